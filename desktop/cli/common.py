@@ -1,0 +1,54 @@
+"""Helpers shared by the command modules: the database, the acting user, JSON output."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from desktop.paths import default_db_path
+from desktop.store import open_db
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    return Path(args.db) if getattr(args, "db", None) else default_db_path()
+
+
+def get_db(args: argparse.Namespace) -> sqlite_utils.Database:
+    return open_db(db_path(args))
+
+
+def add_as_user(parser: argparse.ArgumentParser, required: bool = True) -> None:
+    parser.add_argument("--as", dest="as_user", metavar="USER", required=required,
+                        help="acting user; password from RELIEFDESK_PASSWORD or a prompt")
+
+
+def password_for(user: str, env: str = "RELIEFDESK_PASSWORD") -> str:
+    pw = os.environ.get(env)
+    if pw is not None:
+        return pw
+    if not sys.stdin.isatty():
+        from desktop.errors import RefusedError
+
+        raise RefusedError(f"no password for {user}: set {env} or run in a terminal")
+    return getpass.getpass(f"Password for {user}: ")
+
+
+def acting_user(args: argparse.Namespace, db: sqlite_utils.Database, roles: tuple[str, ...] = ()):
+    """Authenticate --as USER with RELIEFDESK_PASSWORD (or a prompt); check the role."""
+    from desktop.review.users import authenticate, require_role
+
+    user = authenticate(db.conn, args.as_user, password_for(args.as_user))
+    if roles:
+        require_role(user, *roles)
+    return user
+
+
+def print_json(obj: Any) -> None:
+    print(json.dumps(obj, sort_keys=True, default=str))

@@ -1,0 +1,56 @@
+"""The `reliefdesk` command line. Each command group lives in its own module with a
+`register(subparsers)` function that sets `func` on its parser; `func(args) -> int` is the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from desktop import __version__
+from desktop.errors import UserError
+
+# Command modules, in the order `reliefdesk --help` lists them.
+COMMAND_MODULES = [
+    "desktop.cli.records_cmd",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reliefdesk",
+        description="ReliefDesk: Proposition 64 cannabis conviction relief for California courts.",
+    )
+    parser.add_argument("--version", action="version", version=f"ReliefDesk {__version__}")
+    parser.add_argument("--db", metavar="PATH",
+                        help="database file (default: RELIEFDESK_DB, else the per-user database)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        if args.command is None:
+            # No command: start the window, as a double-click would.
+            args = parser.parse_args([*(argv or sys.argv[1:]), "gui"])
+        else:
+            parser.print_help()
+            return 2
+    try:
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"reliefdesk: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("reliefdesk: interrupted; nothing from the unfinished step was saved.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

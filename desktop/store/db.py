@@ -1,0 +1,102 @@
+"""Opening the ReliefDesk database: pragmas, permissions and numbered migrations."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from importlib import resources
+from pathlib import Path
+
+import sqlite_utils
+
+from desktop.errors import UserError
+
+BUSY_TIMEOUT_MS = 5000
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """All shipped migrations as (number, file name, SQL), in order."""
+    found = []
+    for entry in resources.files("desktop.store.migrations").iterdir():
+        m = _MIGRATION_NAME.match(entry.name)
+        if m:
+            found.append((int(m.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    numbers = [n for n, _, _ in found]
+    if len(set(numbers)) != len(numbers):
+        raise RuntimeError(f"two migrations share a number: {numbers}")
+    return found
+
+
+def connect(path: str | os.PathLike[str]) -> sqlite3.Connection:
+    """A raw connection with ReliefDesk's pragmas; no migrations."""
+    path = Path(path)
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            # Create the file readable by the user only before SQLite opens it.
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                           check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if str(path) != ":memory:":
+        conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply every migration newer than the database's user_version. Returns the version."""
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    for number, name, sql in migrations():
+        if number <= current:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _split_sql(sql):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        current = number
+    return current
+
+
+def _split_sql(sql: str) -> list[str]:
+    """Split a migration into statements (executescript would commit our transaction)."""
+    statements, buf = [], []
+    for line in sql.splitlines():
+        buf.append(line)
+        candidate = "\n".join(buf)
+        if sqlite3.complete_statement(candidate):
+            if candidate.strip():
+                statements.append(candidate)
+            buf = []
+    rest = "\n".join(buf).strip()
+    if rest and not all(ln.strip().startswith("--") or not ln.strip() for ln in buf):
+        statements.append(rest)
+    return statements
+
+
+def open_db(path: str | os.PathLike[str]) -> sqlite_utils.Database:
+    """Open (creating if needed) and migrate a ReliefDesk database."""
+    try:
+        conn = connect(path)
+        migrate(conn)
+    except sqlite3.DatabaseError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise UserError(f"The database {path} is busy (another ReliefDesk is writing); try again.",
+                            exit_code=5) from exc
+        raise UserError(f"{path} is not a ReliefDesk database or is damaged: {exc}. "
+                        "Restore it from a backup (reliefdesk restore FILE).", exit_code=2) from exc
+    return sqlite_utils.Database(conn)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
