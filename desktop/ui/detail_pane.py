@@ -1,0 +1,201 @@
+"""The detail pane beside the queue: why the engine proposed this relief (its explanation steps
+with statutes), the person's whole record, prosecution responses, the review history, and the
+decision buttons of whoever is looking (clerk or judge)."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+
+from desktop.ui.detail_data import CountDetail, RecordCount
+from desktop.ui.labels import flag_text, relief_badge, relief_text, split_flags, status_badge
+
+
+def _e(value: Any) -> str:
+    return escape("" if value is None else str(value))
+
+
+def _badge_html(relief: str | None, target: str | None = None) -> str:
+    b = relief_badge(relief, target)
+    return (f'<span style="background:{b.bg}; color:{b.fg}; font-weight:600;">'
+            f'&nbsp;{_e(b.text)}&nbsp;</span>')
+
+
+def _sentence_text(parts: list[dict[str, Any]]) -> str:
+    out = []
+    for p in parts:
+        if isinstance(p, dict):
+            out.append(" ".join(str(p.get(k) or "") for k in ("kind", "length", "unit")).strip())
+    return "; ".join(o for o in out if o)
+
+
+def _record_row(c: RecordCount, as_of: str | None) -> str:
+    style = ""
+    marks = []
+    if c.is_current:
+        style = "background:#e3ecf8;"
+        marks.append("this count")
+    if c.disqualifying:
+        style = "background:#f8e3e3;"
+        marks.append("<b>disqualifying prior</b>")
+    status = ""
+    if c.convicted and c.sentence_end:
+        serving = as_of is not None and c.sentence_end > as_of
+        status = f"{'serving until' if serving else 'completed'} {_e(c.sentence_end)}"
+    elif c.convicted:
+        status = "sentence end unknown"
+    relief = _badge_html(c.relief, c.resentence_target) if c.relief else ""
+    section = f"{_e(c.section)} {_e(c.code)}".strip() or _e(c.offense_text)
+    return (f'<tr style="{style}"><td>{_e(c.case_number)}</td><td>{_e(c.count_no)}</td>'
+            f"<td>{section}</td><td>{_e(c.level)}</td><td>{_e(c.disposition)}</td>"
+            f"<td>{_e(c.conviction_date)}</td><td>{_e(_sentence_text(c.sentence))}</td>"
+            f"<td>{status}</td><td>{relief} {' · '.join(marks)}</td></tr>")
+
+
+def detail_html(d: CountDetail) -> str:
+    s, c, det, rv = d.subject, d.count, d.determination, d.review
+    as_of = d.explanation.get("as_of")
+    policy = d.explanation.get("policy") or {}
+    parts: list[str] = []
+    akas = s.get("akas")
+    aka_text = ""
+    if akas and akas != "[]":
+        aka_text = f" <span style='color:#404040'>AKA {_e(akas.strip('[]').replace('\"', ''))}</span>"
+    parts.append(f"<h2 style='margin:0'>{_e(s.get('name'))}{aka_text}</h2>")
+    extras = []
+    if s.get("deceased"):
+        extras.append("<b>deceased</b>")
+    if s.get("registered_290"):
+        extras.append("<b>PC 290 registration on record</b>")
+    parts.append(f"<p>DOB {_e(s.get('dob'))} · CII {_e(s.get('cii'))}"
+                 f"{' · ' + ' · '.join(extras) if extras else ''}</p>")
+    parts.append(
+        f"<p><b>Case {_e(c.get('case_number'))}</b>, count {_e(c.get('count_no'))}: "
+        f"{_e(c.get('section'))} {_e(c.get('code'))} ({_e(c.get('level'))}), convicted "
+        f"{_e(c.get('conviction_date'))}, {_e(c.get('county'))}<br>"
+        f"<span style='color:#404040'>{_e(c.get('offense_text'))}</span></p>")
+    parts.append(f"<p>Proposed relief: {_badge_html(det['relief'], det['resentence_target'])}"
+                 f" &nbsp; Status: <b>{_e(status_badge(rv['status']).text)}</b>")
+    if rv["status"] == "changed" and rv.get("decided_relief"):
+        parts.append(f" → {_badge_html(rv['decided_relief'], rv.get('decided_target'))}")
+    if rv.get("decided_by"):
+        parts.append(f" by {_e(rv['decided_by'])} at {_e(rv.get('decided_at'))}")
+    if rv.get("reason"):
+        parts.append(f"<br>Reason: {_e(rv['reason'])}")
+    parts.append("</p>")
+    flags = split_flags(det.get("flags"))
+    if flags:
+        parts.append("<p>Flags: " + ", ".join(f"<b>{_e(flag_text(f))}</b>" for f in flags) + "</p>")
+    parts.append(f"<p style='color:#404040'>Rule path: {_e(det.get('rule_path'))}</p>")
+
+    if rv.get("rereview"):
+        prev = rv.get("previous_decision")
+        if isinstance(prev, dict):
+            prev_text = ", ".join(f"{_e(k)}: {_e(v)}" for k, v in prev.items() if v not in (None, ""))
+        else:
+            prev_text = _e(prev)
+        parts.append("<p style='background:#fbf0d0; padding:4px'><b>Re-review.</b> A new evaluation "
+                     f"changed this count's determination. Previous decision: {prev_text}</p>")
+    for note in d.judge_notes:
+        parts.append(f"<p style='background:#f8e3e3; padding:4px'><b>Judge's note</b> (batch "
+                     f"{_e(note['batch_id'])}, {_e(note['judge_status'])}): {_e(note['judge_note'])}</p>")
+
+    parts.append("<h3>Why</h3><ol>")
+    for step in d.explanation.get("steps", []):
+        statute = step.get("statute")
+        stat = (f" <span style='color:#1f3a68; font-weight:600'>[{_e(statute)}]</span>"
+                if statute else "")
+        facts = step.get("facts") or {}
+        fact_text = ""
+        if facts:
+            fact_text = ("<br><span style='color:#404040; font-size:small'>"
+                         + "; ".join(f"{_e(k)}: {_e(v)}" for k, v in facts.items()) + "</span>")
+        parts.append(f"<li>{_e(step.get('text'))}{stat}{fact_text}</li>")
+    parts.append("</ol>")
+    if policy or as_of:
+        parts.append(f"<p style='color:#404040'>Policy {_e(policy.get('name'))} "
+                     f"version {_e(policy.get('version'))}, as of {_e(as_of)}, engine "
+                     f"{_e(d.explanation.get('engine_version'))}</p>")
+
+    parts.append("<h3>Prosecution response</h3>")
+    if d.responses:
+        parts.append("<ul>")
+        for r in d.responses:
+            which = f"count {r['count_no']}" if r.get("count_no") else "whole case"
+            ground = f", ground: {_e(r['ground'])}" if r.get("ground") else ""
+            parts.append(f"<li>Case {_e(r['case_number'])} ({which}): "
+                         f"<b>{_e(str(r['response']).replace('_', ' '))}</b>{ground}"
+                         f"{', ' + _e(r['response_date']) if r.get('response_date') else ''}</li>")
+        parts.append("</ul>")
+    else:
+        parts.append("<p>None on file.</p>")
+
+    parts.append(f"<h3>Whole record ({len(d.record)} counts)</h3>")
+    parts.append("<table border='1' cellspacing='0' cellpadding='3' width='100%' "
+                 "style='border-color:#9aa0a8'><tr style='background:#e6e9ee'>"
+                 "<th>Case</th><th>Cnt</th><th>Section</th><th>Lvl</th><th>Disposition</th>"
+                 "<th>Convicted</th><th>Sentence</th><th>Sentence status</th><th>Relief</th></tr>")
+    for rc in d.record:
+        parts.append(_record_row(rc, as_of))
+    parts.append("</table>")
+    return "".join(parts)
+
+
+class DetailPane(QWidget):
+    """Shows one count; emits `action(name)` when a decision button is pressed."""
+
+    action = Signal(str)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Count detail")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.browser = QTextBrowser()
+        self.browser.setAccessibleName("Explanation and record")
+        self.browser.setOpenLinks(False)
+        layout.addWidget(self.browser, 1)
+        self.button_row = QHBoxLayout()
+        layout.addLayout(self.button_row)
+        self.buttons: dict[str, QPushButton] = {}
+        self.detail: CountDetail | None = None
+        self.show_detail(None)
+
+    def set_actions(self, actions: list[tuple[str, str, str]]) -> None:
+        """actions: (name, label with its key, object name for the style)."""
+        for b in self.buttons.values():
+            b.deleteLater()
+        self.buttons.clear()
+        while self.button_row.count():
+            self.button_row.takeAt(0)
+        for name, label, obj in actions:
+            b = QPushButton(label)
+            b.setObjectName(obj)
+            b.setAccessibleName(label.replace("&", ""))
+            b.clicked.connect(lambda _=False, n=name: self.action.emit(n))
+            self.button_row.addWidget(b)
+            self.buttons[name] = b
+        self.button_row.addStretch(1)
+        self._update_enabled()
+
+    def show_detail(self, detail: CountDetail | None) -> None:
+        self.detail = detail
+        if detail is None:
+            self.browser.setHtml("<p style='color:#404040'>Select a count to see why the engine "
+                                 "proposed its relief and the person's whole record.</p>")
+        else:
+            self.browser.setHtml(detail_html(detail))
+        self._update_enabled()
+
+    def _update_enabled(self) -> None:
+        for b in self.buttons.values():
+            b.setEnabled(self.detail is not None)
+
+    def relief_summary(self) -> str:
+        if not self.detail:
+            return ""
+        return relief_text(self.detail.determination["relief"],
+                           self.detail.determination["resentence_target"])

@@ -1,0 +1,83 @@
+"""Words and colours the window uses for reliefs, statuses and flags.
+
+Every relief is shown as words first; the colour only repeats what the words say, so a
+colour-blind clerk or a grey-scale printout reads the same thing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Badge:
+    text: str
+    fg: str
+    bg: str
+
+
+RELIEFS: tuple[str, ...] = (
+    "dismiss_and_seal",
+    "redesignate_misdemeanor",
+    "redesignate_infraction",
+    "resentence",
+    "not_eligible",
+    "needs_review",
+)
+
+_RELIEF_BADGES: dict[str, Badge] = {
+    "dismiss_and_seal": Badge("Dismiss & seal", "#ffffff", "#1d5e2a"),
+    "redesignate_misdemeanor": Badge("Reduce to misdemeanor", "#ffffff", "#1f4f8f"),
+    "redesignate_infraction": Badge("Reduce to infraction", "#ffffff", "#0d6470"),
+    "resentence": Badge("Resentence", "#ffffff", "#6a2c8a"),
+    "not_eligible": Badge("Not eligible", "#ffffff", "#5a5f66"),
+    "needs_review": Badge("Needs review", "#111111", "#f2c14e"),
+}
+
+RESENTENCE_TARGETS: tuple[str, ...] = ("dismissed", "misdemeanor", "infraction")
+
+STATUSES: tuple[str, ...] = ("pending", "approved", "rejected", "changed", "deferred")
+
+_STATUS_BADGES: dict[str, Badge] = {
+    "pending": Badge("Pending", "#111111", "#ffffff"),
+    "approved": Badge("Approved", "#1d5e2a", "#e4f2e6"),
+    "rejected": Badge("Rejected", "#8f1d1d", "#f8e3e3"),
+    "changed": Badge("Changed", "#1f4f8f", "#e3ecf8"),
+    "deferred": Badge("Deferred", "#6b4a00", "#fbf0d0"),
+}
+
+# Reasons offered in the reject dialog; the review core keeps its own list and accepts free text.
+REJECT_REASONS: tuple[str, ...] = (
+    "record inconsistent",
+    "not a cannabis conviction",
+    "prosecution challenge",
+    "needs hearing",
+    "other",
+)
+
+
+def relief_badge(relief: str | None, target: str | None = None) -> Badge:
+    badge = _RELIEF_BADGES.get(relief or "", Badge(relief or "—", "#111111", "#ffffff"))
+    if relief == "resentence" and target:
+        return Badge(f"Resentence → {target}", badge.fg, badge.bg)
+    return badge
+
+
+def relief_text(relief: str | None, target: str | None = None) -> str:
+    return relief_badge(relief, target).text
+
+
+def status_badge(status: str | None) -> Badge:
+    return _STATUS_BADGES.get(status or "", Badge(status or "—", "#111111", "#ffffff"))
+
+
+def flag_text(flag: str) -> str:
+    """'disqualifying_prior' -> 'disqualifying prior'."""
+    return flag.replace("_", " ")
+
+
+def split_flags(flags: str | list[str] | None) -> list[str]:
+    if not flags:
+        return []
+    if isinstance(flags, list):
+        return [f for f in flags if f]
+    return [f for f in flags.split(";") if f]

@@ -1,0 +1,174 @@
+"""The review queue as a windowed, SQL-backed table model.
+
+A filter or sort change runs one query for the ordered count ids (sorting and filtering
+happen in SQL, in the review core's queue query). Rows are then read by id in pages of
+PAGE rows only when the view asks for them, so 100,000 counts open at once and the ids keep
+their place after a decision (the clerk's row does not jump away under the cursor)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from desktop.ui import queue_source
+from desktop.ui.labels import flag_text, relief_text, split_flags, status_badge
+
+RELIEF_ROLE = Qt.UserRole + 1      # (relief, target) for the badge delegate
+STATUS_ROLE = Qt.UserRole + 2
+COUNT_ID_ROLE = Qt.UserRole + 3
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str        # sort key understood by queue_source
+    title: str
+    width: int
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("name", "Name", 220),
+    Column("dob", "DOB", 95),
+    Column("case_number", "Case number", 120),
+    Column("section", "Section", 105),
+    Column("level", "Level", 55),
+    Column("conviction_date", "Convicted", 95),
+    Column("relief", "Proposed relief", 185),
+    Column("flags", "Flags", 200),
+    Column("status", "Status", 95),
+)
+
+
+@dataclass
+class QueueFilters:
+    status: str | None = None
+    relief: str | None = None
+    flag: str | None = None
+    rule_path: str | None = None
+    section: str | None = None
+    search: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class QueueModel(QAbstractTableModel):
+    PAGE = 200
+    MAX_PAGES = 50   # cached pages (10,000 rows); older pages are dropped
+
+    def __init__(self, conn: sqlite3.Connection, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.conn = conn
+        self.filters = QueueFilters()
+        self.sort_key = "name"
+        self.descending = False
+        self._ids: list[int] = []
+        self._row_of: dict[int, int] = {}
+        self._pages: OrderedDict[int, dict[int, sqlite3.Row | tuple]] = OrderedDict()
+
+    # --- queries -------------------------------------------------------------------------
+    def set_filters(self, filters: QueueFilters) -> None:
+        self.filters = filters
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._ids = queue_source.ordered_ids(self.conn, self.filters, self.sort_key, self.descending)
+        self._row_of = {cid: i for i, cid in enumerate(self._ids)}
+        self._pages.clear()
+        self.endResetModel()
+
+    def refresh_counts(self, count_ids: list[int]) -> None:
+        """Re-read the given counts after a decision; they keep their rows."""
+        pages = {self._row_of[c] // self.PAGE for c in count_ids if c in self._row_of}
+        for p in pages:
+            self._pages.pop(p, None)
+        for c in count_ids:
+            row = self._row_of.get(c)
+            if row is not None:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def refresh_all_rows(self) -> None:
+        self._pages.clear()
+        if self._ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
+
+    def count_id_at(self, row: int) -> int | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, count_id: int) -> int | None:
+        return self._row_of.get(count_id)
+
+    def ids(self) -> list[int]:
+        return list(self._ids)
+
+    def _row(self, row: int) -> Any:
+        page_no = row // self.PAGE
+        page = self._pages.get(page_no)
+        if page is None:
+            ids = self._ids[page_no * self.PAGE:(page_no + 1) * self.PAGE]
+            page = queue_source.rows_by_id(self.conn, ids)
+            self._pages[page_no] = page
+            while len(self._pages) > self.MAX_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(page_no)
+        return page.get(self._ids[row])
+
+    # --- Qt model interface ---------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole) -> Any:
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return COLUMNS[section].title
+        if orientation == Qt.Vertical and role == Qt.DisplayRole:
+            return str(section + 1)
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r = self._row(index.row())
+        if r is None:
+            return None
+        key = COLUMNS[index.column()].key
+        if role in (Qt.DisplayRole, Qt.AccessibleTextRole):
+            return self._text(r, key)
+        if role == Qt.ToolTipRole:
+            if key == "flags":
+                return "\n".join(flag_text(f) for f in split_flags(r["flags"])) or "No flags"
+            if key == "relief" and r["rereview"]:
+                return "Re-review: the evaluation changed since the last decision"
+            return self._text(r, key)
+        if role == RELIEF_ROLE and key == "relief":
+            return (r["relief"], r["resentence_target"])
+        if role == STATUS_ROLE and key == "status":
+            return r["status"]
+        if role == COUNT_ID_ROLE:
+            return r["count_id"]
+        return None
+
+    @staticmethod
+    def _text(r: Any, key: str) -> str:
+        if key == "relief":
+            text = relief_text(r["relief"], r["resentence_target"])
+            return f"{text} (re-review)" if r["rereview"] else text
+        if key == "status":
+            text = status_badge(r["status"]).text
+            if r["status"] == "changed" and r["decided_relief"]:
+                text += f" → {relief_text(r['decided_relief'], r['decided_target'])}"
+            return text
+        if key == "flags":
+            return ", ".join(flag_text(f) for f in split_flags(r["flags"]))
+        value = r[key]
+        return "" if value is None else str(value)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.AscendingOrder) -> None:
+        self.sort_key = COLUMNS[column].key
+        self.descending = order == Qt.DescendingOrder
+        self.reload()

@@ -1,0 +1,72 @@
+"""Long work (import, evaluate, order rendering) off the UI thread.
+
+A Worker runs one core function in a QThread. The core reports progress through the usual
+ProgressFn; the worker forwards it as a signal and, once Cancel was pressed, raises
+desktop.progress.Cancelled from inside the callback so the core's transaction rolls back."""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from desktop.errors import UserError
+from desktop.progress import Cancelled, ProgressFn
+
+
+class Worker(QObject):
+    progress = Signal(int, int, str)
+    finished = Signal(object)          # the job's return value
+    failed = Signal(str)               # a message for the clerk
+    cancelled = Signal()
+
+    def __init__(self, job: Callable[[ProgressFn], Any]) -> None:
+        super().__init__()
+        self._job = job
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def is_cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def _report(self, done: int, total: int, label: str) -> None:
+        if self._cancel.is_set():
+            raise Cancelled()
+        self.progress.emit(done, total, label)
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self._job(self._report)
+        except Cancelled:
+            self.cancelled.emit()
+        except UserError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # noqa: BLE001 - shown to the clerk rather than lost in a thread
+            traceback.print_exc()
+            self.failed.emit(f"{type(exc).__name__}: {exc}")
+        else:
+            if self._cancel.is_set():
+                self.cancelled.emit()
+            else:
+                self.finished.emit(result)
+
+
+def start_worker(parent: QObject, job: Callable[[ProgressFn], Any]) -> tuple[QThread, Worker]:
+    """Start `job(progress)` on a new thread; the thread and worker delete themselves when done.
+    Keep a reference to both until a result signal arrives."""
+    thread = QThread(parent)
+    worker = Worker(job)
+    worker.moveToThread(thread)
+    thread.started.connect(worker.run)
+    for sig in (worker.finished, worker.failed, worker.cancelled):
+        sig.connect(thread.quit)
+    thread.finished.connect(worker.deleteLater)
+    thread.finished.connect(thread.deleteLater)
+    thread.start()
+    return thread, worker
