@@ -10,6 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 GENESIS = "0" * 64
+# The chain's head (last seq and hash) is also kept in the settings table when it exists, so that
+# deleting the newest entries (which leaves a shorter but self-consistent chain) is detected too.
+HEAD_KEY = "audit_head"
 
 
 def canonical(obj: Any) -> str:
@@ -22,11 +25,41 @@ def entry_hash(seq: int, at: str, user: str | None, action: str, targets: str, p
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+def _has_settings(conn: sqlite3.Connection) -> bool:
+    return conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'").fetchone() is not None
+
+
+def read_head(conn: sqlite3.Connection) -> tuple[int, str] | None:
+    """The recorded chain head (seq, hash), or None when none is recorded."""
+    if not _has_settings(conn):
+        return None
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (HEAD_KEY,)).fetchone()
+    if not row or not row[0]:
+        return None
+    try:
+        head = json.loads(row[0])
+        return int(head["seq"]), str(head["hash"])
+    except (ValueError, KeyError, TypeError):
+        return (-1, "")  # unreadable head: verify reports it
+
+
+def _write_head(conn: sqlite3.Connection, seq: int, h: str) -> None:
+    if _has_settings(conn):
+        conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                     (HEAD_KEY, canonical({"seq": seq, "hash": h})))
+
+
 def append(conn: sqlite3.Connection, user: str | None, action: str,
            targets: list[Any] | None = None, payload: dict[str, Any] | None = None) -> int:
     """Write one entry. Call inside the transaction that makes the change, so both land or neither."""
     row = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
+    head = read_head(conn)
+    if head is not None and head[0] >= seq:
+        # Newest entries were removed behind our back: continue from the recorded head so the gap
+        # stays visible to verify instead of being papered over by reused sequence numbers.
+        seq, prev = head[0] + 1, head[1]
     at = datetime.now(UTC).isoformat(timespec="microseconds")
     t = canonical(list(targets or []))
     p = canonical(payload or {})
@@ -36,6 +69,7 @@ def append(conn: sqlite3.Connection, user: str | None, action: str,
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (seq, at, user, action, t, p, prev, h),
     )
+    _write_head(conn, seq, h)
     return seq
 
 
@@ -48,21 +82,52 @@ class VerifyResult:
 
 
 def verify(conn: sqlite3.Connection) -> VerifyResult:
-    """Walk the chain in seq order; report the first entry whose hash, link or numbering is wrong."""
-    prev = GENESIS
-    expected_seq = 1
+    """Walk the chain in seq order; report the first entry that was altered, removed or moved.
+
+    Each entry is checked on its own (its hash over its content) and against its predecessor (its
+    prev_hash). An entry whose own hash is right but whose predecessor's hash differs from the one
+    it recorded means the predecessor was rewritten with a recomputed hash, so that one is named.
+    """
+    prev_seq, prev_hash_stored = 0, GENESIS
     n = 0
     for seq, at, user, action, targets, payload, prev_hash, h in conn.execute(
         "SELECT seq, at, user, action, targets, payload, prev_hash, hash FROM audit_log ORDER BY seq"
     ):
         n += 1
-        if seq != expected_seq:
-            return VerifyResult(False, n, seq, f"entry {seq} follows {expected_seq - 1}: "
-                                "an entry is missing or out of order")
-        if prev_hash != prev:
-            return VerifyResult(False, n, seq, f"entry {seq} does not link to entry {seq - 1}")
-        if entry_hash(seq, at, user, action, targets, payload, prev_hash) != h:
-            return VerifyResult(False, n, seq, f"entry {seq} was altered (hash mismatch)")
-        prev = h
-        expected_seq += 1
+        self_ok = entry_hash(seq, at, user, action, targets, payload, prev_hash) == h
+        if seq != prev_seq + 1:
+            missing = f"entry {prev_seq + 1}" if seq == prev_seq + 2 else \
+                f"entries {prev_seq + 1} to {seq - 1}"
+            return VerifyResult(False, n, prev_seq + 1, f"{missing} missing: entry {seq} follows "
+                                f"entry {prev_seq} (deleted or renumbered)")
+        if not self_ok:
+            return VerifyResult(False, n, seq, f"entry {seq} was altered (its content does not "
+                                "match its hash)")
+        if prev_hash != prev_hash_stored:
+            if seq == 1:
+                return VerifyResult(False, n, 1, "entry 1 was altered (it does not start the chain)")
+            return VerifyResult(False, n, seq - 1, f"entry {seq - 1} was rewritten (entry {seq} "
+                                f"recorded a different hash for it)")
+        prev_seq, prev_hash_stored = seq, h
+    head = read_head(conn)
+    if head is not None:
+        head_seq, head_hash = head
+        if head_seq < 0:
+            return VerifyResult(False, n, None, "the recorded chain head is unreadable")
+        if head_seq > prev_seq:
+            missing = f"entry {head_seq}" if head_seq == prev_seq + 1 else \
+                f"entries {prev_seq + 1} to {head_seq}"
+            return VerifyResult(False, n, prev_seq + 1, f"{missing} missing: the log ends at entry "
+                                f"{prev_seq} but entry {head_seq} was written (newest entries deleted)")
+        if head_seq == prev_seq and head_hash != prev_hash_stored and n:
+            return VerifyResult(False, n, head_seq, f"entry {head_seq} was replaced (its hash "
+                                "differs from the recorded chain head)")
+        # head_seq < prev_seq: entries appended without a head (e.g. before the settings table
+        # existed); the chain itself was verified above.
     return VerifyResult(True, n)
+
+
+def head_hash(conn: sqlite3.Connection) -> tuple[int, str]:
+    """The last entry's (seq, hash): a court can write these down to anchor the chain."""
+    row = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    return (row[0], row[1]) if row else (0, GENESIS)

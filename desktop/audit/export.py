@@ -1,0 +1,124 @@
+"""Exporting the audit log for a court's records (CSV or JSON Lines, hashes included), and checking
+a database's chain against an earlier export."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop.audit.log import entry_hash
+from desktop.audit.query import COLUMNS, AuditEntry, list_entries
+from desktop.errors import UserError
+
+FORMATS = ("csv", "jsonl")
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    format: str
+    entries: int
+    head_seq: int
+    head_hash: str
+    sha256: str          # of the written file, for the court's register
+
+
+def format_for(path: Path, fmt: str | None) -> str:
+    if fmt:
+        if fmt not in FORMATS:
+            raise UserError(f"unknown audit export format {fmt!r}; use csv or jsonl")
+        return fmt
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    if suffix == ".csv":
+        return "csv"
+    raise UserError(f"cannot tell the export format from {path.name}; name the file .csv or .jsonl "
+                    "or pass --format csv|jsonl")
+
+
+def _render(entries: list[AuditEntry], fmt: str) -> bytes:
+    buf = io.StringIO(newline="")
+    if fmt == "csv":
+        # targets and payload stay in their canonical JSON form: they are what the hash covers, so
+        # anyone can recompute every hash from the CSV alone.
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(COLUMNS)
+        for e in entries:
+            w.writerow([e.seq, e.at, "" if e.user is None else e.user, e.action, e.targets,
+                        e.payload, e.prev_hash, e.hash])
+    else:
+        for e in entries:
+            buf.write(json.dumps(e.as_dict(decoded=False), ensure_ascii=False, sort_keys=True))
+            buf.write("\n")
+    return buf.getvalue().encode("utf-8")
+
+
+def export(conn: sqlite3.Connection, out: Path, fmt: str | None = None) -> ExportResult:
+    """Write every entry to `out` (atomically: a temp file renamed into place, mode 0600)."""
+    out = Path(out)
+    fmt = format_for(out, fmt)
+    entries = list_entries(conn)
+    data = _render(entries, fmt)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
+    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    last = entries[-1] if entries else None
+    return ExportResult(out, fmt, len(entries), last.seq if last else 0,
+                        last.hash if last else "0" * 64, hashlib.sha256(data).hexdigest())
+
+
+def read_export(path: Path) -> list[AuditEntry]:
+    """Entries from an export written by `export` (either format)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read the audit export {path}: {exc}") from exc
+    entries: list[AuditEntry] = []
+    try:
+        if text.startswith(",".join(COLUMNS)):
+            for row in csv.DictReader(io.StringIO(text, newline="")):
+                entries.append(AuditEntry(int(row["seq"]), row["at"], row["user"] or None,
+                                          row["action"], row["targets"], row["payload"],
+                                          row["prev_hash"], row["hash"]))
+        else:
+            for line in text.splitlines():
+                if line.strip():
+                    d = json.loads(line)
+                    entries.append(AuditEntry(*(d[c] for c in COLUMNS)))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise UserError(f"{path} is not a ReliefDesk audit export: {exc}") from exc
+    return entries
+
+
+def compare_with_export(conn: sqlite3.Connection, exported: list[AuditEntry]) -> str | None:
+    """None when every exported entry is still in the database unchanged; else what differs.
+
+    An export kept outside the database anchors the chain: someone who rewrites the whole log and
+    recomputes every hash still cannot match the hashes the court already holds."""
+    for e in exported:
+        if entry_hash(e.seq, e.at, e.user, e.action, e.targets, e.payload, e.prev_hash) != e.hash:
+            return f"the export itself is inconsistent at entry {e.seq} (edited after export?)"
+        row = conn.execute("SELECT hash FROM audit_log WHERE seq = ?", (e.seq,)).fetchone()
+        if row is None:
+            return f"entry {e.seq} is in the export but no longer in the database"
+        if row[0] != e.hash:
+            return f"entry {e.seq} differs from the exported copy (hash {row[0][:12]}… " \
+                   f"vs {e.hash[:12]}…)"
+    return None

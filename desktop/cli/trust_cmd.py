@@ -1,0 +1,201 @@
+"""Commands for trust: `audit verify|export|list`, `backup`, `restore FILE`."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+from pathlib import Path
+
+from desktop.cli.common import add_as_user, db_path, get_db, print_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    audit = sub.add_parser("audit", help="verify, export or list the tamper-evident audit log")
+    asub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+
+    p = asub.add_parser("verify", help="walk the hash chain; exit 0 intact, 1 broken")
+    p.add_argument("--against", metavar="EXPORT", type=Path,
+                   help="also check every entry of an earlier export is still unchanged")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_verify)
+
+    p = asub.add_parser("export", help="write the whole log with its hashes (CSV or JSON Lines)")
+    p.add_argument("--out", required=True, type=Path, metavar="FILE",
+                   help="FILE.csv or FILE.jsonl (the format follows the extension)")
+    p.add_argument("--format", choices=("csv", "jsonl"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_export)
+
+    p = asub.add_parser("list", help="list entries, oldest first")
+    p.add_argument("--action", help="an action name, or a prefix ending in '.' or '*' (e.g. review.*)")
+    p.add_argument("--user")
+    p.add_argument("--since", metavar="DATE", help="UTC date or date-time, inclusive")
+    p.add_argument("--until", metavar="DATE", help="UTC date or date-time, exclusive")
+    p.add_argument("--text", help="entries whose targets or payload contain TEXT")
+    p.add_argument("--limit", type=int, help="at most N entries (the newest N with --newest)")
+    p.add_argument("--newest", action="store_true", help="newest first")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("backup", help="back up the database now (SQLite backup API)")
+    p.add_argument("--out", type=Path, metavar="FILE",
+                   help="where to write it (default: the backups folder beside the database)")
+    p.add_argument("--list", action="store_true", help="list the backups in the backups folder")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="replace the database with a backup (admin only)")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("--force", action="store_true",
+                   help="restore even if the backup's audit chain does not verify")
+    add_as_user(p)
+    p.set_defaults(func=cmd_restore)
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from desktop.audit.export import compare_with_export, read_export
+    from desktop.audit.log import head_hash, verify
+
+    db = get_db(args)
+    result = verify(db.conn)
+    against = None
+    if result.ok and args.against:
+        against = compare_with_export(db.conn, read_export(args.against))
+    seq, h = head_hash(db.conn)
+    ok = result.ok and against is None
+    if args.json:
+        print_json({"ok": ok, "entries": result.entries, "broken_seq": result.broken_seq,
+                    "reason": result.reason or against or "", "head_seq": seq, "head_hash": h})
+    elif not result.ok:
+        print(f"audit log BROKEN at entry {result.broken_seq}: {result.reason}")
+    elif against:
+        print(f"audit log chain is intact but does not match {args.against}: {against}")
+    else:
+        extra = f"; matches {args.against}" if args.against else ""
+        print(f"audit log intact: {result.entries} entries, last entry {seq} hash {h}{extra}")
+    return 0 if ok else 1
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from desktop.audit.export import export
+
+    db = get_db(args)
+    r = export(db.conn, args.out, args.format)
+    if args.json:
+        print_json({"path": str(r.path), "format": r.format, "entries": r.entries,
+                    "head_seq": r.head_seq, "head_hash": r.head_hash, "sha256": r.sha256})
+    else:
+        print(f"wrote {r.entries} audit entries to {r.path} ({r.format}); last entry {r.head_seq} "
+              f"hash {r.head_hash}; file sha256 {r.sha256}")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from desktop.audit.query import AuditFilter, list_entries
+
+    db = get_db(args)
+    f = AuditFilter(action=args.action, user=args.user, since=args.since, until=args.until,
+                    text=args.text, newest_first=args.newest)
+    entries = list_entries(db.conn, f, limit=args.limit)
+    for e in entries:
+        if args.json:
+            print_json(e.as_dict())
+        else:
+            print(f"{e.seq:>7}  {e.at[:19].replace('T', ' ')}Z  {e.user or '-':<12} "
+                  f"{e.action:<24} {_short(e.targets, 30):<30} {_short(e.payload, 60)}")
+    if not entries and not args.json:
+        print("no audit entries match", file=sys.stderr)
+    return 0
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from desktop.store.backup import backup_name, backup_to, list_backups
+
+    path = db_path(args)
+    if args.list:
+        for p in list_backups(path):
+            print(f"{p}  {p.stat().st_size:,} bytes")
+        return 0
+    get_db(args).conn.close()  # refuse a damaged or foreign file before copying it
+    from desktop.paths import backup_dir
+
+    out = args.out or backup_dir(path) / backup_name(path, "manual")
+    written = backup_to(path, out)
+    print(f"backed up {path} to {written}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from desktop.audit.log import append, verify
+    from desktop.cli.common import acting_user
+    from desktop.errors import UserError
+    from desktop.store import open_db
+    from desktop.store.backup import restore
+    from desktop.store.integrity import check_reliefdesk_file, quick_check
+    from desktop.store.tx import transaction
+
+    path = db_path(args)
+    check_reliefdesk_file(args.file)
+    # The acting admin signs in to the current database, or, when that one is damaged or missing,
+    # to the backup being restored (restore exists for exactly that case).
+    current_sound = False
+    if path.is_file() and path.stat().st_size:
+        try:
+            probe = sqlite3.connect(str(path), timeout=5)
+            try:
+                current_sound = not quick_check(probe)
+            finally:
+                probe.close()
+        except sqlite3.DatabaseError:
+            current_sound = False
+    auth_db = open_db(path) if current_sound else open_db(_readonly_copy(args.file))
+    user = acting_user(args, auth_db, ("admin",))
+    auth_db.conn.close()
+
+    backup_db = sqlite3.connect(f"file:{args.file.resolve()}?mode=ro", uri=True)
+    try:
+        chain = verify(backup_db)
+    finally:
+        backup_db.close()
+    if not chain.ok and not args.force:
+        raise UserError(f"the audit log in {args.file} does not verify ({chain.reason}); it may "
+                        "have been tampered with. Choose another backup, or pass --force to "
+                        "restore it anyway (the restore is audited).")
+    result = restore(path, args.file)
+    db = open_db(path)  # migrates an older backup forward
+    with transaction(db.conn):
+        append(db.conn, user.name, "backup.restore", [],
+               {"from": str(args.file), "previous_saved_as": str(result.previous_saved_as or ""),
+                "backup_schema": result.schema_version, "audit_chain_ok": chain.ok})
+    print(f"restored {path} from {args.file}"
+          + (f"; the previous database was saved as {result.previous_saved_as}"
+             if result.previous_saved_as else ""))
+    return 0
+
+
+def _readonly_copy(src: Path) -> Path:
+    """A private temporary copy of a backup, so signing in against it cannot modify it."""
+    import atexit
+    import tempfile
+
+    from desktop.store.backup import copy_database
+
+    tmpdir = Path(tempfile.mkdtemp(prefix="reliefdesk-restore-"))
+    out = tmpdir / "auth.sqlite3"
+    conn = sqlite3.connect(f"file:{src.resolve()}?mode=ro", uri=True)
+    try:
+        copy_database(conn, out)
+    finally:
+        conn.close()
+
+    def _cleanup() -> None:
+        import shutil
+
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+    atexit.register(_cleanup)
+    return out
