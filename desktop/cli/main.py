@@ -14,6 +14,7 @@ from desktop.errors import UserError
 COMMAND_MODULES = [
     "desktop.cli.records_cmd",
     "desktop.cli.trust_cmd",
+    "desktop.cli.gui_cmd",
 ]
 
 
