@@ -3,6 +3,7 @@ CREATE TABLE imports (
     id INTEGER PRIMARY KEY,
     file_name TEXT NOT NULL,
     file_path TEXT,
+    file_size INTEGER,
     sha256 TEXT NOT NULL UNIQUE,
     format TEXT NOT NULL,              -- 'doj' | 'court-csv' | 'prosecution-responses'
     has_header INTEGER,
@@ -89,9 +90,10 @@ CREATE TABLE counts (
     cycle_date TEXT,
     sentence TEXT NOT NULL DEFAULT '[]', -- JSON list of {kind, length, unit}
     sentence_end TEXT,
+    juvenile INTEGER NOT NULL DEFAULT 0, -- adjudicated in juvenile court (WIC 602)
     comment TEXT,
     UNIQUE (subject_id, cnt_order)
 );
-CREATE INDEX counts_case ON counts(case_id);
+-- Few indexes on purpose: every index slows a million-row import. Counts of a case are found
+-- through their subject (UNIQUE (subject_id, cnt_order) above).
 CREATE INDEX counts_base_county ON counts(base_section, county);
-CREATE INDEX counts_source ON counts(import_id, source_line);

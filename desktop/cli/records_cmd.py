@@ -1,0 +1,89 @@
+"""`reliefdesk import`, `reliefdesk rejected` and `reliefdesk demo`."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+
+from desktop.cli.common import get_db, print_json
+from desktop.errors import UserError
+from desktop.progress import StderrBar
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("import", help="import DOJ research files or court CSV extracts")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--format", dest="fmt", choices=["auto", "doj", "court-csv"], default="auto")
+    p.add_argument("--mapping", metavar="FILE", help="column mapping for a court CMS export (JSON)")
+    p.add_argument("--json", action="store_true", help="one JSON object per file on stdout")
+    p.add_argument("--user", default=None, help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_import)
+
+    r = sub.add_parser("rejected", help="list the rows an import could not keep")
+    r.add_argument("--import", dest="import_id", type=int, metavar="ID")
+    r.add_argument("--out", metavar="FILE.csv")
+    r.set_defaults(func=cmd_rejected)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from desktop.records.importer import import_file, load_mapping
+
+    db = get_db(args)
+    mapping = load_mapping(args.mapping)
+    refused = rejected = 0
+    for f in args.files:
+        bar = StderrBar()
+        try:
+            s = import_file(db, f, fmt=args.fmt, mapping=mapping, progress=bar, user=args.user)
+        except UserError as exc:
+            bar.finish()
+            print(f"reliefdesk: {exc}", file=sys.stderr)
+            refused += 1
+            if args.json:
+                print_json({"file": f, "error": str(exc), "rows_read": 0, "rows_kept": 0,
+                            "rows_rejected": 0, "import_id": None, "already_imported": False})
+            continue
+        bar.finish()
+        if args.json:
+            print_json(s.as_dict())
+        elif s.already_imported:
+            print(f"{f}: already imported as import {s.import_id} (same sha256); nothing changed.")
+        else:
+            print(f"{f}: import {s.import_id}: {s.rows_read:,} rows read, {s.rows_kept:,} kept, "
+                  f"{s.rows_rejected:,} rejected" + (f" (see: reliefdesk rejected --import "
+                                                     f"{s.import_id})" if s.rows_rejected else ""))
+        if s.rows_rejected and not s.already_imported:
+            rejected += 1
+    # 0: every row kept; 2: no file could be imported; 3: some rows (or some files) left out.
+    if refused == len(args.files):
+        return 2
+    return 3 if (rejected or refused) else 0
+
+
+def cmd_rejected(args: argparse.Namespace) -> int:
+    db = get_db(args)
+    sql = ("SELECT r.import_id, i.file_name, r.line, r.column_name, r.reason, r.raw"
+           " FROM rejected_rows r JOIN imports i ON i.id = r.import_id")
+    params: list = []
+    if args.import_id is not None:
+        sql += " WHERE r.import_id = ?"
+        params.append(args.import_id)
+    sql += " ORDER BY r.import_id, r.line"
+    rows = db.conn.execute(sql, params)
+    header = ["import_id", "file", "line", "column", "reason", "raw"]
+    if args.out:
+        with open(args.out, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(header)
+            n = 0
+            for row in rows:
+                w.writerow(row)
+                n += 1
+        print(f"{n} rejected rows written to {args.out}")
+    else:
+        w = csv.writer(sys.stdout)
+        w.writerow(header)
+        for row in rows:
+            w.writerow(row)
+    return 0

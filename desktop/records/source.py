@@ -1,0 +1,135 @@
+"""Reading an input file line by line for the importers: hashing, decoding and physical line numbers.
+
+csv.reader is fed one physical line at a time. Lines that cannot be a row (NUL bytes, an odd number
+of quotes, absurd length) never reach it and are reported as rejects with their line number, so one
+broken line cannot swallow the good lines after it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+MAX_LINE_CHARS = 100_000
+
+
+class Reject(Exception):  # noqa: N818 - a row-level outcome, not a program error
+    def __init__(self, column: str | None, reason: str) -> None:
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 when it is, else latin-1 (DOJ extracts mix them); never fails."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+class LineSource:
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.size = self.path.stat().st_size
+        self.sha = hashlib.sha256()
+        self.bytes_read = 0
+        self.lineno = 0          # physical line of the row csv.reader last returned
+        self.text = ""           # that row's text
+        self.first_line = 0      # first non-blank line
+        self.rejects: list[tuple[int, str | None, str, str]] = []
+        self.pending: list[tuple[int, str]] = []
+
+    def lines(self) -> Iterator[str]:
+        sha_update = self.sha.update
+        pending = self.pending
+        rejects = self.rejects
+        n = 0
+        with open(self.path, "rb") as fh:
+            for raw in fh:
+                n += 1
+                sha_update(raw)
+                self.bytes_read += len(raw)
+                text = decode(raw)
+                if n == 1:
+                    text = text.lstrip("\ufeff")
+                text = text.rstrip("\r\n")
+                if not text.strip():
+                    continue
+                if not self.first_line:
+                    self.first_line = n
+                if "\x00" in text:
+                    rejects.append((n, None, "the line contains NUL bytes (binary data)",
+                                    text.replace("\x00", "\\0")))
+                    continue
+                if len(text) > MAX_LINE_CHARS:
+                    rejects.append((n, None, f"the line is {len(text):,} characters long; a record "
+                                    "line is at most a few thousand", text[:2000]))
+                    continue
+                if text.count('"') % 2:
+                    rejects.append((n, None, "a quoted field is not closed on this line", text))
+                    continue
+                if "\r" in text:
+                    rejects.append((n, None, "the line contains a stray carriage return", text))
+                    continue
+                pending.append((n, text))
+                yield text
+
+    def take_row_lines(self) -> list[tuple[int, str]]:
+        """The physical lines behind the row csv.reader just returned (more than one only when a
+        quote spanned lines)."""
+        got = list(self.pending)
+        self.pending.clear()
+        if got:
+            self.lineno, self.text = got[-1] if len(got) == 1 else got[0]
+        return got
+
+    def drain_to_end(self) -> None:
+        """Consume the rest of the file (hash and size) without parsing, e.g. after a refusal."""
+        with open(self.path, "rb") as fh:
+            fh.seek(self.bytes_read)
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                self.sha.update(chunk)
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def head_lines(path: str | os.PathLike[str], limit: int = 200) -> list[tuple[int, str]]:
+    """The first non-blank decoded lines, for sniffing the format."""
+    out: list[tuple[int, str]] = []
+    with open(path, "rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            if n == 1:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")
+            text = decode(raw[:MAX_LINE_CHARS]).rstrip("\r\n")
+            if text.strip():
+                out.append((n, text))
+            if len(out) >= limit:
+                break
+    return out
+
+
+def looks_binary(path: str | os.PathLike[str]) -> str | None:
+    """A reason the file is not text, or None."""
+    with open(path, "rb") as fh:
+        head = fh.read(8192)
+    if head.startswith(b"%PDF"):
+        return "it is a PDF document"
+    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        return "it is an Office/ZIP document, not a CSV text file (save it as CSV first)"
+    if head.startswith(b"SQLite format 3"):
+        return "it is an SQLite database"
+    if b"\x00" in head:
+        return "it contains binary data (NUL bytes), not text"
+    if head:
+        bad = sum(1 for b in head if b < 9 or 13 < b < 32)
+        if bad > len(head) // 20:
+            return "it is not a text file"
+    return None
