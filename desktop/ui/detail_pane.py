@@ -4,6 +4,7 @@ decision buttons of whoever is looking (clerk or judge)."""
 
 from __future__ import annotations
 
+import json
 from html import escape
 from typing import Any
 
@@ -63,7 +64,11 @@ def detail_html(d: CountDetail) -> str:
     akas = s.get("akas")
     aka_text = ""
     if akas and akas != "[]":
-        aka_text = f" <span style='color:#404040'>AKA {_e(akas.strip('[]').replace('\"', ''))}</span>"
+        try:
+            aka_list = json.loads(akas)
+        except json.JSONDecodeError:
+            aka_list = [akas]
+        aka_text = f" <span style='color:#404040'>AKA {_e('; '.join(map(str, aka_list)))}</span>"
     parts.append(f"<h2 style='margin:0'>{_e(s.get('name'))}{aka_text}</h2>")
     extras = []
     if s.get("deceased"):

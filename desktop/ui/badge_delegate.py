@@ -1,0 +1,50 @@
+"""Paints the relief and status columns as badges: the words on a coloured block."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QRect, Qt
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from desktop.ui.labels import relief_badge, status_badge
+from desktop.ui.queue_model import RELIEF_ROLE, STATUS_ROLE
+
+
+class BadgeDelegate(QStyledItemDelegate):
+    def __init__(self, role: int, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.role = role
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        value = index.data(self.role)
+        if value is None:
+            super().paint(painter, option, index)
+            return
+        if self.role == RELIEF_ROLE:
+            badge = relief_badge(*value)
+        else:
+            badge = status_badge(value)
+        text = index.data(Qt.DisplayRole) or badge.text
+        painter.save()
+        if option.state & QStyle.State_Selected:
+            painter.fillRect(option.rect, option.palette.highlight())
+        rect = QRect(option.rect).adjusted(3, 3, -3, -3)
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setPen(QColor("#ffffff") if option.state & QStyle.State_Selected else QColor(badge.fg))
+        bg = QColor(badge.bg)
+        painter.setBrush(bg)
+        if badge.bg.lower() == "#ffffff":
+            painter.setPen(QColor("#7a808a"))
+        painter.drawRoundedRect(rect, 3, 3)
+        painter.setPen(QColor(badge.fg))
+        font = painter.font()
+        font.setBold(True)
+        painter.setFont(font)
+        elided = painter.fontMetrics().elidedText(text, Qt.ElideRight, rect.width() - 8)
+        painter.drawText(rect.adjusted(4, 0, -4, 0), Qt.AlignVCenter | Qt.AlignLeft, elided)
+        painter.restore()
+
+
+__all__ = ["BadgeDelegate", "RELIEF_ROLE", "STATUS_ROLE"]

@@ -1,0 +1,129 @@
+"""Small dialogs for decisions that need words: reject (reason list + free text), change
+(another relief + reason), send back (the judge's note)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QListWidget,
+    QPlainTextEdit,
+    QVBoxLayout,
+)
+
+from desktop.ui.labels import REJECT_REASONS, RELIEFS, RESENTENCE_TARGETS, relief_text
+
+
+class _Dialog(QDialog):
+    def __init__(self, title: str, intro: str, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self.setMinimumWidth(460)
+        self.layout_ = QVBoxLayout(self)
+        hint = QLabel(intro)
+        hint.setWordWrap(True)
+        self.layout_.addWidget(hint)
+        self.form = QFormLayout()
+        self.layout_.addLayout(self.form)
+        self.error = QLabel("")
+        self.error.setObjectName("error")
+        self.layout_.addWidget(self.error)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.buttons.accepted.connect(self._submit)
+        self.buttons.rejected.connect(self.reject)
+        self.layout_.addWidget(self.buttons)
+
+    def _text_box(self, label: str) -> QPlainTextEdit:
+        box = QPlainTextEdit()
+        box.setAccessibleName(label)
+        box.setTabChangesFocus(True)   # Tab moves on to OK rather than typing a tab
+        box.setFixedHeight(80)
+        self.form.addRow(f"{label}:", box)
+        return box
+
+    def _submit(self) -> None:
+        self.accept()
+
+
+class RejectDialog(_Dialog):
+    def __init__(self, what: str, parent: Any = None) -> None:
+        super().__init__("Reject", f"Reject {what}. Pick a reason (Up/Down) and add details.", parent)
+        self.reasons = QListWidget()
+        self.reasons.setAccessibleName("Reason")
+        self.reasons.addItems(list(REJECT_REASONS))
+        self.reasons.setCurrentRow(0)
+        self.reasons.setFixedHeight(120)
+        self.form.addRow("&Reason:", self.reasons)
+        self.details = self._text_box("Details")
+        self.reasons.setFocus()
+
+    def reason(self) -> str:
+        item = self.reasons.currentItem()
+        base = item.text() if item else "other"
+        extra = self.details.toPlainText().strip()
+        return f"{base}: {extra}" if extra else base
+
+    def _submit(self) -> None:
+        item = self.reasons.currentItem()
+        if item and item.text() == "other" and not self.details.toPlainText().strip():
+            self.error.setText("Say why in Details when the reason is 'other'.")
+            return
+        self.accept()
+
+
+class ChangeDialog(_Dialog):
+    def __init__(self, current: str | None, parent: Any = None) -> None:
+        super().__init__("Change relief", f"The engine proposed: {relief_text(current)}. "
+                         "Choose the relief to grant instead and say why.", parent)
+        self.relief = QComboBox()
+        self.relief.setAccessibleName("New relief")
+        for r in RELIEFS:
+            if r != current and r != "needs_review":
+                self.relief.addItem(relief_text(r), r)
+        self.form.addRow("&Relief:", self.relief)
+        self.target = QComboBox()
+        self.target.setAccessibleName("Resentence target")
+        for t in RESENTENCE_TARGETS:
+            self.target.addItem(t, t)
+        self.form.addRow("Resentence &target:", self.target)
+        self.reason_box = self._text_box("Reason")
+        self.relief.currentIndexChanged.connect(self._sync)
+        self._sync()
+        self.relief.setFocus()
+
+    def _sync(self) -> None:
+        self.target.setEnabled(self.relief.currentData() == "resentence")
+
+    def chosen(self) -> tuple[str, str | None, str]:
+        relief = self.relief.currentData()
+        target = self.target.currentData() if relief == "resentence" else None
+        return relief, target, self.reason_box.toPlainText().strip()
+
+    def _submit(self) -> None:
+        if not self.reason_box.toPlainText().strip():
+            self.error.setText("A change needs a reason.")
+            self.reason_box.setFocus()
+            return
+        self.accept()
+
+
+class NoteDialog(_Dialog):
+    def __init__(self, title: str, intro: str, parent: Any = None) -> None:
+        super().__init__(title, intro, parent)
+        self.note = self._text_box("Note")
+        self.note.setFocus()
+
+    def text(self) -> str:
+        return self.note.toPlainText().strip()
+
+    def _submit(self) -> None:
+        if not self.text():
+            self.error.setText("Write a note for the clerk.")
+            return
+        self.accept()

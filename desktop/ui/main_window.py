@@ -1,0 +1,163 @@
+"""The main window: who is signed in, and the views for their role (queue, spot-check, orders,
+audit) as tabs; the import wizard from the File menu."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+
+from desktop.ui.queue_view import QueueView
+
+ROLE_TITLES = {"clerk": "Clerk", "judge": "Judge", "admin": "Administrator"}
+
+SHORTCUTS_HELP = """<table cellpadding=3>
+<tr><td><b>A</b></td><td>Approve the selected count</td></tr>
+<tr><td><b>R</b></td><td>Reject (choose a reason)</td></tr>
+<tr><td><b>C</b></td><td>Change the relief (choose relief and reason)</td></tr>
+<tr><td><b>D</b></td><td>Defer</td></tr>
+<tr><td><b>J</b> / <b>Down</b></td><td>Next count</td></tr>
+<tr><td><b>K</b> / <b>Up</b></td><td>Previous count</td></tr>
+<tr><td><b>Ctrl+Z</b></td><td>Undo your last decision</td></tr>
+<tr><td><b>Ctrl+F</b></td><td>Search by name, case number or CII; Enter returns to the list</td></tr>
+<tr><td><b>Esc</b></td><td>Back to the list</td></tr>
+<tr><td><b>Ctrl+1…4</b></td><td>Switch view</td></tr>
+<tr><td><b>Ctrl+I</b></td><td>Import and evaluate records</td></tr>
+<tr><td colspan=2><br><b>Spot-check (judges)</b></td></tr>
+<tr><td><b>A</b></td><td>Accept the sampled item</td></tr>
+<tr><td><b>S</b></td><td>Send the item back to the clerk with a note</td></tr>
+</table>"""
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, conn: sqlite3.Connection, db_path: Path, user: Any, settings: QSettings,
+                 read_only: bool = False) -> None:
+        super().__init__()
+        self.conn, self.db_path, self.user, self.settings = conn, db_path, user, settings
+        self.read_only = read_only or user is None
+        self.setWindowTitle(f"ReliefDesk — {db_path.name}")
+        self.setAccessibleName("ReliefDesk main window")
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Views")
+        self.setCentralWidget(self.tabs)
+        role = getattr(user, "role", None)
+
+        self.queue = QueueView(conn, None if self.read_only else user, settings)
+        self.tabs.addTab(self.queue, "&Queue")
+        self.spot_check: QWidget | None = None
+        self.orders: QWidget | None = None
+        self.audit: QWidget | None = None
+        if not self.read_only:
+            if role == "judge":
+                from desktop.ui.spotcheck_view import SpotCheckView
+
+                self.spot_check = SpotCheckView(conn, user)
+                self.tabs.insertTab(0, self.spot_check, "&Spot-check")
+                self.tabs.setCurrentIndex(0)
+            self.orders = self._optional_view("desktop.ui.orders_view", "OrdersView")
+            if self.orders is not None:
+                self.tabs.addTab(self.orders, "&Orders")
+            self.audit = self._optional_view("desktop.ui.audit_view", None)
+            if self.audit is not None:
+                self.tabs.addTab(self.audit, "A&udit")
+            self.queue.decided.connect(self._refresh_other_views)
+        self.tabs.currentChanged.connect(self._tab_changed)
+
+        who = QLabel("Read-only (startup probe)" if user is None else
+                     f"Signed in: {user.name} — {ROLE_TITLES.get(role, role)}")
+        who.setObjectName("userBadge")
+        who.setAccessibleName("Signed-in user and role")
+        self.user_label = who
+        self.statusBar().addPermanentWidget(who)
+        self.statusBar().showMessage(str(db_path))
+        self._menus(role)
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 860)
+
+    def _optional_view(self, module: str, cls: str | None) -> QWidget | None:
+        """Views owned by other engineers (orders, audit) are embedded when they exist."""
+        import importlib
+
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            return None
+        if cls is None:
+            # desktop.ui.audit_view: take its QWidget subclass, whatever its name.
+            cands = [v for v in vars(mod).values() if isinstance(v, type)
+                     and issubclass(v, QWidget) and v.__module__ == mod.__name__]
+            if not cands:
+                return None
+            factory: Any = cands[0]
+        else:
+            factory = getattr(mod, cls)
+        try:
+            return factory(self.conn, self.user)
+        except TypeError:
+            return factory(self.conn)
+
+    def _menus(self, role: str | None) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        if not self.read_only and role in ("clerk", "admin"):
+            imp = QAction("&Import and evaluate…", self)
+            imp.setShortcut(QKeySequence("Ctrl+I"))
+            imp.triggered.connect(self.open_import_wizard)
+            file_menu.addAction(imp)
+            self.import_action = imp
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        view_menu = self.menuBar().addMenu("&View")
+        for i in range(self.tabs.count()):
+            act = QAction(self.tabs.tabText(i).replace("&", ""), self)
+            act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            act.triggered.connect(lambda _=False, n=i: self.tabs.setCurrentIndex(n))
+            view_menu.addAction(act)
+        help_menu = self.menuBar().addMenu("&Help")
+        keys = QAction("&Keyboard shortcuts", self)
+        keys.setShortcut(QKeySequence.HelpContents)
+        keys.triggered.connect(lambda: QMessageBox.information(self, "Keyboard shortcuts",
+                                                               SHORTCUTS_HELP))
+        help_menu.addAction(keys)
+
+    def open_import_wizard(self) -> None:
+        from desktop.ui.import_wizard import ImportWizard
+
+        wizard = ImportWizard(self.db_path, self.user, self.settings, self)
+        wizard.exec()
+        if wizard.changed:
+            self.queue.reload_choices()
+            self.queue.apply_filters()
+
+    def _refresh_other_views(self) -> None:
+        for view in (self.spot_check, self.orders):
+            if view is not None and hasattr(view, "refresh"):
+                view.refresh()
+
+    def _tab_changed(self, index: int) -> None:
+        view = self.tabs.widget(index)
+        if view is not self.queue and hasattr(view, "refresh"):
+            view.refresh()
+
+    def start(self) -> None:
+        self.queue.apply_filters()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not getattr(self, "_started", False):
+            self._started = True
+            self.start()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.queue.save_settings()
+        self.settings.sync()
+        super().closeEvent(event)

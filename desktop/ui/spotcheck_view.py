@@ -1,0 +1,239 @@
+"""The judge's spot-check: submitted batches, the stratified sample of one batch (drawn by the
+review core, reproducible from its stored seed), the same detail pane as the queue, accept or
+send back each sampled item, and accept the batch."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.errors import UserError
+from desktop.ui import core
+from desktop.ui.decision_dialogs import NoteDialog
+from desktop.ui.detail_data import load_detail
+from desktop.ui.detail_pane import DetailPane
+from desktop.ui.labels import relief_text
+
+JUDGE_ACTIONS = [
+    ("accept_item", "&Accept item (A)", "approve"),
+    ("send_back", "&Send back (S)…", "reject"),
+]
+
+
+def _table(headers: list[str], name: str) -> QTableWidget:
+    t = QTableWidget(0, len(headers))
+    t.setHorizontalHeaderLabels(headers)
+    t.setAccessibleName(name)
+    t.setSelectionBehavior(QAbstractItemView.SelectRows)
+    t.setSelectionMode(QAbstractItemView.SingleSelection)
+    t.setEditTriggers(QAbstractItemView.NoEditTriggers)
+    t.verticalHeader().setVisible(False)
+    t.horizontalHeader().setStretchLastSection(True)
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+    t.setAlternatingRowColors(True)
+    return t
+
+
+def _item(value: Any, data: Any = None) -> QTableWidgetItem:
+    it = QTableWidgetItem("" if value is None else str(value))
+    if data is not None:
+        it.setData(Qt.UserRole, data)
+    return it
+
+
+class SpotCheckView(QWidget):
+    def __init__(self, conn: sqlite3.Connection, user: Any, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.conn, self.user = conn, user
+        self.batch_id: int | None = None
+        self.setAccessibleName("Spot-check")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
+
+        top = QHBoxLayout()
+        title = QLabel("Batches submitted by clerks")
+        title.setObjectName("sectionTitle")
+        top.addWidget(title)
+        top.addStretch(1)
+        self.accept_batch_button = QPushButton("Accept &batch")
+        self.accept_batch_button.setObjectName("primary")
+        self.accept_batch_button.setAccessibleName("Accept the selected batch")
+        self.accept_batch_button.clicked.connect(self.accept_batch)
+        top.addWidget(self.accept_batch_button)
+        outer.addLayout(top)
+
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        self.batches = _table(["Batch", "Status", "Prepared by", "Submitted", "Counts"], "Batches")
+        self.batches.setMaximumHeight(200)
+        self.batches.itemSelectionChanged.connect(self._batch_selected)
+        lv.addWidget(self.batches)
+        self.sample_label = QLabel("Sample")
+        self.sample_label.setObjectName("sectionTitle")
+        lv.addWidget(self.sample_label)
+        self.sample = _table(["Count", "Name", "Case", "Section", "Relief", "Your check"],
+                             "Sampled counts")
+        self.sample.itemSelectionChanged.connect(self._item_selected)
+        lv.addWidget(self.sample, 1)
+
+        self.detail = DetailPane()
+        self.detail.set_actions(JUDGE_ACTIONS)
+        self.detail.action.connect(self.do_action)
+        splitter = QSplitter(Qt.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(self.detail)
+        splitter.setSizes([620, 660])
+        outer.addWidget(splitter, 1)
+
+        for keys, fn in (("A", lambda: self.do_action("accept_item")),
+                         ("S", lambda: self.do_action("send_back")),
+                         ("J", lambda: self._move(1)), ("K", lambda: self._move(-1))):
+            s = QShortcut(QKeySequence(keys), self, fn)
+            s.setContext(Qt.WidgetWithChildrenShortcut)
+        self.refresh()
+
+    # --- data ----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        keep = self.batch_id
+        rows = core.list_batches(self.conn)
+        self.batches.blockSignals(True)
+        self.batches.setRowCount(len(rows))
+        select = 0
+        for i, b in enumerate(rows):
+            bid = b.get("id", b.get("batch_id"))
+            n = b.get("items", b.get("count", b.get("n_items", "")))
+            for j, v in enumerate([bid, b.get("status"), b.get("prepared_by"),
+                                   b.get("submitted_at"), n]):
+                self.batches.setItem(i, j, _item(v, bid))
+            if bid == keep:
+                select = i
+        self.batches.blockSignals(False)
+        if rows:
+            self.batches.selectRow(select)
+            self._batch_selected()
+        else:
+            self.batch_id = None
+            self.sample.setRowCount(0)
+            self.detail.show_detail(None)
+            self.sample_label.setText("No batch has been submitted yet.")
+
+    def _batch_selected(self) -> None:
+        items = self.batches.selectedItems()
+        if not items:
+            return
+        self.batch_id = int(items[0].data(Qt.UserRole))
+        self.load_sample()
+
+    def load_sample(self) -> None:
+        if self.batch_id is None:
+            return
+        try:
+            ids = core.sample(self.conn, self.user, self.batch_id)
+        except UserError as exc:
+            self.sample.setRowCount(0)
+            self.sample_label.setText(str(exc))
+            return
+        status = {cid: (st, note) for cid, st, note in self.conn.execute(
+            "SELECT count_id, judge_status, judge_note FROM batch_items WHERE batch_id = ?",
+            (self.batch_id,))}
+        total = len(status)
+        rows = {r[0]: r for r in self.conn.execute(
+            f"""SELECT c.id, s.name, cs.case_number, c.section, d.relief, d.resentence_target,
+                       r.status, r.decided_relief, r.decided_target
+                FROM counts c JOIN subjects s ON s.id = c.subject_id JOIN cases cs ON cs.id = c.case_id
+                JOIN review_items r ON r.count_id = c.id
+                JOIN determinations d ON d.id = r.determination_id
+                WHERE c.id IN ({','.join('?' * len(ids))})""", ids)} if ids else {}
+        keep = self.current_count()
+        self.sample.blockSignals(True)
+        self.sample.setRowCount(len(ids))
+        for i, cid in enumerate(ids):
+            r = rows.get(cid)
+            if r is None:
+                continue
+            granted = (relief_text(r[7], r[8]) + " (changed)" if r[6] == "changed"
+                       else relief_text(r[4], r[5]))
+            check = (status.get(cid) or (None, None))[0] or "to check"
+            check = {"sent_back": "sent back", "accepted": "accepted"}.get(check, check)
+            for j, v in enumerate([cid, r[1], r[2], r[3], granted, check]):
+                self.sample.setItem(i, j, _item(v, cid))
+        self.sample.blockSignals(False)
+        self.sample_label.setText(f"Sample of batch {self.batch_id}: {len(ids)} of {total} counts")
+        row = next((i for i, cid in enumerate(ids) if cid == keep), 0)
+        if ids:
+            self.sample.selectRow(row)
+            self._item_selected()
+        else:
+            self.detail.show_detail(None)
+
+    def current_count(self) -> int | None:
+        items = self.sample.selectedItems()
+        return int(items[0].data(Qt.UserRole)) if items else None
+
+    def _item_selected(self) -> None:
+        cid = self.current_count()
+        if cid is None:
+            self.detail.show_detail(None)
+            return
+        self.detail.show_detail(load_detail(self.conn, cid))
+        try:
+            core.mark_opened(self.conn, self.user, cid)
+        except UserError:
+            pass
+
+    def _move(self, step: int) -> None:
+        row = self.sample.currentRow() + step
+        if 0 <= row < self.sample.rowCount():
+            self.sample.selectRow(row)
+
+    # --- actions -------------------------------------------------------------------------
+    def do_action(self, name: str) -> None:
+        cid = self.current_count()
+        if cid is None or self.batch_id is None:
+            return
+        try:
+            if name == "accept_item":
+                core.accept_item(self.conn, self.user, self.batch_id, cid)
+            elif name == "send_back":
+                dlg = NoteDialog("Send back to the clerk",
+                                 f"Count {cid} leaves batch {self.batch_id} and returns to the "
+                                 "clerk's queue as pending, with your note.", self)
+                if not dlg.exec():
+                    return
+                core.send_back(self.conn, self.user, self.batch_id, cid, dlg.text())
+        except UserError as exc:
+            QMessageBox.warning(self, "Not done", str(exc))
+            return
+        row = self.sample.currentRow()
+        self.load_sample()
+        if row + 1 < self.sample.rowCount():
+            self.sample.selectRow(row + 1)
+
+    def accept_batch(self) -> None:
+        if self.batch_id is None:
+            return
+        try:
+            core.accept_batch(self.conn, self.user, self.batch_id)
+        except UserError as exc:
+            QMessageBox.warning(self, "Batch not accepted", str(exc))
+            return
+        QMessageBox.information(self, "Batch accepted",
+                                f"Batch {self.batch_id} is accepted and ready for orders.")
+        self.refresh()
