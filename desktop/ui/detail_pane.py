@@ -50,10 +50,12 @@ def _record_row(c: RecordCount, as_of: str | None) -> str:
         status = "sentence end unknown"
     relief = _badge_html(c.relief, c.resentence_target) if c.relief else ""
     section = f"{_e(c.section)} {_e(c.code)}".strip() or _e(c.offense_text)
-    return (f'<tr style="{style}"><td>{_e(c.case_number)}</td><td>{_e(c.count_no)}</td>'
-            f"<td>{section}</td><td>{_e(c.level)}</td><td>{_e(c.disposition)}</td>"
-            f"<td>{_e(c.conviction_date)}</td><td>{_e(_sentence_text(c.sentence))}</td>"
-            f"<td>{status}</td><td>{relief} {' · '.join(marks)}</td></tr>")
+    sentence = _e(_sentence_text(c.sentence))
+    return (f'<tr style="{style}"><td nowrap>{_e(c.case_number)}</td><td>{_e(c.count_no)}</td>'
+            f"<td nowrap>{section}</td><td>{_e(c.level)}</td><td>{_e(c.disposition)}</td>"
+            f"<td nowrap>{_e(c.conviction_date)}</td>"
+            f"<td>{sentence}{'<br>' if sentence and status else ''}{status}</td>"
+            f"<td>{relief} {' · '.join(marks)}</td></tr>")
 
 
 def detail_html(d: CountDetail) -> str:
@@ -139,10 +141,10 @@ def detail_html(d: CountDetail) -> str:
         parts.append("<p>None on file.</p>")
 
     parts.append(f"<h3>Whole record ({len(d.record)} counts)</h3>")
-    parts.append("<table border='1' cellspacing='0' cellpadding='3' width='100%' "
-                 "style='border-color:#9aa0a8'><tr style='background:#e6e9ee'>"
+    parts.append("<table border='1' cellspacing='0' cellpadding='2' width='100%' "
+                 "style='border-color:#9aa0a8; font-size:9pt'><tr style='background:#e6e9ee'>"
                  "<th>Case</th><th>Cnt</th><th>Section</th><th>Lvl</th><th>Disposition</th>"
-                 "<th>Convicted</th><th>Sentence</th><th>Sentence status</th><th>Relief</th></tr>")
+                 "<th>Date</th><th>Sentence</th><th>Relief</th></tr>")
     for rc in d.record:
         parts.append(_record_row(rc, as_of))
     parts.append("</table>")

@@ -61,7 +61,7 @@ class MainWindow(QMainWindow):
             self.orders = self._optional_view("desktop.ui.orders_view", "OrdersView")
             if self.orders is not None:
                 self.tabs.addTab(self.orders, "&Orders")
-            self.audit = self._optional_view("desktop.ui.audit_view", None)
+            self.audit = self._optional_view("desktop.ui.audit_view", "AuditView")
             if self.audit is not None:
                 self.tabs.addTab(self.audit, "A&udit")
             self.queue.decided.connect(self._refresh_other_views)
@@ -79,9 +79,9 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1400, 860)
+            self.resize(1500, 900)
 
-    def _optional_view(self, module: str, cls: str | None) -> QWidget | None:
+    def _optional_view(self, module: str, cls: str) -> QWidget | None:
         """Views owned by other engineers (orders, audit) are embedded when they exist."""
         import importlib
 
@@ -89,19 +89,10 @@ class MainWindow(QMainWindow):
             mod = importlib.import_module(module)
         except ImportError:
             return None
-        if cls is None:
-            # desktop.ui.audit_view: take its QWidget subclass, whatever its name.
-            cands = [v for v in vars(mod).values() if isinstance(v, type)
-                     and issubclass(v, QWidget) and v.__module__ == mod.__name__]
-            if not cands:
-                return None
-            factory: Any = cands[0]
-        else:
-            factory = getattr(mod, cls)
-        try:
-            return factory(self.conn, self.user)
-        except TypeError:
-            return factory(self.conn)
+        factory = getattr(mod, cls, None)
+        if factory is None:
+            return None
+        return factory(self.conn, self.user) if cls == "OrdersView" else factory(self.conn)
 
     def _menus(self, role: str | None) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -157,7 +148,8 @@ class MainWindow(QMainWindow):
             self.start()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.queue.save_settings()
-        self.settings.sync()
+        if not self.read_only:     # the probe must not change a clerk's saved layout
+            self.settings.setValue("window/geometry", self.saveGeometry())
+            self.queue.save_settings()
+            self.settings.sync()
         super().closeEvent(event)

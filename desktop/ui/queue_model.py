@@ -30,15 +30,15 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("name", "Name", 220),
-    Column("dob", "DOB", 95),
-    Column("case_number", "Case number", 120),
-    Column("section", "Section", 105),
-    Column("level", "Level", 55),
-    Column("conviction_date", "Convicted", 95),
-    Column("relief", "Proposed relief", 185),
-    Column("flags", "Flags", 200),
-    Column("status", "Status", 95),
+    Column("name", "Name", 180),
+    Column("dob", "DOB", 92),
+    Column("case_number", "Case number", 112),
+    Column("section", "Section", 100),
+    Column("level", "Level", 48),
+    Column("conviction_date", "Convicted", 92),
+    Column("relief", "Proposed relief", 190),
+    Column("flags", "Flags", 150),
+    Column("status", "Status", 90),
 )
 
 
@@ -66,6 +66,7 @@ class QueueModel(QAbstractTableModel):
         self._ids: list[int] = []
         self._row_of: dict[int, int] = {}
         self._pages: OrderedDict[int, dict[int, sqlite3.Row | tuple]] = OrderedDict()
+        self._active = False     # no query until the first set_filters (the view is shown)
 
     # --- queries -------------------------------------------------------------------------
     def set_filters(self, filters: QueueFilters) -> None:
@@ -73,6 +74,7 @@ class QueueModel(QAbstractTableModel):
         self.reload()
 
     def reload(self) -> None:
+        self._active = True
         self.beginResetModel()
         self._ids = queue_source.ordered_ids(self.conn, self.filters, self.sort_key, self.descending)
         self._row_of = {cid: i for i, cid in enumerate(self._ids)}
@@ -171,4 +173,5 @@ class QueueModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.AscendingOrder) -> None:
         self.sort_key = COLUMNS[column].key
         self.descending = order == Qt.DescendingOrder
-        self.reload()
+        if self._active:
+            self.reload()

@@ -78,8 +78,14 @@ class QueueView(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setHighlightSections(False)
         self.table.horizontalHeader().setSortIndicator(0, Qt.AscendingOrder)
+        fm = self.table.fontMetrics()
+        samples = {"dob": "0000-00-00", "conviction_date": "0000-00-00", "level": "Level",
+                   "case_number": "MSB0000000", "section": "11360(A)(2)",
+                   "relief": "Resentence → misdemeanor", "status": "Approved"}
         for i, col in enumerate(COLUMNS):
-            self.table.setColumnWidth(i, col.width)
+            sample = samples.get(col.key)
+            width = fm.horizontalAdvance(sample) + 28 if sample else col.width
+            self.table.setColumnWidth(i, max(width, fm.horizontalAdvance(col.title) + 28))
         self.table.horizontalHeader().setStretchLastSection(True)
         relief_col = [c.key for c in COLUMNS].index("relief")
         status_col = [c.key for c in COLUMNS].index("status")
@@ -329,8 +335,7 @@ class QueueView(QWidget):
         state = s.value("queue/splitter")
         if state is not None:
             self.splitter.restoreState(state)
-        else:
-            self.splitter.setSizes([760, 520])
+        self._splitter_restored = state is not None
         self.search.blockSignals(True)
         self.search.setText(str(s.value("queue/search", "") or ""))
         self.search.blockSignals(False)
@@ -342,6 +347,13 @@ class QueueView(QWidget):
                     box.blockSignals(True)
                     box.setCurrentIndex(i)
                     box.blockSignals(False)
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self._splitter_restored:
+            self._splitter_restored = True
+            w = max(self.splitter.width(), 1000)
+            self.splitter.setSizes([int(w * 0.64), int(w * 0.36)])
 
     def _boxes(self) -> dict[str, QComboBox]:
         return {"status": self.status_box, "relief": self.relief_box, "flag": self.flag_box,
