@@ -1,0 +1,188 @@
+"""The queue model, the detail pane, the worker thread and the startup probe, on a generated,
+imported and evaluated database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from html import escape
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import Qt  # noqa: E402
+
+from desktop.records.generate import generate  # noqa: E402
+from desktop.records.importer import import_file  # noqa: E402
+from desktop.store import open_db  # noqa: E402
+from desktop.store.tx import transaction  # noqa: E402
+from desktop.ui.detail_data import load_detail  # noqa: E402
+from desktop.ui.detail_pane import DetailPane, detail_html  # noqa: E402
+from desktop.ui.queue_model import COLUMNS, QueueFilters, QueueModel  # noqa: E402
+from desktop.ui.workers import start_worker  # noqa: E402
+
+COUNTY = "San Bernardino"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def evaluate(db) -> None:
+    """The real engine when it is installed; otherwise a stand-in determination per cannabis
+    count (same tables and JSON shape) so the window's reading code is still exercised."""
+    try:
+        from desktop.rules.evaluate import evaluate_county
+    except ImportError:
+        evaluate_county = None
+    if evaluate_county is not None:
+        evaluate_county(db, COUNTY, "STAT", "2020-07-01", user="test")
+        return
+    conn = db.conn
+    reliefs = ("dismiss_and_seal", "redesignate_misdemeanor", "not_eligible", "needs_review")
+    with transaction(conn):
+        run = conn.execute(
+            "INSERT INTO evaluation_runs (county, policy_name, policy_version, policy_json, as_of,"
+            " engine_version, started_at, status) VALUES (?, 'STAT', '1', '{}', '2020-07-01', "
+            "'stand-in', '2020-07-01T00:00:00', 'complete')", (COUNTY,)).lastrowid
+        rows = conn.execute(
+            "SELECT id, subject_id, base_section, level FROM counts WHERE convicted = 1 AND "
+            "base_section IN ('11357','11358','11359','11360') ORDER BY id").fetchall()
+        for i, (cid, sid, base, level) in enumerate(rows):
+            expl = {"engine_version": "stand-in", "policy": {"name": "STAT", "version": "1"},
+                    "as_of": "2020-07-01", "steps": [
+                        {"rule": "R0", "text": f"HS {base} is a Prop 64 section.",
+                         "statute": "HS 11361.8", "facts": {"section": base}}]}
+            did = conn.execute(
+                "INSERT INTO determinations (run_id, count_id, subject_id, relief, rule_path, flags,"
+                " explanation) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (run, cid, sid, reliefs[i % 4], f"{level} {base}", "" if i % 3 else "sentence_unknown",
+                 json.dumps(expl))).lastrowid
+            conn.execute("INSERT INTO review_items (count_id, determination_id) VALUES (?, ?)",
+                         (cid, did))
+
+
+@pytest.fixture(scope="module")
+def queue_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("ui")
+    src = d / "doj.csv"
+    generate(src, COUNTY, 4000, seed=7)
+    db = open_db(d / "queue.sqlite3")
+    import_file(db, src, user="test")
+    evaluate(db)
+    db.conn.close()
+    return d / "queue.sqlite3"
+
+
+@pytest.fixture()
+def conn(queue_db: Path):
+    c = open_db(queue_db).conn
+    yield c
+    c.close()
+
+
+def test_model_holds_every_review_item_and_pages_on_demand(qtbot, conn) -> None:
+    total = conn.execute("SELECT COUNT(*) FROM review_items").fetchone()[0]
+    assert total > QueueModel.PAGE  # paging must actually happen
+    model = QueueModel(conn)
+    model.set_filters(QueueFilters())
+    assert model.rowCount() == total
+    assert len(model._pages) == 0               # nothing read until a row is asked for
+    last = model.index(total - 1, 0)
+    assert model.data(last)                     # the last row's name, read on demand
+    assert len(model._pages) == 1
+    ids = model.ids()
+    assert len(set(ids)) == total
+
+
+def test_filters_and_sort_run_in_sql(qtbot, conn) -> None:
+    model = QueueModel(conn)
+    model.set_filters(QueueFilters(relief="dismiss_and_seal"))
+    expected = conn.execute(
+        "SELECT COUNT(*) FROM review_items r JOIN determinations d ON d.id = r.determination_id "
+        "WHERE d.relief = 'dismiss_and_seal'").fetchone()[0]
+    assert 0 < model.rowCount() == expected
+    relief_col = [c.key for c in COLUMNS].index("relief")
+    assert all(model.data(model.index(r, relief_col)).startswith("Dismiss & seal")
+               for r in range(min(50, model.rowCount())))
+
+    name_col = [c.key for c in COLUMNS].index("name")
+    model.sort(name_col, Qt.DescendingOrder)
+    names = [model.data(model.index(r, name_col)) for r in range(model.rowCount())]
+    assert names == sorted(names, reverse=True)
+
+
+def test_search_by_case_number_and_cii(qtbot, conn) -> None:
+    case_number, cii, count_id = conn.execute(
+        "SELECT cs.case_number, s.cii, r.count_id FROM review_items r JOIN counts c ON c.id = "
+        "r.count_id JOIN cases cs ON cs.id = c.case_id JOIN subjects s ON s.id = c.subject_id "
+        "WHERE cs.case_number IS NOT NULL LIMIT 1").fetchone()
+    model = QueueModel(conn)
+    model.set_filters(QueueFilters(search=case_number))
+    assert count_id in model.ids()
+    model.set_filters(QueueFilters(search=cii))
+    assert count_id in model.ids()
+    model.set_filters(QueueFilters(search="NO SUCH PERSON ZZZ"))
+    assert model.rowCount() == 0
+
+
+def test_detail_pane_shows_explanation_and_whole_record(qtbot, conn) -> None:
+    count_id, subject_id = conn.execute(
+        "SELECT c.id, c.subject_id FROM review_items r JOIN counts c ON c.id = r.count_id "
+        "LIMIT 1").fetchone()
+    detail = load_detail(conn, count_id)
+    assert detail is not None
+    n_counts = conn.execute("SELECT COUNT(*) FROM counts WHERE subject_id = ?",
+                            (subject_id,)).fetchone()[0]
+    assert len(detail.record) == n_counts
+    assert sum(1 for r in detail.record if r.is_current) == 1
+    html = detail_html(detail)
+    for step in detail.explanation["steps"]:
+        assert escape(step["text"]) in html
+        if step.get("statute"):
+            assert step["statute"] in html
+    assert f"Whole record ({n_counts} counts)" in html
+    pane = DetailPane()
+    qtbot.addWidget(pane)
+    pane.set_actions([("approve", "&Approve (A)", "approve")])
+    pane.show_detail(detail)
+    assert pane.buttons["approve"].isEnabled()
+    assert detail.subject["name"] in pane.browser.toPlainText()
+
+
+def test_worker_cancel_raises_cancelled_inside_the_job(qtbot) -> None:
+    from desktop.progress import Cancelled
+
+    seen: dict[str, object] = {}
+
+    def job(progress) -> int:
+        try:
+            for i in range(10_000):
+                progress(i, 10_000, "working")
+                time.sleep(0.001)
+        except Cancelled:
+            seen["cancelled_at"] = i
+            raise
+        return 1
+
+    thread, worker = start_worker(None, job)
+    with qtbot.waitSignal(worker.progress, timeout=5000):
+        pass
+    with qtbot.waitSignal(worker.cancelled, timeout=5000):
+        worker.cancel()
+    thread.wait(5000)
+    assert 0 <= int(seen["cancelled_at"]) < 10_000
+
+
+def test_startup_probe_prints_milliseconds_and_exits_zero(queue_db: Path) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run([sys.executable, "-m", "desktop", "--db", str(queue_db), "gui",
+                          "--startup-probe"], capture_output=True, text=True, env=env,
+                         cwd=ROOT, timeout=60)
+    assert out.returncode == 0, out.stderr
+    line = [ln for ln in out.stdout.splitlines() if ln.startswith("startup_ms")][0]
+    ms = float(line.split()[1])
+    assert 0 < ms < 60_000
+    assert "clock=process-start" in line or "clock=cli-import" in line
