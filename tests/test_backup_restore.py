@@ -197,3 +197,9 @@ def test_cli_backup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--db", str(db), "backup", "--list"]) == 0
     listed = capsys.readouterr().out
     assert "-manual.sqlite3" in listed
+
+
+def test_cli_backup_of_missing_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "none" / "db.sqlite3"
+    assert main(["--db", str(db), "backup"]) == 2
+    assert "no database" in capsys.readouterr().err and not db.exists()

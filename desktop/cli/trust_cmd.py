@@ -113,6 +113,8 @@ def _short(text: str, width: int) -> str:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from desktop.errors import UserError
+    from desktop.paths import backup_dir
     from desktop.store.backup import backup_name, backup_to, list_backups
 
     path = db_path(args)
@@ -120,8 +122,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
         for p in list_backups(path):
             print(f"{p}  {p.stat().st_size:,} bytes")
         return 0
+    if not path.is_file():
+        raise UserError(f"there is no database at {path} to back up")
     get_db(args).conn.close()  # refuse a damaged or foreign file before copying it
-    from desktop.paths import backup_dir
 
     out = args.out or backup_dir(path) / backup_name(path, "manual")
     written = backup_to(path, out)
