@@ -18,7 +18,10 @@ class BadgeDelegate(QStyledItemDelegate):
         self.role = role
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        value = index.data(self.role)
+        # Ask the Python model directly: converting an empty QVariant back through
+        # index.data() crashes some PySide6 versions (a refcount bug on None).
+        model = index.model()
+        value = model.data(index, self.role) if hasattr(model, "count_id_at") else None
         if value is None:
             super().paint(painter, option, index)
             return
@@ -26,7 +29,7 @@ class BadgeDelegate(QStyledItemDelegate):
             badge = relief_badge(*value)
         else:
             badge = status_badge(value)
-        text = index.data(Qt.DisplayRole) or badge.text
+        text = model.data(index, Qt.DisplayRole) or badge.text
         painter.save()
         if option.state & QStyle.State_Selected:
             painter.fillRect(option.rect, option.palette.highlight())
