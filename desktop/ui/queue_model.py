@@ -22,6 +22,10 @@ STATUS_ROLE = Qt.UserRole + 2
 COUNT_ID_ROLE = Qt.UserRole + 3
 
 
+_HANDLED_ROLES = frozenset({Qt.DisplayRole, Qt.AccessibleTextRole, Qt.ToolTipRole, RELIEF_ROLE,
+                            STATUS_ROLE, COUNT_ID_ROLE})
+
+
 @dataclass(frozen=True)
 class Column:
     key: str        # sort key understood by queue_source
@@ -111,6 +115,8 @@ class QueueModel(QAbstractTableModel):
         if page is None:
             ids = self._ids[page_no * self.PAGE:(page_no + 1) * self.PAGE]
             page = queue_source.rows_by_id(self.conn, ids)
+            for r in page.values():      # the shown texts, worked out once per page
+                r["_texts"] = tuple(self._text(r, c.key) for c in COLUMNS)
             self._pages[page_no] = page
             while len(self._pages) > self.MAX_PAGES:
                 self._pages.popitem(last=False)
@@ -133,24 +139,26 @@ class QueueModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.DisplayRole) -> Any:
-        if not index.isValid():
+        # A paint asks for a dozen roles per cell; answer the ones we do not use at once.
+        if role not in _HANDLED_ROLES or not index.isValid():
             return None
         r = self._row(index.row())
         if r is None:
             return None
-        key = COLUMNS[index.column()].key
-        if role in (Qt.DisplayRole, Qt.AccessibleTextRole):
-            return self._text(r, key)
+        col = index.column()
+        if role == Qt.DisplayRole or role == Qt.AccessibleTextRole:
+            return r["_texts"][col]
+        key = COLUMNS[col].key
         if role == Qt.ToolTipRole:
             if key == "flags":
                 return "\n".join(flag_text(f) for f in split_flags(r["flags"])) or "No flags"
             if key == "relief" and r["rereview"]:
                 return "Re-review: the evaluation changed since the last decision"
-            return self._text(r, key)
-        if role == RELIEF_ROLE and key == "relief":
-            return (r["relief"], r["resentence_target"])
-        if role == STATUS_ROLE and key == "status":
-            return r["status"]
+            return r["_texts"][col]
+        if role == RELIEF_ROLE:
+            return (r["relief"], r["resentence_target"]) if key == "relief" else None
+        if role == STATUS_ROLE:
+            return r["status"] if key == "status" else None
         if role == COUNT_ID_ROLE:
             return r["count_id"]
         return None
