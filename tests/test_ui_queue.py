@@ -85,14 +85,17 @@ def conn(queue_db: Path):
 
 def test_model_holds_every_review_item_and_pages_on_demand(qtbot, conn) -> None:
     total = conn.execute("SELECT COUNT(*) FROM review_items").fetchone()[0]
-    assert total > QueueModel.PAGE  # paging must actually happen
     model = QueueModel(conn)
+    model.PAGE = 25
+    assert total > 2 * model.PAGE  # paging must actually happen
     model.set_filters(QueueFilters())
     assert model.rowCount() == total
     assert len(model._pages) == 0               # nothing read until a row is asked for
     last = model.index(total - 1, 0)
     assert model.data(last)                     # the last row's name, read on demand
     assert len(model._pages) == 1
+    assert model.data(model.index(0, 0))
+    assert len(model._pages) == 2
     ids = model.ids()
     assert len(set(ids)) == total
 
