@@ -1,9 +1,13 @@
-"""The import wizard's view of county policies, through the rules engine's loader and saver
-(desktop/rules): names, the options of one policy, and saving edited options as a new version."""
+"""The import wizard's view of county policies, through the rules engine's policy module
+(desktop/rules/policy.py): names, the editable options of one policy (its interpretation
+choices and each relief rule's conditions), and saving edited options as a new version."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
+
+from desktop.errors import UserError
 
 
 def policy_names() -> list[str]:
@@ -13,15 +17,35 @@ def policy_names() -> list[str]:
 
 
 def load_options(name: str) -> dict[str, Any]:
-    """{"version": ..., "options": {...}} for the named policy (latest version)."""
+    """{"version": ..., "options": {"interpretation": {...}, "rule ID": {"then": ..., conditions}}}"""
     from desktop.rules import policy
 
     p = policy.load_policy(name)
-    data = p if isinstance(p, dict) else p.to_dict()
-    return {"version": data.get("version"), "options": data.get("options", {})}
+    options: dict[str, Any] = {"interpretation": dict(p.interpretation)}
+    for rule in p.rules:
+        options[f"rule {rule.id}"] = {"then": rule.then, **rule.when}
+    return {"version": p.version, "options": options, "source": p.source}
+
+
+def apply_options(source: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
+    """The policy's data with edited options written back (same shape as the file)."""
+    data = copy.deepcopy(source)
+    data["interpretation"] = {**data.get("interpretation", {}), **options.get("interpretation", {})}
+    for rule in data.get("rules", []):
+        edited = options.get(f"rule {rule.get('id')}")
+        if edited:
+            edited = dict(edited)
+            rule["then"] = edited.pop("then", rule.get("then"))
+            rule["when"] = {**rule.get("when", {}), **edited}
+    return data
 
 
 def save_version(name: str, options: dict[str, Any], user: Any) -> str:
     from desktop.rules import policy
 
-    return str(policy.save_policy_version(name, options, user=getattr(user, "name", user)))
+    saver = getattr(policy, "save_policy_version", None)
+    if saver is None:
+        raise UserError("This ReliefDesk cannot store policy versions yet (the rules engine has no "
+                        "policy saver); the evaluation will use the policy as shipped.")
+    data = apply_options(load_options(name)["source"], options)
+    return str(saver(name, data, user=getattr(user, "name", user)))
