@@ -1,0 +1,127 @@
+"""The words an order uses for a count, a date, a statute or a prosecution response, from its template."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from desktop.orders.model import CaseEntry, CountLine, OrderData, ProsecutionNotice
+from desktop.orders.templates import OrderTemplate
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+
+
+def long_date(d: date) -> str:
+    return f"{MONTHS[d.month - 1]} {d.day}, {d.year}"
+
+
+def short_date(iso: str | None) -> str:
+    """ISO date as MM/DD/YYYY, the form California court records use; '' when unknown."""
+    if not iso:
+        return ""
+    try:
+        d = date.fromisoformat(iso[:10])
+    except ValueError:
+        return iso
+    return f"{d.month:02d}/{d.day:02d}/{d.year}"
+
+
+def relief_text(t: OrderTemplate, count: CountLine) -> str:
+    if count.relief == "resentence":
+        target = count.resentence_target or "misdemeanor"
+        return t.relief[f"resentence_{target}"]
+    return t.relief[count.relief]
+
+
+def level_text(t: OrderTemplate, level: str | None) -> str:
+    return t.levels.get(level or "unknown", level or "") if t.levels else (level or "")
+
+
+def section_text(count: CountLine) -> str:
+    return f"{count.code} {count.section}".strip()
+
+
+def basis_text(count: CountLine, juvenile: bool) -> str:
+    sub = "(b)" if count.serving else "(f)"
+    return f"HS 11361.8{sub}, (m)" if juvenile else f"HS 11361.8{sub}"
+
+
+def statute_basis(order: OrderData) -> str:
+    """The statutory basis sentence: 11361.8(b) for serving, (f) completed, (m) juvenile, plus 11361.9."""
+    subs = []
+    counts = order.counts
+    if any(c.serving for c in counts):
+        subs.append("(b)")
+    if any(not c.serving for c in counts):
+        subs.append("(f)")
+    if any(e.juvenile for e in order.entries):
+        subs.append("(m)")
+    parts = "11361.8" + ", ".join(subs)
+    return f"Health and Safety Code sections {parts} and 11361.9"
+
+
+def prosecution_text(t: OrderTemplate, notice: ProsecutionNotice, short: bool = False) -> str:
+    prefix = "short_" if short else ""
+    if notice.response == "not_challenged":
+        if notice.date:
+            return t.fill(t.prosecution[f"{prefix}not_challenged_dated"],
+                          {"date": long_date(date.fromisoformat(notice.date[:10]))
+                           if not short else short_date(notice.date)})
+        return t.prosecution[f"{prefix}not_challenged"]
+    if notice.response == "challenged":
+        return t.prosecution[f"{prefix}challenged"]
+    return t.prosecution[f"{prefix}none"]
+
+
+def conditions(order: OrderData) -> set[str]:
+    """Which conditional paragraphs of a template apply to this order."""
+    counts = order.counts
+    out = {"always"}
+    if any(c.relief == "dismiss_and_seal" for c in counts):
+        out.add("any_sealed")
+    if any(c.relief.startswith("redesignate") for c in counts):
+        out.add("any_redesignated")
+    if any(c.relief == "resentence" and c.resentence_target in ("misdemeanor", "infraction", None)
+           for c in counts):
+        out.add("any_resentenced")
+    if any(c.relief == "resentence" and c.resentence_target == "dismissed" for c in counts):
+        out.add("any_sentence_dismissed")
+    if any(e.juvenile for e in order.entries):
+        out.add("juvenile")
+    return out
+
+
+def case_numbers(entries: tuple[CaseEntry, ...]) -> str:
+    seen: list[str] = []
+    for e in entries:
+        if e.case_number and e.case_number not in seen:
+            seen.append(e.case_number)
+    return ", ".join(seen) if seen else "(case number not on record)"
+
+
+def placeholder_values(t: OrderTemplate, order: OrderData) -> dict[str, str]:
+    first = order.entries[0]
+    persons = {(e.person.name, e.person.dob, e.person.cii) for e in order.entries}
+    court = t.fill(t.text["court"], {"county": order.county.title()})
+    return {
+        "county": order.county.title(),
+        "court": court,
+        "court_upper": court.upper(),
+        "courthouse_line": order.courthouse or "",
+        "order_number": order.order_number,
+        "order_date": long_date(order.order_date),
+        "judge_name": order.judge.name,
+        "judge_title": order.judge.title,
+        "title": t.title,
+        "short_title": t.short_title,
+        "name": first.person.name,
+        "akas": "; ".join(first.person.akas),
+        "dob": short_date(first.person.dob),
+        "cii": first.person.cii or "",
+        "case_numbers": case_numbers(order.entries),
+        "statute_basis": statute_basis(order),
+        "prosecution_finding": prosecution_text(t, first.prosecution),
+        "count_total": f"{len(order.counts):,}",
+        "case_total": f"{len(order.entries):,}",
+        "person_total": f"{len(persons):,}",
+    }
