@@ -107,7 +107,7 @@ class _Generator:
         self.pre = _cum((
             ((cat.PRE_POSSESS_CONC, "?"), 6), ((cat.PRE_POSSESS_SMALL, "?"), 14),
             ((cat.PRE_POSSESS_LARGE, "M"), 8), ((cat.PRE_POSSESS_SCHOOL, "M"), 1),
-            (cat.PRE_CULTIVATE, 9), (cat.PRE_FOR_SALE, 18), (cat.PRE_SELL, 14),
+            (cat.PRE_CULTIVATE, 12), (cat.PRE_FOR_SALE, 18), (cat.PRE_SELL, 14),
             (cat.PRE_SELL_OLD, 3), (cat.PRE_GIVE_SMALL, 5),
         ))
         # YYYYMMDD strings for every day a row can carry.
@@ -258,7 +258,9 @@ class _Generator:
         charges = [main]
         if self.rng.random() < 0.1:    # possession alongside a sales count
             charges.append(self.charge(self.cannabis_offense(when, age), when))
-        if offense[0].startswith("11358") and self.rng.random() < 0.45:
+        env_at = -1
+        if offense[0].startswith("11358") and self.rng.random() < 0.55:
+            env_at = len(charges)
             charges.append(self.charge(self.rng.choice(cat.ENVIRONMENTAL), when))
         if self.rng.random() < 0.3:
             charges.append(self.charge(self.pick(self.related), when))
@@ -273,8 +275,10 @@ class _Generator:
         if level == "F" and self.rng.random() < 0.12:
             level = "M"
         outcomes = [self.convicted(level, parts)]
-        for c in charges[1:]:
-            outcomes.append(self.convicted(c[1]) if self.rng.random() < 0.5
+        for i, c in enumerate(charges[1:], start=1):
+            # An environmental count is there because the court found the harm: mostly convicted.
+            odds = 0.85 if i == env_at else 0.5
+            outcomes.append(self.convicted(c[1]) if self.rng.random() < odds
                             else self.not_convicted())
         cyc.outcomes = outcomes
         return cyc
