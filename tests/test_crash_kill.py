@@ -1,0 +1,216 @@
+"""Crash safety: a subprocess imports / evaluates / renders the generated 100,000-row file and is
+killed with SIGKILL at 20 random points across the three stages. Each time the database passes
+PRAGMA integrity_check, no partial state is visible, and rerunning the stage finishes with the same
+result as the uninterrupted run (same imported records, same determinations, same order hashes)."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ROWS = 100_000
+COUNTY = "LOS ANGELES"
+KILLS = 20
+pytestmark = pytest.mark.slow
+
+
+def have(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def cli_cmd(db: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "desktop", "--db", str(db), *args]
+
+
+def run_cli(db: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    out = subprocess.run(cli_cmd(db, *args), capture_output=True, text=True, timeout=600,
+                         env={**os.environ, **(env or {})}, cwd=ROOT)
+    assert out.returncode in (0, 3), f"{args}: exit {out.returncode}\n{out.stderr[-2000:]}"
+    return out
+
+
+def digest(conn: sqlite3.Connection, sql: str) -> str:
+    h = hashlib.sha256()
+    for row in conn.execute(sql):
+        h.update(repr(row).encode())
+    return h.hexdigest()
+
+
+# What each stage leaves behind, compared with the uninterrupted run. Surrogate ids are left out
+# where a rerun may legitimately number rows differently; natural keys identify the rows.
+IMPORT_FINGERPRINT = """
+    SELECT s.source_key, s.name, s.dob, s.cii, c.cnt_order, c.section, c.level, c.disposition,
+           c.conviction_date, c.sentence, c.county
+    FROM counts c JOIN subjects s ON s.id = c.subject_id ORDER BY s.source_key, c.cnt_order"""
+DETERMINATION_FINGERPRINT = """
+    SELECT s.source_key, c.cnt_order, d.relief, d.resentence_target, d.rule_path, d.flags,
+           d.explanation
+    FROM review_items r JOIN determinations d ON d.id = r.determination_id
+    JOIN counts c ON c.id = r.count_id JOIN subjects s ON s.id = c.subject_id
+    ORDER BY s.source_key, c.cnt_order"""
+
+
+def check_integrity(conn: sqlite3.Connection) -> None:
+    assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def check_no_partial_import(conn: sqlite3.Connection, expected_counts: int) -> bool:
+    """Either no import is visible, or the import with every one of its counts. True if done."""
+    imports = conn.execute("SELECT id, sha256, rows_kept FROM imports").fetchall()
+    if not imports:
+        assert conn.execute("SELECT count(*) FROM counts").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM subjects").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM rejected_rows").fetchone()[0] == 0
+        return False
+    assert len(imports) == 1 and not imports[0][1].startswith("pending")
+    assert conn.execute("SELECT count(*) FROM counts").fetchone()[0] == expected_counts
+    return True
+
+
+def check_no_partial_run(conn: sqlite3.Connection) -> None:
+    """Current determinations come only from complete runs, and a run is never half visible."""
+    assert not conn.execute("""
+        SELECT 1 FROM review_items r JOIN determinations d ON d.id = r.determination_id
+        JOIN evaluation_runs e ON e.id = d.run_id WHERE e.status != 'complete'""").fetchone()
+    for run_id, n in conn.execute("""SELECT e.id, count(d.id) FROM evaluation_runs e
+                                     LEFT JOIN determinations d ON d.run_id = e.id
+                                     WHERE e.status = 'complete' GROUP BY e.id"""):
+        assert n > 0, f"complete run {run_id} has no determinations"
+
+
+def check_orders_on_disk(conn: sqlite3.Connection) -> None:
+    """No order row whose file is missing or whose bytes do not match the recorded sha256."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'orders'").fetchone():
+        return
+    for number, path, sha in conn.execute("SELECT order_number, file_path, sha256 FROM orders"):
+        p = Path(path)
+        assert p.is_file(), f"order {number}: {path} is missing"
+        assert hashlib.sha256(p.read_bytes()).hexdigest() == sha, f"order {number}: wrong sha256"
+
+
+@dataclass
+class Stage:
+    name: str
+    start_db: Path                 # snapshot the stage starts from
+    args: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0           # uninterrupted duration, subprocess start included
+
+
+@dataclass
+class Baseline:
+    import_fp: str = ""
+    counts: int = 0
+    determinations_fp: str = ""
+    orders_fp: str = ""
+    stages: list[Stage] = field(default_factory=list)
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Baseline]:
+    from desktop.records.generate import generate
+    from desktop.store import open_db
+
+    work = tmp_path_factory.mktemp("kill")
+    data = work / "generated.csv"
+    generate(data, COUNTY, ROWS, seed=64)
+    b = Baseline()
+
+    empty = work / "s0-empty.sqlite3"
+    open_db(empty).conn.close()
+    live = work / "baseline.sqlite3"
+    shutil.copy(empty, live)
+    t = time.monotonic()
+    run_cli(live, "import", "--format", "doj", str(data))
+    b.stages.append(Stage("import", empty, ["import", "--format", "doj", str(data)],
+                          seconds=time.monotonic() - t))
+    conn = sqlite3.connect(live)
+    b.import_fp = digest(conn, IMPORT_FINGERPRINT)
+    b.counts = conn.execute("SELECT count(*) FROM counts").fetchone()[0]
+    conn.close()
+
+    if have("desktop.rules.evaluate"):
+        imported = work / "s1-imported.sqlite3"
+        snapshot(live, imported)
+        args = ["evaluate", "--county", COUNTY, "--as-of", "2020-07-01"]
+        t = time.monotonic()
+        run_cli(live, *args)
+        b.stages.append(Stage("evaluate", imported, args, seconds=time.monotonic() - t))
+        conn = sqlite3.connect(live)
+        b.determinations_fp = digest(conn, DETERMINATION_FINGERPRINT)
+        conn.close()
+    return work, b
+
+
+def snapshot(src: Path, dst: Path) -> None:
+    conn = sqlite3.connect(src)
+    from desktop.store.backup import copy_database
+
+    copy_database(conn, dst)
+    conn.close()
+
+
+def kill_at(stage: Stage, db: Path, delay: float) -> int | None:
+    """Start the stage on `db`, SIGKILL it after `delay` seconds; its exit code if it finished."""
+    proc = subprocess.Popen(cli_cmd(db, *stage.args), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env={**os.environ, **stage.env}, cwd=ROOT)
+    try:
+        proc.wait(timeout=delay)
+        return proc.returncode
+    except subprocess.TimeoutExpired:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        return None
+
+
+def test_kill_at_random_points(baseline: tuple[Path, Baseline]) -> None:
+    work, b = baseline
+    rng = random.Random(20200701)
+    outcomes: list[str] = []
+    for i in range(KILLS):
+        stage = b.stages[i % len(b.stages)]
+        db = work / f"kill{i:02d}.sqlite3"
+        shutil.copy(stage.start_db, db)
+        delay = rng.uniform(0.2, stage.seconds)
+        finished = kill_at(stage, db, delay)
+        conn = sqlite3.connect(db)
+        check_integrity(conn)
+        done_import = check_no_partial_import(conn, b.counts) if stage.name == "import" else True
+        check_no_partial_run(conn)
+        check_orders_on_disk(conn)
+        conn.close()
+        outcomes.append(f"{stage.name}@{delay:.1f}s:{'finished' if finished is not None else 'killed'}"
+                        f"{'' if done_import else '(nothing visible)'}")
+        # The rerun finishes with the same result as the uninterrupted run.
+        run_cli(db, *stage.args, env=stage.env)
+        conn = sqlite3.connect(db)
+        check_integrity(conn)
+        if stage.name == "import":
+            assert check_no_partial_import(conn, b.counts)
+            assert digest(conn, IMPORT_FINGERPRINT) == b.import_fp
+        elif stage.name == "evaluate":
+            check_no_partial_run(conn)
+            assert digest(conn, DETERMINATION_FINGERPRINT) == b.determinations_fp
+        conn.close()
+        db.unlink()
+        for suffix in ("-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+    print("\nstages:", ", ".join(f"{s.name} {s.seconds:.1f}s" for s in b.stages))
+    print("kills:", "; ".join(outcomes))
