@@ -13,6 +13,7 @@ from desktop.errors import UserError
 # Command modules, in the order `reliefdesk --help` lists them.
 COMMAND_MODULES = [
     "desktop.cli.records_cmd",
+    "desktop.cli.rules_cmd",
     "desktop.cli.generate_cmd",
     "desktop.cli.trust_cmd",
     "desktop.cli.gui_cmd",

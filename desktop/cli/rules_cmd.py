@@ -1,0 +1,189 @@
+"""`reliefdesk evaluate`, `determinations`, `explain`, `policies` and `responses import`."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from datetime import date
+
+from desktop.cli.common import get_db, print_json
+from desktop.errors import UserError
+from desktop.progress import StderrBar
+
+DETERMINATION_COLUMNS = [
+    "count_id", "source_file", "source_line", "subject_id", "cii", "name", "dob", "case_number",
+    "cnt_order", "county", "code_section", "level", "conviction_date", "relief",
+    "resentence_target", "rule_path", "flags", "explanation",
+]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    e = sub.add_parser("evaluate", help="evaluate every cannabis conviction in a county")
+    e.add_argument("--county", required=True, metavar="NAME")
+    e.add_argument("--policy", default="statute", metavar="NAME|FILE",
+                   help="a shipped policy name (reliefdesk policies) or a policy / BEAR options "
+                        "JSON file (default: statute)")
+    e.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
+                   help="the date eligibility is judged on (default: today)")
+    e.add_argument("--json", action="store_true")
+    e.add_argument("--user", default=None, help=argparse.SUPPRESS)
+    e.set_defaults(func=cmd_evaluate)
+
+    d = sub.add_parser("determinations", help="export the determinations of a run as CSV")
+    d.add_argument("--run", type=int, metavar="ID", help="evaluation run (default: the latest)")
+    d.add_argument("--out", required=True, metavar="FILE.csv")
+    d.set_defaults(func=cmd_determinations)
+
+    x = sub.add_parser("explain", help="print why a count got its determination")
+    x.add_argument("count_id", type=int, metavar="COUNT_ID")
+    x.add_argument("--run", type=int, metavar="ID")
+    x.add_argument("--json", action="store_true")
+    x.set_defaults(func=cmd_explain)
+
+    p = sub.add_parser("policies", help="list the shipped county policies, or show one")
+    p.add_argument("name", nargs="?", metavar="NAME|FILE")
+    p.set_defaults(func=cmd_policies)
+
+    r = sub.add_parser("responses", help="prosecution responses (HS 11361.9)")
+    rs = r.add_subparsers(dest="responses_cmd", metavar="COMMAND", required=True)
+    ri = rs.add_parser("import", help="import a prosecution-response CSV")
+    ri.add_argument("file", metavar="FILE.csv")
+    ri.add_argument("--json", action="store_true")
+    ri.add_argument("--user", default=None, help=argparse.SUPPRESS)
+    ri.set_defaults(func=cmd_responses_import)
+
+
+def parse_as_of(text: str | None) -> date:
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"--as-of '{text}' is not a date; write it as YYYY-MM-DD", 2) from None
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from desktop.rules.evaluate import evaluate_county
+    from desktop.rules.policy import load_policy
+
+    policy = load_policy(args.policy)
+    as_of = parse_as_of(args.as_of)
+    db = get_db(args)
+    bar = StderrBar()
+    run_id = evaluate_county(db, args.county, policy, as_of, user=args.user, progress=bar)
+    bar.finish()
+    totals = json.loads(db.conn.execute("SELECT totals FROM evaluation_runs WHERE id = ?",
+                                        (run_id,)).fetchone()[0])
+    if args.json:
+        print_json({"run_id": run_id, "county": args.county.upper(), "policy": policy.ref,
+                    "as_of": as_of.isoformat(), "totals": totals})
+    else:
+        print(f"Evaluation run {run_id}: county {args.county.upper()}, policy {policy.name} "
+              f"{policy.version}, as of {as_of}")
+        for relief, n in totals.items():
+            print(f"  {relief:<26} {n:>8,}")
+        print(f"  {'total':<26} {sum(totals.values()):>8,}")
+    return 0
+
+
+def latest_run(conn, run: int | None) -> int:
+    if run is not None:
+        if not conn.execute("SELECT 1 FROM evaluation_runs WHERE id = ? AND status = 'complete'",
+                            (run,)).fetchone():
+            raise UserError(f"there is no complete evaluation run {run}", exit_code=2)
+        return run
+    row = conn.execute("SELECT MAX(id) FROM evaluation_runs WHERE status = 'complete'").fetchone()
+    if not row or row[0] is None:
+        raise UserError("no evaluation has been run yet (reliefdesk evaluate --county NAME)", 2)
+    return row[0]
+
+
+def cmd_determinations(args: argparse.Namespace) -> int:
+    db = get_db(args)
+    run = latest_run(db.conn, args.run)
+    rows = db.conn.execute(
+        "SELECT d.count_id, c.source_file, c.source_line, d.subject_id, s.cii, s.name, s.dob,"
+        " k.case_number, c.cnt_order, c.county, TRIM(COALESCE(c.section, '') || ' ' ||"
+        " COALESCE(c.code, '')), c.level, c.conviction_date, d.relief, d.resentence_target,"
+        " d.rule_path, d.flags, d.explanation FROM determinations d"
+        " JOIN counts c ON c.id = d.count_id JOIN cases k ON k.id = c.case_id"
+        " JOIN subjects s ON s.id = d.subject_id WHERE d.run_id = ? ORDER BY c.import_id,"
+        " c.source_line", (run,))
+    n = 0
+    with open(args.out, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(DETERMINATION_COLUMNS)
+        for row in rows:
+            w.writerow(row)
+            n += 1
+    print(f"{n:,} determinations of run {run} written to {args.out}")
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    db = get_db(args)
+    sql = ("SELECT d.run_id, d.relief, d.resentence_target, d.rule_path, d.flags, d.explanation,"
+           " s.name, s.dob, s.cii, k.case_number, c.section, c.code, c.level, c.conviction_date,"
+           " c.source_file, c.source_line FROM determinations d JOIN counts c ON c.id = d.count_id"
+           " JOIN cases k ON k.id = c.case_id JOIN subjects s ON s.id = d.subject_id"
+           " WHERE d.count_id = ?")
+    params: list = [args.count_id]
+    if args.run is not None:
+        sql += " AND d.run_id = ?"
+        params.append(args.run)
+    row = db.conn.execute(sql + " ORDER BY d.run_id DESC LIMIT 1", params).fetchone()
+    if row is None:
+        raise UserError(f"count {args.count_id} has no determination"
+                        + (f" in run {args.run}" if args.run else "")
+                        + "; run reliefdesk evaluate first, or check the count id", exit_code=2)
+    (run_id, relief, target, path, flags, expl, name, dob, cii, case, section, code, level, conv,
+     src, line) = row
+    data = json.loads(expl)
+    if args.json:
+        print_json({"count_id": args.count_id, "run_id": run_id, **data})
+        return 0
+    print(f"Count {args.count_id}: {name} (DOB {dob}, CII {cii or 'unknown'}), case "
+          f"{case or 'unknown'}")
+    print(f"  {code or ''} {section or '?'} {level or ''}, convicted {conv or 'unknown'}; "
+          f"source {src} line {line}")
+    print(f"  Relief: {relief}" + (f" → {target}" if target else ""))
+    print(f"  Flags: {flags or 'none'}")
+    print(f"  Rule path: {path}")
+    print(f"  Run {run_id}, policy {data['policy']['name']} {data['policy']['version']}, as of "
+          f"{data['as_of']}, engine {data['engine_version']}")
+    for i, st in enumerate(data["steps"], 1):
+        print(f"  {i}. [{st['rule']}] {st['text']}")
+        if st.get("statute"):
+            print(f"     Statute: {st['statute']}")
+        if st.get("facts"):
+            print("     Facts: " + "; ".join(f"{k}={v}" for k, v in st["facts"].items()))
+    return 0
+
+
+def cmd_policies(args: argparse.Namespace) -> int:
+    from desktop.rules.policy import list_policies, load_policy
+
+    if args.name:
+        p = load_policy(args.name)
+        sys.stdout.write(p.to_json() + "\n")
+        return 0
+    for name in list_policies():
+        p = load_policy(name)
+        print(f"{name:<16} {p.version:<10} {p.title}")
+    return 0
+
+
+def cmd_responses_import(args: argparse.Namespace) -> int:
+    from desktop.rules.responses import import_responses
+
+    db = get_db(args)
+    s = import_responses(db, args.file, user=args.user)
+    if args.json:
+        print_json(s.as_dict())
+    elif s.already_imported:
+        print(f"{args.file}: already imported as import {s.import_id}; nothing changed.")
+    else:
+        print(f"{args.file}: {s.rows_kept} responses imported, {s.rows_rejected} rejected")
+    return 3 if s.rows_rejected and not s.already_imported else 0

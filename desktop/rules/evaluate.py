@@ -1,0 +1,180 @@
+"""Evaluation runs: load each subject with a Prop 64 conviction in a county, run the engine, store
+the determinations and point the review queue at them. One transaction per run, so a crash leaves
+no half-finished run; a re-evaluation never destroys a clerk's decision but reopens the counts
+whose determination changed."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+
+import sqlite_utils
+
+from desktop import audit
+from desktop.errors import UserError
+from desktop.progress import ProgressFn
+from desktop.rules.engine import evaluate_subject
+from desktop.rules.model import ENGINE_VERSION, CountFacts, Determination, Response, SubjectFacts
+from desktop.rules.policy import Policy
+from desktop.store.tx import transaction
+
+CHUNK = 500
+
+
+def _date(v: str | None) -> date | None:
+    return date.fromisoformat(v) if v else None
+
+
+def subjects_in_scope(conn: sqlite3.Connection, county: str) -> list[int]:
+    """Subjects with a conviction in the county whose section is 11357-11360 or looks like one."""
+    rows = conn.execute(
+        "SELECT DISTINCT subject_id FROM counts WHERE base_section >= '11357'"
+        " AND base_section < '11361' AND county = ? AND convicted = 1 ORDER BY subject_id",
+        (county.upper(),)).fetchall()
+    return [r[0] for r in rows]
+
+
+def load_responses(conn: sqlite3.Connection) -> dict[str, list[Response]]:
+    out: dict[str, list[Response]] = {}
+    for case_number, count_no, response, ground, rdate in conn.execute(
+            "SELECT case_number, count_no, response, ground, response_date"
+            " FROM prosecution_responses ORDER BY id"):
+        out.setdefault(case_number, []).append(
+            Response(case_number, count_no, response, ground, _date(rdate)))
+    return out
+
+
+def load_subjects(conn: sqlite3.Connection, ids: list[int]
+                  ) -> Iterator[tuple[SubjectFacts, list[CountFacts]]]:
+    """The engine's input for each subject id, read in chunks."""
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i:i + CHUNK]
+        marks = ",".join("?" * len(chunk))
+        regs: dict[int, list[date | None]] = {}
+        for sid, d in conn.execute(f"SELECT subject_id, event_date FROM subject_events WHERE"
+                                   f" kind = 'registration' AND subject_id IN ({marks})", chunk):
+            regs.setdefault(sid, []).append(_date(d))
+        counts: dict[int, list[CountFacts]] = {}
+        for row in conn.execute(
+                "SELECT c.id, c.case_id, k.case_number, c.cnt_order, c.count_no, c.county,"
+                " c.offense_text, c.section, c.base_section, c.code, c.level, c.convicted,"
+                " c.conviction_date, c.cycle_date, c.sentence_end, c.juvenile, c.comment,"
+                " c.subject_id FROM counts c JOIN cases k ON k.id = c.case_id"
+                f" WHERE c.subject_id IN ({marks}) AND c.convicted = 1", chunk):
+            counts.setdefault(row[17], []).append(CountFacts(
+                id=row[0], case_id=row[1], case_number=row[2], cnt_order=row[3], count_no=row[4],
+                county=row[5], offense_text=row[6], section=row[7], base=row[8], code=row[9],
+                level=row[10], convicted=bool(row[11]), conviction_date=_date(row[12]),
+                cycle_date=_date(row[13]), sentence_end=_date(row[14]),
+                sentence_known=row[14] is not None, juvenile=bool(row[15]), comment=row[16]))
+        for sid, name, dob, deceased, reg in conn.execute(
+                f"SELECT id, name, dob, deceased, registered_290 FROM subjects WHERE id IN ({marks})",
+                chunk):
+            yield (SubjectFacts(id=sid, name=name, dob=_date(dob), deceased=bool(deceased),
+                                registered_290=bool(reg), registration_dates=tuple(regs.get(sid, ()))),
+                   counts.get(sid, []))
+
+
+def evaluate_county(db: sqlite_utils.Database, county: str, policy: Policy, as_of: date, *,
+                    user: str | None = None, progress: ProgressFn | None = None) -> int:
+    """Evaluate every subject with a Prop 64 conviction in `county`; returns the run id."""
+    conn = db.conn
+    county = county.strip().upper()
+    if not county:
+        raise UserError("name the county to evaluate (--county NAME)", exit_code=2)
+    ids = subjects_in_scope(conn, county)
+    if not ids:
+        known = [r[0] for r in conn.execute(
+            "SELECT DISTINCT county FROM counts WHERE county IS NOT NULL AND base_section >= '11357'"
+            " AND base_section < '11361' ORDER BY 1 LIMIT 20")]
+        raise UserError(f"no cannabis convictions in county '{county}'"
+                        + (f"; counties with some: {', '.join(known)}" if known else
+                           "; import a DOJ file first (reliefdesk import FILE)"), exit_code=2)
+    responses = load_responses(conn)
+    with transaction(conn):
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        run_id = int(conn.execute(
+            "INSERT INTO evaluation_runs (county, policy_name, policy_version, policy_json, as_of,"
+            " engine_version, created_by, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (county, policy.name, policy.version, policy.to_json(), as_of.isoformat(),
+             ENGINE_VERSION, user, now)).lastrowid or 0)
+        next_id = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM determinations").fetchone()[0]
+        previous = {row[0]: row[1:] for row in conn.execute(
+            "SELECT r.count_id, r.status, r.decided_relief, r.decided_target, r.reason,"
+            " r.decided_by, r.decided_at, d.relief, d.resentence_target, r.determination_id"
+            " FROM review_items r JOIN determinations d ON d.id = r.determination_id")}
+        totals: Counter[str] = Counter()
+        det_rows: list[tuple] = []
+        new_items: list[tuple] = []
+        keep_items: list[tuple] = []
+        reopened: list[tuple] = []
+        policy_ref = policy.ref
+        done = reopened_n = 0
+        for subject, counts in load_subjects(conn, ids):
+            subject_responses = [r for c in counts if c.case_number
+                                 for r in responses.get(c.case_number, ())]
+            for d in evaluate_subject(subject, counts, county, policy, as_of, subject_responses):
+                det_id = next_id
+                next_id += 1
+                totals[d.relief] += 1
+                det_rows.append((det_id, run_id, d.count_id, subject.id, d.relief,
+                                 d.resentence_target, d.rule_path, ";".join(d.flags),
+                                 json.dumps(d.explanation(policy_ref, as_of), sort_keys=True)))
+                _route(d, det_id, previous.get(d.count_id), new_items, keep_items, reopened)
+            done += 1
+            if progress and done % 200 == 0:
+                progress(done, len(ids), "Evaluating")
+            if len(det_rows) >= 20_000:
+                reopened_n += len(reopened)
+                _write(conn, det_rows, new_items, keep_items, reopened)
+        reopened_n += len(reopened)
+        _write(conn, det_rows, new_items, keep_items, reopened)
+        summary = dict(sorted(totals.items()))
+        conn.execute("UPDATE evaluation_runs SET status = 'complete', finished_at = ?, totals = ?"
+                     " WHERE id = ?", (datetime.now(UTC).isoformat(timespec="seconds"),
+                                       json.dumps(summary), run_id))
+        audit.append(conn, user, "evaluate", [run_id],
+                     {"county": county, "policy": policy_ref, "as_of": as_of.isoformat(),
+                      "engine_version": ENGINE_VERSION, "subjects": len(ids), "totals": summary,
+                      "reopened_for_review": reopened_n})
+    if progress:
+        progress(len(ids), len(ids), "Evaluating")
+    return run_id
+
+
+def _route(d: Determination, det_id: int, prev: tuple | None, new_items: list, keep_items: list,
+           reopened: list) -> None:
+    """Point the count's review item at the new determination; reopen a decided count whose
+    relief changed, keeping the old decision for the clerk to see."""
+    if prev is None:
+        new_items.append((d.count_id, det_id))
+        return
+    status, dec_relief, dec_target, reason, by, at, old_relief, old_target, old_det = prev
+    changed = (old_relief, old_target) != (d.relief, d.resentence_target)
+    if status == "pending" or not changed:
+        keep_items.append((det_id, d.count_id))
+        return
+    previous = {"status": status, "decided_relief": dec_relief, "decided_target": dec_target,
+                "reason": reason, "decided_by": by, "decided_at": at,
+                "determination_id": old_det, "relief": old_relief,
+                "resentence_target": old_target}
+    reopened.append((det_id, json.dumps(previous, sort_keys=True), d.count_id))
+
+
+def _write(conn: sqlite3.Connection, det_rows: list, new_items: list, keep_items: list,
+           reopened: list) -> None:
+    conn.executemany("INSERT INTO determinations (id, run_id, count_id, subject_id, relief,"
+                     " resentence_target, rule_path, flags, explanation)"
+                     " VALUES (?,?,?,?,?,?,?,?,?)", det_rows)
+    conn.executemany("INSERT INTO review_items (count_id, determination_id) VALUES (?, ?)",
+                     new_items)
+    conn.executemany("UPDATE review_items SET determination_id = ? WHERE count_id = ?", keep_items)
+    conn.executemany("UPDATE review_items SET determination_id = ?, status = 'pending',"
+                     " decided_relief = NULL, decided_target = NULL, reason = NULL,"
+                     " decided_by = NULL, decided_at = NULL, rereview = 1, previous_decision = ?"
+                     " WHERE count_id = ?", reopened)
+    for lst in (det_rows, new_items, keep_items, reopened):
+        lst.clear()
