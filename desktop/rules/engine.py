@@ -133,7 +133,7 @@ class _Builder:
         self.steps: list[Step] = []
         self.path: list[str] = []
 
-    def step(self, rule: str, text: str, statute: str = "", **facts) -> None:
+    def step(self, rule: str, text: str, statute: str = "", /, **facts) -> None:
         self.steps.append(Step(rule, text, statute, {k: v for k, v in facts.items()
                                                      if v is not None}))
 
@@ -334,8 +334,13 @@ def _disqualifiers(ctx: Ctx, c: CountFacts) -> list[CountFacts]:
 def _same_section_priors(ctx: Ctx, c: CountFacts) -> tuple[list[CountFacts], bool]:
     """Convictions under the same section, and whether the policy counts them as disqualifying."""
     mode = ctx.interp.get("two_priors", "statute")
-    same = [p for p in ctx.convictions if p.id != c.id and p.base == c.base
-            and is_prop64(p.base, p.code) and p.case_id != c.case_id]
+    # One prior per case: two counts of the same judgment are one prior conviction.
+    by_case: dict[int, CountFacts] = {}
+    for p in ctx.convictions:
+        if p.id != c.id and p.base == c.base and is_prop64(p.base, p.code) \
+                and p.case_id != c.case_id and p.case_id not in by_case:
+            by_case[p.case_id] = p
+    same = list(by_case.values())
     if mode == "three_same_section":
         return same, len(same) + 1 >= 3
     earlier = [p for p in same if p.conviction_date and c.conviction_date

@@ -1,0 +1,93 @@
+"""Property tests of the pure engine (hypothesis)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from desktop.records.normalize import parse_section
+from desktop.rules.engine import evaluate_subject
+from desktop.rules.model import FLAGS, GRANTS, RELIEFS, RESENTENCE_TARGETS, CountFacts, SubjectFacts
+from desktop.rules.policy import load_policy
+
+SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "gogen-sample"
+POLICIES = [load_policy("statute"), load_policy("bear-default"), load_policy("los-angeles"),
+            load_policy("san-francisco"), load_policy("san-joaquin"),
+            load_policy(SAMPLE / "mixed" / "options.json")]
+AS_OF = date(2020, 7, 1)
+SECTIONS = ["11357(A) HS", "11357(B) HS", "11357(C) HS", "11357 HS", "11358 HS", "11359 HS",
+            "11360(A) HS", "11360(B) HS", "11360 HS", "11359(D) HS", "11357.5 HS", "187 PC",
+            "288(A) PC", "459 PC", "647(F) PC", "32 PC", "23152(B) VC", "11364 HS", "261 PC"]
+
+dates = st.dates(min_value=date(1975, 1, 1), max_value=date(2020, 6, 30))
+
+
+@st.composite
+def counts(draw, ident: int, cycle: int) -> CountFacts:
+    sec = parse_section(draw(st.sampled_from(SECTIONS)))
+    conv = draw(dates)
+    cyc = conv - timedelta(days=draw(st.integers(0, 400)))
+    sentence = draw(st.one_of(st.none(), st.integers(0, 3000)))
+    return CountFacts(
+        id=ident, case_id=cycle, case_number=f"C{cycle}", cnt_order=f"{cycle:03d}002{ident:03d}000",
+        count_no=ident, county=draw(st.sampled_from(["SAN BERNARDINO", "SAN BERNARDINO", "YOLO"])),
+        offense_text=sec.text, section=sec.section, base=sec.base, code=sec.code,
+        level=draw(st.sampled_from(["F", "M", "I", None])), convicted=True, conviction_date=conv,
+        cycle_date=cyc, sentence_end=None if sentence is None else conv + timedelta(days=sentence),
+        sentence_known=sentence is not None, juvenile=draw(st.booleans()) and draw(st.booleans()))
+
+
+@st.composite
+def subjects(draw):
+    n = draw(st.integers(1, 6))
+    cs = [draw(counts(i + 1, draw(st.integers(1, 4)))) for i in range(n)]
+    subject = SubjectFacts(id=1, name="ROE,RICHARD", dob=draw(st.dates(date(1940, 1, 1), date(2002, 1, 1))),
+                           deceased=draw(st.booleans()), registered_290=draw(st.booleans()))
+    return subject, cs
+
+
+@settings(max_examples=300, deadline=None)
+@given(subjects(), st.sampled_from(POLICIES))
+def test_deterministic_and_well_formed(data, policy):
+    subject, cs = data
+    a = evaluate_subject(subject, cs, "SAN BERNARDINO", policy, AS_OF)
+    b = evaluate_subject(subject, list(reversed(cs)), "san bernardino", policy, AS_OF)
+    key = lambda d: (d.count_id, d.relief, d.resentence_target, tuple(d.flags), d.rule_path)  # noqa: E731
+    assert sorted(map(key, a)) == sorted(map(key, b))
+    ids = [d.count_id for d in a]
+    assert len(ids) == len(set(ids)), "a count got two determinations"
+    for d in a:
+        assert d.relief in RELIEFS
+        assert set(d.flags) <= set(FLAGS)
+        assert (d.relief == "resentence") == (d.resentence_target is not None)
+        if d.resentence_target:
+            assert d.resentence_target in RESENTENCE_TARGETS
+        assert d.steps and all(s.text for s in d.steps)
+        if d.relief in GRANTS:
+            assert not ({"offense_after_prop64", "out_of_scope_section", "juvenile",
+                         "record_inconsistent"} & set(d.flags))
+
+
+@settings(max_examples=300, deadline=None)
+@given(subjects(), st.sampled_from(POLICIES), st.integers(1, 2000))
+def test_unrelated_later_conviction_never_denies_a_completed_grant(data, policy, days_later):
+    subject, cs = data
+    before = {d.count_id: d for d in evaluate_subject(subject, cs, "SAN BERNARDINO", policy, AS_OF)}
+    latest = max(c.conviction_date for c in cs if c.conviction_date)
+    when = min(latest + timedelta(days=days_later), AS_OF - timedelta(days=1))
+    extra = parse_section("23152(B) VC")
+    later = CountFacts(id=99, case_id=99, case_number="C99", cnt_order="099002001000", count_no=1,
+                       county="SAN BERNARDINO", offense_text=extra.text, section=extra.section,
+                       base=extra.base, code=extra.code, level="M", convicted=True,
+                       conviction_date=when, cycle_date=when, sentence_end=when,
+                       sentence_known=True, juvenile=False)
+    after = {d.count_id: d for d in evaluate_subject(subject, [*cs, later], "SAN BERNARDINO",
+                                                     policy, AS_OF)}
+    for cid, d in before.items():
+        if d.relief in GRANTS and d.relief != "resentence":
+            a = after[cid]
+            if a.relief == "not_eligible":
+                assert set(a.flags) - set(d.flags), f"{cid}: denied with no new flag to say why"
