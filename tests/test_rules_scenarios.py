@@ -7,13 +7,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from dojrows import Conv, Person, write_file
 
 from desktop.records.importer import import_file
 from desktop.rules.evaluate import evaluate_county
 from desktop.rules.policy import from_dict, load_policy
 from desktop.rules.responses import import_responses
 from desktop.store import open_db
-from dojrows import Conv, Person, write_file
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "gogen-sample"
 POLICIES = {
