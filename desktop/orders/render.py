@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import LETTER
@@ -37,6 +38,9 @@ from desktop.orders import wording
 from desktop.orders.fonts import face, register_fonts
 from desktop.orders.model import CaseEntry, CountLine, OrderData
 from desktop.orders.templates import OrderTemplate
+
+# Binary (not ASCII85) streams: smaller files and no slow pure-Python encoding of the font subsets.
+rl_config.useA85 = 0
 
 PAGE_W, PAGE_H = LETTER
 SIGNATURE_FIELD = "JudgeSignature"

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from asn1crypto import cms
 from asn1crypto import parser as asn1_parser
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -86,6 +87,32 @@ def _gap_is_only_signature(data: bytes, byte_range: list[int], contents: bytes) 
     der_len = len(header) + len(body)
     if raw != contents or raw[der_len:].strip(b"\x00"):
         return "the signature contents carry extra data after the signature"
+    return _cms_is_canonical(raw[:der_len])
+
+
+def _cms_is_canonical(der: bytes) -> str:
+    """Parts of the CMS are not covered by the signature (lengths, the outer algorithm list, versions).
+    Require the exact structure ReliefDesk writes, re-encoded byte for byte, so no byte can change."""
+    try:
+        info = cms.ContentInfo.load(der, strict=True)
+        signed = info["content"]
+        if info.dump(force=True) != der:
+            return "the signature is not in canonical DER form (altered)"
+        signer_infos = signed["signer_infos"]
+        if info["content_type"].native != "signed_data" or len(signer_infos) != 1:
+            return "the signature is not a single-signer CMS signature"
+        si = signer_infos[0]
+        digest = si["digest_algorithm"]
+        if (signed["version"].native != "v1" or si["version"].native != "v1"
+                or [a.dump() for a in signed["digest_algorithms"]] != [digest.dump()]
+                or digest["parameters"].native is not None
+                or signed["encap_content_info"]["content_type"].native != "data"
+                or signed["encap_content_info"]["content"].native is not None
+                or si["signature_algorithm"]["parameters"].native is not None
+                or si["unsigned_attrs"].native is not None):
+            return "the signature's unsigned structure differs from a ReliefDesk signature (altered)"
+    except (ValueError, TypeError, KeyError) as exc:
+        return f"the signature structure is malformed ({exc.__class__.__name__})"
     return ""
 
 
@@ -123,6 +150,9 @@ def verify_bytes(data: bytes, label: str, register: dict[str, str] | None = None
     """Verify one signed order. `register` maps certificate SHA-256 fingerprints to order numbers
     (or any note) for certificates the orders register knows."""
     register = register or {}
+    # pyHanko logs validation details at WARNING with tracebacks; the result line says what matters.
+    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
+    logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         sigs = reader.embedded_signatures
@@ -169,7 +199,4 @@ def verify_file(path: Path, register: dict[str, str] | None = None) -> VerifyRes
         data = path.read_bytes()
     except OSError as exc:
         return VerifyResult(str(path), False, problem=f"cannot read: {exc.strerror}")
-    # pyHanko logs validation details at WARNING; the result line says what matters.
-    logging.getLogger("pyhanko").setLevel(logging.ERROR)
-    logging.getLogger("pyhanko_certvalidator").setLevel(logging.ERROR)
     return verify_bytes(data, str(path), register)

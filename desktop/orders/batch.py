@@ -1,0 +1,218 @@
+"""Make the signed orders of an accepted batch: plan them, number them, render and sign them, record them.
+
+Crash safety: (1) one transaction prepares the order rows (numbers, order date, template, counts) with
+status 'prepared'; (2) each PDF is written to a temporary file and renamed; (3) one transaction marks the
+orders signed with their file, hash and signer. A rerun after a crash reuses the prepared numbers and
+dates, so it rewrites the same order content and then finishes the recording."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from desktop import audit
+from desktop.errors import RefusedError, UserError
+from desktop.orders.granted import GrantedCount, case_entries, granted_counts
+from desktop.orders.model import CaseEntry, CountLine, Judge, OrderData
+from desktop.orders.produce import Job, produce_orders
+from desktop.orders.register import next_order_number
+from desktop.orders.sign import OrderSigner
+from desktop.orders.templates import load_template
+from desktop.progress import ProgressFn
+from desktop.store.tx import transaction
+
+
+@dataclass(frozen=True)
+class Planned:
+    kind: str                  # one_case | bulk | resentence
+    key: str                   # case id, or county for a bulk order
+    case_id: int | None
+    county: str
+    template: str
+    entries: tuple[CaseEntry, ...]
+
+    @property
+    def count_ids(self) -> list[int]:
+        return [c.count_id for e in self.entries for c in e.counts if c.count_id is not None]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    order_no: str
+    kind: str
+    path: Path
+    counts: int
+    written: bool              # False when the signed file on disk was already complete
+
+
+def require_judge(conn: sqlite3.Connection, user: str) -> None:
+    """Only an active judge renders and signs orders (the CLI has authenticated the user already)."""
+    try:
+        row = conn.execute("SELECT role, active FROM users WHERE name = ?", (user,)).fetchone()
+    except sqlite3.OperationalError as exc:
+        raise RefusedError("there are no ReliefDesk users in this database yet; an administrator "
+                           "must create a judge account first. Nothing was changed.") from exc
+    if row is None or not row[1]:
+        raise RefusedError(f"{user} is not an active ReliefDesk user. Nothing was changed.")
+    if row[0] != "judge":
+        raise RefusedError(f"{user} is a {row[0]}; only a judge can render and sign orders. "
+                           "Nothing was changed.")
+
+
+def plan_orders(conn: sqlite3.Connection, grants: list[GrantedCount], *, bulk: bool,
+                template: str | None) -> list[Planned]:
+    """One order per case (a resentencing order for counts being resentenced), or with `bulk` one
+    bulk order per county for everything except resentencing, which always needs its own hearing."""
+    entries = case_entries(conn, grants)
+    county_of = {g.case_id: g.county for g in grants}
+    plans: list[Planned] = []
+    bulk_entries: dict[str, list[CaseEntry]] = defaultdict(list)
+    for case_id in sorted(entries):
+        entry = entries[case_id]
+        regular = tuple(c for c in entry.counts if not c.serving)
+        serving = tuple(c for c in entry.counts if c.serving)
+        county = county_of[case_id]
+        if regular:
+            part = _with_counts(entry, regular)
+            if bulk:
+                bulk_entries[county].append(part)
+            else:
+                plans.append(Planned("one_case", str(case_id), case_id, county,
+                                     template or "one_case", (part,)))
+        if serving:
+            plans.append(Planned("resentence", str(case_id), case_id, county, "resentence",
+                                 (_with_counts(entry, serving),)))
+    for county in sorted(bulk_entries):
+        plans.append(Planned("bulk", county, None, county, template or "bulk",
+                             tuple(bulk_entries[county])))
+    return plans
+
+
+def _with_counts(entry: CaseEntry, counts: tuple[CountLine, ...]) -> CaseEntry:
+    return CaseEntry(person=entry.person, case_number=entry.case_number, counts=counts,
+                     court=entry.court, prosecution=entry.prosecution, juvenile=entry.juvenile,
+                     case_id=entry.case_id)
+
+
+def _existing(conn: sqlite3.Connection, batch_id: int) -> dict[tuple[str, str], sqlite3.Row]:
+    conn.row_factory = sqlite3.Row
+    try:
+        rows = conn.execute("SELECT * FROM orders WHERE batch_id = ? ORDER BY id", (batch_id,)).fetchall()
+    finally:
+        conn.row_factory = None
+    out = {}
+    for r in rows:
+        key = r["county"] if r["kind"] == "bulk" else str(r["case_id"])
+        out[(r["kind"], key)] = r
+    return out
+
+
+def _prepare(conn: sqlite3.Connection, batch_id: int, plans: list[Planned], order_date: date,
+             user: str, bulk: bool) -> dict[tuple[str, str], sqlite3.Row]:
+    """Number the planned orders that have no row yet (status 'prepared'), in one transaction."""
+    with transaction(conn):
+        existing = _existing(conn, batch_id)
+        kinds = {k for k, _ in existing}
+        if bulk and "one_case" in kinds:
+            raise RefusedError(f"batch {batch_id} already has one-case orders; render it without "
+                               "--bulk (a count must not be granted by two orders). Nothing was changed.")
+        if not bulk and "bulk" in kinds:
+            raise RefusedError(f"batch {batch_id} already has a bulk order; render it with --bulk "
+                               "(a count must not be granted by two orders). Nothing was changed.")
+        made = []
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        for p in plans:
+            tmpl = load_template(p.template)
+            if tmpl.kind != p.kind:
+                raise UserError(f"template {p.template} is a {tmpl.kind} template; a {p.kind} order "
+                                f"needs a {p.kind} template (see forms/).")
+            row = existing.get((p.kind, p.key))
+            if row is not None:
+                linked = sorted(x[0] for x in conn.execute(
+                    "SELECT count_id FROM order_counts WHERE order_id = ?", (row["id"],)))
+                if linked != sorted(p.count_ids):
+                    raise RefusedError(f"order {row['order_no']} was made for other counts than batch "
+                                       f"{batch_id} now grants; ask an administrator. Nothing was changed.")
+                if row["template_name"] != tmpl.name and row["status"] != "prepared":
+                    raise RefusedError(f"order {row['order_no']} was signed with template "
+                                       f"{row['template_name']}; render it again with that template. "
+                                       "Nothing was changed.")
+                continue
+            order_no, code, seq = next_order_number(conn, p.county, order_date.year)
+            cur = conn.execute(
+                "INSERT INTO orders (order_no, kind, batch_id, case_id, county, county_code, year, seq,"
+                " order_date, template_name, template_version, status, created_by, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'prepared', ?, ?)",
+                (order_no, p.kind, batch_id, p.case_id, p.county, code, order_date.year, seq,
+                 order_date.isoformat(), tmpl.name, tmpl.version, user, now))
+            conn.executemany(
+                "INSERT INTO order_counts (order_id, count_id, case_id, relief, resentence_target)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(cur.lastrowid, c.count_id, e.case_id, c.relief, c.resentence_target)
+                 for e in p.entries for c in e.counts])
+            made.append(order_no)
+        if made:
+            audit.append(conn, user, "orders.prepare", made,
+                         {"batch_id": batch_id, "bulk": bulk, "order_date": order_date.isoformat()})
+        return _existing(conn, batch_id)
+
+
+def _file_complete(row: sqlite3.Row, path: Path) -> bool:
+    if row["status"] == "prepared" or row["file_path"] != str(path) or not path.exists():
+        return False
+    return hashlib.sha256(path.read_bytes()).hexdigest() == row["sha256"]
+
+
+def render_batch(conn: sqlite3.Connection, batch_id: int, out_dir: Path, key_file: Path,
+                 passphrase: str, *, user: str, bulk: bool = False, template: str | None = None,
+                 order_date: date | None = None, signature_image: bytes | None = None,
+                 workers: int | None = None, progress: ProgressFn | None = None) -> list[Outcome]:
+    """Render and sign the orders of an accepted batch into out_dir; returns one outcome per order."""
+    require_judge(conn, user)
+    grants = granted_counts(conn, batch_id)
+    if not grants:
+        raise UserError(f"batch {batch_id} has no counts granted for orders (approved or changed to a "
+                        "relief, and not sent back). Nothing was changed.")
+    signer = OrderSigner.from_file(key_file, passphrase)   # wrong passphrase: refused before any change
+    plans = plan_orders(conn, grants, bulk=bulk, template=template)
+    rows = _prepare(conn, batch_id, plans, order_date or date.today(), user, bulk)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = out_dir.resolve()
+    judge = Judge(signer.info.name, signer.info.title, signature_image)
+    jobs, outcomes = [], []
+    for p in plans:
+        row = rows[(p.kind, p.key)]
+        path = out_dir / f"{row['order_no']}.pdf"
+        done = _file_complete(row, path)
+        outcomes.append(Outcome(row["order_no"], p.kind, path, len(p.count_ids), not done))
+        if not done:
+            data = OrderData(order_number=row["order_no"], county=p.county,
+                             order_date=date.fromisoformat(row["order_date"]), judge=judge,
+                             entries=p.entries)
+            jobs.append(Job(data, row["template_name"], str(path)))
+    produced = produce_orders(jobs, key_file.read_bytes(), passphrase, workers=workers,
+                              progress=progress)
+    if produced:
+        by_no = {r["order_no"]: r for r in rows.values()}
+        versions = {name: load_template(name).version for name in {r["template_name"]
+                                                                   for r in by_no.values()}}
+        with transaction(conn):
+            for r in produced:
+                conn.execute(
+                    "UPDATE orders SET status = 'signed', file_path = ?, sha256 = ?, content_sha256 = ?,"
+                    " pages = ?, signer = ?, signer_title = ?, signer_cert_sha256 = ?, signed_by = ?,"
+                    " signed_at = ?, template_version = ?,"
+                    " printed_at = NULL, printed_by = NULL WHERE order_no = ?",
+                    (r.path, r.sha256, r.content_sha256, r.pages, signer.info.name, signer.info.title,
+                     signer.info.fingerprint, user, r.signed_at,
+                     versions[by_no[r.order_no]["template_name"]], r.order_no))
+            audit.append(conn, user, "orders.sign", [r.order_no for r in produced],
+                         {"batch_id": batch_id, "signer": signer.info.name,
+                          "cert_sha256": signer.info.fingerprint, "demo_cert": signer.info.demo,
+                          "files": {r.order_no: r.sha256 for r in produced}})
+    return outcomes
+

@@ -1,0 +1,116 @@
+"""Which counts of a batch are granted for orders, and the order data for them read from the database.
+
+A count is granted for orders when its batch was accepted by a judge, it was not sent back, and its
+review says approved (relief = the determination's) or changed (relief = the clerk's decided relief)
+to a relief an order can grant."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass
+
+from desktop.errors import RefusedError, UserError
+from desktop.orders.model import GRANTABLE, CaseEntry, CountLine, Person, ProsecutionNotice
+
+
+@dataclass(frozen=True)
+class GrantedCount:
+    count_id: int
+    case_id: int
+    subject_id: int
+    county: str
+    relief: str
+    resentence_target: str | None
+    flags: frozenset[str]
+
+
+def check_batch(conn: sqlite3.Connection, batch_id: int) -> None:
+    try:
+        row = conn.execute("SELECT status FROM batches WHERE id = ?", (batch_id,)).fetchone()
+    except sqlite3.OperationalError as exc:
+        raise UserError("this database has no review batches yet (the review tables are missing); "
+                        "prepare and accept a batch first.") from exc
+    if row is None:
+        raise UserError(f"there is no batch {batch_id}; `reliefdesk orders list` and the review queue "
+                        "show the batches.")
+    if row[0] != "accepted":
+        raise RefusedError(f"batch {batch_id} is {row[0]}, not accepted: a judge must accept the batch "
+                           "before orders are made for it. Nothing was changed.")
+
+
+def granted_counts(conn: sqlite3.Connection, batch_id: int) -> list[GrantedCount]:
+    check_batch(conn, batch_id)
+    rows = conn.execute(
+        """
+        SELECT c.id, c.case_id, c.subject_id, COALESCE(k.county, c.county, ''), r.status,
+               d.relief, d.resentence_target, r.decided_relief, r.decided_target, d.flags
+        FROM batch_items bi
+        JOIN batches b ON b.id = bi.batch_id
+        JOIN review_items r ON r.count_id = bi.count_id
+        JOIN determinations d ON d.id = r.determination_id
+        JOIN counts c ON c.id = bi.count_id
+        JOIN cases k ON k.id = c.case_id
+        WHERE bi.batch_id = ? AND b.status = 'accepted'
+          AND (bi.judge_status IS NULL OR bi.judge_status <> 'sent_back')
+          AND r.status IN ('approved', 'changed')
+        ORDER BY c.case_id, c.count_no, c.cnt_order
+        """, (batch_id,)).fetchall()
+    out = []
+    for cid, case_id, subject_id, county, status, d_relief, d_target, c_relief, c_target, flags in rows:
+        relief, target = (d_relief, d_target) if status == "approved" else (c_relief, c_target)
+        if relief not in GRANTABLE:
+            continue
+        if relief == "resentence" and not target:
+            target = "misdemeanor"
+        out.append(GrantedCount(cid, case_id, subject_id, county, relief,
+                                target if relief == "resentence" else None,
+                                frozenset(f for f in (flags or "").split(";") if f)))
+    return out
+
+
+def _prosecution(conn: sqlite3.Connection, case_number: str | None) -> ProsecutionNotice:
+    """The case's response under HS 11361.9(b)-(c): a 'not challenged' notice wins (it is what the
+    court's duty turns on); a challenge that survived review was not proven."""
+    if not case_number:
+        return ProsecutionNotice()
+    rows = conn.execute("SELECT response, response_date FROM prosecution_responses "
+                        "WHERE case_number = ? ORDER BY response_date, id", (case_number,)).fetchall()
+    not_ch = [r for r in rows if r[0] == "not_challenged"]
+    if not_ch:
+        return ProsecutionNotice("not_challenged", not_ch[0][1])
+    if any(r[0] == "challenged" for r in rows):
+        return ProsecutionNotice("challenged", None)
+    return ProsecutionNotice()
+
+
+def case_entries(conn: sqlite3.Connection, grants: list[GrantedCount]) -> dict[int, CaseEntry]:
+    """One CaseEntry per case, holding only the granted counts given (in count order)."""
+    by_case: dict[int, list[GrantedCount]] = defaultdict(list)
+    for g in grants:
+        by_case[g.case_id].append(g)
+    entries: dict[int, CaseEntry] = {}
+    for case_id, items in by_case.items():
+        case = conn.execute(
+            "SELECT k.case_number, k.court, s.name, s.akas, s.dob, s.cii FROM cases k "
+            "JOIN subjects s ON s.id = k.subject_id WHERE k.id = ?", (case_id,)).fetchone()
+        case_number, court, name, akas_json, dob, cii = case
+        try:
+            akas = tuple(a for a in json.loads(akas_json or "[]") if a and a != name)
+        except json.JSONDecodeError:
+            akas = ()
+        lines = []
+        for g in items:
+            c = conn.execute("SELECT count_no, code, section, level, conviction_date, cnt_order "
+                             "FROM counts WHERE id = ?", (g.count_id,)).fetchone()
+            count_no, code, section, level, conv_date, cnt_order = c
+            lines.append(CountLine(count_no=count_no, code=code or "HS", section=section or "",
+                                   level=level, conviction_date=conv_date, relief=g.relief,
+                                   resentence_target=g.resentence_target, count_id=g.count_id))
+        entries[case_id] = CaseEntry(
+            person=Person(name=name or "(name not on record)", akas=akas, dob=dob, cii=cii),
+            case_number=case_number, counts=tuple(lines), court=court,
+            prosecution=_prosecution(conn, case_number),
+            juvenile=any("juvenile" in g.flags for g in items), case_id=case_id)
+    return entries

@@ -1,0 +1,139 @@
+"""Render, sign and write many orders fast: the judge's key is unlocked once per process, and with
+more than a handful of orders both cores work (a process pool whose workers each load the key once).
+
+Files are written to a temporary name and renamed, so a crash never leaves a half-written order
+under its final name."""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import sys
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from desktop.orders.model import OrderData
+from desktop.orders.render import render_order
+from desktop.orders.sign import OrderSigner
+from desktop.orders.templates import OrderTemplate, load_template
+from desktop.progress import ProgressFn, no_progress
+
+# Below this many orders a pool costs more (worker start-up, key load) than it saves.
+POOL_MIN_JOBS = 12
+
+
+@dataclass(frozen=True)
+class Job:
+    order: OrderData
+    template: str          # template name or path
+    out_path: str
+
+
+@dataclass(frozen=True)
+class Produced:
+    order_no: str
+    path: str
+    sha256: str            # of the signed file
+    content_sha256: str    # of the unsigned rendering
+    pages: int
+    signed_at: str
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write via a temporary file in the same directory, fsync, then rename over the final name."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+class _Producer:
+    """Per-process state: the unlocked signer and the parsed templates."""
+
+    def __init__(self, signer: OrderSigner) -> None:
+        self.signer = signer
+        self.templates: dict[str, OrderTemplate] = {}
+
+    def template(self, name: str) -> OrderTemplate:
+        if name not in self.templates:
+            self.templates[name] = load_template(name)
+        return self.templates[name]
+
+    def run(self, job: Job) -> Produced:
+        rendered = render_order(job.order, self.template(job.template))
+        signed_at = datetime.now(UTC).isoformat(timespec="seconds")
+        signed = self.signer.sign(rendered, order_number=job.order.order_number,
+                                  county=job.order.county)
+        path = Path(job.out_path)
+        write_atomic(path, signed)
+        return Produced(order_no=job.order.order_number, path=str(path),
+                        sha256=hashlib.sha256(signed).hexdigest(),
+                        content_sha256=hashlib.sha256(rendered.pdf).hexdigest(),
+                        pages=rendered.pages, signed_at=signed_at)
+
+
+_worker: _Producer | None = None
+
+
+def _init_worker(p12: bytes, passphrase: str) -> None:
+    global _worker
+    _worker = _Producer(OrderSigner(p12, passphrase))
+
+
+def _run_in_worker(job: Job) -> Produced:
+    assert _worker is not None, "worker not initialised"
+    return _worker.run(job)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """fork where it is safe (Linux, no Qt loaded: the CLI) since workers then start in milliseconds;
+    forkserver when Qt threads run, so workers never fork from them; spawn on other systems."""
+    if sys.platform.startswith("linux") and "PySide6" not in sys.modules:
+        return multiprocessing.get_context("fork")
+    if sys.platform.startswith("linux"):
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["desktop.orders.produce"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def produce_orders(jobs: Iterable[Job], p12: bytes, passphrase: str, *, workers: int | None = None,
+                   progress: ProgressFn | None = None) -> list[Produced]:
+    """Render, sign and write every job; results in job order. The progress callback may raise
+    desktop.progress.Cancelled: orders already written stay on disk, the rest are not started."""
+    jobs = list(jobs)
+    progress = progress or no_progress
+    workers = workers or min(2, os.cpu_count() or 1)
+    total = len(jobs)
+    progress(0, total, "Signing orders")
+    if workers <= 1 or total < POOL_MIN_JOBS:
+        producer = _Producer(OrderSigner(p12, passphrase))
+        out = []
+        for i, job in enumerate(jobs, 1):
+            out.append(producer.run(job))
+            progress(i, total, "Signing orders")
+        return out
+    results: dict[int, Produced] = {}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init_worker,
+                             initargs=(p12, passphrase)) as pool:
+        futures = {pool.submit(_run_in_worker, job): i for i, job in enumerate(jobs)}
+        try:
+            for fut in as_completed(futures):
+                results[futures[fut]] = fut.result()
+                progress(len(results), total, "Signing orders")
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            raise
+    return [results[i] for i in range(total)]

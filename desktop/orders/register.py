@@ -1,0 +1,135 @@
+"""The orders register (orders and order_counts tables): numbering, listing, printing, and the facts
+`orders verify` and the window's Orders view need."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from desktop import audit
+from desktop.errors import RefusedError, UserError
+from desktop.store.tx import transaction
+
+# California's counties in their customary alphabetical numbering (01 Alameda ... 58 Yuba).
+COUNTY_CODES = {name: f"{i:02d}" for i, name in enumerate((
+    "ALAMEDA", "ALPINE", "AMADOR", "BUTTE", "CALAVERAS", "COLUSA", "CONTRA COSTA", "DEL NORTE",
+    "EL DORADO", "FRESNO", "GLENN", "HUMBOLDT", "IMPERIAL", "INYO", "KERN", "KINGS", "LAKE", "LASSEN",
+    "LOS ANGELES", "MADERA", "MARIN", "MARIPOSA", "MENDOCINO", "MERCED", "MODOC", "MONO", "MONTEREY",
+    "NAPA", "NEVADA", "ORANGE", "PLACER", "PLUMAS", "RIVERSIDE", "SACRAMENTO", "SAN BENITO",
+    "SAN BERNARDINO", "SAN DIEGO", "SAN FRANCISCO", "SAN JOAQUIN", "SAN LUIS OBISPO", "SAN MATEO",
+    "SANTA BARBARA", "SANTA CLARA", "SANTA CRUZ", "SHASTA", "SIERRA", "SISKIYOU", "SOLANO", "SONOMA",
+    "STANISLAUS", "SUTTER", "TEHAMA", "TRINITY", "TULARE", "TUOLUMNE", "VENTURA", "YOLO", "YUBA"), 1)}
+
+
+def county_code(county: str) -> str:
+    """Two-digit county number; an unknown county name gets 'XX' rather than a wrong number."""
+    return COUNTY_CODES.get(" ".join(county.upper().split()), "XX")
+
+
+def next_order_number(conn: sqlite3.Connection, county: str, year: int) -> tuple[str, str, int]:
+    """(order_no, county_code, seq): the next number in the county's sequence for the year."""
+    code = county_code(county)
+    row = conn.execute("SELECT MAX(seq) FROM orders WHERE county_code = ? AND year = ?",
+                       (code, year)).fetchone()
+    seq = (row[0] or 0) + 1
+    return f"P64-{code}-{year}-{seq:06d}", code, seq
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    id: int
+    order_no: str
+    kind: str
+    batch_id: int
+    case_id: int | None
+    county: str
+    order_date: str
+    template_name: str
+    template_version: str
+    file_path: str | None
+    sha256: str | None
+    pages: int | None
+    signer: str | None
+    signer_cert_sha256: str | None
+    signed_by: str | None
+    signed_at: str | None
+    printed_at: str | None
+    status: str
+    counts: int
+    case_numbers: str
+    names: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_LIST_SQL = """
+SELECT o.id, o.order_no, o.kind, o.batch_id, o.case_id, o.county, o.order_date, o.template_name,
+       o.template_version, o.file_path, o.sha256, o.pages, o.signer, o.signer_cert_sha256, o.signed_by,
+       o.signed_at, o.printed_at, o.status,
+       (SELECT COUNT(*) FROM order_counts oc WHERE oc.order_id = o.id),
+       COALESCE((SELECT GROUP_CONCAT(DISTINCT k.case_number) FROM order_counts oc
+                 JOIN cases k ON k.id = oc.case_id WHERE oc.order_id = o.id), ''),
+       COALESCE((SELECT GROUP_CONCAT(DISTINCT s.name) FROM order_counts oc
+                 JOIN cases k ON k.id = oc.case_id JOIN subjects s ON s.id = k.subject_id
+                 WHERE oc.order_id = o.id), '')
+FROM orders o
+"""
+
+
+def list_orders(conn: sqlite3.Connection, batch_id: int | None = None) -> list[OrderRow]:
+    if batch_id is None:
+        rows = conn.execute(_LIST_SQL + " ORDER BY o.id").fetchall()
+    else:
+        rows = conn.execute(_LIST_SQL + " WHERE o.batch_id = ? ORDER BY o.id", (batch_id,)).fetchall()
+    return [OrderRow(*r) for r in rows]
+
+
+def get_order(conn: sqlite3.Connection, order_no: str) -> OrderRow:
+    rows = conn.execute(_LIST_SQL + " WHERE o.order_no = ?", (order_no,)).fetchall()
+    if not rows:
+        raise UserError(f"there is no order {order_no}; `reliefdesk orders list` shows the orders.")
+    return OrderRow(*rows[0])
+
+
+def known_certificates(conn: sqlite3.Connection) -> dict[str, str]:
+    """Certificate fingerprints that signed orders in this register -> a signer name, for verify."""
+    try:
+        rows = conn.execute("SELECT signer_cert_sha256, MAX(signer) FROM orders "
+                            "WHERE signer_cert_sha256 IS NOT NULL GROUP BY signer_cert_sha256").fetchall()
+    except sqlite3.OperationalError:
+        return {}
+    return {fp: name for fp, name in rows}
+
+
+def order_for_file(conn: sqlite3.Connection, sha256: str) -> OrderRow | None:
+    rows = conn.execute(_LIST_SQL + " WHERE o.sha256 = ?", (sha256,)).fetchall()
+    return OrderRow(*rows[0]) if rows else None
+
+
+def mark_printed(conn: sqlite3.Connection, order_no: str, user: str | None) -> OrderRow:
+    """Record that a signed order was printed (the window calls this after QPrinter finishes)."""
+    with transaction(conn):
+        order = get_order(conn, order_no)
+        if order.status == "prepared":
+            raise RefusedError(f"order {order_no} is not signed yet; render and sign it first "
+                               "(reliefdesk orders render). Nothing was changed.")
+        at = datetime.now(UTC).isoformat(timespec="seconds")
+        conn.execute("UPDATE orders SET printed_at = ?, printed_by = ?, status = 'printed' "
+                     "WHERE id = ?", (at, user, order.id))
+        audit.append(conn, user, "orders.mark_printed", [order_no], {"printed_at": at})
+    return get_order(conn, order_no)
+
+
+def order_file(order: OrderRow) -> Path:
+    """The signed PDF of an order, checked to exist (for open/print/verify in the window)."""
+    if not order.file_path:
+        raise UserError(f"order {order.order_no} has no file yet; render and sign it first.")
+    path = Path(order.file_path)
+    if not path.exists():
+        raise UserError(f"the file of order {order.order_no} is missing: {path}. Render the batch "
+                        f"again (reliefdesk orders render --batch {order.batch_id} ...) to rewrite it.")
+    return path
