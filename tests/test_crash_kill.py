@@ -172,13 +172,16 @@ def snapshot(src: Path, dst: Path) -> None:
 
 def kill_at(stage: Stage, db: Path, delay: float) -> int | None:
     """Start the stage on `db`, SIGKILL it after `delay` seconds; its exit code if it finished."""
+    # A session of its own, so the kill takes the whole program down at once, worker processes
+    # included, as a crash or power cut would.
     proc = subprocess.Popen(cli_cmd(db, *stage.args), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env={**os.environ, **stage.env}, cwd=ROOT)
+                            stderr=subprocess.DEVNULL, env={**os.environ, **stage.env}, cwd=ROOT,
+                            start_new_session=True)
     try:
         proc.wait(timeout=delay)
         return proc.returncode
     except subprocess.TimeoutExpired:
-        os.kill(proc.pid, signal.SIGKILL)
+        os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         return None
 
@@ -187,20 +190,29 @@ def test_kill_at_random_points(baseline: tuple[Path, Baseline]) -> None:
     work, b = baseline
     rng = random.Random(20200701)
     outcomes: list[str] = []
+    # Interpreter start-up is not interesting to kill in: aim the kills at the work itself.
+    t = time.monotonic()
+    run_cli(work / "startup.sqlite3", "audit", "list", "--limit", "1")
+    startup = time.monotonic() - t
     for i in range(KILLS):
         stage = b.stages[i % len(b.stages)]
         db = work / f"kill{i:02d}.sqlite3"
         shutil.copy(stage.start_db, db)
-        delay = rng.uniform(0.2, stage.seconds)
+        delay = rng.uniform(startup * 0.8, stage.seconds)
         finished = kill_at(stage, db, delay)
         conn = sqlite3.connect(db)
         check_integrity(conn)
-        done_import = check_no_partial_import(conn, b.counts) if stage.name == "import" else True
+        visible = check_no_partial_import(conn, b.counts) if stage.name == "import" else False
         check_no_partial_run(conn)
+        if stage.name == "evaluate":
+            visible = conn.execute("SELECT count(*) FROM evaluation_runs").fetchone()[0] > 0
         check_orders_on_disk(conn)
+        if stage.name == "render":
+            visible = conn.execute("SELECT count(*) FROM orders WHERE status != 'prepared'"
+                                   ).fetchone()[0]
         conn.close()
-        outcomes.append(f"{stage.name}@{delay:.1f}s:{'finished' if finished is not None else 'killed'}"
-                        f"{'' if done_import else '(nothing visible)'}")
+        outcomes.append(f"{stage.name}@{delay:.2f}s:{'finished' if finished is not None else 'killed'}"
+                        f"({'result visible' if visible else 'nothing visible'})")
         # The rerun finishes with the same result as the uninterrupted run.
         run_cli(db, *stage.args, env=stage.env)
         conn = sqlite3.connect(db)
@@ -215,5 +227,6 @@ def test_kill_at_random_points(baseline: tuple[Path, Baseline]) -> None:
         db.unlink()
         for suffix in ("-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
-    print("\nstages:", ", ".join(f"{s.name} {s.seconds:.1f}s" for s in b.stages))
+    print(f"\nstart-up {startup:.2f}s; stages:",
+          ", ".join(f"{s.name} {s.seconds:.1f}s" for s in b.stages))
     print("kills:", "; ".join(outcomes))

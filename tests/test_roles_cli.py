@@ -60,8 +60,9 @@ def fingerprint(db: Path) -> str:
         "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
     for t in tables:
         h.update(t.encode())
-        for row in conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid'):
-            h.update(repr(row).encode())
+        # Sorted in Python: some tables are WITHOUT ROWID.
+        for row in sorted(repr(r) for r in conn.execute(f'SELECT * FROM "{t}"')):
+            h.update(row.encode())
     conn.close()
     return h.hexdigest()
 
