@@ -79,9 +79,17 @@ def load_mapping(path: str | os.PathLike[str] | None) -> dict | None:
         raise UserError(f"mapping file {p} is not valid JSON: {exc}", exit_code=2) from None
 
 
+def db_file(db: sqlite_utils.Database) -> Path | None:
+    """The file behind a connection (None for an in-memory database)."""
+    for _seq, name, file in db.conn.execute("PRAGMA database_list"):
+        if name == "main":
+            return Path(file) if file else None
+    return None
+
+
 def import_file(db: sqlite_utils.Database, path: str | os.PathLike[str], *, fmt: str = "auto",
                 mapping: dict | None = None, progress: ProgressFn | None = None,
-                user: str | None = None) -> ImportSummary:
+                user: str | None = None, backup: bool = True) -> ImportSummary:
     path = Path(path)
     if not path.is_file():
         raise UserError(f"{path} does not exist or is not a file", exit_code=2)
@@ -119,6 +127,12 @@ def import_file(db: sqlite_utils.Database, path: str | os.PathLike[str], *, fmt:
         make = lambda conn, src, iid: module.CourtCsvImporter(  # noqa: E731
             conn, src, iid, path.name, progress, mapping)
 
+    if backup:
+        from desktop.store.backup import auto_backup
+
+        target = db_file(db)
+        if target is not None and conn.execute("SELECT 1 FROM imports LIMIT 1").fetchone():
+            auto_backup(target, "import")
     src = LineSource(path)
     try:
         with transaction(conn):

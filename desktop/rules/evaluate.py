@@ -79,8 +79,10 @@ def load_subjects(conn: sqlite3.Connection, ids: list[int]
 
 
 def evaluate_county(db: sqlite_utils.Database, county: str, policy: Policy, as_of: date, *,
-                    user: str | None = None, progress: ProgressFn | None = None) -> int:
-    """Evaluate every subject with a Prop 64 conviction in `county`; returns the run id."""
+                    user: str | None = None, progress: ProgressFn | None = None,
+                    backup: bool = True) -> int:
+    """Evaluate every subject with a Prop 64 conviction in `county`; returns the run id.
+    A backup of the database is taken first (backup=False skips it, for benchmarks)."""
     conn = db.conn
     county = county.strip().upper()
     if not county:
@@ -93,6 +95,13 @@ def evaluate_county(db: sqlite_utils.Database, county: str, policy: Policy, as_o
         raise UserError(f"no cannabis convictions in county '{county}'"
                         + (f"; counties with some: {', '.join(known)}" if known else
                            "; import a DOJ file first (reliefdesk import FILE)"), exit_code=2)
+    if backup:
+        from desktop.records.importer import db_file
+        from desktop.store.backup import auto_backup
+
+        target = db_file(db)
+        if target is not None:
+            auto_backup(target, "evaluate")
     responses = load_responses(conn)
     with transaction(conn):
         now = datetime.now(UTC).isoformat(timespec="seconds")

@@ -86,10 +86,22 @@ def _split_sql(sql: str) -> list[str]:
     return statements
 
 
-def open_db(path: str | os.PathLike[str]) -> sqlite_utils.Database:
-    """Open (creating if needed) and migrate a ReliefDesk database."""
+def open_db(path: str | os.PathLike[str], *, check: bool = True) -> sqlite_utils.Database:
+    """Open (creating if needed) and migrate a ReliefDesk database.
+
+    With check (the default) an existing file gets SQLite's quick_check first, and a damaged one
+    is refused with what to do; a backup is taken before migrating an older schema."""
+    from desktop.store.integrity import check_database
+
+    existed = str(path) != ":memory:" and Path(path).is_file() and Path(path).stat().st_size > 0
     try:
         conn = connect(path)
+        if existed and check:
+            check_database(conn, path)
+        if existed and schema_version(conn) < migrations()[-1][0]:
+            from desktop.store.backup import auto_backup
+
+            auto_backup(Path(path), "upgrade")
         migrate(conn)
     except sqlite3.DatabaseError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
