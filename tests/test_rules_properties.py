@@ -91,3 +91,25 @@ def test_unrelated_later_conviction_never_denies_a_completed_grant(data, policy,
             a = after[cid]
             if a.relief == "not_eligible":
                 assert set(a.flags) - set(d.flags), f"{cid}: denied with no new flag to say why"
+
+
+def test_saved_policy_version_is_loaded_and_audited(tmp_path, monkeypatch):
+    import json as _json
+
+    from desktop import audit
+    from desktop.rules.policy import save_policy_version
+    from desktop.store import open_db
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    db = open_db(tmp_path / "db.sqlite3")
+    data = _json.loads(load_policy("statute").to_json())
+    data["name"] = "statute-yolo"
+    data["interpretation"]["presume_11360b_lawful"] = False
+    saved = save_policy_version(db.conn, data, user="admin")
+    assert saved.version.startswith("2026.1+")
+    again = load_policy("statute-yolo")
+    assert again.version == saved.version
+    assert again.interpretation["presume_11360b_lawful"] is False
+    (action, user), = db.conn.execute("SELECT action, user FROM audit_log").fetchall()
+    assert (action, user) == ("policy_save", "admin")
+    assert audit.verify(db.conn).ok

@@ -25,6 +25,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--out", metavar="FILE.csv")
     r.set_defaults(func=cmd_rejected)
 
+    d = sub.add_parser("demo", help="build a demo database of invented people (synthetic records)")
+    d.add_argument("--rows", type=int, default=20_000, help="rows of synthetic DOJ data")
+    d.set_defaults(func=cmd_demo)
+
 
 def cmd_import(args: argparse.Namespace) -> int:
     from desktop.records.importer import import_file, load_mapping
@@ -86,4 +90,21 @@ def cmd_rejected(args: argparse.Namespace) -> int:
         w.writerow(header)
         for row in rows:
             w.writerow(row)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from desktop.cli.common import db_path
+    from desktop.records.demo import build_demo
+
+    path = db_path(args)
+    bar = StderrBar()
+    result = build_demo(path, rows=args.rows, progress=bar)
+    bar.finish()
+    print(f"Demo database built at {result.db_path} (synthetic people only): import "
+          f"{result.import_id}, evaluation run {result.run_id}.")
+    if result.users:
+        print("Demo accounts (password '" + result.password + "'): "
+              + ", ".join(f"{n} ({r})" for n, r in result.users)
+              + ". Never use a demo database or these accounts for real records.")
     return 0

@@ -69,7 +69,9 @@ class Ctx:
     convictions: list[CountFacts] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.convictions = [c for c in self.counts if c.convicted]
+        # A fixed order, so that nothing depends on the order the counts were read in.
+        self.convictions = sorted((c for c in self.counts if c.convicted),
+                                  key=lambda c: (c.conviction_date or date.min, c.cnt_order, c.id))
 
     @property
     def interp(self) -> dict:

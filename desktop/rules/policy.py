@@ -102,18 +102,30 @@ class Policy:
 
 
 def policies_dir() -> Path:
+    """The policies shipped with ReliefDesk (read-only)."""
     return resources_dir() / "policies"
 
 
+def user_policies_dir() -> Path:
+    """Policies a court saved (edited versions); these take precedence over shipped ones."""
+    from desktop.paths import data_dir
+
+    return data_dir() / "policies"
+
+
 def list_policies() -> list[str]:
-    return sorted(p.stem for p in policies_dir().glob("*.json"))
+    names = {p.stem for p in policies_dir().glob("*.json")}
+    names |= {p.stem for p in user_policies_dir().glob("*.json")}
+    return sorted(names)
 
 
 def load_policy(name_or_path: str | Path) -> Policy:
     """A shipped policy by name (resources/policies/NAME.json), or a policy / BEAR options file."""
     p = Path(name_or_path)
     if not p.exists():
-        candidate = policies_dir() / f"{name_or_path}.json"
+        candidate = user_policies_dir() / f"{name_or_path}.json"
+        if not candidate.exists():
+            candidate = policies_dir() / f"{name_or_path}.json"
         if not candidate.exists():
             raise UserError(f"no policy named '{name_or_path}' and no such file; shipped policies: "
                             f"{', '.join(list_policies())}", exit_code=2)
@@ -240,3 +252,32 @@ def from_bear_options(opts: dict[str, Any], name: str = "bear-options") -> Polic
             "description": "Converted from a BEAR/gogen eligibility-options file.",
             "rules": rules, "otherwise": "floor", "bear_options": opts}
     return from_dict(data, where=name)
+
+
+def save_policy_version(conn, data: dict[str, Any], user: str | None = None) -> Policy:
+    """Validate an edited policy, store it as a new version in the court's policy folder and
+    audit the change. The version gets a suffix so runs always name exactly what they used."""
+    import re
+    from datetime import UTC, datetime
+
+    from desktop import audit
+    from desktop.store.tx import transaction
+
+    data = json.loads(json.dumps(data))   # a deep copy we may change
+    base = str(data.get("version", "1")).split("+", 1)[0]
+    data["version"] = f"{base}+{datetime.now(UTC).strftime('%Y%m%d%H%M%S')}"
+    name = str(data.get("name", ""))
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", name):
+        raise UserError(f"policy name '{name}' must be lower-case letters, digits, - or _", 2)
+    policy = from_dict(data, where=f"policy '{name}'")
+    folder = user_policies_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{name}.json"
+    tmp = target.with_suffix(".json.tmp")
+    tmp.write_text(policy.to_json(), encoding="utf-8")
+    with transaction(conn):
+        audit.append(conn, user, "policy_save", [name],
+                     {"version": policy.version, "file": str(target),
+                      "sha256": hashlib.sha256(policy.to_json().encode()).hexdigest()})
+        tmp.replace(target)
+    return policy
