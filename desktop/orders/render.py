@@ -189,6 +189,9 @@ def _canvas_class(t: OrderTemplate, order: OrderData, values: dict[str, str], st
     class OrderCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             kwargs["invariant"] = 1
+            # Otherwise reportlab adds an unembedded Helvetica as the canvas's initial font.
+            kwargs["initialFontName"] = styles.body.fontName
+            kwargs["initialFontSize"] = styles.body.fontSize
             super().__init__(*args, **kwargs)
             ts = self._doc._timeStamp
             ts.YMDhms = (d.year, d.month, d.day, 12, 0, 0)
@@ -291,6 +294,8 @@ def _header_row(t: OrderTemplate, columns: list[str], styles: _Styles) -> list[P
 _CASE_COLUMNS = ("name", "dob", "cii", "case_number", "prosecution")
 
 _GRID = [
+    # Tables set their cell font even for Paragraph cells; name ours so no Helvetica gets in.
+    ("FONT", (0, 0), (-1, -1), "LiberationSans-Regular"),
     ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ("LEFTPADDING", (0, 0), (-1, -1), 3),
     ("RIGHTPADDING", (0, 0), (-1, -1), 3),
@@ -336,6 +341,7 @@ def _caption(t: OrderTemplate, order: OrderData, values: dict[str, str], styles:
     left.append(Paragraph(escape(t.text["defendant_role"]), styles.caption_indent))
     table = Table([[left, right]], colWidths=[width * 0.55, width * 0.45])
     table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), styles.table_font),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEAFTER", (0, 0), (0, 0), 0.75, colors.black),
         ("LINEBELOW", (0, 0), (0, 0), 0.75, colors.black),

@@ -70,6 +70,7 @@ def _table(rows: list[list[Any]], widths: list[float], st: _Styles, *, head: boo
             for i, row in enumerate(rows)]
     t = Table(data, colWidths=widths, repeatRows=1 if head else 0)
     cmds: list[tuple] = [
+        ("FONT", (0, 0), (-1, -1), face("sans")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.Color(0.75, 0.75, 0.75)),
         ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
@@ -188,6 +189,7 @@ def _numbered_canvas(label: str, stamp: date) -> type[Canvas]:
     class SummaryCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             kwargs["invariant"] = 1
+            kwargs["initialFontName"] = face("sans")
             super().__init__(*args, **kwargs)
             ts = self._doc._timeStamp
             ts.YMDhms = (stamp.year, stamp.month, stamp.day, 12, 0, 0)
