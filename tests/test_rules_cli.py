@@ -108,3 +108,16 @@ def test_prosecution_responses_import_and_rejects(dbp, tmp_path, capsys):
     assert reasons == ["count", "case_number", "response", "date"]
     assert run(dbp, "responses", "import", str(f)) == 0   # same file again: nothing changes
     assert conn.execute("SELECT COUNT(*) FROM prosecution_responses").fetchone() == (1,)
+
+
+def test_headerless_responses_file_through_plain_import(dbp, tmp_path, capsys):
+    f = tmp_path / "da.csv"
+    f.write_text("51578520,,not_challenged,,2020-06-30\n51578520,2,challenged,criteria,2020-06-30\n")
+    capsys.readouterr()
+    assert run(dbp, "import", str(f), "--json") == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["format"], out["rows_kept"]) == ("prosecution-responses", 2)
+    conn = open_db(dbp).conn
+    assert conn.execute("SELECT case_number, count_no, response FROM prosecution_responses"
+                        " ORDER BY id").fetchall() == [("51578520", None, "not_challenged"),
+                                                       ("51578520", 2, "challenged")]

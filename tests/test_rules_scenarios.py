@@ -151,6 +151,25 @@ SCENARIOS = [
      {"STAT": ("not_eligible", None, ["environmental_violation"], [])}, None),
 ]
 
+SCENARIOS += [
+    # An 11357 misdemeanor with no subdivision and no amount: relief turns on the amount.
+    ("X01", person("19800101", Conv("11357 HS-POSSESS MARIJUANA", "M", "20100601")), 0,
+     {"STAT": ("needs_review", None, ["unknown_quantity"], []),
+      "MIXED": ("dismiss_and_seal", None, ["policy_relief"], [])}, None),
+    # T34 with the environmental finding written in the comment rather than as a count.
+    ("X02", person("19700101", Conv(P64["11358"], "F", "20110601",
+                                    comment="COURT FINDING: WATER CODE 1052 DIVERSION")), 0,
+     {"STAT": ("not_eligible", None, ["environmental_violation"], []),
+      "DISMISS_ALL": ("not_eligible", None, ["environmental_violation"], [])}, None),
+    # A pre-AUMA 11360 misdemeanor (no subdivision) was the (b) gift offence.
+    ("X03", person("19780101", Conv("11360 HS-GIVE/TRANSPORT MARIJUANA", "M", "20080601")), 0,
+     {"STAT": ("dismiss_and_seal", None, [], [])}, None),
+    # A conviction dated before the person's birth is a record problem, never a grant.
+    ("X04", person("19900101", Conv(P64["11359"], "F", "19850601")), 0,
+     {"STAT": ("needs_review", None, ["record_inconsistent"], []),
+      "DISMISS_ALL": ("needs_review", None, ["record_inconsistent"], [])}, None),
+]
+
 CASES = [(sid, pol) for sid, _p, _i, exp, _r in SCENARIOS for pol in exp]
 
 

@@ -14,7 +14,7 @@ from desktop.progress import StderrBar
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("import", help="import DOJ research files or court CSV extracts")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--format", dest="fmt", choices=["auto", "doj", "court-csv"], default="auto")
+    p.add_argument("--format", dest="fmt", choices=["auto", "doj", "court-csv", "prosecution-responses"], default="auto")
     p.add_argument("--mapping", metavar="FILE", help="column mapping for a court CMS export (JSON)")
     p.add_argument("--json", action="store_true", help="one JSON object per file on stdout")
     p.add_argument("--user", default=None, help=argparse.SUPPRESS)

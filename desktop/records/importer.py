@@ -24,7 +24,7 @@ from desktop.records import doj_import
 from desktop.records.source import LineSource, file_sha256, head_lines, looks_binary
 from desktop.store.tx import transaction
 
-FORMATS = ("doj", "court-csv")
+FORMATS = ("doj", "court-csv", "prosecution-responses")
 
 
 @dataclass
@@ -61,6 +61,10 @@ def detect_format(path: Path, mapping: dict | None = None) -> str:
     if first.upper().startswith("RECORD_ID"):
         return "doj"
     from desktop.records import court_csv
+    from desktop.rules import responses
+
+    if mapping is None and responses.looks_like(first):
+        return "prosecution-responses"
 
     if mapping is not None or court_csv.looks_like(first):
         return "court-csv"
@@ -103,6 +107,10 @@ def import_file(db: sqlite_utils.Database, path: str | os.PathLike[str], *, fmt:
         fmt = detect_format(path, mapping)
     if fmt not in FORMATS:
         raise UserError(f"unknown format '{fmt}'; use one of: auto, {', '.join(FORMATS)}", 2)
+    if fmt == "prosecution-responses":
+        from desktop.rules.responses import import_responses
+
+        return import_responses(db, path, user=user)
     conn = db.conn
 
     # Only files of a size already seen can be duplicates: hash those up front, before any work.

@@ -234,6 +234,7 @@ class Grade:
     text: str
     unknown_quantity: bool = False
     tier_possible: bool = False     # a §6 prior or two priors could keep a felony
+    small_grade: str | None = None  # with an unknown quantity: the grade if the amount was small
 
 
 def _grade_today(ctx: Ctx, c: CountFacts, age: int) -> Grade:
@@ -270,7 +271,7 @@ def _grade_today(ctx: Ctx, c: CountFacts, age: int) -> Grade:
         return Grade(large, "HS 11357(b)", f"The record does not show how much {what} was "
                      f"possessed: up to {'8' if conduct == 'conc' else '28.5'} g would be "
                      f"{small} today, more would be a {large}; the lesser relief ({large}) applies",
-                     unknown_quantity=(small != large))
+                     unknown_quantity=(small != large), small_grade=small)
     if base == "11358":
         if subs and subs[0] == "C":
             plants = plants if plants is not None else 7
@@ -292,7 +293,7 @@ def _grade_today(ctx: Ctx, c: CountFacts, age: int) -> Grade:
         return Grade("misdemeanor", "HS 11358(c)", "The record does not show the number of "
                      f"plants: six or fewer would be {small} today, more is a misdemeanor; the "
                      "lesser relief (misdemeanor) applies", unknown_quantity=True,
-                     tier_possible=True)
+                     tier_possible=True, small_grade=small)
     if base == "11359":
         if age < 18:
             return Grade("infraction", "HS 11359(a)", f"At {age} (under 18) possession for sale "
@@ -453,15 +454,15 @@ def _prop64_count(ctx: Ctx, c: CountFacts) -> Determination:
                "felony under the amended law.", "HS 11359(c)(3), (d); 11360(a)(3)(C)-(D)")
         return _policy(ctx, b, "not_eligible", None, "R4 ineligible subdivision")
     if c.base == "11358" and level == "F" and g.grade == "misdemeanor":
-        env = [p for p in ctx.convictions if p.cycle == c.cycle and environmental(p.section, p.code)]
-        env += [] if env else ([c] if environmental(*_comment_section(c)) else [])
+        env = [f"{p.code} {p.section}" for p in ctx.convictions
+               if p.cycle == c.cycle and environmental(p.section, p.code)]
+        env += _environmental_mentions(c)
         if env:
             b.flags.add("environmental_violation")
             b.flags.add("ineligible_subdivision")
-            b.step("R4.environmental", "The same case has an environmental violation "
-                   f"({', '.join(f'{p.code} {p.section}' for p in env if p.section)}), which "
-                   "keeps cultivation a felony.", "HS 11358(d)(3)",
-                   violations=[f"{p.code} {p.section}" for p in env])
+            b.step("R4.environmental", "The record shows an environmental violation with the "
+                   f"cultivation ({', '.join(env)}), which keeps it a felony.", "HS 11358(d)(3)",
+                   violations=env)
             return _policy(ctx, b, "not_eligible", None, "R4 environmental violation")
     felony_tier_applies = level == "F" and (
         (g.tier_possible and c.base in ("11358", "11359", "11360"))
@@ -513,6 +514,12 @@ def _prop64_count(ctx: Ctx, c: CountFacts) -> Determination:
                    response_date=_d(resp.response_date))
         else:
             return _policy(ctx, b, barred, None, bar_decisive)
+    if GRADE[g.grade] >= LEVEL_GRADE[level] and g.unknown_quantity and g.small_grade \
+            and GRADE[g.small_grade] < LEVEL_GRADE[level]:
+        b.step("R4.quantity_unknown", f"The conviction was a {LEVEL_WORD[level]}: with a larger "
+               f"amount it is still a {g.grade} today (no relief), with a smaller amount it would be "
+               f"{g.small_grade} today (relief). The court file must show the amount.", g.statute)
+        return _policy(ctx, b, "needs_review", None, "R4 quantity unknown")
     if GRADE[g.grade] >= LEVEL_GRADE[level]:
         b.step("R4.same_grade", f"The conviction was a {LEVEL_WORD[level]} and the same conduct is "
                f"{'still a ' + g.grade if g.grade != 'felony' else 'still a felony'} today: "
@@ -546,11 +553,18 @@ def _prop64_count(ctx: Ctx, c: CountFacts) -> Determination:
     return _policy(ctx, b, relief, None, f"R4 {g.grade} today")
 
 
-def _comment_section(c: CountFacts) -> tuple[str | None, str | None]:
-    from desktop.records.normalize import parse_section
+_ENV_TEXT = re.compile(
+    r"(?:WATER\s+CODE|\bWC)\s*(?:SECTION|SEC\.?|§)?\s*(1052|13260|13264|13272|13387)\b"
+    r"|(?:FISH\s+(?:AND|&)\s+GAME(?:\s+CODE)?|\bFG)\s*(?:SECTION|SEC\.?|§)?\s*"
+    r"(5650|5652|1602|12025\.5|12025)\b"
+    r"|\b(?:PC|PENAL\s+CODE)\s*(?:SECTION|SEC\.?|§)?\s*(374\.8)\b|\b(374\.8)\s*PC\b"
+    r"|\b(11358\(D\)\(3\))")
 
-    sec = parse_section(c.comment) if c.comment else None
-    return (sec.section, sec.code) if sec else (None, None)
+
+def _environmental_mentions(c: CountFacts) -> list[str]:
+    """Environmental findings written into the count's text or comment (HS 11358(d)(3))."""
+    text = f"{c.offense_text or ''} {c.comment or ''}".upper()
+    return [m.group(0).strip() for m in _ENV_TEXT.finditer(text)]
 
 
 # -- county policy ------------------------------------------------------------------------------

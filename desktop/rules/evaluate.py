@@ -6,6 +6,7 @@ whose determination changed."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
@@ -26,6 +27,16 @@ CHUNK = 500
 
 def _date(v: str | None) -> date | None:
     return date.fromisoformat(v) if v else None
+
+
+def _is_290_registration(description: str | None) -> bool:
+    """A REGISTRATION step is a PC 290 (sex offender) registration when it says 290, or when it
+    names no section at all (then it may be one: the clerk is asked). HS 11590 narcotics and
+    PC 457.1 arson registrations are not."""
+    text = (description or "").upper()
+    if "290" in text:
+        return True
+    return not re.search(r"\d", text)
 
 
 def subjects_in_scope(conn: sqlite3.Connection, county: str) -> list[int]:
@@ -54,9 +65,13 @@ def load_subjects(conn: sqlite3.Connection, ids: list[int]
         chunk = ids[i:i + CHUNK]
         marks = ",".join("?" * len(chunk))
         regs: dict[int, list[date | None]] = {}
-        for sid, d in conn.execute(f"SELECT subject_id, event_date FROM subject_events WHERE"
-                                   f" kind = 'registration' AND subject_id IN ({marks})", chunk):
+        reg290: set[int] = set()
+        for sid, d, desc in conn.execute(
+                "SELECT subject_id, event_date, description FROM subject_events WHERE"
+                f" kind = 'registration' AND subject_id IN ({marks})", chunk):
             regs.setdefault(sid, []).append(_date(d))
+            if _is_290_registration(desc):
+                reg290.add(sid)
         counts: dict[int, list[CountFacts]] = {}
         for row in conn.execute(
                 "SELECT c.id, c.case_id, k.case_number, c.cnt_order, c.count_no, c.county,"
@@ -74,7 +89,8 @@ def load_subjects(conn: sqlite3.Connection, ids: list[int]
                 f"SELECT id, name, dob, deceased, registered_290 FROM subjects WHERE id IN ({marks})",
                 chunk):
             yield (SubjectFacts(id=sid, name=name, dob=_date(dob), deceased=bool(deceased),
-                                registered_290=bool(reg), registration_dates=tuple(regs.get(sid, ()))),
+                                registered_290=bool(reg) or sid in reg290,
+                                registration_dates=tuple(regs.get(sid, ()))),
                    counts.get(sid, []))
 
 

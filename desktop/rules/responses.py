@@ -31,6 +31,29 @@ _ALIASES = {"case": "case_number", "case number": "case_number", "case_no": "cas
             "reason": "ground"}
 
 
+POSITIONAL = ("case_number", "count", "response", "ground", "date")
+
+
+def _response(text: str) -> str | None:
+    t = text.strip().lower()
+    return _RESPONSES.get(t) or _RESPONSES.get(t.replace("-", " ").replace("_", " "))
+
+
+def _chain(first: list[list[str]], rest):
+    yield from first
+    yield from rest
+
+
+def looks_like(first_line: str) -> bool:
+    """A prosecution-response file: a header naming case and response columns, or a first row
+    whose third field is a response."""
+    fields = next(csv.reader([first_line]), [])
+    names = {_ALIASES.get(f.strip().lower(), f.strip().lower()) for f in fields}
+    if {"case_number", "response"} <= names:
+        return True
+    return len(fields) >= 3 and _response(fields[2]) is not None
+
+
 def import_responses(db: sqlite_utils.Database, path: str | os.PathLike[str],
                      user: str | None = None) -> ImportSummary:
     path = Path(path)
@@ -52,6 +75,11 @@ def import_responses(db: sqlite_utils.Database, path: str | os.PathLike[str],
     if not header:
         raise NotImportable(path, "it is empty")
     cols = [_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in header]
+    pending: list[list[str]] = []
+    if "response" not in cols and len(header) >= 3 and _response(header[2]) is not None:
+        # No header line: the columns are in the documented order.
+        pending.append(header)
+        cols = list(POSITIONAL[:len(header)]) + [f"extra{i}" for i in range(len(header) - 5)]
     if "case_number" not in cols or "response" not in cols:
         raise NotImportable(path, "a prosecution-response file needs the columns case_number and "
                             f"response (found: {', '.join(header)})")
@@ -59,8 +87,9 @@ def import_responses(db: sqlite_utils.Database, path: str | os.PathLike[str],
     kept: list[tuple] = []
     rejects: list[tuple] = []
     read = 0
-    for fields in reader:
-        line = reader.line_num
+    first_data_line = 1 if pending else 2
+    for n, fields in enumerate(_chain(pending, reader)):
+        line = first_data_line + n if pending and n == 0 else reader.line_num
         if not any(f.strip() for f in fields):
             continue
         read += 1
@@ -74,8 +103,7 @@ def import_responses(db: sqlite_utils.Database, path: str | os.PathLike[str],
                             ",".join(fields)))
             continue
         case = get("case_number")
-        resp = _RESPONSES.get(get("response").lower().replace("-", " ").replace("_", " ")) or \
-            _RESPONSES.get(get("response").lower())
+        resp = _response(get("response"))
         if not case:
             rejects.append((line, "case_number", "the case number is blank", ",".join(fields)))
             continue
@@ -101,8 +129,8 @@ def import_responses(db: sqlite_utils.Database, path: str | os.PathLike[str],
         iid = int(conn.execute(
             "INSERT INTO imports (file_name, file_path, file_size, sha256, format, has_header,"
             " rows_read, rows_kept, rows_rejected, imported_by, imported_at)"
-            " VALUES (?, ?, ?, ?, 'prosecution-responses', 1, ?, ?, ?, ?, ?)",
-            (path.name, str(path.resolve()), path.stat().st_size, sha, read, len(kept),
+            " VALUES (?, ?, ?, ?, 'prosecution-responses', ?, ?, ?, ?, ?, ?)",
+            (path.name, str(path.resolve()), path.stat().st_size, sha, int(not pending), read, len(kept),
              len(rejects), user, now)).lastrowid or 0)
         conn.executemany("INSERT INTO prosecution_responses (import_id, case_number, count_no,"
                          " response, ground, response_date, source_line) VALUES (?,?,?,?,?,?,?)",
