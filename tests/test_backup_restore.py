@@ -203,3 +203,19 @@ def test_cli_backup_of_missing_database(tmp_path: Path, capsys: pytest.CaptureFi
     db = tmp_path / "none" / "db.sqlite3"
     assert main(["--db", str(db), "backup"]) == 2
     assert "no database" in capsys.readouterr().err and not db.exists()
+
+
+def test_keep_setting_is_audited(tmp_path: Path) -> None:
+    from desktop.store.backup import keep_count, set_keep_count
+
+    db = tmp_path / "db.sqlite3"
+    conn = make_db(db, 1)
+    set_keep_count(conn, "admin1", 2)
+    assert keep_count(conn) == 2
+    last = conn.execute("SELECT user, action, payload FROM audit_log ORDER BY seq DESC").fetchone()
+    assert last[:2] == ("admin1", "settings.set") and '"new":2' in last[2]
+    with pytest.raises(UserError):
+        set_keep_count(conn, "admin1", 0)
+    for i in range(4):
+        auto_backup(db, f"k{i}")
+    assert len(list_backups(db)) == 2

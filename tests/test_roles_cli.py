@@ -178,3 +178,12 @@ def test_only_an_admin_restores(db: Path, tmp_path: Path) -> None:
     assert last == ("admin1", "backup.restore")
     conn.close()
     shutil.rmtree(tmp_path / "backups", ignore_errors=True)
+
+
+def test_only_an_admin_sets_backup_keep(db: Path) -> None:
+    refused(db, "backup", "--keep", "3", "--as", "clerk1")
+    refused(db, "backup", "--keep", "3")
+    ok(db, "backup", "--keep", "3", "--as", "admin1")
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT value FROM settings WHERE key = 'backup_keep'").fetchone() == ("3",)
+    conn.close()

@@ -42,6 +42,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, metavar="FILE",
                    help="where to write it (default: the backups folder beside the database)")
     p.add_argument("--list", action="store_true", help="list the backups in the backups folder")
+    p.add_argument("--keep", type=int, metavar="N",
+                   help="set how many automatic backups to keep (admin only, with --as)")
+    add_as_user(p, required=False)
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("restore", help="replace the database with a backup (admin only)")
@@ -113,11 +116,22 @@ def _short(text: str, width: int) -> str:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from desktop.errors import UserError
+    from desktop.errors import RefusedError, UserError
     from desktop.paths import backup_dir
     from desktop.store.backup import backup_name, backup_to, list_backups
 
     path = db_path(args)
+    if args.keep is not None:
+        from desktop.cli.common import acting_user
+        from desktop.store.backup import set_keep_count
+
+        if not args.as_user:
+            raise RefusedError("changing how many backups are kept needs an admin: add --as ADMIN")
+        db = get_db(args)
+        user = acting_user(args, db, ("admin",))
+        set_keep_count(db.conn, user.name, args.keep)
+        print(f"keeping the newest {args.keep} automatic backups of {path}")
+        return 0
     if args.list:
         for p in list_backups(path):
             print(f"{p}  {p.stat().st_size:,} bytes")

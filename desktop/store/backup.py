@@ -54,6 +54,21 @@ def keep_count(conn: sqlite3.Connection) -> int:
         return DEFAULT_KEEP
 
 
+def set_keep_count(conn: sqlite3.Connection, actor: str, keep: int) -> None:
+    """Change backup_keep (the caller has checked the actor is an admin); audited."""
+    from desktop.audit.log import append
+    from desktop.store.tx import transaction
+
+    if not 1 <= keep <= 1000:
+        raise UserError(f"keep between 1 and 1000 backups, not {keep}")
+    with transaction(conn):
+        old = keep_count(conn)
+        conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                     (KEEP_SETTING, str(keep)))
+        append(conn, actor, "settings.set", [KEEP_SETTING],
+               {"key": KEEP_SETTING, "old": old, "new": keep})
+
+
 def _private_dir(path: Path) -> None:
     path.mkdir(parents=True, exist_ok=True)
     with contextlib.suppress(OSError):
