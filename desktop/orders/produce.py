@@ -11,7 +11,7 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -124,16 +124,16 @@ def produce_orders(jobs: Iterable[Job], p12: bytes, passphrase: str, *, workers:
             out.append(producer.run(job))
             progress(i, total, "Signing orders")
         return out
-    results: dict[int, Produced] = {}
+    # Chunks keep the parent's pickling and bookkeeping small next to the workers' rendering.
+    chunk = max(1, min(16, total // (workers * 8)))
+    out = []
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init_worker,
                              initargs=(p12, passphrase)) as pool:
-        futures = {pool.submit(_run_in_worker, job): i for i, job in enumerate(jobs)}
         try:
-            for fut in as_completed(futures):
-                results[futures[fut]] = fut.result()
-                progress(len(results), total, "Signing orders")
+            for result in pool.map(_run_in_worker, jobs, chunksize=chunk):
+                out.append(result)
+                progress(len(out), total, "Signing orders")
         except BaseException:
-            for fut in futures:
-                fut.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
             raise
-    return [results[i] for i in range(total)]
+    return out
