@@ -1,0 +1,145 @@
+"""The review queue as one parameterised SQL query, for the window's table model (which pages
+through it with LIMIT/OFFSET or by id) and for `reliefdesk queue list`.
+
+`queue_query` returns (sql, params); the SQL yields one row per count in the review queue with
+these columns (QUEUE_COLUMNS):
+
+    count_id, subject_id, name, dob, cii, case_number, county, section, level, conviction_date,
+    relief, resentence_target, rule_path, flags (';'-joined), status, decided_relief,
+    decided_target, reason, decided_by, decided_at, rereview
+
+`relief` is the engine's proposal; for a changed count the granted relief is decided_relief.
+Append `LIMIT ? OFFSET ?` to page; the order is total (count_id breaks ties)."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from desktop.errors import UserError
+
+QUEUE_COLUMNS = (
+    "count_id", "subject_id", "name", "dob", "cii", "case_number", "county", "section", "level",
+    "conviction_date", "relief", "resentence_target", "rule_path", "flags", "status",
+    "decided_relief", "decided_target", "reason", "decided_by", "decided_at", "rereview",
+)
+STATUSES = ("pending", "approved", "rejected", "changed", "deferred")
+# Pseudo-statuses a clerk filters on: counts reopened by a re-evaluation or sent back by the judge.
+EXTRA_STATUSES = ("rereview", "sent_back")
+
+SORT_KEYS: dict[str, str] = {
+    "count_id": "r.count_id",
+    "name": "s.name COLLATE NOCASE",
+    "dob": "s.dob",
+    "cii": "s.cii",
+    "case_number": "cs.case_number",
+    "section": "c.section",
+    "level": "c.level",
+    "conviction_date": "c.conviction_date",
+    "relief": "d.relief",
+    "rule_path": "d.rule_path",
+    "flags": "d.flags",
+    "status": "r.status",
+    "decided_at": "r.decided_at",
+}
+
+_SELECT = """SELECT r.count_id AS count_id, c.subject_id AS subject_id, s.name AS name,
+       s.dob AS dob, s.cii AS cii, cs.case_number AS case_number, c.county AS county,
+       c.section AS section, c.level AS level, c.conviction_date AS conviction_date,
+       d.relief AS relief, d.resentence_target AS resentence_target, d.rule_path AS rule_path,
+       d.flags AS flags, r.status AS status, r.decided_relief AS decided_relief,
+       r.decided_target AS decided_target, r.reason AS reason, r.decided_by AS decided_by,
+       r.decided_at AS decided_at, r.rereview AS rereview
+FROM review_items r
+JOIN determinations d ON d.id = r.determination_id
+JOIN counts c ON c.id = r.count_id
+JOIN cases cs ON cs.id = c.case_id
+JOIN subjects s ON s.id = c.subject_id"""
+
+
+def queue_query(*, status: str | None = None, relief: str | None = None, flag: str | None = None,
+                rule_path: str | None = None, section: str | None = None,
+                search: str | None = None, sort: str = "count_id",
+                descending: bool = False) -> tuple[str, list[Any]]:
+    """SQL and parameters for the queue filtered and sorted as asked (columns: QUEUE_COLUMNS).
+
+    status: a review status, or 'rereview' / 'sent_back' (pending counts reopened by a
+    re-evaluation / returned by the judge). relief: the proposed relief. flag: one flag name.
+    section: the normalised section ('11357(B)') or its base ('11357') for all subdivisions.
+    search: case-insensitive text found in the name, or a prefix of the case number or CII.
+    sort: a key of SORT_KEYS."""
+    where: list[str] = []
+    params: list[Any] = []
+    if status:
+        if status == "rereview":
+            where.append("r.status = 'pending' AND r.rereview = 1")
+        elif status == "sent_back":
+            where.append("r.status = 'pending' AND EXISTS (SELECT 1 FROM batch_items bi "
+                         "WHERE bi.count_id = r.count_id AND bi.judge_status = 'sent_back')")
+        elif status in STATUSES:
+            where.append("r.status = ?")
+            params.append(status)
+        else:
+            raise UserError(f"unknown status {status!r}: use one of "
+                            f"{', '.join(STATUSES + EXTRA_STATUSES)}")
+    if relief:
+        where.append("d.relief = ?")
+        params.append(relief)
+    if rule_path:
+        where.append("d.rule_path = ?")
+        params.append(rule_path)
+    if flag:
+        where.append("instr(';' || d.flags || ';', ';' || ? || ';') > 0")
+        params.append(flag)
+    if section:
+        sec = section.strip().upper().replace(" ", "")
+        if "(" in sec:
+            where.append("c.section = ?")
+            params.append(sec)
+        else:
+            where.append("c.base_section = ?")
+            params.append(sec)
+    if search and search.strip():
+        text = search.strip()
+        like = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append("(s.name LIKE ? ESCAPE '\\' OR cs.case_number LIKE ? ESCAPE '\\'"
+                     " OR s.cii LIKE ? ESCAPE '\\')")
+        params += [f"%{like}%", f"{like}%", f"{like}%"]
+    if sort not in SORT_KEYS:
+        raise UserError(f"cannot sort by {sort!r}: use one of {', '.join(SORT_KEYS)}")
+    direction = "DESC" if descending else "ASC"
+    order = f"{SORT_KEYS[sort]} {direction}"
+    if sort != "count_id":
+        order += f", r.count_id {direction}"
+    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order}"
+    return sql, params
+
+
+def list_queue(conn: sqlite3.Connection, *, limit: int | None = None, offset: int = 0,
+               **filters: Any) -> list[dict[str, Any]]:
+    """Rows of the queue as dicts (flags as a list, rereview as a bool), plus judge_note: the
+    latest note of a judge who sent the count back, when it is pending again."""
+    sql, params = queue_query(**filters)
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params = [*params, int(limit), int(offset)]
+    cur = conn.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    rows = [dict(zip(names, r, strict=True)) for r in cur]
+    notes = _judge_notes(conn)
+    for row in rows:
+        row["flags"] = [f for f in (row["flags"] or "").split(";") if f]
+        row["rereview"] = bool(row["rereview"])
+        row["judge_note"] = notes.get(row["count_id"]) if row["status"] == "pending" else None
+    return rows
+
+
+def _judge_notes(conn: sqlite3.Connection) -> dict[int, str]:
+    return {cid: note for cid, note in conn.execute(
+        "SELECT count_id, judge_note FROM batch_items WHERE judge_status = 'sent_back' "
+        "ORDER BY batch_id")}
+
+
+def count_queue(conn: sqlite3.Connection, **filters: Any) -> int:
+    sql, params = queue_query(**filters)
+    return int(conn.execute(f"SELECT COUNT(*) FROM ({sql})", params).fetchone()[0])

@@ -1,0 +1,116 @@
+"""The review state of a count (its review_items row) as a plain dict, and the decision history
+in review_log: reading and writing states and logging one step of decisions.
+
+A state holds every column of review_items except count_id, so restoring an old state (undo)
+puts the row back exactly as it was."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+from desktop.errors import RefusedError, UserError
+
+STATE_COLUMNS = ("determination_id", "status", "decided_relief", "decided_target", "reason",
+                 "decided_by", "decided_at", "rereview", "previous_decision")
+_CHUNK = 500   # ids per IN (...) list, well under SQLite's variable limit
+
+
+def chunks(ids: list[int], size: int = _CHUNK) -> Iterable[list[int]]:
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
+
+
+def unique_ids(ids: Iterable[int]) -> list[int]:
+    """The ids as ints, in the order given, without repeats."""
+    seen: dict[int, None] = {}
+    for i in ids:
+        seen.setdefault(int(i), None)
+    return list(seen)
+
+
+def read_states(conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """State of each count; UserError naming the first id that is not in the review queue."""
+    cols = ", ".join(STATE_COLUMNS)
+    out: dict[int, dict[str, Any]] = {}
+    for part in chunks(ids):
+        marks = ",".join("?" * len(part))
+        for row in conn.execute(f"SELECT count_id, {cols} FROM review_items "
+                                f"WHERE count_id IN ({marks})", part):
+            out[row[0]] = dict(zip(STATE_COLUMNS, row[1:], strict=True))
+    missing = [i for i in ids if i not in out]
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise UserError(f"count {missing[0]}{more} is not in the review queue; see "
+                        "`reliefdesk queue list` for the count ids")
+    return out
+
+
+def read_proposals(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[str, str | None]]:
+    """count id -> (relief, resentence_target) of its current determination."""
+    out: dict[int, tuple[str, str | None]] = {}
+    for part in chunks(ids):
+        marks = ",".join("?" * len(part))
+        for cid, relief, target in conn.execute(
+                f"SELECT r.count_id, d.relief, d.resentence_target FROM review_items r "
+                f"JOIN determinations d ON d.id = r.determination_id "
+                f"WHERE r.count_id IN ({marks})", part):
+            out[cid] = (relief, target)
+    return out
+
+
+def write_state(conn: sqlite3.Connection, count_id: int, state: dict[str, Any]) -> None:
+    sets = ", ".join(f"{c} = ?" for c in STATE_COLUMNS)
+    conn.execute(f"UPDATE review_items SET {sets} WHERE count_id = ?",
+                 [*(state[c] for c in STATE_COLUMNS), count_id])
+
+
+def dump(state: dict[str, Any]) -> str:
+    return json.dumps(state, sort_keys=True, separators=(",", ":"))
+
+
+def next_step(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT COALESCE(MAX(step), 0) + 1 FROM review_log").fetchone()[0])
+
+
+def log_step(conn: sqlite3.Connection, user: str, action: str, at: str,
+             changes: list[tuple[int, dict[str, Any], dict[str, Any]]]) -> int:
+    """Write the new states and one review_log row per count, all under one step number."""
+    step = next_step(conn)
+    sets = ", ".join(f"{c} = ?" for c in STATE_COLUMNS)
+    conn.executemany(f"UPDATE review_items SET {sets} WHERE count_id = ?",
+                     [[*(new[c] for c in STATE_COLUMNS), cid] for cid, _, new in changes])
+    conn.executemany(
+        "INSERT INTO review_log (step, count_id, user, action, old_state, new_state, at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(step, cid, user, action, dump(old), dump(new), at) for cid, old, new in changes])
+    return step
+
+
+def in_open_batch(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[int, str]]:
+    """count id -> (batch id, batch status) for counts held by a batch (not sent back)."""
+    out: dict[int, tuple[int, str]] = {}
+    for part in chunks(ids):
+        marks = ",".join("?" * len(part))
+        for cid, bid, status in conn.execute(
+                f"SELECT bi.count_id, b.id, b.status FROM batch_items bi "
+                f"JOIN batches b ON b.id = bi.batch_id "
+                f"WHERE bi.count_id IN ({marks}) AND COALESCE(bi.judge_status, '') != 'sent_back'",
+                part):
+            out[cid] = (bid, status)
+    return out
+
+
+def refuse_if_batched(conn: sqlite3.Connection, ids: list[int], doing: str) -> None:
+    held = in_open_batch(conn, ids)
+    if held:
+        cid = min(held)
+        bid, status = held[cid]
+        more = f" (and {len(held) - 1} more)" if len(held) > 1 else ""
+        if status == "accepted":
+            raise RefusedError(f"cannot {doing} count {cid}{more}: batch {bid} holding it was "
+                               "accepted by the judge")
+        raise RefusedError(f"cannot {doing} count {cid}{more}: it is in batch {bid} awaiting the "
+                           "judge; only the judge can send it back")
