@@ -45,7 +45,8 @@ def granted_counts(conn: sqlite3.Connection, batch_id: int) -> list[GrantedCount
     rows = conn.execute(
         """
         SELECT c.id, c.case_id, c.subject_id, COALESCE(k.county, c.county, ''), r.status,
-               d.relief, d.resentence_target, r.decided_relief, r.decided_target, d.flags
+               d.relief, d.resentence_target, r.decided_relief, r.decided_target, d.flags,
+               bi.relief, bi.resentence_target
         FROM batch_items bi
         JOIN batches b ON b.id = bi.batch_id
         JOIN review_items r ON r.count_id = bi.count_id
@@ -58,8 +59,13 @@ def granted_counts(conn: sqlite3.Connection, batch_id: int) -> list[GrantedCount
         ORDER BY c.case_id, c.count_no, c.cnt_order
         """, (batch_id,)).fetchall()
     out = []
-    for cid, case_id, subject_id, county, status, d_relief, d_target, c_relief, c_target, flags in rows:
+    for (cid, case_id, subject_id, county, status, d_relief, d_target, c_relief, c_target, flags,
+         b_relief, b_target) in rows:
         relief, target = (d_relief, d_target) if status == "approved" else (c_relief, c_target)
+        if b_relief:
+            # The relief as submitted in the batch is what the judge accepted; a later
+            # re-evaluation of the count does not change an accepted batch.
+            relief, target = b_relief, b_target
         if relief not in GRANTABLE:
             continue
         if relief == "resentence" and not target:
