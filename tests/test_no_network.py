@@ -12,20 +12,38 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 
 GUARD = """
-import os, sys
+import os, socket, sys
 
 _LOG = os.environ["RELIEFDESK_NET_LOG"]
+_LOCAL = os.environ["RELIEFDESK_NET_LOCAL"]
+
+
+def _from_socketpair():
+    f = sys._getframe(2)
+    while f is not None:
+        if f.f_code.co_name == "socketpair" and f.f_code.co_filename == socket.__file__:
+            return True
+        f = f.f_back
+    return False
+
 
 def _guard(event, args):
-    if event.startswith("socket."):
-        with open(_LOG, "a", encoding="utf-8") as fh:
-            fh.write(f"{os.getpid()} {event} {args!r}\\n"[:500])
-        raise RuntimeError(f"ReliefDesk must not use the network ({event})")
+    if not event.startswith("socket."):
+        return
+    # The one exception: an unnamed AF_UNIX socketpair, which asyncio makes as its event loop's
+    # wake-up pipe (pyHanko signs and validates through asyncio.run). It has no address and
+    # cannot reach any other process, let alone a network. Counted, never refused.
+    if event == "socket.__new__" and args[1] == socket.AF_UNIX and _from_socketpair():
+        with open(_LOCAL, "a", encoding="utf-8") as fh:
+            fh.write("socketpair\\n")
+        return
+    with open(_LOG, "a", encoding="utf-8") as fh:
+        fh.write(f"{os.getpid()} {event} {args!r}\\n"[:500])
+    raise RuntimeError(f"ReliefDesk must not use the network ({event})")
+
 
 sys.addaudithook(_guard)
 """
@@ -148,8 +166,10 @@ def test_full_cycle_opens_no_socket(tmp_path: Path) -> None:
     script = tmp_path / "cycle.py"
     script.write_text(CYCLE, encoding="utf-8")
     log = tmp_path / "network.log"
+    local = tmp_path / "local.log"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(guard_dir), str(ROOT)]),
-           "RELIEFDESK_NET_LOG": str(log), "QT_QPA_PLATFORM": "offscreen"}
+           "RELIEFDESK_NET_LOG": str(log), "RELIEFDESK_NET_LOCAL": str(local),
+           "QT_QPA_PLATFORM": "offscreen"}
     env.pop("RELIEFDESK_DB", None)
     out = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True,
                          text=True, timeout=600, env=env, cwd=tmp_path)
@@ -157,12 +177,9 @@ def test_full_cycle_opens_no_socket(tmp_path: Path) -> None:
     assert attempts == "", f"socket use:\n{attempts}"
     assert out.returncode == 0, out.stderr[-3000:]
     steps = json.loads(out.stdout.strip().splitlines()[-1])
-    print("\ncycle steps:", steps)
-    ran = [s for s, v in steps.items() if v == "ok"]
-    assert {"generate", "import", "audit"} <= set(ran)
-    missing = {s: v for s, v in steps.items() if v != "ok"}
-    if missing:
-        pytest.xfail(f"cycle ran without network as far as it goes; not yet built: {missing}")
+    pairs = len(local.read_text().splitlines()) if local.exists() else 0
+    print("\ncycle steps:", steps, f"; local asyncio socketpairs: {pairs}")
+    assert steps == dict.fromkeys(steps, "ok") and len(steps) == 7, steps
 
 
 def test_guard_catches_a_socket(tmp_path: Path) -> None:
@@ -171,15 +188,22 @@ def test_guard_catches_a_socket(tmp_path: Path) -> None:
     guard_dir.mkdir()
     (guard_dir / "sitecustomize.py").write_text(GUARD, encoding="utf-8")
     log = tmp_path / "network.log"
-    env = {**os.environ, "PYTHONPATH": str(guard_dir), "RELIEFDESK_NET_LOG": str(log)}
+    env = {**os.environ, "PYTHONPATH": str(guard_dir), "RELIEFDESK_NET_LOG": str(log),
+           "RELIEFDESK_NET_LOCAL": str(tmp_path / "local.log")}
     code = textwrap.dedent("""
         import socket
-        try:
-            socket.socket()
-        except RuntimeError as exc:
-            print("refused:", exc)
+        for make in (socket.socket, lambda: socket.socket(socket.AF_UNIX),
+                     lambda: socket.getaddrinfo("localhost", 80)):
+            try:
+                make()
+            except RuntimeError as exc:
+                print("refused:", exc)
+        socket.socketpair()  # asyncio's wake-up pipe: allowed
+        print("socketpair allowed")
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                          timeout=60)
-    assert "refused: ReliefDesk must not use the network" in out.stdout
-    assert "socket.__new__" in log.read_text(encoding="utf-8")
+    assert out.stdout.count("refused: ReliefDesk must not use the network") == 3, out.stderr
+    assert "socketpair allowed" in out.stdout
+    logged = log.read_text(encoding="utf-8")
+    assert "socket.__new__" in logged and "socket.getaddrinfo" in logged
