@@ -27,19 +27,21 @@ STATUSES = ("pending", "approved", "rejected", "changed", "deferred")
 # Pseudo-statuses a clerk filters on: counts reopened by a re-evaluation or sent back by the judge.
 EXTRA_STATUSES = ("rereview", "sent_back")
 
+# A unary + keeps SQLite from walking an index in sort order (a random lookup per row into four
+# tables), which measured 2-3x slower on 100,000 counts than a scan and a temporary B-tree.
 SORT_KEYS: dict[str, str] = {
     "count_id": "r.count_id",
-    "name": "s.name COLLATE NOCASE",
+    "name": "+s.name COLLATE NOCASE",
     "dob": "s.dob",
     "cii": "s.cii",
     "case_number": "cs.case_number",
-    "section": "c.section",
+    "section": "+c.section",
     "level": "c.level",
-    "conviction_date": "c.conviction_date",
+    "conviction_date": "+c.conviction_date",
     "relief": "d.relief",
     "rule_path": "d.rule_path",
     "flags": "d.flags",
-    "status": "r.status",
+    "status": "+r.status",
     "decided_at": "r.decided_at",
 }
 
