@@ -256,6 +256,17 @@ def render_summary(s: RunSummary, generated: date) -> bytes:
     story.append(Paragraph(
         "“After relief” figures assume every granted relief in this run takes effect, and look at each "
         "person's whole record in the database (all counties), not only the cannabis counts.", st.note))
+    compare = [
+        ["People (of those with a cannabis conviction)", "With this run's relief",
+         "If every HS 11357–11360 conviction were dismissed"],
+        ["No felony left (of those who had one)", f"{s.people_no_felony_after:,}",
+         f"{s.dismiss_all_no_felony:,}"],
+        ["No conviction left", f"{s.people_no_conviction_after:,}", f"{s.dismiss_all_no_conviction:,}"],
+        ["No conviction in the last 7 years", f"{s.people_no_recent_conviction_after:,}",
+         f"{s.dismiss_all_no_recent_conviction:,}"],
+    ]
+    story.append(KeepTogether([Paragraph("Compared with dismissing every cannabis conviction", st.h),
+                               _table(compare, [WIDTH - 3.6 * inch, 1.4 * inch, 2.2 * inch], st)]))
 
     story.append(Paragraph("Convictions by relief", st.h))
     story.append(_relief_bar(s))

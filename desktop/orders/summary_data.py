@@ -62,6 +62,11 @@ class RunSummary:
     people_no_felony_after: int = 0
     people_no_conviction_after: int = 0
     people_no_recent_conviction_after: int = 0
+    # BEAR's "dismiss all Prop 64 convictions" comparison: the same three measures if every
+    # HS 11357-11360 conviction of these people were dismissed.
+    dismiss_all_no_felony: int = 0
+    dismiss_all_no_conviction: int = 0
+    dismiss_all_no_recent_conviction: int = 0
     review_status: Counter[str] = field(default_factory=Counter)
     by_clerk: dict[str, Counter[str]] = field(default_factory=dict)
     counts_in_signed_orders: int = 0
@@ -145,6 +150,8 @@ def summarize(conn: sqlite3.Connection, run_id: int | None = None) -> RunSummary
                 f"SELECT id, subject_id, level, conviction_date FROM counts WHERE convicted = 1 "
                 f"AND subject_id IN ({marks})", chunk):
             convictions[sid].append((cid, level, conv))
+    p64_counts = {cid for cid, (relief, _) in relief_of.items()}
+    p64_counts -= {cid for cid, _, _, _, _, _, base, _, _ in dets if base not in PROP64_SECTIONS}
     for sid in ids:
         remaining_felony = had_felony = False
         remaining: list[str | None] = []
@@ -163,6 +170,10 @@ def summarize(conn: sqlite3.Connection, run_id: int | None = None) -> RunSummary
         # An undated remaining conviction may be recent, so it counts against the person.
         s.people_no_recent_conviction_after += all(c is not None and c < recent_cutoff
                                                    for c in remaining)
+        left = [(level, conv) for cid, level, conv in convictions.get(sid, []) if cid not in p64_counts]
+        s.dismiss_all_no_felony += had_felony and not any(level == "F" for level, _ in left)
+        s.dismiss_all_no_conviction += not left
+        s.dismiss_all_no_recent_conviction += all(c is not None and c < recent_cutoff for _, c in left)
 
     for status, by, n in conn.execute(
             "SELECT r.status, r.decided_by, COUNT(*) FROM review_items r JOIN determinations d"
