@@ -21,6 +21,7 @@ from desktop.cli.main import main
 from desktop.orders.batch import render_batch
 from desktop.orders.doj_export import COURT_COLUMNS, DOJ_COLUMNS
 from desktop.orders.keys import create_demo_key
+from desktop.orders.register import list_orders, verify_order
 from desktop.orders.render import PAGE_W
 from desktop.orders.templates import load_template
 from desktop.orders.verify import verify_file
@@ -254,6 +255,17 @@ def test_register_list_and_mark_printed(world: dict, key: Path,
                                           " WHERE order_no = ?", (first,)).fetchone()
     assert status == "printed" and printed_at and by == "clerk"
     assert main(["orders", "mark-printed", "P64-00-1999-000001"]) == 2
+    # The window's helpers: the register's view of an order, and its check against the register.
+    db_conn = open_db(world["db"]).conn
+    listed = {o.order_no: o for o in list_orders(db_conn)}
+    assert listed[first].status == "printed" and listed[rows[1]["order_no"]].status == "signed"
+    assert verify_order(db_conn, rows[1]["order_no"]).ok
+    # A validly signed but different order put in its place is caught by the register's hash.
+    swapped = Path(rows[1]["file_path"])
+    swapped.write_bytes(Path(rows[2]["file_path"]).read_bytes())
+    assert verify_file(swapped).ok
+    result = verify_order(db_conn, rows[1]["order_no"])
+    assert not result.ok and "differs" in result.problem
 
 
 def test_doj_and_court_exports(world: dict, key: Path, tmp_path: Path) -> None:

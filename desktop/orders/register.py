@@ -3,15 +3,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop import audit
 from desktop.errors import RefusedError, UserError
 from desktop.store.tx import transaction
+
+if TYPE_CHECKING:
+    from desktop.orders.verify import VerifyResult
 
 # California's counties in their customary alphabetical numbering (01 Alameda ... 58 Yuba).
 COUNTY_CODES = {name: f"{i:02d}" for i, name in enumerate((
@@ -133,3 +137,21 @@ def order_file(order: OrderRow) -> Path:
         raise UserError(f"the file of order {order.order_no} is missing: {path}. Render the batch "
                         f"again (reliefdesk orders render --batch {order.batch_id} ...) to rewrite it.")
     return path
+
+
+def verify_order(conn: sqlite3.Connection, order_no: str) -> VerifyResult:
+    """For the window's Orders view: the order's signature, and its file is the one the register
+    recorded (same SHA-256), so even a validly re-signed replacement is caught."""
+    from desktop.orders.verify import verify_file
+
+    order = get_order(conn, order_no)
+    path = order_file(order)
+    result = verify_file(path, known_certificates(conn))
+    if result.ok and order.signer_cert_sha256 and result.fingerprint != order.signer_cert_sha256:
+        return replace(result, ok=False, problem="signed with another certificate than the register "
+                       "records for this order")
+    if result.ok and order.sha256:
+        if hashlib.sha256(path.read_bytes()).hexdigest() != order.sha256:
+            return replace(result, ok=False, problem="the file differs from the one recorded when "
+                           "the order was signed")
+    return result
