@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import os
 import random
 import shutil
@@ -58,6 +59,11 @@ IMPORT_FINGERPRINT = """
     SELECT s.source_key, s.name, s.dob, s.cii, c.cnt_order, c.section, c.level, c.disposition,
            c.conviction_date, c.sentence, c.county
     FROM counts c JOIN subjects s ON s.id = c.subject_id ORDER BY s.source_key, c.cnt_order"""
+ORDERS_FINGERPRINT = """
+    SELECT o.order_no, o.kind, o.order_date, o.template_name, o.content_sha256, o.pages, o.status,
+           s.source_key, c.cnt_order, oc.relief, oc.resentence_target
+    FROM orders o JOIN order_counts oc ON oc.order_id = o.id JOIN counts c ON c.id = oc.count_id
+    JOIN subjects s ON s.id = c.subject_id ORDER BY o.order_no, s.source_key, c.cnt_order"""
 DETERMINATION_FINGERPRINT = """
     SELECT s.source_key, c.cnt_order, d.relief, d.resentence_target, d.rule_path, d.flags,
            d.explanation
@@ -123,6 +129,7 @@ class Baseline:
     counts: int = 0
     determinations_fp: str = ""
     orders_fp: str = ""
+    orders: int = 0
     stages: list[Stage] = field(default_factory=list)
 
 
@@ -159,7 +166,48 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Baseline]:
         conn = sqlite3.connect(live)
         b.determinations_fp = digest(conn, DETERMINATION_FINGERPRINT)
         conn.close()
+        if have("desktop.orders.batch"):
+            accepted = work / "s2-accepted.sqlite3"
+            batch, env = accept_a_batch(live, work)
+            snapshot(live, accepted)
+            args = ["orders", "render", "--batch", str(batch), "--sign", str(work / "judge.p12"),
+                    "--as", "judge1", "--date", "2020-09-01", "--out"]
+            t = time.monotonic()
+            run_cli(live, *args, str(work / "orders-baseline"), env=env)
+            b.stages.append(Stage("render", accepted, args, env, seconds=time.monotonic() - t))
+            conn = sqlite3.connect(live)
+            b.orders_fp = digest(conn, ORDERS_FINGERPRINT)
+            b.orders = conn.execute("SELECT count(*) FROM orders").fetchone()[0]
+            conn.close()
     return work, b
+
+
+PASSWORD = "pw-Kill-2020"
+GRANTED_COUNTS = 150   # counts in the batch to render: enough orders to kill mid-way
+
+
+def accept_a_batch(db: Path, work: Path) -> tuple[int, dict[str, str]]:
+    """Users, a clerk's approvals, a submitted batch and the judge's sample and acceptance, all
+    through the real CLI; returns the batch id and the environment render needs."""
+    env = {"RELIEFDESK_PASSWORD": PASSWORD, "RELIEFDESK_NEW_PASSWORD": PASSWORD,
+           "RELIEFDESK_KEY_PASSPHRASE": PASSWORD}
+    run_cli(db, "users", "add", "admin1", "--role", "admin", env=env)
+    for name, role in (("clerk1", "clerk"), ("judge1", "judge")):
+        run_cli(db, "users", "add", name, "--role", role, "--as", "admin1", env=env)
+    queue = run_cli(db, "queue", "list", "--status", "pending", "--json", env=env).stdout
+    items = [json.loads(line) for line in queue.splitlines()]
+    grantable = [str(i["count_id"]) for i in items if i["relief"] in (
+        "dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction")]
+    run_cli(db, "review", "approve", *grantable[:GRANTED_COUNTS], "--as", "clerk1", env=env)
+    batch = json.loads(run_cli(db, "batch", "submit", "--as", "clerk1", "--json",
+                               env=env).stdout)["batch_id"]
+    sample = run_cli(db, "batch", "sample", str(batch), "--as", "judge1", "--json", env=env).stdout
+    for line in sample.splitlines():
+        run_cli(db, "review", "show", str(json.loads(line)["count_id"]), "--as", "judge1", env=env)
+    run_cli(db, "batch", "accept", str(batch), "--as", "judge1", env=env)
+    run_cli(db, "keys", "create", "--name", "Hon. Kill Test", "--title", "Judge",
+            "--out", str(work / "judge.p12"), env=env)
+    return batch, env
 
 
 def snapshot(src: Path, dst: Path) -> None:
@@ -170,11 +218,11 @@ def snapshot(src: Path, dst: Path) -> None:
     conn.close()
 
 
-def kill_at(stage: Stage, db: Path, delay: float) -> int | None:
+def kill_at(stage: Stage, db: Path, delay: float, extra: list[str]) -> int | None:
     """Start the stage on `db`, SIGKILL it after `delay` seconds; its exit code if it finished."""
     # A session of its own, so the kill takes the whole program down at once, worker processes
     # included, as a crash or power cut would.
-    proc = subprocess.Popen(cli_cmd(db, *stage.args), stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen(cli_cmd(db, *stage.args, *extra), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, env={**os.environ, **stage.env}, cwd=ROOT,
                             start_new_session=True)
     try:
@@ -199,7 +247,9 @@ def test_kill_at_random_points(baseline: tuple[Path, Baseline]) -> None:
         db = work / f"kill{i:02d}.sqlite3"
         shutil.copy(stage.start_db, db)
         delay = rng.uniform(startup * 0.8, stage.seconds)
-        finished = kill_at(stage, db, delay)
+        # render writes into a folder of its own per kill; the rerun uses the same folder.
+        extra = [str(work / f"orders{i:02d}")] if stage.name == "render" else []
+        finished = kill_at(stage, db, delay, extra)
         conn = sqlite3.connect(db)
         check_integrity(conn)
         visible = check_no_partial_import(conn, b.counts) if stage.name == "import" else False
@@ -214,7 +264,7 @@ def test_kill_at_random_points(baseline: tuple[Path, Baseline]) -> None:
         outcomes.append(f"{stage.name}@{delay:.2f}s:{'finished' if finished is not None else 'killed'}"
                         f"({'result visible' if visible else 'nothing visible'})")
         # The rerun finishes with the same result as the uninterrupted run.
-        run_cli(db, *stage.args, env=stage.env)
+        run_cli(db, *stage.args, *extra, env=stage.env)
         conn = sqlite3.connect(db)
         check_integrity(conn)
         if stage.name == "import":
@@ -223,10 +273,18 @@ def test_kill_at_random_points(baseline: tuple[Path, Baseline]) -> None:
         elif stage.name == "evaluate":
             check_no_partial_run(conn)
             assert digest(conn, DETERMINATION_FINGERPRINT) == b.determinations_fp
+        else:
+            check_orders_on_disk(conn)
+            assert conn.execute("SELECT count(*) FROM orders WHERE status = 'signed'"
+                                ).fetchone()[0] == b.orders
+            assert digest(conn, ORDERS_FINGERPRINT) == b.orders_fp
+            on_disk = sorted(p.name for p in (work / f"orders{i:02d}").iterdir())
+            assert on_disk == sorted(f"{r[0]}.pdf" for r in conn.execute(
+                "SELECT order_no FROM orders")), "stray or missing files in the output folder"
         conn.close()
         db.unlink()
         for suffix in ("-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
-    print(f"\nstart-up {startup:.2f}s; stages:",
+    print(f"\n{b.counts} counts, {b.orders} orders; start-up {startup:.2f}s; stages:",
           ", ".join(f"{s.name} {s.seconds:.1f}s" for s in b.stages))
     print("kills:", "; ".join(outcomes))
