@@ -167,7 +167,7 @@ def test_rereview_after_reevaluation_shows_the_old_decision(db: Path) -> None:
     assert json.loads(row["previous_decision"])["status"] == "approved"
     listed = jsonl(ok(db, "queue", "list", "--status", "rereview", "--json"))
     assert {r["count_id"] for r in listed} == set(reopened)
-    assert all(r["rereview"] for r in listed)
+    assert all(r["rereview"] and r["previous_decision"]["status"] == "approved" for r in listed)
     shown = ok(db, "review", "show", str(cid), "--as", "clerk1")
     assert "previous decision" in shown and "approved" in shown
     # The approval step cannot be undone over the re-evaluation, and nothing moves.

@@ -147,7 +147,7 @@ def cmd_queue_list(args: argparse.Namespace) -> int:
         if args.json:
             print_json({k: r[k] for k in (
                 "count_id", "relief", "resentence_target", "rule_path", "flags", "status",
-                "decided_relief", "decided_target", "rereview", "judge_note", "name",
+                "decided_relief", "decided_target", "rereview", "previous_decision", "judge_note", "name",
                 "case_number", "section", "level", "conviction_date")})
         else:
             relief = r["relief"] + (f"→{r['resentence_target']}" if r["resentence_target"] else "")

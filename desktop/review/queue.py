@@ -6,13 +6,15 @@ these columns (QUEUE_COLUMNS):
 
     count_id, subject_id, name, dob, cii, case_number, county, section, level, conviction_date,
     relief, resentence_target, rule_path, flags (';'-joined), status, decided_relief,
-    decided_target, reason, decided_by, decided_at, rereview
+    decided_target, reason, decided_by, decided_at, rereview, previous_decision (JSON: the
+    decision a re-evaluation or the judge's send-back reopened)
 
 `relief` is the engine's proposal; for a changed count the granted relief is decided_relief.
 Append `LIMIT ? OFFSET ?` to page; the order is total (count_id breaks ties)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import Any
 
@@ -22,6 +24,7 @@ QUEUE_COLUMNS = (
     "count_id", "subject_id", "name", "dob", "cii", "case_number", "county", "section", "level",
     "conviction_date", "relief", "resentence_target", "rule_path", "flags", "status",
     "decided_relief", "decided_target", "reason", "decided_by", "decided_at", "rereview",
+    "previous_decision",
 )
 STATUSES = ("pending", "approved", "rejected", "changed", "deferred")
 # Pseudo-statuses a clerk filters on: counts reopened by a re-evaluation or sent back by the judge.
@@ -51,7 +54,8 @@ _SELECT = """SELECT r.count_id AS count_id, c.subject_id AS subject_id, s.name A
        d.relief AS relief, d.resentence_target AS resentence_target, d.rule_path AS rule_path,
        d.flags AS flags, r.status AS status, r.decided_relief AS decided_relief,
        r.decided_target AS decided_target, r.reason AS reason, r.decided_by AS decided_by,
-       r.decided_at AS decided_at, r.rereview AS rereview
+       r.decided_at AS decided_at, r.rereview AS rereview,
+       r.previous_decision AS previous_decision
 FROM review_items r
 JOIN determinations d ON d.id = r.determination_id
 JOIN counts c ON c.id = r.count_id
@@ -132,6 +136,11 @@ def list_queue(conn: sqlite3.Connection, *, limit: int | None = None, offset: in
     for row in rows:
         row["flags"] = [f for f in (row["flags"] or "").split(";") if f]
         row["rereview"] = bool(row["rereview"])
+        if row["previous_decision"]:
+            try:
+                row["previous_decision"] = json.loads(row["previous_decision"])
+            except json.JSONDecodeError:
+                pass
         row["judge_note"] = notes.get(row["count_id"]) if row["status"] == "pending" else None
     return rows
 
