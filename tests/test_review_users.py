@@ -102,3 +102,26 @@ def test_users_cli(tmp_path: Path) -> None:
     before = fingerprint(db)
     code, _, err = cli(db, "users", "add", "bad name ", "--role", "clerk", "--as", "admin1")
     assert code == 2 and fingerprint(db) == before
+
+
+def test_real_entry_point_without_a_password_refuses(tmp_path: Path) -> None:
+    """The installed command in a subprocess: no RELIEFDESK_PASSWORD and no terminal → exit 4."""
+    import os
+    import subprocess
+    import sys
+
+    db = tmp_path / "p.sqlite3"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RELIEFDESK_")}
+    run = [sys.executable, "-m", "desktop", "--db", str(db)]
+    first = subprocess.run([*run, "users", "add", "admin1", "--role", "admin"], env={
+        **env, "RELIEFDESK_NEW_PASSWORD": PW}, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert first.returncode == 0, first.stderr
+    before = fingerprint(db)
+    second = subprocess.run([*run, "users", "add", "c1", "--role", "clerk", "--as", "admin1"],
+                            env={**env, "RELIEFDESK_NEW_PASSWORD": PW}, capture_output=True,
+                            text=True, stdin=subprocess.DEVNULL)
+    assert second.returncode == 4 and "RELIEFDESK_PASSWORD" in second.stderr
+    assert fingerprint(db) == before
+    listed = subprocess.run([*run, "users", "list", "--json"], env=env, capture_output=True,
+                            text=True, stdin=subprocess.DEVNULL)
+    assert [r["name"] for r in jsonl(listed.stdout)] == ["admin1"]
