@@ -327,3 +327,29 @@ def test_summary_report(world: dict, key: Path, tmp_path: Path) -> None:
     assert f"in {n_orders:,} orders" in text
     assert main(["report", "summary", "--run", "999", "--out", str(out)]) == 2
 
+
+
+def test_court_template_and_handwritten_signature_image(world: dict, key: Path, tmp_path: Path) -> None:
+    from PIL import Image, ImageDraw
+
+    from desktop.paths import forms_dir
+
+    custom = tmp_path / "court_wording.toml"
+    custom.write_text((forms_dir() / "one_case.toml").read_text(encoding="utf-8")
+                      .replace('name = "one_case"', 'name = "court_wording"')
+                      .replace('closing = "IT IS SO ORDERED."', 'closing = "SO ORDERED, NUNC PRO TUNC."'),
+                      encoding="utf-8")
+    png = tmp_path / "signature.png"
+    img = Image.new("RGBA", (300, 80), (255, 255, 255, 0))
+    ImageDraw.Draw(img).line([(10, 60), (80, 20), (150, 55), (290, 15)], fill=(20, 20, 90, 255), width=4)
+    img.save(png)
+    assert _render(world, key, "--template", "bulk") == 2        # a bulk template for one-case orders
+    assert _render(world, key, "--template", str(custom), "--signature-image", str(png)) == 0
+    conn = _conn(world)
+    names = {r[0]: r[1] for r in conn.execute("SELECT template_name, kind FROM orders")}
+    assert names == {str(custom.resolve()): "one_case", "resentence": "resentence"}
+    path = Path(conn.execute("SELECT file_path FROM orders WHERE kind = 'one_case' LIMIT 1").fetchone()[0])
+    assert "SO ORDERED, NUNC PRO TUNC." in " ".join(_text(path).split())
+    with pdfplumber.open(path) as doc:
+        assert doc.pages[-1].images                               # the signature image is drawn
+    assert verify_file(path).ok

@@ -21,7 +21,8 @@ from desktop.orders.model import CaseEntry, CountLine, Judge, OrderData
 from desktop.orders.produce import Job, produce_orders
 from desktop.orders.register import next_order_number
 from desktop.orders.sign import OrderSigner
-from desktop.orders.templates import load_template
+from desktop.orders.templates import OrderTemplate, load_template
+from desktop.paths import forms_dir
 from desktop.progress import ProgressFn
 from desktop.store.tx import transaction
 
@@ -98,6 +99,15 @@ def _with_counts(entry: CaseEntry, counts: tuple[CountLine, ...]) -> CaseEntry:
                      case_id=entry.case_id)
 
 
+def template_ref(tmpl: OrderTemplate) -> str:
+    """How the register names a template so a rerun loads the same one: its name for a template in
+    forms/, else the absolute path of the court's own file."""
+    shipped = forms_dir() / f"{tmpl.name}.toml"
+    if Path(tmpl.source).resolve() == shipped.resolve():
+        return tmpl.name
+    return str(Path(tmpl.source).resolve())
+
+
 def _existing(conn: sqlite3.Connection, batch_id: int) -> dict[tuple[str, str], sqlite3.Row]:
     conn.row_factory = sqlite3.Row
     try:
@@ -137,7 +147,7 @@ def _prepare(conn: sqlite3.Connection, batch_id: int, plans: list[Planned], orde
                 if linked != sorted(p.count_ids):
                     raise RefusedError(f"order {row['order_no']} was made for other counts than batch "
                                        f"{batch_id} now grants; ask an administrator. Nothing was changed.")
-                if row["template_name"] != tmpl.name and row["status"] != "prepared":
+                if row["template_name"] != template_ref(tmpl) and row["status"] != "prepared":
                     raise RefusedError(f"order {row['order_no']} was signed with template "
                                        f"{row['template_name']}; render it again with that template. "
                                        "Nothing was changed.")
@@ -148,7 +158,7 @@ def _prepare(conn: sqlite3.Connection, batch_id: int, plans: list[Planned], orde
                 " order_date, template_name, template_version, status, created_by, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'prepared', ?, ?)",
                 (order_no, p.kind, batch_id, p.case_id, p.county, code, order_date.year, seq,
-                 order_date.isoformat(), tmpl.name, tmpl.version, user, now))
+                 order_date.isoformat(), template_ref(tmpl), tmpl.version, user, now))
             conn.executemany(
                 "INSERT INTO order_counts (order_id, count_id, case_id, relief, resentence_target)"
                 " VALUES (?, ?, ?, ?, ?)",
