@@ -219,3 +219,56 @@ def test_keep_setting_is_audited(tmp_path: Path) -> None:
     for i in range(4):
         auto_backup(db, f"k{i}")
     assert len(list_backups(db)) == 2
+
+
+def test_cli_refuses_a_damaged_database_and_restore_repairs_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Opening a damaged file names the cure; the admin restores, signing in against the backup
+    because the damaged database cannot be read."""
+    from desktop.review.users import create_user
+
+    db = tmp_path / "db.sqlite3"
+    conn = make_db(db, 400)
+    create_user(conn, "admin1", "admin", "pw-Admin-2020", None)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    good = auto_backup(db, "evaluate")
+    corrupt(db)
+    assert main(["--db", str(db), "audit", "verify"]) == 2
+    err = capsys.readouterr().err
+    # (The damage may already show while connecting, before quick_check; either message says
+    # the file is damaged and how to restore it.)
+    assert "damaged" in err and "restore" in err
+    monkeypatch.setenv("RELIEFDESK_PASSWORD", "wrong")
+    assert main(["--db", str(db), "restore", str(good), "--as", "admin1"]) == 4
+    monkeypatch.setenv("RELIEFDESK_PASSWORD", "pw-Admin-2020")
+    assert main(["--db", str(db), "restore", str(good), "--as", "admin1"]) == 0
+    assert "damaged" in capsys.readouterr().out  # where the damaged file was kept
+    assert main(["--db", str(db), "audit", "verify"]) == 0
+    check = sqlite3.connect(db)
+    assert check.execute("SELECT action FROM audit_log ORDER BY seq DESC").fetchone() == \
+        ("backup.restore",)
+    check.close()
+
+
+def test_restore_refuses_a_tampered_backup_unless_forced(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop.review.users import create_user
+
+    db = tmp_path / "db.sqlite3"
+    conn = make_db(db, 5)
+    create_user(conn, "admin1", "admin", "pw-Admin-2020", None)
+    bad = auto_backup(db, "import")
+    assert bad is not None
+    tamper = sqlite3.connect(bad)
+    tamper.execute("DROP TRIGGER audit_log_no_update")
+    tamper.execute("UPDATE audit_log SET user = 'mallory' WHERE seq = 2")
+    tamper.commit()
+    tamper.close()
+    monkeypatch.setenv("RELIEFDESK_PASSWORD", "pw-Admin-2020")
+    assert main(["--db", str(db), "restore", str(bad), "--as", "admin1"]) == 2
+    assert n_entries(db) == 6  # unchanged (5 entries and the user.add)
+    assert main(["--db", str(db), "restore", str(bad), "--as", "admin1", "--force"]) == 0
+    last = sqlite3.connect(db).execute(
+        "SELECT payload FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()[0]
+    assert '"audit_chain_ok":false' in last
