@@ -266,6 +266,11 @@ def test_register_list_and_mark_printed(world: dict, key: Path,
     assert verify_file(swapped).ok
     result = verify_order(db_conn, rows[1]["order_no"])
     assert not result.ok and "differs" in result.problem
+    capsys.readouterr()
+    assert main(["orders", "verify", str(swapped), rows[2]["file_path"]]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("FAIL") and "orders register" in lines[0]
+    assert lines[1].startswith("OK") and "matches the orders register" in lines[1]
 
 
 def test_doj_and_court_exports(world: dict, key: Path, tmp_path: Path) -> None:

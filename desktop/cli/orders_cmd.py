@@ -135,17 +135,21 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from desktop.orders.register import known_certificates
+    from desktop.orders.register import check_against_register, known_certificates
     from desktop.orders.verify import verify_file
 
     register: dict[str, str] = {}
+    conn = None
     path = db_path(args)
     if path.exists():
         # The register is read only if a database is there; verifying never creates one.
-        register = known_certificates(get_db(args).conn)
+        conn = get_db(args).conn
+        register = known_certificates(conn)
     failed = 0
     for p in args.paths:
         result = verify_file(Path(p), register)
+        if result.ok and conn is not None:
+            result = check_against_register(conn, Path(p), result)
         failed += not result.ok
         if args.json:
             print_json({"path": p, "ok": result.ok, "signer": result.signer, "title": result.title,

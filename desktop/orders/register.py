@@ -139,6 +139,26 @@ def order_file(order: OrderRow) -> Path:
     return path
 
 
+def check_against_register(conn: sqlite3.Connection, path: Path, result: VerifyResult) -> VerifyResult:
+    """A file named like an order in the register (P64-....pdf) must be that order's signed file,
+    byte for byte, signed by the certificate recorded for it."""
+    try:
+        rows = conn.execute("SELECT sha256, signer_cert_sha256 FROM orders WHERE order_no = ?"
+                            " AND status <> 'prepared'", (path.stem,)).fetchall()
+    except sqlite3.OperationalError:
+        return result
+    if not rows:
+        return result
+    sha, cert = rows[0]
+    if cert and result.fingerprint != cert:
+        return replace(result, ok=False, problem=f"order {path.stem} was signed with another "
+                       "certificate than the register records")
+    if sha and hashlib.sha256(path.read_bytes()).hexdigest() != sha:
+        return replace(result, ok=False, problem=f"the file differs from order {path.stem} as "
+                       "recorded in the orders register when it was signed")
+    return result
+
+
 def verify_order(conn: sqlite3.Connection, order_no: str) -> VerifyResult:
     """For the window's Orders view: the order's signature, and its file is the one the register
     recorded (same SHA-256), so even a validly re-signed replacement is caught."""
@@ -150,8 +170,7 @@ def verify_order(conn: sqlite3.Connection, order_no: str) -> VerifyResult:
     if result.ok and order.signer_cert_sha256 and result.fingerprint != order.signer_cert_sha256:
         return replace(result, ok=False, problem="signed with another certificate than the register "
                        "records for this order")
-    if result.ok and order.sha256:
-        if hashlib.sha256(path.read_bytes()).hexdigest() != order.sha256:
-            return replace(result, ok=False, problem="the file differs from the one recorded when "
-                           "the order was signed")
+    if result.ok and order.sha256 and hashlib.sha256(path.read_bytes()).hexdigest() != order.sha256:
+        return replace(result, ok=False, problem="the file differs from the one recorded when "
+                       "the order was signed")
     return result
