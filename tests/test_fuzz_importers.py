@@ -150,7 +150,9 @@ class Harness:
         self.path.write_bytes(data)
         self.n += 1
         try:
-            s = importer.import_file(self.db, self.path, fmt=self.fmt)
+            # backup=False: the automatic backup before each import is tested elsewhere and
+            # would dominate the time here (one database copy per example).
+            s = importer.import_file(self.db, self.path, fmt=self.fmt, backup=False)
         except UserError as exc:
             assert exc.exit_code == 2, f"{exc} (exit {exc.exit_code})"
             assert "Traceback" not in str(exc)
