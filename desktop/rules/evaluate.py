@@ -19,7 +19,7 @@ from desktop.errors import UserError
 from desktop.progress import ProgressFn
 from desktop.rules.engine import evaluate_subject
 from desktop.rules.model import ENGINE_VERSION, CountFacts, Determination, Response, SubjectFacts
-from desktop.rules.policy import Policy
+from desktop.rules.policy import Policy, load_policy
 from desktop.store.tx import transaction
 
 CHUNK = 500
@@ -94,11 +94,13 @@ def load_subjects(conn: sqlite3.Connection, ids: list[int]
                    counts.get(sid, []))
 
 
-def evaluate_county(db: sqlite_utils.Database, county: str, policy: Policy, as_of: date, *,
+def evaluate_county(db: sqlite_utils.Database, county: str, policy: Policy | str, as_of: date, *,
                     user: str | None = None, progress: ProgressFn | None = None,
                     backup: bool = True) -> int:
     """Evaluate every subject with a Prop 64 conviction in `county`; returns the run id.
     A backup of the database is taken first (backup=False skips it, for benchmarks)."""
+    if not isinstance(policy, Policy):
+        policy = load_policy(policy)   # a shipped policy name or a policy / BEAR options file
     conn = db.conn
     county = county.strip().upper()
     if not county:
