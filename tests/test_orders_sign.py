@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 from datetime import date
 from pathlib import Path
@@ -88,6 +89,10 @@ def test_visible_signature_block_and_field_are_on_the_page(signed: bytes) -> Non
     sig = PdfFileReader(io.BytesIO(signed)).embedded_signatures[0]
     rect = [float(x) for x in sig.sig_field["/Rect"]]
     assert rect[2] - rect[0] > 100 and rect[3] - rect[1] > 20      # a visible field, not hidden
+    assert "Digitally signed by Hon. Teodora Blackwood-Ng" in text
+    # Every font of the signed order is embedded (the field adds no Courier appearance).
+    fonts = set(re.findall(rb"/BaseFont\s*/([A-Za-z+-]+)", signed))
+    assert fonts and all(b"Liberation" in f for f in fonts), fonts
 
 
 def _flip(data: bytes, pos: int) -> bytes:

@@ -121,9 +121,10 @@ class _SignatureBlock(Flowable):
         self.dated = Paragraph(t.fill(t.text["dated"], values), styles.sign_name)
         self.name = Paragraph(f"<b>{escape(order.judge.name)}</b>", styles.sign_name)
         self.title = Paragraph(escape(order.judge.title), styles.sign_name)
-        self.note = Paragraph(escape(t.text.get("digital_signature_note", "")), styles.small)
+        values = {"judge_name": order.judge.name, "order_number": order.order_number}
+        self.stamp = Paragraph(t.fill(t.text.get("digital_signature_box", ""), values), styles.small)
+        self.note = Paragraph(t.fill(t.text.get("digital_signature_note", ""), values), styles.small)
         self.image_h = 0.6 * inch
-        self.box_h = 0.7 * inch
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         self.width = aw
@@ -133,6 +134,8 @@ class _SignatureBlock(Flowable):
         _, self.name_h = self.name.wrap(self.col_w, ah)
         _, self.title_h = self.title.wrap(self.col_w, ah)
         _, self.note_h = self.note.wrap(self.col_w, ah)
+        _, self.stamp_h = self.stamp.wrap(self.col_w - 12, ah)
+        self.box_h = max(0.7 * inch, self.stamp_h + 12)
         left = self.dated_h + 6 + self.box_h + 3 + self.note_h
         right = self.image_h + 4 + self.name_h + self.title_h
         self.height = max(left, right) + 6
@@ -151,6 +154,7 @@ class _SignatureBlock(Flowable):
         c.setDash(2, 2)
         c.rect(0, box_y, self.col_w, self.box_h)
         c.restoreState()
+        self.stamp.drawOn(c, 6, box_y + (self.box_h - self.stamp_h) / 2)
         self.note.drawOn(c, 0, box_y - 3 - self.note_h)
         x1, y1 = c.absolutePosition(0, box_y)
         x2, y2 = c.absolutePosition(self.col_w, box_top)

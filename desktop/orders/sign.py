@@ -17,24 +17,19 @@ from pyhanko.keys.internal import (
     translate_pyca_cryptography_key_to_asn1,
 )
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import get_pyca_cryptography_hash
-from pyhanko.stamp import TextStampStyle
+from pyhanko.stamp import NoOpStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from desktop.orders.keys import KeyInfo, describe, load_key
 from desktop.orders.model import Judge
 from desktop.orders.render import SIGNATURE_FIELD, RenderedOrder
 
-# The field's appearance: who signed and when, in the box the order leaves for it. pyHanko's built-in
-# Courier keeps signing fast (an embedded TrueType stamp font costs a subsetting pass per order).
-_STAMP = TextStampStyle(
-    stamp_text="Digitally signed by\n%(signer)s\n%(ts)s",
-    timestamp_format="%Y-%m-%d %H:%M:%S %Z",
-    text_box_style=TextBoxStyle(font_size=8, leading=10),
-    border_width=0,
-)
+# The order draws its own visible signature block (embedded fonts, deterministic content); the PAdES
+# field is placed over the box left for it and adds no appearance of its own, so no unembedded font
+# (pyHanko's stamps use Courier) enters the order. Signing time and signer: `reliefdesk orders verify`.
+_STAMP = NoOpStampStyle()
 
 
 class _LoadedKeySigner(signers.SimpleSigner):
