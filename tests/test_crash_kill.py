@@ -288,3 +288,51 @@ def test_kill_at_random_points(baseline: tuple[Path, Baseline]) -> None:
     print(f"\n{b.counts} counts, {b.orders} orders; start-up {startup:.2f}s; stages:",
           ", ".join(f"{s.name} {s.seconds:.1f}s" for s in b.stages))
     print("kills:", "; ".join(outcomes))
+
+
+def children_of(pid: int) -> list[int]:
+    kids: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            kids += [int(k) for k in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return kids
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+@pytest.mark.xfail(reason="orders render pool workers outlive a killed parent: they keep writing "
+                          "queued orders, then hang (desktop/orders/produce.py)", strict=False)
+def test_render_workers_die_with_their_parent(baseline: tuple[Path, Baseline]) -> None:
+    """Only the main process is killed (as the OOM killer or a task manager would): its worker
+    processes must not go on writing order files that a rerun is about to record."""
+    work, b = baseline
+    stage = next((s for s in b.stages if s.name == "render"), None)
+    if stage is None or not Path("/proc/self/task").exists():
+        pytest.skip("needs the render stage and Linux /proc")
+    db = work / "orphans.sqlite3"
+    shutil.copy(stage.start_db, db)
+    out = work / "orders-orphans"
+    proc = subprocess.Popen(cli_cmd(db, *stage.args, str(out)), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env={**os.environ, **stage.env}, cwd=ROOT)
+    workers: list[int] = []
+    deadline = time.monotonic() + stage.seconds
+    while time.monotonic() < deadline and len(workers) < 2 and proc.poll() is None:
+        workers = children_of(proc.pid)
+        time.sleep(0.05)
+    if not workers or proc.poll() is not None:
+        pytest.skip("the render finished before its workers could be seen")
+    time.sleep(0.5)
+    proc.kill()
+    proc.wait()
+    time.sleep(3)
+    left = [w for w in workers if alive(w)]
+    for w in left:  # clean up what this test started
+        os.kill(w, signal.SIGKILL)
+    assert not left, f"worker processes {left} outlived the killed render"
