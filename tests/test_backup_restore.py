@@ -272,3 +272,12 @@ def test_restore_refuses_a_tampered_backup_unless_forced(
     last = sqlite3.connect(db).execute(
         "SELECT payload FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()[0]
     assert '"audit_chain_ok":false' in last
+
+
+def test_signing_key_file_is_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RELIEFDESK_KEY_PASSPHRASE", "pw-Key-2020")
+    key = tmp_path / "judge.p12"
+    assert main(["--db", str(tmp_path / "db.sqlite3"), "keys", "create", "--name", "Hon. Test",
+                 "--title", "Judge", "--out", str(key)]) == 0
+    assert mode(key) == 0o600
+    assert b"pw-Key-2020" not in key.read_bytes()
