@@ -135,8 +135,9 @@ def _prepare(conn: sqlite3.Connection, batch_id: int, plans: list[Planned], orde
                                "(a count must not be granted by two orders). Nothing was changed.")
         made = []
         now = datetime.now(UTC).isoformat(timespec="seconds")
+        templates = {name: load_template(name) for name in {p.template for p in plans}}
         for p in plans:
-            tmpl = load_template(p.template)
+            tmpl = templates[p.template]
             if tmpl.kind != p.kind:
                 raise UserError(f"template {p.template} is a {tmpl.kind} template; a {p.kind} order "
                                 f"needs a {p.kind} template (see forms/).")
