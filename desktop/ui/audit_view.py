@@ -178,8 +178,11 @@ class AuditView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
-        for col, width in enumerate((70, 150, 110, 170, 160)):
-            self.table.setColumnWidth(col, width)
+        fm = self.table.fontMetrics()
+        pad = 28  # cell padding from the style sheet, plus room for the sort/resize handles
+        for col, sample in enumerate(("0000000", "0000-00-00 00:00:00", "judge.name",
+                                      "orders.mark_printed", "00000, 00000")):
+            self.table.setColumnWidth(col, fm.horizontalAdvance(sample) + pad)
         header.setSectionResizeMode(len(HEADERS) - 1, QHeaderView.ResizeMode.Stretch)
 
         self.detail = QPlainTextEdit()
@@ -203,6 +206,7 @@ class AuditView(QWidget):
         self.export_button.setAccessibleName("Export the audit log")
         self.refresh_button = QPushButton("Refresh")
         bar = QHBoxLayout()
+        bar.setSpacing(16)
         bar.addWidget(self.count_label)
         bar.addWidget(self.status_label, 1)
         bar.addWidget(self.refresh_button)
