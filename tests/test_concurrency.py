@@ -136,3 +136,30 @@ def test_two_processes_append_without_loss(tmp_path: Path) -> None:
             "SELECT json_extract(payload, '$.i') FROM audit_log WHERE user = ? ORDER BY seq", (who,))]
         assert got == list(range(n))
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_cli_decision_while_another_window_writes(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A clerk's `users add` from the CLI while another window holds the write lock: exit 5,
+    the message says to try again, nothing half-written; the retry succeeds."""
+    from desktop.cli.main import main
+    from desktop.review.users import create_user, list_users
+
+    path = tmp_path / "db.sqlite3"
+    a = open_db(path).conn
+    create_user(a, "admin1", "admin", "pw-Admin-2020", None)
+    monkeypatch.setenv("RELIEFDESK_PASSWORD", "pw-Admin-2020")
+    monkeypatch.setenv("RELIEFDESK_NEW_PASSWORD", "pw-Clerk-2020")
+    a.execute("BEGIN IMMEDIATE")
+    append(a, "admin1", "test.long_write", [], {})
+    try:
+        code = main(["--db", str(path), "users", "add", "clerk1", "--role", "clerk",
+                     "--as", "admin1"])
+    finally:
+        a.execute("COMMIT")
+    assert code == 5
+    assert [u.name for u in list_users(a)] == ["admin1"]
+    assert main(["--db", str(path), "users", "add", "clerk1", "--role", "clerk",
+                 "--as", "admin1"]) == 0
+    assert sorted(u.name for u in list_users(a)) == ["admin1", "clerk1"]
+    assert verify(a).ok
