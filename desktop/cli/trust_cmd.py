@@ -152,24 +152,14 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from desktop.errors import UserError
     from desktop.store import open_db
     from desktop.store.backup import restore
-    from desktop.store.integrity import check_reliefdesk_file, quick_check
+    from desktop.store.integrity import check_reliefdesk_file, is_sound
     from desktop.store.tx import transaction
 
     path = db_path(args)
     check_reliefdesk_file(args.file)
     # The acting admin signs in to the current database, or, when that one is damaged or missing,
     # to the backup being restored (restore exists for exactly that case).
-    current_sound = False
-    if path.is_file() and path.stat().st_size:
-        try:
-            probe = sqlite3.connect(str(path), timeout=5)
-            try:
-                current_sound = not quick_check(probe)
-            finally:
-                probe.close()
-        except sqlite3.DatabaseError:
-            current_sound = False
-    auth_db = open_db(path) if current_sound else open_db(_readonly_copy(args.file))
+    auth_db = open_db(path) if is_sound(path) else open_db(_readonly_copy(args.file))
     user = acting_user(args, auth_db, ("admin",))
     auth_db.conn.close()
 

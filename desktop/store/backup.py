@@ -180,7 +180,7 @@ def restore(db_path: Path | str, source: Path | str) -> RestoreResult:
     which keeps the live file (and any other open connection) consistent. The caller migrates
     and audits the result."""
     from desktop.store.db import connect
-    from desktop.store.integrity import check_reliefdesk_file, quick_check
+    from desktop.store.integrity import check_reliefdesk_file, is_sound
 
     db_path, source = Path(db_path), Path(source)
     if db_path.exists() and source.resolve() == db_path.resolve():
@@ -189,16 +189,8 @@ def restore(db_path: Path | str, source: Path | str) -> RestoreResult:
     saved: Path | None = None
     damaged = False
     if db_path.is_file() and db_path.stat().st_size:
-        try:
-            probe = sqlite3.connect(str(db_path), isolation_level=None, timeout=5)
-            try:
-                damaged = bool(quick_check(probe))
-            finally:
-                probe.close()
-            saved = _save_damaged(db_path) if damaged else auto_backup(db_path, "pre-restore")
-        except sqlite3.DatabaseError:
-            damaged = True
-            saved = _save_damaged(db_path)
+        damaged = not is_sound(db_path)
+        saved = _save_damaged(db_path) if damaged else auto_backup(db_path, "pre-restore")
     src = sqlite3.connect(f"file:{source.resolve()}?mode=ro", uri=True)
     try:
         if damaged:

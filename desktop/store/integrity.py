@@ -25,6 +25,21 @@ def quick_check(conn: sqlite3.Connection, max_errors: int = 5) -> list[str]:
     return [] if problems == ["ok"] else problems
 
 
+def is_sound(path: Path | str) -> bool:
+    """True when the file opens and passes quick_check (False for a missing or empty file too)."""
+    path = Path(path)
+    if not path.is_file() or not path.stat().st_size:
+        return False
+    try:
+        conn = sqlite3.connect(str(path), timeout=5)
+        try:
+            return not quick_check(conn)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+
+
 def damaged_message(path: Path | str, problems: list[str]) -> str:
     from desktop.paths import backup_dir
 
