@@ -6,9 +6,11 @@ under its final name."""
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -86,8 +88,23 @@ class _Producer:
 _worker: _Producer | None = None
 
 
+def _die_with_parent() -> None:
+    """Linux: the worker is killed when the process that started it dies (PR_SET_PDEATHSIG), so a
+    render killed by the OOM killer or a task manager leaves no orphans writing or hanging on."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)          # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:                      # the parent died before the line above took effect
+        os._exit(1)
+
+
 def _init_worker(p12: bytes, passphrase: str) -> None:
     global _worker
+    _die_with_parent()
     _worker = _Producer(OrderSigner(p12, passphrase))
 
 
