@@ -238,6 +238,7 @@ def test_kill_at_random_points(baseline: tuple[Path, Baseline]) -> None:
     work, b = baseline
     rng = random.Random(20200701)
     outcomes: list[str] = []
+    leftovers: list[str] = []
     # Interpreter start-up is not interesting to kill in: aim the kills at the work itself.
     t = time.monotonic()
     run_cli(work / "startup.sqlite3", "audit", "list", "--limit", "1")
@@ -278,9 +279,12 @@ def test_kill_at_random_points(baseline: tuple[Path, Baseline]) -> None:
             assert conn.execute("SELECT count(*) FROM orders WHERE status = 'signed'"
                                 ).fetchone()[0] == b.orders
             assert digest(conn, ORDERS_FINGERPRINT) == b.orders_fp
-            on_disk = sorted(p.name for p in (work / f"orders{i:02d}").iterdir())
-            assert on_disk == sorted(f"{r[0]}.pdf" for r in conn.execute(
-                "SELECT order_no FROM orders")), "stray or missing files in the output folder"
+            files = [p.name for p in (work / f"orders{i:02d}").iterdir()]
+            # A write cut off by the kill leaves its hidden temporary file (never a .pdf name).
+            leftovers += [f for f in files if f.startswith(".") and f.endswith(".tmp")]
+            assert sorted(f for f in files if not f.startswith(".")) == sorted(
+                f"{r[0]}.pdf" for r in conn.execute("SELECT order_no FROM orders")), \
+                "stray or missing order files in the output folder"
         conn.close()
         db.unlink()
         for suffix in ("-wal", "-shm"):
@@ -288,6 +292,7 @@ def test_kill_at_random_points(baseline: tuple[Path, Baseline]) -> None:
     print(f"\n{b.counts} counts, {b.orders} orders; start-up {startup:.2f}s; stages:",
           ", ".join(f"{s.name} {s.seconds:.1f}s" for s in b.stages))
     print("kills:", "; ".join(outcomes))
+    print("temporary files left in output folders after rerun:", leftovers or "none")
 
 
 def children_of(pid: int) -> list[int]:
@@ -307,8 +312,6 @@ def alive(pid: int) -> bool:
         return False
 
 
-@pytest.mark.xfail(reason="orders render pool workers outlive a killed parent: they keep writing "
-                          "queued orders, then hang (desktop/orders/produce.py)", strict=False)
 def test_render_workers_die_with_their_parent(baseline: tuple[Path, Baseline]) -> None:
     """Only the main process is killed (as the OOM killer or a task manager would): its worker
     processes must not go on writing order files that a rerun is about to record."""
