@@ -196,8 +196,13 @@ def test_a_crashed_render_is_finished_by_a_rerun_with_the_same_content(world: di
     assert prepared and {p[2] for p in prepared} == {"prepared"}    # nothing recorded as signed
     assert len(list(world["out"].glob("*.pdf"))) == 3                 # three files fully written
     assert not list(world["out"].glob(".*.tmp"))
+    # A render killed mid-write leaves a temporary file; the rerun removes it.
+    last = conn.execute("SELECT order_no FROM orders ORDER BY id DESC LIMIT 1").fetchone()[0]
+    stale = world["out"] / f".{last}.pdf.999999999.tmp"
+    stale.write_bytes(b"%PDF-1.4 half an order")
 
     outcomes = render_batch(conn, world["batch"], world["out"], key, KEY_PASS, user="judge", workers=1)
+    assert not stale.exists()
     after = conn.execute("SELECT order_no, order_date, status, content_sha256 FROM orders"
                          " ORDER BY id").fetchall()
     assert [a[:2] for a in after] == [p[:2] for p in prepared]        # same numbers, same dates

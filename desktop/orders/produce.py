@@ -60,6 +60,32 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def remove_stale_temporaries(path: Path) -> int:
+    """Delete temporary files left for `path` by a render that was killed mid-write (their writer's
+    process is gone); a live writer's file is left alone. Returns how many were removed."""
+    removed = 0
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            pid = int(tmp.name[len(path.name) + 2:-4])
+        except ValueError:
+            continue
+        if pid != os.getpid() and _process_alive(pid):
+            continue
+        tmp.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class _Producer:
     """Per-process state: the unlocked signer and the parsed templates."""
 
@@ -130,6 +156,8 @@ def produce_orders(jobs: Iterable[Job], p12: bytes, passphrase: str, *, workers:
     """Render, sign and write every job; results in job order. The progress callback may raise
     desktop.progress.Cancelled: orders already written stay on disk, the rest are not started."""
     jobs = list(jobs)
+    for job in jobs:
+        remove_stale_temporaries(Path(job.out_path))
     progress = progress or no_progress
     workers = workers or min(2, os.cpu_count() or 1)
     total = len(jobs)
