@@ -18,6 +18,8 @@ CONDITIONS = ("always", "any_sealed", "any_redesignated", "any_resentenced", "an
               "juvenile")
 COLUMN_NAMES = ("count_no", "section", "level", "conviction_date", "relief", "basis", "name", "dob",
                 "cii", "case_number", "prosecution")
+# Placeholder values that are template sentences already filled (and escaped) by fill().
+MARKUP_VALUES = frozenset({"prosecution_finding"})
 _REQUIRED_TEXT = ("court", "plaintiff", "versus", "defendant_role", "case_label", "order_label",
                   "footer_left", "footer_right", "header", "closing", "dated", "intro")
 _RELIEF_KEYS = ("dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction",
@@ -51,8 +53,9 @@ class OrderTemplate:
     source: str = ""
 
     def fill(self, text: str, values: dict[str, Any]) -> str:
-        """Substitute placeholders with escaped values; the template's own markup is kept."""
-        safe = {k: escape(str(v)) for k, v in values.items()}
+        """Substitute placeholders with escaped values; the template's own markup is kept (also in
+        values that are themselves filled template sentences, MARKUP_VALUES)."""
+        safe = {k: str(v) if k in MARKUP_VALUES else escape(str(v)) for k, v in values.items()}
         try:
             return Template(text).substitute(safe)
         except (KeyError, ValueError) as exc:
