@@ -1,13 +1,13 @@
-"""The queue model, the detail pane, the worker thread and the startup probe, on a generated,
-imported and evaluated database."""
+"""The queue model, the detail pane, the worker thread and the startup probe, on a generated
+database imported and evaluated by the real importer and rules engine."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import time
+from datetime import date
 from html import escape
 from pathlib import Path
 
@@ -19,8 +19,8 @@ from PySide6.QtCore import Qt  # noqa: E402
 
 from desktop.records.generate import generate  # noqa: E402
 from desktop.records.importer import import_file  # noqa: E402
+from desktop.rules.evaluate import evaluate_county  # noqa: E402
 from desktop.store import open_db  # noqa: E402
-from desktop.store.tx import transaction  # noqa: E402
 from desktop.ui.detail_data import load_detail  # noqa: E402
 from desktop.ui.detail_pane import DetailPane, detail_html  # noqa: E402
 from desktop.ui.queue_model import COLUMNS, QueueFilters, QueueModel  # noqa: E402
@@ -30,48 +30,14 @@ COUNTY = "San Bernardino"
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def evaluate(db) -> None:
-    """The real engine when it is installed; otherwise a stand-in determination per cannabis
-    count (same tables and JSON shape) so the window's reading code is still exercised."""
-    try:
-        from desktop.rules.evaluate import evaluate_county
-    except ImportError:
-        evaluate_county = None
-    if evaluate_county is not None:
-        evaluate_county(db, COUNTY, "STAT", "2020-07-01", user="test")
-        return
-    conn = db.conn
-    reliefs = ("dismiss_and_seal", "redesignate_misdemeanor", "not_eligible", "needs_review")
-    with transaction(conn):
-        run = conn.execute(
-            "INSERT INTO evaluation_runs (county, policy_name, policy_version, policy_json, as_of,"
-            " engine_version, started_at, status) VALUES (?, 'STAT', '1', '{}', '2020-07-01', "
-            "'stand-in', '2020-07-01T00:00:00', 'complete')", (COUNTY,)).lastrowid
-        rows = conn.execute(
-            "SELECT id, subject_id, base_section, level FROM counts WHERE convicted = 1 AND "
-            "base_section IN ('11357','11358','11359','11360') ORDER BY id").fetchall()
-        for i, (cid, sid, base, level) in enumerate(rows):
-            expl = {"engine_version": "stand-in", "policy": {"name": "STAT", "version": "1"},
-                    "as_of": "2020-07-01", "steps": [
-                        {"rule": "R0", "text": f"HS {base} is a Prop 64 section.",
-                         "statute": "HS 11361.8", "facts": {"section": base}}]}
-            did = conn.execute(
-                "INSERT INTO determinations (run_id, count_id, subject_id, relief, rule_path, flags,"
-                " explanation) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (run, cid, sid, reliefs[i % 4], f"{level} {base}", "" if i % 3 else "sentence_unknown",
-                 json.dumps(expl))).lastrowid
-            conn.execute("INSERT INTO review_items (count_id, determination_id) VALUES (?, ?)",
-                         (cid, did))
-
-
 @pytest.fixture(scope="module")
 def queue_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("ui")
     src = d / "doj.csv"
     generate(src, COUNTY, 4000, seed=7)
     db = open_db(d / "queue.sqlite3")
-    import_file(db, src, user="test")
-    evaluate(db)
+    import_file(db, src, user="test", backup=False)
+    evaluate_county(db, COUNTY, "statute", date(2020, 7, 1), user="test", backup=False)
     db.conn.close()
     return d / "queue.sqlite3"
 

@@ -6,124 +6,90 @@ core's module layout."""
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+
+from desktop.review import batches, bulk, decisions, settings, users
+from desktop.review.batches import SampleItem
+from desktop.review.users import User
+
+__all__ = ["SampleItem", "User"]
 
 
 def has_users(conn: sqlite3.Connection) -> bool:
-    from desktop.review.users import has_users as _has_users
-
-    return _has_users(conn)
+    return users.has_users(conn)
 
 
-def mark_opened(conn: sqlite3.Connection, user: Any, count_id: int) -> None:
-    from desktop.review import decisions
-
+def mark_opened(conn: sqlite3.Connection, user: User, count_id: int) -> None:
     decisions.mark_opened(conn, user, count_id)
 
 
-def approve(conn: sqlite3.Connection, user: Any, ids: list[int]) -> None:
-    from desktop.review import decisions
-
-    decisions.approve(conn, user, ids)
+def approve(conn: sqlite3.Connection, user: User, ids: list[int]) -> list[int]:
+    return decisions.approve(conn, user, ids)
 
 
-def reject(conn: sqlite3.Connection, user: Any, ids: list[int], reason: str) -> None:
-    from desktop.review import decisions
-
-    decisions.reject(conn, user, ids, reason)
+def reject(conn: sqlite3.Connection, user: User, ids: list[int], reason: str) -> list[int]:
+    return decisions.reject(conn, user, ids, reason)
 
 
-def change(conn: sqlite3.Connection, user: Any, count_id: int, relief: str, target: str | None,
-           reason: str) -> None:
-    from desktop.review import decisions
-
-    decisions.change(conn, user, count_id, relief, target, reason)
+def change(conn: sqlite3.Connection, user: User, count_id: int, relief: str, target: str | None,
+           reason: str) -> list[int]:
+    return decisions.change(conn, user, count_id, relief, target, reason)
 
 
-def defer(conn: sqlite3.Connection, user: Any, ids: list[int]) -> None:
-    from desktop.review import decisions
-
-    decisions.defer(conn, user, ids)
+def defer(conn: sqlite3.Connection, user: User, ids: list[int]) -> list[int]:
+    return decisions.defer(conn, user, ids)
 
 
-def undo(conn: sqlite3.Connection, user: Any) -> list[int]:
-    """Undo the user's last decision; returns the count ids it touched."""
-    from desktop.review import decisions
-
-    result = decisions.undo(conn, user)
-    if isinstance(result, int):
-        return [result]
-    if isinstance(result, list | tuple):
-        return [int(x) for x in result]
-    return []
+def undo(conn: sqlite3.Connection, user: User) -> list[int]:
+    """Undo the user's last decision step; returns the count ids it touched."""
+    return decisions.undo(conn, user)
 
 
 def rule_paths(conn: sqlite3.Connection) -> list[tuple[str, int]]:
-    """(rule path, pending bulk-eligible counts) for the bulk-approve picker."""
-    from desktop.review import bulk
-
-    return [(p.rule_path, p.count) if hasattr(p, "rule_path") else (p[0], p[1])
-            for p in bulk.rule_paths(conn)]
+    """(rule path, pending bulk-eligible counts) for the bulk-approve picker, largest first."""
+    return [(p.rule_path, p.count) for p in bulk.rule_paths(conn)]
 
 
-def opened_in_path(conn: sqlite3.Connection, user: Any, rule_path: str) -> int:
-    from desktop.review import bulk
-
+def opened_in_path(conn: sqlite3.Connection, user: User, rule_path: str) -> int:
     return bulk.opened_count(conn, user, rule_path)
 
 
 def bulk_min_opened(conn: sqlite3.Connection) -> int:
-    from desktop.review import settings
-
     return int(settings.get_setting(conn, "bulk_min_opened"))
 
 
-def bulk_approve(conn: sqlite3.Connection, user: Any, rule_path: str) -> list[int]:
-    from desktop.review import bulk
-
-    return list(bulk.bulk_approve(conn, user, rule_path))
+def bulk_approve(conn: sqlite3.Connection, user: User, rule_path: str) -> list[int]:
+    return bulk.bulk_approve(conn, user, rule_path)
 
 
-def submit_batch(conn: sqlite3.Connection, user: Any) -> int:
-    from desktop.review import batches
-
-    return int(batches.submit_batch(conn, user))
+def submit_batch(conn: sqlite3.Connection, user: User) -> int:
+    return batches.submit_batch(conn, user)
 
 
-def list_batches(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-    from desktop.review import batches
-
-    return [b if isinstance(b, dict) else vars(b) for b in batches.list_batches(conn)]
-
-
-def sample(conn: sqlite3.Connection, user: Any, batch_id: int) -> list[int]:
-    from desktop.review import batches
-
-    items = batches.sample(conn, user, batch_id)
-    return [i if isinstance(i, int) else (i["count_id"] if isinstance(i, dict) else i.count_id)
-            for i in items]
+def list_batches(conn: sqlite3.Connection) -> list[dict]:
+    """Every batch, newest first (id, status, prepared_by, submitted_at, items, sampled, ...)."""
+    return batches.list_batches(conn)
 
 
-def send_back(conn: sqlite3.Connection, user: Any, batch_id: int, count_id: int, note: str) -> None:
-    from desktop.review import batches
+def sample(conn: sqlite3.Connection, user: User, batch_id: int) -> list[SampleItem]:
+    """The batch's sample for the judge (drawn on first call, then the same one)."""
+    return batches.sample(conn, user, batch_id)
 
+
+def send_back(conn: sqlite3.Connection, user: User, batch_id: int, count_id: int, note: str) -> None:
     batches.send_back(conn, user, batch_id, count_id, note)
 
 
-def accept_item(conn: sqlite3.Connection, user: Any, batch_id: int, count_id: int) -> None:
-    from desktop.review import batches
-
+def accept_item(conn: sqlite3.Connection, user: User, batch_id: int, count_id: int) -> None:
     batches.accept_item(conn, user, batch_id, count_id)
 
 
-def accept_batch(conn: sqlite3.Connection, user: Any, batch_id: int) -> None:
-    from desktop.review import batches
-
+def accept_batch(conn: sqlite3.Connection, user: User, batch_id: int) -> None:
     batches.accept_batch(conn, user, batch_id)
 
 
 def filter_choices(conn: sqlite3.Connection) -> tuple[list[str], list[str], list[str]]:
-    """Distinct flags, rule paths and sections present in the queue, for the filter boxes."""
+    """Distinct flags, rule paths and sections present in the queue, for the filter boxes
+    (read-only lists of what is there; the filtering itself is the core's queue query)."""
     flags: set[str] = set()
     for (f,) in conn.execute(
             "SELECT DISTINCT d.flags FROM review_items r "

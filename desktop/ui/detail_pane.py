@@ -169,6 +169,7 @@ class DetailPane(QWidget):
         layout.addLayout(self.button_row)
         self.buttons: dict[str, QPushButton] = {}
         self.detail: CountDetail | None = None
+        self.actions_enabled = True
         self.show_detail(None)
 
     def set_actions(self, actions: list[tuple[str, str, str]]) -> None:
@@ -197,9 +198,14 @@ class DetailPane(QWidget):
             self.browser.setHtml(detail_html(detail))
         self._update_enabled()
 
+    def set_enabled_actions(self, enabled: bool) -> None:
+        """Off where nothing may be decided (an accepted batch's sample)."""
+        self.actions_enabled = enabled
+        self._update_enabled()
+
     def _update_enabled(self) -> None:
         for b in self.buttons.values():
-            b.setEnabled(self.detail is not None)
+            b.setEnabled(self.detail is not None and self.actions_enabled)
 
     def relief_summary(self) -> str:
         if not self.detail:

@@ -6,6 +6,7 @@ raises Cancelled inside the core's progress callback, which rolls back the unfin
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -125,9 +126,9 @@ class CountyPage(QWizardPage):
 class PolicyPage(QWizardPage):
     """The policy and its options, as editable fields generated from the policy's own data."""
 
-    def __init__(self, user: Any) -> None:
+    def __init__(self, db_path: Path, user: Any) -> None:
         super().__init__()
-        self.user = user
+        self.db_path, self.user = db_path, user
         self.setTitle("3. Policy")
         self.setSubTitle("Which relief the county grants beyond the statutory floor. Editing an "
                          "option and saving stores a new version of the policy; the evaluation "
@@ -213,13 +214,17 @@ class PolicyPage(QWizardPage):
 
     def _save(self) -> None:
         from desktop.errors import UserError
+        from desktop.store import open_db
 
+        conn = open_db(self.db_path).conn
         try:
-            version = policy_access.save_version(self.policy.currentData(), self.edited_options(),
-                                                 self.user)
+            version = policy_access.save_version(conn, self.policy.currentData(),
+                                                 self.edited_options(), self.user)
         except UserError as exc:
             QMessageBox.warning(self, "Policy not saved", str(exc))
             return
+        finally:
+            conn.close()
         self.current = policy_access.load_options(self.policy.currentData())
         self.status.setText(f"Saved as version {version}.")
 
@@ -251,8 +256,9 @@ class AsOfPage(QWizardPage):
         self.date.setAccessibleName("As-of date")
         form.addRow("&As of:", self.date)
 
-    def value(self) -> str:
-        return self.date.date().toString("yyyy-MM-dd")
+    def value(self) -> date:
+        d = self.date.date()
+        return date(d.year(), d.month(), d.day())
 
 
 class ProgressPage(QWizardPage):
@@ -429,7 +435,7 @@ class ImportWizard(QWizard):
         self.setOption(QWizard.NoCancelButtonOnLastPage, True)
         self.files_page = FilesPage(settings)
         self.county_page = CountyPage(settings)
-        self.policy_page = PolicyPage(user)
+        self.policy_page = PolicyPage(self.db_path, user)
         self.asof_page = AsOfPage()
         self.progress_page = ProgressPage(self)
         self.summary_page = SummaryPage(self)

@@ -9,9 +9,14 @@ from typing import Any
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 
+from desktop.errors import UserError
+from desktop.store.backup import auto_backup
+from desktop.ui.audit_view import AuditView
+from desktop.ui.orders_view import OrdersView
 from desktop.ui.queue_view import QueueView
+from desktop.ui.spotcheck_view import SpotCheckView
 
 ROLE_TITLES = {"clerk": "Clerk", "judge": "Judge", "admin": "Administrator"}
 
@@ -38,6 +43,7 @@ class MainWindow(QMainWindow):
                  read_only: bool = False) -> None:
         super().__init__()
         self.conn, self.db_path, self.user, self.settings = conn, db_path, user, settings
+        self._backed_up = False
         self.read_only = read_only or user is None
         self.setWindowTitle(f"ReliefDesk — {db_path.name}")
         self.setAccessibleName("ReliefDesk main window")
@@ -48,22 +54,19 @@ class MainWindow(QMainWindow):
 
         self.queue = QueueView(conn, None if self.read_only else user, settings)
         self.tabs.addTab(self.queue, "&Queue")
-        self.spot_check: QWidget | None = None
-        self.orders: QWidget | None = None
-        self.audit: QWidget | None = None
+        self.spot_check: SpotCheckView | None = None
+        self.orders: OrdersView | None = None
+        self.audit: AuditView | None = None
         if not self.read_only:
             if role == "judge":
-                from desktop.ui.spotcheck_view import SpotCheckView
-
                 self.spot_check = SpotCheckView(conn, user)
                 self.tabs.insertTab(0, self.spot_check, "&Spot-check")
                 self.tabs.setCurrentIndex(0)
-            self.orders = self._optional_view("desktop.ui.orders_view", "OrdersView")
-            if self.orders is not None:
-                self.tabs.addTab(self.orders, "&Orders")
-            self.audit = self._optional_view("desktop.ui.audit_view", "AuditView")
-            if self.audit is not None:
-                self.tabs.addTab(self.audit, "A&udit")
+                self.spot_check.changed.connect(self._spot_check_changed)
+            self.orders = OrdersView(conn, db_path, user, settings)
+            self.tabs.addTab(self.orders, "&Orders")
+            self.audit = AuditView(conn)
+            self.tabs.addTab(self.audit, "A&udit")
             self.queue.decided.connect(self._refresh_other_views)
         self.tabs.currentChanged.connect(self._tab_changed)
 
@@ -80,19 +83,6 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1500, 900)
-
-    def _optional_view(self, module: str, cls: str) -> QWidget | None:
-        """Views owned by other engineers (orders, audit) are embedded when they exist."""
-        import importlib
-
-        try:
-            mod = importlib.import_module(module)
-        except ImportError:
-            return None
-        factory = getattr(mod, cls, None)
-        if factory is None:
-            return None
-        return factory(self.conn, self.user) if cls == "OrdersView" else factory(self.conn)
 
     def _menus(self, role: str | None) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -130,8 +120,14 @@ class MainWindow(QMainWindow):
 
     def _refresh_other_views(self) -> None:
         for view in (self.spot_check, self.orders):
-            if view is not None and hasattr(view, "refresh"):
+            if view is not None:
                 view.refresh()
+
+    def _spot_check_changed(self) -> None:
+        """A send-back returns a count to the queue; an accepted batch gets orders."""
+        self.queue.model.refresh_all_rows()
+        if self.orders is not None:
+            self.orders.refresh()
 
     def _tab_changed(self, index: int) -> None:
         view = self.tabs.widget(index)
@@ -148,8 +144,27 @@ class MainWindow(QMainWindow):
             self.start()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self.orders is not None and self.orders.busy():
+            QMessageBox.information(self, "Orders are being signed",
+                                    "Wait for the signing to finish, or cancel it in the Orders "
+                                    "view, before closing ReliefDesk.")
+            event.ignore()
+            return
         if not self.read_only:     # the probe must not change a clerk's saved layout
             self.settings.setValue("window/geometry", self.saveGeometry())
             self.queue.save_settings()
             self.settings.sync()
+            self.backup_on_exit()
         super().closeEvent(event)
+
+    def backup_on_exit(self) -> Path | None:
+        """The automatic backup taken when the window closes (issue 6: on exit, last N kept)."""
+        if self._backed_up:
+            return None
+        self._backed_up = True
+        try:
+            return auto_backup(self.db_path, "exit")
+        except UserError as exc:
+            QMessageBox.warning(self, "Backup not written",
+                                f"The backup on exit could not be written: {exc}")
+            return None

@@ -5,9 +5,8 @@ choices and each relief rule's conditions), and saving edited options as a new v
 from __future__ import annotations
 
 import copy
+import sqlite3
 from typing import Any
-
-from desktop.errors import UserError
 
 
 def policy_names() -> list[str]:
@@ -40,12 +39,11 @@ def apply_options(source: dict[str, Any], options: dict[str, Any]) -> dict[str, 
     return data
 
 
-def save_version(name: str, options: dict[str, Any], user: Any) -> str:
+def save_version(conn: sqlite3.Connection, name: str, options: dict[str, Any], user: Any) -> str:
+    """Store the edited options as a new version of policy `name` (validated, audited by the
+    rules engine's save_policy_version); returns the new version."""
     from desktop.rules import policy
 
-    saver = getattr(policy, "save_policy_version", None)
-    if saver is None:
-        raise UserError("This ReliefDesk cannot store policy versions yet (the rules engine has no "
-                        "policy saver); the evaluation will use the policy as shipped.")
     data = apply_options(load_options(name)["source"], options)
-    return str(saver(name, data, user=getattr(user, "name", user)))
+    saved = policy.save_policy_version(conn, data, getattr(user, "name", user))
+    return saved.version

@@ -136,11 +136,13 @@ class QueueView(QWidget):
         self.search.returnPressed.connect(self._search_now)
         bar.addWidget(self.search, 2)
         self.status_box = self._combo("Status", [("All statuses", None)]
-                                      + [(status_badge(s).text, s) for s in STATUSES])
+                                      + [(status_badge(s).text, s) for s in STATUSES]
+                                      + [("Re-review (re-evaluated)", "rereview"),
+                                         ("Sent back by the judge", "sent_back")])
         self.relief_box = self._combo("Relief", [("All reliefs", None)]
                                       + [(relief_text(r), r) for r in RELIEFS])
         flags, paths, sections = core.filter_choices(self.conn)
-        self.flag_box = self._combo("Flag", [("Any flags", None), ("No flags", "")]
+        self.flag_box = self._combo("Flag", [("Any flags", None)]
                                     + [(flag_text(f), f) for f in flags])
         self.path_box = self._combo("Rule path", [("All rule paths", None)]
                                     + [(p, p) for p in paths])
@@ -200,7 +202,7 @@ class QueueView(QWidget):
         """New data (after an import): refresh the flag, rule path and section choices."""
         flags, paths, sections = core.filter_choices(self.conn)
         for box, base, items in (
-                (self.flag_box, [("Any flags", None), ("No flags", "")],
+                (self.flag_box, [("Any flags", None)],
                  [(flag_text(f), f) for f in flags]),
                 (self.path_box, [("All rule paths", None)], [(p, p) for p in paths]),
                 (self.section_box, [("All sections", None)], [(s, s) for s in sections])):

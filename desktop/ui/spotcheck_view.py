@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -58,10 +58,13 @@ def _item(value: Any, data: Any = None) -> QTableWidgetItem:
 
 
 class SpotCheckView(QWidget):
+    changed = Signal()       # a send-back or acceptance (the queue and orders views refresh)
+
     def __init__(self, conn: sqlite3.Connection, user: Any, parent: Any = None) -> None:
         super().__init__(parent)
         self.conn, self.user = conn, user
         self.batch_id: int | None = None
+        self.items: dict[int, core.SampleItem] = {}
         self.setAccessibleName("Spot-check")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
@@ -117,12 +120,11 @@ class SpotCheckView(QWidget):
         self.batches.setRowCount(len(rows))
         select = 0
         for i, b in enumerate(rows):
-            bid = b.get("id", b.get("batch_id"))
-            n = b.get("items", b.get("count", b.get("n_items", "")))
-            for j, v in enumerate([bid, b.get("status"), b.get("prepared_by"),
-                                   b.get("submitted_at"), n]):
-                self.batches.setItem(i, j, _item(v, bid))
-            if bid == keep:
+            status = b["status"] + (f", accepted by {b['accepted_by']}" if b["accepted_by"] else "")
+            for j, v in enumerate([b["id"], status, b["prepared_by"], b["submitted_at"],
+                                   f"{b['items']:,}"]):
+                self.batches.setItem(i, j, _item(v, b["id"]))
+            if b["id"] == keep:
                 select = i
         self.batches.blockSignals(False)
         if rows:
@@ -133,6 +135,7 @@ class SpotCheckView(QWidget):
             self.sample.setRowCount(0)
             self.detail.show_detail(None)
             self.sample_label.setText("No batch has been submitted yet.")
+        self._update_buttons()
 
     def _batch_selected(self) -> None:
         items = self.batches.selectedItems()
@@ -141,43 +144,47 @@ class SpotCheckView(QWidget):
         self.batch_id = int(items[0].data(Qt.UserRole))
         self.load_sample()
 
+    def batch_status(self) -> str | None:
+        row = self.conn.execute("SELECT status FROM batches WHERE id = ?",
+                                (self.batch_id,)).fetchone() if self.batch_id else None
+        return row[0] if row else None
+
+    def _update_buttons(self) -> None:
+        open_batch = self.batch_status() == "submitted"
+        self.accept_batch_button.setEnabled(open_batch)
+        self.detail.set_enabled_actions(open_batch)
+
     def load_sample(self) -> None:
+        """The sample of the selected batch, drawn by the core on the first look (its seed is
+        stored, so every later look shows the same counts)."""
         if self.batch_id is None:
             return
         try:
-            ids = core.sample(self.conn, self.user, self.batch_id)
+            items = core.sample(self.conn, self.user, self.batch_id)
         except UserError as exc:
             self.sample.setRowCount(0)
             self.sample_label.setText(str(exc))
+            self.detail.show_detail(None)
             return
-        status = {cid: (st, note) for cid, st, note in self.conn.execute(
-            "SELECT count_id, judge_status, judge_note FROM batch_items WHERE batch_id = ?",
-            (self.batch_id,))}
-        total = len(status)
-        rows = {r[0]: r for r in self.conn.execute(
-            f"""SELECT c.id, s.name, cs.case_number, c.section, d.relief, d.resentence_target,
-                       r.status, r.decided_relief, r.decided_target
-                FROM counts c JOIN subjects s ON s.id = c.subject_id JOIN cases cs ON cs.id = c.case_id
-                JOIN review_items r ON r.count_id = c.id
-                JOIN determinations d ON d.id = r.determination_id
-                WHERE c.id IN ({','.join('?' * len(ids))})""", ids)} if ids else {}
+        self.items = {i.count_id: i for i in items}
+        total = next((b["items"] for b in core.list_batches(self.conn) if b["id"] == self.batch_id),
+                     0)
         keep = self.current_count()
+        checks = {"sent_back": "sent back", "accepted": "accepted"}
         self.sample.blockSignals(True)
-        self.sample.setRowCount(len(ids))
-        for i, cid in enumerate(ids):
-            r = rows.get(cid)
-            if r is None:
-                continue
-            granted = (relief_text(r[7], r[8]) + " (changed)" if r[6] == "changed"
-                       else relief_text(r[4], r[5]))
-            check = (status.get(cid) or (None, None))[0] or "to check"
-            check = {"sent_back": "sent back", "accepted": "accepted"}.get(check, check)
-            for j, v in enumerate([cid, r[1], r[2], r[3], granted, check]):
-                self.sample.setItem(i, j, _item(v, cid))
+        self.sample.setRowCount(len(items))
+        for i, it in enumerate(items):
+            check = checks.get(it.judge_status or "", "opened" if it.opened else "to check")
+            for j, v in enumerate([it.count_id, it.name, it.case_number, it.section,
+                                   relief_text(it.relief, it.resentence_target), check]):
+                self.sample.setItem(i, j, _item(v, it.count_id))
         self.sample.blockSignals(False)
-        self.sample_label.setText(f"Sample of batch {self.batch_id}: {len(ids)} of {total} counts")
-        row = next((i for i, cid in enumerate(ids) if cid == keep), 0)
-        if ids:
+        done = sum(1 for it in items if it.judge_status or it.opened)
+        self.sample_label.setText(f"Sample of batch {self.batch_id}: {len(items)} of {total:,} "
+                                  f"counts; {done} checked or opened")
+        row = next((i for i, it in enumerate(items) if it.count_id == keep), 0)
+        self._update_buttons()
+        if items:
             self.sample.selectRow(row)
             self._item_selected()
         else:
@@ -193,10 +200,11 @@ class SpotCheckView(QWidget):
             self.detail.show_detail(None)
             return
         self.detail.show_detail(load_detail(self.conn, cid))
-        try:
-            core.mark_opened(self.conn, self.user, cid)
-        except UserError:
-            pass
+        if self.batch_status() == "submitted":
+            try:
+                core.mark_opened(self.conn, self.user, cid)
+            except UserError:
+                pass     # a busy database must not stop the judge from reading
 
     def _move(self, step: int) -> None:
         row = self.sample.currentRow() + step
@@ -225,6 +233,7 @@ class SpotCheckView(QWidget):
         self.load_sample()
         if row + 1 < self.sample.rowCount():
             self.sample.selectRow(row + 1)
+        self.changed.emit()
 
     def accept_batch(self) -> None:
         if self.batch_id is None:
@@ -237,3 +246,4 @@ class SpotCheckView(QWidget):
         QMessageBox.information(self, "Batch accepted",
                                 f"Batch {self.batch_id} is accepted and ready for orders.")
         self.refresh()
+        self.changed.emit()

@@ -1,0 +1,483 @@
+"""The Orders view: the orders register with each order's status; open, print and verify orders;
+and, for a judge, rendering and signing an accepted batch off the UI thread with progress and
+Cancel. The judge picks the PKCS#12 key file and types its passphrase each time; the passphrase
+lives only in the rendering job and is never stored."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSettings,
+    Qt,
+    QUrl,
+    Signal,
+)
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.errors import UserError
+from desktop.orders.register import OrderRow, list_orders, mark_printed, order_file
+from desktop.ui.workers import start_worker
+
+_ROOT = QModelIndex()
+KINDS = {"one_case": "One case", "bulk": "Bulk", "resentence": "Resentencing"}
+STATUS_TEXT = {"prepared": "Prepared (not signed)", "signed": "Signed", "printed": "Printed"}
+HEADERS = ("Order", "Kind", "Batch", "Case(s)", "Person(s)", "Counts", "Status", "Signed by",
+           "Signed at", "Printed at", "Check")
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = (text or "").replace(",", ", ")
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+class OrdersModel(QAbstractTableModel):
+    """The register as rows; `checks` holds the last verification result per order number."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[OrderRow] = []
+        self.checks: dict[str, tuple[bool, str]] = {}
+
+    def set_rows(self, rows: list[OrderRow]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def set_check(self, order_no: str, ok: bool, text: str) -> None:
+        self.checks[order_no] = (ok, text)
+        for i, r in enumerate(self.rows):
+            if r.order_no == order_no:
+                last = len(HEADERS) - 1
+                self.dataChanged.emit(self.index(i, last), self.index(i, last))
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.DisplayRole) -> Any:
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return HEADERS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        col = index.column()
+        if role in (Qt.DisplayRole, Qt.AccessibleTextRole):
+            check = self.checks.get(r.order_no)
+            values = (r.order_no, KINDS.get(r.kind, r.kind), r.batch_id, _short(r.case_numbers),
+                      _short(r.names), r.counts, STATUS_TEXT.get(r.status, r.status),
+                      r.signer or "", (r.signed_at or "").replace("T", " "),
+                      (r.printed_at or "").replace("T", " "),
+                      ("Verified" if check[0] else "FAILED") if check else "")
+            return str(values[col])
+        if role == Qt.ToolTipRole:
+            if col == len(HEADERS) - 1 and r.order_no in self.checks:
+                return self.checks[r.order_no][1]
+            if col in (3, 4):
+                return (r.case_numbers if col == 3 else r.names).replace(",", "\n")
+            return r.file_path or "not rendered yet"
+        if role == Qt.ForegroundRole and col == len(HEADERS) - 1 and r.order_no in self.checks:
+            from PySide6.QtGui import QColor
+
+            return QColor("#1d5e2a" if self.checks[r.order_no][0] else "#a00000")
+        return None
+
+
+class OrdersView(QWidget):
+    changed = Signal()
+
+    def __init__(self, conn: sqlite3.Connection, db_path: Path, user: Any, settings: QSettings,
+                 parent: Any = None) -> None:
+        super().__init__(parent)
+        self.conn, self.db_path, self.user, self.settings = conn, Path(db_path), user, settings
+        self.is_judge = getattr(user, "role", None) == "judge"
+        self.worker: Any = None
+        self.thread: Any = None
+        self.last_outcome: dict[str, Any] = {}
+        self.setAccessibleName("Orders")
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("&Batch:"))
+        self.batch_box = QComboBox()
+        self.batch_box.setAccessibleName("Show the orders of this batch")
+        self.batch_box.setMinimumContentsLength(28)
+        self.batch_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        top.itemAt(0).widget().setBuddy(self.batch_box)
+        top.addWidget(self.batch_box)
+        self.count_label = QLabel("")
+        self.count_label.setAccessibleName("Orders shown")
+        top.addWidget(self.count_label)
+        top.addStretch(1)
+        self.bulk_check = QCheckBox("One b&ulk order with a schedule")
+        self.bulk_check.setAccessibleName("Render one bulk order instead of one order per case")
+        self.render_button = QPushButton("&Render and sign…")
+        self.render_button.setObjectName("primary")
+        self.render_button.setAccessibleName("Render and sign the orders of the selected batch")
+        self.render_button.clicked.connect(self.render_dialog)
+        if self.is_judge:
+            top.addWidget(self.bulk_check)
+            top.addWidget(self.render_button)
+        outer.addLayout(top)
+
+        self.model = OrdersModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Orders register")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setHighlightSections(False)
+        fm = self.table.fontMetrics()
+        samples = ("P64-36-2026-000000", "Resentencing", "Batch", "MSB00000000", "WWWWWWWWWWWWWWW",
+                   "Counts", "Prepared (not signed)", "Hon. WWWWWWWWW", "0000-00-00 00:00:00+00:00",
+                   "0000-00-00 00:00:00+00:00", "Verified")
+        for i, sample in enumerate(samples):
+            self.table.setColumnWidth(i, max(fm.horizontalAdvance(sample),
+                                             fm.horizontalAdvance(HEADERS[i])) + 24)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
+        self.table.doubleClicked.connect(lambda _: self.open_selected())
+        outer.addWidget(self.table, 1)
+
+        actions = QHBoxLayout()
+        self.open_button = self._button("&Open", "Open the selected order's PDF", self.open_selected)
+        self.print_button = self._button("&Print…", "Print the selected orders", self.print_dialog)
+        self.print_batch_button = self._button("Print &all shown…", "Print every order shown",
+                                               lambda: self.print_dialog(all_shown=True))
+        self.verify_button = self._button("&Verify", "Verify the signatures of the selected "
+                                          "orders", self.verify_selected)
+        self.export_button = self._button("&Export DOJ and court updates…", "Write the DOJ and "
+                                          "court update CSV files of the batch", self.export_dialog)
+        for b in (self.open_button, self.print_button, self.print_batch_button, self.verify_button,
+                  self.export_button):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        outer.addLayout(actions)
+
+        self.progress_row = QWidget()
+        pr = QHBoxLayout(self.progress_row)
+        pr.setContentsMargins(0, 0, 0, 0)
+        self.progress_label = QLabel("")
+        self.progress_label.setAccessibleName("Progress step")
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName("Progress")
+        self.cancel_button = QPushButton("&Cancel")
+        self.cancel_button.setAccessibleName("Cancel the rendering")
+        self.cancel_button.clicked.connect(self.cancel)
+        pr.addWidget(self.progress_label)
+        pr.addWidget(self.progress, 1)
+        pr.addWidget(self.cancel_button)
+        self.progress_row.hide()
+        outer.addWidget(self.progress_row)
+
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Result of the last action")
+        self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        outer.addWidget(self.message)
+
+        self.batch_box.currentIndexChanged.connect(self._show_orders)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        sc = QShortcut(QKeySequence("Return"), self.table, self.open_selected)
+        sc.setContext(Qt.WidgetShortcut)
+        self.refresh()
+
+    def _button(self, text: str, name: str, slot: Any) -> QPushButton:
+        b = QPushButton(text)
+        b.setAccessibleName(name)
+        b.clicked.connect(lambda _=False: slot())
+        return b
+
+    # --- data ----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Re-read the batches and the register (after a batch is accepted or orders change)."""
+        keep = self.batch_box.currentData()
+        from desktop.ui import core
+
+        batches = [b for b in core.list_batches(self.conn) if b["status"] == "accepted"]
+        self.batch_box.blockSignals(True)
+        self.batch_box.clear()
+        self.batch_box.addItem("All batches", None)
+        for b in batches:
+            self.batch_box.addItem(f"Batch {b['id']} — {b['items']:,} counts, accepted by "
+                                   f"{b['accepted_by']}", b["id"])
+        i = self.batch_box.findData(keep)
+        if i < 0 and batches:
+            i = self.batch_box.findData(batches[0]["id"])    # the newest accepted batch
+        self.batch_box.setCurrentIndex(max(0, i))
+        self.batch_box.blockSignals(False)
+        self._show_orders()
+
+    def _show_orders(self) -> None:
+        rows = list_orders(self.conn, self.batch_box.currentData())
+        self.model.set_rows(rows)
+        signed = sum(1 for r in rows if r.status != "prepared")
+        printed = sum(1 for r in rows if r.status == "printed")
+        self.count_label.setText(f"{len(rows):,} orders, {signed:,} signed, {printed:,} printed")
+        if rows:
+            self.table.selectRow(0)
+        self._update_buttons()
+
+    def selected_orders(self) -> list[OrderRow]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.model.rows[r] for r in rows]
+
+    def _update_buttons(self) -> None:
+        busy = self.worker is not None
+        has = bool(self.selected_orders())
+        for b in (self.open_button, self.print_button, self.verify_button):
+            b.setEnabled(has and not busy)
+        self.print_batch_button.setEnabled(bool(self.model.rows) and not busy)
+        batch = self.batch_box.currentData()
+        self.export_button.setEnabled(batch is not None and not busy)
+        self.render_button.setEnabled(self.is_judge and batch is not None and not busy)
+
+    # --- open / print / verify -----------------------------------------------------------
+    def open_selected(self) -> None:
+        for order in self.selected_orders()[:10]:    # one viewer window per order, a few at most
+            try:
+                path = order_file(order)
+            except UserError as exc:
+                QMessageBox.warning(self, "Cannot open the order", str(exc))
+                return
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def print_dialog(self, all_shown: bool = False) -> None:
+        orders = self.model.rows if all_shown else self.selected_orders()
+        if not orders:
+            return
+        printer = QPrinter(QPrinter.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle(f"Print {len(orders)} order{'s' if len(orders) != 1 else ''}")
+        if dialog.exec() != QPrintDialog.Accepted:
+            return
+        self.print_orders([o.order_no for o in orders], printer)
+
+    def print_orders(self, order_nos: list[str], printer: QPrinter) -> int:
+        """Print the orders as one job and record each as printed; returns the pages printed."""
+        from desktop.ui.printing import print_pdfs
+
+        by_no = {r.order_no: r for r in list_orders(self.conn)}
+        try:
+            paths = [order_file(by_no[n]) for n in order_nos]
+            self.message.setText(f"Printing {len(paths)} orders…")
+            QApplication.setOverrideCursor(Qt.WaitCursor)
+            try:
+                pages = print_pdfs(paths, printer, progress=lambda *_: QApplication.processEvents())
+            finally:
+                QApplication.restoreOverrideCursor()
+            for n in order_nos:
+                mark_printed(self.conn, n, getattr(self.user, "name", None))
+        except UserError as exc:
+            QMessageBox.warning(self, "Not printed", str(exc))
+            self.message.setText(f"Not printed: {exc}")
+            return 0
+        self.message.setText(f"Printed {len(order_nos)} orders ({pages} pages).")
+        self._show_orders()
+        self.changed.emit()
+        return pages
+
+    def verify_selected(self) -> None:
+        orders = self.selected_orders()
+        if orders:
+            self.verify([o.order_no for o in orders])
+
+    def verify(self, order_nos: list[str]) -> None:
+        """Check each order's signature and that its file is the one the register recorded, on a
+        worker thread; the Check column shows the result and its tooltip the details."""
+        db_path = self.db_path
+
+        def job(progress: Any) -> list[tuple[str, bool, str]]:
+            from desktop.orders.register import verify_order
+            from desktop.store import open_db
+
+            conn = open_db(db_path).conn
+            out = []
+            try:
+                for i, n in enumerate(order_nos):
+                    progress(i, len(order_nos), f"Verifying {n}")
+                    try:
+                        r = verify_order(conn, n)
+                        out.append((n, r.ok, r.line()))
+                    except UserError as exc:
+                        out.append((n, False, str(exc)))
+                progress(len(order_nos), len(order_nos), "Verified")
+            finally:
+                conn.close()
+            return out
+
+        def done(results: list[tuple[str, bool, str]]) -> None:
+            for n, ok, text in results:
+                self.model.set_check(n, ok, text)
+            bad = [t for _, ok, t in results if not ok]
+            self.message.setText(f"{len(results) - len(bad)} of {len(results)} orders verified: "
+                                 "signature valid, file unchanged since signing."
+                                 + (" FAILED: " + "; ".join(bad[:3]) if bad else ""))
+            self.last_outcome = {"verified": results}
+
+        self._run("Verifying", job, done)
+
+    # --- render and sign -----------------------------------------------------------------
+    def render_dialog(self) -> None:
+        batch = self.batch_box.currentData()
+        if batch is None or not self.is_judge:
+            return
+        start = str(self.settings.value("orders/key_folder", str(Path.home())))
+        key, _ = QFileDialog.getOpenFileName(self, "Your signing key (PKCS#12)", start,
+                                             "PKCS#12 key files (*.p12 *.pfx);;All files (*)")
+        if not key:
+            return
+        self.settings.setValue("orders/key_folder", str(Path(key).parent))   # the folder only
+        passphrase, ok = QInputDialog.getText(self, "Unlock your signing key",
+                                              f"Passphrase for {Path(key).name}:",
+                                              QLineEdit.Password)
+        if not ok:
+            return
+        out = QFileDialog.getExistingDirectory(self, "Folder for the signed orders",
+                                               str(self.default_out_dir(batch)))
+        if not out:
+            return
+        self.settings.setValue("orders/out_folder", str(Path(out).parent))
+        self.render(batch, Path(key), passphrase, Path(out), bulk=self.bulk_check.isChecked())
+
+    def default_out_dir(self, batch: int) -> Path:
+        base = self.settings.value("orders/out_folder")
+        return Path(str(base)) / f"batch-{batch}" if base else \
+            self.db_path.parent / "orders" / f"batch-{batch}"
+
+    def render(self, batch: int, key: Path, passphrase: str, out_dir: Path, *,
+               bulk: bool = False) -> None:
+        """Render and sign the batch's orders on a worker thread (its own connection)."""
+        db_path, user = self.db_path, self.user.name
+
+        def job(progress: Any) -> list[Any]:
+            from desktop.orders.batch import render_batch
+            from desktop.store import open_db
+
+            conn = open_db(db_path).conn
+            try:
+                progress(0, 0, "Preparing the orders")
+                return render_batch(conn, batch, out_dir, key, passphrase, user=user, bulk=bulk,
+                                    progress=progress)
+            finally:
+                conn.close()
+
+        def done(outcomes: list[Any]) -> None:
+            written = sum(1 for o in outcomes if o.written)
+            self.message.setText(f"Batch {batch}: {len(outcomes)} orders in {out_dir} "
+                                 f"({written} signed now, {len(outcomes) - written} already "
+                                 "signed).")
+            self.last_outcome = {"rendered": outcomes}
+
+        self._run(f"Signing the orders of batch {batch}", job, done)
+
+    # --- worker plumbing -----------------------------------------------------------------
+    def _run(self, what: str, job: Any, done: Any) -> None:
+        if self.worker is not None:
+            return
+        self.last_outcome = {}
+        self.progress_label.setText(what + "…")
+        self.progress.setRange(0, 0)
+        self.cancel_button.setEnabled(True)
+        self.progress_row.show()
+        self.thread, self.worker = start_worker(self, job)
+        self._update_buttons()
+        self.worker.progress.connect(self._progress)
+
+        def finish(text: str | None, result: Any = None, failed: bool = False) -> None:
+            self.worker = self.thread = None
+            self.progress_row.hide()
+            if failed:
+                self.message.setText(text or "")
+                self.last_outcome = {"error": text}
+                QMessageBox.warning(self, "Not done", text or "")
+            elif text is not None:
+                self.message.setText(text)
+                self.last_outcome = {"cancelled": True}
+            else:
+                done(result)
+            self._show_orders()
+            self.changed.emit()
+
+        self.worker.finished.connect(lambda result: finish(None, result))
+        self.worker.failed.connect(lambda msg: finish(msg, failed=True))
+        self.worker.cancelled.connect(lambda: finish(
+            "Cancelled. Orders signed before Cancel are kept; render the batch again to finish."))
+
+    def _progress(self, done: int, total: int, label: str) -> None:
+        self.progress_label.setText(label)
+        if total:
+            self.progress.setRange(0, total)
+            self.progress.setValue(min(done, total))
+        else:
+            self.progress.setRange(0, 0)
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.progress_label.setText("Cancelling…")
+            self.cancel_button.setEnabled(False)
+            self.worker.cancel()
+
+    def busy(self) -> bool:
+        return self.worker is not None
+
+    # --- exports -------------------------------------------------------------------------
+    def export_dialog(self) -> None:
+        batch = self.batch_box.currentData()
+        if batch is None:
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Folder for the update files",
+                                                  str(self.default_out_dir(batch)))
+        if folder:
+            self.export(batch, Path(folder))
+
+    def export(self, batch: int, folder: Path) -> list[Path]:
+        """The DOJ update (HS 11361.9(f)) and the court CMS update CSVs of the batch."""
+        from desktop.orders.doj_export import write_export
+
+        written = []
+        try:
+            for kind in ("doj-update", "court-update"):
+                path = folder / f"batch-{batch}-{kind}.csv"
+                n = write_export(self.conn, batch, path, kind=kind,
+                                 user=getattr(self.user, "name", None))
+                written.append(path)
+                self.message.setText(f"Wrote {path} ({n:,} rows)")
+        except UserError as exc:
+            QMessageBox.warning(self, "Not exported", str(exc))
+            return written
+        self.message.setText("Wrote " + " and ".join(str(p) for p in written) + ".")
+        return written
