@@ -94,8 +94,6 @@ def test_cli_import_while_window_writes(tmp_path: Path) -> None:
     assert again.returncode in (0, 3), again.stderr
     assert a.execute("SELECT count(*) FROM imports").fetchone()[0] == 1
     assert a.execute("PRAGMA integrity_check").fetchone()[0] == "ok" and verify(a).ok
-    if out.returncode == 2:
-        pytest.xfail("records_cmd reports a busy database as a refused file (exit 2), not exit 5")
     assert out.returncode == 5, (out.returncode, out.stderr)
 
 

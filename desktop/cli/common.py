@@ -50,5 +50,14 @@ def acting_user(args: argparse.Namespace, db: sqlite_utils.Database, roles: tupl
     return user
 
 
+def audit_user(args: argparse.Namespace, db: sqlite_utils.Database,
+               roles: tuple[str, ...] = ("clerk", "admin")) -> str:
+    """The name to record for a batch command (import, evaluate): the signed-in --as user when
+    given (authenticated, role checked), else the operating-system account, marked as such."""
+    if getattr(args, "as_user", None):
+        return acting_user(args, db, roles).name
+    return f"os:{getpass.getuser()}"
+
+
 def print_json(obj: Any) -> None:
     print(json.dumps(obj, sort_keys=True, default=str))

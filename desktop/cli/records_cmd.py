@@ -6,8 +6,8 @@ import argparse
 import csv
 import sys
 
-from desktop.cli.common import get_db, print_json
-from desktop.errors import UserError
+from desktop.cli.common import add_as_user, audit_user, get_db, print_json
+from desktop.errors import BusyError, UserError
 from desktop.progress import StderrBar
 
 
@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", dest="fmt", choices=["auto", "doj", "court-csv", "prosecution-responses"], default="auto")
     p.add_argument("--mapping", metavar="FILE", help="column mapping for a court CMS export (JSON)")
     p.add_argument("--json", action="store_true", help="one JSON object per file on stdout")
-    p.add_argument("--user", default=None, help=argparse.SUPPRESS)
+    add_as_user(p, required=False)
     p.set_defaults(func=cmd_import)
 
     r = sub.add_parser("rejected", help="list the rows an import could not keep")
@@ -35,11 +35,15 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     db = get_db(args)
     mapping = load_mapping(args.mapping)
+    user = audit_user(args, db)
     refused = rejected = 0
     for f in args.files:
         bar = StderrBar()
         try:
-            s = import_file(db, f, fmt=args.fmt, mapping=mapping, progress=bar, user=args.user)
+            s = import_file(db, f, fmt=args.fmt, mapping=mapping, progress=bar, user=user)
+        except BusyError:
+            bar.finish()
+            raise   # the database, not the file, is the problem: exit 5, try again later
         except UserError as exc:
             bar.finish()
             print(f"reliefdesk: {exc}", file=sys.stderr)

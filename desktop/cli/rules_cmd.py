@@ -8,7 +8,7 @@ import json
 import sys
 from datetime import date
 
-from desktop.cli.common import get_db, print_json
+from desktop.cli.common import add_as_user, audit_user, get_db, print_json
 from desktop.errors import UserError
 from desktop.progress import StderrBar
 
@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
                    help="the date eligibility is judged on (default: today)")
     e.add_argument("--json", action="store_true")
-    e.add_argument("--user", default=None, help=argparse.SUPPRESS)
+    add_as_user(e, required=False)
     e.set_defaults(func=cmd_evaluate)
 
     d = sub.add_parser("determinations", help="export the determinations of a run as CSV")
@@ -51,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ri = rs.add_parser("import", help="import a prosecution-response CSV")
     ri.add_argument("file", metavar="FILE.csv")
     ri.add_argument("--json", action="store_true")
-    ri.add_argument("--user", default=None, help=argparse.SUPPRESS)
+    add_as_user(ri, required=False)
     ri.set_defaults(func=cmd_responses_import)
 
 
@@ -72,7 +72,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     as_of = parse_as_of(args.as_of)
     db = get_db(args)
     bar = StderrBar()
-    run_id = evaluate_county(db, args.county, policy, as_of, user=args.user, progress=bar)
+    run_id = evaluate_county(db, args.county, policy, as_of, user=audit_user(args, db), progress=bar)
     bar.finish()
     totals = json.loads(db.conn.execute("SELECT totals FROM evaluation_runs WHERE id = ?",
                                         (run_id,)).fetchone()[0])
@@ -179,7 +179,7 @@ def cmd_responses_import(args: argparse.Namespace) -> int:
     from desktop.rules.responses import import_responses
 
     db = get_db(args)
-    s = import_responses(db, args.file, user=args.user)
+    s = import_responses(db, args.file, user=audit_user(args, db))
     if args.json:
         print_json(s.as_dict())
     elif s.already_imported:

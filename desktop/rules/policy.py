@@ -254,7 +254,7 @@ def from_bear_options(opts: dict[str, Any], name: str = "bear-options") -> Polic
     return from_dict(data, where=name)
 
 
-def save_policy_version(conn, data: dict[str, Any], user: str | None = None) -> Policy:
+def save_policy_version(conn, data: dict[str, Any], user: str | None) -> Policy:
     """Validate an edited policy, store it as a new version in the court's policy folder and
     audit the change. The version gets a suffix so runs always name exactly what they used."""
     import re
@@ -270,14 +270,19 @@ def save_policy_version(conn, data: dict[str, Any], user: str | None = None) -> 
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", name):
         raise UserError(f"policy name '{name}' must be lower-case letters, digits, - or _", 2)
     policy = from_dict(data, where=f"policy '{name}'")
+    if not user:
+        raise UserError("saving a policy needs a signed-in user (it is recorded in the audit log)", 4)
     folder = user_policies_dir()
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{name}.json"
     tmp = target.with_suffix(".json.tmp")
-    tmp.write_text(policy.to_json(), encoding="utf-8")
-    with transaction(conn):
-        audit.append(conn, user, "policy_save", [name],
-                     {"version": policy.version, "file": str(target),
-                      "sha256": hashlib.sha256(policy.to_json().encode()).hexdigest()})
-        tmp.replace(target)
+    try:
+        with transaction(conn):
+            audit.append(conn, user, "policy_save", [name],
+                         {"version": policy.version, "file": str(target),
+                          "sha256": hashlib.sha256(policy.to_json().encode()).hexdigest()})
+            tmp.write_text(policy.to_json(), encoding="utf-8")
+            tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
     return policy

@@ -107,8 +107,9 @@ def open_db(path: str | os.PathLike[str], *, check: bool = True) -> sqlite_utils
         if "locked" in str(exc) or "busy" in str(exc):
             raise UserError(f"The database {path} is busy (another ReliefDesk is writing); try again.",
                             exit_code=5) from exc
-        raise UserError(f"{path} is not a ReliefDesk database or is damaged: {exc}. "
-                        "Restore it from a backup (reliefdesk restore FILE).", exit_code=2) from exc
+        from desktop.store.integrity import damaged_message
+
+        raise UserError(damaged_message(path, [str(exc)]), exit_code=2) from exc
     return sqlite_utils.Database(conn)
 
 
