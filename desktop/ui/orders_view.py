@@ -234,7 +234,7 @@ class OrdersView(QWidget):
         for b in batches:
             self.batch_box.addItem(f"Batch {b['id']} — {b['items']:,} counts, accepted by "
                                    f"{b['accepted_by']}", b["id"])
-        i = self.batch_box.findData(keep)
+        i = self.batch_box.findData(keep) if keep is not None else -1
         if i < 0 and batches:
             i = self.batch_box.findData(batches[0]["id"])    # the newest accepted batch
         self.batch_box.setCurrentIndex(max(0, i))

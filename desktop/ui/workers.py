@@ -57,11 +57,39 @@ class Worker(QObject):
                 self.finished.emit(result)
 
 
-def start_worker(parent: QObject, job: Callable[[ProgressFn], Any]) -> tuple[QThread, Worker]:
-    """Start `job(progress)` on a new thread; the thread and worker delete themselves when done.
-    Keep a reference to both until a result signal arrives."""
+class WorkerHandle(QObject):
+    """The calling (GUI) thread's side of a Worker. The worker's signals are relayed through this
+    object, which lives in the GUI thread, so whatever is connected here (lambdas included) runs
+    in the GUI thread. Connected straight to the worker, a lambda would run in the worker's
+    thread and touch widgets from there."""
+
+    progress = Signal(int, int, str)
+    finished = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, worker: Worker, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._worker = worker
+        for name in ("progress", "finished", "failed", "cancelled"):
+            getattr(worker, name).connect(getattr(self, name))   # queued: different threads
+
+    def cancel(self) -> None:
+        self._worker.cancel()
+
+    def is_cancelled(self) -> bool:
+        return self._worker.is_cancelled()
+
+
+def start_worker(parent: QObject | None, job: Callable[[ProgressFn], Any]
+                 ) -> tuple[QThread, WorkerHandle]:
+    """Start `job(progress)` on a new thread; returns the thread and the GUI-side handle whose
+    signals (progress, finished, failed, cancelled) arrive in the calling thread. The thread and
+    worker delete themselves when done; keep a reference to both returned objects until a result
+    signal arrives."""
     thread = QThread(parent)
     worker = Worker(job)
+    handle = WorkerHandle(worker, parent)
     worker.moveToThread(thread)
     thread.started.connect(worker.run)
     for sig in (worker.finished, worker.failed, worker.cancelled):
@@ -69,4 +97,4 @@ def start_worker(parent: QObject, job: Callable[[ProgressFn], Any]) -> tuple[QTh
     thread.finished.connect(worker.deleteLater)
     thread.finished.connect(thread.deleteLater)
     thread.start()
-    return thread, worker
+    return thread, handle
