@@ -1,11 +1,12 @@
 """Queue speed on 100,000 pending counts: first paint, filter change, decision keystroke.
 
-How the database is built (printed too): the synthetic DOJ generator writes ROWS rows for one
-county, the real importer loads them, and then every count up to TARGET gets a pending review
-item with a stand-in determination (relief, rule path and flags spread like a real run). The
-rules engine only proposes relief for cannabis counts (~5 % of a generated file), so "insert
-review items for all counts" is how 100,000 pending counts are reached without a 2-million-row
-file. The timings measure the window, not the engine.
+How the database is built (printed too): the synthetic DOJ generator writes ROWS rows (default
+2,200,000) for one county, the real importer loads them and the real rules engine evaluates them
+(statute policy, as of 2020-07-01). Only ~4.6 % of generated rows are cannabis convictions the
+engine decides, so 2.2 million rows give ~101,600 pending counts: every count in the queue is a
+real determination with its real explanation. Building takes ~1.5 minutes once; --keep DIR reuses
+the database on later runs. The keystroke figure goes through the real review core (approve,
+audit entry, and the opening of the next count, each in its own transaction).
 
 Run: QT_QPA_PLATFORM=offscreen /work/venv/bin/python bench/bench_queue.py [--rows N] [--keep DIR]
 """
@@ -13,69 +14,51 @@ Run: QT_QPA_PLATFORM=offscreen /work/venv/bin/python bench/bench_queue.py [--row
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-TARGET = 100_000
-RELIEFS = ("dismiss_and_seal", "dismiss_and_seal", "redesignate_misdemeanor",
-           "redesignate_infraction", "resentence", "not_eligible", "needs_review")
-FLAGS = ("", "", "", "sentence_unknown", "disqualifying_prior", "unknown_quantity")
+import desktop.ui  # noqa: E402,F401 - installs the PySide6 None-refcount guard before any Qt call
+
+COUNTY = "San Bernardino"
 
 
 def build(db_path: Path, rows: int) -> int:
     from desktop.records.generate import generate
     from desktop.records.importer import import_file
+    from desktop.rules.evaluate import evaluate_county
     from desktop.store import open_db
-    from desktop.store.tx import transaction
 
     src = db_path.with_suffix(".csv")
     t = time.perf_counter()
-    generate(src, "San Bernardino", rows, seed=11)
+    generate(src, COUNTY, rows, seed=11)
+    t_gen = time.perf_counter()
     db = open_db(db_path)
-    import_file(db, src, user="bench")
+    import_file(db, src, user="bench", backup=False)
+    t_imp = time.perf_counter()
+    evaluate_county(db, COUNTY, "statute", date(2020, 7, 1), user="bench", backup=False)
+    t_eval = time.perf_counter()
     conn = db.conn
-    with transaction(conn):
-        run = conn.execute(
-            "INSERT INTO evaluation_runs (county, policy_name, policy_version, policy_json, as_of,"
-            " engine_version, started_at, status) VALUES ('San Bernardino', 'STAT', '1', '{}', "
-            "'2020-07-01', 'bench-stand-in', '2020-07-01T00:00:00', 'complete')").lastrowid
-        counts = conn.execute("SELECT id, subject_id, section, level FROM counts ORDER BY id "
-                              "LIMIT ?", (TARGET,)).fetchall()
-        for i, (cid, sid, section, level) in enumerate(counts):
-            relief = RELIEFS[i % len(RELIEFS)]
-            expl = json.dumps({"engine_version": "bench", "policy": {"name": "STAT", "version": "1"},
-                               "as_of": "2020-07-01", "steps": [
-                                   {"rule": "R0", "text": f"{section} is in scope.",
-                                    "statute": "HS 11361.8", "facts": {"section": section}},
-                                   {"rule": "R6", "text": "The sentence was completed.",
-                                    "statute": "HS 11361.8(f)", "facts": {}}]})
-            did = conn.execute(
-                "INSERT INTO determinations (run_id, count_id, subject_id, relief, resentence_target,"
-                " rule_path, flags, explanation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (run, cid, sid, relief, "misdemeanor" if relief == "resentence" else None,
-                 f"{level} {section} completed", FLAGS[i % len(FLAGS)], expl)).lastrowid
-            conn.execute("INSERT INTO review_items (count_id, determination_id) VALUES (?, ?)",
-                         (cid, did))
+    conn.execute("ANALYZE")
     n = conn.execute("SELECT COUNT(*) FROM review_items WHERE status = 'pending'").fetchone()[0]
     conn.close()
-    print(f"built {db_path.name}: {rows:,} generated rows, {n:,} pending counts "
-          f"in {time.perf_counter() - t:.1f} s")
+    src.unlink()
+    print(f"built {db_path.name}: {rows:,} generated rows, imported and evaluated by the real "
+          f"engine: {n:,} pending counts (generate {t_gen - t:.0f} s, import {t_imp - t_gen:.0f} s,"
+          f" evaluate {t_eval - t_imp:.0f} s)")
     return n
 
 
-def clerk(conn):  # the review core when present; None means a read-only queue
-    try:
-        from desktop.review.users import authenticate, create_user, has_users
-    except ImportError:
-        return None
+def clerk(conn):
+    from desktop.review.users import authenticate, create_user, has_users
+
     if not has_users(conn):
         admin = create_user(conn, "bench-admin", "admin", "bench-password-1", None)
         create_user(conn, "bench-clerk", "clerk", "bench-password-1", admin)
@@ -105,16 +88,29 @@ def measure(db_path: Path) -> None:
     first_paint = (time.perf_counter() - t0) * 1000
     rows = view.model.rowCount()
 
-    filter_ms = []
     boxes = [(view.relief_box, i) for i in range(1, view.relief_box.count())]
     boxes += [(view.status_box, 1), (view.status_box, 0), (view.relief_box, 0)]
     boxes += [(view.flag_box, 2), (view.flag_box, 0)]
-    for box, index in boxes:
-        t = time.perf_counter()
-        box.setCurrentIndex(index)      # applies the filter (signal → SQL → reset)
-        app.processEvents()
-        view.repaint()
-        filter_ms.append((time.perf_counter() - t) * 1000)
+
+    def filter_round(cold: bool) -> tuple[list[float], list[str]]:
+        """Each filter change timed from the combo box to the repainted table. cold: the model's
+        cache of recent orders is emptied first, so every change runs the core's query."""
+        times, labels = [], []
+        for box, index in boxes:
+            if cold:
+                view.model.cache.clear()
+            t = time.perf_counter()
+            box.setCurrentIndex(index)      # applies the filter (signal → SQL → reset)
+            app.processEvents()
+            view.repaint()
+            times.append((time.perf_counter() - t) * 1000)
+            labels.append(f"{box.accessibleName().removeprefix('Filter by ')}="
+                          f"{box.currentText()}: {view.model.rowCount():,} rows "
+                          f"{times[-1]:.0f} ms")
+        return times, labels
+
+    cold_ms, labels = filter_round(cold=True)
+    warm_ms, _ = filter_round(cold=False)
     t = time.perf_counter()
     view.search.setText("SMITH")
     view._search_now()
@@ -124,9 +120,16 @@ def measure(db_path: Path) -> None:
     view.search.setText("")
     view._search_now()
 
-    key, what = (Qt.Key_A, "approve (A)") if user is not None else (Qt.Key_J, "next (J)")
+    key, what = Qt.Key_A, "approve (A)"
+    # Pending misdemeanor redesignations: the engine proposes a relief, so A approves it (a
+    # needs-review count would be refused with a message box).
+    view.status_box.setCurrentIndex(view.status_box.findData("pending"))
+    view.relief_box.setCurrentIndex(view.relief_box.findData("redesignate_misdemeanor"))
+    app.processEvents()
+    view.window().activateWindow()
     view.table.setFocus()
     view.select_row(0)
+    app.processEvents()
     key_ms = []
     for _ in range(60):
         before = view.current_count()
@@ -136,11 +139,17 @@ def measure(db_path: Path) -> None:
         view.repaint()
         key_ms.append((time.perf_counter() - t) * 1000)
         assert view.current_count() != before, "the keystroke did not move to the next item"
+        status = conn.execute("SELECT status FROM review_items WHERE count_id = ?",
+                              (before,)).fetchone()[0]
+        assert status == "approved", f"count {before} is {status} after the keystroke"
 
     print(f"queue rows: {rows:,}")
     print(f"first paint: {first_paint:.0f} ms (target <= 1000)")
-    print(f"filter change: median {statistics.median(filter_ms):.0f} ms, max {max(filter_ms):.0f} ms "
-          f"over {len(filter_ms)} changes (target <= 200)")
+    print(f"filter change, every query run: median {statistics.median(cold_ms):.0f} ms, "
+          f"max {max(cold_ms):.0f} ms over {len(cold_ms)} changes (target <= 200)")
+    print("  " + "\n  ".join(labels))
+    print(f"filter change, the same changes again (lists without a status filter come from the "
+          f"model's cache): median {statistics.median(warm_ms):.0f} ms, max {max(warm_ms):.0f} ms")
     print(f"search 'SMITH': {search_ms:.0f} ms")
     print(f"decision keystroke {what} to next item shown: median {statistics.median(key_ms):.1f} ms, "
           f"max {max(key_ms):.1f} ms over {len(key_ms)} (target <= 50)")
@@ -148,7 +157,7 @@ def measure(db_path: Path) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", type=int, default=120_000, help="generated DOJ rows")
+    ap.add_argument("--rows", type=int, default=2_200_000, help="generated DOJ rows")
     ap.add_argument("--keep", help="build (or reuse) the database in this folder")
     args = ap.parse_args()
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-queue-"))

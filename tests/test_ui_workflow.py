@@ -101,7 +101,7 @@ def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path
     page = wizard.policy_page
     page.policy.setCurrentIndex(page.policy.findData("statute"))
     editor = page.editors[("interpretation", "judgment_after_prop64")]
-    editor.setText("not_eligible")
+    editor.setCurrentText("not_eligible")
     page.save.click()
     assert "Saved as version 2026.1+" in page.status.text()
     assert page.current["version"].startswith("2026.1+")

@@ -35,7 +35,8 @@ def apply_style(app: QApplication) -> None:
     app.setFont(font)
     qss = resources_dir() / "style" / "court.qss"
     if qss.exists():
-        app.setStyleSheet(qss.read_text(encoding="utf-8"))
+        icons = (resources_dir() / "icons").as_posix()     # url() in a style sheet needs a path
+        app.setStyleSheet(qss.read_text(encoding="utf-8").replace("@ICONS@", icons))
 
 
 def settings() -> QSettings:

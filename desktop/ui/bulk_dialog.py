@@ -28,7 +28,7 @@ class BulkApproveDialog(QDialog):
         self.approved_ids: list[int] = []
         self.setWindowTitle("Bulk approve a rule path")
         self.setAccessibleName("Bulk approve a rule path")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(820)
         layout = QVBoxLayout(self)
         intro = QLabel("Counts with hard-stop flags, resentencing, not-eligible and needs-review "
                        "determinations are never bulk-approved. Open a few counts of the rule path "
@@ -38,6 +38,7 @@ class BulkApproveDialog(QDialog):
         form = QFormLayout()
         self.path = QComboBox()
         self.path.setAccessibleName("Rule path")
+        self.path.setSizeAdjustPolicy(QComboBox.AdjustToContents)
         for path, n in core.rule_paths(conn):
             self.path.addItem(f"{path}  ({n:,} pending)", path)
         if preselect:

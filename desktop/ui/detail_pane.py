@@ -12,7 +12,14 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from desktop.ui.detail_data import CountDetail, RecordCount
-from desktop.ui.labels import flag_text, relief_badge, relief_text, split_flags, status_badge
+from desktop.ui.labels import (
+    flag_text,
+    relief_badge,
+    relief_text,
+    split_flags,
+    status_badge,
+    when,
+)
 
 
 def _e(value: Any) -> str:
@@ -89,7 +96,7 @@ def detail_html(d: CountDetail) -> str:
     if rv["status"] == "changed" and rv.get("decided_relief"):
         parts.append(f" → {_badge_html(rv['decided_relief'], rv.get('decided_target'))}")
     if rv.get("decided_by"):
-        parts.append(f" by {_e(rv['decided_by'])} at {_e(rv.get('decided_at'))}")
+        parts.append(f" by {_e(rv['decided_by'])}, {_e(when(rv.get('decided_at')))}")
     if rv.get("reason"):
         parts.append(f"<br>Reason: {_e(rv['reason'])}")
     parts.append("</p>")

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -139,9 +140,18 @@ class PolicyPage(QWizardPage):
         self.policy.setAccessibleName("Policy")
         top.addRow("&Policy:", self.policy)
         layout.addLayout(top)
+        self.title = QLabel("")
+        self.title.setObjectName("hint")
+        self.title.setWordWrap(True)
+        layout.addWidget(self.title)
         self.options_box = QWidget()
         self.options_form = QFormLayout(self.options_box)
-        layout.addWidget(self.options_box, 1)
+        self.options_form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.options_box)
+        scroll.setAccessibleName("Policy options")
+        layout.addWidget(scroll, 1)
         row = QHBoxLayout()
         self.save = QPushButton("Save as &new version")
         self.save.setAccessibleName("Save the edited options as a new policy version")
@@ -170,13 +180,21 @@ class PolicyPage(QWizardPage):
         if not name:
             return
         self.current = policy_access.load_options(name)
-        self._add_editors((), self.current.get("options", {}))
+        self.title.setText(self.current.get("title", ""))
+        titles = self.current.get("titles", {})
+        for group, options in self.current.get("options", {}).items():
+            heading = QLabel(titles.get(group, group))
+            heading.setObjectName("sectionTitle")
+            heading.setWordWrap(True)
+            self.options_form.addRow(heading)
+            self._add_editors((group,), options)
         self.status.setText(f"Version {self.current.get('version', '?')}")
 
     def _add_editors(self, prefix: tuple[str, ...], options: dict[str, Any]) -> None:
         for key, value in options.items():
             path = (*prefix, key)
-            label = " › ".join(path)
+            label = key.replace("_", " ")
+            label = label[:1].upper() + label[1:]
             if isinstance(value, dict):
                 self._add_editors(path, value)
                 continue
@@ -189,9 +207,15 @@ class PolicyPage(QWizardPage):
                 w.setValue(value)
             elif isinstance(value, list):
                 w = QLineEdit(", ".join(str(v) for v in value))
+                w.setToolTip("A list: separate the items with commas")
+            elif isinstance(value, str) and policy_access.choices(key):
+                w = QComboBox()
+                w.setEditable(key != "then")
+                w.addItems(policy_access.choices(key))
+                w.setCurrentText(value)
             else:
                 w = QLineEdit("" if value is None else str(value))
-            w.setAccessibleName(label)
+            w.setAccessibleName(" › ".join((*prefix, label)))
             self.options_form.addRow(f"{label}:", w)
             self.editors[path] = w
 
@@ -206,6 +230,8 @@ class PolicyPage(QWizardPage):
                 node[path[-1]] = w.isChecked()
             elif isinstance(w, QSpinBox):
                 node[path[-1]] = w.value()
+            elif isinstance(w, QComboBox):
+                node[path[-1]] = w.currentText().strip()
             elif isinstance(old, list):
                 node[path[-1]] = [s.strip() for s in w.text().split(",") if s.strip()]  # type: ignore[attr-defined]
             else:

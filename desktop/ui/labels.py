@@ -81,3 +81,15 @@ def split_flags(flags: str | list[str] | None) -> list[str]:
     if isinstance(flags, list):
         return [f for f in flags if f]
     return [f for f in flags.split(";") if f]
+
+
+def when(stamp: str | None) -> str:
+    """'2026-11-25T07:45:45.994290+00:00' -> '2026-11-25 07:45 UTC': the minute is what a
+    clerk needs; the audit log keeps the full time."""
+    if not stamp:
+        return ""
+    text = str(stamp)
+    if len(text) < 16 or text[10] not in "T ":
+        return text
+    zone = " UTC" if text.endswith(("+00:00", "Z")) else ""
+    return f"{text[:10]} {text[11:16]}{zone}"

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import UserError
 from desktop.orders.register import OrderRow, list_orders, mark_printed, order_file
+from desktop.ui.labels import when
 from desktop.ui.workers import start_worker
 
 _ROOT = QModelIndex()
@@ -96,8 +97,7 @@ class OrdersModel(QAbstractTableModel):
             check = self.checks.get(r.order_no)
             values = (r.order_no, KINDS.get(r.kind, r.kind), r.batch_id, _short(r.case_numbers),
                       _short(r.names), r.counts, STATUS_TEXT.get(r.status, r.status),
-                      r.signer or "", (r.signed_at or "").replace("T", " "),
-                      (r.printed_at or "").replace("T", " "),
+                      r.signer or "", when(r.signed_at), when(r.printed_at),
                       ("Verified" if check[0] else "FAILED") if check else "")
             return str(values[col])
         if role == Qt.ToolTipRole:
@@ -132,7 +132,7 @@ class OrdersView(QWidget):
         top.addWidget(QLabel("&Batch:"))
         self.batch_box = QComboBox()
         self.batch_box.setAccessibleName("Show the orders of this batch")
-        self.batch_box.setMinimumContentsLength(28)
+        self.batch_box.setMinimumContentsLength(44)
         self.batch_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         top.itemAt(0).widget().setBuddy(self.batch_box)
         top.addWidget(self.batch_box)
@@ -162,9 +162,9 @@ class OrdersView(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setHighlightSections(False)
         fm = self.table.fontMetrics()
-        samples = ("P64-36-2026-000000", "Resentencing", "Batch", "MSB00000000", "WWWWWWWWWWWWWWW",
-                   "Counts", "Prepared (not signed)", "Hon. WWWWWWWWW", "0000-00-00 00:00:00+00:00",
-                   "0000-00-00 00:00:00+00:00", "Verified")
+        samples = ("P64-36-2026-000000", "Resentencing", "Batch", "MSB0000000",
+                   "CALDERON, AMARA P", "Counts", "Prepared (not signed)", "Hon. Adaeze Okafor",
+                   "0000-00-00 00:00 UTC", "0000-00-00 00:00 UTC", "Verified")
         for i, sample in enumerate(samples):
             self.table.setColumnWidth(i, max(fm.horizontalAdvance(sample),
                                              fm.horizontalAdvance(HEADERS[i])) + 24)

@@ -8,6 +8,8 @@ import copy
 import sqlite3
 from typing import Any
 
+from desktop.errors import UserError
+
 
 def policy_names() -> list[str]:
     from desktop.rules import policy
@@ -21,9 +23,33 @@ def load_options(name: str) -> dict[str, Any]:
 
     p = policy.load_policy(name)
     options: dict[str, Any] = {"interpretation": dict(p.interpretation)}
+    titles = {"interpretation": "How the statute is read where it is ambiguous"}
     for rule in p.rules:
         options[f"rule {rule.id}"] = {"then": rule.then, **rule.when}
-    return {"version": p.version, "options": options, "source": p.source}
+        titles[f"rule {rule.id}"] = f"Rule {rule.id}: {rule.label}"
+    return {"version": p.version, "options": options, "source": p.source, "titles": titles,
+            "title": p.title}
+
+
+def choices(option: str) -> list[str]:
+    """The values an option takes in any policy we have (shipped or saved) plus the engine's
+    default, for a pick list; 'then' offers the engine's rule actions."""
+    from desktop.rules import policy
+
+    if option == "then":
+        return list(policy.ACTIONS)
+    seen: list[str] = []
+    default = policy.INTERPRETATION_DEFAULTS.get(option)
+    if isinstance(default, str):
+        seen.append(default)
+    for name in policy.list_policies():
+        try:
+            value = policy.load_policy(name).interpretation.get(option)
+        except UserError:
+            continue
+        if isinstance(value, str) and value not in seen:
+            seen.append(value)
+    return seen
 
 
 def apply_options(source: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:

@@ -41,8 +41,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("level", "Level", 48),
     Column("conviction_date", "Convicted", 92),
     Column("relief", "Proposed relief", 190),
-    Column("flags", "Flags", 150),
     Column("status", "Status", 90),
+    Column("flags", "Flags", 150),      # last: it stretches, and long flag lists may clip
 )
 
 
@@ -71,6 +71,7 @@ class QueueModel(QAbstractTableModel):
         self._row_of: dict[int, int] = {}
         self._pages: OrderedDict[int, dict[int, sqlite3.Row | tuple]] = OrderedDict()
         self._active = False     # no query until the first set_filters (the view is shown)
+        self.cache = queue_source.OrderCache()
 
     # --- queries -------------------------------------------------------------------------
     def set_filters(self, filters: QueueFilters) -> None:
@@ -80,8 +81,18 @@ class QueueModel(QAbstractTableModel):
     def reload(self) -> None:
         self._active = True
         self.beginResetModel()
-        self._ids = queue_source.ordered_ids(self.conn, self.filters, self.sort_key, self.descending)
-        self._row_of = {cid: i for i, cid in enumerate(self._ids)}
+        f = self.filters
+        key = (f.status, f.relief, f.flag, f.rule_path, f.section, f.search, self.sort_key,
+               self.descending)
+        cacheable = self.cache.cacheable(f, self.sort_key)
+        hit = self.cache.get(self.conn, key) if cacheable else None
+        if hit is not None:
+            self._ids, self._row_of = hit
+        else:
+            self._ids = queue_source.ordered_ids(self.conn, f, self.sort_key, self.descending)
+            self._row_of = {cid: i for i, cid in enumerate(self._ids)}
+            if cacheable:
+                self.cache.put(key, self._ids, self._row_of)
         self._pages.clear()
         self.endResetModel()
 
@@ -107,7 +118,7 @@ class QueueModel(QAbstractTableModel):
         return self._row_of.get(count_id)
 
     def ids(self) -> list[int]:
-        return list(self._ids)
+        return list(self._ids)      # a copy: the cached order must not be changed
 
     def _row(self, row: int) -> Any:
         page_no = row // self.PAGE

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from desktop.review import queue as core_queue
@@ -42,3 +43,42 @@ def ordered_ids(conn: sqlite3.Connection, filters: QueueFilters, sort_key: str,
         rule_path=filters.rule_path, section=filters.section, search=filters.search or None,
         sort=sort_key, descending=descending)
     return [r[0] for r in conn.execute(f"SELECT count_id FROM ({sql})", params)]
+
+
+class OrderCache:
+    """Recent queue orders (ids and their rows) for filters a clerk's decisions cannot change:
+    no status filter and no sort by status. Those orders depend only on the records and the
+    determinations, which change only with an import or an evaluation, so the cache is dropped
+    whenever the evaluation runs or the number of review items differ from when it was filled.
+    Going back to a list seen before (typically the whole queue) then costs no query."""
+
+    SIZE = 12
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[tuple, tuple[list[int], dict[int, int]]] = OrderedDict()
+        self._stamp: tuple | None = None
+
+    @staticmethod
+    def cacheable(filters: QueueFilters, sort_key: str) -> bool:
+        return not filters.status and sort_key != "status"
+
+    def get(self, conn: sqlite3.Connection, key: tuple) -> tuple[list[int], dict[int, int]] | None:
+        stamp = conn.execute("SELECT (SELECT MAX(id) FROM evaluation_runs), "
+                             "(SELECT COUNT(*) FROM review_items)").fetchone()
+        if stamp != self._stamp:
+            self._entries.clear()
+            self._stamp = stamp
+            return None
+        hit = self._entries.get(key)
+        if hit is not None:
+            self._entries.move_to_end(key)
+        return hit
+
+    def put(self, key: tuple, ids: list[int], row_of: dict[int, int]) -> None:
+        self._entries[key] = (ids, row_of)
+        while len(self._entries) > self.SIZE:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._stamp = None

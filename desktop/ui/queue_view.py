@@ -81,7 +81,7 @@ class QueueView(QWidget):
         fm = self.table.fontMetrics()
         samples = {"dob": "0000-00-00", "conviction_date": "0000-00-00", "level": "Level",
                    "case_number": "MSB0000000", "section": "11360(A)(2)",
-                   "relief": "Resentence → misdemeanor", "status": "Approved"}
+                   "relief": "Resentence → misdemeanor", "status": "Changed → Dismiss & seal"}
         for i, col in enumerate(COLUMNS):
             sample = samples.get(col.key)
             width = fm.horizontalAdvance(sample) + 28 if sample else col.width
@@ -128,7 +128,7 @@ class QueueView(QWidget):
     def _filter_bar(self) -> QHBoxLayout:
         bar = QHBoxLayout()
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search name, case number or CII  (Ctrl+F)")
+        self.search.setPlaceholderText("Name, case no. or CII (Ctrl+F)")
         self.search.setAccessibleName("Search by name, case number or CII")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(260)

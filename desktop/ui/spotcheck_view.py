@@ -28,7 +28,7 @@ from desktop.ui import core
 from desktop.ui.decision_dialogs import NoteDialog
 from desktop.ui.detail_data import load_detail
 from desktop.ui.detail_pane import DetailPane
-from desktop.ui.labels import relief_text
+from desktop.ui.labels import relief_text, when
 
 JUDGE_ACTIONS = [
     ("accept_item", "&Accept item (A)", "approve"),
@@ -85,7 +85,7 @@ class SpotCheckView(QWidget):
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
         self.batches = _table(["Batch", "Status", "Prepared by", "Submitted", "Counts"], "Batches")
-        self.batches.setMaximumHeight(200)
+        self.batches.setMaximumHeight(150)
         self.batches.itemSelectionChanged.connect(self._batch_selected)
         lv.addWidget(self.batches)
         self.sample_label = QLabel("Sample")
@@ -102,7 +102,9 @@ class SpotCheckView(QWidget):
         splitter = QSplitter(Qt.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(self.detail)
-        splitter.setSizes([620, 660])
+        splitter.setSizes([760, 740])
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
         outer.addWidget(splitter, 1)
 
         for keys, fn in (("A", lambda: self.do_action("accept_item")),
@@ -121,7 +123,7 @@ class SpotCheckView(QWidget):
         select = 0
         for i, b in enumerate(rows):
             status = b["status"] + (f", accepted by {b['accepted_by']}" if b["accepted_by"] else "")
-            for j, v in enumerate([b["id"], status, b["prepared_by"], b["submitted_at"],
+            for j, v in enumerate([b["id"], status, b["prepared_by"], when(b["submitted_at"]),
                                    f"{b['items']:,}"]):
                 self.batches.setItem(i, j, _item(v, b["id"]))
             if b["id"] == keep:
