@@ -25,6 +25,7 @@ from desktop.ui import core  # noqa: E402
 from desktop.ui.import_wizard import ImportWizard  # noqa: E402
 from desktop.ui.login_dialog import LoginDialog  # noqa: E402
 from desktop.ui.main_window import MainWindow  # noqa: E402
+from desktop.ui.orders_view import CHECK_COLUMN  # noqa: E402
 
 PW = "a long test password"
 KEY_PASS = "judge key passphrase"
@@ -257,7 +258,7 @@ def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path
     orders.verify(nos)
     qtbot.waitUntil(lambda: not orders.busy(), timeout=60_000)
     assert all(ok for _, ok, _ in orders.last_outcome["verified"])
-    assert orders.model.data(orders.model.index(0, 10)) == "Verified"
+    assert orders.model.data(orders.model.index(0, CHECK_COLUMN)) == "Verified"
 
     printer = QPrinter(QPrinter.HighResolution)
     printer.setOutputFormat(QPrinter.PdfFormat)
@@ -276,7 +277,7 @@ def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path
     orders.verify([orders.model.rows[-1].order_no])
     qtbot.waitUntil(lambda: not orders.busy(), timeout=30_000)
     assert orders.last_outcome["verified"][0][1] is False
-    assert orders.model.data(orders.model.index(len(nos) - 1, 10)) == "FAILED"
+    assert orders.model.data(orders.model.index(len(nos) - 1, CHECK_COLUMN)) == "FAILED"
 
     # Every step left its audit entry, shown in the Audit view.
     jw.audit.refresh()

@@ -39,8 +39,8 @@ class BulkApproveDialog(QDialog):
         self.path = QComboBox()
         self.path.setAccessibleName("Rule path")
         self.path.setSizeAdjustPolicy(QComboBox.AdjustToContents)
-        for path, n in core.rule_paths(conn):
-            self.path.addItem(f"{path}  ({n:,} pending)", path)
+        for path, _n in core.rule_paths(conn):
+            self.path.addItem(path, path)
         if preselect:
             i = self.path.findData(preselect)
             if i >= 0:
@@ -77,10 +77,14 @@ class BulkApproveDialog(QDialog):
         n = next((c for p, c in core.rule_paths(self.conn) if p == path), 0)
         opened = core.opened_in_path(self.conn, self.user, path)
         need = core.bulk_min_opened(self.conn)
-        self.info.setText(f"{n:,} pending counts in this rule path; you have opened {opened:,} "
-                          f"of them (at least {need} needed).")
+        text = (f"{n:,} pending counts in this rule path can be approved in bulk. You have opened "
+                f"{opened:,} of its counts; at least {need} are needed.")
+        if opened < need:
+            text += (f" Open {need - opened} more in the queue (filter by this rule path and read "
+                     "them) first.")
+        self.info.setText(text)
         self.go.setText(f"Approve {n:,} counts")
-        self.go.setEnabled(n > 0)
+        self.go.setEnabled(n > 0 and opened >= need)    # the core refuses too; this says why
 
     def _approve(self) -> None:
         path = self.path.currentData()

@@ -32,6 +32,15 @@ def _badge_html(relief: str | None, target: str | None = None) -> str:
             f'&nbsp;{_e(b.text)}&nbsp;</span>')
 
 
+def _fact(value: Any) -> str:
+    """A fact as words: lists and records of the engine's facts without Python's brackets."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k.replace('_', ' ')} {_fact(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return "; ".join(_fact(v) for v in value) or "none"
+    return "" if value is None else str(value)
+
+
 def _sentence_text(parts: list[dict[str, Any]]) -> str:
     out = []
     for p in parts:
@@ -126,7 +135,8 @@ def detail_html(d: CountDetail) -> str:
         fact_text = ""
         if facts:
             fact_text = ("<br><span style='color:#404040; font-size:small'>"
-                         + "; ".join(f"{_e(k)}: {_e(v)}" for k, v in facts.items()) + "</span>")
+                         + "; ".join(f"{_e(k.replace('_', ' '))}: {_e(_fact(v))}"
+                                     for k, v in facts.items()) + "</span>")
         parts.append(f"<li>{_e(step.get('text'))}{stat}{fact_text}</li>")
     parts.append("</ol>")
     if policy or as_of:

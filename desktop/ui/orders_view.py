@@ -47,8 +47,9 @@ from desktop.ui.workers import start_worker
 _ROOT = QModelIndex()
 KINDS = {"one_case": "One case", "bulk": "Bulk", "resentence": "Resentencing"}
 STATUS_TEXT = {"prepared": "Prepared (not signed)", "signed": "Signed", "printed": "Printed"}
-HEADERS = ("Order", "Kind", "Batch", "Case(s)", "Person(s)", "Counts", "Status", "Signed by",
-           "Signed at", "Printed at", "Check")
+HEADERS = ("Order", "Kind", "Case(s)", "Person(s)", "Counts", "Status", "Check", "Signed at",
+           "Printed at", "Signed by", "Batch")
+CHECK_COLUMN = HEADERS.index("Check")
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -73,8 +74,7 @@ class OrdersModel(QAbstractTableModel):
         self.checks[order_no] = (ok, text)
         for i, r in enumerate(self.rows):
             if r.order_no == order_no:
-                last = len(HEADERS) - 1
-                self.dataChanged.emit(self.index(i, last), self.index(i, last))
+                self.dataChanged.emit(self.index(i, CHECK_COLUMN), self.index(i, CHECK_COLUMN))
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.rows)
@@ -95,18 +95,18 @@ class OrdersModel(QAbstractTableModel):
         col = index.column()
         if role in (Qt.DisplayRole, Qt.AccessibleTextRole):
             check = self.checks.get(r.order_no)
-            values = (r.order_no, KINDS.get(r.kind, r.kind), r.batch_id, _short(r.case_numbers),
+            values = (r.order_no, KINDS.get(r.kind, r.kind), _short(r.case_numbers),
                       _short(r.names), r.counts, STATUS_TEXT.get(r.status, r.status),
-                      r.signer or "", when(r.signed_at), when(r.printed_at),
-                      ("Verified" if check[0] else "FAILED") if check else "")
+                      ("Verified" if check[0] else "FAILED") if check else "",
+                      when(r.signed_at), when(r.printed_at), r.signer or "", r.batch_id)
             return str(values[col])
         if role == Qt.ToolTipRole:
-            if col == len(HEADERS) - 1 and r.order_no in self.checks:
+            if col == CHECK_COLUMN and r.order_no in self.checks:
                 return self.checks[r.order_no][1]
-            if col in (3, 4):
-                return (r.case_numbers if col == 3 else r.names).replace(",", "\n")
+            if col in (2, 3):
+                return (r.case_numbers if col == 2 else r.names).replace(",", "\n")
             return r.file_path or "not rendered yet"
-        if role == Qt.ForegroundRole and col == len(HEADERS) - 1 and r.order_no in self.checks:
+        if role == Qt.ForegroundRole and col == CHECK_COLUMN and r.order_no in self.checks:
             from PySide6.QtGui import QColor
 
             return QColor("#1d5e2a" if self.checks[r.order_no][0] else "#a00000")
@@ -162,9 +162,9 @@ class OrdersView(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setHighlightSections(False)
         fm = self.table.fontMetrics()
-        samples = ("P64-36-2026-000000", "Resentencing", "Batch", "MSB0000000",
-                   "CALDERON, AMARA P", "Counts", "Prepared (not signed)", "Hon. Adaeze Okafor",
-                   "0000-00-00 00:00 UTC", "0000-00-00 00:00 UTC", "Verified")
+        samples = ("P64-36-2026-000000", "Resentencing", "MSB0000000", "ARCHULETA, TERRENCE RW",
+                   "Counts", "Prepared (not signed)", "Verified", "0000-00-00 00:00 UTC",
+                   "0000-00-00 00:00 UTC", "Hon. Adaeze Okafor", "Batch")
         for i, sample in enumerate(samples):
             self.table.setColumnWidth(i, max(fm.horizontalAdvance(sample),
                                              fm.horizontalAdvance(HEADERS[i])) + 24)

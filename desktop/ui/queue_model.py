@@ -33,15 +33,17 @@ class Column:
     width: int
 
 
+# Who, which count, what the engine proposes and where the review stands come first, so a
+# narrow screen (a 1366-pixel laptop with the detail pane open) still shows them.
 COLUMNS: tuple[Column, ...] = (
     Column("name", "Name", 180),
-    Column("dob", "DOB", 92),
     Column("case_number", "Case number", 112),
     Column("section", "Section", 100),
     Column("level", "Level", 48),
-    Column("conviction_date", "Convicted", 92),
     Column("relief", "Proposed relief", 190),
     Column("status", "Status", 90),
+    Column("conviction_date", "Convicted", 92),
+    Column("dob", "DOB", 92),
     Column("flags", "Flags", 150),      # last: it stretches, and long flag lists may clip
 )
 

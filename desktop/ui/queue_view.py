@@ -43,7 +43,7 @@ from desktop.ui.queue_model import (
 CLERK_ACTIONS = [
     ("approve", "&Approve (A)", "approve"),
     ("reject", "&Reject (R)", "reject"),
-    ("change", "&Change relief (C)", ""),
+    ("change", "&Change (C)…", ""),
     ("defer", "&Defer (D)", ""),
 ]
 
@@ -63,7 +63,7 @@ class QueueView(QWidget):
         self.model = QueueModel(conn, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addLayout(self._filter_bar())
+        layout.addLayout(self._filter_bar())      # two rows: search and actions, filters
 
         self.table = QTableView()
         self.table.setAccessibleName("Review queue")
@@ -81,7 +81,7 @@ class QueueView(QWidget):
         fm = self.table.fontMetrics()
         samples = {"dob": "0000-00-00", "conviction_date": "0000-00-00", "level": "Level",
                    "case_number": "MSB0000000", "section": "11360(A)(2)",
-                   "relief": "Resentence → misdemeanor", "status": "Changed → Dismiss & seal"}
+                   "relief": "Resentence → misdemeanor", "status": "Changed → Dismiss"}
         for i, col in enumerate(COLUMNS):
             sample = samples.get(col.key)
             width = fm.horizontalAdvance(sample) + 28 if sample else col.width
@@ -102,8 +102,8 @@ class QueueView(QWidget):
         self.splitter = QSplitter(Qt.Horizontal)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
         self.splitter.setChildrenCollapsible(False)
         layout.addWidget(self.splitter, 1)
 
@@ -122,19 +122,34 @@ class QueueView(QWidget):
         for text, data in items:
             box.addItem(text, data)
         box.setMaxVisibleItems(25)
+        # Sized by a short minimum, not by the longest choice (rule paths are long), so the
+        # window still fits a 1366-pixel laptop screen; the open list shows whole choices.
+        box.setMinimumContentsLength(12)
+        box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        box.view().setTextElideMode(Qt.ElideNone)
         box.currentIndexChanged.connect(self.apply_filters)
         return box
 
-    def _filter_bar(self) -> QHBoxLayout:
+    def _fit_popups(self) -> None:
+        """Open lists as wide as their longest choice (up to 900 px)."""
+        for box in self._boxes().values():
+            width = box.view().sizeHintForColumn(0) + 40
+            box.view().setMinimumWidth(min(max(width, box.width()), 900))
+
+    def _filter_bar(self) -> QVBoxLayout:
+        rows = QVBoxLayout()
         bar = QHBoxLayout()
+        filters = QHBoxLayout()
+        rows.addLayout(bar)
+        rows.addLayout(filters)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Name, case no. or CII (Ctrl+F)")
         self.search.setAccessibleName("Search by name, case number or CII")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(260)
+        self.search.setMinimumWidth(220)
         self.search.textChanged.connect(lambda _: self._search_timer.start())
         self.search.returnPressed.connect(self._search_now)
-        bar.addWidget(self.search, 2)
+        bar.addWidget(self.search, 1)
         self.status_box = self._combo("Status", [("All statuses", None)]
                                       + [(status_badge(s).text, s) for s in STATUSES]
                                       + [("Re-review (re-evaluated)", "rereview"),
@@ -147,14 +162,14 @@ class QueueView(QWidget):
         self.path_box = self._combo("Rule path", [("All rule paths", None)]
                                     + [(p, p) for p in paths])
         self.path_box.setMinimumContentsLength(18)
-        self.path_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.section_box = self._combo("Section", [("All sections", None)]
                                        + [(s, s) for s in sections])
         for w in (self.status_box, self.relief_box, self.flag_box, self.path_box, self.section_box):
-            bar.addWidget(w, 1)
+            filters.addWidget(w, 1)
         self.count_label = QLabel("")
         self.count_label.setAccessibleName("Counts shown")
         bar.addWidget(self.count_label)
+        bar.addStretch(1)
         if self.can_decide:
             self.bulk_button = QPushButton("&Bulk approve…")
             self.bulk_button.setAccessibleName("Bulk approve a rule path")
@@ -165,7 +180,7 @@ class QueueView(QWidget):
             self.submit_button.setAccessibleName("Submit approved counts as a batch")
             self.submit_button.clicked.connect(self.submit_batch)
             bar.addWidget(self.submit_button)
-        return bar
+        return rows
 
     def _shortcuts(self) -> None:
         def sc(keys: str, fn: Any) -> None:
@@ -213,6 +228,7 @@ class QueueView(QWidget):
                 box.addItem(text, data)
             box.setCurrentIndex(max(0, box.findData(keep)))
             box.blockSignals(False)
+        self._fit_popups()
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -352,10 +368,17 @@ class QueueView(QWidget):
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
+        self._fit_popups()
         if not self._splitter_restored:
             self._splitter_restored = True
-            w = max(self.splitter.width(), 1000)
-            self.splitter.setSizes([int(w * 0.64), int(w * 0.36)])
+            # After the layout has given the splitter its real width: the detail pane gets 36 %
+            # but never less than it needs, the table the rest (and later growth).
+            QTimer.singleShot(0, self._default_split)
+
+    def _default_split(self) -> None:
+        w = self.splitter.width()
+        detail = max(int(w * 0.36), self.detail.minimumSizeHint().width())
+        self.splitter.setSizes([w - detail, detail])
 
     def _boxes(self) -> dict[str, QComboBox]:
         return {"status": self.status_box, "relief": self.relief_box, "flag": self.flag_box,
