@@ -155,3 +155,25 @@ def test_startup_probe_prints_milliseconds_and_exits_zero(queue_db: Path) -> Non
     ms = float(line.split()[1])
     assert 0 < ms < 60_000
     assert "clock=process-start" in line or "clock=cli-import" in line
+
+
+def test_recent_orders_reused_until_a_new_evaluation(qtbot, queue_db: Path) -> None:
+    db = open_db(queue_db)
+    conn = db.conn
+    queries: list[str] = []
+    conn.set_trace_callback(
+        lambda sql: queries.append(sql) if sql.startswith("SELECT count_id FROM (") else None)
+    model = QueueModel(conn)
+    model.set_filters(QueueFilters(relief="redesignate_misdemeanor"))
+    first = model.ids()
+    model.set_filters(QueueFilters(status="pending"))      # status lists are never kept
+    model.set_filters(QueueFilters(relief="redesignate_misdemeanor"))
+    assert model.ids() == first
+    assert len(queries) == 2                                # the relief list came from the cache
+    model.set_filters(QueueFilters(status="pending"))
+    assert len(queries) == 3
+    evaluate_county(db, COUNTY, "statute", date(2020, 7, 1), user="test", backup=False)
+    model.set_filters(QueueFilters(relief="redesignate_misdemeanor"))
+    assert len(queries) == 4                                # a new run: queried again
+    assert sorted(model.ids()) == sorted(first)
+    conn.close()
