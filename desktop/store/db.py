@@ -14,6 +14,9 @@ from desktop.errors import UserError
 
 BUSY_TIMEOUT_MS = 5000
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+# Files this process has already quick-checked: a window opens several connections (workers,
+# dialogs) and checking a large file each time would cost a second per connection.
+_CHECKED: set[str] = set()
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -96,8 +99,10 @@ def open_db(path: str | os.PathLike[str], *, check: bool = True) -> sqlite_utils
     existed = str(path) != ":memory:" and Path(path).is_file() and Path(path).stat().st_size > 0
     try:
         conn = connect(path)
-        if existed and check:
+        key = os.path.realpath(path) if existed else ""
+        if existed and check and key not in _CHECKED:
             check_database(conn, path)
+            _CHECKED.add(key)
         if existed and schema_version(conn) < migrations()[-1][0]:
             from desktop.store.backup import auto_backup
 
