@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "desktop.cli.trust_cmd",
     "desktop.cli.review_cmd",
     "desktop.cli.gui_cmd",
+    "desktop.cli.selftest_cmd",
     "desktop.cli.orders_cmd",
 ]
 

@@ -1,0 +1,158 @@
+"""`reliefdesk self-test`: what court IT runs after installing. Every step of a court's day on a
+throwaway database in a temporary folder (never the user's real data): generate invented people,
+import, evaluate, review as a clerk, spot-check and accept as a judge, create a throwaway judge
+key, render and sign one order, verify it. Needs no display and no network."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+STEPS = ("generate", "import", "evaluate", "accounts", "review", "spot-check", "key",
+         "sign order", "verify")
+
+
+class SelfTestFailed(Exception):
+    def __init__(self, step: str, error: BaseException) -> None:
+        super().__init__(f"{step}: {type(error).__name__}: {error}")
+        self.step = step
+        self.error = error
+
+
+def run_self_test(rows: int = 3000, log: Callable[[str], None] | None = None) -> float:
+    """Run every step; returns the seconds taken, or raises SelfTestFailed naming the step."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="reliefdesk-selftest-") as tmp:
+        work = Path(tmp)
+        state: dict = {}
+
+        def step(name: str, fn: Callable[[], None]) -> None:
+            t = time.perf_counter()
+            try:
+                fn()
+            except BaseException as exc:  # noqa: BLE001 - any failure names its step
+                raise SelfTestFailed(name, exc) from exc
+            if log:
+                log(f"  {name:<11} ok ({time.perf_counter() - t:.2f} s)")
+
+        from desktop.store import open_db
+
+        db = open_db(work / "selftest.sqlite3")
+        try:
+            step("generate", lambda: _generate(work, rows))
+            step("import", lambda: _import(db, work, state))
+            step("evaluate", lambda: _evaluate(db, state))
+            step("accounts", lambda: _accounts(db, state))
+            step("review", lambda: _review(db, state))
+            step("spot-check", lambda: _spot_check(db, state))
+            step("key", lambda: _key(work, state))
+            step("sign order", lambda: _sign(db, work, state))
+            step("verify", lambda: _verify(state))
+        finally:
+            db.conn.close()
+    return time.perf_counter() - start
+
+
+COUNTY = "SAN BERNARDINO"
+PASSWORD = "self-test-only"
+
+
+def _generate(work: Path, rows: int) -> None:
+    from desktop.records.generate import generate
+
+    generate(work / "synthetic.csv", COUNTY, rows, seed=64)
+
+
+def _import(db, work: Path, state: dict) -> None:
+    from desktop.records.importer import import_file
+
+    s = import_file(db, work / "synthetic.csv", backup=False, user="self-test")
+    if s.rows_rejected or not s.rows_kept:
+        raise RuntimeError(f"the synthetic file imported with {s.rows_rejected} rejected rows")
+
+
+def _evaluate(db, state: dict) -> None:
+    from desktop.rules.evaluate import evaluate_county
+
+    state["run"] = evaluate_county(db, COUNTY, "statute", date(2020, 7, 1), user="self-test",
+                                   backup=False)
+    n = db.conn.execute("SELECT COUNT(*) FROM determinations WHERE run_id = ? AND relief IN"
+                        " ('dismiss_and_seal', 'redesignate_misdemeanor',"
+                        " 'redesignate_infraction')", (state["run"],)).fetchone()[0]
+    if not n:
+        raise RuntimeError("the evaluation granted no relief on the synthetic file")
+
+
+def _accounts(db, state: dict) -> None:
+    from desktop.review.users import create_user
+
+    admin = create_user(db.conn, "selftest-admin", "admin", PASSWORD, None)
+    state["clerk"] = create_user(db.conn, "selftest-clerk", "clerk", PASSWORD, admin)
+    state["judge"] = create_user(db.conn, "selftest-judge", "judge", PASSWORD, admin)
+
+
+def _review(db, state: dict) -> None:
+    from desktop.review import batches, decisions
+
+    # One case's granted counts, approved one by one as a clerk would after opening each.
+    row = db.conn.execute(
+        "SELECT c.case_id FROM review_items r JOIN determinations d ON d.id = r.determination_id"
+        " JOIN counts c ON c.id = r.count_id WHERE r.status = 'pending' AND d.relief IN"
+        " ('dismiss_and_seal', 'redesignate_misdemeanor', 'redesignate_infraction')"
+        " ORDER BY c.id LIMIT 1").fetchone()
+    ids = [r[0] for r in db.conn.execute(
+        "SELECT r.count_id FROM review_items r JOIN determinations d ON d.id = r.determination_id"
+        " JOIN counts c ON c.id = r.count_id WHERE c.case_id = ? AND r.status = 'pending' AND"
+        " d.relief IN ('dismiss_and_seal', 'redesignate_misdemeanor', 'redesignate_infraction')",
+        (row[0],))]
+    for cid in ids:
+        decisions.mark_opened(db.conn, state["clerk"], cid)
+    decisions.approve(db.conn, state["clerk"], ids)
+    state["batch"] = batches.submit_batch(db.conn, state["clerk"])
+
+
+def _spot_check(db, state: dict) -> None:
+    from desktop.review import batches, decisions
+
+    for item in batches.sample(db.conn, state["judge"], state["batch"], seed=1):
+        decisions.mark_opened(db.conn, state["judge"], item.count_id)
+        batches.accept_item(db.conn, state["judge"], state["batch"], item.count_id)
+    batches.accept_batch(db.conn, state["judge"], state["batch"])
+
+
+def _key(work: Path, state: dict) -> None:
+    from desktop.orders.keys import create_demo_key
+
+    state["key"] = work / "selftest-judge.p12"
+    create_demo_key("Hon. Self Test", "Judge of the Superior Court (self-test)", state["key"],
+                    PASSWORD, county=COUNTY)
+
+
+def _sign(db, work: Path, state: dict) -> None:
+    from desktop.orders.batch import render_batch
+
+    outcomes = render_batch(db.conn, state["batch"], work / "orders", state["key"], PASSWORD,
+                            user=state["judge"].name, workers=1)
+    if not outcomes:
+        raise RuntimeError("no order was rendered")
+    state["orders"] = [o.path for o in outcomes]
+
+
+def _verify(state: dict) -> None:
+    from desktop.orders.verify import verify_file
+
+    for path in state["orders"]:
+        result = verify_file(path)
+        if not result.ok:
+            raise RuntimeError(f"{path.name} does not verify: {result.problem}")
+        data = bytearray(path.read_bytes())
+        data[len(data) // 3] ^= 0x01
+        tampered = path.with_name("tampered.pdf")
+        tampered.write_bytes(bytes(data))
+        if verify_file(tampered).ok:
+            raise RuntimeError("a tampered copy of the order still verifies")
