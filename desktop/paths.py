@@ -27,20 +27,23 @@ def backup_dir(db_path: Path) -> Path:
     return db_path.parent / "backups"
 
 
-def resources_dir() -> Path:
-    """resources/ at the project root, or inside a PyInstaller bundle."""
+def _data_root(name: str) -> Path:
+    """resources/ or forms/: inside a PyInstaller bundle, at the root of a source checkout (also an
+    editable install), or under <prefix>/share/reliefdesk/ for a wheel install."""
     import sys
 
     base = getattr(sys, "_MEIPASS", None)
     if base:
-        return Path(base) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+        return Path(base) / name
+    checkout = Path(__file__).resolve().parent.parent / name
+    if checkout.is_dir():
+        return checkout
+    return Path(sys.prefix) / "share" / "reliefdesk" / name
+
+
+def resources_dir() -> Path:
+    return _data_root("resources")
 
 
 def forms_dir() -> Path:
-    import sys
-
-    base = getattr(sys, "_MEIPASS", None)
-    if base:
-        return Path(base) / "forms"
-    return Path(__file__).resolve().parent.parent / "forms"
+    return _data_root("forms")
