@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import queue
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -36,6 +37,15 @@ COMMENT_TEXT = 93
 _FILLER = frozenset({"", "-", "NULL", "N/A", "NONE"})
 _UNITS = {"D": "D", "M": "M", "Y": "Y", "DAYS": "D", "MONTHS": "M", "YEARS": "Y"}
 FLUSH_EVERY = 20_000
+
+
+_JUVENILE = re.compile(r"JUVENILE|\bJUV\b|\bWARD\b|\b602\s*(?:WI|W&I|WIC)\b|\b(?:WI|W&I|WIC)\s*602\b")
+
+
+def is_juvenile(*texts: str) -> bool:
+    """A juvenile court adjudication (WIC 602): the court, its type, the disposition or the step
+    says so. Age alone does not (a 17-year-old can be tried in adult court)."""
+    return any(_JUVENILE.search(t.upper()) for t in texts if t)
 
 
 def clean(v: str) -> str:
@@ -304,7 +314,7 @@ class DojImporter:
         disposition = clean(f[DISP_DESCR]).upper()
         convicted = disposition.startswith("CONVICTED")
         court = clean(f[STP_ORI_DESCR])
-        juvenile = "JUVENILE" in court.upper() or "JUVENILE" in f[STP_ORI_TYPE_DESCR].upper()
+        juvenile = is_juvenile(court, f[STP_ORI_TYPE_DESCR], disposition, step_type)
         c = CountBuf(
             line=lineno, cnt_order=cnt_order, step_type=step_type, county=county, court=court,
             ofn=clean(f[OFN]) or clean(f[FE_NUM_CRT_CASE]), offense_text=offense,
