@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from desktop.progress import ProgressFn
 from desktop.records.doj_layout import COLUMNS, N_COLUMNS
@@ -45,10 +46,16 @@ _JUVENILE = re.compile(r"JUVENILE|\bJUV\b|\bWARD\b|\b602\s*(?:WI|W&I|WIC)\b|\b(?
 def is_juvenile(*texts: str) -> bool:
     """A juvenile court adjudication (WIC 602): the court, its type, the disposition or the step
     says so. Age alone does not (a 17-year-old can be tried in adult court)."""
-    return any(_JUVENILE.search(t.upper()) for t in texts if t)
+    text = " ".join(texts).upper()
+    if "JUV" not in text and "602" not in text and "WARD" not in text:
+        return False
+    return bool(_JUVENILE.search(text))
 
 
+@lru_cache(maxsize=1 << 16)
 def clean(v: str) -> str:
+    """The value without padding, '' for DOJ filler. Cached: a bulk file repeats a few thousand
+    values (filler, counties, offense texts) hundreds of thousands of times."""
     v = v.strip()
     return "" if v in _FILLER else v
 
@@ -97,6 +104,8 @@ class SubjectBuf:
 
 def _sentence_part(f: list[str]) -> dict | None:
     """One sentence part from a row, or None when the row carries none. Raises Reject."""
+    if not (f[SENT_LENGTH].strip() or f[SENT_TIME_CODE].strip()) and clean(f[SENT_LOC_DESCR]) == "":
+        return None
     loc = clean(f[SENT_LOC_DESCR])
     length_s = clean(f[SENT_LENGTH])
     unit_s = clean(f[SENT_TIME_CODE]).upper()
@@ -287,7 +296,7 @@ class DojImporter:
         if name and name != current.name:
             current.names.add(name)
         req_name = clean(f[REQ_NAME])
-        if req_name and req_name != current.name:
+        if req_name and req_name != current.name and req_name not in current.names:
             current.names.add(req_name)
         if current.dob is None and dob is not None:
             current.dob = dob
@@ -314,7 +323,7 @@ class DojImporter:
         disposition = clean(f[DISP_DESCR]).upper()
         convicted = disposition.startswith("CONVICTED")
         court = clean(f[STP_ORI_DESCR])
-        juvenile = is_juvenile(court, f[STP_ORI_TYPE_DESCR], disposition, step_type)
+        juvenile = convicted and is_juvenile(court, f[STP_ORI_TYPE_DESCR], disposition, step_type)
         c = CountBuf(
             line=lineno, cnt_order=cnt_order, step_type=step_type, county=county, court=court,
             ofn=clean(f[OFN]) or clean(f[FE_NUM_CRT_CASE]), offense_text=offense,
