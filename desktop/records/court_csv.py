@@ -220,25 +220,11 @@ class CourtCsvImporter:
 
     def _run(self) -> None:
         src = self.src
-        reader = csv.reader(src.lines())
-        while True:
-            try:
-                fields = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                for lineno, text in src.take_row_lines():
-                    self.rows_read += 1
-                    self._reject(lineno, None, f"the line cannot be read as CSV ({exc})", text)
+        for lineno, text, fields, problem in src.records():
+            if fields is None:
+                self.rows_read += 1
+                self._reject(lineno, None, problem or "unreadable line", text)
                 continue
-            rows = src.take_row_lines()
-            if len(rows) != 1:
-                for lineno, text in rows:
-                    self.rows_read += 1
-                    self._reject(lineno, None, f"inside a quoted field left open on line "
-                                 f"{rows[0][0]}", text)
-                continue
-            lineno, text = rows[0]
             if not self.has_header:
                 self._header(fields, lineno)
                 continue

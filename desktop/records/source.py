@@ -6,6 +6,7 @@ broken line cannot swallow the good lines after it."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import os
 from collections.abc import Iterator
@@ -75,6 +76,28 @@ class LineSource:
                     continue
                 pending.append((n, text))
                 yield text
+
+    def records(self) -> Iterator[tuple[int, str, list[str] | None, str | None]]:
+        """Parse the file as CSV: (line, text, fields, None) for each row read from one physical
+        line, and (line, text, None, reason) for each line that could not be read as a row (the
+        pre-filtered lines of `rejects` are reported separately, after the last row)."""
+        reader = csv.reader(self.lines())
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                for lineno, text in self.take_row_lines():
+                    yield lineno, text, None, f"the line cannot be read as CSV ({exc})"
+                continue
+            rows = self.take_row_lines()
+            if len(rows) != 1:
+                # A quote opened with "" tricks spanned several lines: none of them is trustworthy.
+                for lineno, text in rows:
+                    yield lineno, text, None, f"inside a quoted field left open on line {rows[0][0]}"
+                continue
+            yield rows[0][0], rows[0][1], fields, None
 
     def take_row_lines(self) -> list[tuple[int, str]]:
         """The physical lines behind the row csv.reader just returned (more than one only when a
