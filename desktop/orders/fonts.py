@@ -42,3 +42,4 @@ def face(family: str, bold: bool = False, italic: bool = False) -> str:
     if family not in FAMILIES:
         raise ValueError(f"unknown font family {family!r}; use one of {', '.join(FAMILIES)}")
     return FAMILIES[family][(1 if bold else 0) + (2 if italic else 0)]
+

@@ -35,6 +35,7 @@ from reportlab.platypus import (
 )
 
 from desktop.orders import wording
+from desktop.orders.canvas import PagedCanvas
 from desktop.orders.fonts import face, register_fonts
 from desktop.orders.model import CaseEntry, CountLine, OrderData
 from desktop.orders.templates import OrderTemplate
@@ -190,31 +191,11 @@ def _canvas_class(t: OrderTemplate, order: OrderData, values: dict[str, str], st
     the PDF's dates to the order date."""
     d = order.order_date
 
-    class OrderCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs["invariant"] = 1
-            # Otherwise reportlab adds an unembedded Helvetica as the canvas's initial font.
-            kwargs["initialFontName"] = styles.body.fontName
-            kwargs["initialFontSize"] = styles.body.fontSize
-            super().__init__(*args, **kwargs)
-            ts = self._doc._timeStamp
-            ts.YMDhms = (d.year, d.month, d.day, 12, 0, 0)
-            ts.dhh = ts.dmm = 0
-            self._pages: list[dict[str, Any]] = []
+    class OrderCanvas(PagedCanvas):
+        stamp = d
+        first_font = (styles.body.fontName, styles.body.fontSize)
 
-        def showPage(self) -> None:
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self._decorate(self._pageNumber, total)
-                super().showPage()
-            super().save()
-
-        def _decorate(self, page: int, total: int) -> None:
+        def decorate(self, page: int, total: int) -> None:
             width = PAGE_W - 2 * margin
             font, bold, size = styles.table_font, styles.table_bold, styles.footer_size
             self.saveState()

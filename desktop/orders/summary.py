@@ -21,6 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from desktop import audit
+from desktop.orders.canvas import PagedCanvas
 from desktop.orders.fonts import face, register_fonts
 from desktop.orders.produce import write_atomic
 from desktop.orders.summary_data import (
@@ -186,32 +187,16 @@ def _clerk_bar(s: RunSummary) -> Drawing:
 
 
 def _numbered_canvas(label: str, stamp: date) -> type[Canvas]:
-    class SummaryCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs["invariant"] = 1
-            kwargs["initialFontName"] = face("sans")
-            super().__init__(*args, **kwargs)
-            ts = self._doc._timeStamp
-            ts.YMDhms = (stamp.year, stamp.month, stamp.day, 12, 0, 0)
-            ts.dhh = ts.dmm = 0
-            self._pages: list[dict[str, Any]] = []
+    class SummaryCanvas(PagedCanvas):
+        first_font = (face("sans"), 12)
 
-        def showPage(self) -> None:
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
+        def decorate(self, page: int, total: int) -> None:
+            self.setFont(face("sans"), 7.5)
+            self.setFillColor(colors.Color(0.3, 0.3, 0.3))
+            self.drawString(MARGIN, MARGIN - 0.45 * inch, label)
+            self.drawRightString(PAGE_W - MARGIN, MARGIN - 0.45 * inch, f"Page {page} of {total}")
 
-        def save(self) -> None:
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self.setFont(face("sans"), 7.5)
-                self.setFillColor(colors.Color(0.3, 0.3, 0.3))
-                self.drawString(MARGIN, MARGIN - 0.45 * inch, label)
-                self.drawRightString(PAGE_W - MARGIN, MARGIN - 0.45 * inch,
-                                     f"Page {self._pageNumber} of {total}")
-                super().showPage()
-            super().save()
-
+    SummaryCanvas.stamp = stamp
     return SummaryCanvas
 
 
