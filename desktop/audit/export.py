@@ -7,7 +7,6 @@ import csv
 import hashlib
 import io
 import json
-import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 from desktop.audit.log import entry_hash
 from desktop.audit.query import COLUMNS, AuditEntry, list_entries
 from desktop.errors import UserError
+from desktop.files import write_atomic
 
 FORMATS = ("csv", "jsonl")
 
@@ -67,17 +67,7 @@ def export(conn: sqlite3.Connection, out: Path, fmt: str | None = None) -> Expor
     entries = list_entries(conn)
     data = _render(entries, fmt)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
-    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_atomic(out, data)
     last = entries[-1] if entries else None
     return ExportResult(out, fmt, len(entries), last.seq if last else 0,
                         last.hash if last else "0" * 64, hashlib.sha256(data).hexdigest())

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from desktop import audit
 from desktop.errors import UserError
-from desktop.orders.produce import write_atomic
+from desktop.files import write_atomic
 from desktop.store.tx import transaction
 
 DOJ_COLUMNS = (

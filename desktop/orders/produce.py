@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from desktop.files import write_atomic
 from desktop.orders.model import OrderData
 from desktop.orders.render import render_order
 from desktop.orders.sign import OrderSigner
@@ -43,21 +44,6 @@ class Produced:
     content_sha256: str    # of the unsigned rendering
     pages: int
     signed_at: str
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file in the same directory, fsync, then rename over the final name."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def remove_stale_temporaries(path: Path) -> int:

@@ -21,9 +21,9 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from desktop import audit
+from desktop.files import write_atomic
 from desktop.orders.canvas import PagedCanvas
 from desktop.orders.fonts import face, register_fonts
-from desktop.orders.produce import write_atomic
 from desktop.orders.summary_data import (
     RELIEF_LABELS,
     RELIEF_ORDER,
