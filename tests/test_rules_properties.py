@@ -37,7 +37,7 @@ def counts(draw, ident: int, cycle: int) -> CountFacts:
         offense_text=sec.text, section=sec.section, base=sec.base, code=sec.code,
         level=draw(st.sampled_from(["F", "M", "I", None])), convicted=True, conviction_date=conv,
         cycle_date=cyc, sentence_end=None if sentence is None else conv + timedelta(days=sentence),
-        sentence_known=sentence is not None, juvenile=draw(st.booleans()) and draw(st.booleans()))
+        juvenile=draw(st.booleans()) and draw(st.booleans()))
 
 
 @st.composite
@@ -82,8 +82,7 @@ def test_unrelated_later_conviction_never_denies_a_completed_grant(data, policy,
     later = CountFacts(id=99, case_id=99, case_number="C99", cnt_order="099002001000", count_no=1,
                        county="SAN BERNARDINO", offense_text=extra.text, section=extra.section,
                        base=extra.base, code=extra.code, level="M", convicted=True,
-                       conviction_date=when, cycle_date=when, sentence_end=when,
-                       sentence_known=True, juvenile=False)
+                       conviction_date=when, cycle_date=when, sentence_end=when, juvenile=False)
     after = {d.count_id: d for d in evaluate_subject(subject, [*cs, later], "SAN BERNARDINO",
                                                      policy, AS_OF)}
     for cid, d in before.items():

@@ -36,8 +36,6 @@ class LineSource:
         self.size = self.path.stat().st_size
         self.sha = hashlib.sha256()
         self.bytes_read = 0
-        self.lineno = 0          # physical line of the row csv.reader last returned
-        self.text = ""           # that row's text
         self.first_line = 0      # first non-blank line
         self.rejects: list[tuple[int, str | None, str, str]] = []
         self.pending: list[tuple[int, str]] = []
@@ -104,16 +102,7 @@ class LineSource:
         quote spanned lines)."""
         got = list(self.pending)
         self.pending.clear()
-        if got:
-            self.lineno, self.text = got[-1] if len(got) == 1 else got[0]
         return got
-
-    def drain_to_end(self) -> None:
-        """Consume the rest of the file (hash and size) without parsing, e.g. after a refusal."""
-        with open(self.path, "rb") as fh:
-            fh.seek(self.bytes_read)
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                self.sha.update(chunk)
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:

@@ -64,14 +64,9 @@ def load_subjects(conn: sqlite3.Connection, ids: list[int]
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i:i + CHUNK]
         marks = ",".join("?" * len(chunk))
-        regs: dict[int, list[date | None]] = {}
-        reg290: set[int] = set()
-        for sid, d, desc in conn.execute(
-                "SELECT subject_id, event_date, description FROM subject_events WHERE"
-                f" kind = 'registration' AND subject_id IN ({marks})", chunk):
-            regs.setdefault(sid, []).append(_date(d))
-            if _is_290_registration(desc):
-                reg290.add(sid)
+        reg290 = {sid for sid, desc in conn.execute(
+            "SELECT subject_id, description FROM subject_events WHERE kind = 'registration'"
+            f" AND subject_id IN ({marks})", chunk) if _is_290_registration(desc)}
         counts: dict[int, list[CountFacts]] = {}
         for row in conn.execute(
                 "SELECT c.id, c.case_id, k.case_number, c.cnt_order, c.count_no, c.county,"
@@ -84,13 +79,12 @@ def load_subjects(conn: sqlite3.Connection, ids: list[int]
                 county=row[5], offense_text=row[6], section=row[7], base=row[8], code=row[9],
                 level=row[10], convicted=bool(row[11]), conviction_date=_date(row[12]),
                 cycle_date=_date(row[13]), sentence_end=_date(row[14]),
-                sentence_known=row[14] is not None, juvenile=bool(row[15]), comment=row[16]))
+                juvenile=bool(row[15]), comment=row[16]))
         for sid, name, dob, deceased, reg in conn.execute(
                 f"SELECT id, name, dob, deceased, registered_290 FROM subjects WHERE id IN ({marks})",
                 chunk):
             yield (SubjectFacts(id=sid, name=name, dob=_date(dob), deceased=bool(deceased),
-                                registered_290=bool(reg) or sid in reg290,
-                                registration_dates=tuple(regs.get(sid, ()))),
+                                registered_290=bool(reg) or sid in reg290),
                    counts.get(sid, []))
 
 

@@ -36,7 +36,6 @@ class SubjectFacts:
     dob: date | None
     deceased: bool
     registered_290: bool
-    registration_dates: tuple[date | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,8 +54,7 @@ class CountFacts:
     convicted: bool
     conviction_date: date | None
     cycle_date: date | None
-    sentence_end: date | None
-    sentence_known: bool
+    sentence_end: date | None     # None: the record has no sentence data
     juvenile: bool
     comment: str | None = None
 
