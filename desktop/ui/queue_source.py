@@ -36,9 +36,10 @@ def rows_by_id(conn: sqlite3.Connection, ids: list[int]) -> dict[int, Any]:
 
 def ordered_ids(conn: sqlite3.Connection, filters: QueueFilters, sort_key: str,
                 descending: bool) -> list[int]:
-    """Count ids in queue order for the filters: the review core's queue query decides what is
-    in the queue and in which order; only its ids are read here."""
-    sql, params = core_queue.queue_query(
+    """Count ids in queue order for the filters: the review core's ids query decides what is
+    in the queue and in which order (joining only what the filters and sort read); the shown
+    columns are read later by id, a page at a time (rows_by_id)."""
+    sql, params = core_queue.queue_ids_query(
         status=filters.status, relief=filters.relief, flag=filters.flag,
         rule_path=filters.rule_path, section=filters.section, search=filters.search or None,
         sort=sort_key, descending=descending)
