@@ -69,8 +69,8 @@ class QueueModel(QAbstractTableModel):
         self.filters = QueueFilters()
         self.sort_key = "name"
         self.descending = False
-        self._ids: list[int] = []
-        self._row_of: dict[int, int] = {}
+        self._order = queue_source.QueueOrder([])
+        self._ids: list[int] = self._order.ids
         self._pages: OrderedDict[int, dict[int, sqlite3.Row | tuple]] = OrderedDict()
         self._active = False     # no query until the first set_filters (the view is shown)
         self.cache = queue_source.OrderCache()
@@ -89,24 +89,23 @@ class QueueModel(QAbstractTableModel):
         cacheable = self.cache.cacheable(f, self.sort_key)
         hit = self.cache.get(self.conn, key) if cacheable else None
         if hit is not None:
-            self._ids, self._row_of = hit
+            self._order = hit
         else:
-            self._ids = queue_source.ordered_ids(self.conn, f, self.sort_key, self.descending)
-            self._row_of = {cid: i for i, cid in enumerate(self._ids)}
+            self._order = queue_source.QueueOrder(
+                queue_source.ordered_ids(self.conn, f, self.sort_key, self.descending))
             if cacheable:
-                self.cache.put(key, self._ids, self._row_of)
+                self.cache.put(key, self._order)
+        self._ids = self._order.ids
         self._pages.clear()
         self.endResetModel()
 
     def refresh_counts(self, count_ids: list[int]) -> None:
         """Re-read the given counts after a decision; they keep their rows."""
-        pages = {self._row_of[c] // self.PAGE for c in count_ids if c in self._row_of}
-        for p in pages:
+        rows = [r for r in map(self._order.row_of, count_ids) if r is not None]
+        for p in {r // self.PAGE for r in rows}:
             self._pages.pop(p, None)
-        for c in count_ids:
-            row = self._row_of.get(c)
-            if row is not None:
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        for row in rows:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     def refresh_all_rows(self) -> None:
         self._pages.clear()
@@ -117,7 +116,7 @@ class QueueModel(QAbstractTableModel):
         return self._ids[row] if 0 <= row < len(self._ids) else None
 
     def row_of(self, count_id: int) -> int | None:
-        return self._row_of.get(count_id)
+        return self._order.row_of(count_id)
 
     def ids(self) -> list[int]:
         return list(self._ids)      # a copy: the cached order must not be changed
