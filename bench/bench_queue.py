@@ -8,13 +8,18 @@ real determination with its real explanation. Building takes ~1.5 minutes once; 
 the database on later runs. The keystroke figure goes through the real review core (approve,
 audit entry, and the opening of the next count, each in its own transaction).
 
+The build runs ANALYZE; a court's database never has planner statistics, so --no-stats measures
+on a copy without them (the queue's plans are fixed by the query, so the figures should agree).
+
 Run: QT_QPA_PLATFORM=offscreen /work/venv/bin/python bench/bench_queue.py [--rows N] [--keep DIR]
+     [--no-stats]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -91,6 +96,8 @@ def measure(db_path: Path) -> None:
     boxes = [(view.relief_box, i) for i in range(1, view.relief_box.count())]
     boxes += [(view.status_box, 1), (view.status_box, 0), (view.relief_box, 0)]
     boxes += [(view.flag_box, 2), (view.flag_box, 0)]
+    # The first section and rule path listed, and back to all of them.
+    boxes += [(view.section_box, 1), (view.section_box, 0), (view.path_box, 1), (view.path_box, 0)]
 
     def filter_round(cold: bool) -> tuple[list[float], list[str]]:
         """Each filter change timed from the combo box to the repainted table. cold: the model's
@@ -143,6 +150,20 @@ def measure(db_path: Path) -> None:
                               (before,)).fetchone()[0]
         assert status == "approved", f"count {before} is {status} after the keystroke"
 
+    from desktop.review import queue as core_queue
+
+    def core_ms(make_sql) -> float:
+        sql, params = make_sql(sort="name")
+        times = []
+        for _ in range(3):
+            t = time.perf_counter()
+            conn.execute(f"SELECT count_id FROM ({sql})", params).fetchall()
+            times.append((time.perf_counter() - t) * 1000)
+        return statistics.median(times)
+
+    stats = conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'"
+                         ).fetchone()[0]
+    print(f"planner statistics: {'yes (ANALYZE)' if stats else 'none, as in a court database'}")
     print(f"queue rows: {rows:,}")
     print(f"first paint: {first_paint:.0f} ms (target <= 1000)")
     print(f"filter change, every query run: median {statistics.median(cold_ms):.0f} ms, "
@@ -151,6 +172,9 @@ def measure(db_path: Path) -> None:
     print(f"filter change, the same changes again (lists without a status filter come from the "
           f"model's cache): median {statistics.median(warm_ms):.0f} ms, max {max(warm_ms):.0f} ms")
     print(f"search 'SMITH': {search_ms:.0f} ms")
+    if hasattr(core_queue, "queue_ids_query"):
+        print(f"core, whole queue by name, ids only: {core_ms(core_queue.queue_ids_query):.0f} ms"
+              f" (the full-row queue query: {core_ms(core_queue.queue_query):.0f} ms)")
     print(f"decision keystroke {what} to next item shown: median {statistics.median(key_ms):.1f} ms, "
           f"max {max(key_ms):.1f} ms over {len(key_ms)} (target <= 50)")
 
@@ -159,13 +183,27 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=2_200_000, help="generated DOJ rows")
     ap.add_argument("--keep", help="build (or reuse) the database in this folder")
+    ap.add_argument("--no-stats", action="store_true",
+                    help="measure on a copy without the planner statistics the build gathers "
+                         "(nothing in ReliefDesk runs ANALYZE on a court's database)")
     args = ap.parse_args()
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-queue-"))
     folder.mkdir(parents=True, exist_ok=True)
     db_path = folder / "queue100k.sqlite3"
     if not db_path.exists():
         build(db_path, args.rows)
-    measure(db_path)
+    if not args.no_stats:
+        measure(db_path)
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-queue-nostats-") as tmp:
+        copy = Path(tmp) / db_path.name
+        src, dst = sqlite3.connect(db_path), sqlite3.connect(copy)
+        src.backup(dst)
+        src.close()
+        dst.execute("DROP TABLE IF EXISTS sqlite_stat1")
+        dst.commit()
+        dst.close()
+        measure(copy)
 
 
 if __name__ == "__main__":
