@@ -192,3 +192,12 @@ def test_some_rows_rejected_gives_exit_3_and_rejected_command_lists_them(tmp_pat
 def test_missing_file_is_a_usage_error(tmp_path, db):
     with pytest.raises(NotImportable.__mro__[1]):
         import_file(db, tmp_path / "nope.csv")
+
+
+def test_a_database_from_a_newer_version_is_refused(tmp_path):
+    from desktop.errors import UserError
+
+    p = tmp_path / "db.sqlite3"
+    open_db(p).conn.execute("PRAGMA user_version = 9999")
+    with pytest.raises(UserError, match="newer ReliefDesk"):
+        open_db(p)

@@ -103,7 +103,12 @@ def open_db(path: str | os.PathLike[str], *, check: bool = True) -> sqlite_utils
         if existed and check and key not in _CHECKED:
             check_database(conn, path)
             _CHECKED.add(key)
-        if existed and schema_version(conn) < migrations()[-1][0]:
+        newest = migrations()[-1][0]
+        if existed and schema_version(conn) > newest:
+            raise UserError(f"{path} was written by a newer ReliefDesk (schema "
+                            f"{schema_version(conn)}; this version knows up to {newest}). "
+                            "Use the newer version, or restore a backup made by this one.", 2)
+        if existed and schema_version(conn) < newest:
             from desktop.store.backup import auto_backup
 
             auto_backup(Path(path), "upgrade")
