@@ -96,13 +96,17 @@ def _where_and_order(*, status: str | None, relief: str | None, flag: str | None
     tables: set[str] = set()
     count_columns: set[str] = set()
     if status:
+        # Beside a filter with an index of its own, the status index (most counts are pending)
+        # is the wrong place to start; without statistics the planner cannot tell, so a unary
+        # + keeps it off that index (measured 83 -> 50 ms for pending + one relief).
+        col = "+r.status" if (relief or rule_path or flag or section) else "r.status"
         if status == "rereview":
-            where.append("r.status = 'pending' AND r.rereview = 1")
+            where.append(f"{col} = 'pending' AND r.rereview = 1")
         elif status == "sent_back":
-            where.append("r.status = 'pending' AND EXISTS (SELECT 1 FROM batch_items bi "
+            where.append(f"{col} = 'pending' AND EXISTS (SELECT 1 FROM batch_items bi "
                          "WHERE bi.count_id = r.count_id AND bi.judge_status = 'sent_back')")
         elif status in STATUSES:
-            where.append("r.status = ?")
+            where.append(f"{col} = ?")
             params.append(status)
         else:
             raise UserError(f"unknown status {status!r}: use one of "
