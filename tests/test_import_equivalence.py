@@ -1,0 +1,206 @@
+"""The fast DOJ importer (worker processes reading chunks, rows copied into the import) gives
+exactly the same database rows, ids included, as the plain one-process reference reading in
+tests/doj_reference.py, on generated files broken in the ways real extracts break: bad rows,
+binary and over-long lines, unbalanced quotes, quotes that swallow the next line, latin-1 and CRLF
+lines, blank lines, and subjects whose rows are not contiguous.
+
+Chunks are made tiny so that chunk boundaries fall everywhere: inside subjects, inside a quoted
+field that spans lines, between a subject's scattered rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import sqlite3
+from pathlib import Path
+
+import pytest
+from doj_reference import reference_import
+
+from desktop.progress import Cancelled
+from desktop.records import doj_import
+from desktop.records.generate import generate
+from desktop.records.importer import import_file
+from desktop.store import open_db
+
+TABLES = {
+    "subjects": "SELECT * FROM subjects ORDER BY id",
+    "subject_events": "SELECT * FROM subject_events ORDER BY id",
+    "cases": "SELECT * FROM cases ORDER BY id",
+    "counts": "SELECT * FROM counts ORDER BY id",
+    "rejected_rows": "SELECT * FROM rejected_rows ORDER BY id",
+}
+
+
+def broken_copy(src: Path, dst: Path, seed: int, every: int) -> None:
+    """The generated file with damage injected about once every `every` lines."""
+    rng = random.Random(seed)
+    lines = src.read_bytes().split(b"\n")
+    out: list[bytes] = []
+    moved: list[bytes] = []
+    for i, line in enumerate(lines):
+        if i == 0 or not line or rng.randrange(every):
+            out.append(line)
+            continue
+        kind = rng.choice(["date", "fields", "nul", "quote", "span", "latin1", "crlf", "cr",
+                           "blank", "long", "subject", "scatter", "comma"])
+        if kind == "date":
+            out.append(line.replace(b",19", b",1913", 1).replace(b",20", b",2099", 1))
+        elif kind == "fields":
+            out.append(line[: len(line) // 3])
+        elif kind == "nul":
+            out.append(line[:40] + b"\x00" + line[40:])
+        elif kind == "quote":
+            out.append(b'"' + line)
+        elif kind == "span":  # two quotes, the second opening a field that the next line closes
+            out.append(b'AB"C,"open ' + line[:60])
+            out.append(line)
+        elif kind == "latin1":
+            out.append(line.replace(b"A", b"\xc9", 1))
+        elif kind == "crlf":
+            out.append(line + b"\r")
+        elif kind == "cr":
+            out.append(line[:50] + b"\r" + line[50:])
+        elif kind == "blank":
+            out.append(rng.choice([b"", b"   ", b"\t"]))
+            out.append(line)
+        elif kind == "long":
+            out.append(line + b"," + b"Z" * 100_050)
+        elif kind == "subject":
+            out.append(_with_field(line, 2, "  -  "))
+        elif kind == "scatter":  # this row reappears later: its subject is not contiguous
+            out.append(line)
+            cnt = _field(line, 50)
+            moved.append(rng.choice([line, _with_field(line, 50, "9" + cnt[1:])]))
+        elif kind == "comma":
+            out.append(line + b",EXTRA")
+        if moved and rng.randrange(4) == 0:
+            out.append(moved.pop(0))
+    out[-1:-1] = moved
+    dst.write_bytes(b"\n".join(out))
+
+
+def _field(line: bytes, i: int) -> str:
+    return next(csv.reader([line.decode("utf-8")]))[i]
+
+
+def _with_field(line: bytes, i: int, value: str) -> bytes:
+    fields = next(csv.reader([line.decode("utf-8")]))
+    fields[i] = value
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="").writerow(fields)
+    return buf.getvalue().encode("utf-8")
+
+
+def dump(path: Path) -> dict[str, list[tuple]]:
+    conn = sqlite3.connect(path)
+    try:
+        return {t: conn.execute(q).fetchall() for t, q in TABLES.items()}
+    finally:
+        conn.close()
+
+
+def reference(tmp: Path, data: Path, prior: Path | None = None) -> tuple[dict, tuple[int, int]]:
+    db = tmp / "reference.sqlite3"
+    conn = open_db(db).conn
+    if prior is not None:
+        ref_prior = reference_import_with_row(conn, prior)
+        assert ref_prior.rows_kept > 0
+    imp = reference_import_with_row(conn, data)
+    conn.close()
+    return dump(db), (imp.rows_read, imp.rows_kept)
+
+
+def reference_import_with_row(conn: sqlite3.Connection, data: Path):
+    cur = conn.execute("INSERT INTO imports (file_name, sha256, format, imported_at)"
+                       " VALUES (?, ?, 'doj', 'now')", (data.name, f"ref-{data}"))
+    return reference_import(conn, data, int(cur.lastrowid or 0))
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("equiv") / "generated.csv"
+    generate(path, "SAN BERNARDINO", 20_000, seed=11)
+    return path
+
+
+def fast(tmp: Path, data: Path, monkeypatch, *, chunk: int, method: str | None,
+         prior: Path | None = None) -> tuple[dict, tuple[int, int], doj_import.DojImporter]:
+    monkeypatch.setattr(doj_import, "PARALLEL_MIN_BYTES", 0 if chunk else 1 << 62)
+    monkeypatch.setattr(doj_import, "CHUNK_BYTES", chunk or doj_import.CHUNK_BYTES)
+    monkeypatch.setattr(doj_import, "START_METHOD", method)
+    monkeypatch.setattr(doj_import, "WORKERS", 2)
+    seen: list[doj_import.DojImporter] = []
+    real = doj_import.DojImporter.run
+
+    def spy(self: doj_import.DojImporter) -> None:
+        seen.append(self)
+        real(self)
+
+    monkeypatch.setattr(doj_import.DojImporter, "run", spy)
+    db = tmp / f"fast-{chunk}-{method}.sqlite3"
+    handle = open_db(db)
+    if prior is not None:
+        import_file(handle, prior, backup=False)
+    s = import_file(handle, data, backup=False)
+    handle.conn.close()
+    assert s.rows_read == s.rows_kept + s.rows_rejected
+    return dump(db), (s.rows_read, s.rows_kept), seen[-1]
+
+
+@pytest.mark.parametrize("chunk, method, every", [
+    (0, None, 40),               # one process, whole file
+    (128 << 10, None, 40),       # ~120 chunks, fork
+    (3000, None, 15),            # chunks of ~4 lines: every boundary inside a subject
+    (200 << 10, "spawn", 60),    # how workers start on Windows
+])
+def test_fast_import_matches_reference(tmp_path, generated, monkeypatch, chunk, method, every):
+    data = tmp_path / "broken.csv"
+    broken_copy(generated, data, seed=chunk + every, every=every)
+    if chunk == 3000:  # keep the tiny-chunk case quick: the first 1,500 lines
+        data.write_bytes(b"\n".join(data.read_bytes().split(b"\n")[:1500]))
+    want, want_rows = reference(tmp_path, data)
+    got, got_rows, imp = fast(tmp_path, data, monkeypatch, chunk=chunk, method=method)
+    assert got_rows == want_rows
+    assert want["rejected_rows"] and want["counts"]
+    assert any(r[7].startswith("9") or r[6] for r in want["counts"]), "no scattered subject"
+    for table in TABLES:
+        assert len(got[table]) == len(want[table]), table
+        for g, w in zip(got[table], want[table], strict=True):
+            assert g == w, (table, g, w)
+    if chunk:
+        assert imp.chunks_in_workers > 0, "no chunk was read by a worker"
+        print(f"chunks: {imp.chunks_in_workers} by workers, {imp.chunks_in_main} here")
+
+
+def test_second_import_continues_ids_and_keeps_subjects_apart(tmp_path, generated, monkeypatch):
+    first = tmp_path / "first.csv"
+    first.write_bytes(b"\n".join(generated.read_bytes().split(b"\n")[:3000]))
+    data = tmp_path / "broken.csv"
+    broken_copy(generated, data, seed=5, every=200)
+    want, want_rows = reference(tmp_path, data, prior=first)
+    got, got_rows, _ = fast(tmp_path, data, monkeypatch, chunk=256 << 10, method=None, prior=first)
+    assert got_rows == want_rows
+    assert got == want
+
+
+def test_cancel_during_a_parallel_import_keeps_nothing(tmp_path, generated, monkeypatch):
+    monkeypatch.setattr(doj_import, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(doj_import, "CHUNK_BYTES", 256 << 10)
+    calls: list[int] = []
+
+    def progress(done: int, total: int, label: str) -> None:
+        calls.append(done)
+        if done > total // 3:
+            raise Cancelled()
+
+    handle = open_db(tmp_path / "db.sqlite3")
+    with pytest.raises(Cancelled):
+        import_file(handle, generated, progress=progress, backup=False)
+    assert calls and max(calls) < generated.stat().st_size
+    for table in ("imports", *TABLES):
+        assert handle.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone() == (0,), table
+    # The connection is usable again and the same file then imports in full.
+    s = import_file(handle, generated, backup=False)
+    assert s.rows_kept == s.rows_read == 20_000
