@@ -58,7 +58,17 @@ def _filters(conn: sqlite3.Connection) -> list[dict[str, object]]:
         " ON c.id = r.count_id JOIN cases cs ON cs.id = c.case_id JOIN subjects s"
         " ON s.id = c.subject_id WHERE cs.case_number IS NOT NULL AND s.cii IS NOT NULL"
         " LIMIT 1").fetchone()
+    # Pseudo-statuses beside another filter (the status clause then keeps off its index).
+    rereview_relief = conn.execute(
+        "SELECT d.relief FROM review_items r JOIN determinations d ON d.id = r.determination_id"
+        " WHERE r.rereview = 1 AND r.status = 'pending' LIMIT 1").fetchone()[0]
+    sent_back_section = conn.execute(
+        "SELECT c.base_section FROM batch_items bi JOIN counts c ON c.id = bi.count_id"
+        " WHERE bi.judge_status = 'sent_back' LIMIT 1").fetchone()[0]
     return [
+        {"status": "rereview", "relief": rereview_relief},
+        {"status": "sent_back", "section": sent_back_section},
+        {"status": "approved", "relief": "dismiss_and_seal"},
         {}, {"status": "pending"}, {"status": "approved"}, {"status": "rejected"},
         {"status": "changed"}, {"status": "deferred"}, {"status": "sent_back"},
         {"status": "rereview"}, {"relief": "resentence"}, {"relief": "not_eligible"},
