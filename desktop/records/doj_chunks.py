@@ -19,11 +19,10 @@ import gc
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, repeat
 from pathlib import Path
 
-from desktop.records.doj_group import COLUMNS as TABLE_COLUMNS
-from desktop.records.doj_group import Grouper, NeedsMainProcess
+from desktop.records.doj_group import LOCAL_COLUMNS, Grouper, NeedsMainProcess
 from desktop.records.doj_layout import COLUMNS, N_COLUMNS
 from desktop.records.doj_rows import check_row, looks_like_header, row_key
 from desktop.records.source import MAX_LINE_CHARS, Reject, decode
@@ -79,9 +78,15 @@ def read_block(fh, pos: int, want: int) -> bytes:
         parts.append(more)
 
 
-def split_lines(data: bytes, first_no: int) -> tuple[list[bytes], list[str]]:
+def split_lines(data: bytes, first_no: int) -> tuple[list[bytes] | None, list[str]]:
     """Raw and decoded physical lines of a block (decoded as LineSource does: UTF-8, else
-    latin-1 per line; BOM dropped on line 1; trailing CR/LF dropped)."""
+    latin-1 per line; BOM dropped on line 1; trailing CR/LF dropped). Raw lines are only needed
+    to find byte offsets: for a plain ASCII block without CR they are the decoded lines (None)."""
+    if data.isascii() and b"\r" not in data:
+        texts = data.decode("ascii").split("\n")
+        if texts and texts[-1] == "":
+            texts.pop()
+        return None, texts
     raws = data.split(b"\n")
     if raws and raws[-1] == b"":
         raws.pop()
@@ -96,6 +101,16 @@ def split_lines(data: bytes, first_no: int) -> tuple[list[bytes], list[str]]:
     if b"\r" in data:
         texts = [t.rstrip("\r") for t in texts]
     return raws, texts
+
+
+def _plain(texts: list[str]) -> bool:
+    """No line to filter out: none blank, none over-long, none with an odd number of quotes
+    (checked a block at a time; NUL and CR are checked on the raw block)."""
+    if not texts or "" in texts or any(map(str.isspace, texts)):
+        return False
+    if max(map(len, texts)) > MAX_LINE_CHARS:
+        return False
+    return not any(n & 1 for n in set(map(str.count, texts, repeat('"'))))
 
 
 class RangeReader:
@@ -116,7 +131,7 @@ class RangeReader:
         self.texts: list[str] = []
         self.base = 0                     # csv line index of nos[0]
         self.consumed = 0                 # csv line index where the current row starts
-        self.last_block: tuple[int, int, list[bytes]] = (start, start_line, [])
+        self.last_block: tuple[int, int, list[bytes] | list[str]] = (start, start_line, [])
         self.line_rejects: list[LineReject] = []
         self.pos = start                  # end of what has been read so far
         self.next_line = start_line
@@ -137,12 +152,15 @@ class RangeReader:
             if self.on_data is not None:
                 self.on_data(data)
             raws, texts = split_lines(data, no)
-            self.last_block = (pos, no, raws)
-            good: list[str] = []
-            good_nos: list[int] = []
-            rejects = self.line_rejects
+            n_lines = len(texts)
+            self.last_block = (pos, no, raws if raws is not None else texts)
             has_nul = b"\x00" in data
             has_cr = b"\r" in data
+            good: list[str] = []
+            good_nos: list[int] | range = []
+            rejects = self.line_rejects
+            if not has_nul and not has_cr and _plain(texts):
+                good, good_nos, texts = texts, range(no, no + len(texts)), []
             for i, t in enumerate(texts):
                 if not t or t.isspace():
                     continue
@@ -168,7 +186,7 @@ class RangeReader:
             self.nos += good_nos
             self.texts += good
             pos += len(data)
-            no += len(raws)
+            no += n_lines
             self.pos, self.next_line = pos, no
             if pos >= self.nominal_end and self.ext_line == _DONE:
                 self.ext_line = no
@@ -182,6 +200,11 @@ class RangeReader:
     def run(self) -> RangeResult:
         res = RangeResult(self.start, self.start_line, self.start, self.start_line)
         skipping = self.skip_key is not None
+        g = self.g
+        add, reject = g.add, g.reject
+        nos, texts = self.nos, self.texts          # mutated in place by _blocks
+        first_line, tick = self.first_line, self.tick
+        rows_read = rows_kept = 0
         with open(self.path, "rb") as fh:
             reader = csv.reader(chain.from_iterable(self._blocks(fh)))
             prev = 0
@@ -191,13 +214,13 @@ class RangeReader:
                     for fields in reader:
                         ln = reader.line_num
                         i = prev - self.base
-                        lineno = self.nos[i]
+                        lineno = nos[i]
                         if ln - prev != 1:
                             if not skipping:
                                 for j in range(i, i + ln - prev):
-                                    res.rows_read += 1
-                                    self.g.reject(self.nos[j], None, "inside a quoted field left "
-                                                  f"open on line {lineno}", self.texts[j])
+                                    rows_read += 1
+                                    reject(nos[j], None, "inside a quoted field left open on line "
+                                           f"{lineno}", texts[j])
                             prev = self.consumed = ln
                             continue
                         prev = self.consumed = ln
@@ -209,13 +232,27 @@ class RangeReader:
                                 skipping = False
                                 res.start, res.start_line = self._offset(lineno), lineno
                             if lineno >= self.ext_line and key is not None and (
-                                    self.g.current is None or key != self.g.current.key):
+                                    g.current is None or key != g.current.key):
                                 res.end, res.end_line = self._offset(lineno), lineno
                                 stopped = True
                                 break
-                        self._row(fields, lineno, self.texts[i], res)
-                        if self.tick is not None and res.rows_read % 10_000 == 0:
-                            self.tick(self.pos)
+                        if lineno == first_line and looks_like_header(fields):
+                            rows_read += self._header(fields, lineno, texts[i], res)
+                            continue
+                        rows_read += 1
+                        if len(fields) != N_COLUMNS:
+                            reject(lineno, None, f"has {len(fields)} fields; a DOJ row has "
+                                   f"{N_COLUMNS}", texts[i])
+                        else:
+                            try:
+                                checked = check_row(fields)
+                            except Reject as r:
+                                reject(lineno, r.column, r.reason, texts[i])
+                            else:
+                                add(fields, lineno, checked)
+                                rows_kept += 1
+                        if tick is not None and rows_read % 10_000 == 0:
+                            tick(self.pos)
                     else:
                         res.end, res.end_line = self.pos, self.next_line
                         stopped = True
@@ -224,13 +261,14 @@ class RangeReader:
                     i = prev - self.base
                     if not skipping:
                         for j in range(i, i + ln - prev):
-                            res.rows_read += 1
-                            self.g.reject(self.nos[j], None,
-                                          f"the line cannot be read as CSV ({exc})", self.texts[j])
+                            rows_read += 1
+                            reject(nos[j], None, f"the line cannot be read as CSV ({exc})",
+                                   texts[j])
                     prev = self.consumed = ln
         if skipping:  # nothing but the previous subject's rows up to the end of the file
             res.start, res.start_line = res.end, res.end_line
-        self.g.finish()
+        g.finish()
+        res.rows_read, res.rows_kept = rows_read, rows_kept
         res.line_rejects = [r for r in self.line_rejects if res.start_line <= r[0] < res.end_line]
         return res
 
@@ -242,33 +280,20 @@ class RangeReader:
             return None
         return row_key(fields)
 
-    def _row(self, fields: list[str], lineno: int, text: str, res: RangeResult) -> None:
-        g = self.g
-        if lineno == self.first_line and looks_like_header(fields):
-            res.has_header = True
-            names = [c.strip().lstrip("\ufeff").upper() for c in fields]
-            if len(names) != N_COLUMNS and names[:N_COLUMNS] == list(COLUMNS[: len(names)]):
-                # A header with a stray trailing comma (or one short): report it, read the
-                # data rows by position as usual.
-                res.rows_read += 1
-                g.reject(lineno, None, f"header line has {len(names)} fields; a DOJ header has "
-                         f"{N_COLUMNS} (data rows are read by position)", text)
-                return
-            if names != list(COLUMNS):
-                raise NotDojFile("its header line does not match the 95-column DOJ layout "
-                                 "(RECORD_ID … END_OF_REC)")
-            return
-        res.rows_read += 1
-        if len(fields) != N_COLUMNS:
-            g.reject(lineno, None, f"has {len(fields)} fields; a DOJ row has {N_COLUMNS}", text)
-            return
-        try:
-            checked = check_row(fields)
-        except Reject as r:
-            g.reject(lineno, r.column, r.reason, text)
-            return
-        g.add(fields, lineno, checked)
-        res.rows_kept += 1
+    def _header(self, fields: list[str], lineno: int, text: str, res: RangeResult) -> int:
+        """The header on the first line: rows read (1 when it is reported as a reject)."""
+        res.has_header = True
+        names = [c.strip().lstrip("\ufeff").upper() for c in fields]
+        if len(names) != N_COLUMNS and names[:N_COLUMNS] == list(COLUMNS[: len(names)]):
+            # A header with a stray trailing comma (or one short): report it, read the data rows
+            # by position as usual.
+            self.g.reject(lineno, None, f"header line has {len(names)} fields; a DOJ header has "
+                          f"{N_COLUMNS} (data rows are read by position)", text)
+            return 1
+        if names != list(COLUMNS):
+            raise NotDojFile("its header line does not match the 95-column DOJ layout "
+                             "(RECORD_ID … END_OF_REC)")
+        return 0
 
 
 def previous_subject(path: str | Path, start: int, start_line: int, first_line: int) -> str | None:
@@ -317,7 +342,7 @@ class ChunkJob:
 def _local_tables(conn: sqlite3.Connection) -> dict[str, str]:
     """A worker's tables (the grouper's row layouts, no constraints); INSERT per table."""
     out = {}
-    for table, cols in TABLE_COLUMNS.items():
+    for table, cols in LOCAL_COLUMNS.items():
         defs = ", ".join("id INTEGER PRIMARY KEY" if c == "id" else c for c in cols)
         conn.execute(f"CREATE TABLE {table} ({defs})")
         out[table] = f"INSERT INTO {table} VALUES ({', '.join('?' * len(cols))})"
@@ -337,7 +362,7 @@ def read_chunk(job: ChunkJob) -> RangeResult:
 
     next_ids = {"subjects": 1, "cases": 1, "counts": 1}
     subject_ids: dict[str, int] = {}
-    grouper = Grouper(sink, next_ids, subject_ids, None)
+    grouper = Grouper(sink, next_ids, subject_ids, None, local=True)
     skip_key = None
     if job.index > 0:
         skip_key = previous_subject(job.path, job.start, job.start_line, job.first_line)

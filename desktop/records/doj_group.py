@@ -47,19 +47,20 @@ from desktop.records.doj_rows import (
 from desktop.records.normalize import parse_section
 
 # A count being read: [line, cnt_order, template, ofn, conviction date, event date, cycle date,
-# sentence parts, extra lines]. The template holds what follows from the row's descriptive
+# sentence parts, extra lines]; the last two are () until the count has some (most never do). The template holds what follows from the row's descriptive
 # columns alone (see count_template), shared by every count with the same texts.
 C_LINE, C_CNT, C_TPL, C_OFN, C_CONV_DATE, C_EVENT_DATE, C_CYC_DATE, C_SENTENCE, C_EXTRA = range(9)
 # Template positions.
-T_STEP, T_COUNTY, T_COURT, T_CONVICTED, T_EVENT, T_EVENT_DESC, T_ROW_A, T_ROW_B = range(8)
+T_STEP, T_COUNTY, T_COURT, T_CONVICTED, T_EVENT, T_EVENT_DESC, T_ROW, T_SLOT = range(8)
 
 _template_fields = itemgetter(STP_TYPE, CNTY, STP_ORI_DESCR, STP_ORI_TYPE_DESCR, OFFENSE_DESCR,
                               COMMENT_TEXT, DISP_DESCR, CONV_STAT_DESCR, OFFENSE_TOC)
 
 
-def count_template(raw: tuple[str, ...]) -> tuple:
+def count_template(raw: tuple[str, ...]) -> list:
     """Everything a count takes from its descriptive columns: step type, county, court, the
-    event kind (deceased/registration) and the two constant stretches of its counts row."""
+    event kind (deceased/registration), the end of its counts row (TEMPLATE_COLUMNS), and a slot
+    for the template's id in a worker's chunk: [owner, id]."""
     step_s, cnty_s, court_s, ori_type_s, off_s, comm_s, disp_s, conv_s, toc_s = raw
     step_type = clean_upper(step_s)
     county = clean_upper(cnty_s)
@@ -76,16 +77,15 @@ def count_template(raw: tuple[str, ...]) -> tuple:
     court = clean(court_s)
     juvenile = convicted and juvenile_of(court, ori_type_s, disposition, step_type)
     sec = parse_section(offense)
-    row_a = (step_type or None, county or None, offense or None,
-             sec.section if sec else None, sec.base if sec else None,
-             (sec.code or None) if sec else None, level_of(conv_s, toc_s), disposition or None,
-             int(convicted))
-    return (step_type, county, court, convicted, event, event_desc, row_a,
-            (int(juvenile), comment or None))
+    row = (step_type or None, county or None, offense or None,
+           sec.section if sec else None, sec.base if sec else None,
+           (sec.code or None) if sec else None, level_of(conv_s, toc_s), disposition or None,
+           int(convicted), int(juvenile), comment or None)
+    return [step_type, county, court, convicted, event, event_desc, row, [None, 0]]
 
 
 class _Templates(dict):
-    def __missing__(self, raw: tuple[str, ...]) -> tuple:
+    def __missing__(self, raw: tuple[str, ...]) -> list:
         if len(self) >= 200_000:
             self.clear()
         t = self[raw] = count_template(raw)
@@ -100,8 +100,33 @@ class _Clean(dict):
         return c
 
 
+class _Sentences(dict):
+    """(conviction date or None, parts) -> (sentence JSON, sentence end or None)."""
+
+    def __missing__(self, key: tuple[str | None, tuple[Part, ...]]) -> tuple[str, str | None]:
+        if len(self) >= 200_000:
+            self.clear()
+        conv_date, parts = key
+        v = self[key] = (sentence_json(list(parts)),
+                         sentence_end_iso(conv_date, parts) if conv_date else None)
+        return v
+
+
+class _CountNo(dict):
+    def __missing__(self, digits: str) -> int | None:
+        try:
+            n = int(digits) if len(digits) == 3 else None
+        except ValueError:
+            n = None
+        self[digits] = n
+        return n
+
+
 _TEMPLATES = _Templates()
 _CLEAN = _Clean()
+_SENTENCES = _Sentences()
+_COUNT_NO = _CountNo()
+_NO_SENTENCE = ("[]", None)
 
 
 # The grouper's rows per table, in this column order. They leave out what is the same for every
@@ -114,10 +139,18 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "cases": ("id", "subject_id", "event_key", "case_number", "county", "court", "event_date",
               "cycle_date"),
     "counts": ("id", "case_id", "subject_id", "source_line", "extra_lines", "cnt_order", "count_no",
+               "conviction_date", "cycle_date", "sentence", "sentence_end",
                "step_type", "county", "offense_text", "section", "base_section", "code", "level",
-               "disposition", "convicted", "conviction_date", "cycle_date", "sentence",
-               "sentence_end", "juvenile", "comment"),
+               "disposition", "convicted", "juvenile", "comment"),
     "rejected_rows": ("line", "column_name", "reason", "raw"),
+}
+# The counts columns that come from the count's template, in its order.
+TEMPLATE_COLUMNS = COLUMNS["counts"][11:]
+# A worker writes each distinct template once per chunk; its counts refer to it by id.
+LOCAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    **COLUMNS,
+    "count_templates": ("id", *TEMPLATE_COLUMNS),
+    "counts": (*COLUMNS["counts"][:11], "template"),
 }
 # Constant columns per table: (names, values as SQL, for insert_statements).
 _CONSTANT = {"subjects": ("import_id",), "counts": ("import_id", "source_file"),
@@ -171,14 +204,18 @@ class Grouper:
     `conn` is read back only to merge a non-contiguous subject (main process only)."""
 
     def __init__(self, sink: Sink, next_ids: dict[str, int], subject_ids: dict[str, int],
-                 conn: sqlite3.Connection | None, sync: Callable[[], None] | None = None) -> None:
+                 conn: sqlite3.Connection | None, sync: Callable[[], None] | None = None,
+                 *, local: bool = False) -> None:
         self.sink = sink
         self.next = next_ids               # next free id per table, shared with the caller
         self.subject_ids = subject_ids     # SUBJECT_ID -> subjects.id, for this import
         self.conn = conn                   # None in a worker: merging is not possible there
         self.sync = sync or (lambda: None)
         self.current: SubjectBuf | None = None
-        self.rows: dict[str, list[tuple]] = {t: [] for t in COLUMNS}
+        # local: rows in the LOCAL_COLUMNS layout (a worker's chunk), else COLUMNS.
+        self.local = local
+        self.rows: dict[str, list[tuple]] = {t: [] for t in (LOCAL_COLUMNS if local else COLUMNS)}
+        self.templates = 0
         self.pending = 0
 
     # -- rows ----------------------------------------------------------------------------------
@@ -212,16 +249,16 @@ class Grouper:
             return
         c = cur.counts.get(cnt_order)
         if c is not None:
-            c[C_EXTRA].append(lineno)
+            c[C_EXTRA] += (lineno,)
             if part:
-                c[C_SENTENCE].append(part)
+                c[C_SENTENCE] += (part,)
             return
         ofn = f[OFN].strip()
         if ofn in FILLER:
             ofn = cl[f[FE_NUM_CRT_CASE]]
         cur.counts[cnt_order] = [
             lineno, cnt_order, t, ofn, (disp_date or event_date) if t[T_CONVICTED] else None,
-            event_date or disp_date, cyc_date, [part] if part else [], [],
+            event_date or disp_date, cyc_date, (part,) if part else (), (),
         ]
 
     def finish(self) -> None:
@@ -259,39 +296,34 @@ class Grouper:
         if self.pending >= FLUSH_ROWS:
             self.flush()
 
-    @staticmethod
-    def _cycle_dates(s: SubjectBuf) -> dict[str, str]:
-        """Offense-date proxy per cycle: CYC_DATE, else the cycle's earliest step date."""
-        out: dict[str, str] = {}
-        for c in s.counts.values():
-            d = c[C_CYC_DATE]
-            if d is not None:
-                cyc = c[C_CNT][:3]
-                if cyc not in out or d < out[cyc]:
-                    out[cyc] = d
-        fallback: dict[str, str] = {}
-        for c in s.counts.values():
-            d = c[C_EVENT_DATE]
-            if d is not None:
-                cyc = c[C_CNT][:3]
-                if cyc not in out and (cyc not in fallback or d < fallback[cyc]):
-                    fallback[cyc] = d
-        out.update(fallback)
-        return out
-
     def _add_counts(self, sid: int, s: SubjectBuf, case_ids: dict[str, int]) -> None:
-        cycles = self._cycle_dates(s)
+        # Offense-date proxy per cycle (first 3 digits of CNT_ORDER): the earliest CYC_DATE,
+        # else the cycle's earliest step date. Counts grouped by case (first 6 digits).
+        cyc_dates: dict[str, str] = {}
+        step_dates: dict[str, str] = {}
         by_case: dict[str, list[list]] = {}
         for c in s.counts.values():
-            k = c[C_CNT][:6]
-            group = by_case.get(k)
+            cnt = c[C_CNT]
+            cyc = cnt[:3]
+            d = c[C_CYC_DATE]
+            if d is not None and (cyc not in cyc_dates or d < cyc_dates[cyc]):
+                cyc_dates[cyc] = d
+            d = c[C_EVENT_DATE]
+            if d is not None and (cyc not in step_dates or d < step_dates[cyc]):
+                step_dates[cyc] = d
+            group = by_case.get(cnt[:6])
             if group is None:
-                by_case[k] = [c]
+                by_case[cnt[:6]] = [c]
             else:
                 group.append(c)
+        cycles = {**step_dates, **cyc_dates}
         case_rows = self.rows["cases"]
         count_rows = self.rows["counts"]
         nxt = self.next
+        count_id = nxt["counts"]
+        sentences = _SENTENCES
+        count_nos = _COUNT_NO
+        local = self.local
         for event_key, counts in by_case.items():
             case_id = case_ids.get(event_key)
             if case_id is None:
@@ -310,25 +342,28 @@ class Grouper:
                 t = c[C_TPL]
                 parts = c[C_SENTENCE]
                 conv_date = c[C_CONV_DATE]
-                end = None
-                if parts:
-                    sentence = sentence_json(parts)
-                    if conv_date and t[T_CONVICTED]:
-                        end = sentence_end_iso(conv_date, tuple(parts))
-                else:
-                    sentence = "[]"
-                try:
-                    count_no = int(cnt_order[6:9]) if len(cnt_order) >= 9 else None
-                except ValueError:
-                    count_no = None
+                sentence, end = sentences[conv_date if t[T_CONVICTED] else None,
+                                          parts] if parts else _NO_SENTENCE
                 extra = c[C_EXTRA]
-                count_id = nxt["counts"]
-                nxt["counts"] = count_id + 1
-                count_rows.append(
-                    (count_id, case_id, sid, c[C_LINE],
-                     ",".join(map(str, extra)) if extra else None, cnt_order, count_no)
-                    + t[T_ROW_A] + (conv_date, cycles.get(cnt_order[:3]), sentence, end)
-                    + t[T_ROW_B])
+                if local:
+                    slot = t[T_SLOT]
+                    if slot[0] is not self:
+                        self.templates += 1
+                        slot[0], slot[1] = self, self.templates
+                        self.rows["count_templates"].append((self.templates, *t[T_ROW]))
+                    count_rows.append((
+                        count_id, case_id, sid, c[C_LINE],
+                        ",".join(map(str, extra)) if extra else None, cnt_order,
+                        count_nos[cnt_order[6:9]], conv_date, cycles.get(cnt_order[:3]),
+                        sentence, end, slot[1]))
+                else:
+                    count_rows.append((
+                        count_id, case_id, sid, c[C_LINE],
+                        ",".join(map(str, extra)) if extra else None, cnt_order,
+                        count_nos[cnt_order[6:9]], conv_date, cycles.get(cnt_order[:3]),
+                        sentence, end) + t[T_ROW])
+                count_id += 1
+        nxt["counts"] = count_id
 
     def _merge_subject(self, sid: int, s: SubjectBuf) -> None:
         """A subject whose rows are not contiguous: merge into what was already written."""
@@ -367,7 +402,7 @@ class Grouper:
     def flush(self) -> None:
         batch: list[tuple[str, list[tuple]]] = []
         rows = self.rows
-        for table in COLUMNS:
+        for table in rows:
             if rows[table]:
                 batch.append((table, rows[table]))
                 rows[table] = []

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from desktop.progress import ProgressFn
 from desktop.records.doj_chunks import ChunkJob, NotDojFile, RangeReader, RangeResult, read_chunk
-from desktop.records.doj_group import COLUMNS, Grouper, insert_statements
+from desktop.records.doj_group import COLUMNS, TEMPLATE_COLUMNS, Grouper, insert_statements
 from desktop.records.doj_layout import N_COLUMNS
 from desktop.records.doj_rows import clean, looks_like_header, sentence_end
 from desktop.records.source import LineSource, decode
@@ -356,23 +356,28 @@ class DojImporter:
 
 
 def _copy_statements() -> list[str]:
-    """INSERT ... SELECT per table from a worker's chunk: local ids shifted by :s (subjects),
-    :c (cases) and :n (counts); the import id and file name added; rows in the order read."""
-    shift = {"id": {"subjects": ":s", "cases": ":c", "counts": ":n"},
-             "subject_id": ":s", "case_id": ":c"}
+    """INSERT ... SELECT per table from a worker's chunk (LOCAL_COLUMNS layout): local ids shifted
+    by :s (subjects), :c (cases) and :n (counts); the import id and file name added; each count
+    joined to its template; rows in the order read."""
+    a = _ATTACHED
+    shift = {"subject_id": ":s", "case_id": ":c"}
+    own_id = {"subjects": ":s", "cases": ":c", "counts": ":n"}
     out = []
     for table, cols in COLUMNS.items():
         const = {"subjects": ["import_id"], "counts": ["import_id", "source_file"],
                  "rejected_rows": ["import_id"]}.get(table, [])
         values = [":import_id" if k == "import_id" else ":file" for k in const]
         for col in cols:
-            by = shift.get(col)
-            if isinstance(by, dict):
-                by = by.get(table)
+            by = own_id[table] if col == "id" else shift.get(col)
+            if table == "counts":
+                col = f"t.{col}" if col in TEMPLATE_COLUMNS else f"c.{col}"
             values.append(f"{col} + {by}" if by else col)
-        order = "id" if "id" in cols else "rowid"
+        source = f"{a}.{table} ORDER BY {'id' if 'id' in cols else 'rowid'}"
+        if table == "counts":  # CROSS JOIN: read the counts in id order, look templates up
+            source = (f"{a}.counts AS c CROSS JOIN {a}.count_templates AS t ON t.id = c.template"
+                      " ORDER BY c.id")
         out.append(f"INSERT INTO main.{table} ({', '.join([*const, *cols])})"
-                   f" SELECT {', '.join(values)} FROM {_ATTACHED}.{table} ORDER BY {order}")
+                   f" SELECT {', '.join(values)} FROM {source}")
     return out
 
 
