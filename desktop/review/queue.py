@@ -125,11 +125,16 @@ def _where_and_order(*, status: str | None, relief: str | None, flag: str | None
         tables.add("d")
     if section:
         sec = section.strip().upper().replace(" ", "")
-        column = "section" if "(" in sec else "base_section"
-        where.append(f"c.{column} = ?")
-        params.append(sec)
+        base = sec.split("(", 1)[0]
+        # Through counts_base_county (base_section first); a subdivision is compared after.
+        where.append("c.base_section = ?")
+        params.append(base)
+        count_columns.add("base_section")
+        if base != sec:
+            where.append("c.section = ?")
+            params.append(sec)
+            count_columns.add("section")
         tables.add("c")
-        count_columns.add(column)
     if search and search.strip():
         text = search.strip()
         like = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
