@@ -100,6 +100,16 @@ class _Clean(dict):
         return c
 
 
+class _SentenceJson(dict):
+    """parts -> sentence JSON (a few hundred distinct sentences in a whole file)."""
+
+    def __missing__(self, parts: tuple[Part, ...]) -> str:
+        if len(self) >= 200_000:
+            self.clear()
+        v = self[parts] = sentence_json(list(parts))
+        return v
+
+
 class _Sentences(dict):
     """(conviction date or None, parts) -> (sentence JSON, sentence end or None)."""
 
@@ -107,7 +117,7 @@ class _Sentences(dict):
         if len(self) >= 200_000:
             self.clear()
         conv_date, parts = key
-        v = self[key] = (sentence_json(list(parts)),
+        v = self[key] = (_SENTENCE_JSON[parts],
                          sentence_end_iso(conv_date, parts) if conv_date else None)
         return v
 
@@ -124,6 +134,7 @@ class _CountNo(dict):
 
 _TEMPLATES = _Templates()
 _CLEAN = _Clean()
+_SENTENCE_JSON = _SentenceJson()
 _SENTENCES = _Sentences()
 _COUNT_NO = _CountNo()
 _NO_SENTENCE = ("[]", None)
@@ -331,9 +342,12 @@ class Grouper:
                 nxt["cases"] = case_id + 1
                 first = counts[0]
                 ft = first[C_TPL]
-                ofn = next((c[C_OFN] for c in counts
-                            if c[C_OFN] and c[C_TPL][T_STEP] == "COURT ACTION"), "") \
-                    or next((c[C_OFN] for c in counts if c[C_OFN]), "")
+                if len(counts) == 1:  # most events: the one count's OFN
+                    ofn = first[C_OFN]
+                else:
+                    ofn = next((c[C_OFN] for c in counts
+                                if c[C_OFN] and c[C_TPL][T_STEP] == "COURT ACTION"), "") \
+                        or next((c[C_OFN] for c in counts if c[C_OFN]), "")
                 case_rows.append((case_id, sid, event_key, ofn or None, ft[T_COUNTY] or None,
                                   ft[T_COURT] or None, first[C_EVENT_DATE],
                                   cycles.get(event_key[:3])))

@@ -196,7 +196,12 @@ def sentence_end(conv: date | None, parts: list[dict]) -> date | None:
     return end
 
 
-@lru_cache(maxsize=1 << 16)
 def sentence_end_iso(conv_date: str, parts: tuple[Part, ...]) -> str | None:
-    d = sentence_end(date.fromisoformat(conv_date), [part_dict(p) for p in parts])
-    return d.isoformat() if d else None
+    """sentence_end on an ISO conviction date and part tuples, as an ISO date."""
+    if not parts:
+        return None
+    end = date.fromisoformat(conv_date)
+    for _kind, length, unit in parts:
+        if length and unit:
+            end = add_period(end, length, unit)
+    return end.isoformat()

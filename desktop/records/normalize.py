@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from calendar import monthrange
+from datetime import date, timedelta
 from functools import lru_cache
 
 CODES = frozenset({"HS", "PC", "BP", "VC", "WI", "MV", "WC", "FG", "GC", "CC", "RT", "PR", "UI",
@@ -151,15 +152,13 @@ def parse_date(value: str | None) -> date | None:
 def add_period(start: date, length: int, unit: str) -> date:
     """start + length days/months/years, clamping the day of month."""
     if unit == "D":
-        from datetime import timedelta
-
         return start + timedelta(days=length)
     months = length * 12 if unit == "Y" else length
     y, m = divmod(start.month - 1 + months, 12)
     year, month = start.year + y, m + 1
-    import calendar
-
-    day = min(start.day, calendar.monthrange(year, month)[1]) if 1 <= year <= 9999 else start.day
+    day = start.day
+    if day > 28 and 1 <= year <= 9999:
+        day = min(day, monthrange(year, month)[1])
     return date(min(max(year, 1), 9999), month, day)
 
 
