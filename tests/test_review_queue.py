@@ -141,8 +141,8 @@ def test_selective_filters_use_indexes(db: Path) -> None:
         return " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
 
     assert "determinations_rule_path" in plan(rule_path="x")
-    assert "counts_base_county" in plan(section="11357")
-    assert "counts_base_county (base_section=?)" in plan(section="11357(B)")
+    assert "counts_cannabis" in plan(section="11357")
+    assert "counts_cannabis" in plan(section="11357(B)")
     assert "USING INDEX" in plan(relief="resentence")
     # Only review_items is scanned; every other table is reached by its primary key.
     unfiltered = plan(sort="name")

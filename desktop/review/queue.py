@@ -33,6 +33,8 @@ QUEUE_COLUMNS = (
 STATUSES = ("pending", "approved", "rejected", "changed", "deferred")
 # Pseudo-statuses a clerk filters on: counts reopened by a re-evaluation or sent back by the judge.
 EXTRA_STATUSES = ("rereview", "sent_back")
+# Base sections indexed by counts_cannabis (migration 0007): HS 11357-11360 and look-alikes.
+CANNABIS_RANGE = ("11357", "11361")
 
 # A unary + keeps SQLite from walking an index in sort order (a random lookup per row into four
 # tables), which measured 2-3x slower on 100,000 counts than a scan and a temporary B-tree.
@@ -126,9 +128,12 @@ def _where_and_order(*, status: str | None, relief: str | None, flag: str | None
     if section:
         sec = section.strip().upper().replace(" ", "")
         base = sec.split("(", 1)[0]
-        # Through counts_base_county (base_section first); a subdivision is compared after.
         where.append("c.base_section = ?")
         params.append(base)
+        if CANNABIS_RANGE[0] <= base < CANNABIS_RANGE[1]:
+            # The partial index counts_cannabis serves only a WHERE that repeats its range.
+            where.append(f"c.base_section >= '{CANNABIS_RANGE[0]}'"
+                         f" AND c.base_section < '{CANNABIS_RANGE[1]}'")
         count_columns.add("base_section")
         if base != sec:
             where.append("c.section = ?")
@@ -183,8 +188,8 @@ def queue_ids_query(*, status: str | None = None, relief: str | None = None,
     where, params, order, tables, count_columns = _where_and_order(
         status=status, relief=relief, flag=flag, rule_path=rule_path, section=section,
         search=search, sort=sort, descending=descending)
-    # A section filter reads an index of counts: there the planner may start from counts.
-    count_filter = bool(section)
+    # A cannabis section filter reads counts_cannabis: there the planner may start from counts.
+    count_filter = bool(section) and any(w.startswith("c.base_section >=") for w in where)
     joins = []
     for alias, join in _JOINS.items():
         if alias not in tables:
