@@ -33,8 +33,9 @@ TABLES = {
 }
 
 
-def broken_copy(src: Path, dst: Path, seed: int, every: int) -> None:
-    """The generated file with damage injected about once every `every` lines."""
+def broken_copy(src: Path, dst: Path, seed: int, every: int, eol: bytes = b"\n") -> None:
+    """The generated file with damage injected about once every `every` lines, its lines ending
+    in `eol` (b"\r\n": a file written on Windows, as DOJ's are)."""
     rng = random.Random(seed)
     lines = src.read_bytes().split(b"\n")
     out: list[bytes] = []
@@ -78,7 +79,7 @@ def broken_copy(src: Path, dst: Path, seed: int, every: int) -> None:
         if moved and rng.randrange(4) == 0:
             out.append(moved.pop(0))
     out[-1:-1] = moved
-    dst.write_bytes(b"\n".join(out))
+    dst.write_bytes(eol.join(out))
 
 
 def _field(line: bytes, i: int) -> str:
@@ -149,15 +150,18 @@ def fast(tmp: Path, data: Path, monkeypatch, *, chunk: int, method: str | None,
     return dump(db), (s.rows_read, s.rows_kept), seen[-1]
 
 
-@pytest.mark.parametrize("chunk, method, every", [
-    (0, None, 40),               # one process, whole file
-    (128 << 10, None, 40),       # ~120 chunks, fork
-    (3000, None, 15),            # chunks of ~4 lines: every boundary inside a subject
-    (200 << 10, "spawn", 60),    # how workers start on Windows
+@pytest.mark.parametrize("chunk, method, every, eol", [
+    (0, None, 40, b"\n"),               # one process, whole file
+    (128 << 10, None, 40, b"\n"),       # ~120 chunks, fork
+    (3000, None, 15, b"\n"),            # chunks of ~4 lines: every boundary inside a subject
+    (200 << 10, "spawn", 60, b"\n"),    # how workers start on Windows
+    (128 << 10, None, 40, b"\r\n"),     # CR LF line ends: blocks with and without damage
+    (0, None, 300, b"\r\n"),            # CR LF, one process, most blocks undamaged
 ])
-def test_fast_import_matches_reference(tmp_path, generated, monkeypatch, chunk, method, every):
+def test_fast_import_matches_reference(tmp_path, generated, monkeypatch, chunk, method, every,
+                                       eol):
     data = tmp_path / "broken.csv"
-    broken_copy(generated, data, seed=chunk + every, every=every)
+    broken_copy(generated, data, seed=chunk + every, every=every, eol=eol)
     if chunk == 3000:  # keep the tiny-chunk case quick: the first 1,500 lines
         data.write_bytes(b"\n".join(data.read_bytes().split(b"\n")[:1500]))
     want, want_rows = reference(tmp_path, data)

@@ -78,15 +78,28 @@ def read_block(fh, pos: int, want: int) -> bytes:
         parts.append(more)
 
 
-def split_lines(data: bytes, first_no: int) -> tuple[list[bytes] | None, list[str]]:
+def split_lines(data: bytes, first_no: int) -> tuple[list[bytes] | None, list[str], int]:
     """Raw and decoded physical lines of a block (decoded as LineSource does: UTF-8, else
-    latin-1 per line; BOM dropped on line 1; trailing CR/LF dropped). Raw lines are only needed
-    to find byte offsets: for a plain ASCII block without CR they are the decoded lines (None)."""
-    if data.isascii() and b"\r" not in data:
+    latin-1 per line; BOM dropped on line 1; trailing CR/LF dropped), and the length of a line
+    end. Raw lines are only needed to find byte offsets: for a plain ASCII block whose lines all
+    end in LF, or all in CR LF (DOJ files written on Windows), they are the decoded lines (None)
+    and each raw line is its text plus the line end."""
+    if data.isascii():
         texts = data.decode("ascii").split("\n")
-        if texts and texts[-1] == "":
-            texts.pop()
-        return None, texts
+        last = texts.pop()  # "" after a final LF, else a line the end of the file cut off
+        n_cr = data.count(b"\r")
+        if not n_cr:
+            if last:
+                texts.append(last)
+            return None, texts, 1
+        if n_cr == len(texts):
+            # As many CRs as LFs: CR LF line ends when every ended line ends in CR (then the
+            # last, unended piece has none). Single-byte searches: b"\r\n" would be 2x slower.
+            crlf = [t[:-1] for t in texts if t[-1:] == "\r"]
+            if len(crlf) == len(texts):
+                if last:
+                    crlf.append(last)
+                return None, crlf, 2
     raws = data.split(b"\n")
     if raws and raws[-1] == b"":
         raws.pop()
@@ -100,7 +113,7 @@ def split_lines(data: bytes, first_no: int) -> tuple[list[bytes] | None, list[st
         texts[0] = texts[0].lstrip("\ufeff")
     if b"\r" in data:
         texts = [t.rstrip("\r") for t in texts]
-    return raws, texts
+    return raws, texts, 1
 
 
 def _plain(texts: list[str]) -> bool:
@@ -131,7 +144,8 @@ class RangeReader:
         self.texts: list[str] = []
         self.base = 0                     # csv line index of nos[0]
         self.consumed = 0                 # csv line index where the current row starts
-        self.last_block: tuple[int, int, list[bytes] | list[str]] = (start, start_line, [])
+        # The block read last: its offset, first line number, raw (or plain) lines, line end.
+        self.last_block: tuple[int, int, list[bytes] | list[str], int] = (start, start_line, [], 1)
         self.line_rejects: list[LineReject] = []
         self.pos = start                  # end of what has been read so far
         self.next_line = start_line
@@ -151,11 +165,11 @@ class RangeReader:
                 return
             if self.on_data is not None:
                 self.on_data(data)
-            raws, texts = split_lines(data, no)
+            raws, texts, eol = split_lines(data, no)
             n_lines = len(texts)
-            self.last_block = (pos, no, raws if raws is not None else texts)
+            self.last_block = (pos, no, raws if raws is not None else texts, eol)
             has_nul = b"\x00" in data
-            has_cr = b"\r" in data
+            has_cr = raws is not None and b"\r" in data  # a CR left inside a line
             good: list[str] = []
             good_nos: list[int] | range = []
             rejects = self.line_rejects
@@ -193,8 +207,8 @@ class RangeReader:
             yield good
 
     def _offset(self, lineno: int) -> int:
-        pos, first_no, raws = self.last_block
-        return pos + sum(len(r) + 1 for r in raws[:lineno - first_no])
+        pos, first_no, raws, eol = self.last_block
+        return pos + sum(len(r) + eol for r in raws[:lineno - first_no])
 
     # -- rows ----------------------------------------------------------------------------------
     def run(self) -> RangeResult:
