@@ -189,6 +189,22 @@ def test_some_rows_rejected_gives_exit_3_and_rejected_command_lists_them(tmp_pat
     assert "import_id,file,line,column,reason,raw" in text and ",2,PRI_DOB," in text
 
 
+@pytest.mark.parametrize("end", ["cut", "whole"])
+def test_a_last_line_without_line_end(tmp_path, db, end):
+    """A file cut short mid-row says so on the last line's rejection; a whole last row without a
+    line end is kept."""
+    last = _line(_good_row(cnt="001002002000"))
+    f = tmp_path / "f.csv"
+    f.write_text(_line(_good_row()) + "\r\n" + (last[: len(last) // 2] if end == "cut" else last))
+    s = import_file(db, f)
+    rejected = db.conn.execute("SELECT line, reason FROM rejected_rows").fetchall()
+    if end == "whole":
+        assert (s.rows_kept, s.rows_rejected, rejected) == (2, 0, [])
+        return
+    assert (s.rows_kept, s.rows_rejected) == (1, 1)
+    assert rejected[0][0] == 2 and "the file may have been cut short" in rejected[0][1]
+
+
 def test_missing_file_is_a_usage_error(tmp_path, db):
     with pytest.raises(NotImportable.__mro__[1]):
         import_file(db, tmp_path / "nope.csv")

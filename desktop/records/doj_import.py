@@ -166,6 +166,7 @@ class DojImporter:
         self.progress = progress
         self.rows_read = 0
         self.rows_kept = 0
+        self.last_line = 0                # the file's last physical line, once read
         self.has_header = False
         self.subject_ids: dict[str, int] = {}
         self.next_ids = {t: (conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {t}").fetchone()[0] + 1)
@@ -194,6 +195,7 @@ class DojImporter:
             self.progress(pos, self.src.size, "Importing")
 
     def _add(self, res: RangeResult) -> None:
+        self.last_line = res.end_line - 1  # the results come in file order
         self.rows_read += res.rows_read
         self.rows_kept += res.rows_kept
         self.has_header = self.has_header or res.has_header
@@ -206,8 +208,23 @@ class DojImporter:
         if rows:
             writer.put([(self.statements["rejected_rows"], rows)])
         writer.drain()
+        self._note_cut_short()
         self.src.bytes_read = self.src.size
         self._tick(self.src.size)
+
+    def _note_cut_short(self) -> None:
+        """A file whose last line has no line end may have been cut short (an interrupted copy
+        or transfer): say so on that line's rejection, where the clerk will look."""
+        if self.src.size == 0 or self.last_line < 1:
+            return
+        with open(self.path, "rb") as fh:
+            fh.seek(self.src.size - 1)
+            if fh.read(1) == b"\n":
+                return
+        self.conn.execute(
+            "UPDATE rejected_rows SET reason = reason || ? WHERE import_id = ? AND line = ?",
+            ("; it is the file's last line and has no line end: the file may have been cut "
+             "short (copy it again from the original)", self.import_id, self.last_line))
 
     def run(self) -> None:
         size = self.src.size
