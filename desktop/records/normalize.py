@@ -8,8 +8,8 @@ so every comparison in ReliefDesk is made on the normalised form produced here."
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from calendar import monthrange
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
