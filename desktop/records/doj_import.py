@@ -56,6 +56,7 @@ _INSERTS = (
 
 PARALLEL_MIN_BYTES = 24 << 20   # below this, starting workers costs more than it saves
 CHUNK_BYTES = 16 << 20
+TAIL_CHUNK_BYTES = 2 << 20      # the smallest of the shrinking chunks at the end of a file
 WORKERS = 2
 MAX_IN_FLIGHT = 4               # chunks handed out ahead of the copy (bounds memory)
 START_METHOD: str | None = None  # None: fork on Linux without Qt, forkserver with Qt, else spawn
@@ -114,10 +115,12 @@ def first_data_line(path: Path) -> int:
     return 0
 
 
-def plan_chunks(path: Path, chunk_bytes: int, sha, stop: threading.Event
+def plan_chunks(path: Path, chunk_bytes: int, sha, stop: threading.Event, size: int = 0
                 ) -> Iterator[tuple[int, int, int]]:
     """(start, end, first line number) of chunks of about chunk_bytes cut at line starts, while
-    hashing the whole file into `sha` (hashlib releases the GIL on large buffers)."""
+    hashing the whole file into `sha` (hashlib releases the GIL on large buffers). Given the
+    file's size, the last chunks shrink (to an eighth of what is left, at least TAIL_CHUNK_BYTES)
+    so that both workers finish at about the same time and the last copy is short."""
     start, start_line = 0, 1
     pos, lines = 0, 0
     with open(path, "rb") as fh:
@@ -128,7 +131,10 @@ def plan_chunks(path: Path, chunk_bytes: int, sha, stop: threading.Event
             sha.update(block)
             counted = 0  # block index up to which newlines are counted into `lines`
             while True:
-                nl = block.find(b"\n", max(start + chunk_bytes - pos - 1, counted))
+                want = chunk_bytes
+                if size:
+                    want = min(want, max(TAIL_CHUNK_BYTES, (size - start) // 8))
+                nl = block.find(b"\n", max(start + want - pos - 1, counted))
                 if nl < 0:
                     break
                 lines += block.count(b"\n", counted, nl + 1)
@@ -280,7 +286,8 @@ class DojImporter:
 
     def _plan(self, planned: queue.Queue, stop: threading.Event) -> None:
         try:
-            for chunk in plan_chunks(self.path, CHUNK_BYTES, self.src.sha, stop):
+            for chunk in plan_chunks(self.path, CHUNK_BYTES, self.src.sha, stop,
+                                     self.src.size):
                 planned.put(chunk)
         except BaseException as exc:  # re-raised by the main thread
             self.planner_error = exc
