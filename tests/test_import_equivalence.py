@@ -130,6 +130,7 @@ def fast(tmp: Path, data: Path, monkeypatch, *, chunk: int, method: str | None,
          prior: Path | None = None) -> tuple[dict, tuple[int, int], doj_import.DojImporter]:
     monkeypatch.setattr(doj_import, "PARALLEL_MIN_BYTES", 0 if chunk else 1 << 62)
     monkeypatch.setattr(doj_import, "CHUNK_BYTES", chunk or doj_import.CHUNK_BYTES)
+    monkeypatch.setattr(doj_import, "TAIL_CHUNK_BYTES", 16 << 10)  # the last chunks shrink too
     monkeypatch.setattr(doj_import, "START_METHOD", method)
     monkeypatch.setattr(doj_import, "WORKERS", 2)
     seen: list[doj_import.DojImporter] = []
