@@ -47,8 +47,9 @@ from desktop.records.doj_rows import (
 from desktop.records.normalize import parse_section
 
 # A count being read: [line, cnt_order, template, ofn, conviction date, event date, cycle date,
-# sentence parts, extra lines]; the last two are () until the count has some (most never do). The template holds what follows from the row's descriptive
-# columns alone (see count_template), shared by every count with the same texts.
+# sentence parts, extra lines]; the last two are tuples, () until the count has some (most never
+# do). The template holds what follows from the row's descriptive columns alone (see
+# count_template), shared by every count with the same texts.
 C_LINE, C_CNT, C_TPL, C_OFN, C_CONV_DATE, C_EVENT_DATE, C_CYC_DATE, C_SENTENCE, C_EXTRA = range(9)
 # Template positions.
 T_STEP, T_COUNTY, T_COURT, T_CONVICTED, T_EVENT, T_EVENT_DESC, T_ROW, T_SLOT = range(8)
