@@ -64,6 +64,9 @@ def test_filters_match_plain_sql(db: Path) -> None:
     sec = sqlite3.connect(db).execute("SELECT section FROM counts WHERE section LIKE '11360(%'"
                                       " LIMIT 1").fetchone()[0]
     assert _query(db, section=sec.lower()) == _ids(db, " WHERE c.section = ?", (sec,)) != []
+    # Written as a clerk might: the code in front, subdivisions without brackets.
+    assert _query(db, section="HS " + sec.replace("(", "").replace(")", "")) == _query(
+        db, section=sec)
     combined = _query(db, status="pending", relief="redesignate_misdemeanor", section="11359")
     assert combined == _ids(db, " WHERE r.status = 'pending' AND d.relief ="
                             " 'redesignate_misdemeanor' AND c.base_section = '11359'")

@@ -23,6 +23,7 @@ import sqlite3
 from typing import Any
 
 from desktop.errors import UserError
+from desktop.records.normalize import parse_section
 
 QUEUE_COLUMNS = (
     "count_id", "subject_id", "name", "dob", "cii", "case_number", "county", "section", "level",
@@ -127,7 +128,9 @@ def _where_and_order(*, status: str | None, relief: str | None, flag: str | None
         tables.add("d")
     if section:
         sec = section.strip().upper().replace(" ", "")
-        base = sec.split("(", 1)[0]
+        # Normalised as the importer stores it ('11357B' -> 11357(B); 664/187(A) has base 664).
+        parsed = parse_section(section.strip()) or parse_section(sec)
+        base, sec = (parsed.base, parsed.section) if parsed else (sec.split("(", 1)[0], sec)
         where.append("c.base_section = ?")
         params.append(base)
         if CANNABIS_RANGE[0] <= base < CANNABIS_RANGE[1]:
