@@ -1,0 +1,84 @@
+"""A database made by an earlier ReliefDesk (schema 6, 4 KB pages) with records in it is upgraded
+in place: a backup first, the lean counts indexes of migration 0007, nothing lost, and the
+evaluation and the queue's section filter work on it."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import sqlite_utils
+
+from desktop.records.generate import generate
+from desktop.records.importer import import_file
+from desktop.review.queue import queue_query
+from desktop.rules.evaluate import evaluate_county
+from desktop.rules.policy import load_policy
+from desktop.store import open_db
+from desktop.store.backup import list_backups
+from desktop.store.db import _split_sql, connect, migrations
+
+COUNTY = "SAN BERNARDINO"
+
+
+def old_database(path: Path, version: int) -> None:
+    """The file an earlier ReliefDesk made: 4 KB pages, migrations up to `version`."""
+    raw = sqlite3.connect(path)
+    raw.execute("PRAGMA page_size = 4096")
+    raw.execute("PRAGMA journal_mode = WAL")
+    raw.close()
+    conn = connect(path)
+    for number, _name, sql in migrations():
+        if number > version:
+            break
+        conn.execute("BEGIN")
+        for statement in _split_sql(sql):
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {number}")
+        conn.execute("COMMIT")
+    conn.close()
+
+
+def indexes(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'counts'"
+        " AND sql IS NOT NULL")}
+
+
+def test_schema_6_database_with_records_upgrades(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    old_database(path, 6)
+    data = tmp_path / "doj.csv"
+    generate(data, COUNTY, 3000, seed=5)
+    old = connect(path)
+    assert {"counts_section", "counts_conviction_date", "counts_base_county"} <= indexes(old)
+    summary = import_file(sqlite_utils.Database(old), data, backup=False)
+    before = old.execute("SELECT * FROM counts ORDER BY id").fetchall()
+    old.close()
+    assert summary.rows_kept > 0 and before
+
+    db = open_db(path)
+    conn = db.conn
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations()[-1][0]
+    assert conn.execute("PRAGMA page_size").fetchone()[0] == 4096  # kept: no rewrite of the file
+    got = indexes(conn)
+    assert "counts_cannabis" in got
+    assert not got & {"counts_section", "counts_conviction_date", "counts_base_county"}
+    assert conn.execute("SELECT * FROM counts ORDER BY id").fetchall() == before
+    assert [b for b in list_backups(path) if "upgrade" in b.name], "no backup before the upgrade"
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    run = evaluate_county(db, COUNTY, load_policy("statute"), date(2020, 7, 1), backup=False)
+    assert conn.execute("SELECT COUNT(*) FROM determinations WHERE run_id = ?",
+                        (run,)).fetchone()[0] > 0
+    sql, params = queue_query(section="11357")
+    cur = conn.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    sections = [dict(zip(names, r, strict=True))["section"] for r in cur]
+    assert sections and all(s.split("(")[0] == "11357" for s in sections), sections
+
+
+def test_new_database_has_16_kb_pages(tmp_path: Path) -> None:
+    conn = open_db(tmp_path / "new.sqlite3").conn
+    assert conn.execute("PRAGMA page_size").fetchone()[0] == 16384
