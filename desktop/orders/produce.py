@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
-import multiprocessing
 import os
 import signal
 import sys
@@ -23,6 +22,7 @@ from desktop.orders.model import OrderData
 from desktop.orders.render import render_order
 from desktop.orders.sign import OrderSigner
 from desktop.orders.templates import OrderTemplate, load_template
+from desktop.processes import worker_context
 from desktop.progress import ProgressFn, no_progress
 
 # Below this many orders a pool costs more (worker start-up, key load) than it saves.
@@ -125,18 +125,6 @@ def _run_in_worker(job: Job) -> Produced:
     return _worker.run(job)
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    """fork where it is safe (Linux, no Qt loaded: the CLI) since workers then start in milliseconds;
-    forkserver when Qt threads run, so workers never fork from them; spawn on other systems."""
-    if sys.platform.startswith("linux") and "PySide6" not in sys.modules:
-        return multiprocessing.get_context("fork")
-    if sys.platform.startswith("linux"):
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["desktop.orders.produce"])
-        return ctx
-    return multiprocessing.get_context("spawn")
-
-
 def produce_orders(jobs: Iterable[Job], p12: bytes, passphrase: str, *, workers: int | None = None,
                    progress: ProgressFn | None = None) -> list[Produced]:
     """Render, sign and write every job; results in job order. The progress callback may raise
@@ -158,7 +146,7 @@ def produce_orders(jobs: Iterable[Job], p12: bytes, passphrase: str, *, workers:
     # Chunks keep the parent's pickling and bookkeeping small next to the workers' rendering.
     chunk = max(1, min(16, total // (workers * 8)))
     out = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init_worker,
+    with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context("desktop.orders.produce"), initializer=_init_worker,
                              initargs=(p12, passphrase)) as pool:
         try:
             for result in pool.map(_run_in_worker, jobs, chunksize=chunk):

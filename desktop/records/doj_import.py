@@ -14,11 +14,9 @@ database ends up with the same rows, ids included, as one reading of the file fr
 from __future__ import annotations
 
 import csv
-import multiprocessing
 import os
 import queue
 import sqlite3
-import sys
 import threading
 import time
 from collections import deque
@@ -27,6 +25,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 
+from desktop.processes import worker_context
 from desktop.progress import ProgressFn
 from desktop.records.doj_chunks import ChunkJob, NotDojFile, RangeReader, RangeResult, read_chunk
 from desktop.records.doj_group import COLUMNS, TEMPLATE_COLUMNS, Grouper, insert_statements
@@ -147,20 +146,6 @@ def plan_chunks(path: Path, chunk_bytes: int, sha, stop: threading.Event, size: 
         yield start, pos, start_line
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    """fork where it is safe (Linux, no Qt loaded) since workers then start in milliseconds;
-    forkserver when Qt threads run; spawn on other systems."""
-    if START_METHOD:
-        return multiprocessing.get_context(START_METHOD)
-    if sys.platform.startswith("linux") and "PySide6" not in sys.modules:
-        return multiprocessing.get_context("fork")
-    if sys.platform.startswith("linux"):
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["desktop.records.doj_chunks"])
-        return ctx
-    return multiprocessing.get_context("spawn")
-
-
 class DojImporter:
     def __init__(self, conn: sqlite3.Connection, source: LineSource, import_id: int, file_name: str,
                  progress: ProgressFn | None = None) -> None:
@@ -258,7 +243,7 @@ class DojImporter:
     # -- worker processes ----------------------------------------------------------------------
     def _run_parallel(self, first_line: int, workers: int) -> None:
         # The pool starts (forks) before this process runs any other thread.
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context("desktop.records.doj_chunks", START_METHOD))
         stop = threading.Event()
         planned: queue.Queue = queue.Queue()
         planner = threading.Thread(target=self._plan, args=(planned, stop), daemon=True,
