@@ -18,7 +18,7 @@ from desktop.store import connect, open_db
 from desktop.store.db import BUSY_TIMEOUT_MS
 from desktop.store.tx import transaction
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "gogen-fixtures"
+SHARED = Path(__file__).resolve().parent / "data" / "gogen-fixtures"
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -36,7 +36,7 @@ def fuzz_settings(examples: int) -> settings:
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                            HealthCheck.function_scoped_fixture])
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "gogen-fixtures"
+SHARED = Path(__file__).resolve().parent / "data" / "gogen-fixtures"
 IMPOSSIBLE_DATES = ["20201340", "00000000", "99999999", "19600231", "2020-02-30", "1960031",
                     "ABCDEFGH", "18000101", "21991231", "-", "0", " 19600314 "]
 

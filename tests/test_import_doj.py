@@ -13,7 +13,7 @@ from desktop.records.doj_layout import COLUMNS, INDEX
 from desktop.records.importer import NotImportable, import_file
 from desktop.store import open_db
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "data" / "gogen-fixtures"
+FIXTURES = Path(__file__).resolve().parent / "data" / "gogen-fixtures"
 TABLES = ("imports", "rejected_rows", "subjects", "subject_events", "cases", "counts", "audit_log")
 
 

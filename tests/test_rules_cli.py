@@ -12,7 +12,7 @@ from desktop.cli.main import main
 from desktop.cli.rules_cmd import DETERMINATION_COLUMNS
 from desktop.store import open_db
 
-SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "gogen-sample"
+SAMPLE = Path(__file__).resolve().parent / "data" / "gogen-sample"
 SB = ["--county", "San Bernardino", "--as-of", "2020-07-01"]
 
 

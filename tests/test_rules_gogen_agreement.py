@@ -13,7 +13,7 @@ from desktop.rules.evaluate import evaluate_county
 from desktop.rules.policy import load_policy
 from desktop.store import open_db
 
-SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "gogen-sample"
+SAMPLE = Path(__file__).resolve().parent / "data" / "gogen-sample"
 
 
 @pytest.fixture(scope="module")

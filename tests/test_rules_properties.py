@@ -13,7 +13,7 @@ from desktop.rules.engine import evaluate_subject
 from desktop.rules.model import FLAGS, GRANTS, RELIEFS, RESENTENCE_TARGETS, CountFacts, SubjectFacts
 from desktop.rules.policy import load_policy
 
-SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "gogen-sample"
+SAMPLE = Path(__file__).resolve().parent / "data" / "gogen-sample"
 POLICIES = [load_policy("statute"), load_policy("bear-default"), load_policy("los-angeles"),
             load_policy("san-francisco"), load_policy("san-joaquin"),
             load_policy(SAMPLE / "mixed" / "options.json")]

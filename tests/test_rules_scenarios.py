@@ -15,7 +15,7 @@ from desktop.rules.policy import from_dict, load_policy
 from desktop.rules.responses import import_responses
 from desktop.store import open_db
 
-SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "gogen-sample"
+SAMPLE = Path(__file__).resolve().parent / "data" / "gogen-sample"
 POLICIES = {
     "STAT": "statute", "LA": "los-angeles", "SF": "san-francisco", "SJ": "san-joaquin",
     "MIXED": str(SAMPLE / "mixed" / "options.json"),

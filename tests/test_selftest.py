@@ -15,7 +15,7 @@ import pytest
 from desktop.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT.parent / "shared" / "data" / "gogen-fixtures" / "no_headers.csv"
+SAMPLE = ROOT / "tests" / "data" / "gogen-fixtures" / "no_headers.csv"
 
 
 def _files(folder: Path) -> dict[str, tuple[int, int]]:
