@@ -358,66 +358,81 @@ def _same_section_priors(ctx: Ctx, c: CountFacts) -> tuple[list[CountFacts], boo
     return before_offense, len(post_aum) >= 2
 
 
-def _prop64_count(ctx: Ctx, c: CountFacts) -> Determination:
-    b = _Builder(ctx, c)
-    level, inferred = _level(c)
-    age = ctx.age_at(c.offense_date)
+@dataclass
+class _Count:
+    """What the rules of one Prop 64 count share while it is evaluated (in spec order)."""
+    b: _Builder
+    c: CountFacts
+    level: str | None
+    inferred: bool
+    age: int | None
+    serving: bool | None
+    resp: Response | None
+    grade: Grade | None = None
+    bar: tuple[str, str] | None = None   # (floor, decisive) of a §6 finding R5 may set aside
+
+    @property
+    def not_challenged(self) -> bool:
+        return self.resp is not None and self.resp.response == "not_challenged"
+
+
+# A rule returns None to pass the count on, or the statutory floor (relief, target, decisive).
+Floor = tuple[str, str | None, str]
+
+
+def _r0_scope(ctx: Ctx, e: _Count) -> Floor | None:
+    """R0: the count is a conviction under HS 11357-11360 (the caller chose it for that)."""
+    b, c, level = e.b, e.c, e.level
     facts = {"section": c.section, "code": c.code or "HS", "level": level,
              "conviction_date": _d(c.conviction_date), "offense_date": _d(c.offense_date),
              "offense_date_source": "cycle date" if c.cycle_date else "conviction date",
-             "dob": _d(ctx.subject.dob), "age_at_offense": age, "case_number": c.case_number,
+             "dob": _d(ctx.subject.dob), "age_at_offense": e.age, "case_number": c.case_number,
              "county": c.county}
     b.step("R0.scope", f"HS {c.section} ({LEVEL_WORD.get(level or '', 'level unknown')}) is one of "
            "the cannabis sections Proposition 64 changed (HS 11357-11360).",
            "HS 11361.8(a), (e)", **facts)
-    if inferred and level:
+    if e.inferred and level:
         b.flags.add("level_inferred")
         b.step("R0.level", f"The record does not state the level; HS {c.base} was a "
                f"{LEVEL_WORD[level]} before Proposition 64, so that is assumed.", "", level=level)
+    return None
 
-    # Facts every determination carries, whichever rule decides.
-    serving = ctx.serving(c)
-    if serving:
-        b.flags.add("serving_sentence")
-    elif serving is None:
-        b.flags.add("sentence_unknown")
-    if c.juvenile:
-        b.flags.add("juvenile")
+
+def _rx_record(ctx: Ctx, e: _Count) -> Floor | None:
+    """The record must hold the facts the rules below read, consistently (§5.6, §7.1)."""
+    problems = _record_problems(ctx, e.c)
+    if not problems:
+        return None
+    e.b.flags.add("record_inconsistent")
+    e.b.step("RX.record", "The record is inconsistent: " + "; ".join(problems) + ". A clerk must "
+             "check the court file before any relief is proposed.", "", problems=problems)
+    return "needs_review", None, "record inconsistent"
+
+
+def _r1_juvenile(ctx: Ctx, e: _Count) -> Floor | None:
+    """R1: a juvenile court adjudication (WIC 602) goes through the juvenile court."""
+    if not e.c.juvenile:
+        return None
+    e.b.step("R1.juvenile", "This was a juvenile court adjudication (WIC 602); relief goes "
+             "through the juvenile court and its forms (JV-744 to JV-746).", "HS 11361.8(m)")
+    return "needs_review", None, "R1 juvenile"
+
+
+def _r2_effective_date(ctx: Ctx, e: _Count) -> Floor | None:
+    """R2: an offense on or after 2016-11-09 already had the new law; a judgment after it for an
+    earlier offense is the county's choice (T20)."""
+    b, c = e.b, e.c
     off = c.offense_date
-    if off and off >= PROP64_DATE:
-        b.flags.add("offense_after_prop64")
-    elif off and c.conviction_date and c.conviction_date >= PROP64_DATE:
-        b.flags.add("judgment_after_prop64")
-    if ineligible_subdivision(c.section):
-        b.flags.add("ineligible_subdivision")
-    resp = ctx.response_for(c)
-    if resp:
-        b.flags.add("prosecution_challenged" if resp.response == "challenged"
-                    else "prosecution_not_challenged")
-
-    problems = _record_problems(ctx, c)
-    if problems:
-        b.flags.add("record_inconsistent")
-        b.step("RX.record", "The record is inconsistent: " + "; ".join(problems) + ". A clerk must "
-               "check the court file before any relief is proposed.", "", problems=problems)
-        return _policy(ctx, b, "needs_review", None, "record inconsistent")
-    assert age is not None and level is not None and c.conviction_date is not None
-
-    # R1 juvenile adjudication.
-    if c.juvenile:
-        b.step("R1.juvenile", "This was a juvenile court adjudication (WIC 602); relief goes "
-               "through the juvenile court and its forms (JV-744 to JV-746).", "HS 11361.8(m)")
-        return _policy(ctx, b, "needs_review", None, "R1 juvenile")
-
-    # R2 effective date.
     if "offense_after_prop64" in b.flags:
-        b.step("R2.offense_after", f"The offense ({off}) was on or after November 9, 2016, when "
-               "Proposition 64 took effect; the conviction already reflects the new law.",
-               "HS 11361.8(a), (e)", offense_date=_d(off))
+        also = ""
         if "ineligible_subdivision" in b.flags:
-            b.step("R4.ineligible_subdivision", f"HS {c.section} is a subdivision that remains a "
-                   "felony under the amended law.", "HS 11359(c)(3), (d); 11360(a)(3)(C)-(D)")
-        return _policy(ctx, b, "not_eligible", None, "R2 offense after Prop 64")
+            also = (f" HS {c.section} is moreover a subdivision that remains a felony under the "
+                    "amended law (HS 11359(c)(3), (d); 11360(a)(3)(C)-(D)).")
+        b.step("R2.offense_after", f"The offense ({off}) was on or after November 9, 2016, when "
+               "Proposition 64 took effect; the conviction already reflects the new law." + also,
+               "HS 11361.8(a), (e)", offense_date=_d(off),
+               ineligible_subdivision=True if also else None)
+        return "not_eligible", None, "R2 offense after Prop 64"
     if "judgment_after_prop64" in b.flags:
         choice = ctx.interp.get("judgment_after_prop64", "needs_review")
         b.step("R2.judgment_after", f"The offense ({off}) was before November 9, 2016 but the "
@@ -425,34 +440,42 @@ def _prop64_count(ctx: Ctx, c: CountFacts) -> Determination:
                "(Estrada, plea terms) needs the court file. County policy: "
                f"{'not eligible' if choice == 'not_eligible' else 'review by a clerk'}.",
                "HS 11361.8(a), (e)", offense_date=_d(off), conviction_date=_d(c.conviction_date))
-        return _policy(ctx, b, choice, None, "R2 judgment after Prop 64")
+        return choice, None, "R2 judgment after Prop 64"
+    return None
 
-    # R3 prosecution challenge (HS 11361.9(b)-(c)).
-    if resp and resp.response == "challenged":
-        ground = (resp.ground or "").lower()
-        text = (f"The prosecution challenged relief on {resp.response_date or 'an unknown date'}"
-                f"{' (ground: ' + resp.ground + ')' if resp.ground else ''}; the court decides "
-                "after a hearing whether the challenge is proven by clear and convincing evidence.")
-        if "safety" in ground and not serving:
-            text += (" A public-safety challenge is not a valid ground when the sentence is "
-                     "completed (HS 11361.9(c)(2)).")
-        b.step("R3.challenged", text, "HS 11361.9(b)-(c); HS 11361.8(b), (f)",
-               response_date=_d(resp.response_date), ground=resp.ground)
-        return _policy(ctx, b, "needs_review", None, "R3 prosecution challenged")
 
-    # R4 grade today.
-    g = _grade_today(ctx, c, age)
-    b.step("R4.grade", f"{g.text} (age at the offense: {age}).", g.statute,
-           grade_today=g.grade, age_at_offense=age, offense_date=_d(off))
+def _r3_challenge(ctx: Ctx, e: _Count) -> Floor | None:
+    """R3: a prosecution challenge (HS 11361.9(b)-(c)) is decided by the court after a hearing."""
+    resp = e.resp
+    if not (resp and resp.response == "challenged"):
+        return None
+    ground = (resp.ground or "").lower()
+    text = (f"The prosecution challenged relief on {resp.response_date or 'an unknown date'}"
+            f"{' (ground: ' + resp.ground + ')' if resp.ground else ''}; the court decides "
+            "after a hearing whether the challenge is proven by clear and convincing evidence.")
+    if "safety" in ground and not e.serving:
+        text += (" A public-safety challenge is not a valid ground when the sentence is "
+                 "completed (HS 11361.9(c)(2)).")
+    e.b.step("R3.challenged", text, "HS 11361.9(b)-(c); HS 11361.8(b), (f)",
+             response_date=_d(resp.response_date), ground=resp.ground)
+    return "needs_review", None, "R3 prosecution challenged"
+
+
+def _r4_grade(ctx: Ctx, e: _Count) -> Floor | None:
+    """R4: the grade of the same conduct today (tables 1.2/1.4, age at the offense); a felony
+    tier only through the listed subdivisions, an environmental violation or §6 priors. A §6
+    finding is kept in e.bar for R5; every other finding here decides."""
+    b, c, level = e.b, e.c, e.level
+    assert e.age is not None and level is not None
+    g = e.grade = _grade_today(ctx, c, e.age)
+    b.step("R4.grade", f"{g.text} (age at the offense: {e.age}).", g.statute,
+           grade_today=g.grade, age_at_offense=e.age, offense_date=_d(c.offense_date))
     if g.unknown_quantity:
         b.flags.add("unknown_quantity")
-    not_challenged = resp is not None and resp.response == "not_challenged"
-    barred: str | None = None
-    bar_decisive = ""
     if "ineligible_subdivision" in b.flags:
         b.step("R4.ineligible_subdivision", f"HS {c.section} is a subdivision that remains a "
                "felony under the amended law.", "HS 11359(c)(3), (d); 11360(a)(3)(C)-(D)")
-        return _policy(ctx, b, "not_eligible", None, "R4 ineligible subdivision")
+        return "not_eligible", None, "R4 ineligible subdivision"
     if c.base == "11358" and level == "F" and g.grade == "misdemeanor":
         env = [f"{p.code} {p.section}" for p in ctx.convictions
                if p.cycle == c.cycle and environmental(p.section, p.code)]
@@ -463,75 +486,98 @@ def _prop64_count(ctx: Ctx, c: CountFacts) -> Determination:
             b.step("R4.environmental", "The record shows an environmental violation with the "
                    f"cultivation ({', '.join(env)}), which keeps it a felony.", "HS 11358(d)(3)",
                    violations=env)
-            return _policy(ctx, b, "not_eligible", None, "R4 environmental violation")
-    felony_tier_applies = level == "F" and (
-        (g.tier_possible and c.base in ("11358", "11359", "11360"))
-        or bool(ctx.interp.get("priors_bar_all_sections")))
-    if felony_tier_applies:
-        dq = _disqualifiers(ctx, c)
-        if dq:
-            b.flags.add("disqualifying_prior")
-            mode = ctx.interp.get("disqualifying_priors", "before_offense")
-            when = {"before_offense": "before this offense", "before_disposition":
-                    "before this conviction", "anywhere": "on the record"}[mode]
-            b.step("R4.disqualifying_prior", "A disqualifying prior conviction "
-                   f"(super-strike or PC 290(c) offense) {when} makes a felony possible today: "
-                   + "; ".join(f"{p.code or 'PC'} {p.section} on {p.conviction_date} "
-                               f"(case {p.case_number or 'unknown'})" for p in dq) + ".",
-                   "HS 11358(d)(1), 11359(c)(1), 11360(a)(3)(A); PC 667(e)(2)(C)(iv), PC 290(c)",
-                   priors=[{"section": f"{p.code or 'PC'} {p.section}",
-                            "conviction_date": _d(p.conviction_date),
-                            "case_number": p.case_number} for p in dq])
-            barred, bar_decisive = "not_eligible", "R4 disqualifying prior"
-        elif ctx.subject.registered_290 and not any(pc290(p.section, p.code)
-                                                    for p in ctx.convictions):
-            b.flags.add("registration_only")
-            choice = ctx.interp.get("registration", "needs_review")
-            b.step("R4.registration", "The record shows a PC 290 registration event but no PC "
-                   "290(c) conviction; the registration is only a sign that such a conviction may "
-                   "exist, so the court file must be checked.", "HS 11358(d)(1), 11359(c)(1), "
-                   "11360(a)(3)(A); PC 290(c)")
-            barred, bar_decisive = choice, "R4 registration only"
-        same, bars = _same_section_priors(ctx, c)
-        if len(same) >= 2 or bars:
-            b.flags.add("two_priors")
-            mode = ctx.interp.get("two_priors", "statute")
-            why = ("counted by county policy" if bars else "they are not priors under the new "
-                   "misdemeanor subdivision (pre-Proposition 64 judgments), so they do not keep a "
-                   "felony; flagged for a clerk")
-            b.step("R4.two_priors", f"The record has {len(same)} other HS {c.base} convictions "
-                   f"({', '.join(f'{p.conviction_date} case {p.case_number}' for p in same)}); "
-                   f"{why}.", "HS 11358(d)(2), 11359(c)(2), 11360(a)(3)(B)",
-                   priors=[{"conviction_date": _d(p.conviction_date),
-                            "case_number": p.case_number} for p in same], counting=mode)
-            if bars and barred is None:
-                barred, bar_decisive = "not_eligible", "R4 two priors"
-    if barred:
-        if not_challenged:
-            b.step("R5.not_challenged", "The prosecution told the court it does not challenge "
-                   f"relief ({resp.response_date or 'date not recorded'}); with no challenge the "
-                   "court shall grant relief.", "HS 11361.9(f)",
-                   response_date=_d(resp.response_date))
-        else:
-            return _policy(ctx, b, barred, None, bar_decisive)
+            return "not_eligible", None, "R4 environmental violation"
     if GRADE[g.grade] >= LEVEL_GRADE[level] and g.unknown_quantity and g.small_grade \
             and GRADE[g.small_grade] < LEVEL_GRADE[level]:
         b.step("R4.quantity_unknown", f"The conviction was a {LEVEL_WORD[level]}: with a larger "
                f"amount it is still a {g.grade} today (no relief), with a smaller amount it would be "
                f"{g.small_grade} today (relief). The court file must show the amount.", g.statute)
-        return _policy(ctx, b, "needs_review", None, "R4 quantity unknown")
+        return "needs_review", None, "R4 quantity unknown"
     if GRADE[g.grade] >= LEVEL_GRADE[level]:
         b.step("R4.same_grade", f"The conviction was a {LEVEL_WORD[level]} and the same conduct is "
                f"{'still a ' + g.grade if g.grade != 'felony' else 'still a felony'} today: "
                "there is no lesser offense to reduce it to.", g.statute)
-        return _policy(ctx, b, "not_eligible", None, "R4 same grade today")
-    if not_challenged and not barred:
-        b.step("R5.not_challenged", "The prosecution told the court it does not challenge relief "
-               f"({resp.response_date or 'date not recorded'}).", "HS 11361.9(f)",
-               response_date=_d(resp.response_date))
+        return "not_eligible", None, "R4 same grade today"
+    felony_tier_applies = level == "F" and (
+        (g.tier_possible and c.base in ("11358", "11359", "11360"))
+        or bool(ctx.interp.get("priors_bar_all_sections")))
+    if felony_tier_applies:
+        e.bar = _r4_priors(ctx, e)
+    return None
 
-    # R6 the path: serving -> recall and resentence; completed or unknown -> redesignate/dismiss.
-    if serving:
+
+def _r4_priors(ctx: Ctx, e: _Count) -> tuple[str, str] | None:
+    """The §6 priors that could keep a felony (disqualifying priors, a registration without a
+    conviction, two priors), each with its explanation step; the first finding bars."""
+    b, c = e.b, e.c
+    barred: tuple[str, str] | None = None
+    dq = _disqualifiers(ctx, c)
+    if dq:
+        b.flags.add("disqualifying_prior")
+        mode = ctx.interp.get("disqualifying_priors", "before_offense")
+        when = {"before_offense": "before this offense", "before_disposition":
+                "before this conviction", "anywhere": "on the record"}[mode]
+        b.step("R4.disqualifying_prior", "A disqualifying prior conviction "
+               f"(super-strike or PC 290(c) offense) {when} makes a felony possible today: "
+               + "; ".join(f"{p.code or 'PC'} {p.section} on {p.conviction_date} "
+                           f"(case {p.case_number or 'unknown'})" for p in dq) + ".",
+               "HS 11358(d)(1), 11359(c)(1), 11360(a)(3)(A); PC 667(e)(2)(C)(iv), PC 290(c)",
+               priors=[{"section": f"{p.code or 'PC'} {p.section}",
+                        "conviction_date": _d(p.conviction_date),
+                        "case_number": p.case_number} for p in dq])
+        barred = ("not_eligible", "R4 disqualifying prior")
+    elif ctx.subject.registered_290 and not any(pc290(p.section, p.code)
+                                                for p in ctx.convictions):
+        b.flags.add("registration_only")
+        choice = ctx.interp.get("registration", "needs_review")
+        b.step("R4.registration", "The record shows a PC 290 registration event but no PC "
+               "290(c) conviction; the registration is only a sign that such a conviction may "
+               "exist, so the court file must be checked.", "HS 11358(d)(1), 11359(c)(1), "
+               "11360(a)(3)(A); PC 290(c)")
+        barred = (choice, "R4 registration only")
+    same, bars = _same_section_priors(ctx, c)
+    if len(same) >= 2 or bars:
+        b.flags.add("two_priors")
+        mode = ctx.interp.get("two_priors", "statute")
+        why = ("counted by county policy" if bars else "they are not priors under the new "
+               "misdemeanor subdivision (pre-Proposition 64 judgments), so they do not keep a "
+               "felony; flagged for a clerk")
+        b.step("R4.two_priors", f"The record has {len(same)} other HS {c.base} convictions "
+               f"({', '.join(f'{p.conviction_date} case {p.case_number}' for p in same)}); "
+               f"{why}.", "HS 11358(d)(2), 11359(c)(2), 11360(a)(3)(B)",
+               priors=[{"conviction_date": _d(p.conviction_date),
+                        "case_number": p.case_number} for p in same], counting=mode)
+        if bars and barred is None:
+            barred = ("not_eligible", "R4 two priors")
+    return barred
+
+
+def _r5_not_challenged(ctx: Ctx, e: _Count) -> Floor | None:
+    """R5: with the prosecution's "not challenged" the court shall grant the floor relief, even
+    where R4 saw a §6 finding (flagged); without it a §6 finding decides."""
+    resp = e.resp
+    if e.not_challenged:
+        assert resp is not None
+        text = ("The prosecution told the court it does not challenge relief "
+                f"({resp.response_date or 'date not recorded'})")
+        if e.bar:
+            text += "; with no challenge the court shall grant relief despite the finding above."
+        else:
+            text += "."
+        e.b.step("R5.not_challenged", text, "HS 11361.9(f)",
+                 response_date=_d(resp.response_date), sets_aside=e.bar[1] if e.bar else None)
+        return None
+    if e.bar:
+        return e.bar[0], None, e.bar[1]
+    return None
+
+
+def _r6_path(ctx: Ctx, e: _Count) -> Floor | None:
+    """R6: serving -> recall and resentence; completed or unknown -> redesignate or dismiss."""
+    b, c = e.b, e.c
+    assert e.grade is not None
+    g = e.grade
+    if e.serving:
         target = {"lawful": "dismissed", "infraction": "infraction",
                   "misdemeanor": "misdemeanor"}[g.grade]
         b.step("R6.resentence", f"The sentence runs until {c.sentence_end}, after the as-of date "
@@ -539,10 +585,10 @@ def _prop64_count(ctx: Ctx, c: CountFacts) -> Determination:
                f"and {'dismiss the sentence as legally invalid' if target == 'dismissed' else 'resentence as a ' + target}; "
                "the court may deny it for an unreasonable risk to public safety.", S_8A,
                sentence_end=_d(c.sentence_end), as_of=ctx.as_of.isoformat())
-        return _policy(ctx, b, "resentence", target, f"R6 serving, {g.grade} today")
+        return "resentence", target, f"R6 serving, {g.grade} today"
     relief = {"lawful": "dismiss_and_seal", "infraction": "redesignate_infraction",
               "misdemeanor": "redesignate_misdemeanor"}[g.grade]
-    if serving is None:
+    if e.serving is None:
         b.step("R6.completed", "The record has no sentence data; the sentence is treated as "
                f"completed and the count is flagged. Relief: {RELIEF_WORDS[relief]}.", S_8E)
     else:
@@ -550,7 +596,46 @@ def _prop64_count(ctx: Ctx, c: CountFacts) -> Determination:
                f"relief is to {RELIEF_WORDS[relief]}"
                f"{' as legally invalid' if relief == 'dismiss_and_seal' else ''}.", S_8E,
                sentence_end=_d(c.sentence_end))
-    return _policy(ctx, b, relief, None, f"R4 {g.grade} today")
+    return relief, None, f"R4 {g.grade} today"
+
+
+# The statutory floor in the order of domain spec §7.1; the first rule that decides wins.
+RULES = (_r0_scope, _rx_record, _r1_juvenile, _r2_effective_date, _r3_challenge, _r4_grade,
+         _r5_not_challenged, _r6_path)
+
+
+def _prop64_count(ctx: Ctx, c: CountFacts) -> Determination:
+    b = _Builder(ctx, c)
+    level, inferred = _level(c)
+    e = _Count(b, c, level, inferred, ctx.age_at(c.offense_date), ctx.serving(c),
+               ctx.response_for(c))
+    _count_flags(ctx, e)
+    for rule in RULES:
+        floor = rule(ctx, e)
+        if floor is not None:
+            return _policy(ctx, b, *floor)
+    raise AssertionError("R6 always decides")
+
+
+def _count_flags(ctx: Ctx, e: _Count) -> None:
+    """Facts every determination carries, whichever rule decides."""
+    b, c = e.b, e.c
+    if e.serving:
+        b.flags.add("serving_sentence")
+    elif e.serving is None:
+        b.flags.add("sentence_unknown")
+    if c.juvenile:
+        b.flags.add("juvenile")
+    off = c.offense_date
+    if off and off >= PROP64_DATE:
+        b.flags.add("offense_after_prop64")
+    elif off and c.conviction_date and c.conviction_date >= PROP64_DATE:
+        b.flags.add("judgment_after_prop64")
+    if ineligible_subdivision(c.section):
+        b.flags.add("ineligible_subdivision")
+    if e.resp:
+        b.flags.add("prosecution_challenged" if e.resp.response == "challenged"
+                    else "prosecution_not_challenged")
 
 
 _ENV_TEXT = re.compile(

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"
 
 RELIEFS = ("dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction", "resentence",
            "not_eligible", "needs_review")
