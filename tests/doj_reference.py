@@ -16,7 +16,8 @@ from pathlib import Path
 
 from desktop.progress import ProgressFn
 from desktop.records.doj_layout import COLUMNS, N_COLUMNS
-from desktop.records.normalize import BadDate, add_period, iso_date, parse_level, parse_section
+from desktop.records.doj_rows import UNREADABLE, read_date, read_part, subject_key_of
+from desktop.records.normalize import add_period, parse_level, parse_section
 from desktop.records.source import MAX_LINE_CHARS, Reject, decode
 
 # Column positions used by the importer.
@@ -164,38 +165,25 @@ class SubjectBuf:
     counts: dict[str, CountBuf] = field(default_factory=dict)
 
 
-def _sentence_part(f: list[str]) -> dict | None:
-    """One sentence part from a row, or None when the row carries none. Raises Reject."""
-    if not (f[SENT_LENGTH].strip() or f[SENT_TIME_CODE].strip()) and clean(f[SENT_LOC_DESCR]) == "":
+def _sentence_part(f: list[str], warn: list) -> dict | None:
+    """One sentence part from a row, or None when the row carries none. A part that cannot be
+    read is kept with an unknown end (unit UNREADABLE) and a warning (issue 13 §3)."""
+    part, warning, column = read_part(f[SENT_LOC_DESCR], f[SENT_LENGTH], f[SENT_TIME_CODE])
+    if warning:
+        warn.append((column, f[SENT_LENGTH] if column == "SENT_LENGTH" else f[SENT_TIME_CODE],
+                     warning))
+    if part is None:
         return None
-    loc = clean(f[SENT_LOC_DESCR])
-    length_s = clean(f[SENT_LENGTH])
-    unit_s = clean(f[SENT_TIME_CODE]).upper()
-    if not (loc or length_s or unit_s):
-        return None
-    length = None
-    if length_s:
-        if not length_s.isdigit():
-            raise Reject("SENT_LENGTH", f"sentence length '{length_s}' is not a whole number")
-        length = int(length_s)
-        if length > 9999:
-            raise Reject("SENT_LENGTH", f"sentence length {length} is impossible")
-    unit = None
-    if unit_s:
-        unit = _UNITS.get(unit_s)
-        if unit is None:
-            raise Reject("SENT_TIME_CODE", f"sentence unit '{unit_s}' is not D, M or Y")
-    if length is not None and unit is None:
-        raise Reject("SENT_TIME_CODE", "sentence length given without a unit (D, M or Y)")
-    return {"kind": loc.upper() or None, "length": length, "unit": unit}
+    return {"kind": part[0], "length": part[1], "unit": part[2]}
 
 
-def _date(f: list[str], idx: int) -> str | None:
-    """The ISO date in column idx (ISO strings compare in date order), or None. Raises Reject."""
-    try:
-        return iso_date(f[idx])
-    except BadDate as exc:
-        raise Reject(COLUMNS[idx], str(exc)) from None
+def _date(f: list[str], idx: int, warn: list) -> str | None:
+    """The ISO date in column idx (ISO strings compare in date order; '1970' and '2010-03' for
+    DOJ's partial dates), or None; a value that is not a date is a warning (issue 13 §3)."""
+    d, warning = read_date(f[idx])
+    if warning:
+        warn.append((COLUMNS[idx], f[idx], warning))
+    return d
 
 
 class DojImporter:
@@ -217,6 +205,7 @@ class DojImporter:
         self._cases: list[tuple] = []
         self._counts: list[tuple] = []
         self._rejects: list[tuple] = []
+        self._warnings: list[tuple] = []
 
     # -- reading -------------------------------------------------------------------------------
     def run(self) -> None:
@@ -271,7 +260,8 @@ class DojImporter:
             self.progress(src.size, src.size, "Importing")
 
     def _reject(self, line: int, column: str | None, reason: str, raw: str) -> None:
-        self._rejects.append((self.import_id, line, column, reason, raw[:10_000]))
+        self._rejects.append((self.import_id, line, column, reason, raw[:10_000],
+                              subject_key_of(raw)))
 
     def _row(self, f: list[str], lineno: int, current: SubjectBuf | None) -> SubjectBuf:
         key = f[SUBJECT_ID].strip()
@@ -282,11 +272,14 @@ class DojImporter:
             raise Reject("CNT_ORDER", "CNT_ORDER is blank; the row cannot be tied to a count")
         if not cnt_order.isdigit() or len(cnt_order) < 6:
             raise Reject("CNT_ORDER", f"CNT_ORDER '{cnt_order}' is not a number of at least 6 digits")
-        dob = _date(f, DOB)
-        cyc_date = _date(f, CYC_DATE)
-        event_date = _date(f, STP_EVENT_DATE)
-        disp_date = _date(f, DISP_DATE)
-        part = _sentence_part(f)
+        warn: list = []
+        dob = _date(f, DOB, warn)
+        cyc_date = _date(f, CYC_DATE, warn)
+        event_date = _date(f, STP_EVENT_DATE, warn)
+        disp_date = _date(f, DISP_DATE, warn)
+        part = _sentence_part(f, warn)
+        for column, value, reason in warn:
+            self._warnings.append((self.import_id, lineno, column, value, reason, key))
         name = clean(f[NAME])
 
         if current is None or current.key != key:
@@ -400,7 +393,7 @@ class DojImporter:
     def _count_row(self, case_id: int, sid: int, c: CountBuf, cyc: str | None) -> tuple:
         sec = parse_section(c.offense_text)
         end = None
-        if c.convicted and c.conv_date and c.sentence:
+        if c.convicted and c.conv_date and len(c.conv_date) == 10 and c.sentence:
             d = sentence_end(date.fromisoformat(c.conv_date), c.sentence)
             end = d.isoformat() if d else None
         try:
@@ -438,7 +431,7 @@ class DojImporter:
                 continue
             parts = json.loads(row[1]) + c.sentence
             lines = ",".join(filter(None, [row[2], str(c.line), *map(str, c.extra_lines)]))
-            conv = date.fromisoformat(row[3]) if row[3] else None
+            conv = date.fromisoformat(row[3]) if row[3] and len(row[3]) == 10 else None
             end = sentence_end(conv, parts) if conv else None
             self.conn.execute("UPDATE counts SET sentence = ?, extra_lines = ?, sentence_end = ?"
                               " WHERE id = ?", (json.dumps(parts), lines,
@@ -473,8 +466,10 @@ _INSERTS = (
                 " base_section, code, level, disposition, convicted, conviction_date, cycle_date,"
                 " sentence, sentence_end, juvenile, comment)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
-    ("_rejects", "INSERT INTO rejected_rows (import_id, line, column_name, reason, raw)"
-                 " VALUES (?,?,?,?,?)"),
+    ("_rejects", "INSERT INTO rejected_rows (import_id, line, column_name, reason, raw,"
+                 " subject_key) VALUES (?,?,?,?,?,?)"),
+    ("_warnings", "INSERT INTO row_warnings (import_id, line, column_name, value, reason,"
+                  " subject_key) VALUES (?,?,?,?,?,?)"),
 )
 
 
@@ -482,7 +477,7 @@ def sentence_end(conv: date | None, parts: list[dict]) -> date | None:
     """Conviction date + the sum of the sentence parts (DOJ data rule §5.6). None = unknown.
 
     Parts without a length (a fine) mean nothing to serve: the sentence ends at conviction."""
-    if conv is None or not parts:
+    if conv is None or not parts or any(p.get("unit") == UNREADABLE for p in parts):
         return None
     end = conv
     for p in parts:

@@ -142,21 +142,32 @@ def _line(row: list[str]) -> str:
 
 def test_every_rejection_reason_is_reported_with_line_and_column(tmp_path, db):
     bad = [
-        ("PRI_DOB", _line(_good_row(PRI_DOB="20151340")), "not a valid date"),
-        ("DISP_DATE", _line(_good_row(cnt="001002002000", DISP_DATE="15000101")), "outside"),
-        ("CYC_DATE", _line(_good_row(cnt="001002003000", CYC_DATE="2010-13-45")), "date"),
         ("SUBJECT_ID", _line(_good_row(subject="  -  ")), "SUBJECT_ID is blank"),
         ("CNT_ORDER", _line(_good_row(cnt="12AB")), "CNT_ORDER"),
-        ("SENT_LENGTH", _line(_good_row(cnt="001002004000", SENT_LENGTH="TEN")), "whole number"),
-        ("SENT_TIME_CODE", _line(_good_row(cnt="001002005000", SENT_TIME_CODE="W")), "D, M or Y"),
         (None, _line(_good_row(cnt="001002006000")) + ",EXTRA", "96 fields"),
         (None, _line(_good_row(cnt="001002007000"))[:200], "fields"),
         (None, _line(_good_row(cnt="001002008000")).replace("DOE", "D\x00OE"), "NUL"),
         (None, '"unclosed,' + _line(_good_row(cnt="001002009000")), "not closed"),
         (None, "x" * 200_000, "characters long"),
     ]
+    # Fields that cannot be read no longer reject the row (issue 13 §3): the row is kept, the
+    # fact left unknown, and the field reported as a warning with line, column and value.
+    warned = [
+        ("PRI_DOB", "20151340", _line(_good_row(cnt="001002011000", PRI_DOB="20151340")),
+         "not a valid date"),
+        ("DISP_DATE", "15000101", _line(_good_row(cnt="001002002000", DISP_DATE="15000101")),
+         "outside"),
+        ("CYC_DATE", "2010-13-45", _line(_good_row(cnt="001002003000", CYC_DATE="2010-13-45")),
+         "date is unknown"),
+        ("SENT_LENGTH", "TEN", _line(_good_row(cnt="001002004000", SENT_LENGTH="TEN")),
+         "whole number"),
+        ("SENT_TIME_CODE", "W", _line(_good_row(cnt="001002005000", SENT_TIME_CODE="W")),
+         "D, M or Y"),
+    ]
     lines = [_line(_good_row(cnt="002002001000"))]
     for _col, text, _reason in bad:
+        lines.append(text)
+    for _col, _value, text, _reason in warned:
         lines.append(text)
     lines.append(_line(_good_row(subject="77700002", PRI_NAME="NUÑEZ,JOSÉ")))
     f = tmp_path / "mixed.csv"
@@ -164,8 +175,9 @@ def test_every_rejection_reason_is_reported_with_line_and_column(tmp_path, db):
     body = "\n".join(lines[:-1]).encode("utf-8") + b"\n" + lines[-1].encode("latin-1") + b"\n"
     f.write_bytes(body)
     s = import_file(db, f)
-    assert s.rows_read == len(bad) + 2
-    assert s.rows_kept == 2 and s.rows_rejected == len(bad)
+    assert s.rows_read == len(bad) + len(warned) + 2
+    assert s.rows_kept == 2 + len(warned) and s.rows_rejected == len(bad)
+    assert s.warnings == len(warned)
     got = {line: (col, reason) for line, col, reason in
            db.conn.execute("SELECT line, column_name, reason FROM rejected_rows")}
     for i, (col, _text, reason) in enumerate(bad):
@@ -173,6 +185,13 @@ def test_every_rejection_reason_is_reported_with_line_and_column(tmp_path, db):
         assert line in got, f"line {line} ({reason}) not rejected"
         assert got[line][0] == col
         assert reason in got[line][1], (line, got[line])
+    warnings = {line: (col, value, reason) for line, col, value, reason in db.conn.execute(
+        "SELECT line, column_name, value, reason FROM row_warnings")}
+    for i, (col, value, _text, reason) in enumerate(warned):
+        line = len(bad) + i + 2
+        assert warnings[line][:2] == (col, value), (line, warnings.get(line))
+        assert reason in warnings[line][2], (line, warnings[line])
+        assert db.conn.execute("SELECT 1 FROM counts WHERE source_line = ?", (line,)).fetchone()
     assert db.conn.execute("SELECT name FROM subjects WHERE name LIKE 'NU%'").fetchone() == (
         "NUÑEZ,JOSÉ",)
 
@@ -180,13 +199,22 @@ def test_every_rejection_reason_is_reported_with_line_and_column(tmp_path, db):
 def test_some_rows_rejected_gives_exit_3_and_rejected_command_lists_them(tmp_path, capsys):
     dbp = tmp_path / "db.sqlite3"
     f = tmp_path / "f.csv"
-    f.write_text(_line(_good_row()) + "\n" + _line(_good_row(cnt="001002002000", PRI_DOB="2019-99-01")) + "\n")
+    f.write_text(_line(_good_row()) + "\n" + _line(_good_row(cnt="12AB")) + "\n"
+                 + _line(_good_row(cnt="001002002000", PRI_DOB="2019-99-01")) + "\n")
     assert cli(dbp, "import", str(f)) == 3
-    capsys.readouterr()
+    out_text = capsys.readouterr().out
+    assert "1 rejected" in out_text and "reliefdesk warnings --import 1" in out_text
     out = tmp_path / "rejected.csv"
     assert cli(dbp, "rejected", "--out", str(out)) == 0
     text = out.read_text()
-    assert "import_id,file,line,column,reason,raw" in text and ",2,PRI_DOB," in text
+    assert "import_id,file,line,column,reason,raw,subject_id" in text and ",2,CNT_ORDER," in text
+    assert text.rstrip().endswith(",77700001")
+    out = tmp_path / "warnings.csv"
+    assert cli(dbp, "warnings", "--import", "1", "--out", str(out)) == 0
+    rows = list(__import__("csv").reader(out.open()))
+    assert rows[0] == ["import_id", "file", "line", "column", "value", "reason", "subject_id"]
+    assert rows[1][2:5] == ["3", "PRI_DOB", "2019-99-01"] and rows[1][6] == "77700001"
+    assert cli(dbp, "warnings", "--import", "9") == 4
 
 
 @pytest.mark.parametrize("end", ["cut", "whole"])

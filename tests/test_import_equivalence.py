@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 import sqlite3
 from pathlib import Path
 
@@ -30,6 +31,7 @@ TABLES = {
     "cases": "SELECT * FROM cases ORDER BY id",
     "counts": "SELECT * FROM counts ORDER BY id",
     "rejected_rows": "SELECT * FROM rejected_rows ORDER BY id",
+    "row_warnings": "SELECT * FROM row_warnings ORDER BY id",
 }
 
 
@@ -46,8 +48,10 @@ def broken_copy(src: Path, dst: Path, seed: int, every: int, eol: bytes = b"\n")
             continue
         kind = rng.choice(["date", "fields", "nul", "quote", "span", "latin1", "crlf", "cr",
                            "blank", "long", "subject", "scatter", "comma"])
-        if kind == "date":
-            out.append(line.replace(b",19", b",1913", 1).replace(b",20", b",2099", 1))
+        if kind == "date":  # dates kept unknown or partial, with warnings (issue 13 §3)
+            out.append(re.sub(rb",((?:19|20)\d{2})(\d{2})(\d{2}),",
+                              rng.choice([rb",\1\2\g<3>13,", rb",x,", rb",\g<1>0000,",
+                                          rb",\1\g<2>00,", rb",#,"]), line, count=2))
         elif kind == "fields":
             out.append(line[: len(line) // 3])
         elif kind == "nul":

@@ -1,4 +1,4 @@
-"""`reliefdesk import`, `reliefdesk rejected` and `reliefdesk demo`."""
+"""`reliefdesk import`, `reliefdesk rejected`, `reliefdesk warnings` and `reliefdesk demo`."""
 
 from __future__ import annotations
 
@@ -24,6 +24,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--import", dest="import_id", type=int, metavar="ID")
     r.add_argument("--out", metavar="FILE.csv")
     r.set_defaults(func=cmd_rejected)
+
+    w = sub.add_parser("warnings", help="list the fields an import kept unread (unknown dates, "
+                       "sentences): line, column and value")
+    w.add_argument("--import", dest="import_id", type=int, metavar="ID")
+    w.add_argument("--out", metavar="FILE.csv")
+    w.set_defaults(func=cmd_warnings)
 
     d = sub.add_parser("demo", help="build a demo database of invented people (synthetic records)")
     d.add_argument("--rows", type=int, default=20_000, help="rows of synthetic DOJ data")
@@ -60,7 +66,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         else:
             print(f"{f}: import {s.import_id}: {s.rows_read:,} rows read, {s.rows_kept:,} kept, "
                   f"{s.rows_rejected:,} rejected" + (f" (see: reliefdesk rejected --import "
-                                                     f"{s.import_id})" if s.rows_rejected else ""))
+                                                     f"{s.import_id})" if s.rows_rejected else "")
+                  + (f"; {s.warnings:,} fields could not be read and were left unknown (see: "
+                     f"reliefdesk warnings --import {s.import_id})" if s.warnings else ""))
         if s.rows_rejected and not s.already_imported:
             rejected += 1
     # 0: every row kept; 2: no file could be imported; 3: some rows (or some files) left out.
@@ -70,16 +78,31 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_rejected(args: argparse.Namespace) -> int:
+    sql = ("SELECT r.import_id, i.file_name, r.line, r.column_name, r.reason, r.raw,"
+           " r.subject_key FROM rejected_rows r JOIN imports i ON i.id = r.import_id")
+    return _listing(args, sql, ["import_id", "file", "line", "column", "reason", "raw",
+                                "subject_id"], "rejected rows")
+
+
+def cmd_warnings(args: argparse.Namespace) -> int:
+    sql = ("SELECT r.import_id, i.file_name, r.line, r.column_name, r.value, r.reason,"
+           " r.subject_key FROM row_warnings r JOIN imports i ON i.id = r.import_id")
+    return _listing(args, sql, ["import_id", "file", "line", "column", "value", "reason",
+                                "subject_id"], "warnings")
+
+
+def _listing(args: argparse.Namespace, sql: str, header: list[str], what: str) -> int:
     db = get_db(args)
-    sql = ("SELECT r.import_id, i.file_name, r.line, r.column_name, r.reason, r.raw"
-           " FROM rejected_rows r JOIN imports i ON i.id = r.import_id")
     params: list = []
     if args.import_id is not None:
+        if db.conn.execute("SELECT 1 FROM imports WHERE id = ?", (args.import_id,)).fetchone() \
+                is None:
+            raise UserError(f"there is no import {args.import_id} in this database",
+                            exit_code=4)
         sql += " WHERE r.import_id = ?"
         params.append(args.import_id)
-    sql += " ORDER BY r.import_id, r.line"
+    sql += " ORDER BY r.import_id, r.line, r.id"
     rows = db.conn.execute(sql, params)
-    header = ["import_id", "file", "line", "column", "reason", "raw"]
     if args.out:
         with open(args.out, "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
@@ -88,7 +111,7 @@ def cmd_rejected(args: argparse.Namespace) -> int:
             for row in rows:
                 w.writerow(row)
                 n += 1
-        print(f"{n} rejected rows written to {args.out}")
+        print(f"{n} {what} written to {args.out}")
     else:
         w = csv.writer(sys.stdout)
         w.writerow(header)

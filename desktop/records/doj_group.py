@@ -43,6 +43,7 @@ from desktop.records.doj_rows import (
     sentence_end,
     sentence_end_iso,
     sentence_json,
+    subject_key_of,
 )
 from desktop.records.normalize import parse_section
 
@@ -154,7 +155,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                "conviction_date", "cycle_date", "sentence", "sentence_end",
                "step_type", "county", "offense_text", "section", "base_section", "code", "level",
                "disposition", "convicted", "juvenile", "comment"),
-    "rejected_rows": ("line", "column_name", "reason", "raw"),
+    "rejected_rows": ("line", "column_name", "reason", "raw", "subject_key"),
+    # Fields a kept row could not read (issue 13 §3): the fact is left unknown, the row kept.
+    "row_warnings": ("line", "column_name", "value", "reason", "subject_key"),
 }
 # The counts columns that come from the count's template, in its order.
 TEMPLATE_COLUMNS = COLUMNS["counts"][11:]
@@ -166,7 +169,7 @@ LOCAL_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 # Constant columns per table: (names, values as SQL, for insert_statements).
 _CONSTANT = {"subjects": ("import_id",), "counts": ("import_id", "source_file"),
-             "rejected_rows": ("import_id",)}
+             "rejected_rows": ("import_id",), "row_warnings": ("import_id",)}
 
 
 def sql_literal(v: int | str) -> str:
@@ -232,13 +235,17 @@ class Grouper:
 
     # -- rows ----------------------------------------------------------------------------------
     def reject(self, line: int, column: str | None, reason: str, raw: str) -> None:
-        self.rows["rejected_rows"].append((line, column, reason, raw[:10_000]))
+        self.rows["rejected_rows"].append((line, column, reason, raw[:10_000],
+                                           subject_key_of(raw)))
         self.pending += 1
         if self.pending >= FLUSH_ROWS:
             self.flush()
 
     def add(self, f: list[str], lineno: int, checked: Checked) -> None:
-        key, cnt_order, dob, cyc_date, event_date, disp_date, part = checked
+        key, cnt_order, dob, cyc_date, event_date, disp_date, part, warnings = checked
+        if warnings:
+            self.rows["row_warnings"].extend((lineno, col, value, reason, key)
+                                             for col, value, reason in warnings)
         cl = _CLEAN
         name = cl[f[NAME]]
         cur = self.current
@@ -405,7 +412,7 @@ class Grouper:
                 continue
             parts = json.loads(row[1]) + [part_dict(p) for p in c[C_SENTENCE]]
             lines = ",".join(filter(None, [row[2], str(c[C_LINE]), *map(str, c[C_EXTRA])]))
-            conv = date.fromisoformat(row[3]) if row[3] else None
+            conv = date.fromisoformat(row[3]) if row[3] and len(row[3]) == 10 else None
             end = sentence_end(conv, parts) if conv else None
             conn.execute("UPDATE counts SET sentence = ?, extra_lines = ?, sentence_end = ?"
                          " WHERE id = ?", (json.dumps(parts), lines,

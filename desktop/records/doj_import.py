@@ -30,7 +30,7 @@ from desktop.progress import ProgressFn
 from desktop.records.doj_chunks import ChunkJob, NotDojFile, RangeReader, RangeResult, read_chunk
 from desktop.records.doj_group import COLUMNS, TEMPLATE_COLUMNS, Grouper, insert_statements
 from desktop.records.doj_layout import N_COLUMNS
-from desktop.records.doj_rows import clean, looks_like_header, sentence_end
+from desktop.records.doj_rows import clean, looks_like_header, sentence_end, subject_key_of
 from desktop.records.source import LineSource, decode
 
 __all__ = ["BatchWriter", "DojImporter", "NotDojFile", "clean", "looks_like_header",
@@ -194,7 +194,8 @@ class DojImporter:
 
     def _finish(self, writer: BatchWriter) -> None:
         # Lines that never reached the CSV reader are reported after the rows, in line order.
-        rows = [(n, col, reason, raw[:10_000]) for n, col, reason, raw in self.line_rejects]
+        rows = [(n, col, reason, raw[:10_000], subject_key_of(raw))
+                for n, col, reason, raw in self.line_rejects]
         self.rows_read += len(rows)
         if rows:
             writer.put([(self.statements["rejected_rows"], rows)])
@@ -374,7 +375,7 @@ def _copy_statements() -> list[str]:
     out = []
     for table, cols in COLUMNS.items():
         const = {"subjects": ["import_id"], "counts": ["import_id", "source_file"],
-                 "rejected_rows": ["import_id"]}.get(table, [])
+                 "rejected_rows": ["import_id"], "row_warnings": ["import_id"]}.get(table, [])
         values = [":import_id" if k == "import_id" else ":file" for k in const]
         for col in cols:
             by = own_id[table] if col == "id" else shift.get(col)

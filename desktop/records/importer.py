@@ -37,6 +37,7 @@ class ImportSummary:
     rows_kept: int
     rows_rejected: int
     already_imported: bool = False
+    warnings: int = 0              # fields kept unread (unknown dates, sentences): row_warnings
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -163,8 +164,10 @@ def import_file(db: sqlite_utils.Database, path: str | os.PathLike[str], *, fmt:
                                     f"{'DOJ research file' if fmt == 'doj' else 'court extract'} row")
             rejected = conn.execute("SELECT COUNT(*) FROM rejected_rows WHERE import_id = ?",
                                     (import_id,)).fetchone()[0]
+            warnings = conn.execute("SELECT COUNT(*) FROM row_warnings WHERE import_id = ?",
+                                    (import_id,)).fetchone()[0]
             summary = ImportSummary(import_id, str(path), sha, fmt, imp.rows_read, imp.rows_kept,
-                                    rejected)
+                                    rejected, warnings=warnings)
             if summary.rows_read != summary.rows_kept + summary.rows_rejected:
                 raise RuntimeError(f"import bookkeeping is off for {path}: {summary}")
             conn.execute("UPDATE imports SET sha256 = ?, has_header = ?, rows_read = ?,"
@@ -174,7 +177,7 @@ def import_file(db: sqlite_utils.Database, path: str | os.PathLike[str], *, fmt:
             audit.append(conn, user, "import", [import_id],
                          {"file": path.name, "sha256": sha, "format": fmt,
                           "rows_read": imp.rows_read, "rows_kept": imp.rows_kept,
-                          "rows_rejected": rejected})
+                          "rows_rejected": rejected, "warnings": warnings})
     except _AlreadyImported:
         dup = _existing(db, src.sha.hexdigest(), path, fmt)
         assert dup is not None
@@ -187,5 +190,7 @@ def _existing(db: sqlite_utils.Database, sha: str, path: Path, fmt: str) -> Impo
                           " WHERE sha256 = ?", (sha,)).fetchone()
     if row is None:
         return None
+    warnings = db.conn.execute("SELECT COUNT(*) FROM row_warnings WHERE import_id = ?",
+                               (row[0],)).fetchone()[0]
     return ImportSummary(row[0], str(path), sha, row[1], row[2], row[3], row[4],
-                         already_imported=True)
+                         already_imported=True, warnings=warnings)
