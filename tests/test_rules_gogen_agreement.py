@@ -33,5 +33,8 @@ def test_every_gogen_row_has_a_determination_and_agrees_without_hard_stops(db, o
     assert a.gogen_rows == 102
     assert a.missing == [], f"gogen rows with no determination: lines {a.missing}"
     assert a.differ == [], a.differ
-    assert a.compared > 30   # the comparison is not vacuous
+    # The comparison is not vacuous. (gogen's generator draws case dates independently of birth
+    # dates: offenses before the 14th birthday in adult court are record_inconsistent since
+    # issue 13 §3, which leaves 30 of the 102 rows without a hard stop.)
+    assert a.compared >= 30
     assert a.agree == a.compared

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from desktop.records.normalize import add_period, subdivisions
@@ -67,11 +67,17 @@ class Ctx:
     as_of: date
     responses: Sequence[Response]
     convictions: list[CountFacts] = field(default_factory=list)
+    by_case: dict[int, list[CountFacts]] = field(default_factory=dict)
+    by_cycle: dict[str, list[CountFacts]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # A fixed order, so that nothing depends on the order the counts were read in.
         self.convictions = sorted((c for c in self.counts if c.convicted),
                                   key=lambda c: (c.conviction_date or date.min, c.cnt_order, c.id))
+        for c in self.convictions:
+            self.by_case.setdefault(c.case_id, []).append(c)
+        for c in sorted(self.counts, key=lambda c: (c.cnt_order, c.id)):
+            self.by_cycle.setdefault(c.cycle, []).append(c)
 
     @property
     def interp(self) -> dict:
@@ -94,18 +100,52 @@ class Ctx:
                     case_level = r
         return case_level
 
+    def sentence(self, c: CountFacts) -> tuple[date | None, CountFacts | None]:
+        """The count's sentence end (None: unknown), and the count of the same court event it is
+        written on when the count has no sentence rows of its own (§5.6: a sentence belongs to
+        its court event; DOJ often writes it on the last count only)."""
+        if c.sentence_end is not None or c.has_sentence:
+            return c.sentence_end, None
+        with_sentence = [p for p in self.by_case.get(c.case_id, ())
+                         if p.id != c.id and (p.has_sentence or p.sentence_end is not None)]
+        if not with_sentence:
+            return None, None
+        known = [p for p in with_sentence if p.sentence_end is not None]
+        latest = max(known, key=lambda p: (p.sentence_end, p.cnt_order), default=None)
+        if latest is not None and latest.sentence_end > self.as_of:   # type: ignore[operator]
+            return latest.sentence_end, latest
+        if latest is None or len(known) < len(with_sentence):
+            return None, None     # a sentence of the event could not be read
+        return latest.sentence_end, latest
+
     def serving(self, c: CountFacts) -> bool | None:
         """True serving, False completed, None unknown (no sentence data)."""
-        if c.sentence_end is None:
+        end, _src = self.sentence(c)
+        if end is None:
             return None
-        return c.sentence_end > self.as_of
+        return end > self.as_of
 
 
 def evaluate_subject(subject: SubjectFacts, counts: Sequence[CountFacts], county: str,
                      policy: Policy, as_of: date, responses: Iterable[Response] = ()
                      ) -> list[Determination]:
-    """One determination per in-scope conviction of this subject in `county`."""
-    ctx = Ctx(subject, counts, county.upper(), policy, as_of, tuple(responses))
+    """One determination per in-scope conviction of this subject in `county`.
+
+    Partial dates are decided over the intervals they name (_over_partial_dates); a person with
+    rows the import had to reject is never decided on the rest (_record_incomplete)."""
+    responses = tuple(responses)
+    if subject.dob_range is None and not any(c.ranges for c in counts):
+        out = _evaluate(subject, counts, county, policy, as_of, responses)
+    else:
+        out = _over_partial_dates(subject, counts, county, policy, as_of, responses)
+    if subject.rejected_lines:
+        out = [_record_incomplete(subject, d) for d in out]
+    return out
+
+
+def _evaluate(subject: SubjectFacts, counts: Sequence[CountFacts], county: str, policy: Policy,
+              as_of: date, responses: Sequence[Response]) -> list[Determination]:
+    ctx = Ctx(subject, counts, county.upper(), policy, as_of, responses)
     in_county = [c for c in ctx.convictions if (c.county or "").upper() == ctx.county]
     out: list[Determination] = []
     prop64_by_cycle: dict[str, list[Determination]] = {}
@@ -120,11 +160,172 @@ def evaluate_subject(subject: SubjectFacts, counts: Sequence[CountFacts], county
         else:
             others.append(c)
     for c in others:
-        if c.cycle in prop64_by_cycle:
-            d = _related_count(ctx, c, prop64_by_cycle[c.cycle])
+        # §5.3-5.4: the cycle's Prop 64 charges at every step (arrest, court, dismissed), not
+        # only its Prop 64 convictions; prosecutor-rejected counts are ignored.
+        charges = [p for p in ctx.by_cycle.get(c.cycle, ())
+                   if p.id != c.id and is_prop64(p.base, p.code) and not _prosecutor_rejected(p)]
+        if charges:
+            d = _related_count(ctx, c, prop64_by_cycle.get(c.cycle, []), charges)
             if d is not None:
                 out.append(d)
     return out
+
+
+# -- partial records (issue 13 §3, domain spec §5.6) ---------------------------------------------
+MAX_PARTIAL_CYCLES = 40   # beyond this many cycles with partial dates: review, not 2^n checks
+
+
+def _resolve(c: CountFacts, end: int) -> CountFacts:
+    """The count with each partial date at its earliest (end=0) or latest (end=1) day."""
+    if not c.ranges:
+        return c
+    return replace(c, ranges=(), **{name: (lo, hi)[end] for name, lo, hi in c.ranges})
+
+
+def _over_partial_dates(subject: SubjectFacts, counts: Sequence[CountFacts], county: str,
+                        policy: Policy, as_of: date, responses: Sequence[Response]
+                        ) -> list[Determination]:
+    """Decide with every date the partial dates allow: each rule compares a date with a fixed
+    date or with another date, so the answers at the ends of the intervals (the date of birth at
+    either end; every count's dates at the same end, and each cycle's dates at the end opposite
+    to the others') are the extremes. A count whose answers agree is decided (flag
+    date_partial when a partial date concerned it); otherwise it is needs_review."""
+    subjects = [subject] if subject.dob_range is None else [
+        replace(subject, dob=subject.dob_range[0], dob_range=None),
+        replace(subject, dob=subject.dob_range[1], dob_range=None)]
+    cycles = sorted({c.cycle for c in counts if c.ranges})
+    crossed = cycles if len(cycles) > 1 else []
+    if len(crossed) > MAX_PARTIAL_CYCLES:
+        crossed = []
+    runs: list[tuple[str | None, str, dict[int, Determination]]] = []
+    for subj in subjects:
+        for end in (0, 1):
+            resolved = [_resolve(c, end) for c in counts]
+            dets = _evaluate(subj, resolved, county, policy, as_of, responses)
+            runs.append((None, "earliest" if end == 0 else "latest", {d.count_id: d for d in dets}))
+        for cycle in crossed:
+            for end in (0, 1):
+                resolved = [_resolve(c, end if c.cycle == cycle else 1 - end) for c in counts]
+                dets = _evaluate(subj, resolved, county, policy, as_of, responses)
+                runs.append((cycle, f"{'earliest' if end == 0 else 'latest'} for cycle {cycle}",
+                             {d.count_id: d for d in dets}))
+    by_id = {c.id: c for c in counts}
+    too_many = len(cycles) > 1 and not crossed
+    out = []
+    for count_id, first in runs[0][2].items():
+        c = by_id[count_id]
+        mine = [(label, dets[count_id]) for cycle, label, dets in runs
+                if (cycle is None or cycle == c.cycle) and count_id in dets]
+        answers = {(d.relief, d.resentence_target) for _label, d in mine}
+        partial = _partial_texts(subject, c, counts)
+        concerned = bool(partial) or len({tuple(d.flags) for _l, d in mine}) > 1
+        if len(answers) == 1 and not too_many:
+            if not concerned:
+                out.append(first)
+                continue
+            steps = [*first.steps, Step(
+                "RX.partial_date", "The record gives only part of "
+                + "; ".join(partial or ["some dates of this person's record"]) + ". Every day "
+                "those dates allow gives the same answer (earliest and latest checked), so the "
+                "determination stands.", "", {"partial": partial})]
+            flags = sorted({*first.flags, "date_partial"})
+            out.append(replace(first, flags=flags, steps=steps,
+                               rule_path=_with_flags(first.rule_path, flags)))
+            continue
+        outcomes = [f"{label}: {RELIEF_WORDS.get(d.relief, d.relief)}"
+                    + (f" ({d.resentence_target})" if d.resentence_target else "")
+                    for label, d in mine]
+        why = ("Every day those dates allow does not give the same answer ("
+               + "; ".join(outcomes) + ")") if not too_many else (
+               f"Partial dates in {len(cycles)} cycles are too many to check every combination")
+        flags = sorted({*first.flags, "date_partial"})
+        step = Step("RX.partial_date", "The record gives only part of "
+                    + "; ".join(partial or ["some dates of this person's record"]) + ". " + why
+                    + ": a clerk must find the full dates in the court file.", "",
+                    {"partial": partial, "outcomes": outcomes})
+        out.append(Determination(
+            count_id=count_id, relief="needs_review", resentence_target=None,
+            rule_path=_rule_path(first.rule_path, "date partial", "needs_review", None, flags),
+            flags=flags, steps=[*first.steps[:1], step]))
+    return out
+
+
+def _partial_texts(subject: SubjectFacts, c: CountFacts, counts: Sequence[CountFacts]) -> list[str]:
+    """The partial dates that concern count c: the date of birth, its own dates, its cycle's."""
+    words = {"conviction_date": "the conviction date", "cycle_date": "the offense (cycle) date",
+             "sentence_end": "the sentence end"}
+    out = []
+    if subject.dob_range:
+        out.append(f"the date of birth ({_span(subject.dob_range)})")
+    seen = set()
+    for p in counts:
+        if p.id == c.id or p.cycle == c.cycle:
+            for name, lo, hi in p.ranges:
+                if p.id != c.id and name != "cycle_date":
+                    continue
+                text = f"{words[name]} ({_span((lo, hi))})"
+                if text not in seen:
+                    seen.add(text)
+                    out.append(text)
+    return out
+
+
+def _span(r: tuple[date, date]) -> str:
+    lo, hi = r
+    if (lo.month, lo.day, hi.month, hi.day) == (1, 1, 12, 31) and lo.year == hi.year:
+        return f"year {lo.year} only"
+    if lo.day == 1 and lo.year == hi.year and lo.month == hi.month:
+        return f"{lo.year}-{lo.month:02d}, day unknown"
+    return f"{lo.isoformat()} to {hi.isoformat()}"
+
+
+def _with_flags(rule_path: str, flags: list[str]) -> str:
+    head = rule_path.rsplit(", ", 1)[0]
+    return head + ", " + (("flags: " + ";".join(flags)) if flags else "no flags")
+
+
+def _rule_path(rule_path: str, decisive: str, relief: str, target: str | None,
+               flags: list[str]) -> str:
+    """A determination's rule path with another outcome: what/level, decisive, sentence kept."""
+    parts = rule_path.split(", ")
+    head = parts[0]
+    sentence = next((p for p in parts if p.endswith("sentence") or p in ("sentence unknown",
+                                                                         "deceased")),
+                    "sentence unknown")
+    return ", ".join([head, decisive, sentence, f"→ {relief}" + (f" ({target})" if target else ""),
+                      ("flags: " + ";".join(flags)) if flags else "no flags"])
+
+
+def _record_incomplete(subject: SubjectFacts, d: Determination) -> Determination:
+    """§5.6 record completeness: a row of this person could not be imported, so every
+    determination is at best needs_review, with the rejected lines named."""
+    lines = subject.rejected_lines
+    shown = ", ".join(f"{f} line {n}" for f, n in lines[:20]) + (
+        f" and {len(lines) - 20} more" if len(lines) > 20 else "")
+    step = Step("RX.record_incomplete", f"{len(lines)} row{'s' if len(lines) != 1 else ''} of "
+                f"this person (SUBJECT_ID) could not be imported ({shown}); the priors and "
+                "sentences on those rows are unknown, so no relief is decided on the rest of the "
+                "record: a clerk must check the rejected rows (reliefdesk rejected) and the court "
+                "file." + (f" Without them the engine found: {RELIEF_WORDS.get(d.relief, d.relief)}"
+                           + (f" ({d.resentence_target})." if d.resentence_target else ".")
+                           if d.relief != "needs_review" else ""),
+                "", {"rejected_lines": [{"file": f, "line": n} for f, n in lines[:200]],
+                     "found": d.relief})
+    flags = sorted({*d.flags, "record_incomplete"})
+    at = 1 if d.steps and d.steps[0].rule.startswith("R0") else 0
+    return Determination(
+        count_id=d.count_id, relief="needs_review", resentence_target=None,
+        rule_path=_rule_path(d.rule_path, "record incomplete", "needs_review", None, flags),
+        flags=flags, steps=[*d.steps[:at], step, *d.steps[at:]])
+
+
+_PROSECUTOR_REJECTED = re.compile(
+    r"\b(?:PROS\w*|DA|D\.A\.|DISTRICT\s+ATTORNEY|DIST\s+ATTY)\b.*\bREJ|\bREJ\w*\b.*\bPROS")
+
+
+def _prosecutor_rejected(c: CountFacts) -> bool:
+    """A count the prosecutor declined to file (SF's plea-bargain rule ignores these)."""
+    return bool(c.disposition) and bool(_PROSECUTOR_REJECTED.search(c.disposition.upper()))
 
 
 # -- statutory floor ------------------------------------------------------------------------------
@@ -134,6 +335,8 @@ class _Builder:
         self.flags: set[str] = set()
         self.steps: list[Step] = []
         self.path: list[str] = []
+        if ctx.subject.deceased:
+            self.flags.add("deceased")
 
     def step(self, rule: str, text: str, statute: str = "", /, **facts) -> None:
         self.steps.append(Step(rule, text, statute, {k: v for k, v in facts.items()
@@ -145,6 +348,8 @@ class _Builder:
         serving = self.ctx.serving(c)
         sentence = {True: "serving sentence", False: "completed sentence",
                     None: "sentence unknown"}[serving]
+        if serving and self.ctx.subject.deceased:
+            sentence = "deceased"
         flags = sorted(self.flags)
         parts = [f"{c.base or c.section or '?'} {LEVEL_WORD.get(level or '', 'level unknown')}",
                  decisive or "floor", sentence,
@@ -182,6 +387,12 @@ def _record_problems(ctx: Ctx, c: CountFacts) -> list[str]:
     if dob and c.conviction_date and dob < c.conviction_date and years_between(dob, c.conviction_date) < 8:
         problems.append(f"the person would have been {years_between(dob, c.conviction_date)} years "
                         "old at conviction")
+    age = ctx.age_at(c.offense_date)
+    if age is not None and 0 <= age < 14 and not c.juvenile and not (
+            dob and c.conviction_date and years_between(dob, c.conviction_date) < 8):
+        problems.append(f"the offense ({c.offense_date}) was before the person's 14th birthday "
+                        f"(born {dob}): no adult court could have entered this conviction (WIC "
+                        "602, 707) and the record does not mark the case juvenile")
     if c.conviction_date and c.conviction_date > ctx.as_of:
         problems.append(f"the conviction date {c.conviction_date} is after the as-of date {ctx.as_of}")
     if c.cycle_date and c.conviction_date and c.cycle_date > c.conviction_date:
@@ -370,6 +581,7 @@ class _Count:
     resp: Response | None
     grade: Grade | None = None
     bar: tuple[str, str] | None = None   # (floor, decisive) of a §6 finding R5 may set aside
+    deceased_serving: bool = False       # the sentence would still run, but the person died
 
     @property
     def not_challenged(self) -> bool:
@@ -573,29 +785,44 @@ def _r5_not_challenged(ctx: Ctx, e: _Count) -> Floor | None:
 
 
 def _r6_path(ctx: Ctx, e: _Count) -> Floor | None:
-    """R6: serving -> recall and resentence; completed or unknown -> redesignate or dismiss."""
+    """R6: serving -> recall and resentence; completed or unknown -> redesignate or dismiss.
+    A deceased person is never proposed for resentencing (no sentence is left to recall)."""
     b, c = e.b, e.c
     assert e.grade is not None
     g = e.grade
+    end, source = ctx.sentence(c)
+    where = ""
+    if source is not None:
+        b.flags.add("sentence_from_event")
+        where = (f" (the sentence of this court event is written on count "
+                 f"{source.count_no or source.cnt_order}; it covers every count of the case)")
+    facts = {"sentence_end": _d(end), "sentence_count": source.cnt_order if source else None}
     if e.serving:
         target = {"lawful": "dismissed", "infraction": "infraction",
                   "misdemeanor": "misdemeanor"}[g.grade]
-        b.step("R6.resentence", f"The sentence runs until {c.sentence_end}, after the as-of date "
+        b.step("R6.resentence", f"The sentence runs until {end}{where}, after the as-of date "
                f"{ctx.as_of}: the person is still serving it, so the path is a petition to recall "
                f"and {'dismiss the sentence as legally invalid' if target == 'dismissed' else 'resentence as a ' + target}; "
                "the court may deny it for an unreasonable risk to public safety.", S_8A,
-               sentence_end=_d(c.sentence_end), as_of=ctx.as_of.isoformat())
+               as_of=ctx.as_of.isoformat(), **facts)
         return "resentence", target, f"R6 serving, {g.grade} today"
     relief = {"lawful": "dismiss_and_seal", "infraction": "redesignate_infraction",
               "misdemeanor": "redesignate_misdemeanor"}[g.grade]
-    if e.serving is None:
-        b.step("R6.completed", "The record has no sentence data; the sentence is treated as "
-               f"completed and the count is flagged. Relief: {RELIEF_WORDS[relief]}.", S_8E)
+    invalid = " as legally invalid" if relief == "dismiss_and_seal" else ""
+    if e.deceased_serving:
+        b.step("R6.deceased", f"The sentence would run until {end}{where}, but the person is "
+               "deceased (a DECEASED event is on the record): there is no sentence left to recall "
+               f"or resentence, so the record is corrected instead: relief is to "
+               f"{RELIEF_WORDS[relief]}{invalid}.", S_8E, **facts)
+    elif end is None:
+        unreadable = c.has_sentence and c.sentence_end is None
+        b.step("R6.completed", ("The record's sentence for this count could not be read"
+                                if unreadable else "The record has no sentence data")
+               + "; the sentence is treated as completed and the count is flagged. Relief: "
+               f"{RELIEF_WORDS[relief]}.", S_8E)
     else:
-        b.step("R6.completed", f"The sentence ended on {c.sentence_end}, before the as-of date: "
-               f"relief is to {RELIEF_WORDS[relief]}"
-               f"{' as legally invalid' if relief == 'dismiss_and_seal' else ''}.", S_8E,
-               sentence_end=_d(c.sentence_end))
+        b.step("R6.completed", f"The sentence ended on {end}{where}, before the as-of date: "
+               f"relief is to {RELIEF_WORDS[relief]}{invalid}.", S_8E, **facts)
     return relief, None, f"R4 {g.grade} today"
 
 
@@ -620,6 +847,9 @@ def _prop64_count(ctx: Ctx, c: CountFacts) -> Determination:
 def _count_flags(ctx: Ctx, e: _Count) -> None:
     """Facts every determination carries, whichever rule decides."""
     b, c = e.b, e.c
+    if e.serving and ctx.subject.deceased:
+        # §2: there is no sentence left to recall; redesignation still corrects the record.
+        e.serving, e.deceased_serving = False, True
     if e.serving:
         b.flags.add("serving_sentence")
     elif e.serving is None:
@@ -762,7 +992,12 @@ def _out_of_scope(ctx: Ctx, c: CountFacts) -> Determination:
     return b.done("not_eligible", None, "R0 out of scope")
 
 
-def _related_count(ctx: Ctx, c: CountFacts, cycle_dets: list[Determination]) -> Determination | None:
+def _related_count(ctx: Ctx, c: CountFacts, cycle_dets: list[Determination],
+                   charges: list[CountFacts]) -> Determination | None:
+    """A non-Prop-64 conviction in a cycle with Prop 64 charges (§5.3 related charges, §5.4 SF
+    plea bargains). `charges`: the cycle's Prop 64 counts at every step (arrest, court, dismissed;
+    prosecutor-rejected ones left out); `cycle_dets`: the determinations of its Prop 64
+    convictions in the county."""
     pol = ctx.policy
     plea = pol.plea and any(matches_pattern(c.section, c.code, p) for p in pol.plea.codes)
     related = pol.related and any(matches_pattern(c.section, c.code, p) for p in pol.related.sections)
@@ -775,6 +1010,10 @@ def _related_count(ctx: Ctx, c: CountFacts, cycle_dets: list[Determination]) -> 
     b.flags.add(kind)
     granted_p64 = [d for d in cycle_dets if d.relief in GRANT_RANK and not (set(d.flags) & HARD_STOPS)]
     desc = f"{c.code or ''} {c.section}".strip()
+    convicted = [p for p in charges if p.convicted]
+    seen = ", ".join(dict.fromkeys(
+        f"HS {p.section} ({'conviction' if p.convicted else (p.disposition or 'arrest').lower()})"
+        for p in charges))
     problems = _record_problems(ctx, c)
     problems = [p for p in problems if "level" not in p]
     if problems:
@@ -786,35 +1025,77 @@ def _related_count(ctx: Ctx, c: CountFacts, cycle_dets: list[Determination]) -> 
     action = (pol.plea.action if plea else pol.related.action) if (plea or related) else "maybe"
     if action == "report":
         b.flags.add("out_of_scope_section")
-        b.step("R0.related", f"{desc} is in the same arrest cycle as a Prop 64 conviction but is "
-               f"not itself a Prop 64 section; HS 11361.8 gives no relief for it"
+        b.step("R0.related", f"{desc} is in the same arrest cycle as a Prop 64 charge ({seen}) but "
+               f"is not itself a Prop 64 section; HS 11361.8 gives no relief for it"
                f"{' (a possible plea bargain)' if plea else ' (a related charge)'}.",
                "HS 11361.8(a), (e)", section=desc)
         return b.done("not_eligible", None, "R0 related charge, out of scope")
+    if plea and "offense_after_prop64" not in b.flags:
+        return _plea_bargain(ctx, b, c, desc, seen, convicted, granted_p64, charges)
     if action == "maybe" or not granted_p64 or "offense_after_prop64" in b.flags:
-        b.step("P.related_maybe", f"{desc} is in a cycle with a Prop 64 conviction; county policy "
-               f"'{pol.title}' treats it as a 'maybe': a clerk decides.", "County policy")
+        b.step("P.related_maybe", f"{desc} is in a cycle with a Prop 64 charge ({seen}); county "
+               f"policy '{pol.title}' treats it as a 'maybe'"
+               + ("" if granted_p64 or action == "maybe" else
+                  " (no Prop 64 conviction of the cycle is granted relief)")
+               + ": a clerk decides.", "County policy", charges=seen)
         return b.done("needs_review", None, f"policy {kind} maybe")
-    if plea:
-        cycle_counts = [p for p in ctx.convictions if p.cycle == c.cycle and p.id != c.id]
-        eligible_ids = {d.count_id for d in granted_p64}
-        others = [p for p in cycle_counts if p.id not in eligible_ids
-                  and not any(matches_pattern(p.section, p.code, q) for q in pol.plea.codes)]
-        if others:
-            b.step("P.plea_maybe", f"{desc} may be a plea bargain for a Prop 64 charge, but the "
-                   "cycle also holds other convictions ("
-                   + ", ".join(f"{p.code or ''} {p.section}" for p in others) + "): a clerk "
-                   "decides.", "County policy", others=[p.section for p in others])
-            return b.done("needs_review", None, "policy plea bargain maybe")
-        best = max(granted_p64, key=lambda d: GRANT_RANK.get(d.relief, 0))
-        b.flags.add("policy_relief")
-        b.step("P.plea_bargain", f"{desc} is a possible plea bargain: every other conviction in the "
-               "cycle is an eligible Prop 64 count, so county policy gives it the same relief: "
-               f"{RELIEF_WORDS[best.relief]}.", "County policy; HS 11361.8 (would have been guilty "
-               "of a lesser offense)")
-        return b.done(best.relief, None, "policy plea bargain")
     b.flags.add("policy_relief")
     b.step("P.related", f"{desc} is a related charge in the same cycle as an eligible Prop 64 "
            f"conviction; county policy '{pol.title}' dismisses it. This has no HS 11361.8 basis: "
            "it rests on the county's motion (e.g. PC 1385).", "County policy; PC 1385")
     return b.done("dismiss_and_seal", None, "policy related charge")
+
+
+def _plea_bargain(ctx: Ctx, b: _Builder, c: CountFacts, desc: str, seen: str,
+                  convicted: list[CountFacts], granted_p64: list[Determination],
+                  charges: list[CountFacts]) -> Determination:
+    """SF's rule (§5.4): every other count of the cycle (arrest and court, dismissed ones too;
+    prosecutor-rejected ones ignored) is a plea code or an eligible Prop 64 count -> "yes", the
+    relief of the Prop 64 charge; otherwise "maybe" -> needs_review."""
+    pol = ctx.policy
+    assert pol.plea is not None
+    eligible_ids = {d.count_id for d in granted_p64}
+    charge_ids = {p.id for p in charges}
+    cycle = [p for p in ctx.by_cycle.get(c.cycle, ()) if p.id != c.id
+             and not _prosecutor_rejected(p)]
+    others = [p for p in cycle if p.id not in eligible_ids
+              and not (p.id in charge_ids and not p.convicted)
+              and not any(matches_pattern(p.section, p.code, q) for q in pol.plea.codes)]
+    if others:
+        listed = ", ".join(dict.fromkeys(
+            f"{p.code or ''} {p.section or p.offense_text or '?'}".strip()
+            + ("" if p.convicted else f" ({(p.disposition or 'arrest').lower()})")
+            for p in others))
+        b.step("P.plea_maybe", f"{desc} may be a plea bargain for a Prop 64 charge ({seen}), but "
+               f"the cycle also holds other counts ({listed}): a clerk decides.", "County policy",
+               others=[p.section for p in others])
+        return b.done("needs_review", None, "policy plea bargain maybe")
+    if convicted:
+        best = max(granted_p64, key=lambda d: GRANT_RANK.get(d.relief, 0))
+        relief, basis = best.relief, "every other count of the cycle is an eligible Prop 64 count"
+    else:
+        # The Prop 64 charge appears only at arrest (or was dismissed): what would it have been
+        # granted had it been the conviction (same date, sentence and case as this count)?
+        hypo = [_prop64_count(ctx, replace(
+            p, convicted=True, conviction_date=c.conviction_date, level=p.level or c.level,
+            sentence_end=c.sentence_end, has_sentence=c.has_sentence, case_id=c.case_id,
+            case_number=c.case_number, count_no=c.count_no, county=c.county,
+            juvenile=c.juvenile, ranges=())) for p in charges]
+        bad = [d for d in hypo if d.relief not in GRANT_RANK or set(d.flags) & HARD_STOPS]
+        if bad:
+            b.step("P.plea_maybe", f"{desc} may be a plea bargain for the Prop 64 charge of its "
+                   f"cycle ({seen}), which appears only at arrest; as a conviction that charge "
+                   f"would not be granted relief outright ({RELIEF_WORDS.get(bad[0].relief)}"
+                   + (f"; {', '.join(sorted(set(bad[0].flags) & HARD_STOPS))}"
+                      if set(bad[0].flags) & HARD_STOPS else "") + "): a clerk decides.",
+                   "County policy", charges=seen)
+            return b.done("needs_review", None, "policy plea bargain maybe")
+        worst = min(hypo, key=lambda d: GRANT_RANK[d.relief])
+        relief = worst.relief
+        basis = ("the cycle's Prop 64 charge appears only at arrest (no Prop 64 conviction), and "
+                 "as the conviction it would be granted this relief")
+    b.flags.add("policy_relief")
+    b.step("P.plea_bargain", f"{desc} is a possible plea bargain: {basis} ({seen}); county "
+           f"policy gives it the same relief: {RELIEF_WORDS[relief]}.", "County policy; "
+           "HS 11361.8 (would have been guilty of a lesser offense)", charges=seen)
+    return b.done(relief, None, "policy plea bargain")

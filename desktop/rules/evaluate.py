@@ -18,6 +18,7 @@ from desktop import audit
 from desktop.errors import UserError
 from desktop.progress import ProgressFn
 from desktop.rules.engine import evaluate_subject
+from desktop.rules.facts import date_or_range, sentence_end_range
 from desktop.rules.model import ENGINE_VERSION, CountFacts, Determination, Response, SubjectFacts
 from desktop.rules.policy import Policy, load_policy
 from desktop.store.tx import transaction
@@ -39,11 +40,15 @@ def _is_290_registration(description: str | None) -> bool:
     return not re.search(r"\d", text)
 
 
-def subjects_in_scope(conn: sqlite3.Connection, county: str) -> list[int]:
-    """Subjects with a conviction in the county whose section is 11357-11360 or looks like one."""
+def subjects_in_scope(conn: sqlite3.Connection, county: str, *, any_disposition: bool = False
+                      ) -> list[int]:
+    """Subjects with a conviction in the county whose section is 11357-11360 or looks like one;
+    with any_disposition (policies with related-charge or plea-bargain options, §5.3-5.4) also
+    subjects whose only such count in the county is an arrest or a dismissed charge."""
+    convicted = "" if any_disposition else " AND convicted = 1"
     rows = conn.execute(
         "SELECT DISTINCT subject_id FROM counts WHERE base_section >= '11357'"
-        " AND base_section < '11361' AND county = ? AND convicted = 1 ORDER BY subject_id",
+        f" AND base_section < '11361' AND county = ?{convicted} ORDER BY subject_id",
         (county.upper(),)).fetchall()
     return [r[0] for r in rows]
 
@@ -58,34 +63,62 @@ def load_responses(conn: sqlite3.Connection) -> dict[str, list[Response]]:
     return out
 
 
-def load_subjects(conn: sqlite3.Connection, ids: list[int]
+def load_subjects(conn: sqlite3.Connection, ids: list[int], *, all_counts: bool = False
                   ) -> Iterator[tuple[SubjectFacts, list[CountFacts]]]:
-    """The engine's input for each subject id, read in chunks."""
+    """The engine's input for each subject id, read in chunks: the convictions (every count of
+    the record with all_counts, for the related-charge and plea-bargain options), partial dates
+    as intervals, and the lines of the person's rows the import had to reject."""
+    convicted_only = "" if all_counts else " AND c.convicted = 1"
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i:i + CHUNK]
         marks = ",".join("?" * len(chunk))
         reg290 = {sid for sid, desc in conn.execute(
             "SELECT subject_id, description FROM subject_events WHERE kind = 'registration'"
             f" AND subject_id IN ({marks})", chunk) if _is_290_registration(desc)}
+        rejected: dict[int, list[tuple[str, int]]] = {}
+        for sid, file_name, line in conn.execute(
+                "SELECT s.id, i.file_name, r.line FROM subjects s JOIN rejected_rows r"
+                " ON r.subject_key = s.source_key JOIN imports i ON i.id = r.import_id"
+                f" WHERE s.id IN ({marks}) ORDER BY s.id, r.import_id, r.line", chunk):
+            rejected.setdefault(sid, []).append((file_name, line))
         counts: dict[int, list[CountFacts]] = {}
         for row in conn.execute(
                 "SELECT c.id, c.case_id, k.case_number, c.cnt_order, c.count_no, c.county,"
                 " c.offense_text, c.section, c.base_section, c.code, c.level, c.convicted,"
                 " c.conviction_date, c.cycle_date, c.sentence_end, c.juvenile, c.comment,"
-                " c.subject_id FROM counts c JOIN cases k ON k.id = c.case_id"
-                f" WHERE c.subject_id IN ({marks}) AND c.convicted = 1", chunk):
-            counts.setdefault(row[17], []).append(CountFacts(
-                id=row[0], case_id=row[1], case_number=row[2], cnt_order=row[3], count_no=row[4],
-                county=row[5], offense_text=row[6], section=row[7], base=row[8], code=row[9],
-                level=row[10], convicted=bool(row[11]), conviction_date=_date(row[12]),
-                cycle_date=_date(row[13]), sentence_end=_date(row[14]),
-                juvenile=bool(row[15]), comment=row[16]))
+                " c.subject_id, c.disposition, c.sentence != '[]',"
+                " CASE WHEN length(c.conviction_date) < 10 THEN c.sentence END"
+                " FROM counts c JOIN cases k ON k.id = c.case_id"
+                f" WHERE c.subject_id IN ({marks}){convicted_only}", chunk):
+            counts.setdefault(row[17], []).append(_count_facts(row))
         for sid, name, dob, deceased, reg in conn.execute(
                 f"SELECT id, name, dob, deceased, registered_290 FROM subjects WHERE id IN ({marks})",
                 chunk):
-            yield (SubjectFacts(id=sid, name=name, dob=_date(dob), deceased=bool(deceased),
-                                registered_290=bool(reg) or sid in reg290),
+            dob_date, dob_range = date_or_range(dob)
+            yield (SubjectFacts(id=sid, name=name, dob=dob_date, deceased=bool(deceased),
+                                registered_290=bool(reg) or sid in reg290, dob_range=dob_range,
+                                rejected_lines=tuple(rejected.get(sid, ()))),
                    counts.get(sid, []))
+
+
+def _count_facts(row: tuple) -> CountFacts:
+    conv, conv_range = date_or_range(row[12])
+    cyc, cyc_range = date_or_range(row[13])
+    end, _ = date_or_range(row[14])
+    ranges: list[tuple[str, date, date]] = []
+    if conv_range:
+        ranges.append(("conviction_date", *conv_range))
+        end_range = sentence_end_range(conv_range, row[20])
+        if end_range:
+            ranges.append(("sentence_end", *end_range))
+    if cyc_range:
+        ranges.append(("cycle_date", *cyc_range))
+    return CountFacts(
+        id=row[0], case_id=row[1], case_number=row[2], cnt_order=row[3], count_no=row[4],
+        county=row[5], offense_text=row[6], section=row[7], base=row[8], code=row[9],
+        level=row[10], convicted=bool(row[11]), conviction_date=conv, cycle_date=cyc,
+        sentence_end=end, juvenile=bool(row[15]), comment=row[16], disposition=row[18],
+        has_sentence=bool(row[19]), ranges=tuple(ranges))
 
 
 def evaluate_county(db: sqlite_utils.Database, county: str, policy: Policy | str, as_of: date, *,
@@ -99,7 +132,8 @@ def evaluate_county(db: sqlite_utils.Database, county: str, policy: Policy | str
     county = county.strip().upper()
     if not county:
         raise UserError("name the county to evaluate (--county NAME)", exit_code=2)
-    ids = subjects_in_scope(conn, county)
+    all_counts = policy.related is not None or policy.plea is not None
+    ids = subjects_in_scope(conn, county, any_disposition=all_counts)
     if not ids:
         known = [r[0] for r in conn.execute(
             "SELECT DISTINCT county FROM counts WHERE county IS NOT NULL AND base_section >= '11357'"
@@ -134,7 +168,7 @@ def evaluate_county(db: sqlite_utils.Database, county: str, policy: Policy | str
         reopened: list[tuple] = []
         policy_ref = policy.ref
         done = reopened_n = 0
-        for subject, counts in load_subjects(conn, ids):
+        for subject, counts in load_subjects(conn, ids, all_counts=all_counts):
             subject_responses = [r for c in counts if c.case_number
                                  for r in responses.get(c.case_number, ())]
             for d in evaluate_subject(subject, counts, county, policy, as_of, subject_responses):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-ENGINE_VERSION = "1.1.0"
+ENGINE_VERSION = "1.2.0"
 
 RELIEFS = ("dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction", "resentence",
            "not_eligible", "needs_review")
@@ -20,12 +20,18 @@ FLAGS = (
     "prosecution_not_challenged", "record_inconsistent", "policy_relief", "statute_exceeds_policy",
     # ReliefDesk additions:
     "environmental_violation", "related_charge", "plea_bargain", "level_inferred",
+    # Issue 13 §3 (never decide on a partial record):
+    "record_incomplete",      # a row of this person could not be imported (rejected_rows)
+    "date_partial",           # a date is known only to its year or month (DOJ's 00)
+    "sentence_from_event",    # the count's sentence is written on another count of its event
+    "deceased",               # the record has a DECEASED event
 )
 # Flags that stop county policy from granting relief, and keep a count out of bulk approval.
 HARD_STOPS = frozenset({
     "offense_after_prop64", "judgment_after_prop64", "disqualifying_prior", "two_priors",
     "registration_only", "ineligible_subdivision", "serving_sentence", "out_of_scope_section",
     "juvenile", "record_inconsistent", "prosecution_challenged", "environmental_violation",
+    "record_incomplete",
 })
 
 
@@ -36,6 +42,10 @@ class SubjectFacts:
     dob: date | None
     deceased: bool
     registered_290: bool
+    # DOJ's partial date of birth (19700000): the interval it names; dob is then None.
+    dob_range: tuple[date, date] | None = None
+    # Rows of this person the import had to reject: (file name, line), by SUBJECT_ID.
+    rejected_lines: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,12 @@ class CountFacts:
     sentence_end: date | None     # None: the record has no sentence data
     juvenile: bool
     comment: str | None = None
+    disposition: str | None = None
+    # The count has sentence rows (when sentence_end is None too, they could not be read).
+    has_sentence: bool = False
+    # Dates the record gives only in part ('2010-03'): (field, earliest, latest); the field
+    # itself is then None. Fields: conviction_date, cycle_date, sentence_end.
+    ranges: tuple[tuple[str, date, date], ...] = ()
 
     @property
     def cycle(self) -> str:

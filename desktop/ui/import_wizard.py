@@ -392,8 +392,9 @@ class SummaryPage(QWizardPage):
         self.text.setWordWrap(True)
         self.text.setAccessibleName("Import summary")
         layout.addWidget(self.text)
-        self.files = QTableWidget(0, 5)
-        self.files.setHorizontalHeaderLabels(["File", "Rows read", "Kept", "Rejected", "Note"])
+        self.files = QTableWidget(0, 6)
+        self.files.setHorizontalHeaderLabels(["File", "Rows read", "Kept", "Rejected",
+                                              "Fields not read", "Note"])
         self.files.setAccessibleName("Imported files")
         self.files.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.files.setSelectionBehavior(QAbstractItemView.SelectRows)
@@ -402,7 +403,8 @@ class SummaryPage(QWizardPage):
         self.files.verticalHeader().setVisible(False)
         self.files.setMaximumHeight(150)
         layout.addWidget(self.files)
-        layout.addWidget(QLabel("Rejected rows of the selected file:"))
+        layout.addWidget(QLabel("Rejected rows, and fields kept unread (the fact is left unknown "
+                                "and the row kept), of the selected file:"))
         self.rejected = QTableWidget(0, 4)
         self.rejected.setHorizontalHeaderLabels(["Line", "Column", "Reason", "Raw row"])
         self.rejected.setAccessibleName("Rejected rows")
@@ -420,7 +422,7 @@ class SummaryPage(QWizardPage):
         for i, s in enumerate(summaries):
             note = "already imported (skipped)" if s.already_imported else ""
             for j, v in enumerate([Path(s.file).name, f"{s.rows_read:,}", f"{s.rows_kept:,}",
-                                   f"{s.rows_rejected:,}", note]):
+                                   f"{s.rows_rejected:,}", f"{s.warnings:,}", note]):
                 it = QTableWidgetItem(v)
                 it.setData(Qt.UserRole, s.import_id)
                 self.files.setItem(i, j, it)
@@ -485,11 +487,17 @@ class ImportWizard(QWizard):
             conn.close()
 
     def rejected_rows(self, import_id: int) -> list[tuple[Any, ...]]:
+        """Rejected rows, then the fields kept unread (issue 13 §3), each in line order."""
         conn = self._conn()
         try:
-            return conn.execute(
+            rows = conn.execute(
                 "SELECT line, column_name, reason, raw FROM rejected_rows WHERE import_id = ? "
                 "ORDER BY line LIMIT ?", (import_id, self.REJECTED_SHOWN)).fetchall()
+            rows += conn.execute(
+                "SELECT line, column_name, 'kept, not read: ' || reason, value FROM row_warnings"
+                " WHERE import_id = ? ORDER BY line, id LIMIT ?",
+                (import_id, self.REJECTED_SHOWN)).fetchall()
+            return rows
         finally:
             conn.close()
 
