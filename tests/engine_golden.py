@@ -63,18 +63,26 @@ def compute() -> dict[str, Any]:
                     (d / "responses.csv").write_text(responses)
                     import_responses(db, d / "responses.csv")
                 for pol in expected:
-                    run = evaluate_county(db, "SAN BERNARDINO", load_policy(base.POLICIES[pol]),
-                                          AS_OF, backup=False)
+                    run = evaluate_county(
+                        db, "SAN BERNARDINO", load_policy(base.POLICIES[pol]), AS_OF, backup=False
+                    )
                     rows = db.conn.execute(
                         "SELECT c.source_line, d.relief, d.resentence_target, d.flags,"
                         " d.rule_path, d.explanation FROM determinations d JOIN counts c"
                         " ON c.id = d.count_id WHERE d.run_id = ? ORDER BY c.source_line",
-                        (run,)).fetchall()
+                        (run,),
+                    ).fetchall()
                     cases[f"{sid}-{pol}"] = [
-                        {"line": line, "relief": relief, "target": target,
-                         "flags": flags, "rule_path": path,
-                         "steps": [s["rule"] for s in json.loads(expl)["steps"]]}
-                        for line, relief, target, flags, path, expl in rows]
+                        {
+                            "line": line,
+                            "relief": relief,
+                            "target": target,
+                            "flags": flags,
+                            "rule_path": path,
+                            "steps": [s["rule"] for s in json.loads(expl)["steps"]],
+                        }
+                        for line, relief, target, flags, path, expl in rows
+                    ]
                 db.conn.close()
     return cases
 

@@ -105,6 +105,15 @@ def _count_facts(row: tuple) -> CountFacts:
     conv, conv_range = date_or_range(row[12])
     cyc, cyc_range = date_or_range(row[13])
     end, _ = date_or_range(row[14])
+    # An offense is never after its conviction: each partial date is narrowed by the other.
+    if cyc_range and (conv or conv_range):
+        latest = conv or conv_range[1]  # type: ignore[index]
+        if cyc_range[0] <= latest < cyc_range[1]:
+            cyc_range = (cyc_range[0], latest)
+    if conv_range and (cyc or cyc_range):
+        earliest = cyc or cyc_range[0]  # type: ignore[index]
+        if conv_range[0] < earliest <= conv_range[1]:
+            conv_range = (earliest, conv_range[1])
     ranges: list[tuple[str, date, date]] = []
     if conv_range:
         ranges.append(("conviction_date", *conv_range))
