@@ -54,3 +54,38 @@ def test_cancel_stops_the_import_and_keeps_nothing(qtbot, tmp_path: Path, monkey
     assert conn.execute("SELECT COUNT(*) FROM counts").fetchone()[0] == 0
     assert conn.execute("SELECT COUNT(*) FROM evaluation_runs").fetchone()[0] == 0
     conn.close()
+
+
+def test_summary_shows_fields_kept_unread(qtbot, tmp_path: Path) -> None:
+    """Issue 13 §3: a file whose only fault is an unreadable date imports every row; the summary
+    counts the fields kept unread and lists them (line, column, value) with the rejected rows."""
+    from dojrows import Conv, Person, write_file
+
+    from desktop.records.importer import import_file
+
+    db_path = tmp_path / "w.sqlite3"
+    src = tmp_path / "x.csv"
+    lines = write_file(src, [Person(name="ROE,ANN", dob="19800101", subject_id="66600021",
+                                    convictions=[Conv("11357(B) HS-POSSESS MARIJUANA", "M",
+                                                      "20100601", cycle="x")])])
+    db = open_db(db_path)
+    summary = import_file(db, src)
+    assert (summary.rows_rejected, summary.warnings) == (0, 1)
+    conn = db.conn
+    admin = create_user(conn, "admin", "admin", PW, None)
+    clerk = create_user(conn, "clerk1", "clerk", PW, admin)
+    wizard = ImportWizard(db_path, clerk, QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    qtbot.addWidget(wizard)
+    wizard.outcome = {"summaries": [summary], "message": "Imported."}
+    page = wizard.summary_page
+    page.initializePage()
+    headers = [page.files.horizontalHeaderItem(i).text() for i in range(page.files.columnCount())]
+    col = headers.index("Fields not read")
+    assert page.files.item(0, col).text() == "1"
+    assert page.files.item(0, headers.index("Rejected")).text() == "0"
+    page.files.selectRow(0)
+    assert page.rejected.rowCount() == 1
+    row = [page.rejected.item(0, j).text() for j in range(page.rejected.columnCount())]
+    assert row[0] == str(lines[("66600021", 0)]) and row[1] == "CYC_DATE" and row[3] == "x"
+    assert row[2].startswith("kept, not read")
+    conn.close()

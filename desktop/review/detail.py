@@ -120,8 +120,10 @@ def render_text(d: dict[str, Any]) -> str:
     lines.append("Record:")
     for r in d["record"]:
         mark = ">" if r["count_id"] == d["count_id"] else " "
-        sentence = ", ".join(f"{p.get('kind', '')} {p.get('length', '')}{p.get('unit', '')}".strip()
-                             for p in r["sentence"] if isinstance(p, dict))
+        sentence = ", ".join(
+            f"{p.get('kind') or ''} unreadable".strip() if p.get("unit") == "?" else
+            f"{p.get('kind') or ''} {p.get('length') or ''}{p.get('unit') or ''}".strip()
+            for p in r["sentence"] if isinstance(p, dict))
         lines.append(
             f" {mark} {r['count_id']:>7}  {r['conviction_date'] or '—':10}  "
             f"{r['case_number'] or '—':14} {r['section'] or '—'} {r['code'] or ''} "

@@ -793,7 +793,6 @@ def _r6_path(ctx: Ctx, e: _Count) -> Floor | None:
     end, source = ctx.sentence(c)
     where = ""
     if source is not None:
-        b.flags.add("sentence_from_event")
         where = (f" (the sentence of this court event is written on count "
                  f"{source.count_no or source.cnt_order}; it covers every count of the case)")
     facts = {"sentence_end": _d(end), "sentence_count": source.cnt_order if source else None}
@@ -847,6 +846,8 @@ def _prop64_count(ctx: Ctx, c: CountFacts) -> Determination:
 def _count_flags(ctx: Ctx, e: _Count) -> None:
     """Facts every determination carries, whichever rule decides."""
     b, c = e.b, e.c
+    if ctx.sentence(c)[1] is not None:
+        b.flags.add("sentence_from_event")
     if e.serving and ctx.subject.deceased:
         # §2: there is no sentence left to recall; redesignation still corrects the record.
         e.serving, e.deceased_serving = False, True

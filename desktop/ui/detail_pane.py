@@ -44,7 +44,9 @@ def _fact(value: Any) -> str:
 def _sentence_text(parts: list[dict[str, Any]]) -> str:
     out = []
     for p in parts:
-        if isinstance(p, dict):
+        if isinstance(p, dict) and p.get("unit") == "?":   # kept unread (row_warnings)
+            out.append(f"{p.get('kind') or ''} (could not be read)".strip())
+        elif isinstance(p, dict):
             out.append(" ".join(str(p.get(k) or "") for k in ("kind", "length", "unit")).strip())
     return "; ".join(o for o in out if o)
 
