@@ -23,6 +23,7 @@ from desktop.rules.model import (
 )
 from desktop.rules.policy import Policy, Rule
 from desktop.rules.sections import (
+    PROP64_SECTIONS,
     environmental,
     ineligible_subdivision,
     is_prop64,
@@ -68,7 +69,8 @@ class Ctx:
     responses: Sequence[Response]
     convictions: list[CountFacts] = field(default_factory=list)
     by_case: dict[int, list[CountFacts]] = field(default_factory=dict)
-    by_cycle: dict[str, list[CountFacts]] = field(default_factory=dict)
+    _by_cycle: dict[str, list[CountFacts]] | None = None
+    _sentences: dict[int, tuple[date | None, CountFacts | None]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # A fixed order, so that nothing depends on the order the counts were read in.
@@ -76,8 +78,15 @@ class Ctx:
                                   key=lambda c: (c.conviction_date or date.min, c.cnt_order, c.id))
         for c in self.convictions:
             self.by_case.setdefault(c.case_id, []).append(c)
-        for c in sorted(self.counts, key=lambda c: (c.cnt_order, c.id)):
-            self.by_cycle.setdefault(c.cycle, []).append(c)
+
+    @property
+    def by_cycle(self) -> dict[str, list[CountFacts]]:
+        """Every count the engine was given (arrest and dismissed ones too), by cycle."""
+        if self._by_cycle is None:
+            self._by_cycle = {}
+            for c in sorted(self.counts, key=lambda c: (c.cnt_order, c.id)):
+                self._by_cycle.setdefault(c.cycle, []).append(c)
+        return self._by_cycle
 
     @property
     def interp(self) -> dict:
@@ -106,6 +115,12 @@ class Ctx:
         its court event; DOJ often writes it on the last count only)."""
         if c.sentence_end is not None or c.has_sentence:
             return c.sentence_end, None
+        got = self._sentences.get(c.id)
+        if got is None:
+            got = self._sentences[c.id] = self._event_sentence(c)
+        return got
+
+    def _event_sentence(self, c: CountFacts) -> tuple[date | None, CountFacts | None]:
         with_sentence = [p for p in self.by_case.get(c.case_id, ())
                          if p.id != c.id and (p.has_sentence or p.sentence_end is not None)]
         if not with_sentence:
@@ -159,16 +174,29 @@ def _evaluate(subject: SubjectFacts, counts: Sequence[CountFacts], county: str, 
             out.append(_out_of_scope(ctx, c))
         else:
             others.append(c)
+    if not others or not (policy.plea or policy.related):
+        return out
+    charged = {p.cycle for p in counts if p.base in PROP64_SECTIONS and is_prop64(p.base, p.code)}
     for c in others:
+        if c.cycle not in charged or not any(_related_match(policy, c)):
+            continue
         # §5.3-5.4: the cycle's Prop 64 charges at every step (arrest, court, dismissed), not
         # only its Prop 64 convictions; prosecutor-rejected counts are ignored.
         charges = [p for p in ctx.by_cycle.get(c.cycle, ())
                    if p.id != c.id and is_prop64(p.base, p.code) and not _prosecutor_rejected(p)]
         if charges:
-            d = _related_count(ctx, c, prop64_by_cycle.get(c.cycle, []), charges)
-            if d is not None:
-                out.append(d)
+            out.append(_related_count(ctx, c, prop64_by_cycle.get(c.cycle, []), charges))
     return out
+
+
+def _related_match(pol: Policy, c: CountFacts) -> tuple[bool, bool, bool]:
+    """(plea-bargain code, related charge, 'maybe' related charge) under the policy."""
+    plea = bool(pol.plea) and any(matches_pattern(c.section, c.code, p) for p in pol.plea.codes)
+    related = bool(pol.related) and any(matches_pattern(c.section, c.code, p)
+                                        for p in pol.related.sections)
+    maybe = bool(pol.related) and any(matches_pattern(c.section, c.code, p)
+                                      for p in pol.related.maybe_sections)
+    return plea, related, maybe
 
 
 # -- partial records (issue 13 §3, domain spec §5.6) ---------------------------------------------
@@ -994,18 +1022,13 @@ def _out_of_scope(ctx: Ctx, c: CountFacts) -> Determination:
 
 
 def _related_count(ctx: Ctx, c: CountFacts, cycle_dets: list[Determination],
-                   charges: list[CountFacts]) -> Determination | None:
+                   charges: list[CountFacts]) -> Determination:
     """A non-Prop-64 conviction in a cycle with Prop 64 charges (§5.3 related charges, §5.4 SF
-    plea bargains). `charges`: the cycle's Prop 64 counts at every step (arrest, court, dismissed;
-    prosecutor-rejected ones left out); `cycle_dets`: the determinations of its Prop 64
-    convictions in the county."""
+    plea bargains) that the policy names. `charges`: the cycle's Prop 64 counts at every step
+    (arrest, court, dismissed; prosecutor-rejected ones left out); `cycle_dets`: the
+    determinations of its Prop 64 convictions in the county."""
     pol = ctx.policy
-    plea = pol.plea and any(matches_pattern(c.section, c.code, p) for p in pol.plea.codes)
-    related = pol.related and any(matches_pattern(c.section, c.code, p) for p in pol.related.sections)
-    maybe = pol.related and any(matches_pattern(c.section, c.code, p)
-                                for p in pol.related.maybe_sections)
-    if not (plea or related or maybe):
-        return None
+    plea, related, maybe = _related_match(pol, c)
     b = _Builder(ctx, c)
     kind = "plea_bargain" if plea else "related_charge"
     b.flags.add(kind)
@@ -1023,7 +1046,11 @@ def _related_count(ctx: Ctx, c: CountFacts, cycle_dets: list[Determination],
         return b.done("needs_review", None, "record inconsistent")
     if c.offense_date and c.offense_date >= PROP64_DATE:
         b.flags.add("offense_after_prop64")
-    action = (pol.plea.action if plea else pol.related.action) if (plea or related) else "maybe"
+    action = "maybe"
+    if plea and pol.plea:
+        action = pol.plea.action
+    elif related and pol.related:
+        action = pol.related.action
     if action == "report":
         b.flags.add("out_of_scope_section")
         b.step("R0.related", f"{desc} is in the same arrest cycle as a Prop 64 charge ({seen}) but "

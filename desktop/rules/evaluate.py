@@ -11,6 +11,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 import sqlite_utils
 
@@ -44,13 +45,22 @@ def subjects_in_scope(conn: sqlite3.Connection, county: str, *, any_disposition:
                       ) -> list[int]:
     """Subjects with a conviction in the county whose section is 11357-11360 or looks like one;
     with any_disposition (policies with related-charge or plea-bargain options, §5.3-5.4) also
-    subjects whose only such count in the county is an arrest or a dismissed charge."""
-    convicted = "" if any_disposition else " AND convicted = 1"
+    subjects whose Prop 64 charge in the county was not a conviction (an arrest, a dismissed
+    count) but whose cycle holds a conviction (a possible plea bargain or related charge)."""
     rows = conn.execute(
         "SELECT DISTINCT subject_id FROM counts WHERE base_section >= '11357'"
-        f" AND base_section < '11361' AND county = ?{convicted} ORDER BY subject_id",
+        " AND base_section < '11361' AND county = ? AND convicted = 1",
         (county.upper(),)).fetchall()
-    return [r[0] for r in rows]
+    ids = {r[0] for r in rows}
+    if any_disposition:
+        ids.update(r[0] for r in conn.execute(
+            "SELECT DISTINCT c.subject_id FROM counts c WHERE c.base_section >= '11357'"
+            " AND c.base_section < '11361' AND c.county = ? AND c.convicted = 0"
+            " AND EXISTS (SELECT 1 FROM counts o WHERE o.subject_id = c.subject_id"
+            " AND o.cnt_order >= substr(c.cnt_order, 1, 3)"
+            " AND o.cnt_order < substr(c.cnt_order, 1, 3) || ':' AND o.convicted = 1)",
+            (county.upper(),)))
+    return sorted(ids)
 
 
 def load_responses(conn: sqlite3.Connection) -> dict[str, list[Response]]:
@@ -63,12 +73,16 @@ def load_responses(conn: sqlite3.Connection) -> dict[str, list[Response]]:
     return out
 
 
-def load_subjects(conn: sqlite3.Connection, ids: list[int], *, all_counts: bool = False
+def load_subjects(conn: sqlite3.Connection, ids: list[int], *, all_counts: bool = False,
+                  prop64_charges: bool = False
                   ) -> Iterator[tuple[SubjectFacts, list[CountFacts]]]:
-    """The engine's input for each subject id, read in chunks: the convictions (every count of
-    the record with all_counts, for the related-charge and plea-bargain options), partial dates
-    as intervals, and the lines of the person's rows the import had to reject."""
-    convicted_only = "" if all_counts else " AND c.convicted = 1"
+    """The engine's input for each subject id, read in chunks: the convictions (with
+    prop64_charges also the Prop 64 charges that were not convictions, with all_counts every count
+    of the record: for the related-charge and plea-bargain options, §5.3-5.4), partial dates as
+    intervals, and the lines of the person's rows the import had to reject."""
+    convicted_only = "" if all_counts else (
+        " AND (c.convicted = 1 OR (c.base_section >= '11357' AND c.base_section < '11361'))"
+        if prop64_charges else " AND c.convicted = 1")
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i:i + CHUNK]
         marks = ",".join("?" * len(chunk))
@@ -101,10 +115,31 @@ def load_subjects(conn: sqlite3.Connection, ids: list[int], *, all_counts: bool 
                    counts.get(sid, []))
 
 
+def _needs_whole_cycles(policy: Policy) -> bool:
+    """Whether the policy's related-charge or plea-bargain options can grant or ask for review
+    (§5.3-5.4), so every count of a cycle is needed, not only the convictions. Options that only
+    report such counts as outside HS 11361.8 are decided on the convictions."""
+    related, plea = policy.related, policy.plea
+    return bool((related and (related.action != "report" or related.maybe_sections))
+                or (plea and plea.action != "report"))
+
+
+_iso = lru_cache(maxsize=1 << 16)(date.fromisoformat)   # a file repeats a few thousand dates
+
+
 def _count_facts(row: tuple) -> CountFacts:
-    conv, conv_range = date_or_range(row[12])
-    cyc, cyc_range = date_or_range(row[13])
-    end, _ = date_or_range(row[14])
+    conv_s, cyc_s, end_s = row[12], row[13], row[14]
+    if (conv_s is None or len(conv_s) == 10) and (cyc_s is None or len(cyc_s) == 10):
+        return CountFacts(   # full dates (almost every count)
+            id=row[0], case_id=row[1], case_number=row[2], cnt_order=row[3], count_no=row[4],
+            county=row[5], offense_text=row[6], section=row[7], base=row[8], code=row[9],
+            level=row[10], convicted=bool(row[11]), conviction_date=_iso(conv_s) if conv_s
+            else None, cycle_date=_iso(cyc_s) if cyc_s else None,
+            sentence_end=_iso(end_s) if end_s else None, juvenile=bool(row[15]),
+            comment=row[16], disposition=row[18], has_sentence=bool(row[19]))
+    conv, conv_range = date_or_range(conv_s)
+    cyc, cyc_range = date_or_range(cyc_s)
+    end, _ = date_or_range(end_s)
     # An offense is never after its conviction: each partial date is narrowed by the other.
     if cyc_range and (conv or conv_range):
         latest = conv or conv_range[1]  # type: ignore[index]
@@ -141,8 +176,9 @@ def evaluate_county(db: sqlite_utils.Database, county: str, policy: Policy | str
     county = county.strip().upper()
     if not county:
         raise UserError("name the county to evaluate (--county NAME)", exit_code=2)
-    all_counts = policy.related is not None or policy.plea is not None
-    ids = subjects_in_scope(conn, county, any_disposition=all_counts)
+    all_counts = _needs_whole_cycles(policy)
+    cycles = policy.related is not None or policy.plea is not None
+    ids = subjects_in_scope(conn, county, any_disposition=cycles)
     if not ids:
         known = [r[0] for r in conn.execute(
             "SELECT DISTINCT county FROM counts WHERE county IS NOT NULL AND base_section >= '11357'"
@@ -177,7 +213,8 @@ def evaluate_county(db: sqlite_utils.Database, county: str, policy: Policy | str
         reopened: list[tuple] = []
         policy_ref = policy.ref
         done = reopened_n = 0
-        for subject, counts in load_subjects(conn, ids, all_counts=all_counts):
+        for subject, counts in load_subjects(conn, ids, all_counts=all_counts,
+                                             prop64_charges=cycles):
             subject_responses = [r for c in counts if c.case_number
                                  for r in responses.get(c.case_number, ())]
             for d in evaluate_subject(subject, counts, county, policy, as_of, subject_responses):
