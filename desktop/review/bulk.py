@@ -20,7 +20,7 @@ HARD_STOP_FLAGS = (
     "offense_after_prop64", "judgment_after_prop64", "disqualifying_prior", "two_priors",
     "registration_only", "ineligible_subdivision", "serving_sentence", "out_of_scope_section",
     "juvenile", "record_inconsistent", "prosecution_challenged", "sentence_unknown",
-    "unknown_quantity",
+    "unknown_quantity", "record_incomplete", "date_partial",
 )
 BULK_RELIEFS = ("dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction")
 
