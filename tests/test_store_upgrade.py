@@ -8,8 +8,6 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
-import sqlite_utils
-
 from desktop.records.generate import generate
 from desktop.records.importer import import_file
 from desktop.review.queue import queue_query
@@ -40,6 +38,22 @@ def old_database(path: Path, version: int) -> None:
     conn.close()
 
 
+def import_into_old(old: sqlite3.Connection, data: Path, scratch: Path):
+    """The records an earlier ReliefDesk imported: the file is imported with this version into a
+    scratch database, and each table's rows are copied into the old one in the old columns
+    (later migrations add tables and columns the old schema does not have)."""
+    summary = import_file(open_db(scratch), data, backup=False)
+    old.execute(f"ATTACH '{scratch}' AS current")
+    old.execute("BEGIN")
+    for table in ("imports", "rejected_rows", "subjects", "subject_events", "cases", "counts",
+                  "audit_log"):
+        cols = ", ".join(r[1] for r in old.execute(f"PRAGMA main.table_info({table})"))
+        old.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM current.{table}")
+    old.execute("COMMIT")
+    old.execute("DETACH current")
+    return summary
+
+
 def indexes(conn: sqlite3.Connection) -> set[str]:
     return {r[0] for r in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'counts'"
@@ -53,7 +67,7 @@ def test_schema_6_database_with_records_upgrades(tmp_path: Path) -> None:
     generate(data, COUNTY, 3000, seed=5)
     old = connect(path)
     assert {"counts_section", "counts_conviction_date", "counts_base_county"} <= indexes(old)
-    summary = import_file(sqlite_utils.Database(old), data, backup=False)
+    summary = import_into_old(old, data, path.parent / "current.sqlite3")
     before = old.execute("SELECT * FROM counts ORDER BY id").fetchall()
     old.close()
     assert summary.rows_kept > 0 and before
@@ -68,6 +82,9 @@ def test_schema_6_database_with_records_upgrades(tmp_path: Path) -> None:
     assert conn.execute("SELECT * FROM counts ORDER BY id").fetchall() == before
     assert [b for b in list_backups(path) if "upgrade" in b.name], "no backup before the upgrade"
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    # Migration 0010 (issue 13 §3): warnings of kept rows, SUBJECT_ID of rejected rows.
+    assert conn.execute("SELECT COUNT(*) FROM row_warnings").fetchone()[0] == 0
+    assert "subject_key" in {r[1] for r in conn.execute("PRAGMA table_info(rejected_rows)")}
 
     run = evaluate_county(db, COUNTY, load_policy("statute"), date(2020, 7, 1), backup=False)
     assert conn.execute("SELECT COUNT(*) FROM determinations WHERE run_id = ?",
