@@ -556,3 +556,47 @@ def test_shipped_schema_has_the_warning_table(tmp_path):
     cols = {r[1] for r in db.conn.execute("PRAGMA table_info(row_warnings)")}
     assert {"import_id", "line", "column_name", "value", "reason", "subject_key"} <= cols
     assert "subject_key" in {r[1] for r in db.conn.execute("PRAGMA table_info(rejected_rows)")}
+
+
+@pytest.mark.parametrize(
+    ("disposition", "rejected"),
+    [
+        ("PROS REJ-INSUFFICIENT EVIDENCE", True),
+        ("PROSECUTOR REJECTED", True),
+        ("DA REJECT", True),
+        ("DISTRICT ATTORNEY REJECTED CHARGE", True),
+        ("REJECTED BY PROSECUTOR", True),
+        ("PROS REL-REJECT", True),
+        ("DISMISSED", False),
+        ("CONVICTED", False),
+        ("DISMISSED-FURTHERANCE OF JUSTICE", False),
+        (None, False),
+    ],
+)
+def test_prosecutor_rejected_counts_are_recognised(disposition, rejected):
+    from desktop.records.normalize import parse_section
+    from desktop.rules.engine import _prosecutor_rejected
+    from desktop.rules.model import CountFacts
+
+    sec = parse_section("459 PC")
+    assert sec is not None
+    c = CountFacts(
+        id=1,
+        case_id=1,
+        case_number="C1",
+        cnt_order="001002001000",
+        count_no=1,
+        county="SAN BERNARDINO",
+        offense_text=sec.text,
+        section=sec.section,
+        base=sec.base,
+        code=sec.code,
+        level="F",
+        convicted=False,
+        conviction_date=None,
+        cycle_date=None,
+        sentence_end=None,
+        juvenile=False,
+        disposition=disposition,
+    )
+    assert _prosecutor_rejected(c) is rejected

@@ -191,11 +191,12 @@ def _evaluate(subject: SubjectFacts, counts: Sequence[CountFacts], county: str, 
 
 def _related_match(pol: Policy, c: CountFacts) -> tuple[bool, bool, bool]:
     """(plea-bargain code, related charge, 'maybe' related charge) under the policy."""
-    plea = bool(pol.plea) and any(matches_pattern(c.section, c.code, p) for p in pol.plea.codes)
-    related = bool(pol.related) and any(matches_pattern(c.section, c.code, p)
-                                        for p in pol.related.sections)
-    maybe = bool(pol.related) and any(matches_pattern(c.section, c.code, p)
-                                      for p in pol.related.maybe_sections)
+    plea = related = maybe = False
+    if pol.plea is not None:
+        plea = any(matches_pattern(c.section, c.code, p) for p in pol.plea.codes)
+    if pol.related is not None:
+        related = any(matches_pattern(c.section, c.code, p) for p in pol.related.sections)
+        maybe = any(matches_pattern(c.section, c.code, p) for p in pol.related.maybe_sections)
     return plea, related, maybe
 
 
@@ -207,7 +208,8 @@ def _resolve(c: CountFacts, end: int) -> CountFacts:
     """The count with each partial date at its earliest (end=0) or latest (end=1) day."""
     if not c.ranges:
         return c
-    return replace(c, ranges=(), **{name: (lo, hi)[end] for name, lo, hi in c.ranges})
+    dates: dict[str, date] = {name: (lo, hi)[end] for name, lo, hi in c.ranges}
+    return replace(c, ranges=(), **dates)  # type: ignore[arg-type]
 
 
 def _over_partial_dates(subject: SubjectFacts, counts: Sequence[CountFacts], county: str,
@@ -353,7 +355,7 @@ _PROSECUTOR_REJECTED = re.compile(
 
 def _prosecutor_rejected(c: CountFacts) -> bool:
     """A count the prosecutor declined to file (SF's plea-bargain rule ignores these)."""
-    return bool(c.disposition) and bool(_PROSECUTOR_REJECTED.search(c.disposition.upper()))
+    return c.disposition is not None and bool(_PROSECUTOR_REJECTED.search(c.disposition.upper()))
 
 
 # -- statutory floor ------------------------------------------------------------------------------
