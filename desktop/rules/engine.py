@@ -414,12 +414,14 @@ def _record_problems(ctx: Ctx, c: CountFacts) -> list[str]:
         problems.append(f"the conviction date {c.conviction_date} is before the date of birth {dob}")
     if dob and c.offense_date and c.offense_date < dob:
         problems.append(f"the offense (cycle) date {c.offense_date} is before the date of birth {dob}")
-    if dob and c.conviction_date and dob < c.conviction_date and years_between(dob, c.conviction_date) < 8:
+    too_young = bool(dob and c.conviction_date and dob <= c.conviction_date
+                     and years_between(dob, c.conviction_date) < 8)
+    if too_young:
+        assert dob and c.conviction_date
         problems.append(f"the person would have been {years_between(dob, c.conviction_date)} years "
                         "old at conviction")
     age = ctx.age_at(c.offense_date)
-    if age is not None and 0 <= age < 14 and not c.juvenile and not (
-            dob and c.conviction_date and years_between(dob, c.conviction_date) < 8):
+    if age is not None and 0 <= age < 14 and not c.juvenile and not too_young:
         problems.append(f"the offense ({c.offense_date}) was before the person's 14th birthday "
                         f"(born {dob}): no adult court could have entered this conviction (WIC "
                         "602, 707) and the record does not mark the case juvenile")
