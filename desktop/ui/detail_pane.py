@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
+from desktop.records.normalize import court_display
 from desktop.ui.detail_data import CountDetail, RecordCount
 from desktop.ui.labels import (
     flag_text,
@@ -98,7 +99,8 @@ def detail_html(d: CountDetail) -> str:
     parts.append(
         f"<p><b>Case {_e(c.get('case_number'))}</b>, count {_e(c.get('count_no'))}: "
         f"{_e(c.get('section'))} {_e(c.get('code'))} ({_e(c.get('level'))}), convicted "
-        f"{_e(c.get('conviction_date'))}, {_e(c.get('county'))}<br>"
+        f"{_e(c.get('conviction_date'))}, {_e(c.get('county'))}"
+        f"{', court ' + _e(court_display(c.get('court'))) if c.get('court') else ''}<br>"
         f"<span style='color:#404040'>{_e(c.get('offense_text'))}</span></p>")
     parts.append(f"<p>Proposed relief: {_badge_html(det['relief'], det['resentence_target'])}"
                  f" &nbsp; Status: <b>{_e(status_badge(rv['status']).text)}</b>")
