@@ -36,6 +36,7 @@ _LEAD = re.compile(r"[\s/]*")
 _LEAD_CODE = re.compile(r"([A-Z]{2})\s*/?\s*(?=\d)")
 _JOIN = re.compile(r"\s*([/+-])\s*(?=\d)")
 _NOISE = re.compile(r"\.[A-Z0-9.]*")
+_DOT_PREFIX = re.compile(r"(664|182)\.(\d{2,}(?:\.\d+)?)")
 _CODE_AFTER = re.compile(r"\s*([A-Z]{2})(?![A-Z0-9])")
 
 
@@ -68,12 +69,12 @@ class Section:
         return self.base in PROP64_BASES and self.code in ("", "HS")
 
 
-def _glued_prefix(num: str) -> tuple[str, str] | None:
+def _glued_prefix(num: str, frac: str | None) -> tuple[str, str] | None:
     """'66411357' -> ('664', '11357'): an attempt or conspiracy glued to a known offense."""
     for p in PREFIXES:
         rest = num[len(p):]
-        if num.startswith(p) and len(rest) >= 3 and rest[0] != "0" and (
-                rest in PROP64_BASES or _known_offense(rest)):
+        if num.startswith(p) and len(rest) >= 2 and rest[0] != "0" and (
+                rest in PROP64_BASES or _known_offense(rest + (f".{frac}" if frac else ""))):
             return p, rest
     return None
 
@@ -147,6 +148,11 @@ def parse_section(text: str | None) -> Section | None:
     noise = ""
     glued_code = ""
     while True:
+        d = _DOT_PREFIX.match(up, i)       # "664.236.1(B)": an attempt written with a dot
+        if d and (d.group(2) in PROP64_BASES or _known_offense(d.group(2))):
+            tokens.append((d.group(1), None, ""))
+            i = d.start(2)
+            continue
         m = _TOKEN.match(up, i)
         if not m or (tokens and _ORDINAL.match(up, i)):
             break
@@ -179,20 +185,20 @@ def parse_section(text: str | None) -> Section | None:
         i = j.end()
     if not tokens:
         return None
+    if not code:
+        c = _CODE_AFTER.match(up, i)
+        if c and c.group(1) in CODES:
+            code = c.group(1)
     # An attempt or conspiracy written with a dot or glued to its offense: 664.11357(C), 66411357(C).
     expanded: list[tuple[str, str | None, str]] = []
     for num, frac, run in tokens:
         if num in PREFIXES and frac and len(frac) >= 3 and (frac in PROP64_BASES
                                                             or _known_offense(frac)):
             expanded += [(num, None, ""), (frac, None, run)]
-        elif g := _glued_prefix(num):
+        elif code in ("", "PC", "HS") and (g := _glued_prefix(num, frac)):
             expanded += [(g[0], None, ""), (g[1], frac, run)]
         else:
             expanded.append((num, frac, run))
-    if not code:
-        c = _CODE_AFTER.match(up, i)
-        if c and c.group(1) in CODES:
-            code = c.group(1)
     parts: list[Part] = []
     prefix_secs: list[str] = []
     attempt = conspiracy = False

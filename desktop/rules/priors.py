@@ -89,13 +89,20 @@ def _match(base: str, subs: tuple[str, ...], part: Part, e: Entry) -> tuple[bool
     return certain, why
 
 
-def _alt(part: Part) -> tuple[str, tuple[str, ...]] | None:
-    """'261A2': the glued letter as a subdivision, ('261', ('A', '2')), unless the letter is part of
-    a known section number (288A, 273AB, 653F...)."""
-    if not part.alt or part.base in lists().lettered:
-        return None
-    number, letter = part.base[:-1], part.base[-1]
-    return number, (letter, *part.subs)
+def _alts(part: Part) -> list[tuple[str, tuple[str, ...]]]:
+    """Other readings of letters glued to a section number that is not known to carry them:
+    '261A2' may be 261(a)(2), '288AC1' may be 288a(c)(1). A known lettered section (288A, 273AB,
+    653F, 647A...) has one reading only (§6.0)."""
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)([A-Z]+)", part.base)
+    if not m or part.base in lists().lettered:
+        return []
+    number, letters = m.groups()
+    out = []
+    for k in range(len(letters)):
+        base = number + letters[:k]
+        if k == 0 or base in lists().lettered:
+            out.append((base, (*letters[k:], *part.subs)))
+    return out
 
 
 @lru_cache(maxsize=65536)
@@ -111,10 +118,9 @@ def classify(text: str | None) -> SectionReading:
     out: dict[str, list[Hit]] = {"hits": [], "gang_life": [], "gang_enh": []}
     for part in sec.parts:
         readings = [(part.base, part.subs, "")]
-        alt = _alt(part)
-        if alt:
-            alt_text = alt[0] + "".join(f"({s})" for s in alt[1])
-            readings.append((alt[0], alt[1], f"'{sec.text}' can be read as section "
+        for base, subs in _alts(part):
+            alt_text = base + "".join(f"({x})" for x in subs)
+            readings.append((base, subs, f"'{sec.text}' can be read as section "
                              f"{_label(part)} or as {_label(part, alt_text)}"))
         for base, subs, ambiguity in readings:
             number = base if base[-1:].isdigit() else None
