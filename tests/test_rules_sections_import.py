@@ -83,6 +83,8 @@ CASES: list[tuple[str, list[Conv], tuple[str, set[str]], int]] = [
     ("attempt-with-prior", [prior("664/187 PC"), Conv("664/11359 PC", "F", "20120601")], DENY, 1),
     ("synthetic-11357.5", [Conv("11357.5 HS-POSSESS SYNTHETIC CANNABINOID", "M", "20150601")],
      ("not_eligible", {"out_of_scope_section"}), 0),
+    ("cannabis-with-noise", [Conv("11360A.3 HS-SELL MARIJUANA", "F", "20120601")],
+     ("needs_review", {"section_unreadable"}), 0),
     # A Prop 64 section only in the comment of another offense: flagged, decided by nothing.
     ("comment-only", [Conv("11350(A) HS-POSSESS NARCOTIC", "F", "20120601", comment="11357(A) HS")],
      ("needs_review", {"possible_prop64_in_comment"}), 0),

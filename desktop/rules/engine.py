@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
-from desktop.records.normalize import add_period, parse_section, subdivisions
+from desktop.records.normalize import add_period, offense_section, parse_section, subdivisions
 from desktop.rules.model import (
     GRANTS,
     HARD_STOPS,
@@ -609,7 +609,9 @@ def _holds(ctx: Ctx, c: CountFacts, when: dict) -> bool:
             if c.base not in [str(s) for s in want]:
                 return False
         elif key == "section_patterns":
-            if not any(matches(c.section or "", parse_pattern(p)[0]) for p in want):
+            # An attempt (664/11359) is weighed like its offense.
+            if not any(matches(offense_section(c.section or ""), parse_pattern(p)[0])
+                       for p in want):
                 return False
         elif key == "under_21_at_conviction":
             ok = bool(dob and c.conviction_date and add_period(dob, 21, "Y") > c.conviction_date)
@@ -699,6 +701,16 @@ def _policy(ctx: Ctx, b: _Builder, floor: str, target: str | None, decisive: str
 # -- counts outside HS 11357-11360 -----------------------------------------------------------------
 def _out_of_scope(ctx: Ctx, c: CountFacts) -> Determination:
     b = _Builder(ctx, c)
+    read = parse_section(c.offense_text)
+    if read is not None and read.noise and any(is_prop64(p.base, read.code) for p in read.parts):
+        # "11359.11 HS": a cannabis section with text after it that names no section. Neither
+        # the nearby section nor "out of scope" may be assumed: a clerk reads the court file.
+        b.flags.add("section_unreadable")
+        b.step("R0.unreadable", f"The record writes '{read.text}': it names HS "
+               f"{read.parts[0].section} followed by '{read.noise}', which names no section, so "
+               "the section cannot be read for certain.", "HS 11361.8(a), (e)",
+               text=c.offense_text)
+        return b.done("needs_review", None, "R0 section unreadable")
     b.flags.add("out_of_scope_section")
     b.step("R0.out_of_scope", f"{c.code or ''} {c.section or c.offense_text} is not one of the "
            "sections Proposition 64 changed (HS 11357-11360); it only looks like one.",
