@@ -46,8 +46,8 @@ def subjects_in_scope(conn: sqlite3.Connection, county: str) -> list[int]:
     rows = conn.execute(
         "SELECT subject_id FROM counts WHERE base_section >= '11357'"
         " AND base_section < '11361' AND county = ? AND convicted = 1"
-        " UNION SELECT subject_id FROM counts WHERE comment IS NOT NULL"
-        " AND (comment LIKE '%1135%' OR comment LIKE '%11360%') AND county = ? AND convicted = 1"
+        " UNION SELECT subject_id FROM counts"   # the partial index counts_comment_cannabis
+        " WHERE (comment LIKE '%1135%' OR comment LIKE '%11360%') AND county = ? AND convicted = 1"
         " ORDER BY subject_id", (county.upper(), county.upper())).fetchall()
     return [r[0] for r in rows]
 
