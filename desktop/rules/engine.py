@@ -66,14 +66,16 @@ class Ctx:
     as_of: date
     responses: Sequence[Response]
     convictions: list[CountFacts] = field(default_factory=list)
-    priors: PriorIndex = field(init=False)
 
     def __post_init__(self) -> None:
         # A fixed order, so that nothing depends on the order the counts were read in.
         self.convictions = sorted((c for c in self.counts if c.convicted),
                                   key=lambda c: (c.conviction_date or date.min, c.cnt_order, c.id))
-        # Every prior weighed once per person (not once per count): linear in the record.
-        self.priors = PriorIndex(self.convictions)
+
+    @cached_property
+    def priors(self) -> PriorIndex:
+        """Every prior weighed once per person (not once per count): linear in the record."""
+        return PriorIndex(self.convictions)
 
     @cached_property
     def latest_conviction(self) -> date | None:

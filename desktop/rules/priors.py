@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from desktop.records.normalize import Part, Section, parse_section
 from desktop.rules.disqualifier_data import Entry, lists
@@ -172,37 +172,44 @@ class Prior:
 
 
 class _Dated:
-    """Priors sorted by conviction date, for 'those before a date' in O(log n)."""
+    """Priors sorted by conviction date (undated first), for 'those before a date' in O(log n)."""
 
     def __init__(self, priors: list[Prior]) -> None:
-        dated = sorted((p for p in priors if p.count.conviction_date),
-                       key=lambda p: (p.count.conviction_date, p.count.cnt_order, p.count.id))
-        self.priors = dated
-        self.dates = [p.count.conviction_date for p in dated]
-        self.pos = {p.count.id: i for i, p in enumerate(dated)}
+        self.priors = sorted(priors, key=lambda p: (p.count.conviction_date or date.min,
+                                                    p.count.cnt_order, p.count.id))
+        self.dates = [p.count.conviction_date or date.min for p in self.priors]
+        self.undated = sum(1 for p in self.priors if p.count.conviction_date is None)
+        self.pos = {p.count.id: i for i, p in enumerate(self.priors)}
 
     def select(self, before: date | None, exclude: int) -> tuple[list[Prior], int]:
-        """The priors dated before `before` (all when None) other than count `exclude`: the first
-        MAX_LISTED of them and how many there are."""
-        n = len(self.priors) if before is None else bisect.bisect_left(self.dates, before)
+        """The priors dated before `before` (all, undated ones too, when None) other than count
+        `exclude`: the first MAX_LISTED of them and how many there are."""
+        lo = 0 if before is None else self.undated
+        hi = len(self.priors) if before is None else max(lo, bisect.bisect_left(self.dates,
+                                                                                before))
         i = self.pos.get(exclude)
-        listed = [p for p in self.priors[:min(n, MAX_LISTED + 1)] if p.count.id != exclude]
-        return listed[:MAX_LISTED], n - (1 if i is not None and i < n else 0)
+        listed = [p for p in self.priors[lo:min(hi, lo + MAX_LISTED + 1)]
+                  if p.count.id != exclude]
+        return listed[:MAX_LISTED], hi - lo - (1 if i is not None and lo <= i < hi else 0)
 
 
 class PriorIndex:
     """One person's convictions weighed once: disqualifying priors (certain, possible,
     unreadable), PC 290(c) convictions, environmental findings per cycle and prior Prop 64
-    convictions per section."""
+    convictions per section. Each part is built the first time a count asks for it (most people
+    have no felony that could need it)."""
 
     def __init__(self, convictions: Sequence[CountFacts]) -> None:
+        self.convictions = convictions
+
+    @cached_property
+    def _weighed(self) -> tuple[_Dated, _Dated, _Dated, bool]:
         certain: list[Prior] = []
         possible: list[Prior] = []
         unreadable: list[Prior] = []
-        self.has_pc290 = False
-        self.environmental: dict[str, list[str]] = {}
+        has_pc290 = False
         gang: dict[int, list[tuple[CountFacts, SectionReading]]] = {}
-        for c in convictions:
+        for c in self.convictions:
             r = classify(_text(c))
             if r.unreadable:
                 unreadable.append(Prior(c, False, f"'{_text(c) or ''}'",
@@ -211,11 +218,13 @@ class PriorIndex:
                 continue
             if r.gang_life or r.gang_enh:
                 gang.setdefault(c.case_id, []).append((c, r))
+            if not r.hits:
+                continue
             hits = [h for h in r.hits if self._level_ok(h, c) is not False]
             if hits:
                 sure = [h for h in hits if h.certain and self._level_ok(h, c)]
                 if any(h.entry.list == "pc290" for h in sure):
-                    self.has_pc290 = True
+                    has_pc290 = True
                 best = sure[0] if sure else hits[0]
                 what = f"PC {best.read_as} ({best.entry.statute})"
                 if sure:
@@ -224,25 +233,50 @@ class PriorIndex:
                     why = best.why or ("listed only as a felony, and the level is not on the "
                                        "record")
                     possible.append(Prior(c, False, what, why))
-            if c.section and c.code and environmental(c.section, c.code):
-                self.environmental.setdefault(c.cycle, []).append(f"{c.code} {c.section}")
         for members in gang.values():
             self._gang_event(members, certain, possible)
-        self.certain = _Dated(certain)
-        self.possible = _Dated(possible)
-        self.unreadable = _Dated(unreadable)
-        self._same: dict[str, list[CountFacts]] = {}
+        return _Dated(certain), _Dated(possible), _Dated(unreadable), has_pc290
+
+    @property
+    def certain(self) -> _Dated:
+        return self._weighed[0]
+
+    @property
+    def possible(self) -> _Dated:
+        return self._weighed[1]
+
+    @property
+    def unreadable(self) -> _Dated:
+        return self._weighed[2]
+
+    @property
+    def has_pc290(self) -> bool:
+        """A certain PC 290(c) conviction anywhere on the record."""
+        return self._weighed[3]
+
+    @cached_property
+    def environmental(self) -> dict[str, list[str]]:
+        """HS 11358(d)(3) violations per cycle, as 'WC 1052'."""
+        out: dict[str, list[str]] = {}
+        for c in self.convictions:
+            if c.section and c.code and environmental(c.section, c.code):
+                out.setdefault(c.cycle, []).append(f"{c.code} {c.section}")
+        return out
+
+    @cached_property
+    def _same(self) -> dict[str, tuple[list[CountFacts], dict[int, int], list[date], list[int]]]:
+        """Per Prop 64 section: the first conviction of each case (in the engine's fixed order),
+        its position by case, the conviction dates and a running count of post-AUMA offenses."""
+        by_base: dict[str, list[CountFacts]] = {}
         seen: set[tuple[str, int]] = set()
-        for p in convictions:     # in the engine's fixed order: the first of each case is kept
-            if is_prop64(p.base, p.code) and (p.base, p.case_id) not in seen:
+        for p in self.convictions:
+            if is_prop64(p.base, p.code) and (p.base or "", p.case_id) not in seen:
                 seen.add((p.base or "", p.case_id))
-                self._same.setdefault(p.base or "", []).append(p)
-        self._same_pos = {b: {p.case_id: i for i, p in enumerate(ps)}
-                          for b, ps in self._same.items()}
-        self._same_dates = {b: [p.conviction_date or date.min for p in ps]
-                            for b, ps in self._same.items()}
-        self._same_post = {b: _prefix([bool(p.offense_date and p.offense_date >= PROP64_DATE)
-                                       for p in ps]) for b, ps in self._same.items()}
+                by_base.setdefault(p.base or "", []).append(p)
+        return {b: (ps, {p.case_id: i for i, p in enumerate(ps)},
+                    [p.conviction_date or date.min for p in ps],
+                    _prefix([bool(p.offense_date and p.offense_date >= PROP64_DATE) for p in ps]))
+                for b, ps in by_base.items()}
 
     @staticmethod
     def _level_ok(h: Hit, c: CountFacts) -> bool | None:
@@ -301,9 +335,8 @@ class PriorIndex:
         """Other convictions under c's section, one per case (listed up to MAX_LISTED, total) and
         whether the policy counts them as keeping a felony (HS 11358(d)(2), 11359(c)(2),
         11360(a)(3)(B))."""
-        ps = self._same.get(c.base or "", [])
-        own = self._same_pos.get(c.base or "", {}).get(c.case_id)
-        dates = self._same_dates.get(c.base or "", [])
+        ps, pos, dates, post = self._same.get(c.base or "", ([], {}, [], [0]))
+        own = pos.get(c.case_id)
         undated = bisect.bisect_right(dates, date.min)
 
         def upto(limit: date) -> int:
@@ -324,7 +357,6 @@ class PriorIndex:
         elif mode == "two_earlier_same_section":
             bars = total >= 2
         else:
-            post = self._same_post.get(c.base or "", [0])
             n_post = post[hi] - post[lo]
             if own is not None and lo <= own < hi and post[own + 1] - post[own]:
                 n_post -= 1
