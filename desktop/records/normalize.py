@@ -32,7 +32,6 @@ _TOKEN = re.compile(r"(\d+)(?:\.(\d+))?((?:[A-Z0-9]|\(\s*[A-Z0-9]{1,4}\s*\))*)")
 _RUN = re.compile(r"\(\s*([A-Z0-9]{1,4})\s*\)|([A-Z]+|\d+)")
 _SPACED_SUB = re.compile(r"\s+(\(\s*[A-Z0-9]{1,4}\s*\))")
 _ORDINAL = re.compile(r"\d+(?:ST|ND|RD|TH)(?![A-Z])")
-_LEAD = re.compile(r"[\s/]*")
 _LEAD_CODE = re.compile(r"([A-Z]{2})\s*/?\s*(?=\d)")
 _JOIN = re.compile(r"\s*([/+-])\s*(?=\d)")
 _NOISE = re.compile(r"\.[A-Z0-9.]*")
@@ -126,6 +125,13 @@ def _part(num: str, frac: str | None, run: str, code: str) -> tuple[Part, str, s
     return Part(section, base, tuple(subs), alt=alt), found_code, noise
 
 
+def _skip_lead(up: str, i: int) -> int:
+    """Past spaces and slashes ("/11357 HS")."""
+    while i < len(up) and up[i] in " /\t":
+        i += 1
+    return i
+
+
 @lru_cache(maxsize=65536)
 def parse_section(text: str | None) -> Section | None:
     """Read the code section(s) out of an offense description or a court's section text, as
@@ -138,12 +144,12 @@ def parse_section(text: str | None) -> Section | None:
     up = raw.upper()
     for alias, code in _CODE_ALIASES:
         up = up.replace(alias, code)
-    i = _LEAD.match(up).end()
+    i = _skip_lead(up, 0)
     code = ""
     lead = _LEAD_CODE.match(up, i)
     if lead and lead.group(1) in CODES:
         code = lead.group(1)
-        i = _LEAD.match(up, lead.end()).end()
+        i = _skip_lead(up, lead.end())
     tokens: list[tuple[str, str | None, str]] = []
     noise = ""
     glued_code = ""
@@ -177,8 +183,8 @@ def parse_section(text: str | None) -> Section | None:
         nxt = _TOKEN.match(up, j.end())
         if j.group(1) == "-" and nxt is not None:
             after = up[nxt.end():]
-            ok = (not after or after[0] in "/+-" or re.match(r"\s*[A-Z]{2}(?![A-Z])", after)
-                  and re.match(r"\s*([A-Z]{2})", after).group(1) in CODES
+            code_next = _CODE_AFTER.match(after)
+            ok = (not after or after[0] in "/+-" or bool(code_next and code_next.group(1) in CODES)
                   or len(nxt.group(1)) >= 3)
             if not ok or _ORDINAL.match(up, j.end()):
                 break

@@ -40,7 +40,7 @@ def is_prop64(base: str | None, code: str | None) -> bool:
 def mentions_prop64(text: str | None) -> bool:
     """gogen's scope test (section text contains 11357-11360), used to find look-alikes such as
     11357.5 that must get an explicit out-of-scope determination."""
-    return bool(text) and any(s in text for s in PROP64_SECTIONS)
+    return text is not None and any(s in text for s in PROP64_SECTIONS)
 
 
 def environmental(section: str | None, code: str | None) -> bool:
@@ -50,7 +50,7 @@ def environmental(section: str | None, code: str | None) -> bool:
 
 
 def ineligible_subdivision(section: str | None) -> bool:
-    return bool(section) and _any(offense_section(section), INELIGIBLE_SUBDIVISIONS)
+    return section is not None and _any(offense_section(section), INELIGIBLE_SUBDIVISIONS)
 
 
 def parse_pattern(text: str) -> tuple[str, str]:
