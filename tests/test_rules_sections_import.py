@@ -153,3 +153,21 @@ def test_queue_filter_uses_the_same_reader(results):
     sections = {db.conn.execute("SELECT section FROM counts WHERE id = ?", (r[0],)).fetchone()[0]
                 for r in found}
     assert sections == {"664/11359"}
+
+
+def test_combined_related_charge_is_read_part_by_part(tmp_path):
+    """'148(A)(1)/647(F) PC' in a cycle with an 11357(b): the 647(f) part is a related charge
+    (San Joaquin's policy dismisses it; the statute gives it no relief)."""
+    p = Person(name="DOE,RELATED", dob="19800101", subject_id="77710001", convictions=[
+        Conv("11357(B) HS-POSSESS MARIJUANA 28.5 GRAMS OR LESS", "M", "20100601"),
+        Conv("148(A)(1)/647(F) PC-RESIST/INTOX", "M", "20100601", same_cycle_as=0)])
+    lines = write_file(tmp_path / "doj.csv", [p])
+    db = open_db(tmp_path / "db.sqlite3")
+    import_file(db, tmp_path / "doj.csv")
+    for policy, want in (("san-joaquin", "dismiss_and_seal"), ("statute", "not_eligible")):
+        run = evaluate_county(db, "SAN BERNARDINO", load_policy(policy), AS_OF)
+        relief, flags = db.conn.execute(
+            "SELECT d.relief, d.flags FROM determinations d JOIN counts c ON c.id = d.count_id"
+            " WHERE d.run_id = ? AND c.source_line = ?", (run, lines[(p.subject_id, 1)])).fetchone()
+        assert relief == want, (policy, relief, flags)
+    db.conn.close()

@@ -46,7 +46,8 @@ def mentions_prop64(text: str | None) -> bool:
 def environmental(section: str | None, code: str | None) -> bool:
     if not section or not code:
         return False
-    return any(code == c and matches(section, s) for c, s in ENVIRONMENTAL)
+    pieces = section.split("/")     # "1052/13260 WC": every part is read
+    return any(code == c and matches(piece, s) for c, s in ENVIRONMENTAL for piece in pieces)
 
 
 def ineligible_subdivision(section: str | None) -> bool:
@@ -67,4 +68,8 @@ def matches_pattern(section: str | None, code: str | None, pattern: tuple[str, s
         return False
     if pcode and code and pcode != code:
         return False
-    return matches(section, psec)
+    if matches(section, psec):
+        return True
+    # A combined charge ("148(A)(1)/647(F)", "519/186.22(B)(4)"): every part is read (§6.0).
+    return "/" not in psec and "/" in section and any(matches(piece, psec)
+                                                      for piece in section.split("/"))
