@@ -139,7 +139,10 @@ def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path
     assert status(first) == "approved"
     second = queue.current_count()
     assert second != first
-    _when_modal(lambda dlg: dlg.accept())                      # reject with the first reason
+    def reject(dlg) -> None:                                   # reject: a reason must be chosen
+        dlg.reasons.setCurrentIndex(1)
+        dlg._submit()
+    _when_modal(reject)
     _press(qtbot, queue.table, Qt.Key_R)
     assert status(second) == "rejected"
     third = queue.current_count()
@@ -173,6 +176,8 @@ def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path
 
     def bulk(dlg) -> None:
         assert dlg.path.currentData() == path                   # preselected from the filter
+        _when_modal(lambda box: next(b for b in box.buttons()
+                                     if b.text().startswith("Approve")).click())
         dlg.go.click()
     _when_modal(bulk)
     queue.bulk_button.click()
@@ -182,8 +187,11 @@ def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path
     assert conn.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'review.bulk_approve'"
                         ).fetchone()[0] == 1
 
-    # Submit the batch from the window.
-    _when_modal(lambda dlg: dlg.accept())
+    # Submit the batch from the window (confirmed, then told how many went).
+    def submit(box) -> None:
+        _when_modal(lambda info: info.accept())
+        next(b for b in box.buttons() if b.text().startswith("Submit")).click()
+    _when_modal(submit)
     queue.submit_button.click()
     batch_id = conn.execute("SELECT MAX(id) FROM batches").fetchone()[0]
     assert batch_id is not None

@@ -65,6 +65,15 @@ def submit_batch(conn: sqlite3.Connection, user: User) -> int:
     return batches.submit_batch(conn, user)
 
 
+def submittable(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    """(rule path, counts) that Submit batch would send to the judge now."""
+    return batches.submittable(conn)
+
+
+def batch_size(conn: sqlite3.Connection, batch_id: int) -> int:
+    return batches.batch_size(conn, batch_id)
+
+
 def list_batches(conn: sqlite3.Connection) -> list[dict]:
     """Every batch, newest first (id, status, prepared_by, submitted_at, items, sampled, ...)."""
     return batches.list_batches(conn)

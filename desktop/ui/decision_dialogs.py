@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QListWidget,
     QPlainTextEdit,
     QVBoxLayout,
 )
@@ -33,6 +32,8 @@ class _Dialog(QDialog):
         self.layout_.addLayout(self.form)
         self.error = QLabel("")
         self.error.setObjectName("error")
+        self.error.setAccessibleName("Error message")
+        self.error.setWordWrap(True)
         self.layout_.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.buttons.accepted.connect(self._submit)
@@ -52,35 +53,60 @@ class _Dialog(QDialog):
 
 
 class RejectDialog(_Dialog):
+    """No reason is chosen for the clerk: Reject stays off until one is picked."""
+
+    CHOOSE = "Choose a reason…"
+
     def __init__(self, what: str, parent: Any = None) -> None:
-        super().__init__("Reject", f"Reject {what}. Pick a reason (Up/Down) and add details.", parent)
-        self.reasons = QListWidget()
-        self.reasons.setAccessibleName("Reason")
-        self.reasons.addItems(list(REJECT_REASONS))
-        self.reasons.setCurrentRow(0)
-        self.reasons.setFixedHeight(120)
+        super().__init__(f"Reject {what}", f"Reject {what}. Choose the reason (Up/Down or its "
+                         "first letter) and add details for the record.", parent)
+        self.reasons = QComboBox()
+        self.reasons.setAccessibleName("Reason for the rejection")
+        self.reasons.addItem(self.CHOOSE, None)
+        for r in REJECT_REASONS:
+            self.reasons.addItem(r[:1].upper() + r[1:], r)
         self.form.addRow("&Reason:", self.reasons)
         self.details = self._text_box("Details")
+        self.ok = self.buttons.button(QDialogButtonBox.Ok)
+        self.ok.setText("Reject")
+        self.ok.setAccessibleName(f"Reject {what}")
+        self.reasons.currentIndexChanged.connect(self._sync)
+        self._sync()
         self.reasons.setFocus()
 
+    def _sync(self) -> None:
+        self.ok.setEnabled(self.reasons.currentData() is not None)
+        self.error.setText("")
+
+    def chosen_reason(self) -> str | None:
+        return self.reasons.currentData()
+
     def reason(self) -> str:
-        item = self.reasons.currentItem()
-        base = item.text() if item else "other"
+        base = self.chosen_reason()
+        if base is None:
+            raise ValueError("no reason chosen")
         extra = self.details.toPlainText().strip()
         return f"{base}: {extra}" if extra else base
 
     def _submit(self) -> None:
-        item = self.reasons.currentItem()
-        if item and item.text() == "other" and not self.details.toPlainText().strip():
-            self.error.setText("Say why in Details when the reason is 'other'.")
+        base = self.chosen_reason()
+        if base is None:
+            self.error.setText("Choose a reason first.")
+            self.reasons.setFocus()
+            return
+        if base == "other" and not self.details.toPlainText().strip():
+            self.error.setText("Say why in Details when the reason is 'Other'.")
+            self.details.setFocus()
             return
         self.accept()
 
 
 class ChangeDialog(_Dialog):
-    def __init__(self, current: str | None, parent: Any = None) -> None:
-        super().__init__("Change relief", f"The engine proposed: {relief_text(current)}. "
-                         "Choose the relief to grant instead and say why.", parent)
+    def __init__(self, current: str | None, parent: Any = None, what: str = "") -> None:
+        super().__init__(f"Change the relief of {what}" if what else "Change relief",
+                         (f"{what[:1].upper() + what[1:]}: the" if what else "The")
+                         + f" engine proposed {relief_text(current)}. Choose the relief to grant "
+                         "instead and say why.", parent)
         self.relief = QComboBox()
         self.relief.setAccessibleName("New relief")
         for r in RELIEFS:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from desktop.review.words import rule_path_words
+
 
 @dataclass(frozen=True)
 class Badge:
@@ -43,6 +45,11 @@ _STATUS_BADGES: dict[str, Badge] = {
     "rejected": Badge("Rejected", "#8f1d1d", "#f8e3e3"),
     "changed": Badge("Changed", "#1f4f8f", "#e3ecf8"),
     "deferred": Badge("Deferred", "#6b4a00", "#fbf0d0"),
+    # After the clerk's part (desktop.review.lifecycle): the count's later life.
+    "sent_back": Badge("Sent back by the judge", "#8f1d1d", "#fde8d8"),
+    "submitted": Badge("With the judge", "#3b2f7a", "#ece8f8"),
+    "accepted": Badge("Accepted by the judge", "#134a20", "#d8efdc"),
+    "ordered": Badge("Ordered", "#ffffff", "#24425f"),
 }
 
 # Reasons offered in the reject dialog; the review core keeps its own list and accepts free text.
@@ -93,3 +100,8 @@ def when(stamp: str | None) -> str:
         return text
     zone = " UTC" if text.endswith(("+00:00", "Z")) else ""
     return f"{text[:10]} {text[11:16]}{zone}"
+
+
+def rule_path_text(path: str | None) -> str:
+    """A rule path as a sentence (desktop.review.words)."""
+    return rule_path_words(path)

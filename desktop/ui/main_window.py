@@ -68,6 +68,8 @@ class MainWindow(QMainWindow):
             self.audit = AuditView(conn)
             self.tabs.addTab(self.audit, "A&udit")
             self.queue.decided.connect(self._refresh_other_views)
+            self.orders.changed.connect(self.queue.model.refresh_all_rows)
+        self.queue.message.connect(self._status)
         self.tabs.currentChanged.connect(self._tab_changed)
 
         who = QLabel("Read-only (startup probe)" if user is None else
@@ -76,7 +78,7 @@ class MainWindow(QMainWindow):
         who.setAccessibleName("Signed-in user and role")
         self.user_label = who
         self.statusBar().addPermanentWidget(who)
-        self.statusBar().showMessage(str(db_path))
+        self.statusBar().showMessage(f"Database: {db_path}")
         self._menus(role)
         geometry = settings.value("window/geometry")
         if geometry is not None:
@@ -129,9 +131,18 @@ class MainWindow(QMainWindow):
         if self.orders is not None:
             self.orders.refresh()
 
+    def _status(self, text: str) -> None:
+        if text:
+            self.statusBar().showMessage(text)
+        else:
+            self.statusBar().clearMessage()
+
     def _tab_changed(self, index: int) -> None:
         view = self.tabs.widget(index)
-        if view is not self.queue and hasattr(view, "refresh"):
+        if view is self.queue:
+            self.queue.model.refresh_all_rows()    # the judge or the orders moved counts on
+            self.queue.show_count(self.queue.current_count())
+        elif hasattr(view, "refresh"):
             view.refresh()
 
     def start(self) -> None:
@@ -150,6 +161,7 @@ class MainWindow(QMainWindow):
                                     "view, before closing ReliefDesk.")
             event.ignore()
             return
+        self.queue.stop_timers()
         if not self.read_only:     # the probe must not change a clerk's saved layout
             self.settings.setValue("window/geometry", self.saveGeometry())
             self.queue.save_settings()

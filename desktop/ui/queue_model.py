@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from desktop.review.lifecycle import CountLife, lives
 from desktop.ui import queue_source
 from desktop.ui.labels import flag_text, relief_text, split_flags, status_badge
 
@@ -112,6 +113,13 @@ class QueueModel(QAbstractTableModel):
         if self._ids:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
 
+    def life_at(self, row: int) -> CountLife | None:
+        """Where the count of `row` stands (batch, acceptance, order), read with its page."""
+        if not 0 <= row < len(self._ids):
+            return None
+        r = self._row(row)
+        return r.get("_life") if r is not None else None
+
     def count_id_at(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None
 
@@ -127,7 +135,9 @@ class QueueModel(QAbstractTableModel):
         if page is None:
             ids = self._ids[page_no * self.PAGE:(page_no + 1) * self.PAGE]
             page = queue_source.rows_by_id(self.conn, ids)
-            for r in page.values():      # the shown texts, worked out once per page
+            life = lives(self.conn, ids)      # batch, acceptance and order of each count
+            for cid, r in page.items():      # the shown texts, worked out once per page
+                r["_life"] = life.get(cid)
                 r["_texts"] = tuple(self._text(r, c.key) for c in COLUMNS)
             self._pages[page_no] = page
             while len(self._pages) > self.MAX_PAGES:
@@ -170,7 +180,9 @@ class QueueModel(QAbstractTableModel):
         if role == RELIEF_ROLE:
             return (r["relief"], r["resentence_target"]) if key == "relief" else None
         if role == STATUS_ROLE:
-            return r["status"] if key == "status" else None
+            if key != "status":
+                return None
+            return r["_life"].stage if r["_life"] is not None else r["status"]
         if role == COUNT_ID_ROLE:
             return r["count_id"]
         return None
@@ -181,6 +193,8 @@ class QueueModel(QAbstractTableModel):
             text = relief_text(r["relief"], r["resentence_target"])
             return f"{text} (re-review)" if r["rereview"] else text
         if key == "status":
+            if r.get("_life") is not None:
+                return r["_life"].text
             text = status_badge(r["status"]).text
             if r["status"] == "changed" and r["decided_relief"]:
                 text += f" → {relief_text(r['decided_relief'], r['decided_target'])}"

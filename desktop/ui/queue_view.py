@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer, Signal
@@ -26,12 +27,20 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import UserError
+from desktop.review.lifecycle import CountLife
 from desktop.ui import core
 from desktop.ui.badge_delegate import BadgeDelegate
 from desktop.ui.decision_dialogs import ChangeDialog, RejectDialog
 from desktop.ui.detail_data import load_detail
-from desktop.ui.detail_pane import DetailPane
-from desktop.ui.labels import RELIEFS, STATUSES, flag_text, relief_text, status_badge
+from desktop.ui.detail_pane import DetailPane, count_words
+from desktop.ui.labels import (
+    RELIEFS,
+    STATUSES,
+    flag_text,
+    relief_text,
+    rule_path_text,
+    status_badge,
+)
 from desktop.ui.queue_model import (
     COLUMNS,
     RELIEF_ROLE,
@@ -50,6 +59,7 @@ CLERK_ACTIONS = [
 
 class QueueView(QWidget):
     decided = Signal()          # something changed (for other views' counters)
+    message = Signal(str)       # a line for the status bar ("" clears it)
 
     def __init__(self, conn: sqlite3.Connection, user: Any, settings: QSettings,
                  parent: Any = None) -> None:
@@ -160,7 +170,7 @@ class QueueView(QWidget):
         self.flag_box = self._combo("Flag", [("Any flags", None)]
                                     + [(flag_text(f), f) for f in flags])
         self.path_box = self._combo("Rule path", [("All rule paths", None)]
-                                    + [(p, p) for p in paths])
+                                    + [(rule_path_text(p), p) for p in paths])
         self.path_box.setMinimumContentsLength(18)
         self.section_box = self._combo("Section", [("All sections", None)]
                                        + [(s, s) for s in sections])
@@ -183,19 +193,25 @@ class QueueView(QWidget):
         return rows
 
     def _shortcuts(self) -> None:
-        def sc(keys: str, fn: Any) -> None:
-            s = QShortcut(QKeySequence(keys), self, fn)
+        """Ctrl+F, Ctrl+Z and Esc work anywhere in the queue. The single-letter keys (decisions
+        and J/K) only while the list or the detail pane has keyboard focus: in the search box or
+        a filter list a letter does what that widget does (types, or picks the choice starting
+        with it) and never records a decision."""
+        def sc(keys: str, fn: Any, parent: QWidget | None = None) -> QShortcut:
+            s = QShortcut(QKeySequence(keys), parent or self, fn)
             s.setContext(Qt.WidgetWithChildrenShortcut)
+            return s
 
         sc("Ctrl+F", self.focus_search)
-        sc("J", lambda: self.move(1))
-        sc("K", lambda: self.move(-1))
+        letters = [("J", lambda: self.move(1)), ("K", lambda: self.move(-1))]
         if self.can_decide:
-            sc("A", lambda: self.do_action("approve"))
-            sc("R", lambda: self.do_action("reject"))
-            sc("C", lambda: self.do_action("change"))
-            sc("D", lambda: self.do_action("defer"))
+            letters += [("A", lambda: self.do_action("approve")),
+                        ("R", lambda: self.do_action("reject")),
+                        ("C", lambda: self.do_action("change")),
+                        ("D", lambda: self.do_action("defer"))]
             sc("Ctrl+Z", self.undo)
+        self.letter_shortcuts = [sc(k, fn, w) for w in (self.table, self.detail)
+                                 for k, fn in letters]
         sc("Escape", lambda: self.table.setFocus())
 
     # --- filters -----------------------------------------------------------------------
@@ -219,7 +235,8 @@ class QueueView(QWidget):
         for box, base, items in (
                 (self.flag_box, [("Any flags", None)],
                  [(flag_text(f), f) for f in flags]),
-                (self.path_box, [("All rule paths", None)], [(p, p) for p in paths]),
+                (self.path_box, [("All rule paths", None)],
+                 [(rule_path_text(p), p) for p in paths]),
                 (self.section_box, [("All sections", None)], [(s, s) for s in sections])):
             keep = box.currentData()
             box.blockSignals(True)
@@ -229,6 +246,10 @@ class QueueView(QWidget):
             box.setCurrentIndex(max(0, box.findData(keep)))
             box.blockSignals(False)
         self._fit_popups()
+
+    def stop_timers(self) -> None:
+        """No search runs after the window closed (its connection may be gone)."""
+        self._search_timer.stop()
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -265,8 +286,10 @@ class QueueView(QWidget):
     def show_count(self, count_id: int | None) -> None:
         if count_id is None:
             self.detail.show_detail(None)
+            self._update_actions()
             return
         self.detail.show_detail(load_detail(self.conn, count_id))
+        self._update_actions()
         if self.user is not None:
             try:
                 core.mark_opened(self.conn, self.user, count_id)
@@ -275,25 +298,58 @@ class QueueView(QWidget):
         self.last_shown_at = time.perf_counter()
 
     # --- decisions ---------------------------------------------------------------------
+    def current_life(self) -> CountLife | None:
+        idx = self.table.currentIndex()
+        return self.model.life_at(idx.row()) if idx.isValid() else None
+
+    def refusal(self, name: str) -> str | None:
+        """Why `name` cannot be done on the current count now (None when it can)."""
+        if not self.can_decide:
+            return "Only a clerk decides counts; this queue is read-only for you."
+        if self.current_count() is None:
+            return "Select a count first."
+        life = self.current_life()
+        return life.refusal(name) if life is not None else None
+
+    def _update_actions(self) -> None:
+        """Decision buttons on only where the decision is possible; the reason in the status
+        bar when none is."""
+        if not self.can_decide:
+            return
+        reasons = {name: self.refusal(name) for name, *_ in CLERK_ACTIONS}
+        self.detail.set_action_states({n: r is None for n, r in reasons.items()}, reasons)
+        blocked = [r for r in reasons.values() if r]
+        if self.current_count() is not None and len(blocked) == len(reasons):
+            self.message.emit(blocked[0])
+        elif reasons.get("approve"):
+            self.message.emit(reasons["approve"])
+        else:
+            self.message.emit("")
+
     def do_action(self, name: str) -> None:
         if not self.can_decide:
             return
         count_id = self.current_count()
         if count_id is None:
             return
+        why_not = self.refusal(name)
+        if why_not:
+            self.message.emit(why_not)
+            return
+        what = count_words(self.detail.detail) if self.detail.detail else "this count"
         try:
             if name == "approve":
                 core.approve(self.conn, self.user, [count_id])
             elif name == "defer":
                 core.defer(self.conn, self.user, [count_id])
             elif name == "reject":
-                dlg = RejectDialog(f"count {count_id}", self)
+                dlg = RejectDialog(what, self)
                 if not dlg.exec():
                     return
                 core.reject(self.conn, self.user, [count_id], dlg.reason())
             elif name == "change":
                 current = self.detail.detail.determination["relief"] if self.detail.detail else None
-                dlg = ChangeDialog(current, self)
+                dlg = ChangeDialog(current, self, what)
                 if not dlg.exec():
                     return
                 relief, target, reason = dlg.chosen()
@@ -335,16 +391,45 @@ class QueueView(QWidget):
             self.model.refresh_counts(dlg.approved_ids)
             self.show_count(self.current_count())
             self.decided.emit()
+            n = len(dlg.approved_ids)
+            self.message.emit(f"Approved {n:,} count{'s' if n != 1 else ''} of the rule path "
+                              f"“{rule_path_text(dlg.chosen_path or '')}”.")
 
     def submit_batch(self) -> None:
+        pending = core.submittable(self.conn)
+        if not pending:
+            QMessageBox.information(self, "Nothing to submit",
+                                    "No approved or changed counts are waiting to go to the "
+                                    "judge. Approve or change counts first.")
+            return
+        total = sum(n for _, n in pending)
+        lines = "".join(f"<li>{n:,} — {escape(rule_path_text(p))}</li>" for p, n in pending[:12])
+        if len(pending) > 12:
+            rest = sum(n for _, n in pending[12:])
+            lines += f"<li>{rest:,} — {len(pending) - 12} other rule paths</li>"
+        box = QMessageBox(QMessageBox.Question, "Submit a batch to the judge",
+                          f"<p>Send <b>{total:,} count{'s' if total != 1 else ''}</b> (every "
+                          "approved or changed count not yet in a batch) to the judge for the "
+                          "spot-check?</p><p>By rule path:</p><ul>" + lines + "</ul><p>Counts in "
+                          "a batch can no longer be decided unless the judge sends them back.</p>",
+                          QMessageBox.Cancel, self)
+        send = box.addButton(f"Submit {total:,} counts", QMessageBox.AcceptRole)
+        box.setDefaultButton(QMessageBox.Cancel)
+        box.exec()
+        if box.clickedButton() is not send:
+            return
         try:
             batch_id = core.submit_batch(self.conn, self.user)
         except UserError as exc:
             QMessageBox.warning(self, "Batch not submitted", str(exc))
             return
-        QMessageBox.information(self, "Batch submitted",
-                                f"Batch {batch_id} is with the judge for the spot-check.")
+        n = core.batch_size(self.conn, batch_id)
+        text = (f"{n:,} count{'s' if n != 1 else ''} went to the judge in batch {batch_id} for "
+                "the spot-check.")
+        QMessageBox.information(self, "Batch submitted", text)
+        self.message.emit(text)
         self.model.refresh_all_rows()
+        self.show_count(self.current_count())
         self.decided.emit()
 
     # --- settings ----------------------------------------------------------------------

@@ -27,7 +27,7 @@ from desktop.errors import UserError
 from desktop.ui import core
 from desktop.ui.decision_dialogs import NoteDialog
 from desktop.ui.detail_data import load_detail
-from desktop.ui.detail_pane import DetailPane
+from desktop.ui.detail_pane import DetailPane, count_words
 from desktop.ui.labels import relief_text, when
 
 JUDGE_ACTIONS = [
@@ -107,11 +107,14 @@ class SpotCheckView(QWidget):
         splitter.setStretchFactor(1, 1)
         outer.addWidget(splitter, 1)
 
-        for keys, fn in (("A", lambda: self.do_action("accept_item")),
-                         ("S", lambda: self.do_action("send_back")),
-                         ("J", lambda: self._move(1)), ("K", lambda: self._move(-1))):
-            s = QShortcut(QKeySequence(keys), self, fn)
-            s.setContext(Qt.WidgetWithChildrenShortcut)
+        # Single letters only while the sample list or the detail pane has keyboard focus:
+        # elsewhere (the batches list) a letter does what that widget does.
+        for widget in (self.sample, self.detail):
+            for keys, fn in (("A", lambda: self.do_action("accept_item")),
+                             ("S", lambda: self.do_action("send_back")),
+                             ("J", lambda: self._move(1)), ("K", lambda: self._move(-1))):
+                s = QShortcut(QKeySequence(keys), widget, fn)
+                s.setContext(Qt.WidgetWithChildrenShortcut)
         self.refresh()
 
     # --- data ----------------------------------------------------------------------------
@@ -222,9 +225,10 @@ class SpotCheckView(QWidget):
             if name == "accept_item":
                 core.accept_item(self.conn, self.user, self.batch_id, cid)
             elif name == "send_back":
-                dlg = NoteDialog("Send back to the clerk",
-                                 f"Count {cid} leaves batch {self.batch_id} and returns to the "
-                                 "clerk's queue as pending, with your note.", self)
+                what = count_words(self.detail.detail) if self.detail.detail else "this count"
+                dlg = NoteDialog(f"Send back {what}",
+                                 f"{what[:1].upper() + what[1:]} leaves batch {self.batch_id} and "
+                                 "returns to the clerk's queue as pending, with your note.", self)
                 if not dlg.exec():
                     return
                 core.send_back(self.conn, self.user, self.batch_id, cid, dlg.text())
