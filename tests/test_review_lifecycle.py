@@ -43,9 +43,14 @@ def test_a_count_from_pending_to_its_order(demo: Path, tmp_path: Path) -> None:
     clerk = authenticate(conn, "clerk", DEMO_PASSWORD)
     judge = authenticate(conn, "judge", DEMO_PASSWORD)
     path = bulk.rule_paths(conn)[0].rule_path
-    ids = [r[0] for r in conn.execute(
-        "SELECT r.count_id FROM review_items r JOIN determinations d ON d.id = r.determination_id"
-        " WHERE d.rule_path = ? ORDER BY r.count_id LIMIT 3", (path,))]
+    ids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT r.count_id FROM review_items r JOIN determinations d ON d.id = r.determination_id"
+            " WHERE d.rule_path = ? ORDER BY r.count_id LIMIT 3",
+            (path,),
+        )
+    ]
     cid, other, third = ids
     assert life(conn, cid).text == "Pending" and life(conn, cid).refusal("approve") is None
 
@@ -59,11 +64,14 @@ def test_a_count_from_pending_to_its_order(demo: Path, tmp_path: Path) -> None:
     batch = batches.submit_batch(conn, clerk)
     assert batches.batch_size(conn, batch) == waiting
     here = life(conn, cid)
-    assert (here.stage, here.batch_id, here.text) == ("submitted", batch,
-                                                      f"With the judge (batch {batch})")
-    for action in CLERK_ACTIONS:                       # no decision while the judge holds it
+    assert (here.stage, here.batch_id, here.text) == (
+        "submitted",
+        batch,
+        f"With the judge (batch {batch})",
+    )
+    for action in CLERK_ACTIONS:  # no decision while the judge holds it
         assert "only the judge" in here.refusal(action)
-    with pytest.raises(RefusedError):                  # the core agrees with the reason shown
+    with pytest.raises(RefusedError):  # the core agrees with the reason shown
         decisions.approve(conn, clerk, [cid])
     row = _status_cli(demo, cid)[0]
     assert row["status"] == f"With the judge (batch {batch})" and row["can"] == []
@@ -85,19 +93,36 @@ def test_a_count_from_pending_to_its_order(demo: Path, tmp_path: Path) -> None:
     key = tmp_path / "judge.p12"
     create_demo_key("Hon. Life Test", "Judge of the Superior Court", key, "life pass")
     render_batch(conn, batch, tmp_path / "orders", key, "life pass", user=judge.name)
-    order_no = conn.execute("SELECT o.order_no FROM order_counts oc JOIN orders o ON "
-                            "o.id = oc.order_id WHERE oc.count_id = ?", (cid,)).fetchone()[0]
+    order_no = conn.execute(
+        "SELECT o.order_no FROM order_counts oc JOIN orders o ON "
+        "o.id = oc.order_id WHERE oc.count_id = ?",
+        (cid,),
+    ).fetchone()[0]
     done = life(conn, cid)
     assert done.stage == "ordered" and done.text == f"Ordered ({order_no})"
     assert order_no in done.refusal("defer")
     assert _status_cli(demo, cid, back) == [
-        {"count_id": cid, "stage": "ordered", "status": f"Ordered ({order_no})",
-         "batch_id": batch, "order_no": order_no, "judge_note": None, "can": [],
-         "why_not": done.refusal("approve")},
-        {"count_id": back, "stage": "sent_back", "status": "Sent back by the judge",
-         "batch_id": batch, "order_no": None, "judge_note": "confirm the sentence end",
-         "can": [a for a in CLERK_ACTIONS if sent.refusal(a) is None],
-         "why_not": sent.refusal("approve")}]
+        {
+            "count_id": cid,
+            "stage": "ordered",
+            "status": f"Ordered ({order_no})",
+            "batch_id": batch,
+            "order_no": order_no,
+            "judge_note": None,
+            "can": [],
+            "why_not": done.refusal("approve"),
+        },
+        {
+            "count_id": back,
+            "stage": "sent_back",
+            "status": "Sent back by the judge",
+            "batch_id": batch,
+            "order_no": None,
+            "judge_note": "confirm the sentence end",
+            "can": [a for a in CLERK_ACTIONS if sent.refusal(a) is None],
+            "why_not": sent.refusal("approve"),
+        },
+    ]
     # Many counts at once, unknown ids left out.
     assert set(lives(conn, [cid, back, 10**9])) == {cid, back}
     conn.close()
@@ -105,9 +130,11 @@ def test_a_count_from_pending_to_its_order(demo: Path, tmp_path: Path) -> None:
 
 def test_needs_review_cannot_be_approved_with_reason(demo: Path) -> None:
     conn = open_db(demo).conn
-    row = conn.execute("SELECT r.count_id FROM review_items r JOIN determinations d ON d.id = "
-                       "r.determination_id WHERE d.relief = 'needs_review' AND r.status = "
-                       "'pending' LIMIT 1").fetchone()
+    row = conn.execute(
+        "SELECT r.count_id FROM review_items r JOIN determinations d ON d.id = "
+        "r.determination_id WHERE d.relief = 'needs_review' AND r.status = "
+        "'pending' LIMIT 1"
+    ).fetchone()
     if row is None:
         pytest.skip("the demo has no needs-review count")
     here = life(conn, row[0])
@@ -119,16 +146,22 @@ def test_needs_review_cannot_be_approved_with_reason(demo: Path) -> None:
 def test_rule_paths_and_reliefs_read_as_words(demo: Path) -> None:
     assert relief_words("redesignate_misdemeanor") == "reduce to misdemeanor"
     assert relief_words("resentence", "infraction") == "resentence (infraction)"
-    assert rule_path_words("11360 felony, R4 misdemeanor today, completed sentence, → "
-                           "redesignate_misdemeanor, no flags") == (
+    assert rule_path_words(
+        "11360 felony, R4 misdemeanor today, completed sentence, → "
+        "redesignate_misdemeanor, no flags"
+    ) == (
         "HS 11360 felony: misdemeanor today (rule R4), completed sentence → reduce to "
-        "misdemeanor; no flags")
-    assert rule_path_words("11357 misdemeanor, R0 related charge, out of scope, serving "
-                           "sentence, → not_eligible, flags: disqualifying_prior;hard_stop") == (
+        "misdemeanor; no flags"
+    )
+    assert rule_path_words(
+        "11357 misdemeanor, R0 related charge, out of scope, serving "
+        "sentence, → not_eligible, flags: disqualifying_prior;hard_stop"
+    ) == (
         "HS 11357 misdemeanor: related charge, out of scope (rule R0), serving sentence → not "
-        "eligible; flags: disqualifying prior, hard stop")
+        "eligible; flags: disqualifying prior, hard stop"
+    )
     conn = open_db(demo).conn
     for (path,) in conn.execute("SELECT DISTINCT rule_path FROM determinations"):
         words = rule_path_words(path)
-        assert "_" not in words and "→" in words, (path, words)   # every real path, no codes
+        assert "_" not in words and "→" in words, (path, words)  # every real path, no codes
     conn.close()

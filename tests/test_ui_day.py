@@ -75,12 +75,15 @@ def _decisions(conn) -> int:
 
 
 def _review_audits(conn) -> int:
-    return conn.execute("SELECT COUNT(*) FROM audit_log WHERE action IN ('review.approve', "
-                        "'review.reject', 'review.change', 'review.defer')").fetchone()[0]
+    return conn.execute(
+        "SELECT COUNT(*) FROM audit_log WHERE action IN ('review.approve', "
+        "'review.reject', 'review.change', 'review.defer')"
+    ).fetchone()[0]
 
 
 def _when_modal(fn, seen: list | None = None) -> None:
     """Act on the next modal dialog once it is open (exec() blocks the test otherwise)."""
+
     def poke() -> None:
         dlg = QApplication.activeModalWidget()
         if dlg is None:
@@ -89,6 +92,7 @@ def _when_modal(fn, seen: list | None = None) -> None:
         if seen is not None:
             seen.append(dlg)
         fn(dlg)
+
     QTimer.singleShot(0, poke)
 
 
@@ -112,18 +116,21 @@ def test_letters_in_filter_lists_and_search_record_nothing(day, qtbot) -> None:
             _key(qtbot, box, key)
             assert QApplication.activeModalWidget() is None, f"a dialog opened from {name}"
         assert _decisions(conn) == before, f"a letter in the {name} filter recorded a decision"
-        box.setCurrentIndex(0)            # a letter may pick a choice; that is the list's job
+        box.setCurrentIndex(0)  # a letter may pick a choice; that is the list's job
     for key in letters:
         _key(qtbot, queue.search, key)
-    assert queue.search.text().lower() == "arcdjk"        # the search box typed them
+    assert queue.search.text().lower() == "arcdjk"  # the search box typed them
     assert _decisions(conn) == before and _review_audits(conn) == audits
     queue.search.clear()
     queue.apply_filters()
 
     # In the list the same letter decides (the control: the keys do work where they belong).
     queue.table.setFocus()
-    first = next(queue.model.count_id_at(r) for r in range(queue.model.rowCount())
-                 if queue.model.life_at(r).proposed not in ("needs_review",))
+    first = next(
+        queue.model.count_id_at(r)
+        for r in range(queue.model.rowCount())
+        if queue.model.life_at(r).proposed not in ("needs_review",)
+    )
     queue.select_row(queue.model.row_of(first))
     _key(qtbot, queue.table, Qt.Key_A)
     assert _decisions(conn) == before + 1 and _review_audits(conn) == audits + 1
@@ -143,16 +150,17 @@ def test_reject_needs_a_chosen_reason(day, qtbot) -> None:
     seen: list = []
 
     def try_without_reason(dlg) -> None:
-        assert dlg.reasons.currentData() is None               # nothing preselected
+        assert dlg.reasons.currentData() is None  # nothing preselected
         assert not dlg.ok.isEnabled()
-        qtbot.keyClick(dlg, Qt.Key_Return)                     # Enter does not reject
+        qtbot.keyClick(dlg, Qt.Key_Return)  # Enter does not reject
         dlg._submit()
         assert dlg.isVisible() and "reason" in dlg.error.text().lower()
         name = queue.detail.detail.subject["name"]
         case = queue.detail.detail.count["case_number"]
         assert name in dlg.windowTitle() and case in dlg.windowTitle()
-        assert str(cid) not in dlg.windowTitle().replace(case, "")   # no internal id
+        assert str(cid) not in dlg.windowTitle().replace(case, "")  # no internal id
         dlg.reject()
+
     _when_modal(try_without_reason, seen)
     _key(qtbot, queue.table, Qt.Key_R)
     qtbot.waitUntil(lambda: bool(seen), timeout=3000)
@@ -163,6 +171,7 @@ def test_reject_needs_a_chosen_reason(day, qtbot) -> None:
         assert dlg.ok.isEnabled()
         dlg.details.setPlainText("the DA asked for a hearing")
         dlg._submit()
+
     _when_modal(with_reason)
     queue.select_row(queue.model.row_of(cid))
     _key(qtbot, queue.table, Qt.Key_R)
@@ -181,15 +190,21 @@ def test_status_follows_a_count_through_its_life(day, qtbot, tmp_path: Path) -> 
     def text(cid: int) -> str:
         model.refresh_all_rows()
         row = model.row_of(cid)
-        status_col = [c.key for c in __import__("desktop.ui.queue_model", fromlist=["COLUMNS"])
-                      .COLUMNS].index("status")
+        status_col = [
+            c.key for c in __import__("desktop.ui.queue_model", fromlist=["COLUMNS"]).COLUMNS
+        ].index("status")
         return model.data(model.index(row, status_col))
 
     # Bulk approve the largest rule path; the confirmation names the count and the path.
     path, n = core.rule_paths(conn)[0]
-    opened = [cid for (cid,) in conn.execute(
-        "SELECT r.count_id FROM review_items r JOIN determinations d ON d.id = r.determination_id"
-        " WHERE d.rule_path = ? LIMIT 3", (path,))]
+    opened = [
+        cid
+        for (cid,) in conn.execute(
+            "SELECT r.count_id FROM review_items r JOIN determinations d ON d.id = r.determination_id"
+            " WHERE d.rule_path = ? LIMIT 3",
+            (path,),
+        )
+    ]
     for cid in opened:
         core.mark_opened(conn, clerk, cid)
     cid = opened[0]
@@ -200,15 +215,18 @@ def test_status_follows_a_count_through_its_life(day, qtbot, tmp_path: Path) -> 
         def confirm(box) -> None:
             asked.append(box.text())
             _click_button(box, "Approve")
+
         _when_modal(confirm)
         dlg.go.click()
+
     _when_modal(bulk)
     queue.path_box.setCurrentIndex(queue.path_box.findData(path))
     queue.bulk_button.click()
     from desktop.review.words import rule_path_words
+
     assert asked and f"{n:,} pending count" in asked[0]
     assert rule_path_words(path).split(":")[0] in asked[0] and "→" in asked[0]
-    assert "_" not in asked[0].split("“")[1]                   # the rule path in words
+    assert "_" not in asked[0].split("“")[1]  # the rule path in words
     assert text(cid) == "Approved"
     queue.path_box.setCurrentIndex(0)
 
@@ -220,6 +238,7 @@ def test_status_follows_a_count_through_its_life(day, qtbot, tmp_path: Path) -> 
         submit_text.append(box.text())
         _when_modal(lambda info: (told.append(info.text()), info.accept()))
         _click_button(box, "Submit")
+
     _when_modal(submit)
     queue.submit_button.click()
     qtbot.waitUntil(lambda: bool(told), timeout=3000)
@@ -232,7 +251,7 @@ def test_status_follows_a_count_through_its_life(day, qtbot, tmp_path: Path) -> 
     assert not any(b.isEnabled() for b in queue.detail.buttons.values())
     assert f"batch {batch}" in w.statusBar().currentMessage()
     before = _decisions(conn)
-    _key(qtbot, queue.table, Qt.Key_A)                         # refused quietly, with the reason
+    _key(qtbot, queue.table, Qt.Key_A)  # refused quietly, with the reason
     assert _decisions(conn) == before and QApplication.activeModalWidget() is None
     assert "only the judge" in w.statusBar().currentMessage()
 
@@ -253,8 +272,11 @@ def test_status_follows_a_count_through_its_life(day, qtbot, tmp_path: Path) -> 
     key = tmp_path / "judge.p12"
     create_demo_key("Hon. Day Test", "Judge of the Superior Court", key, "day key pass")
     render_batch(conn, batch, tmp_path / "orders", key, "day key pass", user=judge.name)
-    order_no = conn.execute("SELECT o.order_no FROM order_counts oc JOIN orders o ON o.id = "
-                            "oc.order_id WHERE oc.count_id = ?", (cid,)).fetchone()[0]
+    order_no = conn.execute(
+        "SELECT o.order_no FROM order_counts oc JOIN orders o ON o.id = "
+        "oc.order_id WHERE oc.count_id = ?",
+        (cid,),
+    ).fetchone()[0]
     assert text(cid) == f"Ordered ({order_no})"
     queue.select_row(model.row_of(cid))
     assert not any(b.isEnabled() for b in queue.detail.buttons.values())

@@ -17,23 +17,35 @@ from desktop.review import state as st
 from desktop.review.words import relief_words
 
 # Stages, in the order a count goes through them.
-STAGES = ("pending", "deferred", "approved", "rejected", "changed", "sent_back", "submitted",
-          "accepted", "ordered")
+STAGES = (
+    "pending",
+    "deferred",
+    "approved",
+    "rejected",
+    "changed",
+    "sent_back",
+    "submitted",
+    "accepted",
+    "ordered",
+)
 CLERK_ACTIONS = ("approve", "reject", "change", "defer")
+
 
 @dataclass(frozen=True)
 class CountLife:
     count_id: int
-    stage: str                    # one of STAGES
-    review_status: str            # the review_items status underneath
-    proposed: str | None          # the engine's relief
+    stage: str  # one of STAGES
+    review_status: str  # the review_items status underneath
+    proposed: str | None  # the engine's relief
     rereview: bool = False
     decided_relief: str | None = None
     decided_target: str | None = None
-    batch_id: int | None = None   # the batch holding it (submitted or accepted), or that sent it back
+    batch_id: int | None = (
+        None  # the batch holding it (submitted or accepted), or that sent it back
+    )
     order_no: str | None = None
-    order_status: str | None = None   # prepared | signed | printed
-    judge_note: str | None = None     # the note of the judge who sent it back
+    order_status: str | None = None  # prepared | signed | printed
+    judge_note: str | None = None  # the note of the judge who sent it back
 
     @property
     def text(self) -> str:
@@ -65,17 +77,25 @@ class CountLife:
         """Why a clerk cannot `action` ('approve', 'reject', 'change', 'defer') this count now,
         as a sentence; None when the action is possible."""
         if self.stage == "ordered":
-            return (f"This count is covered by order {self.order_no}; no decision can be made on "
-                    "it any more.")
+            return (
+                f"This count is covered by order {self.order_no}; no decision can be made on "
+                "it any more."
+            )
         if self.stage == "accepted":
-            return (f"The judge accepted this count in batch {self.batch_id}; it waits for its "
-                    "order and can no longer be decided.")
+            return (
+                f"The judge accepted this count in batch {self.batch_id}; it waits for its "
+                "order and can no longer be decided."
+            )
         if self.stage == "submitted":
-            return (f"This count is in batch {self.batch_id} with the judge; only the judge can "
-                    "send it back for a new decision.")
+            return (
+                f"This count is in batch {self.batch_id} with the judge; only the judge can "
+                "send it back for a new decision."
+            )
         if action == "approve" and self.proposed == "needs_review":
-            return ("The engine proposed no relief for this count (needs review): change it to a "
-                    "relief, reject it or defer it.")
+            return (
+                "The engine proposed no relief for this count (needs review): change it to a "
+                "relief, reject it or defer it."
+            )
         return None
 
 
@@ -92,8 +112,12 @@ WHERE r.count_id IN ({marks})"""
 
 
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                        (name,)).fetchone() is not None
+    return (
+        conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
+        is not None
+    )
 
 
 def lives(conn: sqlite3.Connection, ids: list[int]) -> dict[int, CountLife]:
@@ -108,7 +132,7 @@ def lives(conn: sqlite3.Connection, ids: list[int]) -> dict[int, CountLife]:
         for row in conn.execute(_REVIEW_SQL.format(marks=marks), part):
             review[row[0]] = row[1:]
         for cid, bid, bstatus, jstatus, note in conn.execute(_BATCH_SQL.format(marks=marks), part):
-            batch[cid] = (bid, bstatus, jstatus, note)     # the latest batch wins
+            batch[cid] = (bid, bstatus, jstatus, note)  # the latest batch wins
         if with_orders:
             for cid, order_no, ostatus in conn.execute(_ORDER_SQL.format(marks=marks), part):
                 orders[cid] = (order_no, ostatus)
@@ -127,8 +151,19 @@ def lives(conn: sqlite3.Connection, ids: list[int]) -> dict[int, CountLife]:
         if cid in orders:
             order_no, ostatus = orders[cid]
             stage = "ordered"
-        out[cid] = CountLife(cid, stage, status, proposed, bool(rereview), drelief, dtarget, bid,
-                             order_no, ostatus, note)
+        out[cid] = CountLife(
+            cid,
+            stage,
+            status,
+            proposed,
+            bool(rereview),
+            drelief,
+            dtarget,
+            bid,
+            order_no,
+            ostatus,
+            note,
+        )
     return out
 
 

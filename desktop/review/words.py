@@ -41,9 +41,12 @@ def _decisive_words(text: str) -> str:
         if part == "floor":
             out.append("the statutory floor")
         elif part.startswith("policy "):
-            rest = part[len("policy "):]
-            out.append("the county policy asks for review" if rest == "review"
-                       else f"the county policy's rule “{rest}”")
+            rest = part[len("policy ") :]
+            out.append(
+                "the county policy asks for review"
+                if rest == "review"
+                else f"the county policy's rule “{rest}”"
+            )
         else:
             m = _RULE.match(part)
             out.append(f"{m.group(2)} (rule {m.group(1)})" if m else part)
@@ -61,7 +64,7 @@ def rule_path_words(path: str | None) -> str:
     if arrow is None or arrow < 1:
         return path.replace("_", " ")
     head = parts[0]
-    after = parts[arrow + 1:]
+    after = parts[arrow + 1 :]
     sentence_at = arrow - 1 if arrow >= 2 and parts[arrow - 1] in _SENTENCES else arrow
     decisive = ", ".join(parts[1:sentence_at])
     sentence = parts[sentence_at] if sentence_at < arrow else ""
