@@ -93,7 +93,7 @@ def run(db_path: Path, probe: bool = False, started_at: float | None = None,
             conn.close()
             conn = open_db(db_path).conn
     window = MainWindow(conn, db_path, user, settings(), read_only=probe)
-    window.show()
+    window.show_fitted()
     if probe:
         def report() -> None:
             ms = (time.perf_counter() - (started_at or time.perf_counter())) * 1000

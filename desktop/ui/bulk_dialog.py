@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import UserError
 from desktop.ui import core
+from desktop.ui.focus import chain
 from desktop.ui.labels import rule_path_text
 
 
@@ -32,7 +33,7 @@ class BulkApproveDialog(QDialog):
         self.chosen_path: str | None = None
         self.setWindowTitle("Bulk approve a rule path")
         self.setAccessibleName("Bulk approve a rule path")
-        self.setMinimumWidth(820)
+        self.setMinimumWidth(640)
         layout = QVBoxLayout(self)
         intro = QLabel("Counts with hard-stop flags, resentencing, not-eligible and needs-review "
                        "determinations are never bulk-approved. Open a few counts of the rule path "
@@ -70,6 +71,8 @@ class BulkApproveDialog(QDialog):
         layout.addWidget(buttons)
         self.path.currentIndexChanged.connect(self._update)
         self._update()
+        chain([self.path, buttons])
+        self.path.setFocus()
 
     def _update(self) -> None:
         path = self.path.currentData()

@@ -13,8 +13,10 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QVBoxLayout,
+    QWidget,
 )
 
+from desktop.ui.focus import chain
 from desktop.ui.labels import REJECT_REASONS, RELIEFS, RESENTENCE_TARGETS, relief_text
 
 
@@ -51,6 +53,11 @@ class _Dialog(QDialog):
     def _submit(self) -> None:
         self.accept()
 
+    def order_fields(self, *fields: QWidget) -> None:
+        """Tab: the fields top to bottom, then the buttons; the cursor starts in the first."""
+        chain([*fields, self.buttons])
+        fields[0].setFocus()
+
 
 class RejectDialog(_Dialog):
     """No reason is chosen for the clerk: Reject stays off until one is picked."""
@@ -72,7 +79,7 @@ class RejectDialog(_Dialog):
         self.ok.setAccessibleName(f"Reject {what}")
         self.reasons.currentIndexChanged.connect(self._sync)
         self._sync()
-        self.reasons.setFocus()
+        self.order_fields(self.reasons, self.details)
 
     def _sync(self) -> None:
         self.ok.setEnabled(self.reasons.currentData() is not None)
@@ -121,7 +128,7 @@ class ChangeDialog(_Dialog):
         self.reason_box = self._text_box("Reason")
         self.relief.currentIndexChanged.connect(self._sync)
         self._sync()
-        self.relief.setFocus()
+        self.order_fields(self.relief, self.target, self.reason_box)
 
     def _sync(self) -> None:
         self.target.setEnabled(self.relief.currentData() == "resentence")
@@ -143,7 +150,7 @@ class NoteDialog(_Dialog):
     def __init__(self, title: str, intro: str, parent: Any = None) -> None:
         super().__init__(title, intro, parent)
         self.note = self._text_box("Note")
-        self.note.setFocus()
+        self.order_fields(self.note)
 
     def text(self) -> str:
         return self.note.toPlainText().strip()

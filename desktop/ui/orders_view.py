@@ -132,13 +132,12 @@ class OrdersView(QWidget):
         top.addWidget(QLabel("&Batch:"))
         self.batch_box = QComboBox()
         self.batch_box.setAccessibleName("Show the orders of this batch")
-        self.batch_box.setMinimumContentsLength(44)
+        self.batch_box.setMinimumContentsLength(26)
         self.batch_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         top.itemAt(0).widget().setBuddy(self.batch_box)
         top.addWidget(self.batch_box)
-        self.count_label = QLabel("")
+        self.count_label = QLabel("")       # under the list, so the top row fits 1366 px at 125 %
         self.count_label.setAccessibleName("Orders shown")
-        top.addWidget(self.count_label)
         top.addStretch(1)
         self.bulk_check = QCheckBox("One b&ulk order with a schedule")
         self.bulk_check.setAccessibleName("Render one bulk order instead of one order per case")
@@ -185,6 +184,7 @@ class OrdersView(QWidget):
                   self.export_button):
             actions.addWidget(b)
         actions.addStretch(1)
+        actions.addWidget(self.count_label)
         outer.addLayout(actions)
 
         self.progress_row = QWidget()

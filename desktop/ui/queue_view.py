@@ -33,6 +33,7 @@ from desktop.ui.badge_delegate import BadgeDelegate
 from desktop.ui.decision_dialogs import ChangeDialog, RejectDialog
 from desktop.ui.detail_data import load_detail
 from desktop.ui.detail_pane import DetailPane, count_words
+from desktop.ui.focus import chain
 from desktop.ui.labels import (
     RELIEFS,
     STATUSES,
@@ -123,6 +124,14 @@ class QueueView(QWidget):
         self._search_timer.timeout.connect(self.apply_filters)
         self._shortcuts()
         self._restore()
+        self.tab_order()
+
+    def tab_order(self) -> None:
+        """Search, the filters, the list, the detail and its decision buttons, then the batch
+        buttons."""
+        chain([self.search, *self._boxes().values(), self.table, self.detail.browser,
+               *self.detail.buttons.values(),
+               *((self.bulk_button, self.submit_button) if self.can_decide else ())])
 
     # --- layout ------------------------------------------------------------------------
     def _combo(self, label: str, items: list[tuple[str, str | None]]) -> QComboBox:
@@ -134,7 +143,7 @@ class QueueView(QWidget):
         box.setMaxVisibleItems(25)
         # Sized by a short minimum, not by the longest choice (rule paths are long), so the
         # window still fits a 1366-pixel laptop screen; the open list shows whole choices.
-        box.setMinimumContentsLength(12)
+        box.setMinimumContentsLength(9)
         box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         box.view().setTextElideMode(Qt.ElideNone)
         box.currentIndexChanged.connect(self.apply_filters)
@@ -144,7 +153,7 @@ class QueueView(QWidget):
         """Open lists as wide as their longest choice (up to 900 px)."""
         for box in self._boxes().values():
             width = box.view().sizeHintForColumn(0) + 40
-            box.view().setMinimumWidth(min(max(width, box.width()), 900))
+            box.view().setMinimumWidth(min(max(width, box.width()), 1000))
 
     def _filter_bar(self) -> QVBoxLayout:
         rows = QVBoxLayout()
@@ -156,7 +165,7 @@ class QueueView(QWidget):
         self.search.setPlaceholderText("Name, case no. or CII (Ctrl+F)")
         self.search.setAccessibleName("Search by name, case number or CII")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(220)
+        self.search.setMinimumWidth(200)
         self.search.textChanged.connect(lambda _: self._search_timer.start())
         self.search.returnPressed.connect(self._search_now)
         bar.addWidget(self.search, 1)
@@ -171,7 +180,7 @@ class QueueView(QWidget):
                                     + [(flag_text(f), f) for f in flags])
         self.path_box = self._combo("Rule path", [("All rule paths", None)]
                                     + [(rule_path_text(p), p) for p in paths])
-        self.path_box.setMinimumContentsLength(18)
+        self.path_box.setMinimumContentsLength(14)
         self.section_box = self._combo("Section", [("All sections", None)]
                                        + [(s, s) for s in sections])
         for w in (self.status_box, self.relief_box, self.flag_box, self.path_box, self.section_box):
