@@ -283,3 +283,46 @@ def test_status_follows_a_count_through_its_life(day, qtbot, tmp_path: Path) -> 
     assert order_no in w.statusBar().currentMessage()
     assert order_no in queue.detail.notice.text()
     w.close()
+
+
+def test_queue_shows_cannabis_counts_by_default_in_words(day, qtbot) -> None:
+    db_path, conn, clerk, _, settings = day
+    w = _window(qtbot, conn, db_path, clerk, settings)
+    queue = w.queue
+    cannabis = {
+        cid
+        for (cid,) in conn.execute(
+            "SELECT r.count_id FROM review_items r JOIN counts c ON c.id = r.count_id WHERE "
+            "c.base_section IN ('11357', '11358', '11359', '11360') AND COALESCE(c.code, '') "
+            "IN ('', 'HS')"
+        )
+    }
+    everything = {cid for (cid,) in conn.execute("SELECT count_id FROM review_items")}
+    assert cannabis and everything - cannabis, "the demo has related counts too"
+    assert set(queue.model.ids()) == cannabis  # the default list
+    queue.scope_box.setCurrentIndex(queue.scope_box.findData("related"))
+    assert set(queue.model.ids()) == everything - cannabis  # related counts under a filter
+    queue.scope_box.setCurrentIndex(queue.scope_box.findData("@all"))
+    assert set(queue.model.ids()) == everything
+    # Rule paths in the filter read as sentences, not engine keys.
+    for i in range(1, queue.path_box.count()):
+        assert "_" not in queue.path_box.itemText(i) and "→" in queue.path_box.itemText(i)
+    w.close()
+
+
+def test_core_refusals_reach_the_window_without_command_lines() -> None:
+    from desktop.ui.labels import user_message
+
+    assert (
+        user_message(
+            "count 5 is not in the review queue; see `reliefdesk queue list` for the count ids"
+        )
+        == "Count 5 is not in the review queue."
+    )
+    assert user_message("open count 4 before accepting it (reliefdesk review show 4 --as j)") == (
+        "Open count 4 before accepting it."
+    )
+    assert "reliefdesk" not in user_message(
+        "open every sampled count before accepting batch 2: 3 not opened yet (1, 2, 3); use "
+        "reliefdesk review show COUNT_ID --as judge"
+    )

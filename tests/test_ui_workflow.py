@@ -123,6 +123,7 @@ def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path
     window.queue.apply_filters()
 
     queue = window.queue
+    queue.scope_box.setCurrentIndex(queue.scope_box.findData("@all"))   # cannabis and related
     total = queue.model.rowCount()
     assert total == conn.execute("SELECT COUNT(*) FROM review_items").fetchone()[0] > 0
     # Filter: pending misdemeanor redesignations only.
@@ -223,7 +224,7 @@ def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path
         spot.sample.selectRow(row)
         if spot.current_count() != sent_back:
             _press(qtbot, spot.sample, Qt.Key_A)
-    checks = {spot.sample.item(r, 0).text(): spot.sample.item(r, 5).text()
+    checks = {str(spot.sample.item(r, 0).data(Qt.UserRole)): spot.sample.item(r, 5).text()
               for r in range(spot.sample.rowCount())}
     assert checks[str(sent_back)] == "sent back"
     assert all(v == "accepted" for k, v in checks.items() if k != str(sent_back))

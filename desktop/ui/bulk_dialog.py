@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from desktop.errors import UserError
 from desktop.ui import core
 from desktop.ui.focus import chain
-from desktop.ui.labels import rule_path_text
+from desktop.ui.labels import rule_path_text, user_message
 
 
 class BulkApproveDialog(QDialog):
@@ -114,6 +114,6 @@ class BulkApproveDialog(QDialog):
         try:
             self.approved_ids = core.bulk_approve(self.conn, self.user, path)
         except UserError as exc:
-            self.error.setText(str(exc))
+            self.error.setText(user_message(str(exc)))
             return
         self.accept()

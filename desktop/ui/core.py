@@ -96,6 +96,18 @@ def accept_batch(conn: sqlite3.Connection, user: User, batch_id: int) -> None:
     batches.accept_batch(conn, user, batch_id)
 
 
+def count_numbers(conn: sqlite3.Connection, ids: list[int]) -> dict[int, str]:
+    """count id -> the count's number within its case (as the court numbers it), for lists that
+    name counts the way a clerk does (never by internal id)."""
+    out: dict[int, str] = {}
+    for i in range(0, len(ids), 500):
+        part = ids[i:i + 500]
+        for cid, no in conn.execute(f"SELECT id, count_no FROM counts WHERE id IN "
+                                    f"({','.join('?' * len(part))})", part):
+            out[cid] = "" if no is None else str(no)
+    return out
+
+
 def filter_choices(conn: sqlite3.Connection) -> tuple[list[str], list[str], list[str]]:
     """Distinct flags, rule paths and sections present in the queue, for the filter boxes
     (read-only lists of what is there; the filtering itself is the core's queue query)."""

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui import policy_access
+from desktop.ui.labels import user_message
 from desktop.ui.workers import start_worker
 
 COUNTIES = (
@@ -247,7 +248,7 @@ class PolicyPage(QWizardPage):
             version = policy_access.save_version(conn, self.policy.currentData(),
                                                  self.edited_options(), self.user)
         except UserError as exc:
-            QMessageBox.warning(self, "Policy not saved", str(exc))
+            QMessageBox.warning(self, "Policy not saved", user_message(str(exc)))
             return
         finally:
             conn.close()

@@ -5,6 +5,7 @@ colour-blind clerk or a grey-scale printout reads the same thing."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from desktop.review.words import rule_path_words
@@ -105,3 +106,23 @@ def when(stamp: str | None) -> str:
 def rule_path_text(path: str | None) -> str:
     """A rule path as a sentence (desktop.review.words)."""
     return rule_path_words(path)
+
+
+_COMMAND_HINTS = (
+    # "; see `reliefdesk queue list` for the count ids", "(reliefdesk review show 5 --as x)"
+    re.compile(r"[;,]?\s*(?:see|use|run|with|make the key with)?\s*`reliefdesk [^`]*`[^.;)]*"),
+    re.compile(r"\s*\((?:reliefdesk|use reliefdesk) [^)]*\)"),
+    re.compile(r"[;,]?\s*use reliefdesk [^.;]*"),
+)
+
+
+def user_message(text: str) -> str:
+    """A core refusal as the window shows it: the command-line hints written for the CLI are
+    left out (a clerk in the window has no terminal), the first letter capitalised."""
+    out = str(text)
+    for pattern in _COMMAND_HINTS:
+        out = pattern.sub("", out)
+    out = re.sub(r"\s{2,}", " ", out).strip().rstrip(";,")
+    if out and not out.endswith((".", "!", "?")):
+        out += "."
+    return out[:1].upper() + out[1:]

@@ -155,7 +155,13 @@ class MainWindow(QMainWindow):
         wizard.exec()
         if wizard.changed:
             self.queue.reload_choices()
-            self.queue.apply_filters()
+            cleared = self.queue.reset_filters()
+            n = self.queue.model.rowCount()
+            text = f"The queue shows the new evaluation: {n:,} cannabis counts."
+            if cleared:
+                text += " Filters that could hide new counts were cleared (" + \
+                    ", ".join(cleared) + ")."
+            self.statusBar().showMessage(text)
 
     def _refresh_other_views(self) -> None:
         for view in (self.spot_check, self.orders):

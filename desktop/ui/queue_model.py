@@ -57,6 +57,7 @@ class QueueFilters:
     rule_path: str | None = None
     section: str | None = None
     search: str = ""
+    scope: str | None = None     # 'cannabis' (the window's default list), 'related' or all
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -85,8 +86,8 @@ class QueueModel(QAbstractTableModel):
         self._active = True
         self.beginResetModel()
         f = self.filters
-        key = (f.status, f.relief, f.flag, f.rule_path, f.section, f.search, self.sort_key,
-               self.descending)
+        key = (f.status, f.relief, f.flag, f.rule_path, f.section, f.search, f.scope,
+               self.sort_key, self.descending)
         cacheable = self.cache.cacheable(f, self.sort_key)
         hit = self.cache.get(self.conn, key) if cacheable else None
         if hit is not None:

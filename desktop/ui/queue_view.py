@@ -41,6 +41,7 @@ from desktop.ui.labels import (
     relief_text,
     rule_path_text,
     status_badge,
+    user_message,
 )
 from desktop.ui.queue_model import (
     COLUMNS,
@@ -183,7 +184,15 @@ class QueueView(QWidget):
         self.path_box.setMinimumContentsLength(14)
         self.section_box = self._combo("Section", [("All sections", None)]
                                        + [(s, s) for s in sections])
-        for w in (self.status_box, self.relief_box, self.flag_box, self.path_box, self.section_box):
+        # Cannabis counts by default; the related counts the evaluation also lists (other
+        # charges of the same arrest, look-alikes such as HS 11357.5) only when asked for.
+        self.scope_box = self._combo("Counts", [("Cannabis counts", "cannabis"),
+                                                ("Related counts", "related"),
+                                                ("All counts", "@all")])
+        self.scope_box.setToolTip("Which counts: the cannabis counts (HS 11357–11360), the "
+                                  "related counts of the same cases, or all")
+        for w in (self.scope_box, self.status_box, self.relief_box, self.flag_box, self.path_box,
+                  self.section_box):
             filters.addWidget(w, 1)
         self.count_label = QLabel("")
         self.count_label.setAccessibleName("Counts shown")
@@ -228,7 +237,8 @@ class QueueView(QWidget):
         return QueueFilters(
             status=self.status_box.currentData(), relief=self.relief_box.currentData(),
             flag=self.flag_box.currentData(), rule_path=self.path_box.currentData(),
-            section=self.section_box.currentData(), search=self.search.text().strip())
+            section=self.section_box.currentData(), search=self.search.text().strip(),
+            scope=None if self.scope_box.currentData() == "@all" else self.scope_box.currentData())
 
     def _search_now(self) -> None:
         self._search_timer.stop()
@@ -255,6 +265,24 @@ class QueueView(QWidget):
             box.setCurrentIndex(max(0, box.findData(keep)))
             box.blockSignals(False)
         self._fit_popups()
+
+    def reset_filters(self) -> list[str]:
+        """Back to the default list (cannabis counts, every status, no search), so counts an
+        import added are not hidden; returns the filters that were set (as shown)."""
+        was = []
+        if self.search.text().strip():
+            was.append(f"search “{self.search.text().strip()}”")
+        for box in self._boxes().values():
+            if box.currentIndex() != 0:
+                was.append(box.currentText())
+            box.blockSignals(True)
+            box.setCurrentIndex(0)
+            box.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.apply_filters()
+        return was
 
     def stop_timers(self) -> None:
         """No search runs after the window closed (its connection may be gone)."""
@@ -366,7 +394,7 @@ class QueueView(QWidget):
             else:
                 return
         except UserError as exc:
-            QMessageBox.warning(self, "Not done", str(exc))
+            QMessageBox.warning(self, "Not done", user_message(str(exc)))
             return
         self._after_decision([count_id], advance=True)
 
@@ -383,7 +411,7 @@ class QueueView(QWidget):
         try:
             ids = core.undo(self.conn, self.user)
         except UserError as exc:
-            QMessageBox.information(self, "Nothing undone", str(exc))
+            QMessageBox.information(self, "Nothing undone", user_message(str(exc)))
             return
         self.model.refresh_counts(ids)
         if ids and self.model.row_of(ids[0]) is not None:
@@ -430,7 +458,7 @@ class QueueView(QWidget):
         try:
             batch_id = core.submit_batch(self.conn, self.user)
         except UserError as exc:
-            QMessageBox.warning(self, "Batch not submitted", str(exc))
+            QMessageBox.warning(self, "Batch not submitted", user_message(str(exc)))
             return
         n = core.batch_size(self.conn, batch_id)
         text = (f"{n:,} count{'s' if n != 1 else ''} went to the judge in batch {batch_id} for "
@@ -475,8 +503,8 @@ class QueueView(QWidget):
         self.splitter.setSizes([w - detail, detail])
 
     def _boxes(self) -> dict[str, QComboBox]:
-        return {"status": self.status_box, "relief": self.relief_box, "flag": self.flag_box,
-                "rule_path": self.path_box, "section": self.section_box}
+        return {"scope": self.scope_box, "status": self.status_box, "relief": self.relief_box,
+                "flag": self.flag_box, "rule_path": self.path_box, "section": self.section_box}
 
     def save_settings(self) -> None:
         s = self.settings
