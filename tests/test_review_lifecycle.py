@@ -165,3 +165,27 @@ def test_rule_paths_and_reliefs_read_as_words(demo: Path) -> None:
         words = rule_path_words(path)
         assert "_" not in words and "→" in words, (path, words)  # every real path, no codes
     conn.close()
+
+
+def test_county_command_shows_and_sets_the_court_county(
+    demo: Path, tmp_path: Path, monkeypatch
+) -> None:
+    import shutil
+
+    db = tmp_path / "county.sqlite3"
+    shutil.copy(demo, db)
+
+    def run(*args: str) -> tuple[int, str]:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            code = main(["--db", str(db), "county", *args])
+        return code, out.getvalue()
+
+    code, text = run("--json")
+    assert code == 0 and json.loads(text)["county"] == "San Bernardino"  # the demo's county
+    monkeypatch.setenv("RELIEFDESK_PASSWORD", DEMO_PASSWORD)
+    assert main(["--db", str(db), "county", "los", "angeles", "--as", "admin"]) == 0
+    assert json.loads(run("--json")[1])["county"] == "Los Angeles"
+    assert main(["--db", str(db), "county", "Gotham", "--as", "admin"]) == 2
+    assert main(["--db", str(db), "county", "Kern", "--as", "clerk"]) == 4  # admins only
+    assert json.loads(run("--json")[1])["county"] == "Los Angeles"

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from desktop.errors import RefusedError  # noqa: E402
 from desktop.orders.keys import create_demo_key  # noqa: E402
 from desktop.records.generate import generate  # noqa: E402
+from desktop.review.county import set_court_county  # noqa: E402
 from desktop.review.users import authenticate, create_user  # noqa: E402
 from desktop.store import open_db  # noqa: E402
 from desktop.store.backup import list_backups  # noqa: E402
@@ -60,6 +61,7 @@ def setup(tmp_path: Path, qtbot, monkeypatch):
     admin = create_user(conn, "admin", "admin", PW, None)
     create_user(conn, "clerk1", "clerk", PW, admin)
     create_user(conn, "judge1", "judge", PW, admin)
+    set_court_county(conn, admin, "San Bernardino")
     src = tmp_path / "doj.csv"
     generate(src, "San Bernardino", 6000, seed=5)
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
@@ -95,14 +97,13 @@ def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path
     wizard = ImportWizard(db_path, clerk, settings, window)
     qtbot.addWidget(wizard)
     wizard.files_page.add_paths([str(src)])
-    wizard.county_page.county.setCurrentText("San Bernardino")
     wizard.show()
     wizard.next()
     wizard.next()
     page = wizard.policy_page
     page.policy.setCurrentIndex(page.policy.findData("statute"))
     editor = page.editors[("interpretation", "judgment_after_prop64")]
-    editor.setCurrentText("not_eligible")
+    editor.setCurrentIndex(editor.findData("not_eligible"))
     page.save.click()
     assert "Saved as version 2026.1+" in page.status.text()
     assert page.current["version"].startswith("2026.1+")

@@ -73,3 +73,33 @@ def save_version(conn: sqlite3.Connection, name: str, options: dict[str, Any], u
     data = apply_options(load_options(name)["source"], options)
     saved = policy.save_policy_version(conn, data, getattr(user, "name", user))
     return saved.version
+
+
+_VALUE_WORDS = {
+    "dismiss": "dismiss and seal",
+    "reduce": "reduce the level",
+    "needs_review": "review by hand",
+    "not_eligible": "not eligible",
+    "before_offense": "only priors before the offense (the statute)",
+    "before_disposition": "priors before the disposition",
+    "anywhere": "priors anywhere on the record",
+    "statute": "as the statute reads it",
+    "two_earlier_same_section": "two earlier convictions under the same section",
+    "three_same_section": "three or more under the same section, any dates",
+}
+
+
+def value_words(value: str) -> str:
+    """A policy option's value as words ('before_disposition' -> 'priors before the
+    disposition'); values without a phrase are spelled out without underscores."""
+    return _VALUE_WORDS.get(value, str(value).replace("_", " "))
+
+
+def policy_title(name: str) -> str:
+    """The policy's own title ('Los Angeles pilot (gogen_pilots)'), or '' when unreadable."""
+    from desktop.rules import policy
+
+    try:
+        return policy.load_policy(name).title or ""
+    except UserError:
+        return ""
