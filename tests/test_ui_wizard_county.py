@@ -167,7 +167,8 @@ def test_policy_from_last_run_warns_when_changed_and_summary_before_after(
         for r in range(table.rowCount())
     }
     assert rows and all(before != "—" for before, _, _ in rows.values())
-    assert "before" in w.summary_page.text.text() and "bear-default" in w.summary_page.text.text()
+    label = w.summary_page.relief_label.text()
+    assert "before" in label and "bear-default" in label
     total_after = sum(int(a.replace(",", "")) for _, a, _ in rows.values())
     run = w.outcome["run_id"]
     assert (

@@ -2,16 +2,19 @@
 
 Nothing is written: no order numbers are drawn, the register is untouched and nothing is signed.
 Each draft is rendered exactly as the signed order will be (same plan, template and entries),
-with 'DRAFT n of N' in place of the order number; the window shows them in its PDF viewer."""
+with 'DRAFT n of N' in place of the order number. `draft_plans` lists the drafts at once and
+renders each only when asked (the window renders the one the judge is looking at);
+`preview_batch` renders them all."""
 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from desktop.errors import UserError
-from desktop.orders.batch import plan_orders
+from desktop.orders.batch import Planned, plan_orders
 from desktop.orders.granted import granted_counts
 from desktop.orders.model import Judge, OrderData
 from desktop.orders.render import render_order
@@ -33,7 +36,62 @@ class Draft:
     pdf: bytes
 
 
-def preview_batch(
+@dataclass
+class DraftPlan:
+    """One order to be signed, not rendered yet."""
+
+    number: int
+    total: int
+    plan: Planned
+    judge: Judge
+    order_date: date
+    _templates: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def counts(self) -> int:
+        return len(self.plan.count_ids)
+
+    @property
+    def short_label(self) -> str:
+        """'3. FSB0412873, ALVARADO-WHITFIELD' (a bulk order: '1. Bulk order, 40 cases')."""
+        p = self.plan
+        if p.kind == "bulk":
+            return f"{self.number}. Bulk order, {len(p.entries)} cases"
+        first = p.entries[0] if p.entries else None
+        case = getattr(first, "case_number", "") or "(no case number)"
+        return f"{self.number}. {case}, {_person(first)}".rstrip(", ")
+
+    @property
+    def label(self) -> str:
+        p = self.plan
+        who = ""
+        if p.kind != "bulk" and p.entries:
+            first = p.entries[0]
+            who = f" {getattr(first, 'case_number', '') or ''}, {_person(first)}".rstrip(", ")
+        elif p.kind == "bulk":
+            who = f" ({len(p.entries)} cases)"
+        n = self.counts
+        return (
+            f"Draft {self.number} of {self.total} — {KIND_WORDS.get(p.kind, p.kind)}{who} "
+            f"({n} count{'s' if n != 1 else ''})"
+        )
+
+    def render(self) -> Draft:
+        p = self.plan
+        if p.template not in self._templates:
+            self._templates[p.template] = load_template(p.template)
+        data = OrderData(
+            order_number=f"DRAFT {self.number} of {self.total}",
+            county=p.county,
+            order_date=self.order_date,
+            judge=self.judge,
+            entries=p.entries,
+        )
+        rendered = render_order(data, self._templates[p.template])
+        return Draft(self.label, p.kind, self.counts, rendered.pages, rendered.pdf)
+
+
+def draft_plans(
     conn: sqlite3.Connection,
     batch_id: int,
     *,
@@ -41,47 +99,29 @@ def preview_batch(
     judge_name: str = "(signature to be applied)",
     judge_title: str = "Judge of the Superior Court",
     order_date: date | None = None,
-    limit: int | None = None,
-) -> list[Draft]:
-    """The drafts of the batch's orders in signing order (`limit` renders only the first few;
-    the label still says how many there are)."""
+) -> list[DraftPlan]:
+    """The orders the batch will get, in signing order, each rendered on demand."""
     grants = granted_counts(conn, batch_id)
     if not grants:
         raise UserError(f"batch {batch_id} has no counts granted for orders; nothing to preview")
     plans = plan_orders(conn, grants, bulk=bulk, template=None)
     judge = Judge(judge_name, judge_title)
-    templates: dict[str, object] = {}
-    out: list[Draft] = []
-    total = len(plans)
-    for i, p in enumerate(plans[:limit] if limit else plans, 1):
-        if p.template not in templates:
-            templates[p.template] = load_template(p.template)
-        data = OrderData(
-            order_number=f"DRAFT {i} of {total}",
-            county=p.county,
-            order_date=order_date or date.today(),
-            judge=judge,
-            entries=p.entries,
-        )
-        rendered = render_order(data, templates[p.template])  # type: ignore[arg-type]
-        first = p.entries[0] if p.entries else None
-        who = ""
-        if p.kind != "bulk" and first is not None:
-            who = f" {getattr(first, 'case_number', '')}, {_person(first)}".rstrip(", ")
-        elif p.kind == "bulk":
-            who = f" ({len(p.entries)} cases)"
-        n = len(p.count_ids)
-        out.append(
-            Draft(
-                f"Draft {i} of {total} — {KIND_WORDS.get(p.kind, p.kind)}{who} "
-                f"({n} count{'s' if n != 1 else ''})",
-                p.kind,
-                n,
-                rendered.pages,
-                rendered.pdf,
-            )
-        )
-    return out
+    templates: dict[str, Any] = {}
+    when = order_date or date.today()
+    return [DraftPlan(i, len(plans), p, judge, when, templates) for i, p in enumerate(plans, 1)]
+
+
+def preview_batch(
+    conn: sqlite3.Connection,
+    batch_id: int,
+    *,
+    bulk: bool = False,
+    limit: int | None = None,
+    **kw: Any,
+) -> list[Draft]:
+    """The drafts rendered (the first `limit` of them when given)."""
+    plans = draft_plans(conn, batch_id, bulk=bulk, **kw)
+    return [d.render() for d in (plans[:limit] if limit else plans)]
 
 
 def _person(entry: object) -> str:

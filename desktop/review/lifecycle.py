@@ -69,6 +69,18 @@ class CountLife:
         return text
 
     @property
+    def short(self) -> str:
+        """The status in a word or two, for a narrow list column ('With judge', 'Ordered',
+        'Changed'); `text` says which batch, order or relief."""
+        return {
+            "ordered": "Ordered",
+            "accepted": "Accepted",
+            "submitted": "With judge",
+            "sent_back": "Sent back",
+        }.get(self.stage, "Re-review" if self.stage == "pending" and self.rereview
+              else self.stage.capitalize())
+
+    @property
     def held(self) -> bool:
         """Held by a batch or an order: the clerk can no longer decide it."""
         return self.stage in ("submitted", "accepted", "ordered")

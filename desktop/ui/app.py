@@ -74,8 +74,9 @@ def build_demo_with_progress(db_path: Path, parent: Any = None, creator: Any = N
     dialog.setAccessibleName("Building the demonstration database")
     dialog.setCancelButton(None)          # a half-built demo is of no use; it takes seconds
     dialog.setMinimumDuration(0)
-    dialog.setMinimumWidth(460)
+    dialog.setMinimumWidth(480)
     dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
     dialog.show()
     result: dict[str, Any] = {}
     loop = QEventLoop()

@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QPushButton,
     QTextBrowser,
@@ -208,7 +208,10 @@ class DetailPane(QWidget):
         self.notice.setAccessibleName("What can be decided on this count")
         self.notice.hide()
         layout.addWidget(self.notice)
-        self.button_row = QHBoxLayout()
+        # Two buttons a row: the pane stays narrow enough that the list beside it shows names,
+        # reliefs, statuses and dates whole on a 1366-pixel screen.
+        self.button_row = QGridLayout()
+        self.button_row.setHorizontalSpacing(6)
         layout.addLayout(self.button_row)
         self.buttons: dict[str, QPushButton] = {}
         self.detail: CountDetail | None = None
@@ -224,14 +227,15 @@ class DetailPane(QWidget):
         self.buttons.clear()
         while self.button_row.count():
             self.button_row.takeAt(0)
+        per_row = 2
         for name, label, obj in actions:
             b = QPushButton(label)
             b.setObjectName(obj)
             b.setAccessibleName(label.replace("&", ""))
             b.clicked.connect(lambda _=False, n=name: self.action.emit(n))
-            self.button_row.addWidget(b)
+            n = len(self.buttons)
+            self.button_row.addWidget(b, n // per_row, n % per_row)
             self.buttons[name] = b
-        self.button_row.addStretch(1)
         self._update_enabled()
 
     def show_detail(self, detail: CountDetail | None) -> None:

@@ -55,10 +55,8 @@ class FilesPage(QWizardPage):
         self.db_path = db_path
         self.checks: dict[str, Any] = {}
         self.setTitle("1. Choose the files")
-        self.setSubTitle("DOJ bulk research files, court extracts (CSV) or prosecution responses. "
-                         "Each file is checked when you add it; a file that cannot be imported "
-                         "is left out and the others are imported. A file imported before is "
-                         "recognised and skipped.")
+        self.setSubTitle("DOJ research files, court extracts (CSV) or prosecution responses, "
+                         "each checked when added: a file that cannot be imported is left out.")
         layout = QVBoxLayout(self)
         self.files = QTableWidget(0, len(FILE_COLUMNS))
         self.files.setHorizontalHeaderLabels(list(FILE_COLUMNS))
@@ -295,13 +293,14 @@ class PolicyPage(QWizardPage):
         self.options_box = QWidget()
         self.options_form = QFormLayout(self.options_box)
         self.options_form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        self.options_form.setRowWrapPolicy(QFormLayout.WrapLongRows)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.options_box)
         scroll.setAccessibleName("Policy options")
         layout.addWidget(scroll, 1)
         row = QHBoxLayout()
-        self.save = QPushButton("Save as &new version")
+        self.save = QPushButton("Save as a ne&w version")
         self.save.setAccessibleName("Save the edited options as a new policy version")
         self.save.clicked.connect(self._save)
         row.addStretch(1)
@@ -375,8 +374,7 @@ class PolicyPage(QWizardPage):
     def _add_editors(self, prefix: tuple[str, ...], options: dict[str, Any]) -> None:
         for key, value in options.items():
             path = (*prefix, key)
-            label = key.replace("_", " ")
-            label = label[:1].upper() + label[1:]
+            label = policy_access.option_words(key)
             if isinstance(value, dict):
                 self._add_editors(path, value)
                 continue
@@ -642,6 +640,9 @@ class SummaryPage(QWizardPage):
         self.files.verticalHeader().setVisible(False)
         self.files.setMaximumHeight(140)
         layout.addWidget(self.files)
+        self.relief_label = QLabel("")
+        self.relief_label.setWordWrap(True)
+        layout.addWidget(self.relief_label)
         self.reliefs = QTableWidget(0, 4)
         self.reliefs.setHorizontalHeaderLabels(["Relief", "Before", "After", "Change"])
         self.reliefs.setAccessibleName("Counts by relief before and after this evaluation")
@@ -649,7 +650,7 @@ class SummaryPage(QWizardPage):
         self.reliefs.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.reliefs.horizontalHeader().setStretchLastSection(True)
         self.reliefs.verticalHeader().setVisible(False)
-        self.reliefs.setMaximumHeight(190)
+        self.reliefs.setMaximumHeight(170)
         layout.addWidget(self.reliefs)
         self.rejected_label = QLabel("Rejected rows of the selected file:")
         layout.addWidget(self.rejected_label)
@@ -691,9 +692,10 @@ class SummaryPage(QWizardPage):
             total = sum(after.values())
             lines.append(f"{self.w.county_page.value()} County evaluated with the policy "
                          f"“{self.w.policy_page.policy_name()}”: {total:,} counts.")
-            if before:
-                lines.append("Counts by relief before (the previous evaluation, policy "
-                             f"“{out.get('before_policy')}”) and after:")
+            self.relief_label.setText(
+                "Counts by relief before (the previous evaluation, policy "
+                f"“{out.get('before_policy')}”) and after this one:" if before else
+                "Counts by relief (the county's first evaluation):")
             keys = list(dict.fromkeys([*after, *before]))
             self.reliefs.setRowCount(len(keys))
             for i, k in enumerate(keys):

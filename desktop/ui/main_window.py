@@ -159,8 +159,9 @@ class MainWindow(QMainWindow):
             n = self.queue.model.rowCount()
             text = f"The queue shows the new evaluation: {n:,} cannabis counts."
             if cleared:
-                text += " Filters that could hide new counts were cleared (" + \
-                    ", ".join(cleared) + ")."
+                text += (" The " + ", ".join(cleared) + " filter" + ("s" if len(cleared) > 1
+                         else "") + " could hide new counts and " + ("were" if len(cleared) > 1
+                                                                      else "was") + " cleared.")
             self.statusBar().showMessage(text)
 
     def _refresh_other_views(self) -> None:

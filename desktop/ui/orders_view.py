@@ -142,11 +142,11 @@ class OrdersView(QWidget):
                                               "evaluation")
         self.summary_button.clicked.connect(lambda _=False: self.summary_report())
         top.addWidget(self.summary_button)
-        self.bulk_check = QCheckBox("One b&ulk order")
+        self.bulk_check = QCheckBox("One bul&k order")
         self.bulk_check.setToolTip("One bulk order with a schedule of every case, instead of one "
                                    "order per case (resentencing always gets its own order)")
         self.bulk_check.setAccessibleName("Render one bulk order instead of one order per case")
-        self.preview_button = QPushButton("Pre&view orders…")
+        self.preview_button = QPushButton("Previe&w orders…")
         self.preview_button.setAccessibleName("Read the orders of the selected batch before "
                                               "signing them")
         self.preview_button.clicked.connect(lambda _=False: self.preview_dialog())
@@ -425,36 +425,31 @@ class OrdersView(QWidget):
             raise UserError(f"batch {batch} has no counts granted for orders")
         return plan_orders(self.conn, grants, bulk=self.bulk_check.isChecked(), template=None)
 
-    PREVIEW_LIMIT = 60
-
     def preview_dialog(self) -> int:
-        """The orders about to be signed, as drafts in ReliefDesk's PDF viewer; "Sign these
-        orders…" goes on to signing. Returns the number of drafts shown."""
-        from desktop.orders.preview import preview_batch
+        """The orders about to be signed, as drafts in ReliefDesk's PDF viewer (each rendered
+        when the judge turns to it); "Sign these orders…" goes on to signing. Returns the
+        number of drafts listed."""
+        from desktop.orders.preview import draft_plans
 
         batch = self.batch_box.currentData()
         if batch is None:
             return 0
-        QApplication.setOverrideCursor(Qt.WaitCursor)
         try:
-            drafts = preview_batch(self.conn, batch, bulk=self.bulk_check.isChecked(),
-                                   limit=self.PREVIEW_LIMIT)
+            plans = draft_plans(self.conn, batch, bulk=self.bulk_check.isChecked())
         except UserError as exc:
             QMessageBox.warning(self, "Nothing to preview", user_message(str(exc)))
             return 0
-        finally:
-            QApplication.restoreOverrideCursor()
-        total = int(drafts[0].label.split(" of ")[1].split()[0]) if drafts else 0
-        more = (f" The first {len(drafts)} of {total} are shown." if total > len(drafts) else "")
+        docs = [(p.short_label, (lambda p=p: p.render().pdf), p.label) for p in plans]
         viewer = self._viewer(
-            f"Orders of batch {batch} before signing", [(d.label, d.pdf) for d in drafts],
-            intro=("Drafts of the orders as they will be signed; the order numbers are given "
-                   "when they are signed." + more),
+            f"Orders of batch {batch} before signing", docs,
+            intro=(f"{len(plans)} order{'s' if len(plans) != 1 else ''} as they will be signed "
+                   "(Page Down goes on to the next). The order numbers are given when they are "
+                   "signed."),
             accept_text="Sign these orders…" if self.is_judge else None)
         self.last_viewer = viewer
         if viewer.exec() and self.is_judge:
             self.render_dialog()
-        return len(drafts)
+        return len(plans)
 
     def _viewer(self, title: str, docs: list[tuple[str, Any]], **kw: Any) -> Any:
         from desktop.ui.pdf_viewer import PdfViewer

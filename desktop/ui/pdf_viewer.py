@@ -5,7 +5,6 @@ viewer of its own, and for the summary report."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, Qt
@@ -13,6 +12,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -28,13 +28,14 @@ from desktop.ui.focus import chain
 
 
 class PdfViewer(QDialog):
-    """documents: (label, PDF bytes or a path). `accept_text` adds a button that accepts the
+    """documents: (label, PDF bytes, a path or a function returning the bytes when the document
+    is first shown[, a longer description]). `accept_text` adds a button that accepts the
     dialog (the preview's "Sign these orders…"); Close rejects it."""
 
     def __init__(
         self,
         title: str,
-        documents: list[tuple[str, bytes | Path]],
+        documents: list[tuple[Any, ...]],
         parent: Any = None,
         *,
         intro: str = "",
@@ -44,6 +45,7 @@ class PdfViewer(QDialog):
         self.setWindowTitle(title)
         self.setAccessibleName(title)
         self.documents = documents
+        self._cache: dict[int, bytes] = {}
         self._buffer: QBuffer | None = None
         layout = QVBoxLayout(self)
         if intro:
@@ -52,8 +54,11 @@ class PdfViewer(QDialog):
             layout.addWidget(hint)
         self.list = QListWidget()
         self.list.setAccessibleName("Documents")
-        for label, _ in documents:
-            self.list.addItem(label)
+        for doc in documents:
+            self.list.addItem(doc[0])
+            if len(doc) > 2:
+                self.list.item(self.list.count() - 1).setToolTip(doc[2])
+        self.list.setMinimumWidth(260)
         self.doc = QPdfDocument(self)
         self.view = QPdfView(self)
         self.view.setAccessibleName("Pages of the selected document")
@@ -82,7 +87,7 @@ class PdfViewer(QDialog):
         splitter.addWidget(self.list)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([300, 700])
+        splitter.setSizes([280, 720])
         if len(documents) < 2:
             self.list.hide()
         layout.addWidget(splitter, 1)
@@ -104,11 +109,16 @@ class PdfViewer(QDialog):
         self.resize(1000, 700)
 
     def fit_screen(self) -> None:
+        """Within the screen's available area, title bar included."""
         screen = self.screen()
         if screen is not None:
             avail = screen.availableGeometry()
             self.resize(
-                min(self.width(), avail.width() - 40), min(self.height(), avail.height() - 60)
+                min(self.width(), avail.width() - 40), min(self.height(), avail.height() - 90)
+            )
+            self.move(
+                avail.x() + (avail.width() - self.width()) // 2,
+                avail.y() + max(30, (avail.height() - self.height()) // 2),
             )
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
@@ -118,8 +128,16 @@ class PdfViewer(QDialog):
     def show_document(self, row: int) -> None:
         if not 0 <= row < len(self.documents):
             return
-        _, source = self.documents[row]
+        source = self.documents[row][1]
         self.doc.close()
+        if callable(source):
+            if row not in self._cache:
+                QApplication.setOverrideCursor(Qt.WaitCursor)
+                try:
+                    self._cache[row] = source()
+                finally:
+                    QApplication.restoreOverrideCursor()
+            source = self._cache[row]
         if isinstance(source, bytes | bytearray):
             buf = QBuffer(self)
             buf.setData(QByteArray(bytes(source)))
@@ -154,11 +172,10 @@ class PdfViewer(QDialog):
     def _update_label(self) -> None:
         n = self.pages()
         doc = self.list.currentRow()
-        which = (
-            f"{self.list.currentItem().text()} — "
-            if self.list.count() > 1 and self.list.currentItem()
-            else ""
-        )
+        item = self.list.currentItem()
+        which = ""
+        if self.list.count() > 1 and item is not None:
+            which = f"{item.toolTip() or item.text()} — "
         self.page_label.setText(
             f"{which}page {min(self.current_page() + 1, max(n, 1))} of {n}" if n else ""
         )

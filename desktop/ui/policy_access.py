@@ -103,3 +103,35 @@ def policy_title(name: str) -> str:
         return policy.load_policy(name).title or ""
     except UserError:
         return ""
+
+
+_OPTION_WORDS = {
+    "judgment_after_prop64": "Offense before Prop 64 (Nov 9, 2016) but judgment after it",
+    "disqualifying_priors": "Super-strike or PC 290(c) priors that bar a felony 11358–11360 count",
+    "priors_bar_all_sections": "Such a prior bars every count, HS 11357 included",
+    "registration": "A PC 290 registration with no 290(c) conviction on the record",
+    "two_priors": "Repeat convictions that bar relief",
+    "presume_11360b_lawful": "Presume a pre-Prop 64 HS 11360(b) gift or transport of 28.5 g or "
+                             "less was lawful",
+    "then": "Then",
+    "level": "Level of the conviction",
+    "sections": "Sections",
+    "section_patterns": "Section patterns",
+    "under_21_at_conviction": "Under 21 at conviction",
+    "age_on_as_of_at_least": "Age on the as-of date at least",
+    "age_on_as_of_at_most": "Age on the as-of date at most",
+    "years_since_conviction_at_least": "Years since the conviction at least",
+    "years_crime_free_at_least": "Years without a conviction at least",
+    "deceased": "The person has died",
+    "only_prop64": "Prop 64 convictions only on the record",
+    "sentence_completed": "Sentence completed",
+    "all_sentences_completed": "Every sentence completed",
+    "more_than_one_conviction": "More than one conviction",
+}
+
+
+def option_words(key: str) -> str:
+    """A policy option's name as a sentence for its label ('judgment_after_prop64' -> 'Offense
+    before Prop 64 (Nov 9, 2016) but judgment after it')."""
+    text = _OPTION_WORDS.get(key, key.replace("_", " "))
+    return text[:1].upper() + text[1:]

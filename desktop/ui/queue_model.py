@@ -37,15 +37,15 @@ class Column:
 # Who, which count, what the engine proposes and where the review stands come first, so a
 # narrow screen (a 1366-pixel laptop with the detail pane open) still shows them.
 COLUMNS: tuple[Column, ...] = (
-    Column("name", "Name", 180),
+    Column("name", "Name", 200),
     Column("case_number", "Case number", 112),
     Column("section", "Section", 100),
     Column("level", "Level", 48),
-    Column("relief", "Proposed relief", 190),
-    Column("status", "Status", 90),
-    Column("conviction_date", "Convicted", 92),
-    Column("dob", "DOB", 92),
-    Column("flags", "Flags", 150),      # last: it stretches, and long flag lists may clip
+    Column("relief", "Proposed relief", 220),
+    Column("status", "Status", 118),
+    Column("conviction_date", "Convicted", 97),
+    Column("flags", "Flags", 150),
+    Column("dob", "Born", 97),          # last: it stretches; the detail pane shows it too
 )
 
 
@@ -140,6 +140,7 @@ class QueueModel(QAbstractTableModel):
             for cid, r in page.items():      # the shown texts, worked out once per page
                 r["_life"] = life.get(cid)
                 r["_texts"] = tuple(self._text(r, c.key) for c in COLUMNS)
+                r["_full"] = self._text(r, "status", full=True)
             self._pages[page_no] = page
             while len(self._pages) > self.MAX_PAGES:
                 self._pages.popitem(last=False)
@@ -169,9 +170,13 @@ class QueueModel(QAbstractTableModel):
         if r is None:
             return None
         col = index.column()
-        if role == Qt.DisplayRole or role == Qt.AccessibleTextRole:
-            return r["_texts"][col]
         key = COLUMNS[col].key
+        if role == Qt.DisplayRole:
+            return r["_texts"][col]
+        if role == Qt.AccessibleTextRole or (role == Qt.ToolTipRole and key == "status"):
+            # The status column shows a short word; its whole text ("With the judge (batch
+            # 4)", "Ordered (P64-…)") is read out and shown on hover.
+            return r["_full"] if key == "status" else r["_texts"][col]
         if role == Qt.ToolTipRole:
             if key == "flags":
                 return "\n".join(flag_text(f) for f in split_flags(r["flags"])) or "No flags"
@@ -189,13 +194,13 @@ class QueueModel(QAbstractTableModel):
         return None
 
     @staticmethod
-    def _text(r: Any, key: str) -> str:
+    def _text(r: Any, key: str, full: bool = False) -> str:
         if key == "relief":
             text = relief_text(r["relief"], r["resentence_target"])
             return f"{text} (re-review)" if r["rereview"] else text
         if key == "status":
             if r.get("_life") is not None:
-                return r["_life"].text
+                return r["_life"].text if full else r["_life"].short
             text = status_badge(r["status"]).text
             if r["status"] == "changed" and r["decided_relief"]:
                 text += f" → {relief_text(r['decided_relief'], r['decided_target'])}"

@@ -10,7 +10,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -90,14 +90,7 @@ class QueueView(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setHighlightSections(False)
         self.table.horizontalHeader().setSortIndicator(0, Qt.AscendingOrder)
-        fm = self.table.fontMetrics()
-        samples = {"dob": "0000-00-00", "conviction_date": "0000-00-00", "level": "Level",
-                   "case_number": "MSB0000000", "section": "11360(A)(2)",
-                   "relief": "Resentence → misdemeanor", "status": "Changed → Dismiss"}
-        for i, col in enumerate(COLUMNS):
-            sample = samples.get(col.key)
-            width = fm.horizontalAdvance(sample) + 28 if sample else col.width
-            self.table.setColumnWidth(i, max(width, fm.horizontalAdvance(col.title) + 28))
+        self.size_columns()
         self.table.horizontalHeader().setStretchLastSection(True)
         relief_col = [c.key for c in COLUMNS].index("relief")
         status_col = [c.key for c in COLUMNS].index("status")
@@ -126,6 +119,44 @@ class QueueView(QWidget):
         self._shortcuts()
         self._restore()
         self.tab_order()
+
+    def size_columns(self) -> None:
+        """Each column as wide as its widest value needs (names measured on the data, the
+        badges and the headings in bold), so names, reliefs and dates show whole."""
+        fm = self.table.fontMetrics()
+        bold_font = self.table.font()
+        bold_font.setBold(True)
+        bold = QFontMetrics(bold_font)
+        pad, badge_pad = 16, 32          # cell margins; a badge's inset and its text margins
+        names = [n for (n,) in self.conn.execute(
+            "SELECT name FROM subjects WHERE name IS NOT NULL ORDER BY length(name) DESC "
+            "LIMIT 40")]
+        samples = {"dob": "0000-00-00", "conviction_date": "0000-00-00", "level": "M",
+                   "case_number": "MSB0000000", "section": "11360(A)(2)"}
+        for i, col in enumerate(COLUMNS):
+            if col.key == "name":
+                width = max([fm.horizontalAdvance(n) for n in names] or [col.width - pad]) + pad
+                width = min(width, 260)
+            elif col.key == "relief":
+                width = max(bold.horizontalAdvance(relief_text(r, t)) for r, t in (
+                    ("redesignate_misdemeanor", None), ("resentence", "misdemeanor"),
+                    ("resentence", "infraction"))) + badge_pad
+            elif col.key == "status":
+                width = max(bold.horizontalAdvance(w) for w in (
+                    "With judge", "Re-review", "Sent back", "Approved", "Deferred")) + badge_pad
+            elif col.key in samples:
+                width = fm.horizontalAdvance(samples[col.key]) + pad
+            else:
+                width = col.width
+            heading = bold.horizontalAdvance(col.title) + pad + (12 if i == 0 else 0)
+            self.table.setColumnWidth(i, max(width, heading))
+
+    def table_width_needed(self, upto: str = "conviction_date") -> int:
+        """Pixels the list needs to show its columns up to `upto` whole (and its scroll bar)."""
+        keys = [c.key for c in COLUMNS]
+        cols = range(keys.index(upto) + 1)
+        return (sum(self.table.columnWidth(i) for i in cols)
+                + self.table.verticalScrollBar().sizeHint().width() + 2 * self.table.frameWidth())
 
     def tab_order(self) -> None:
         """Search, the filters, the list, the detail and its decision buttons, then the batch
@@ -268,13 +299,13 @@ class QueueView(QWidget):
 
     def reset_filters(self) -> list[str]:
         """Back to the default list (cannabis counts, every status, no search), so counts an
-        import added are not hidden; returns the filters that were set (as shown)."""
+        import added are not hidden; returns the names of the filters that were set."""
         was = []
         if self.search.text().strip():
-            was.append(f"search “{self.search.text().strip()}”")
-        for box in self._boxes().values():
+            was.append("search")
+        for key, box in self._boxes().items():
             if box.currentIndex() != 0:
-                was.append(box.currentText())
+                was.append(key.replace("_", " "))
             box.blockSignals(True)
             box.setCurrentIndex(0)
             box.blockSignals(False)
@@ -498,8 +529,14 @@ class QueueView(QWidget):
             QTimer.singleShot(0, self._default_split)
 
     def _default_split(self) -> None:
+        """The list gets what it needs to show its columns through the conviction date whole
+        (and the rest of the width beyond 36 % for the detail pane); the detail pane never less
+        than it needs."""
         w = self.splitter.width()
         detail = max(int(w * 0.36), self.detail.minimumSizeHint().width())
+        need = self.table_width_needed()
+        if w - detail < need:
+            detail = max(w - need, self.detail.minimumSizeHint().width(), 340)
         self.splitter.setSizes([w - detail, detail])
 
     def _boxes(self) -> dict[str, QComboBox]:
