@@ -329,3 +329,24 @@ def test_core_refusals_reach_the_window_without_command_lines() -> None:
         "open every sampled count before accepting batch 2: 3 not opened yet (1, 2, 3); use "
         "reliefdesk review show COUNT_ID --as judge"
     )
+
+
+def test_change_needs_a_chosen_relief_and_a_reason(qtbot) -> None:
+    from desktop.ui.decision_dialogs import ChangeDialog
+
+    dlg = ChangeDialog("redesignate_misdemeanor", None, "count 2 of case FSB1, DOE,JANE")
+    qtbot.addWidget(dlg)
+    assert dlg.relief.currentData() is None  # nothing preselected
+    assert not dlg.buttons.button(dlg.buttons.StandardButton.Ok).isEnabled()
+    dlg.reason_box.setPlainText("a reason")
+    dlg._submit()
+    assert dlg.result() == 0 and "relief" in dlg.error.text()
+    dlg.relief.setCurrentIndex(dlg.relief.findData("dismiss_and_seal"))
+    dlg.reason_box.clear()
+    dlg._submit()
+    assert dlg.result() == 0 and "reason" in dlg.error.text()
+    dlg.reason_box.setPlainText("the court file shows more")
+    dlg._submit()
+    assert dlg.result() == 1
+    assert dlg.chosen() == ("dismiss_and_seal", None, "the court file shows more")
+    assert "DOE,JANE" in dlg.windowTitle()

@@ -25,7 +25,7 @@ class _Dialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setAccessibleName(title)
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(600)      # the title names the count, case and person
         self.layout_ = QVBoxLayout(self)
         hint = QLabel(intro)
         hint.setWordWrap(True)
@@ -116,6 +116,7 @@ class ChangeDialog(_Dialog):
                          "instead and say why.", parent)
         self.relief = QComboBox()
         self.relief.setAccessibleName("New relief")
+        self.relief.addItem("Choose the relief…", None)      # none chosen for the clerk
         for r in RELIEFS:
             if r != current and r != "needs_review":
                 self.relief.addItem(relief_text(r), r)
@@ -132,6 +133,9 @@ class ChangeDialog(_Dialog):
 
     def _sync(self) -> None:
         self.target.setEnabled(self.relief.currentData() == "resentence")
+        ok = self.buttons.button(QDialogButtonBox.Ok)
+        ok.setEnabled(self.relief.currentData() is not None)
+        ok.setText("Change")
 
     def chosen(self) -> tuple[str, str | None, str]:
         relief = self.relief.currentData()
@@ -139,6 +143,10 @@ class ChangeDialog(_Dialog):
         return relief, target, self.reason_box.toPlainText().strip()
 
     def _submit(self) -> None:
+        if self.relief.currentData() is None:
+            self.error.setText("Choose the relief to grant.")
+            self.relief.setFocus()
+            return
         if not self.reason_box.toPlainText().strip():
             self.error.setText("A change needs a reason.")
             self.reason_box.setFocus()
