@@ -103,9 +103,11 @@ class SpotCheckView(QWidget):
         splitter = QSplitter(Qt.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(self.detail)
-        splitter.setSizes([760, 740])
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
+        # The sample list gets three fifths: its names, cases, reliefs and the judge's check
+        # show whole on a 1366-pixel screen.
+        splitter.setSizes([810, 540])
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
         outer.addWidget(splitter, 1)
 
         # Single letters only while the sample list or the detail pane has keyboard focus:
