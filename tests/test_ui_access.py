@@ -11,22 +11,22 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings, Qt  # noqa: E402
-from PySide6.QtWidgets import (  # noqa: E402
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import (
     QAbstractButton,
     QLabel,
     QTabBar,
     QWidget,
 )
 
-from desktop.records.demo import DEMO_PASSWORD, build_demo  # noqa: E402
-from desktop.review.users import authenticate  # noqa: E402
-from desktop.store import open_db  # noqa: E402
-from desktop.ui.labels import (  # noqa: E402
+from desktop.records.demo import DEMO_PASSWORD, build_demo
+from desktop.review.users import authenticate
+from desktop.store import open_db
+from desktop.ui.labels import (
     _RELIEF_BADGES,
     _STATUS_BADGES,
 )
-from desktop.ui.main_window import MainWindow  # noqa: E402
+from desktop.ui.main_window import MainWindow
 
 
 def _luminance(hex_colour: str) -> float:

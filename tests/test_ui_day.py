@@ -13,17 +13,17 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings, Qt, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop.orders.batch import render_batch  # noqa: E402
-from desktop.orders.keys import create_demo_key  # noqa: E402
-from desktop.records.demo import DEMO_PASSWORD, build_demo  # noqa: E402
-from desktop.review.lifecycle import lives  # noqa: E402
-from desktop.review.users import authenticate  # noqa: E402
-from desktop.store import open_db  # noqa: E402
-from desktop.ui import core  # noqa: E402
-from desktop.ui.main_window import MainWindow  # noqa: E402
+from desktop.orders.batch import render_batch
+from desktop.orders.keys import create_demo_key
+from desktop.records.demo import DEMO_PASSWORD, build_demo
+from desktop.review.lifecycle import lives
+from desktop.review.users import authenticate
+from desktop.store import open_db
+from desktop.ui import core
+from desktop.ui.main_window import MainWindow
 
 SCREEN = (1366, 768)
 

@@ -10,14 +10,14 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog  # noqa: E402
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
-from desktop.records.demo import DEMO_PASSWORD, is_demo  # noqa: E402
-from desktop.review.county import court_county  # noqa: E402
-from desktop.review.users import authenticate, create_user  # noqa: E402
-from desktop.store import open_db  # noqa: E402
-from desktop.ui import app as ui_app  # noqa: E402
+from desktop.records.demo import DEMO_PASSWORD, is_demo
+from desktop.review.county import court_county
+from desktop.review.users import authenticate, create_user
+from desktop.store import open_db
+from desktop.ui import app as ui_app
 
 
 def _answer_boxes(seen: list, progress: list) -> None:

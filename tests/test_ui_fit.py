@@ -19,13 +19,13 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication, QPushButton  # noqa: E402
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QPushButton
 
-from desktop.records.demo import DEMO_PASSWORD, build_demo  # noqa: E402
-from desktop.review.users import authenticate  # noqa: E402
-from desktop.store import open_db  # noqa: E402
-from desktop.ui.login_dialog import LoginDialog  # noqa: E402
+from desktop.records.demo import DEMO_PASSWORD, build_demo
+from desktop.review.users import authenticate
+from desktop.store import open_db
+from desktop.ui.login_dialog import LoginDialog
 
 ROOT = Path(__file__).resolve().parent.parent
 

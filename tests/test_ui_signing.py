@@ -13,18 +13,18 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings, QTimer  # noqa: E402
-from PySide6.QtGui import QDesktopServices  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QApplication
 
-from desktop.orders.keys import create_demo_key  # noqa: E402
-from desktop.records.demo import DEMO_PASSWORD, build_demo  # noqa: E402
-from desktop.review.users import authenticate  # noqa: E402
-from desktop.store import open_db  # noqa: E402
-from desktop.ui import core  # noqa: E402
-from desktop.ui.orders_view import OrdersView  # noqa: E402
-from desktop.ui.pdf_viewer import PdfViewer  # noqa: E402
-from desktop.ui.signing_dialog import SigningDialog  # noqa: E402
+from desktop.orders.keys import create_demo_key
+from desktop.records.demo import DEMO_PASSWORD, build_demo
+from desktop.review.users import authenticate
+from desktop.store import open_db
+from desktop.ui import core
+from desktop.ui.orders_view import OrdersView
+from desktop.ui.pdf_viewer import PdfViewer
+from desktop.ui.signing_dialog import SigningDialog
 
 
 @pytest.fixture(scope="module")

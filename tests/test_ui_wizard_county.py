@@ -15,23 +15,23 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop.errors import RefusedError, UserError  # noqa: E402
-from desktop.records.generate import generate  # noqa: E402
-from desktop.records.importer import import_file  # noqa: E402
-from desktop.review.county import (  # noqa: E402
+from desktop.errors import RefusedError, UserError
+from desktop.records.generate import generate
+from desktop.records.importer import import_file
+from desktop.review.county import (
     COUNTIES,
     court_county,
     preselected_policy,
     set_court_county,
 )
-from desktop.review.users import create_user  # noqa: E402
-from desktop.rules.evaluate import evaluate_county  # noqa: E402
-from desktop.store import open_db  # noqa: E402
-from desktop.ui.import_wizard import ImportWizard  # noqa: E402
-from desktop.ui.policy_access import policy_names  # noqa: E402
+from desktop.review.users import create_user
+from desktop.rules.evaluate import evaluate_county
+from desktop.store import open_db
+from desktop.ui.import_wizard import ImportWizard
+from desktop.ui.policy_access import policy_names
 
 PW = "a long test password"
 

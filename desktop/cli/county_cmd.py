@@ -11,6 +11,7 @@ def cmd_county(args: argparse.Namespace) -> int:
     from desktop.review.county import court_county, last_run, set_court_county
 
     db = get_db(args)
+    county: str | None
     if args.name:
         if not args.as_user:
             from desktop.errors import UserError

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from desktop.clock import court_today
 from desktop.errors import UserError
 from desktop.orders.batch import Planned, plan_orders
 from desktop.orders.granted import granted_counts
@@ -107,7 +108,7 @@ def draft_plans(
     plans = plan_orders(conn, grants, bulk=bulk, template=None)
     judge = Judge(judge_name, judge_title)
     templates: dict[str, Any] = {}
-    when = order_date or date.today()
+    when = order_date or court_today()
     return [DraftPlan(i, len(plans), p, judge, when, templates) for i, p in enumerate(plans, 1)]
 
 

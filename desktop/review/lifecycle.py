@@ -77,8 +77,10 @@ class CountLife:
             "accepted": "Accepted",
             "submitted": "With judge",
             "sent_back": "Sent back",
-        }.get(self.stage, "Re-review" if self.stage == "pending" and self.rereview
-              else self.stage.capitalize())
+        }.get(
+            self.stage,
+            "Re-review" if self.stage == "pending" and self.rereview else self.stage.capitalize(),
+        )
 
     @property
     def held(self) -> bool:

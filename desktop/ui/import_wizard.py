@@ -85,7 +85,7 @@ class FilesPage(QWizardPage):
         layout.addWidget(self.note)
         chain([self.add_button, self.files, self.remove_button])
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt override
+    def initializePage(self) -> None:
         (self.add_button if not self.checks else self.files).setFocus()
 
     def _add(self) -> None:
@@ -150,7 +150,7 @@ class FilesPage(QWizardPage):
     def failed(self) -> list[Any]:
         return [c for c in self.checks.values() if not c.ok]
 
-    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+    def isComplete(self) -> bool:
         return bool(self.checks)
 
 
@@ -210,7 +210,7 @@ class CountyPage(QWizardPage):
         finally:
             conn.close()
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt override
+    def initializePage(self) -> None:
         self.set_county = self._stored()
         is_admin = getattr(self.user, "role", None) == "admin"
         if self.set_county:
@@ -240,10 +240,10 @@ class CountyPage(QWizardPage):
     def value(self) -> str:
         return self.set_county or (self.county.currentData() or "")
 
-    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+    def isComplete(self) -> bool:
         return bool(self.value())
 
-    def validatePage(self) -> bool:  # noqa: N802 - Qt override
+    def validatePage(self) -> bool:
         if self.set_county:
             return True
         from desktop.errors import UserError
@@ -317,13 +317,14 @@ class PolicyPage(QWizardPage):
         self.policy.currentIndexChanged.connect(self._load)
         self.policy.activated.connect(lambda _: setattr(self, "_user_chose", True))
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt override
+    def initializePage(self) -> None:
         """Policies by title; preselected from the county's last run, else the county's own
         policy (los-angeles for Los Angeles), else the statutory floor."""
         from desktop.review.county import last_run, preselected_policy
         from desktop.store import open_db
 
-        county = self.wizard().county_page.value() if self.wizard() else ""
+        wizard = self.wizard()
+        county = wizard.county_page.value() if isinstance(wizard, ImportWizard) else ""
         names = policy_access.policy_names()
         if self.policy.count() == 0:
             for name in names:
@@ -440,7 +441,7 @@ class PolicyPage(QWizardPage):
     def policy_name(self) -> str:
         return str(self.policy.currentData() or "")
 
-    def validatePage(self) -> bool:  # noqa: N802 - Qt override
+    def validatePage(self) -> bool:
         from desktop.review.county import policy_change_warning
         from desktop.store import open_db
 
@@ -482,7 +483,7 @@ class AsOfPage(QWizardPage):
         self.date.setAccessibleName("As-of date")
         form.addRow("&As of:", self.date)
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt override
+    def initializePage(self) -> None:
         self.date.setFocus()
 
     def value(self) -> date:
@@ -518,7 +519,7 @@ class ProgressPage(QWizardPage):
         self.worker: Any = None
         self.thread: Any = None
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt override
+    def initializePage(self) -> None:
         self.done = False
         self.cancel.setEnabled(True)
         self.bar.setRange(0, 0)
@@ -613,7 +614,7 @@ class ProgressPage(QWizardPage):
         if not error:
             self.w.next()
 
-    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+    def isComplete(self) -> bool:
         return self.done
 
 
@@ -665,7 +666,7 @@ class SummaryPage(QWizardPage):
         self.files.itemSelectionChanged.connect(self._show_rejected)
         chain([self.files, self.reliefs, self.rejected])
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt override
+    def initializePage(self) -> None:
         from desktop.ui.labels import relief_text
 
         out = self.w.outcome

@@ -57,7 +57,7 @@ class _FormDialog(QDialog):
         self.fields[0].setFocus()
         return edit
 
-    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         if self.fields and not any(f.hasFocus() for f in self.fields):
             self.fields[0].setFocus()

@@ -210,13 +210,13 @@ class MainWindow(QMainWindow):
             target = self.spot_check.sample
         target.setFocus()
 
-    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         if not getattr(self, "_started", False):
             self._started = True
             self.start()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self.orders is not None and self.orders.busy():
             QMessageBox.information(self, "Orders are being signed",
                                     "Wait for the signing to finish, or cancel it in the Orders "

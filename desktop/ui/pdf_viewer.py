@@ -83,7 +83,7 @@ class PdfViewer(QDialog):
         nav.addWidget(self.page_label)
         nav.addStretch(1)
         rv.addLayout(nav)
-        splitter = QSplitter(Qt.Horizontal)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.list)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
@@ -91,11 +91,13 @@ class PdfViewer(QDialog):
         if len(documents) < 2:
             self.list.hide()
         layout.addWidget(splitter, 1)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.reject)
         self.accept_button: QPushButton | None = None
         if accept_text:
-            self.accept_button = self.buttons.addButton(accept_text, QDialogButtonBox.AcceptRole)
+            self.accept_button = self.buttons.addButton(
+                accept_text, QDialogButtonBox.ButtonRole.AcceptRole
+            )
             self.accept_button.clicked.connect(self.accept)
         layout.addWidget(self.buttons)
         self.list.currentRowChanged.connect(self.show_document)
@@ -121,7 +123,7 @@ class PdfViewer(QDialog):
                 avail.y() + max(30, (avail.height() - self.height()) // 2),
             )
 
-    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event: Any) -> None:
         self.fit_screen()
         super().showEvent(event)
 
@@ -132,7 +134,7 @@ class PdfViewer(QDialog):
         self.doc.close()
         if callable(source):
             if row not in self._cache:
-                QApplication.setOverrideCursor(Qt.WaitCursor)
+                QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
                 try:
                     self._cache[row] = source()
                 finally:
@@ -141,7 +143,7 @@ class PdfViewer(QDialog):
         if isinstance(source, bytes | bytearray):
             buf = QBuffer(self)
             buf.setData(QByteArray(bytes(source)))
-            buf.open(QIODevice.ReadOnly)
+            buf.open(QIODevice.OpenModeFlag.ReadOnly)
             self._buffer = buf  # the document reads from it while shown
             self.doc.load(buf)
         else:

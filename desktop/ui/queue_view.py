@@ -519,7 +519,7 @@ class QueueView(QWidget):
                     box.setCurrentIndex(i)
                     box.blockSignals(False)
 
-    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         self._fit_popups()
         if not self._splitter_restored:

@@ -102,7 +102,7 @@ class SigningDialog(QDialog):
         self.demo_name.setAccessibleName("Name on the demonstration certificate")
         form.addRow("&Name on the certificate:", self.demo_name)
         self.passphrase = QLineEdit()
-        self.passphrase.setEchoMode(QLineEdit.Password)
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase.setAccessibleName("Passphrase of the certificate")
         form.addRow("&Passphrase:", self.passphrase)
         self.out = QLineEdit(str(out_dir))
@@ -123,8 +123,10 @@ class SigningDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Error message")
         layout.addWidget(self.error)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self.ok = self.buttons.button(QDialogButtonBox.Ok)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText(f"Sign {orders:,} order{'s' if orders != 1 else ''}")
         self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)

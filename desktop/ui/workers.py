@@ -49,7 +49,7 @@ class Worker(QObject):
             from desktop.ui.labels import user_message
 
             self.failed.emit(user_message(str(exc)))
-        except Exception as exc:  # noqa: BLE001 - shown to the clerk rather than lost in a thread
+        except Exception as exc:
             traceback.print_exc()
             self.failed.emit(f"{type(exc).__name__}: {exc}")
         else:
