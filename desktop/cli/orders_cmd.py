@@ -6,10 +6,19 @@ import argparse
 import getpass
 import os
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from desktop.cli.common import acting_user, add_as_user, db_path, get_db, print_json
+from desktop.cli.common import (
+    acting_user,
+    add_as_user,
+    add_reader,
+    db_path,
+    get_db,
+    print_json,
+    reader,
+)
 from desktop.errors import RefusedError, UserError
 from desktop.progress import StderrBar
 
@@ -52,6 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls = osub.add_parser("list", help="the orders register")
     ls.add_argument("--batch", type=int, metavar="ID")
     ls.add_argument("--json", action="store_true")
+    add_reader(ls)
     ls.set_defaults(func=cmd_list)
 
     mp = osub.add_parser("mark-printed", help="record that an order was printed")
@@ -66,7 +76,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         e = esub.add_parser(kind, help=text)
         e.add_argument("--batch", type=int, required=True, metavar="ID")
         e.add_argument("--out", required=True, metavar="FILE.csv")
-        add_as_user(e, required=False)
+        add_reader(e)
         e.set_defaults(func=cmd_export, kind=kind)
 
     rep = sub.add_parser("report", help="summary reports")
@@ -74,7 +84,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     rs = rsub.add_parser("summary", help="PDF summary with charts of an evaluation run")
     rs.add_argument("--run", type=int, metavar="ID", help="evaluation run (default: the latest)")
     rs.add_argument("--out", required=True, metavar="FILE.pdf")
-    add_as_user(rs, required=False)
+    add_reader(rs)
     rs.set_defaults(func=cmd_report_summary)
 
 
@@ -163,8 +173,21 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     from desktop.orders.register import list_orders
+    from desktop.review import access
 
-    rows = list_orders(get_db(args).conn, args.batch)
+    db = get_db(args)
+    user = reader(args, db)
+    rows = list_orders(db.conn, args.batch)
+    # A signed order's people are under seal: their names are shown only to a role that may see
+    # sealed records, and that showing is audited; the register's other facts stay visible.
+    signed = [r for r in rows if r.signed_at or r.status in ("signed", "printed")]
+    if signed and not access.may_see_sealed(user):
+        rows = [replace(r, names="(sealed)") if r in signed else r for r in rows]
+    elif signed:
+        ids = [c for (c,) in db.conn.execute(
+            "SELECT count_id FROM order_counts WHERE order_id IN ("
+            + ",".join(str(r.id) for r in signed) + ")")]
+        access.show_sealed(db.conn, user, "orders list", ids)
     if args.json:
         for r in rows:
             print_json(r.as_dict())
@@ -193,7 +216,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from desktop.orders.doj_export import write_export
 
     db = get_db(args)
-    n = write_export(db.conn, args.batch, Path(args.out), kind=args.kind, user=_actor(args, db))
+    user = reader(args, db)
+    n = write_export(db.conn, args.batch, Path(args.out), kind=args.kind, user=user.name)
     print(f"{args.out}: {n:,} rows ({args.kind}, batch {args.batch})")
     return 0
 
@@ -202,6 +226,7 @@ def cmd_report_summary(args: argparse.Namespace) -> int:
     from desktop.orders.summary import write_summary
 
     db = get_db(args)
-    run_id = write_summary(db.conn, Path(args.out), run_id=args.run, user=_actor(args, db))
+    user = reader(args, db)
+    run_id = write_summary(db.conn, Path(args.out), run_id=args.run, user=user.name)
     print(f"{args.out}: summary of evaluation run {run_id}")
     return 0
