@@ -375,7 +375,7 @@ def _register_batch(sub: argparse._SubParsersAction) -> None:
     sa = s.add_parser("sample", help="the judge's stratified random sample (drawn once)")
     sa.add_argument("batch_id", type=int, metavar="BATCH")
     sa.add_argument("--seed", type=int, help="draw with this seed (first draw only)")
-    add_as_user(sa)
+    add_reader(sa)
     sa.add_argument("--json", action="store_true", help="one JSON object per line")
     sa.set_defaults(func=cmd_batch_sample)
     ai = s.add_parser("accept-item", help="accept one sampled count (after opening it)")
@@ -417,7 +417,7 @@ def cmd_batch_sample(args: argparse.Namespace) -> int:
     from desktop.review.batches import sample
 
     db = get_db(args)
-    items = sample(db.conn, acting_user(args, db), args.batch_id, seed=args.seed)
+    items = sample(db.conn, reader(args, db), args.batch_id, seed=args.seed)
     for i in items:
         if args.json:
             print_json(i.as_dict())
