@@ -219,6 +219,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     user = reader(args, db)
     n = write_export(db.conn, args.batch, Path(args.out), kind=args.kind, user=user.name)
     print(f"{args.out}: {n:,} rows ({args.kind}, batch {args.batch})")
+    from desktop.records.retention import export_notice
+
+    print(export_notice(db.conn), file=sys.stderr)
     return 0
 
 

@@ -72,7 +72,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_rejected(args: argparse.Namespace) -> int:
     db = get_db(args)
-    reader(args, db)
+    user = reader(args, db)
     sql = ("SELECT r.import_id, i.file_name, r.line, r.column_name, r.reason, r.raw"
            " FROM rejected_rows r JOIN imports i ON i.id = r.import_id")
     params: list = []
@@ -90,6 +90,10 @@ def cmd_rejected(args: argparse.Namespace) -> int:
             for row in rows:
                 w.writerow(row)
                 n += 1
+        from desktop.cli.rules_cmd import _record_export
+
+        _record_export(db.conn, user.name, "export.rejected", args.out,
+                       {"import_id": args.import_id, "rows": n})
         print(f"{n} rejected rows written to {args.out}")
     else:
         w = csv.writer(sys.stdout)

@@ -29,6 +29,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_reader(ls)
     ls.set_defaults(func=cmd_list)
 
+    ex = s.add_parser("exports", help="exports of people's records: when each was made, when it "
+                      "is to be destroyed, whether the file is still there")
+    ex.add_argument("--json", action="store_true", help="one JSON object per line")
+    add_reader(ex)
+    ex.set_defaults(func=cmd_exports)
+
     pu = sub.add_parser("purge", help="remove the records of people finished longer ago than the "
                         "retention period (admin or records officer)")
     pu.add_argument("--dry-run", dest="dry_run", action="store_true",
@@ -98,6 +104,23 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"{len(records):,} records under HS 11361.5, {due:,} past their date"
               + (f"; {hidden:,} sealed records not listed (a records officer or judge sees "
                  "them)" if hidden else ""), file=sys.stderr)
+    return 0
+
+
+def cmd_exports(args: argparse.Namespace) -> int:
+    from desktop.records.retention import exports
+
+    db = get_db(args)
+    reader(args, db)
+    rows = exports(db.conn)
+    for e in rows:
+        if args.json:
+            print_json(e.as_dict())
+        else:
+            print(f"{e.created_at[:10]}  destroy by {e.destroy_by or '(no period set)':16} "
+                  f"{'still there' if e.exists else 'gone':12} {e.action:22} {e.file}")
+    if not rows and not args.json:
+        print("no exports recorded", file=sys.stderr)
     return 0
 
 

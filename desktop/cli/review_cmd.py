@@ -344,8 +344,6 @@ def cmd_review_settings(args: argparse.Namespace) -> int:
         if not args.as_user:
             raise RefusedError("only an admin may change settings: name one with --as ADMIN")
         user = acting_user(args, db)
-    else:
-        reader(args, db)
         for item in args.assign:
             key, sep, value = item.partition("=")
             try:
@@ -355,6 +353,8 @@ def cmd_review_settings(args: argparse.Namespace) -> int:
             if not sep or number != number:
                 raise UserError(f"--set {item!r}: write KEY=NUMBER, e.g. bulk_min_opened=5")
             set_setting(db.conn, user, key.strip(), number)
+    else:
+        reader(args, db)
     values = all_settings(db.conn)
     if args.json:
         print_json(values)

@@ -136,9 +136,23 @@ def cmd_determinations(args: argparse.Namespace) -> int:
                 shown_sealed.append(row[0])
     if args.include_sealed:
         access.show_sealed(db.conn, user, f"determinations export {args.out}", shown_sealed)
+    _record_export(db.conn, user.name, "export.determinations", args.out,
+                   {"run_id": run, "rows": n, "sealed_included": bool(args.include_sealed)})
     print(f"{n:,} determinations of run {run} written to {args.out}"
           + ("" if args.include_sealed else " (sealed counts left out)"))
     return 0
+
+
+def _record_export(conn, user: str, action: str, out: str, payload: dict) -> None:
+    """Audit an export of people's records (file, creation time) and print the notice it must be
+    destroyed under the retention schedule (`reliefdesk retention exports` lists them)."""
+    from desktop import audit
+    from desktop.records.retention import export_notice
+    from desktop.store.tx import transaction
+
+    with transaction(conn):
+        audit.append(conn, user, action, [], {"file": str(out), **payload})
+    print(export_notice(conn), file=sys.stderr)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:

@@ -202,3 +202,45 @@ def export_notice(conn: sqlite3.Connection, created_at: str | None = None) -> st
     return (f"Created {created_at} by ReliefDesk. Holds criminal-history records: keep it only as "
             f"long as the work needs and destroy it {schedule}, and by the HS 11361.5 dates "
             "(`reliefdesk retention list`).")
+
+
+# --- exports ---------------------------------------------------------------------------------
+EXPORT_ACTIONS = ("export.", "report.summary", "audit.export")
+
+
+@dataclass(frozen=True)
+class ExportRecord:
+    seq: int                  # the audit entry that recorded the export
+    action: str
+    file: str
+    created_at: str
+    created_by: str | None
+    destroy_by: str | None    # created + the retention period (None: no period set)
+    exists: bool              # the file is still where it was written
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def exports(conn: sqlite3.Connection) -> list[ExportRecord]:
+    """Every export of people's records the audit log recorded (DOJ and court updates,
+    determinations, rejected rows, summary reports), with its creation date and the date it is to
+    be destroyed by under the retention schedule, and whether the file is still there."""
+    import json
+    from pathlib import Path
+
+    days = retention_days(conn)
+    out: list[ExportRecord] = []
+    for seq, action, at, user, payload in conn.execute(
+            "SELECT seq, action, at, user, payload FROM audit_log WHERE substr(action, 1, 7) ="
+            " 'export.' OR action IN ('report.summary', 'audit.export') ORDER BY seq"):
+        try:
+            file = str(json.loads(payload).get("file") or "")
+        except (ValueError, AttributeError):
+            file = ""
+        if not file:
+            continue
+        created = _date(at)
+        destroy = (created + timedelta(days=days)).isoformat() if created and days else None
+        out.append(ExportRecord(seq, action, file, at, user, destroy, Path(file).exists()))
+    return out

@@ -110,7 +110,7 @@ def show_sealed(conn: sqlite3.Connection, user: User | None, what: str,
     sealed counts it holds (`count_ids`: the counts shown; None when not known one by one)."""
     user = require_reader(conn, user)
     require_sealed_reader(user, f"showing sealed counts ({what})")
-    sealed = sorted(sealed_ids(conn, count_ids)) if count_ids is not None else []
+    sealed = sorted(sealed_ids(conn) & set(count_ids)) if count_ids is not None else []
     with transaction(conn):
         audit.append(conn, user.name, "sealed.show", sealed,
                      {"what": what, "sealed_counts": len(sealed)})
