@@ -23,9 +23,11 @@ def add_reader(db_path: Path | str, name: str = READER, role: str = "admin") -> 
     conn = open_db(db_path).conn
     try:
         if not conn.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
-            conn.execute("INSERT INTO users (name, role, pw_hash, active, created_at, created_by)"
-                         " VALUES (?, ?, ?, 1, ?, 'test')",
-                         (name, role, hash_password(READER_PASSWORD), now()))
+            conn.execute(
+                "INSERT INTO users (name, role, pw_hash, active, created_at, created_by)"
+                " VALUES (?, ?, ?, 1, ?, 'test')",
+                (name, role, hash_password(READER_PASSWORD), now()),
+            )
     finally:
         conn.close()
     return ["--as", name]

@@ -22,12 +22,12 @@ class SignedWorld:
     db: Path
     out: Path
     batch: int
-    subject_id: int          # a person all of whose counts are in the signed order: finished
+    subject_id: int  # a person all of whose counts are in the signed order: finished
     name: str
     cii: str
-    sealed: list[int]        # their counts, sealed by the signed order
-    pending: int             # a count of someone else, still pending
-    mixed_open: int          # an open count of a person who also has a sealed count
+    sealed: list[int]  # their counts, sealed by the signed order
+    pending: int  # a count of someone else, still pending
+    mixed_open: int  # an open count of a person who also has a sealed count
 
 
 def build_signed_world(tmp: Path, rows: int = 3000, people: int = 2) -> SignedWorld:
@@ -39,24 +39,34 @@ def build_signed_world(tmp: Path, rows: int = 3000, people: int = 2) -> SignedWo
     clerk = authenticate(conn, "clerk", DEMO_PASSWORD)
     judge = authenticate(conn, "judge", DEMO_PASSWORD)
     # People whose counts in the review are all granted a relief (so none stays open).
-    subjects = [r[0] for r in conn.execute(
-        "SELECT c.subject_id FROM review_items r JOIN determinations d ON d.id = r.determination_id"
-        " JOIN counts c ON c.id = r.count_id JOIN subjects s ON s.id = c.subject_id"
-        " WHERE s.cii IS NOT NULL AND s.name IS NOT NULL GROUP BY c.subject_id"
-        f" HAVING SUM(d.relief NOT IN ({','.join('?' * len(GRANTS))})) = 0"
-        " ORDER BY c.subject_id LIMIT ?", (*GRANTS, people))]
+    subjects = [
+        r[0]
+        for r in conn.execute(
+            "SELECT c.subject_id FROM review_items r JOIN determinations d ON d.id = r.determination_id"
+            " JOIN counts c ON c.id = r.count_id JOIN subjects s ON s.id = c.subject_id"
+            " WHERE s.cii IS NOT NULL AND s.name IS NOT NULL GROUP BY c.subject_id"
+            f" HAVING SUM(d.relief NOT IN ({','.join('?' * len(GRANTS))})) = 0"
+            " ORDER BY c.subject_id LIMIT ?",
+            (*GRANTS, people),
+        )
+    ]
     assert len(subjects) == people
-    chosen = [r[0] for r in conn.execute(
-        f"SELECT r.count_id FROM review_items r JOIN counts c ON c.id = r.count_id"
-        f" WHERE c.subject_id IN ({','.join('?' * len(subjects))}) ORDER BY r.count_id",
-        subjects)]
+    chosen = [
+        r[0]
+        for r in conn.execute(
+            f"SELECT r.count_id FROM review_items r JOIN counts c ON c.id = r.count_id"
+            f" WHERE c.subject_id IN ({','.join('?' * len(subjects))}) ORDER BY r.count_id",
+            subjects,
+        )
+    ]
     # A person with two counts in the review, only one of them ordered: open, and partly sealed.
     mixed_sid, first, second = conn.execute(
         "SELECT c.subject_id, MIN(r.count_id), MAX(r.count_id) FROM review_items r"
         " JOIN counts c ON c.id = r.count_id"
         f" WHERE c.subject_id NOT IN ({','.join('?' * len(subjects))})"
         " GROUP BY c.subject_id HAVING COUNT(*) >= 2 ORDER BY c.subject_id LIMIT 1",
-        subjects).fetchone()
+        subjects,
+    ).fetchone()
     chosen.append(first)
     for cid in chosen:
         decisions.mark_opened(conn, clerk, cid)
@@ -72,10 +82,16 @@ def build_signed_world(tmp: Path, rows: int = 3000, people: int = 2) -> SignedWo
     render_batch(conn, batch, out, key, KEY_PASS, user="judge", workers=1)
     sid = subjects[0]
     name, cii = conn.execute("SELECT name, cii FROM subjects WHERE id = ?", (sid,)).fetchone()
-    sealed = [r[0] for r in conn.execute(
-        "SELECT r.count_id FROM review_items r JOIN counts c ON c.id = r.count_id"
-        " WHERE c.subject_id = ? ORDER BY r.count_id", (sid,))]
-    pending = conn.execute("SELECT count_id FROM review_items WHERE status = 'pending'"
-                           " ORDER BY count_id LIMIT 1").fetchone()[0]
+    sealed = [
+        r[0]
+        for r in conn.execute(
+            "SELECT r.count_id FROM review_items r JOIN counts c ON c.id = r.count_id"
+            " WHERE c.subject_id = ? ORDER BY r.count_id",
+            (sid,),
+        )
+    ]
+    pending = conn.execute(
+        "SELECT count_id FROM review_items WHERE status = 'pending' ORDER BY count_id LIMIT 1"
+    ).fetchone()[0]
     conn.close()
     return SignedWorld(db_path, out, batch, sid, name, cii, sealed, pending, second)

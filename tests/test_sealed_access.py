@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from signed_world import SignedWorld, build_signed_world
 
 from desktop.cli.main import main
 from desktop.records.demo import DEMO_PASSWORD
@@ -16,19 +17,32 @@ from desktop.review import access
 from desktop.review.queue import count_queue, list_queue, queue_ids_query
 from desktop.review.users import authenticate, create_user
 from desktop.store import open_db
-from signed_world import SignedWorld, build_signed_world
 
 # Every command that reads the records, with arguments that make it otherwise valid.
 READ_COMMANDS = [
-    ["queue", "list"], ["queue", "paths"], ["review", "show", "{pending}"],
-    ["review", "history", "{pending}"], ["review", "settings"], ["explain", "{pending}"],
-    ["determinations", "--out", "{tmp}/d.csv"], ["rejected"], ["users", "list"],
-    ["batch", "list"], ["batch", "sample", "{batch}"], ["audit", "verify"],
-    ["audit", "list"], ["audit", "export", "--out", "{tmp}/a.csv"], ["orders", "list"],
+    ["queue", "list"],
+    ["queue", "paths"],
+    ["review", "show", "{pending}"],
+    ["review", "history", "{pending}"],
+    ["review", "settings"],
+    ["explain", "{pending}"],
+    ["determinations", "--out", "{tmp}/d.csv"],
+    ["rejected"],
+    ["users", "list"],
+    ["batch", "list"],
+    ["batch", "sample", "{batch}"],
+    ["audit", "verify"],
+    ["audit", "list"],
+    ["audit", "export", "--out", "{tmp}/a.csv"],
+    ["orders", "list"],
     ["export", "doj-update", "--batch", "{batch}", "--out", "{tmp}/doj.csv"],
     ["export", "court-update", "--batch", "{batch}", "--out", "{tmp}/court.csv"],
-    ["report", "summary", "--out", "{tmp}/s.pdf"], ["backup"], ["backup", "--list"],
-    ["retention", "show"], ["retention", "list"], ["purge", "--dry-run"],
+    ["report", "summary", "--out", "{tmp}/s.pdf"],
+    ["backup"],
+    ["backup", "--list"],
+    ["retention", "show"],
+    ["retention", "list"],
+    ["purge", "--dry-run"],
 ]
 
 
@@ -48,6 +62,7 @@ def cli(world: SignedWorld, monkeypatch: pytest.MonkeyPatch):
 
     def run(*args: str) -> int:
         return main(["--db", str(world.db), *args])
+
     return run
 
 
@@ -58,16 +73,21 @@ def _fill(args: list[str], world: SignedWorld, tmp: Path) -> list[str]:
 def _audit(world: SignedWorld, action: str) -> list[tuple[str, list[int], dict]]:
     conn = sqlite3.connect(world.db)
     try:
-        return [(u, json.loads(t), json.loads(p)) for u, t, p in conn.execute(
-            "SELECT user, targets, payload FROM audit_log WHERE action = ? ORDER BY seq",
-            (action,))]
+        return [
+            (u, json.loads(t), json.loads(p))
+            for u, t, p in conn.execute(
+                "SELECT user, targets, payload FROM audit_log WHERE action = ? ORDER BY seq",
+                (action,),
+            )
+        ]
     finally:
         conn.close()
 
 
 @pytest.mark.parametrize("command", READ_COMMANDS, ids=lambda c: " ".join(c[:2]))
-def test_reading_without_sign_in_is_refused(world: SignedWorld, cli, tmp_path: Path,
-                                            capsys: pytest.CaptureFixture, command: list[str]):
+def test_reading_without_sign_in_is_refused(
+    world: SignedWorld, cli, tmp_path: Path, capsys: pytest.CaptureFixture, command: list[str]
+):
     before = len(_audit(world, "sealed.read"))
     capsys.readouterr()
     assert cli(*_fill(command, world, tmp_path)) == 4
@@ -79,9 +99,14 @@ def test_reading_without_sign_in_is_refused(world: SignedWorld, cli, tmp_path: P
 
 
 @pytest.mark.parametrize("command", READ_COMMANDS[:6], ids=lambda c: " ".join(c[:2]))
-def test_a_wrong_password_reads_nothing(world: SignedWorld, cli, tmp_path: Path,
-                                        monkeypatch: pytest.MonkeyPatch,
-                                        capsys: pytest.CaptureFixture, command: list[str]):
+def test_a_wrong_password_reads_nothing(
+    world: SignedWorld,
+    cli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+    command: list[str],
+):
     monkeypatch.setenv("RELIEFDESK_PASSWORD", "not the password")
     capsys.readouterr()
     assert cli(*_fill(command, world, tmp_path), "--as", "clerk") == 4
@@ -98,9 +123,13 @@ def test_signed_in_reads_work(world: SignedWorld, cli, tmp_path: Path, capsys):
 
 def test_sealed_counts_are_signed_orders_counts(world: SignedWorld) -> None:
     conn = open_db(world.db).conn
-    signed = {r[0] for r in conn.execute(
-        "SELECT oc.count_id FROM order_counts oc JOIN orders o ON o.id = oc.order_id"
-        " WHERE o.status IN ('signed', 'printed')")}
+    signed = {
+        r[0]
+        for r in conn.execute(
+            "SELECT oc.count_id FROM order_counts oc JOIN orders o ON o.id = oc.order_id"
+            " WHERE o.status IN ('signed', 'printed')"
+        )
+    }
     assert signed and access.sealed_ids(conn) == signed
     assert set(world.sealed) <= signed and world.pending not in signed
 
@@ -111,14 +140,20 @@ def test_queue_hides_sealed_counts_by_default(world: SignedWorld) -> None:
     everything = {r["count_id"] for r in list_queue(conn, include_sealed=True)}
     sealed = access.sealed_ids(conn)
     assert shown == everything - sealed and sealed <= everything
-    for filters in ({"status": "approved"}, {"search": world.name}, {"search": world.cii},
-                    {"sort": "name"}, {"relief": "dismiss_and_seal"}):
+    for filters in (
+        {"status": "approved"},
+        {"search": world.name},
+        {"search": world.cii},
+        {"sort": "name"},
+        {"relief": "dismiss_and_seal"},
+    ):
         ids = {r[0] for r in conn.execute(*queue_ids_query(**filters))}
         assert not ids & sealed, filters
         assert count_queue(conn, **filters) == len(ids)
     # The person's name finds nothing for a clerk once all their counts are sealed.
     assert list_queue(conn, search=world.name) == [] or all(
-        r["count_id"] not in sealed for r in list_queue(conn, search=world.name))
+        r["count_id"] not in sealed for r in list_queue(conn, search=world.name)
+    )
 
 
 def test_sealed_count_invisible_to_a_clerk(world: SignedWorld, cli, capsys, tmp_path: Path):
@@ -148,7 +183,8 @@ def test_sealed_count_invisible_to_a_clerk(world: SignedWorld, cli, capsys, tmp_
 
 @pytest.mark.parametrize("officer", ["records", "judge"])
 def test_sealed_count_visible_to_records_officer_with_audit_entry(
-        world: SignedWorld, cli, capsys, tmp_path: Path, officer: str):
+    world: SignedWorld, cli, capsys, tmp_path: Path, officer: str
+):
     sealed = world.sealed[0]
     reads = len(_audit(world, "sealed.read"))
     capsys.readouterr()
@@ -159,15 +195,17 @@ def test_sealed_count_visible_to_records_officer_with_audit_entry(
     assert len(entries) == reads + 1
     user, targets, payload = entries[-1]
     assert user == officer and sealed in targets and payload["what"] == "review show"
-    assert world.name not in json.dumps(entries[-1])     # the log names counts, never people
+    assert world.name not in json.dumps(entries[-1])  # the log names counts, never people
 
     assert cli("explain", str(sealed), "--as", officer) == 0
     assert world.name in capsys.readouterr().out
     assert _audit(world, "sealed.read")[-1][:2] == (officer, [sealed])
 
     shows = len(_audit(world, "sealed.show"))
-    assert cli("queue", "list", "--include-sealed", "--search", world.cii, "--json",
-               "--as", officer) == 0
+    assert (
+        cli("queue", "list", "--include-sealed", "--search", world.cii, "--json", "--as", officer)
+        == 0
+    )
     listed = {json.loads(line)["count_id"] for line in capsys.readouterr().out.splitlines()}
     assert set(world.sealed) <= listed
     user, targets, payload = _audit(world, "sealed.show")[-1]
@@ -182,7 +220,8 @@ def test_sealed_count_visible_to_records_officer_with_audit_entry(
 
 
 def test_a_clerk_reading_a_persons_other_count_does_not_see_the_sealed_one(
-        world: SignedWorld, tmp_path: Path) -> None:
+    world: SignedWorld, tmp_path: Path
+) -> None:
     """The record beside an open count leaves out the person's sealed counts for a clerk."""
     from desktop.review.detail import count_detail_for
 
@@ -199,7 +238,8 @@ def test_a_clerk_reading_a_persons_other_count_does_not_see_the_sealed_one(
     assert sealed_beside
     user, targets, payload = conn.execute(
         "SELECT user, targets, payload FROM audit_log WHERE action = 'sealed.read'"
-        " ORDER BY seq DESC LIMIT 1").fetchone()
+        " ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
     assert user == "records" and set(json.loads(targets)) == sealed_beside
 
 
@@ -233,8 +273,10 @@ def test_records_officer_role_only_by_an_admin(world: SignedWorld, cli, monkeypa
 def test_exceptions_need_no_sign_in(tmp_path: Path, capsys) -> None:
     """generate, policies, --help, orders verify of a file and the first admin need no one."""
     dbp = tmp_path / "fresh.sqlite3"
-    assert main(["generate", "--county", "Kern", "--rows", "50", "--out",
-                 str(tmp_path / "g.csv")]) == 0
+    assert (
+        main(["generate", "--county", "Kern", "--rows", "50", "--out", str(tmp_path / "g.csv")])
+        == 0
+    )
     assert main(["policies"]) == 0
     with pytest.raises(SystemExit) as exc:
         main(["queue", "list", "--help"])

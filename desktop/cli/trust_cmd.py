@@ -180,6 +180,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
         raise UserError(f"the audit log in {args.file} does not verify ({chain.reason}); it may "
                         "have been tampered with. Choose another backup, or pass --force to "
                         "restore it anyway (the restore is audited).")
+    from desktop.records.purge import backup_predates_purge
+
+    purged = backup_predates_purge(path, args.file)
+    if purged and not args.force:
+        raise UserError(purged)
     result = restore(path, args.file)
     db = open_db(path)  # migrates an older backup forward
     with transaction(db.conn):

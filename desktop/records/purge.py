@@ -62,8 +62,10 @@ class PurgeReport:
 
     def text(self) -> str:
         if self.dry_run:
-            return (f"{self.people:,} people finished before {self.finished_before} (retention "
-                    f"{self.retention_days} days) would be purged; nothing was changed.")
+            return (
+                f"{self.people:,} people finished before {self.finished_before} (retention "
+                f"{self.retention_days} days) would be purged; nothing was changed."
+            )
         lines = [
             f"Purge of {self.at} by {self.by_user}: {self.people:,} people whose work finished "
             f"before {self.finished_before} (retention {self.retention_days} days).",
@@ -83,7 +85,7 @@ class PurgeReport:
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
     for i in range(0, len(ids), _CHUNK):
-        yield ids[i:i + _CHUNK]
+        yield ids[i : i + _CHUNK]
 
 
 def _marks(ids: list[int]) -> str:
@@ -94,24 +96,43 @@ def _purge_people(conn: sqlite3.Connection, sids: list[int], report: PurgeReport
     """Delete the records of the subjects `sids` (inside the caller's transaction)."""
     for part in _chunks(sids):
         m = _marks(part)
-        counts = [r[0] for r in conn.execute(
-            f"SELECT id FROM counts WHERE subject_id IN ({m})", part)]
-        kept = {r[0] for r in conn.execute(
-            f"SELECT DISTINCT oc.count_id FROM order_counts oc JOIN counts c ON c.id = oc.count_id"
-            f" WHERE c.subject_id IN ({m})", part)}
-        kept_cases = {r[0] for r in conn.execute(
-            f"SELECT DISTINCT oc.case_id FROM order_counts oc JOIN cases k ON k.id = oc.case_id"
-            f" WHERE k.subject_id IN ({m}) UNION SELECT o.case_id FROM orders o"
-            f" JOIN cases k ON k.id = o.case_id WHERE k.subject_id IN ({m})", part + part)}
+        counts = [
+            r[0] for r in conn.execute(f"SELECT id FROM counts WHERE subject_id IN ({m})", part)
+        ]
+        kept = {
+            r[0]
+            for r in conn.execute(
+                f"SELECT DISTINCT oc.count_id FROM order_counts oc JOIN counts c ON c.id = oc.count_id"
+                f" WHERE c.subject_id IN ({m})",
+                part,
+            )
+        }
+        kept_cases = {
+            r[0]
+            for r in conn.execute(
+                f"SELECT DISTINCT oc.case_id FROM order_counts oc JOIN cases k ON k.id = oc.case_id"
+                f" WHERE k.subject_id IN ({m}) UNION SELECT o.case_id FROM orders o"
+                f" JOIN cases k ON k.id = o.case_id WHERE k.subject_id IN ({m})",
+                part + part,
+            )
+        }
         report.orders_kept += conn.execute(
             f"SELECT COUNT(DISTINCT oc.order_id) FROM order_counts oc JOIN counts c ON"
-            f" c.id = oc.count_id WHERE c.subject_id IN ({m})", part).fetchone()[0]
+            f" c.id = oc.count_id WHERE c.subject_id IN ({m})",
+            part,
+        ).fetchone()[0]
         # Rejected rows are kept as read: those carrying the person's CII or name go too.
-        marks = [r[0] for r in conn.execute(
-            f"SELECT cii FROM subjects WHERE id IN ({m}) AND length(cii) >= 5 UNION"
-            f" SELECT name FROM subjects WHERE id IN ({m}) AND length(name) >= 5", part + part)]
-        cases = [r[0] for r in conn.execute(
-            f"SELECT id FROM cases WHERE subject_id IN ({m})", part)]
+        marks = [
+            r[0]
+            for r in conn.execute(
+                f"SELECT cii FROM subjects WHERE id IN ({m}) AND length(cii) >= 5 UNION"
+                f" SELECT name FROM subjects WHERE id IN ({m}) AND length(name) >= 5",
+                part + part,
+            )
+        ]
+        cases = [
+            r[0] for r in conn.execute(f"SELECT id FROM cases WHERE subject_id IN ({m})", part)
+        ]
         for cpart in _chunks(counts):
             cm = _marks(cpart)
             conn.execute(f"DELETE FROM openings WHERE count_id IN ({cm})", cpart)
@@ -122,15 +143,20 @@ def _purge_people(conn: sqlite3.Connection, sids: list[int], report: PurgeReport
                 conn.execute(f"DELETE FROM batch_items WHERE count_id IN ({_marks(gone)})", gone)
             held = [c for c in cpart if c in kept]
             if held:
-                conn.execute(f"UPDATE batch_items SET judge_note = NULL WHERE count_id IN"
-                             f" ({_marks(held)})", held)
+                conn.execute(
+                    f"UPDATE batch_items SET judge_note = NULL WHERE count_id IN ({_marks(held)})",
+                    held,
+                )
         report.determinations_deleted += conn.execute(
-            f"DELETE FROM determinations WHERE subject_id IN ({m})", part).rowcount
+            f"DELETE FROM determinations WHERE subject_id IN ({m})", part
+        ).rowcount
         # Prosecution responses name cases by number: those of cases no one else has.
         conn.execute(
             f"DELETE FROM prosecution_responses WHERE case_number IN (SELECT case_number FROM"
             f" cases WHERE subject_id IN ({m})) AND case_number NOT IN (SELECT case_number FROM"
-            f" cases WHERE subject_id NOT IN ({m}) AND case_number IS NOT NULL)", part + part)
+            f" cases WHERE subject_id NOT IN ({m}) AND case_number IS NOT NULL)",
+            part + part,
+        )
         conn.execute(f"DELETE FROM subject_events WHERE subject_id IN ({m})", part)
         gone_counts = [c for c in counts if c not in kept]
         for cpart in _chunks(gone_counts):
@@ -144,22 +170,35 @@ def _purge_people(conn: sqlite3.Connection, sids: list[int], report: PurgeReport
                 "UPDATE counts SET source_file = 'purged', source_line = 0, extra_lines = NULL,"
                 " step_type = NULL, offense_text = NULL, disposition = NULL, sentence = '[]',"
                 " sentence_end = NULL, comment = NULL, cycle_date = NULL, juvenile = 0"
-                f" WHERE id IN ({_marks(cpart)})", cpart)
-        gone_cases = [k for k in cases if k not in kept_cases
-                      and not conn.execute("SELECT 1 FROM counts WHERE case_id = ? LIMIT 1",
-                                           (k,)).fetchone()]
+                f" WHERE id IN ({_marks(cpart)})",
+                cpart,
+            )
+        gone_cases = [
+            k
+            for k in cases
+            if k not in kept_cases
+            and not conn.execute("SELECT 1 FROM counts WHERE case_id = ? LIMIT 1", (k,)).fetchone()
+        ]
         for kpart in _chunks(gone_cases):
             conn.execute(f"DELETE FROM cases WHERE id IN ({_marks(kpart)})", kpart)
         for kpart in _chunks(sorted(set(cases) - set(gone_cases))):
-            conn.execute("UPDATE cases SET event_key = 'purged-' || id, cycle_date = NULL"
-                         f" WHERE id IN ({_marks(kpart)})", kpart)
+            conn.execute(
+                "UPDATE cases SET event_key = 'purged-' || id, cycle_date = NULL"
+                f" WHERE id IN ({_marks(kpart)})",
+                kpart,
+            )
         for sid in part:
-            if conn.execute("SELECT 1 FROM cases WHERE subject_id = ? UNION ALL SELECT 1 FROM"
-                            " counts WHERE subject_id = ? LIMIT 1", (sid, sid)).fetchone():
+            if conn.execute(
+                "SELECT 1 FROM cases WHERE subject_id = ? UNION ALL SELECT 1 FROM"
+                " counts WHERE subject_id = ? LIMIT 1",
+                (sid, sid),
+            ).fetchone():
                 conn.execute(
                     "UPDATE subjects SET source_key = 'purged-' || id, cii = NULL, name = NULL,"
                     " akas = '[]', dob = NULL, gender = NULL, deceased = 0, registered_290 = 0,"
-                    " source_line = 0 WHERE id = ?", (sid,))
+                    " source_line = 0 WHERE id = ?",
+                    (sid,),
+                )
             else:
                 conn.execute("DELETE FROM subjects WHERE id = ?", (sid,))
         for mark in marks:
@@ -192,27 +231,37 @@ def compact(conn: sqlite3.Connection, db_path: Path | None) -> int | None:
     conn.execute("VACUUM")
     busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     if busy:
-        raise UserError("the purge is saved, but another ReliefDesk window or command still "
-                        "reads the database, so its write-ahead log could not be emptied; close "
-                        "the other windows and run `reliefdesk purge --as USER` again", 5)
+        raise UserError(
+            "the purge is saved, but another ReliefDesk window or command still "
+            "reads the database, so its write-ahead log could not be emptied; close "
+            "the other windows and run `reliefdesk purge --as USER` again",
+            5,
+        )
     if db_path is None:
         return None
     wal = Path(f"{db_path}-wal")
     return wal.stat().st_size if wal.exists() else 0
 
 
-def purge(conn: sqlite3.Connection, user: User, db_path: Path | None, *,
-          dry_run: bool = False, progress: Callable[[str], None] | None = None) -> PurgeReport:
+def purge(
+    conn: sqlite3.Connection,
+    user: User,
+    db_path: Path | None,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> PurgeReport:
     """Purge every person finished longer ago than the retention period (admin or records
     officer). `db_path` locates the -wal and the backups folder (None: in-memory, no backups)."""
     require_role(user, *PURGE_ROLES)
     days = retention_days(conn)
     if days is None:
-        raise RefusedError("no retention period is set, so nothing is past it; an administrator "
-                           "sets one with `reliefdesk retention set --days N --as ADMIN`")
+        raise RefusedError(
+            "no retention period is set, so nothing is past it; an administrator "
+            "sets one with `reliefdesk retention set --days N --as ADMIN`"
+        )
     before = cutoff(days)
-    report = PurgeReport(clock.utc_stamp("microseconds"), user.name, days, before,
-                         dry_run=dry_run)
+    report = PurgeReport(clock.utc_stamp("microseconds"), user.name, days, before, dry_run=dry_run)
     if dry_run:
         people = finished_people(conn, before)
         report.people = len(people)
@@ -221,11 +270,12 @@ def purge(conn: sqlite3.Connection, user: User, db_path: Path | None, *,
     from desktop.store.backup import list_backups
 
     old_backups = list_backups(db_path) if db_path is not None else []
-    conn.execute("PRAGMA secure_delete = ON")   # freed pages are zeroed, in the WAL too
+    conn.execute("PRAGMA secure_delete = ON")  # freed pages are zeroed, in the WAL too
     try:
         with transaction(conn):
-            if not conn.execute("SELECT 1 FROM users WHERE id = ? AND active = 1",
-                                (user.id,)).fetchone():
+            if not conn.execute(
+                "SELECT 1 FROM users WHERE id = ? AND active = 1", (user.id,)
+            ).fetchone():
                 raise RefusedError(f"{user.name}'s account is no longer active")
             people = [p.subject_id for p in finished_people(conn, before)]
             _purge_people(conn, people, report)
@@ -233,20 +283,42 @@ def purge(conn: sqlite3.Connection, user: User, db_path: Path | None, *,
                 "INSERT INTO purges (at, by_user, retention_days, finished_before, people,"
                 " counts_deleted, counts_kept, determinations_deleted, orders_kept,"
                 " backups_removed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (report.at, user.name, days, before, report.people, report.counts_deleted,
-                 report.counts_kept, report.determinations_deleted, report.orders_kept,
-                 len(old_backups)))
+                (
+                    report.at,
+                    user.name,
+                    days,
+                    before,
+                    report.people,
+                    report.counts_deleted,
+                    report.counts_kept,
+                    report.determinations_deleted,
+                    report.orders_kept,
+                    len(old_backups),
+                ),
+            )
             purge_id = cur.lastrowid
-            seq = audit.append(conn, user.name, "retention.purge", report.subject_ids, {
-                "purge_id": purge_id, "people": report.people, "retention_days": days,
-                "finished_before": before, "counts_deleted": report.counts_deleted,
-                "counts_kept": report.counts_kept, "orders_kept": report.orders_kept,
-                "determinations_deleted": report.determinations_deleted,
-                "backups_removed": len(old_backups)})
+            seq = audit.append(
+                conn,
+                user.name,
+                "retention.purge",
+                report.subject_ids,
+                {
+                    "purge_id": purge_id,
+                    "people": report.people,
+                    "retention_days": days,
+                    "finished_before": before,
+                    "counts_deleted": report.counts_deleted,
+                    "counts_kept": report.counts_kept,
+                    "orders_kept": report.orders_kept,
+                    "determinations_deleted": report.determinations_deleted,
+                    "backups_removed": len(old_backups),
+                },
+            )
             conn.execute("UPDATE purges SET audit_seq = ? WHERE id = ?", (seq, purge_id))
             report.audit_seq = seq
-            report.audit_hash = conn.execute("SELECT hash FROM audit_log WHERE seq = ?",
-                                             (seq,)).fetchone()[0]
+            report.audit_hash = conn.execute(
+                "SELECT hash FROM audit_log WHERE seq = ?", (seq,)
+            ).fetchone()[0]
         if progress:
             progress("rebuilding the database file")
         report.wal_bytes_after = compact(conn, db_path)
@@ -267,3 +339,35 @@ def _rotate_backups(db_path: Path, old: list[Path], report: PurgeReport) -> None
         report.backups_removed.append(str(p))
     after = auto_backup(db_path, "purge")
     report.backup_after = str(after) if after else None
+
+
+def backup_predates_purge(db_path: Path, backup: Path) -> str | None:
+    """Why restoring `backup` over the database at db_path would bring purged records back (it
+    was taken before the database's last purge), or None."""
+    if not db_path.is_file():
+        return None
+    try:
+        cur = sqlite3.connect(f"file:{db_path.resolve()}?mode=ro", uri=True)
+        try:
+            last = cur.execute("SELECT at FROM purges ORDER BY id DESC LIMIT 1").fetchone()
+        finally:
+            cur.close()
+    except sqlite3.DatabaseError:
+        return None  # no purges table, or a damaged database: nothing to compare
+    if not last:
+        return None
+    try:
+        old = sqlite3.connect(f"file:{Path(backup).resolve()}?mode=ro", uri=True)
+        try:
+            found = old.execute("SELECT 1 FROM purges WHERE at = ?", last).fetchone()
+        finally:
+            old.close()
+    except sqlite3.DatabaseError:
+        found = None
+    if found:
+        return None
+    return (
+        f"{backup} was taken before the purge of {last[0]}: restoring it would bring the purged "
+        "records back. Restore a backup made after the purge (named ...-purge.sqlite3), or "
+        "pass --force and run `reliefdesk purge` again right after."
+    )

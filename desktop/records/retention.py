@@ -53,14 +53,22 @@ def set_retention_days(conn: sqlite3.Connection, actor: User, days: int) -> None
     if not 1 <= days <= MAX_DAYS:
         raise UserError(f"keep finished records between 1 and {MAX_DAYS} days, not {days}")
     with transaction(conn):
-        if not conn.execute("SELECT 1 FROM users WHERE id = ? AND active = 1",
-                            (actor.id,)).fetchone():
+        if not conn.execute(
+            "SELECT 1 FROM users WHERE id = ? AND active = 1", (actor.id,)
+        ).fetchone():
             raise RefusedError(f"{actor.name}'s account is no longer active")
         old = retention_days(conn)
-        conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                     (RETENTION_SETTING, str(days)))
-        audit.append(conn, actor.name, "settings.set", [RETENTION_SETTING],
-                     {"key": RETENTION_SETTING, "old": old, "new": days})
+        conn.execute(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+            (RETENTION_SETTING, str(days)),
+        )
+        audit.append(
+            conn,
+            actor.name,
+            "settings.set",
+            [RETENTION_SETTING],
+            {"key": RETENTION_SETTING, "old": old, "new": days},
+        )
 
 
 def cutoff(days: int, today: date | None = None) -> str:
@@ -101,7 +109,7 @@ def finished_people(conn: sqlite3.Connection, before: str | None = None) -> list
     """People whose work is finished (optionally: finished before the ISO date `before`)."""
     out: list[Finished] = []
     for sid, is_open, at, evaluated_at in conn.execute(_FINISHED_SQL):
-        if is_open is None:              # nothing to review: finished once evaluated
+        if is_open is None:  # nothing to review: finished once evaluated
             is_open, at = evaluated_at is None, evaluated_at
         if is_open or not at:
             continue
@@ -121,10 +129,10 @@ class StatutoryRecord:
     county: str | None
     section: str
     convicted: bool
-    record_date: str | None      # the conviction date, or the arrest date without a conviction
-    basis: str                   # why 11361.5 applies
-    keep_until: str | None       # may not be kept past this date (None: a date is missing)
-    due: bool                    # keep_until is today or earlier
+    record_date: str | None  # the conviction date, or the arrest date without a conviction
+    basis: str  # why 11361.5 applies
+    keep_until: str | None  # may not be kept past this date (None: a date is missing)
+    due: bool  # keep_until is today or earlier
     sealed: bool
 
     def as_dict(self) -> dict[str, Any]:
@@ -146,7 +154,7 @@ ORDER BY c.id
 def _add_years(d: date, years: int) -> date:
     try:
         return d.replace(year=d.year + years)
-    except ValueError:          # 29 February
+    except ValueError:  # 29 February
         return d.replace(year=d.year + years, day=28)
 
 
@@ -162,33 +170,61 @@ def hs_11361_5(conn: sqlite3.Connection, today: date | None = None) -> list[Stat
     that date. Sealed counts are included (flagged): the caller decides who may see them."""
     today = today or clock.court_today()
     out: list[StatutoryRecord] = []
-    for (cid, sid, name, dob_s, case_no, county, section, base, convicted, conv_s, arrest_s,
-         juvenile, sealed) in conn.execute(_RECORDS_SQL, ARTICLE):
+    for (
+        cid,
+        sid,
+        name,
+        dob_s,
+        case_no,
+        county,
+        section,
+        base,
+        convicted,
+        conv_s,
+        arrest_s,
+        juvenile,
+        sealed,
+    ) in conn.execute(_RECORDS_SQL, ARTICLE):
         section = section or base or ""
         dob = _date(dob_s)
         when = _date(conv_s) if convicted else _date(arrest_s)
         offense = _date(arrest_s) or _date(conv_s)
-        minor = bool(juvenile) or (dob is not None and offense is not None
-                                   and offense < _add_years(dob, 18))
+        minor = bool(juvenile) or (
+            dob is not None and offense is not None and offense < _add_years(dob, 18)
+        )
         keep_until: date | None
         if minor and base == "11357" and section.upper().startswith(SCHOOL_GROUNDS):
             basis = "HS 11361.5(a): school-grounds 11357 by a minor, kept until age 18"
             keep_until = _add_years(dob, 18) if dob else None
         elif base == "11357" or (base == "11360" and section.upper().startswith("11360(B)")):
-            basis = (f"HS 11361.5(a): HS {section}, two years from the "
-                     + ("conviction" if convicted else "arrest"))
+            basis = f"HS 11361.5(a): HS {section}, two years from the " + (
+                "conviction" if convicted else "arrest"
+            )
             keep_until = _add_years(when, 2) if when else None
         elif minor:
-            basis = (f"HS 11361.5(a): HS {section} by a person under 18, two years from the "
-                     + ("conviction" if convicted else "arrest"))
+            basis = f"HS 11361.5(a): HS {section} by a person under 18, two years from the " + (
+                "conviction" if convicted else "arrest"
+            )
             keep_until = _add_years(when, 2) if when else None
         else:
             continue
-        out.append(StatutoryRecord(
-            cid, sid, name, dob_s, case_no, county, section, bool(convicted),
-            when.isoformat() if when else None, basis,
-            keep_until.isoformat() if keep_until else None,
-            keep_until is not None and keep_until <= today, bool(sealed)))
+        out.append(
+            StatutoryRecord(
+                cid,
+                sid,
+                name,
+                dob_s,
+                case_no,
+                county,
+                section,
+                bool(convicted),
+                when.isoformat() if when else None,
+                basis,
+                keep_until.isoformat() if keep_until else None,
+                keep_until is not None and keep_until <= today,
+                bool(sealed),
+            )
+        )
     return out
 
 
@@ -197,11 +233,16 @@ def export_notice(conn: sqlite3.Connection, created_at: str | None = None) -> st
     be destroyed under the same schedule as the records in the program."""
     created_at = created_at or clock.utc_stamp()
     days = retention_days(conn)
-    schedule = (f"within {days} days of the work on each person being finished"
-                if days else "under the court's retention schedule")
-    return (f"Created {created_at} by ReliefDesk. Holds criminal-history records: keep it only as "
-            f"long as the work needs and destroy it {schedule}, and by the HS 11361.5 dates "
-            "(`reliefdesk retention list`).")
+    schedule = (
+        f"within {days} days of the work on each person being finished"
+        if days
+        else "under the court's retention schedule"
+    )
+    return (
+        f"Created {created_at} by ReliefDesk. Holds criminal-history records: keep it only as "
+        f"long as the work needs and destroy it {schedule}, and by the HS 11361.5 dates "
+        "(`reliefdesk retention list`)."
+    )
 
 
 # --- exports ---------------------------------------------------------------------------------
@@ -210,13 +251,13 @@ EXPORT_ACTIONS = ("export.", "report.summary", "audit.export")
 
 @dataclass(frozen=True)
 class ExportRecord:
-    seq: int                  # the audit entry that recorded the export
+    seq: int  # the audit entry that recorded the export
     action: str
     file: str
     created_at: str
     created_by: str | None
-    destroy_by: str | None    # created + the retention period (None: no period set)
-    exists: bool              # the file is still where it was written
+    destroy_by: str | None  # created + the retention period (None: no period set)
+    exists: bool  # the file is still where it was written
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -232,8 +273,9 @@ def exports(conn: sqlite3.Connection) -> list[ExportRecord]:
     days = retention_days(conn)
     out: list[ExportRecord] = []
     for seq, action, at, user, payload in conn.execute(
-            "SELECT seq, action, at, user, payload FROM audit_log WHERE substr(action, 1, 7) ="
-            " 'export.' OR action IN ('report.summary', 'audit.export') ORDER BY seq"):
+        "SELECT seq, action, at, user, payload FROM audit_log WHERE substr(action, 1, 7) ="
+        " 'export.' OR action IN ('report.summary', 'audit.export') ORDER BY seq"
+    ):
         try:
             file = str(json.loads(payload).get("file") or "")
         except (ValueError, AttributeError):

@@ -35,8 +35,10 @@ SEALED_COUNTS_SQL = "SELECT count_id FROM under_seal"
 def require_reader(conn: sqlite3.Connection, user: User | None) -> User:
     """RefusedError unless `user` is a signed-in, active account with a role that may read."""
     if user is None:
-        raise RefusedError("reading the records needs a signed-in user: name one with --as USER "
-                           "(password from RELIEFDESK_PASSWORD or a prompt)")
+        raise RefusedError(
+            "reading the records needs a signed-in user: name one with --as USER "
+            "(password from RELIEFDESK_PASSWORD or a prompt)"
+        )
     row = conn.execute("SELECT role FROM users WHERE id = ? AND active = 1", (user.id,)).fetchone()
     if row is None:
         raise RefusedError(f"{user.name}'s account is no longer active")
@@ -52,8 +54,10 @@ def may_see_sealed(user: User | None) -> bool:
 def require_sealed_reader(user: User, what: str = "sealed records") -> None:
     if not may_see_sealed(user):
         roles = " or ".join(f"a {role_text(r)}" for r in SEALED_ROLES)
-        raise RefusedError(f"{what}: {user.name} is {_a(user.role)}; only {roles} may see sealed "
-                           "records (an administrator grants the records officer role)")
+        raise RefusedError(
+            f"{what}: {user.name} is {_a(user.role)}; only {roles} may see sealed "
+            "records (an administrator grants the records officer role)"
+        )
 
 
 def _a(role: str) -> str:
@@ -68,9 +72,13 @@ def sealed_ids(conn: sqlite3.Connection, count_ids: Iterable[int] | None = None)
     ids = sorted(set(count_ids))
     found: set[int] = set()
     for i in range(0, len(ids), 900):
-        part = ids[i:i + 900]
-        found.update(r[0] for r in conn.execute(
-            f"{SEALED_COUNTS_SQL} WHERE count_id IN ({','.join('?' * len(part))})", part))
+        part = ids[i : i + 900]
+        found.update(
+            r[0]
+            for r in conn.execute(
+                f"{SEALED_COUNTS_SQL} WHERE count_id IN ({','.join('?' * len(part))})", part
+            )
+        )
     return found
 
 
@@ -78,8 +86,14 @@ def is_sealed(conn: sqlite3.Connection, count_id: int) -> bool:
     return bool(sealed_ids(conn, [count_id]))
 
 
-def read_record(conn: sqlite3.Connection, user: User | None, count_ids: Iterable[int],
-                what: str, *, record_ids: Iterable[int] = ()) -> set[int]:
+def read_record(
+    conn: sqlite3.Connection,
+    user: User | None,
+    count_ids: Iterable[int],
+    what: str,
+    *,
+    record_ids: Iterable[int] = (),
+) -> set[int]:
     """Before showing the record of `count_ids` (detail pane, `review show`, `explain`): check
     the user may read, refuse a sealed count to a role that may not see sealed records, and
     write one `sealed.read` audit entry naming the sealed counts shown.
@@ -98,13 +112,15 @@ def read_record(conn: sqlite3.Connection, user: User | None, count_ids: Iterable
     shown = sealed | in_record
     if shown:
         with transaction(conn):
-            audit.append(conn, user.name, "sealed.read", sorted(shown),
-                         {"what": what, "counts": sorted(ids)})
+            audit.append(
+                conn, user.name, "sealed.read", sorted(shown), {"what": what, "counts": sorted(ids)}
+            )
     return set()
 
 
-def show_sealed(conn: sqlite3.Connection, user: User | None, what: str,
-                count_ids: Iterable[int] | None = None) -> None:
+def show_sealed(
+    conn: sqlite3.Connection, user: User | None, what: str, count_ids: Iterable[int] | None = None
+) -> None:
     """A list that includes sealed counts is about to be shown (the queue with sealed counts, an
     export of people's records): the role must allow it, and the showing is audited with the
     sealed counts it holds (`count_ids`: the counts shown; None when not known one by one)."""
@@ -112,5 +128,6 @@ def show_sealed(conn: sqlite3.Connection, user: User | None, what: str,
     require_sealed_reader(user, f"showing sealed counts ({what})")
     sealed = sorted(sealed_ids(conn) & set(count_ids)) if count_ids is not None else []
     with transaction(conn):
-        audit.append(conn, user.name, "sealed.show", sealed,
-                     {"what": what, "sealed_counts": len(sealed)})
+        audit.append(
+            conn, user.name, "sealed.show", sealed, {"what": what, "sealed_counts": len(sealed)}
+        )
