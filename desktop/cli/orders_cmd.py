@@ -6,7 +6,6 @@ import argparse
 import getpass
 import os
 import sys
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -177,17 +176,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     db = get_db(args)
     user = reader(args, db)
-    rows = list_orders(db.conn, args.batch)
-    # A signed order's people are under seal: their names are shown only to a role that may see
-    # sealed records, and that showing is audited; the register's other facts stay visible.
-    signed = [r for r in rows if r.signed_at or r.status in ("signed", "printed")]
-    if signed and not access.may_see_sealed(user):
-        rows = [replace(r, names="(sealed)") if r in signed else r for r in rows]
-    elif signed:
-        ids = [c for (c,) in db.conn.execute(
-            "SELECT count_id FROM order_counts WHERE order_id IN ("
-            + ",".join(str(r.id) for r in signed) + ")")]
-        access.show_sealed(db.conn, user, "orders list", ids)
+    # A signed order's people are under seal: names only for a role that may see them (audited).
+    rows = access.register_rows(db.conn, user, list_orders(db.conn, args.batch), "orders list")
     if args.json:
         for r in rows:
             print_json(r.as_dict())

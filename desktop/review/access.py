@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
 
 from desktop import audit
 from desktop.errors import RefusedError
@@ -131,3 +133,28 @@ def show_sealed(
         audit.append(
             conn, user.name, "sealed.show", sealed, {"what": what, "sealed_counts": len(sealed)}
         )
+
+
+def register_rows(
+    conn: sqlite3.Connection, user: User | None, rows: list[Any], what: str
+) -> list[Any]:
+    """Orders register rows (desktop.orders.register.OrderRow) as `user` may see them: the people
+    of a signed order are under seal, so their names read "(sealed)" unless the role may see
+    sealed records, and showing them to one that may is audited (`sealed.show`)."""
+    user = require_reader(conn, user)
+    signed = [r for r in rows if r.signed_at or r.status in ("signed", "printed")]
+    if not signed:
+        return rows
+    if not may_see_sealed(user):
+        hide = {r.id for r in signed}
+        return [replace(r, names="(sealed)") if r.id in hide else r for r in rows]
+    ids = [
+        c
+        for (c,) in conn.execute(
+            "SELECT count_id FROM order_counts WHERE order_id IN ("
+            + ",".join(str(int(r.id)) for r in signed)
+            + ")"
+        )
+    ]
+    show_sealed(conn, user, what, ids)
+    return rows
