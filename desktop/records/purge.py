@@ -277,8 +277,8 @@ def purge(
                 "SELECT 1 FROM users WHERE id = ? AND active = 1", (user.id,)
             ).fetchone():
                 raise RefusedError(f"{user.name}'s account is no longer active")
-            people = [p.subject_id for p in finished_people(conn, before)]
-            _purge_people(conn, people, report)
+            sids = [p.subject_id for p in finished_people(conn, before)]
+            _purge_people(conn, sids, report)
             cur = conn.execute(
                 "INSERT INTO purges (at, by_user, retention_days, finished_before, people,"
                 " counts_deleted, counts_kept, determinations_deleted, orders_kept,"

@@ -146,7 +146,7 @@ class MainWindow(QMainWindow):
                     self, "Purge finished records",
                     f"{plan.text()}\n\nPurge them now? Their records are removed for good; the "
                     "orders register and the audit log are kept, older backups are destroyed "
-                    "and a new backup is taken.") != QMessageBox.Yes:
+                    "and a new backup is taken.") != QMessageBox.StandardButton.Yes:
                 return None
             report = purge(self.conn, self.user, self.db_path)
         except UserError as exc:
