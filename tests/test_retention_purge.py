@@ -229,6 +229,13 @@ def test_purge_of_a_finished_person_leaves_no_trace(
     assert _cli(world, "purge", "--dry-run", "--json", "--as", "admin") == 0
     assert json.loads(capsys.readouterr().out.splitlines()[-1])["people"] == 0
     assert _cli(world, "audit", "verify", "--as", "records") == 0
+    # A new evaluation does not bring the purged person back into the queue.
+    assert _cli(world, "evaluate", "--county", "San Bernardino", "--as-of", "2020-07-01") == 0
+    conn = sqlite3.connect(world.db)
+    assert conn.execute(
+        "SELECT COUNT(*) FROM determinations WHERE subject_id = ?", (world.subject_id,)
+    ).fetchone() == (0,)
+    conn.close()
     # Restoring a backup from before the purge would bring the person back: refused.
     assert _cli(world, "restore", str(outside), "--as", "admin") == 2
     assert "before the purge" in capsys.readouterr().err

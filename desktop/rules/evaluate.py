@@ -40,12 +40,16 @@ def _is_290_registration(description: str | None) -> bool:
 
 
 def subjects_in_scope(conn: sqlite3.Connection, county: str) -> list[int]:
-    """Subjects with a conviction in the county whose section is 11357-11360 or looks like one."""
+    """Subjects with a conviction in the county whose section is 11357-11360 or looks like one.
+    A purged person (desktop/records/purge.py) is not evaluated again: what is left of them is
+    the orders register's record, not a criminal history."""
     rows = conn.execute(
         "SELECT DISTINCT subject_id FROM counts WHERE base_section >= '11357'"
         " AND base_section < '11361' AND county = ? AND convicted = 1 ORDER BY subject_id",
         (county.upper(),)).fetchall()
-    return [r[0] for r in rows]
+    purged = {r[0] for r in conn.execute(
+        "SELECT id FROM subjects WHERE source_key LIKE 'purged-%'")}
+    return [r[0] for r in rows if r[0] not in purged]
 
 
 def load_responses(conn: sqlite3.Connection) -> dict[str, list[Response]]:
