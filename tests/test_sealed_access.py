@@ -163,7 +163,11 @@ def test_sealed_count_invisible_to_a_clerk(world: SignedWorld, cli, capsys, tmp_
     assert world.cii not in capsys.readouterr().out
     assert cli("queue", "list", "--include-sealed", "--as", "clerk") == 4
     assert "records officer" in capsys.readouterr().err
-    for command in (["review", "show", str(sealed)], ["explain", str(sealed)]):
+    for command in (
+        ["review", "show", str(sealed)],
+        ["explain", str(sealed)],
+        ["review", "history", str(sealed)],
+    ):
         assert cli(*command, "--as", "clerk") == 4, command
         out, err = capsys.readouterr()
         assert out == "" and "sealed" in err and world.name not in err

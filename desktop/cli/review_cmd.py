@@ -319,10 +319,11 @@ def cmd_review_bulk(args: argparse.Namespace) -> int:
 
 
 def cmd_review_history(args: argparse.Namespace) -> int:
+    from desktop.review.access import read_record
     from desktop.review.decisions import history
 
     db = get_db(args)
-    reader(args, db)
+    read_record(db.conn, reader(args, db), [args.count_id], "review history")
     entries = history(db.conn, args.count_id)
     for e in entries:
         if args.json:
