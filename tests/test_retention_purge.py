@@ -355,3 +355,62 @@ def test_the_imported_doj_file_is_never_copied_into_the_programs_folders(tmp_pat
     # The database records where the file was, not its content.
     conn = sqlite3.connect(next(p for p in program_files if p.name == "reliefdesk.sqlite3"))
     assert conn.execute("SELECT file_path, sha256 FROM imports").fetchall() == [(str(src), digest)]
+
+
+def test_a_person_confirmed_not_eligible_is_finished_once_the_judge_accepts(
+    tmp_path: Path,
+) -> None:
+    """Approving 'not eligible' ends the work once the judge accepts the batch (no order
+    follows); until then, and for a sent-back count, the person stays open."""
+    from desktop.records.demo import build_demo
+    from desktop.review import batches, decisions
+    from desktop.review.users import authenticate
+
+    db_path = tmp_path / "db.sqlite3"
+    build_demo(db_path, rows=3000)
+    conn = open_db(db_path).conn
+    clerk = authenticate(conn, "clerk", DEMO_PASSWORD)
+    judge = authenticate(conn, "judge", DEMO_PASSWORD)
+    people = [
+        r[0]
+        for r in conn.execute(
+            "SELECT c.subject_id FROM review_items r JOIN determinations d"
+            " ON d.id = r.determination_id JOIN counts c ON c.id = r.count_id"
+            " GROUP BY c.subject_id HAVING SUM(d.relief <> 'not_eligible') = 0"
+            " ORDER BY c.subject_id LIMIT 2"
+        )
+    ]
+    assert len(people) == 2
+    counts = {
+        sid: [
+            r[0]
+            for r in conn.execute(
+                "SELECT r.count_id FROM review_items r JOIN counts c ON c.id = r.count_id"
+                " WHERE c.subject_id = ?",
+                (sid,),
+            )
+        ]
+        for sid in people
+    }
+    every = counts[people[0]] + counts[people[1]]
+    for cid in every:
+        decisions.mark_opened(conn, clerk, cid)
+    decisions.approve(conn, clerk, every)
+    finished = {f.subject_id for f in finished_people(conn)}
+    assert not finished & set(people)  # approved, not yet through the judge
+    batch = batches.submit_batch(conn, clerk)
+    sample = {i.count_id for i in batches.sample(conn, judge, batch, seed=3)}
+    for cid in sample:
+        decisions.mark_opened(conn, judge, cid)
+    back = counts[people[1]][0]
+    if back not in sample:  # the judge can only send back a sampled count
+        back = next(iter(sample))
+    batches.send_back(conn, judge, batch, back, "check the record")
+    for cid in sample - {back}:
+        batches.accept_item(conn, judge, batch, cid)
+    batches.accept_batch(conn, judge, batch)
+    finished = {f.subject_id for f in finished_people(conn)}
+    sent_back_person = next(sid for sid in people if back in counts[sid])
+    assert sent_back_person not in finished
+    others = [sid for sid in people if sid != sent_back_person]
+    assert set(others) <= finished

@@ -3,8 +3,9 @@
 - `retention_days` (a setting only an administrator changes): how long the records of a person
   whose work is finished are kept; past it `desktop.records.purge` removes them.
 - A person's work is *finished* when none of their counts is still open in the review: every
-  count is rejected, or granted in a signed order (sealed). Counts still pending, deferred, or
-  approved but not yet in a signed order keep the person open. A person with no count in the
+  count is rejected, granted in a signed order (sealed), or approved as not eligible in a batch
+  the judge accepted. Counts still pending, deferred, or approved but not yet through the judge
+  (and, for a relief, its signed order) keep the person open. A person with no count in the
   review (nothing to decide) is finished when the first evaluation after their import
   completed. The finishing time is the latest decision or signing among their counts.
 - HS 11361.5 records: the statute says records of an arrest or conviction for HS 11357 or
@@ -26,6 +27,7 @@ from typing import Any
 
 from desktop import audit, clock
 from desktop.errors import RefusedError, UserError
+from desktop.orders.model import GRANTABLE
 from desktop.review.users import User, require_role
 from desktop.store.tx import transaction
 
@@ -76,17 +78,32 @@ def cutoff(days: int, today: date | None = None) -> str:
     return ((today or clock.court_today()) - timedelta(days=days)).isoformat()
 
 
-# One row per person: whether any count is still open, and when the work last moved.
+# One row per person: whether any count is still open, and when the work last moved. An approved
+# or changed count is closed once its order is signed (under_seal), or, when its relief grants
+# nothing an order could (not eligible), once the judge accepted its batch without sending it back.
 _FINISHED_SQL = f"""
-WITH items AS (
+WITH accepted AS (
+    SELECT bi.count_id AS count_id, MAX(b.accepted_at) AS accepted_at
+    FROM batch_items bi JOIN batches b ON b.id = bi.batch_id
+    WHERE b.status = 'accepted' AND COALESCE(bi.judge_status, '') <> 'sent_back'
+    GROUP BY bi.count_id
+),
+items AS (
     SELECT c.subject_id AS subject_id,
            MAX(CASE WHEN r.status IN {_OPEN} THEN 1
-                    WHEN r.status IN ('approved', 'changed') AND u.count_id IS NULL THEN 1
+                    WHEN r.status IN ('approved', 'changed') AND u.count_id IS NULL
+                         AND NOT (a.count_id IS NOT NULL AND
+                                  (CASE WHEN r.status = 'changed' THEN r.decided_relief
+                                        ELSE d.relief END) NOT IN {GRANTABLE})
+                    THEN 1
                     ELSE 0 END) AS open,
-           MAX(max(COALESCE(r.decided_at, ''), COALESCE(u.sealed_at, ''))) AS finished_at
+           MAX(max(COALESCE(r.decided_at, ''), COALESCE(u.sealed_at, ''),
+                   COALESCE(a.accepted_at, ''))) AS finished_at
     FROM review_items r
+    JOIN determinations d ON d.id = r.determination_id
     JOIN counts c ON c.id = r.count_id
     LEFT JOIN under_seal u ON u.count_id = r.count_id
+    LEFT JOIN accepted a ON a.count_id = r.count_id
     GROUP BY c.subject_id
 )
 SELECT s.id, i.open, i.finished_at,
