@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from readers import READER_PASSWORD, add_reader
 
 from desktop.cli.main import main
 from desktop.records.doj_layout import COLUMNS, INDEX
@@ -196,7 +197,8 @@ def test_every_rejection_reason_is_reported_with_line_and_column(tmp_path, db):
         "NUÑEZ,JOSÉ",)
 
 
-def test_some_rows_rejected_gives_exit_3_and_rejected_command_lists_them(tmp_path, capsys):
+def test_some_rows_rejected_gives_exit_3_and_rejected_command_lists_them(tmp_path, capsys,
+                                                                         monkeypatch):
     dbp = tmp_path / "db.sqlite3"
     f = tmp_path / "f.csv"
     f.write_text(_line(_good_row()) + "\n" + _line(_good_row(cnt="12AB")) + "\n"
@@ -205,16 +207,19 @@ def test_some_rows_rejected_gives_exit_3_and_rejected_command_lists_them(tmp_pat
     out_text = capsys.readouterr().out
     assert "1 rejected" in out_text and "reliefdesk warnings --import 1" in out_text
     out = tmp_path / "rejected.csv"
-    assert cli(dbp, "rejected", "--out", str(out)) == 0
+    assert cli(dbp, "rejected", "--out", str(out)) == 4 and not out.exists()   # sign in to read
+    monkeypatch.setenv("RELIEFDESK_PASSWORD", READER_PASSWORD)
+    assert cli(dbp, "rejected", "--out", str(out), *add_reader(dbp)) == 0
     text = out.read_text()
     assert "import_id,file,line,column,reason,raw,subject_id" in text and ",2,CNT_ORDER," in text
     assert text.rstrip().endswith(",77700001")
     out = tmp_path / "warnings.csv"
-    assert cli(dbp, "warnings", "--import", "1", "--out", str(out)) == 0
+    assert cli(dbp, "warnings", "--import", "1", "--out", str(out)) == 4   # sign in to read
+    assert cli(dbp, "warnings", "--import", "1", "--out", str(out), *add_reader(dbp)) == 0
     rows = list(__import__("csv").reader(out.open()))
     assert rows[0] == ["import_id", "file", "line", "column", "value", "reason", "subject_id"]
     assert rows[1][2:5] == ["3", "PRI_DOB", "2019-99-01"] and rows[1][6] == "77700001"
-    assert cli(dbp, "warnings", "--import", "9") == 4
+    assert cli(dbp, "warnings", "--import", "9", *add_reader(dbp)) == 4
 
 
 @pytest.mark.parametrize("end", ["cut", "whole"])

@@ -536,7 +536,9 @@ def test_file_whose_only_fault_is_unreadable_dates(tmp_path):
     assert not any("record_inconsistent" in fl for _r, fl in got.values())
 
 
-def test_cli_lists_warnings_and_wizard_summary_counts_them(tmp_path, capsys):
+def test_cli_lists_warnings_and_wizard_summary_counts_them(tmp_path, capsys, monkeypatch):
+    from readers import READER_PASSWORD, add_reader
+
     from desktop.cli.main import main
 
     f = tmp_path / "w.csv"
@@ -545,7 +547,10 @@ def test_cli_lists_warnings_and_wizard_summary_counts_them(tmp_path, capsys):
     assert main(["--db", str(dbp), "import", str(f)]) == 0
     out = capsys.readouterr().out
     assert "2 fields could not be read" in out and "reliefdesk warnings --import 1" in out
-    assert main(["--db", str(dbp), "warnings"]) == 0
+    assert main(["--db", str(dbp), "warnings"]) == 4  # reading the records needs a sign-in
+    monkeypatch.setenv("RELIEFDESK_PASSWORD", READER_PASSWORD)
+    capsys.readouterr()
+    assert main(["--db", str(dbp), "warnings", *add_reader(dbp)]) == 0
     listing = capsys.readouterr().out.splitlines()
     assert listing[0] == "import_id,file,line,column,value,reason,subject_id"
     assert [r.split(",")[3:5] for r in listing[1:]] == [["PRI_DOB", "19700000"], ["CYC_DATE", "x"]]

@@ -6,7 +6,7 @@ import argparse
 import csv
 import sys
 
-from desktop.cli.common import add_as_user, audit_user, get_db, print_json
+from desktop.cli.common import add_as_user, add_reader, audit_user, get_db, print_json, reader
 from desktop.errors import BusyError, UserError
 from desktop.progress import StderrBar
 
@@ -23,12 +23,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     r = sub.add_parser("rejected", help="list the rows an import could not keep")
     r.add_argument("--import", dest="import_id", type=int, metavar="ID")
     r.add_argument("--out", metavar="FILE.csv")
+    add_reader(r)
     r.set_defaults(func=cmd_rejected)
 
     w = sub.add_parser("warnings", help="list the fields an import kept unread (unknown dates, "
                        "sentences): line, column and value")
     w.add_argument("--import", dest="import_id", type=int, metavar="ID")
     w.add_argument("--out", metavar="FILE.csv")
+    add_reader(w)
     w.set_defaults(func=cmd_warnings)
 
     d = sub.add_parser("demo", help="build a demo database of invented people (synthetic records)")
@@ -93,6 +95,7 @@ def cmd_warnings(args: argparse.Namespace) -> int:
 
 def _listing(args: argparse.Namespace, sql: str, header: list[str], what: str) -> int:
     db = get_db(args)
+    user = reader(args, db)
     params: list = []
     if args.import_id is not None:
         if db.conn.execute("SELECT 1 FROM imports WHERE id = ?", (args.import_id,)).fetchone() \
@@ -111,6 +114,10 @@ def _listing(args: argparse.Namespace, sql: str, header: list[str], what: str) -
             for row in rows:
                 w.writerow(row)
                 n += 1
+        from desktop.cli.rules_cmd import _record_export
+
+        _record_export(db.conn, user.name, f"export.{'rejected' if what == 'rejected rows' else what}",
+                       args.out, {"import_id": args.import_id, "rows": n})
         print(f"{n} {what} written to {args.out}")
     else:
         w = csv.writer(sys.stdout)

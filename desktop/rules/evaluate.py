@@ -18,6 +18,7 @@ import sqlite_utils
 from desktop import audit, clock
 from desktop.errors import UserError
 from desktop.progress import ProgressFn
+from desktop.records.normalize import parse_section
 from desktop.rules.engine import evaluate_subject
 from desktop.rules.facts import date_or_range, sentence_end_range
 from desktop.rules.model import ENGINE_VERSION, CountFacts, Determination, Response, SubjectFacts
@@ -43,14 +44,19 @@ def _is_290_registration(description: str | None) -> bool:
 
 def subjects_in_scope(conn: sqlite3.Connection, county: str, *, any_disposition: bool = False
                       ) -> list[int]:
-    """Subjects with a conviction in the county whose section is 11357-11360 or looks like one;
-    with any_disposition (policies with related-charge or plea-bargain options, §5.3-5.4) also
-    subjects whose Prop 64 charge in the county was not a conviction (an arrest, a dismissed
-    count) but whose cycle holds a conviction (a possible plea bargain or related charge)."""
+    """Subjects with a conviction in the county whose section is 11357-11360 or looks like one,
+    or whose comment names one (possible_prop64_in_comment); with any_disposition (policies with
+    related-charge or plea-bargain options, §5.3-5.4) also subjects whose Prop 64 charge in the
+    county was not a conviction (an arrest, a dismissed count) but whose cycle holds a
+    conviction (a possible plea bargain or related charge). A purged person
+    (desktop/records/purge.py) is not evaluated again: what is left of them is the orders
+    register's record, not a criminal history."""
     rows = conn.execute(
-        "SELECT DISTINCT subject_id FROM counts WHERE base_section >= '11357'"
-        " AND base_section < '11361' AND county = ? AND convicted = 1",
-        (county.upper(),)).fetchall()
+        "SELECT subject_id FROM counts WHERE base_section >= '11357'"
+        " AND base_section < '11361' AND county = ? AND convicted = 1"
+        " UNION SELECT subject_id FROM counts"   # the partial index counts_comment_cannabis
+        " WHERE (comment LIKE '%1135%' OR comment LIKE '%11360%') AND county = ? AND convicted = 1",
+        (county.upper(), county.upper())).fetchall()
     ids = {r[0] for r in rows}
     if any_disposition:
         ids.update(r[0] for r in conn.execute(
@@ -60,7 +66,9 @@ def subjects_in_scope(conn: sqlite3.Connection, county: str, *, any_disposition:
             " AND o.cnt_order >= substr(c.cnt_order, 1, 3)"
             " AND o.cnt_order < substr(c.cnt_order, 1, 3) || ':' AND o.convicted = 1)",
             (county.upper(),)))
-    return sorted(ids)
+    purged = {r[0] for r in conn.execute(
+        "SELECT id FROM subjects WHERE source_key LIKE 'purged-%'")}
+    return sorted(ids - purged)
 
 
 def load_responses(conn: sqlite3.Connection) -> dict[str, list[Response]]:
@@ -128,11 +136,16 @@ _iso = lru_cache(maxsize=1 << 16)(date.fromisoformat)   # a file repeats a few t
 
 
 def _count_facts(row: tuple) -> CountFacts:
+    # The section as the one normaliser reads the text today (a database imported by an older
+    # version keeps its older reading in the table); cached per distinct text.
+    sec = parse_section(row[6]) if row[6] else None
+    section, base, code = ((sec.section, sec.base, sec.code or None) if sec
+                           else (row[7], row[8], row[9]))
     conv_s, cyc_s, end_s = row[12], row[13], row[14]
     if (conv_s is None or len(conv_s) == 10) and (cyc_s is None or len(cyc_s) == 10):
         return CountFacts(   # full dates (almost every count)
             id=row[0], case_id=row[1], case_number=row[2], cnt_order=row[3], count_no=row[4],
-            county=row[5], offense_text=row[6], section=row[7], base=row[8], code=row[9],
+            county=row[5], offense_text=row[6], section=section, base=base, code=code,
             level=row[10], convicted=bool(row[11]), conviction_date=_iso(conv_s) if conv_s
             else None, cycle_date=_iso(cyc_s) if cyc_s else None,
             sentence_end=_iso(end_s) if end_s else None, juvenile=bool(row[15]),
@@ -159,7 +172,7 @@ def _count_facts(row: tuple) -> CountFacts:
         ranges.append(("cycle_date", *cyc_range))
     return CountFacts(
         id=row[0], case_id=row[1], case_number=row[2], cnt_order=row[3], count_no=row[4],
-        county=row[5], offense_text=row[6], section=row[7], base=row[8], code=row[9],
+        county=row[5], offense_text=row[6], section=section, base=base, code=code,
         level=row[10], convicted=bool(row[11]), conviction_date=conv, cycle_date=cyc,
         sentence_end=end, juvenile=bool(row[15]), comment=row[16], disposition=row[18],
         has_sentence=bool(row[19]), ranges=tuple(ranges))
@@ -215,8 +228,10 @@ def evaluate_county(db: sqlite_utils.Database, county: str, policy: Policy | str
         done = reopened_n = 0
         for subject, counts in load_subjects(conn, ids, all_counts=all_counts,
                                              prop64_charges=cycles):
-            subject_responses = [r for c in counts if c.case_number
-                                 for r in responses.get(c.case_number, ())]
+            # Each case's responses once (a case of many counts would repeat them per count).
+            subject_responses = [r for n in dict.fromkeys(c.case_number for c in counts
+                                                          if c.case_number)
+                                 for r in responses.get(n, ())]
             for d in evaluate_subject(subject, counts, county, policy, as_of, subject_responses):
                 det_id = next_id
                 next_id += 1

@@ -25,6 +25,8 @@ FLAGS = (
     "date_partial",           # a date is known only to its year or month (DOJ's 00)
     "sentence_from_event",    # the count's sentence is written on another count of its event
     "deceased",               # the record has a DECEASED event
+    # Issue 13 (sections as DOJ writes them, complete disqualifier lists):
+    "possible_disqualifier", "section_unreadable", "code_corrected", "possible_prop64_in_comment",
 )
 # Flags that stop county policy from granting relief, and keep a count out of bulk approval.
 HARD_STOPS = frozenset({
@@ -32,6 +34,7 @@ HARD_STOPS = frozenset({
     "registration_only", "ineligible_subdivision", "serving_sentence", "out_of_scope_section",
     "juvenile", "record_inconsistent", "prosecution_challenged", "environmental_violation",
     "record_incomplete",
+    "possible_disqualifier", "section_unreadable", "possible_prop64_in_comment",
 })
 
 
