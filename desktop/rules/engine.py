@@ -136,14 +136,16 @@ class Ctx:
         its court event; DOJ often writes it on the last count only)."""
         if c.sentence_end is not None or c.has_sentence:
             return c.sentence_end, None
-        got = self._sentences.get(c.id)
+        # The count itself has no sentence rows, so the event's answer is the same for every
+        # such count of it: worked out once per court event (linear in the record).
+        got = self._sentences.get(c.case_id)
         if got is None:
-            got = self._sentences[c.id] = self._event_sentence(c)
+            got = self._sentences[c.case_id] = self._event_sentence(c.case_id)
         return got
 
-    def _event_sentence(self, c: CountFacts) -> tuple[date | None, CountFacts | None]:
-        with_sentence = [p for p in self.by_case.get(c.case_id, ())
-                         if p.id != c.id and (p.has_sentence or p.sentence_end is not None)]
+    def _event_sentence(self, case_id: int) -> tuple[date | None, CountFacts | None]:
+        with_sentence = [p for p in self.by_case.get(case_id, ())
+                         if p.has_sentence or p.sentence_end is not None]
         if not with_sentence:
             return None, None
         known = [p for p in with_sentence if p.sentence_end is not None]
@@ -200,13 +202,16 @@ def _evaluate(subject: SubjectFacts, counts: Sequence[CountFacts], county: str, 
     if not others or not (policy.plea or policy.related):
         return out
     charged = {p.cycle for p in counts if p.base in PROP64_SECTIONS and is_prop64(p.base, p.code)}
+    by_cycle: dict[str, list[CountFacts]] = {}
     for c in others:
         if c.cycle not in charged or not any(_related_match(policy, c)):
             continue
         # §5.3-5.4: the cycle's Prop 64 charges at every step (arrest, court, dismissed), not
         # only its Prop 64 convictions; prosecutor-rejected counts are ignored.
-        charges = [p for p in ctx.by_cycle.get(c.cycle, ())
-                   if p.id != c.id and is_prop64(p.base, p.code) and not _prosecutor_rejected(p)]
+        if c.cycle not in by_cycle:
+            by_cycle[c.cycle] = [p for p in ctx.by_cycle.get(c.cycle, ())
+                                 if is_prop64(p.base, p.code) and not _prosecutor_rejected(p)]
+        charges = by_cycle[c.cycle]   # c itself is not a Prop 64 count
         if charges:
             out.append(_related_count(ctx, c, prop64_by_cycle.get(c.cycle, []), charges))
     return out
@@ -224,7 +229,9 @@ def _related_match(pol: Policy, c: CountFacts) -> tuple[bool, bool, bool]:
 
 
 # -- partial records (issue 13 §3, domain spec §5.6) ---------------------------------------------
-MAX_PARTIAL_CYCLES = 40   # beyond this many cycles with partial dates: review, not 2^n checks
+# Beyond this many cycles with partial dates: review, not 4 more evaluations of the whole record
+# per such cycle.
+MAX_PARTIAL_CYCLES = 12
 
 
 def _resolve(c: CountFacts, end: int) -> CountFacts:
