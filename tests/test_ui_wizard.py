@@ -77,7 +77,9 @@ def test_summary_shows_fields_kept_unread(qtbot, tmp_path: Path) -> None:
     clerk = create_user(conn, "clerk1", "clerk", PW, admin)
     wizard = ImportWizard(db_path, clerk, QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
     qtbot.addWidget(wizard)
-    wizard.outcome = {"summaries": [summary], "message": "Imported."}
+    wizard.outcome = {"results": [{"file": str(src), "note": "imported", "ok": True,
+                                   "summary": summary}],
+                      "message": "Imported."}
     page = wizard.summary_page
     page.initializePage()
     headers = [page.files.horizontalHeaderItem(i).text() for i in range(page.files.columnCount())]
