@@ -43,10 +43,16 @@ class VerifyResult:
     demo: bool = False
     in_register: bool = False
     problem: str = ""
+    method: str = "digital"      # 'ink' / 'external': a signature recorded in the register
 
     def line(self) -> str:
         if not self.ok:
             return f"FAIL {self.path}: {self.problem}"
+        if self.method != "digital":
+            how = "in ink" if self.method == "ink" else "in the court's own system"
+            when = self.signed_at.isoformat(timespec="seconds") if self.signed_at else "time not stated"
+            return (f"OK   {self.path}: signed {how} by {self.signer} at {when} as recorded in the "
+                    "orders register; the file is the one recorded")
         when = self.signed_at.isoformat(timespec="seconds") if self.signed_at else "time not stated"
         if self.in_register:
             trust = "certificate matches the orders register"
