@@ -19,10 +19,31 @@ FAMILIES = {
 _registered = False
 
 
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """reportlab's ToUnicode CMap with characters beyond U+FFFF (mathematical letters, rare CJK)
+    written as UTF-16 surrogate pairs; reportlab writes them as 5 hex digits, which PDF readers
+    misread, so the text of a signed order would not be the record's name when copied or searched."""
+    def hex16(v: int) -> str:
+        return chr(v).encode("utf-16-be", "surrogatepass").hex().upper()
+
+    lines = [
+        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap", "/CIDSystemInfo",
+        f"<< /Registry ({fontname})", f"/Ordering ({fontname})", "/Supplement 0", ">> def",
+        f"/CMapName /{fontname} def", "/CMapType 2 def", "1 begincodespacerange",
+        f"<00> <{len(subset) - 1:02X}>", "endcodespacerange", f"{len(subset)} beginbfchar",
+        *[f"<{i:02X}> <{hex16(v)}>" for i, v in enumerate(subset)],
+        "endbfchar", "endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end",
+    ]
+    return "\n".join(lines)
+
+
 def register_fonts() -> None:
     global _registered
     if _registered:
         return
+    from reportlab.pdfbase import ttfonts
+
+    ttfonts.makeToUnicodeCMap = _to_unicode_cmap
     fonts_dir = resources_dir() / "fonts"
     for family, files in FAMILIES.items():
         for face in sorted(set(files)):
@@ -49,7 +70,7 @@ def face(family: str, bold: bool = False, italic: bool = False) -> str:
 # Armenian, Georgian and symbols (Bitstream Vera licence); DejaVu Math TeX Gyre: mathematical letters
 # (public domain additions); Droid Sans Fallback: Chinese, Japanese, Korean (Apache 2.0). They are
 # registered only when an order needs them (the CJK font is 4 MB).
-FALLBACKS = ("DejaVuSans", "DejaVuMathTeXGyre", "DroidSansFallbackFull")
+FALLBACKS = ("DejaVuSans", "DejaVuMathTeXGyre", "DroidSansFallback")
 _fallbacks_registered: set[str] = set()
 _cmaps: dict[str, frozenset[int]] = {}
 
