@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from reportlab.lib.styles import ParagraphStyle
@@ -63,11 +64,16 @@ def appearance_text(name: str, title: str, moment: datetime) -> str:
 
 
 def appearance_pdf(name: str, title: str, moment: datetime, width: float, height: float) -> bytes:
-    """A one-page PDF of width x height points with the appearance text, shrunk to fit."""
+    """A one-page PDF of width x height points with the appearance text, shrunk to fit. The text
+    shows the minute, so the orders a batch signs within one minute share one rendering."""
+    return _appearance(appearance_text(name, title, moment), round(width, 2), round(height, 2))
+
+
+@lru_cache(maxsize=64)
+def _appearance(text: str, width: float, height: float) -> bytes:
     buf = io.BytesIO()
     font = face("sans")
     c = Canvas(buf, pagesize=(width, height), invariant=1, initialFontName=font, initialFontSize=8)
-    text = appearance_text(name, title, moment)
     size = 8.5
     while True:
         style = ParagraphStyle("sig", fontName=font, fontSize=size, leading=size * 1.2)

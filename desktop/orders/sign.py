@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -45,13 +46,18 @@ class _BytesPage(content.ImportedPdfPage):
 
     def render(self) -> bytes:
         w = self._ensure_writer
-        r = PdfFileReader(io.BytesIO(self.pdf))
-        xobj = w.import_page_as_xobject(r, page_ix=0)
+        xobj = w.import_page_as_xobject(_reader(self.pdf), page_ix=0)
         resource_name = b"/Appearance"
         self.resources.xobject[resource_name.decode("ascii")] = xobj
         x1, y1, x2, y2 = xobj.get_object()["/BBox"]
         self.box = layout.BoxConstraints(width=abs(x1 - x2), height=abs(y1 - y2))
         return resource_name + b" Do"
+
+
+@lru_cache(maxsize=8)
+def _reader(pdf: bytes) -> PdfFileReader:
+    """A parsed appearance, kept while orders signed in the same minute reuse it."""
+    return PdfFileReader(io.BytesIO(pdf))
 
 
 def _stamp(appearance: bytes | None) -> NoOpStampStyle | StaticStampStyle:
