@@ -70,6 +70,7 @@ class OrderRow:
     problem: str | None = None             # why the last render could not produce it
     warnings: str | None = None            # fields cut to fit, for the clerk
     scan_sha256: str | None = None
+    unsigned_path: str | None = None       # the order printed unsigned for an ink signature
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -86,7 +87,7 @@ SELECT o.id, o.order_no, o.kind, o.batch_id, o.case_id, o.county, o.order_date, 
                  SELECT DISTINCT s.name AS n FROM order_counts oc
                  JOIN cases k ON k.id = oc.case_id JOIN subjects s ON s.id = k.subject_id
                  WHERE oc.order_id = o.id)), ''),
-       o.signature_method, o.amends_order_no, o.problem, o.warnings, o.scan_sha256,
+       o.signature_method, o.amends_order_no, o.problem, o.warnings, o.scan_sha256, o.unsigned_path,
        o.printed_names IS NOT NULL
 FROM orders o
 """

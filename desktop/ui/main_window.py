@@ -92,6 +92,10 @@ class MainWindow(QMainWindow):
             imp.triggered.connect(self.open_import_wizard)
             file_menu.addAction(imp)
             self.import_action = imp
+        if not self.read_only and role == "admin":
+            court = QAction("&Court settings for orders…", self)
+            court.triggered.connect(self.open_court_settings)
+            file_menu.addAction(court)
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.Quit)
         quit_action.triggered.connect(self.close)
@@ -108,6 +112,11 @@ class MainWindow(QMainWindow):
         keys.triggered.connect(lambda: QMessageBox.information(self, "Keyboard shortcuts",
                                                                SHORTCUTS_HELP))
         help_menu.addAction(keys)
+
+    def open_court_settings(self) -> None:
+        from desktop.ui.court_settings_dialog import CourtSettingsDialog
+
+        CourtSettingsDialog(self.conn, self.user, self).exec()
 
     def open_import_wizard(self) -> None:
         from desktop.ui.import_wizard import ImportWizard
