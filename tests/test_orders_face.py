@@ -20,8 +20,8 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from desktop.cli.main import main
+from desktop.clock import pacific
 from desktop.orders import demo
-from desktop.orders.appearance import PACIFIC
 from desktop.orders.keys import create_demo_key
 from desktop.orders.model import CountLine, CourtDetails, ResentenceTerms
 from desktop.orders.names import is_surname_first, natural, surname_first
@@ -72,7 +72,7 @@ def _counts(n: int) -> tuple[CountLine, ...]:
                            f"201{i % 10}-0{1 + i % 9}-1{i % 10}", reliefs[i % 3]) for i in range(1, n + 1))
 
 
-def _with(order, counts, court=COURT, **changes):  # noqa: ANN001, ANN202
+def _with(order, counts, court=COURT, **changes):
     entry = replace(order.entries[0], counts=counts, **changes)
     return replace(order, entries=(entry,), court=court)
 
@@ -317,7 +317,7 @@ def test_signer_title_from_settings_and_the_appearance_has_signer_and_time(
     embedded = PdfFileReader(io.BytesIO(data)).embedded_signatures[0]
     status = validate_pdf_signature(embedded, ValidationContext(trust_roots=[embedded.signer_cert]))
     assert status.intact and status.valid
-    when = embedded.self_reported_timestamp.astimezone(PACIFIC)
+    when = pacific(embedded.self_reported_timestamp)
     text = flat(printed_texts(data)[0])
     hour = when.hour % 12 or 12
     assert (f"Digitally signed by Hon. Miriam Castellanos-Reyes, Commissioner of the Superior Court, "

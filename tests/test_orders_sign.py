@@ -18,9 +18,10 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from desktop.cli.main import main
+from desktop.clock import pacific
 from desktop.errors import RefusedError
 from desktop.orders import demo
-from desktop.orders.appearance import PACIFIC, appearance_text
+from desktop.orders.appearance import appearance_text
 from desktop.orders.keys import DEMO_ORGANIZATION, create_demo_key
 from desktop.orders.produce import Job, produce_orders
 from desktop.orders.render import render_order
@@ -91,7 +92,7 @@ def test_visible_signature_block_and_field_are_on_the_page(signed: bytes) -> Non
     when = sig.self_reported_timestamp
     assert when is not None
     shown = appearance_text("Hon. Teodora Blackwood-Ng", "Judge of the Superior Court", when)
-    assert shown.endswith("(Pacific)") and str(when.astimezone(PACIFIC).year) in shown
+    assert shown.endswith("(Pacific)") and str(pacific(when).year) in shown
     assert flat(shown) in text
     # No program instructions on the order.
     for word in ("reliefdesk", "signature panel", "orders verify", "PAdES"):

@@ -10,16 +10,16 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QSettings
 
-from desktop.orders.court_settings import court_details, signer_settings  # noqa: E402
-from desktop.orders.register import verify_order  # noqa: E402
-from desktop.records.demo import DEMO_PASSWORD, build_demo  # noqa: E402
-from desktop.review.users import authenticate  # noqa: E402
-from desktop.store import open_db  # noqa: E402
-from desktop.ui import core  # noqa: E402
-from desktop.ui.court_settings_dialog import CourtSettingsDialog  # noqa: E402
-from desktop.ui.orders_view import OrdersView, RecordSignatureDialog, status_text  # noqa: E402
+from desktop.orders.court_settings import court_details, signer_settings
+from desktop.orders.register import verify_order
+from desktop.records.demo import DEMO_PASSWORD, build_demo
+from desktop.review.users import authenticate
+from desktop.store import open_db
+from desktop.ui import core
+from desktop.ui.court_settings_dialog import CourtSettingsDialog
+from desktop.ui.orders_view import OrdersView, RecordSignatureDialog, status_text
 
 
 @pytest.fixture(scope="module")

@@ -249,17 +249,13 @@ def cmd_terms(args: argparse.Namespace) -> int:
 def _when(text: str):
     from datetime import datetime
 
-    from desktop.orders.appearance import PACIFIC
+    from desktop.orders.appearance import from_pacific_wall
 
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
         raise UserError(f"--signed-at {text!r} is not a date and time; use e.g. 2026-11-30T10:15") from exc
-    if moment.tzinfo is None:
-        if PACIFIC is None:
-            raise UserError("give the time zone offset, e.g. 2026-11-30T10:15-08:00")
-        moment = moment.replace(tzinfo=PACIFIC)
-    return moment
+    return from_pacific_wall(moment) if moment.tzinfo is None else moment
 
 
 def cmd_record_signature(args: argparse.Namespace) -> int:

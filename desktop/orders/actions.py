@@ -13,7 +13,7 @@ import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from desktop import audit
+from desktop import audit, clock
 from desktop.errors import RefusedError, UserError
 from desktop.orders.court_settings import signer_settings
 from desktop.orders.register import OrderRow, get_order, next_order_number
@@ -113,7 +113,7 @@ def record_signature(conn: sqlite3.Connection, actor: User, order_no: str, *, ju
         raise UserError(f"{judge} is not a judge's ReliefDesk account; name the judge who signed.")
     if signed_at.tzinfo is None:
         raise UserError("give the signing time with its time zone, e.g. 2026-11-30T10:15-08:00")
-    if signed_at.astimezone(UTC) > datetime.now(UTC):
+    if signed_at.astimezone(UTC) > clock.now():
         raise UserError("the signing time is in the future; give the time the judge signed")
     scan_hash = None
     if scan is not None:
@@ -178,7 +178,7 @@ def amend_order(conn: sqlite3.Connection, judge: User, order_no: str, reason: st
         if newer:
             raise RefusedError(f"order {order_no} was already amended by order {newer[0]}; amend "
                                "that one. Nothing was changed.")
-        today = date.today()
+        today = clock.court_today()
         new_no, code, seq = next_order_number(conn, old["county"], today.year)
         cur = conn.execute(
             "INSERT INTO orders (order_no, kind, batch_id, case_id, county, county_code, year, seq,"

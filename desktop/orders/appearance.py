@@ -9,41 +9,30 @@ page content stays the same on every rendering."""
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
+from desktop import clock
 from desktop.orders.fonts import face, markup
 from desktop.orders.wording import MONTHS
 
-try:
-    PACIFIC: ZoneInfo | None = ZoneInfo("America/Los_Angeles")
-except Exception:    # no time zone data on this machine: fall back to the US rule below
-    PACIFIC = None
-
 
 def _pacific(moment: datetime) -> datetime:
-    """`moment` in California time (PST/PDT)."""
-    moment = moment.astimezone(UTC)
-    if PACIFIC is not None:
-        return moment.astimezone(PACIFIC)
-    # Since 2007: daylight time from the second Sunday of March 2:00 to the first Sunday of November 2:00.
-    from datetime import timedelta, timezone
+    """`moment` on the court's wall clock (PST/PDT; desktop/clock.py writes the rule out)."""
+    return clock.pacific(moment)
 
-    year = moment.year
 
-    def sunday(month: int, nth: int) -> datetime:
-        first = datetime(year, month, 1, tzinfo=UTC)
-        return first + timedelta(days=(6 - first.weekday()) % 7 + 7 * (nth - 1))
-
-    start = sunday(3, 2) + timedelta(hours=10)      # 2:00 PST = 10:00 UTC
-    end = sunday(11, 1) + timedelta(hours=9)        # 2:00 PDT = 09:00 UTC
-    offset = -7 if start <= moment < end else -8
-    return moment.astimezone(timezone(timedelta(hours=offset)))
+def from_pacific_wall(naive: datetime) -> datetime:
+    """A wall-clock time read in California (no offset given) as an aware instant."""
+    for zone in (clock.PDT, clock.PST):
+        candidate = naive.replace(tzinfo=zone)
+        if clock.pacific(candidate).utcoffset() == zone.utcoffset(None):
+            return candidate
+    return naive.replace(tzinfo=clock.PST)
 
 
 def pacific_text(moment: datetime) -> str:

@@ -11,10 +11,10 @@ import hashlib
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
-from desktop import audit
+from desktop import audit, clock
 from desktop.errors import RefusedError, UserError
 from desktop.orders.court_settings import court_details, signer_settings
 from desktop.orders.granted import GrantedCount, case_entries, granted_counts
@@ -160,7 +160,7 @@ def _prepare(conn: sqlite3.Connection, batch_id: int, plans: list[Planned], orde
             raise RefusedError(f"batch {batch_id} already has a bulk order; render it with --bulk "
                                "(a count must not be granted by two orders). Nothing was changed.")
         made = []
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+        now = clock.utc_stamp()
         templates = {name: load_template(name) for name in {p.template for p in plans}}
         for p in plans:
             tmpl = templates[p.template]
@@ -257,7 +257,7 @@ def render_batch(conn: sqlite3.Connection, batch_id: int, out_dir: Path, key_fil
         signer = OrderSigner.from_file(key_file, passphrase)   # wrong passphrase: refused first
     court = court_details(conn)
     plans = plan_orders(conn, grants, bulk=bulk, template=template, batch_id=batch_id, court=court)
-    rows = _prepare(conn, batch_id, plans, order_date or date.today(), user, bulk)
+    rows = _prepare(conn, batch_id, plans, order_date or clock.court_today(), user, bulk)
     out_dir.mkdir(parents=True, exist_ok=True)
     out_dir = out_dir.resolve()
     if signer is not None:

@@ -26,6 +26,7 @@ from pyhanko.sign.general import get_pyca_cryptography_hash
 from pyhanko.stamp import NoOpStampStyle, StaticStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from desktop import clock
 from desktop.orders.keys import KeyInfo, describe, load_key
 from desktop.orders.model import Judge, OrderData
 from desktop.orders.render import SIGNATURE_FIELD, RenderedOrder
@@ -153,7 +154,7 @@ class OrderSigner:
         DATE TIME (Pacific)" (title as printed on the order); returns the signed PDF and the time."""
         from desktop.orders.appearance import appearance_pdf
 
-        moment = (moment or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+        moment = (moment or clock.now()).astimezone(UTC).replace(microsecond=0)
         x1, y1, x2, y2 = rendered.signature.box
         look = appearance_pdf(order.judge.name, order.judge.title, moment, x2 - x1, y2 - y1)
         data = self.sign(rendered, order_number=order.order_number, county=order.county,
