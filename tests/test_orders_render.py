@@ -157,7 +157,7 @@ def test_resentencing_order_waits_for_its_terms_then_states_them() -> None:
     flat = " ".join("\n".join(_pages_text(render_order(
         _order(counts, terms=papers), load_template("resentence")).pdf)).split())
     assert "No hearing was requested or set" in flat and "hearing on" not in flat
-    assert "released from supervision" in flat and "probation" not in flat
+    assert "released from custody and supervision" in flat and "probation" not in flat
 
 
 def test_extreme_names_and_sixty_counts_wrap_inside_the_margins() -> None:
