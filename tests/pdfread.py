@@ -41,8 +41,9 @@ def printed_texts(pdf: bytes) -> list[str]:
 def render_pages(pdf_path: Path, out_prefix: Path, dpi: int = 60) -> list[Path]:
     """PNG of every page: pdftoppm when installed, else PDFium (forms drawn, as printed)."""
     if shutil.which("pdftoppm"):
-        subprocess.run(["pdftoppm", "-png", "-r", str(dpi), str(pdf_path), str(out_prefix)],
-                       check=True)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", str(dpi), str(pdf_path), str(out_prefix)], check=True
+        )
         return sorted(out_prefix.parent.glob(out_prefix.name + "-*.png"))
     doc = pdfium.PdfDocument(str(pdf_path))
     doc.init_forms()

@@ -30,10 +30,14 @@ def accepted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     conn = open_db(db_path).conn
     clerk = authenticate(conn, "clerk", DEMO_PASSWORD)
     judge = authenticate(conn, "judge", DEMO_PASSWORD)
-    ids = [r[0] for r in conn.execute(
-        "SELECT r.count_id FROM review_items r JOIN determinations d ON d.id = r.determination_id "
-        "WHERE d.relief IN ('dismiss_and_seal', 'redesignate_misdemeanor') ORDER BY r.count_id "
-        "LIMIT 6")]
+    ids = [
+        r[0]
+        for r in conn.execute(
+            "SELECT r.count_id FROM review_items r JOIN determinations d ON d.id = r.determination_id "
+            "WHERE d.relief IN ('dismiss_and_seal', 'redesignate_misdemeanor') ORDER BY r.count_id "
+            "LIMIT 6"
+        )
+    ]
     core.approve(conn, clerk, ids)
     batch = core.submit_batch(conn, clerk)
     for item in core.sample(conn, judge, batch):
@@ -53,8 +57,9 @@ def warnings_shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return shown
 
 
-def test_a_clerk_prints_for_ink_and_records_the_judges_signature(qtbot, accepted, tmp_path: Path,
-                                                                 warnings_shown: list[str]) -> None:
+def test_a_clerk_prints_for_ink_and_records_the_judges_signature(
+    qtbot, accepted, tmp_path: Path, warnings_shown: list[str]
+) -> None:
     db_path, batch = accepted
     conn = open_db(db_path).conn
     user = authenticate(conn, "clerk", DEMO_PASSWORD)
@@ -74,7 +79,9 @@ def test_a_clerk_prints_for_ink_and_records_the_judges_signature(qtbot, accepted
     dialog.how_box.setCurrentIndex(0)
     assert dialog.method() == "ink" and dialog.scan() is None
     signed_at = dialog.signed_at()
-    assert signed_at.tzinfo is not None and signed_at < datetime.now().astimezone() - timedelta(minutes=50)
+    assert signed_at.tzinfo is not None and signed_at < datetime.now().astimezone() - timedelta(
+        minutes=50
+    )
     assert view.record_signature(rows[0].order_no, dialog.judge(), signed_at, dialog.method(), None)
     row = next(r for r in view.model.rows if r.order_no == rows[0].order_no)
     assert status_text(row) == "Signed (ink)"
@@ -85,8 +92,9 @@ def test_a_clerk_prints_for_ink_and_records_the_judges_signature(qtbot, accepted
     conn.close()
 
 
-def test_the_administrator_sets_the_court_details_once(qtbot, accepted,
-                                                      warnings_shown: list[str]) -> None:
+def test_the_administrator_sets_the_court_details_once(
+    qtbot, accepted, warnings_shown: list[str]
+) -> None:
     db_path, _ = accepted
     conn = open_db(db_path).conn
     admin = authenticate(conn, "admin", DEMO_PASSWORD)
@@ -108,9 +116,11 @@ def test_the_administrator_sets_the_court_details_once(qtbot, accepted,
     again = CourtSettingsDialog(conn, admin)
     qtbot.addWidget(again)
     again.fields["name_style"].setCurrentText("title")
-    again.save()                                   # only the changed value is written
-    assert conn.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'settings.court'"
-                        ).fetchone()[0] == 4
+    again.save()  # only the changed value is written
+    assert (
+        conn.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'settings.court'").fetchone()[0]
+        == 4
+    )
     clerk = authenticate(conn, "clerk", DEMO_PASSWORD)
     refused = CourtSettingsDialog(conn, clerk)
     qtbot.addWidget(refused)

@@ -8,6 +8,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from desktop.cli.common import acting_user, add_as_user, db_path, get_db, print_json
 from desktop.errors import RefusedError, UserError
@@ -370,12 +371,24 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not rows:
         print("no orders yet")
         return 0
-    print(f"{'ORDER':<20} {'KIND':<10} {'BATCH':>5} {'COUNTS':>6} {'STATUS':<8} {'SIGNED':<20} "
-          f"{'PRINTED':<20} FILE")
+    print(f"{'ORDER':<20} {'KIND':<10} {'BATCH':>5} {'COUNTS':>6} {'STATUS':<22} {'SIGNED':<25} "
+          f"{'PRINTED':<25} FILE / PROBLEM")
     for r in rows:
-        print(f"{r.order_no:<20} {r.kind:<10} {r.batch_id:>5} {r.counts:>6} {r.status:<8} "
-              f"{(r.signed_at or ''):<20} {(r.printed_at or ''):<20} {r.file_path or ''}")
+        print(f"{r.order_no:<20} {r.kind:<10} {r.batch_id:>5} {r.counts:>6} {_status(r):<22} "
+              f"{(r.signed_at or ''):<25} {(r.printed_at or ''):<25} "
+              f"{r.problem or r.file_path or r.unsigned_path or ''}")
     return 0
+
+
+def _status(r: Any) -> str:
+    if r.status == "prepared":
+        if r.problem:
+            return "withdrawn" if r.problem.startswith("withdrawn") else "NOT PRODUCED"
+        if r.unsigned_path:
+            return "printed for signature"
+        return "waiting for terms" if r.kind == "resentence" else "prepared"
+    how = {"ink": " (ink)", "external": " (court system)"}.get(r.signature_method or "", "")
+    return r.status + how
 
 
 def cmd_mark_printed(args: argparse.Namespace) -> int:

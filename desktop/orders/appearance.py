@@ -39,8 +39,10 @@ def pacific_text(moment: datetime) -> str:
     """'November 30, 2026 9:05 AM (Pacific)'."""
     t = _pacific(moment)
     hour = t.hour % 12 or 12
-    return f"{MONTHS[t.month - 1]} {t.day}, {t.year} {hour}:{t.minute:02d} {'AM' if t.hour < 12 else 'PM'} " \
-           "(Pacific)"
+    return (
+        f"{MONTHS[t.month - 1]} {t.day}, {t.year} {hour}:{t.minute:02d} {'AM' if t.hour < 12 else 'PM'} "
+        "(Pacific)"
+    )
 
 
 def honorific(name: str) -> str:

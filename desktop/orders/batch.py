@@ -267,6 +267,7 @@ def render_batch(conn: sqlite3.Connection, batch_id: int, out_dir: Path, key_fil
         judge = _judge_for(conn, judge_user, "", "Judge of the Superior Court", None)
         judge = Judge(judge.name, judge.title, None)     # the judge signs the line in ink
     jobs, outcomes = [], []
+    shown: dict[str, str] = {}         # the names each order prints, for the Orders list
     for p in plans:
         row = rows[(p.kind, p.key)]
         name = f"{row['order_no']}-unsigned.pdf" if unsigned else f"{row['order_no']}.pdf"
@@ -298,6 +299,7 @@ def render_batch(conn: sqlite3.Connection, batch_id: int, out_dir: Path, key_fil
                          entries=p.entries, court=court, amends=amends,
                          amend_reason=row["amend_reason"] or "")
         jobs.append(Job(data, row["template_name"], str(path), sign=not unsigned))
+        shown[row["order_no"]] = printed_names(p)
         outcomes.append(Outcome(row["order_no"], p.kind, path, len(p.count_ids), True,
                                 signed=not unsigned))
     produced = produce_orders(jobs, None if unsigned else key_file.read_bytes() if key_file else None,
@@ -306,13 +308,13 @@ def render_batch(conn: sqlite3.Connection, batch_id: int, out_dir: Path, key_fil
     outcomes = [replace(o, problem=by_no[o.order_no].problem, written=by_no[o.order_no].ok,
                         warnings=by_no[o.order_no].warnings) if o.order_no in by_no else o
                 for o in outcomes]
-    _record(conn, batch_id, rows, produced, signer, user, unsigned, judge)
+    _record(conn, batch_id, rows, produced, signer, user, unsigned, judge, shown)
     return outcomes
 
 
 def _record(conn: sqlite3.Connection, batch_id: int, rows: dict[tuple[str, str], sqlite3.Row],
             produced: list[Produced], signer: OrderSigner | None, user: str, unsigned: bool,
-            judge: Judge) -> None:
+            judge: Judge, shown: dict[str, str]) -> None:
     """One transaction: the orders produced marked signed (or their unsigned file recorded), the
     others' problems noted, one audit entry."""
     if not produced:
@@ -325,6 +327,9 @@ def _record(conn: sqlite3.Connection, batch_id: int, rows: dict[tuple[str, str],
     with transaction(conn):
         for r in ok:
             warnings = "\n".join(r.warnings) or None
+            if r.order_no in shown:
+                conn.execute("UPDATE orders SET printed_names = ? WHERE order_no = ?",
+                             (shown[r.order_no], r.order_no))
             if unsigned:
                 conn.execute("UPDATE orders SET unsigned_path = ?, unsigned_sha256 = ?,"
                              " content_sha256 = ?, pages = ?, template_version = ?, problem = NULL,"

@@ -150,7 +150,8 @@ def markup(text: str, font_name: str) -> str:
     if all(ord(c) in main or c.isspace() for c in text):
         return escape(text)
     out: list[str] = []
-    run_font, run = "", []
+    run_font = ""
+    run: list[str] = []
 
     def flush() -> None:
         if run:

@@ -30,16 +30,18 @@ def _parts(raw: str) -> tuple[str, str, str]:
     surname = pieces[0]
     given = pieces[1] if len(pieces) > 1 else ""
     suffix = " ".join(p for p in pieces[2:] if p)
-    if not given:                    # 'LAST,' -> just the surname
+    if not given:  # 'LAST,' -> just the surname
         return "", surname, suffix
-    if not surname:                  # ',FIRST' -> just the given names
+    if not surname:  # ',FIRST' -> just the given names
         return "", given, suffix
     return surname, given, suffix
 
 
 def _case(text: str, style: str) -> str:
     if style == "title":
-        return _WORD.sub(lambda m: m.group(1) + m.group(2).upper() + m.group(3).lower(), text.lower())
+        return _WORD.sub(
+            lambda m: m.group(1) + m.group(2).upper() + m.group(3).lower(), text.lower()
+        )
     if style == "upper":
         return text.upper()
     return text

@@ -73,8 +73,9 @@ class CourtSettingsDialog(QDialog):
         self.fields["address"].setFixedHeight(60)
         form.addRow("Address:", self.fields["address"])
         self.fields["clerk_certificate"] = QPlainTextEdit(self.details.clerk_certificate)
-        self.fields["clerk_certificate"].setAccessibleName("The clerk's certificate printed at the "
-                                                           "foot of every order")
+        self.fields["clerk_certificate"].setAccessibleName(
+            "The clerk's certificate printed at the foot of every order"
+        )
         self.fields["clerk_certificate"].setFixedHeight(60)
         form.addRow("Clerk's certificate:", self.fields["clerk_certificate"])
         for key, choices in (("name_style", NAME_STYLES), ("schedule_names", SCHEDULE_ORDERS)):
@@ -83,7 +84,9 @@ class CourtSettingsDialog(QDialog):
             box.setCurrentText(getattr(self.details, key))
             box.setAccessibleName(COURT_KEYS[key][0])
             self.fields[key] = box
-            form.addRow(("Names on orders:" if key == "name_style" else "Names in a schedule:"), box)
+            form.addRow(
+                ("Names on orders:" if key == "name_style" else "Names in a schedule:"), box
+            )
         layout.addWidget(court)
 
         words = QGroupBox("Relief, in the court's words (empty: the template's)")
@@ -99,13 +102,16 @@ class CourtSettingsDialog(QDialog):
         sform = QFormLayout(signer)
         self.judge_box = QComboBox()
         self.judge_box.setAccessibleName("Judge")
-        for (name,) in conn.execute("SELECT name FROM users WHERE role = 'judge' AND active = 1 "
-                                    "ORDER BY name"):
+        for (name,) in conn.execute(
+            "SELECT name FROM users WHERE role = 'judge' AND active = 1 ORDER BY name"
+        ):
             self.judge_box.addItem(name)
         self.judge_name = QLineEdit()
         self.judge_name.setAccessibleName("Name as printed under the signature line")
         self.judge_title = QLineEdit()
-        self.judge_title.setAccessibleName("Title, e.g. Judge of the Superior Court or Commissioner")
+        self.judge_title.setAccessibleName(
+            "Title, e.g. Judge of the Superior Court or Commissioner"
+        )
         image_row = QWidget()
         ir = QHBoxLayout(image_row)
         ir.setContentsMargins(0, 0, 0, 0)
@@ -123,7 +129,9 @@ class CourtSettingsDialog(QDialog):
         self._load_signer(self.judge_box.currentText())
         layout.addWidget(signer)
 
-        buttons = QDialogButtonBox(QDialogButtonBox.Save | QDialogButtonBox.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -136,8 +144,9 @@ class CourtSettingsDialog(QDialog):
         self.image_label.setText("set" if s and s.signature_image else "none")
 
     def _choose_image(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Image of the judge's signature", "",
-                                              "Images (*.png *.jpg *.jpeg)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Image of the judge's signature", "", "Images (*.png *.jpg *.jpeg)"
+        )
         if path:
             self.image = Path(path).read_bytes()
             self.image_label.setText(Path(path).name)
@@ -156,7 +165,7 @@ class CourtSettingsDialog(QDialog):
         try:
             for key in self.fields:
                 if key.startswith("relief."):
-                    old = self.details.relief_words.get(key[len("relief."):], "")
+                    old = self.details.relief_words.get(key[len("relief.") :], "")
                 else:
                     old = current.get(key, getattr(self.details, key))
                 if self._value(key).strip() != (old or "").strip():
@@ -164,10 +173,18 @@ class CourtSettingsDialog(QDialog):
             judge = self.judge_box.currentText()
             if judge:
                 s = signer_settings(self.conn, judge)
-                if (self.judge_name.text(), self.judge_title.text()) != (s.display_name, s.title) \
-                        or self.image is not None:
-                    set_signer(self.conn, self.user, judge, title=self.judge_title.text(),
-                               display_name=self.judge_name.text(), image=self.image)
+                if (self.judge_name.text(), self.judge_title.text()) != (
+                    s.display_name,
+                    s.title,
+                ) or self.image is not None:
+                    set_signer(
+                        self.conn,
+                        self.user,
+                        judge,
+                        title=self.judge_title.text(),
+                        display_name=self.judge_name.text(),
+                        image=self.image,
+                    )
         except UserError as exc:
             QMessageBox.warning(self, "Not saved", str(exc))
             return

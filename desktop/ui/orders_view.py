@@ -6,6 +6,7 @@ lives only in the rendering job and is never stored."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -185,7 +186,8 @@ class RecordSignatureDialog(QDialog):
         form.addRow("Signed &at:", self.when_edit)
         form.addRow("&How:", self.how_box)
         form.addRow("&Scan (optional):", row)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -199,8 +201,10 @@ class RecordSignatureDialog(QDialog):
     def judge(self) -> str:
         return self.judge_box.currentText()
 
-    def signed_at(self) -> Any:
-        return self.when_edit.dateTime().toPython().astimezone()
+    def signed_at(self) -> datetime:
+        moment = self.when_edit.dateTime().toPython()
+        assert isinstance(moment, datetime)
+        return moment.astimezone()
 
     def method(self) -> str:
         return str(self.how_box.currentData())
@@ -562,7 +566,7 @@ class OrdersView(QWidget):
         if len(sel) != 1:
             return
         dialog = RecordSignatureDialog(sel[0].order_no, self._judges(), self)
-        if dialog.exec() != QDialog.Accepted:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         self.record_signature(sel[0].order_no, dialog.judge(), dialog.signed_at(), dialog.method(),
                               dialog.scan())
