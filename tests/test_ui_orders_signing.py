@@ -129,3 +129,44 @@ def test_the_administrator_sets_the_court_details_once(
     assert warnings_shown and "admin" in warnings_shown[-1]
     assert court_details(conn).department == "Department S-12"
     conn.close()
+
+
+def test_the_judge_sends_back_an_order_that_could_not_be_produced(
+    qtbot, accepted, tmp_path: Path, warnings_shown: list[str]
+) -> None:
+    from desktop.orders.keys import create_demo_key
+
+    db_path, batch = accepted
+    conn = open_db(db_path).conn
+    key = tmp_path / "judge.p12"
+    create_demo_key("Hon. Orders View", "Judge of the Superior Court", key, "view key pass")
+    case_id = conn.execute(
+        "SELECT case_id FROM orders WHERE batch_id = ? AND status = 'prepared' ORDER BY id DESC",
+        (batch,),
+    ).fetchone()[0]
+    with conn:
+        conn.execute(
+            "UPDATE subjects SET name = 'حسن,ليلى' WHERE id = (SELECT subject_id FROM cases "
+            "WHERE id = ?)",
+            (case_id,),
+        )
+    view = OrdersView(
+        conn,
+        db_path,
+        authenticate(conn, "judge", DEMO_PASSWORD),
+        QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat),
+    )
+    qtbot.addWidget(view)
+    view.show()
+    view.render(batch, key, "view key pass", tmp_path / "signed")
+    qtbot.waitUntil(lambda: not view.busy(), timeout=120_000)
+    assert "NOT PRODUCED (1)" in view.message.text() and "ARABIC LETTER" in view.message.text()
+    failed = [r for r in view.model.rows if status_text(r) == "NOT PRODUCED"]
+    assert len(failed) == 1 and failed[0].case_id == case_id
+    view.table.selectRow(view.model.rows.index(failed[0]))
+    assert view.send_back_button.isEnabled()
+    assert view.send_back(failed[0].order_no, "write the name as the court's record has it")
+    row = next(r for r in view.model.rows if r.order_no == failed[0].order_no)
+    assert status_text(row) == "Withdrawn (sent back)" and row.counts == 0
+    assert not view.send_back(failed[0].order_no, "again") and warnings_shown
+    conn.close()

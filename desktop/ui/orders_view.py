@@ -288,9 +288,14 @@ class OrdersView(QWidget):
         self.record_button = self._button("&Record signature…", "Record that the selected order "
                                           "was signed in ink or in the court's own system",
                                           self.record_dialog)
+        self.send_back_button = self._button("Send &back…", "Send the counts of the selected order, "
+                                             "which could not be produced, back to the clerk",
+                                             self.send_back_dialog)
         for b in (self.open_button, self.print_button, self.print_batch_button, self.verify_button,
                   self.export_button, self.unsigned_button, self.record_button):
             actions.addWidget(b)
+        if self.is_judge:
+            actions.addWidget(self.send_back_button)
         actions.addStretch(1)
         outer.addLayout(actions)
 
@@ -377,6 +382,9 @@ class OrdersView(QWidget):
         self.record_button.setEnabled(court_user and len(sel) == 1 and not busy
                                       and sel[0].status == "prepared" and bool(sel[0].unsigned_path)
                                       and not sel[0].problem)
+        self.send_back_button.setEnabled(self.is_judge and len(sel) == 1 and not busy
+                                         and sel[0].status == "prepared" and sel[0].counts > 0
+                                         and (bool(sel[0].problem) or sel[0].kind == "resentence"))
 
     # --- open / print / verify -----------------------------------------------------------
     def open_selected(self) -> None:
@@ -560,6 +568,30 @@ class OrdersView(QWidget):
             self.last_outcome = {"rendered": outcomes}
 
         self._run(f"Writing the orders of batch {batch} for signature", job, done)
+
+    def send_back_dialog(self) -> None:
+        sel = self.selected_orders()
+        if len(sel) != 1:
+            return
+        note, ok = QInputDialog.getText(self, f"Send back the counts of order {sel[0].order_no}",
+                                        "Note for the clerk:")
+        if ok:
+            self.send_back(sel[0].order_no, note)
+
+    def send_back(self, order_no: str, note: str) -> bool:
+        """After acceptance, the judge sends back the counts of an order that could not be made."""
+        from desktop.orders.actions import send_back_unproduced
+
+        try:
+            ids = send_back_unproduced(self.conn, self.user, order_no, note)
+        except UserError as exc:
+            QMessageBox.warning(self, "Not sent back", str(exc))
+            self.message.setText(f"Not sent back: {exc}")
+            return False
+        self.message.setText(f"{order_no}: {len(ids)} count(s) sent back to the clerk.")
+        self._show_orders()
+        self.changed.emit()
+        return True
 
     def record_dialog(self) -> None:
         sel = self.selected_orders()
