@@ -21,6 +21,7 @@ from desktop.orders.model import (
     ProsecutionNotice,
     ResentenceTerms,
 )
+from desktop.records.normalize import court_display
 
 # Flags that raise a question about a count; when the court grants relief anyway, the order states
 # the finding that resolves it (templates: [count_findings]).
@@ -193,7 +194,7 @@ def case_entries(conn: sqlite3.Connection, grants: list[GrantedCount], *, style:
         serving = any(g.relief == "resentence" for g in items)
         entries[case_id] = CaseEntry(
             person=printed_person(conn, case_id, style),
-            case_number=case_number, counts=tuple(lines), court=court,
+            case_number=case_number, counts=tuple(lines), court=court_display(court) or None,
             prosecution=_prosecution(conn, case_number),
             juvenile=any("juvenile" in g.flags for g in items), case_id=case_id,
             terms=resentence_terms(conn, batch_id, case_id) if serving and batch_id else None)
