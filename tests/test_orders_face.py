@@ -391,7 +391,7 @@ def test_orders_name_people_as_people_are_named_and_the_list_agrees(
     )
     assert _render(world, key) == 0
     capsys.readouterr()
-    assert main(["orders", "list", "--json"]) == 0
+    assert main(["orders", "list", "--json", "--as", "judge"]) == 0
     listed = {r["order_no"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
     for order_no, file_path, cid in _orders(world):
         text = flat("\n".join(printed_texts(Path(file_path).read_bytes())))
@@ -509,7 +509,21 @@ def test_wet_ink_path_counts_as_signed_only_once_recorded(
         text = flat("\n".join(page_texts(data)))
         assert "Digitally signed" not in text and "IT IS SO ORDERED." in text
     # Not signed yet: nothing to export.
-    assert main(["export", "doj-update", "--batch", str(world["batch"]), "--out", str(out)]) == 2
+    assert (
+        main(
+            [
+                "export",
+                "doj-update",
+                "--batch",
+                str(world["batch"]),
+                "--out",
+                str(out),
+                "--as",
+                "judge",
+            ]
+        )
+        == 2
+    )
     first, path, _ = orders[0]
     scan = tmp_path / "signed-scan.pdf"
     scan.write_bytes(Path(path).read_bytes().replace(b"%%EOF", b"%%EOF\n% scanned"))
@@ -599,7 +613,21 @@ def test_wet_ink_path_counts_as_signed_only_once_recorded(
     scan.write_bytes(b"%PDF-1.4 another file")
     assert not verify_order(conn, first).ok
     capsys.readouterr()
-    assert main(["export", "doj-update", "--batch", str(world["batch"]), "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "doj-update",
+                "--batch",
+                str(world["batch"]),
+                "--out",
+                str(out),
+                "--as",
+                "judge",
+            ]
+        )
+        == 0
+    )
     exported = {line.split(",")[-3] for line in out.read_text().splitlines()[1:]}
     assert exported == {first, orders[1][0]}  # only the recorded ones
     actions = [r[0] for r in conn.execute("SELECT action FROM audit_log ORDER BY seq")]
@@ -637,7 +665,21 @@ def test_a_signed_order_is_corrected_by_a_new_order_naming_it(
     assert f"amends and replaces Order No. {old_no}" in text and "misread" in text
     assert hashlib.sha256(Path(old_file).read_bytes()).hexdigest() == before  # never edited
     out = tmp_path / "doj.csv"
-    assert main(["export", "doj-update", "--batch", str(world["batch"]), "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "doj-update",
+                "--batch",
+                str(world["batch"]),
+                "--out",
+                str(out),
+                "--as",
+                "judge",
+            ]
+        )
+        == 0
+    )
     numbers = [line.split(",")[-3] for line in out.read_text().splitlines()[1:]]
     assert new_no in numbers and old_no not in numbers
     assert main(["orders", "amend", old_no, "--reason", "again", "--as", "judge"]) == 4
