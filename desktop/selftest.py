@@ -140,9 +140,10 @@ def _sign(db, work: Path, state: dict) -> None:
 
     outcomes = render_batch(db.conn, state["batch"], work / "orders", state["key"], PASSWORD,
                             user=state["judge"].name, workers=1)
-    if not outcomes:
+    made = [o for o in outcomes if o.produced]
+    if not made:
         raise RuntimeError("no order was rendered")
-    state["orders"] = [o.path for o in outcomes]
+    state["orders"] = [o.path for o in made]
 
 
 def _verify(state: dict) -> None:

@@ -56,7 +56,9 @@ def sign_in(conn: Any, db_label: str, parent: Any = None) -> Any | None:
 
 
 def has_records(conn: Any) -> bool:
-    return conn.execute("SELECT 1 FROM review_items LIMIT 1").fetchone() is not None
+    from desktop.ui import core
+
+    return core.has_review_items(conn)
 
 
 def build_demo_with_progress(db_path: Path, parent: Any = None, creator: Any = None) -> Any:

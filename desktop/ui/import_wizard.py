@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from desktop.records.rejected import rejected_rows
 from desktop.review.county import COUNTIES
 from desktop.ui import policy_access
 from desktop.ui.focus import chain
@@ -777,9 +778,9 @@ class ImportWizard(QWizard):
         """Rejected rows, then the fields kept unread (issue 13 §3), each in line order."""
         conn = self._conn()
         try:
-            rows = conn.execute(
-                "SELECT line, column_name, reason, raw FROM rejected_rows WHERE import_id = ? "
-                "ORDER BY line LIMIT ?", (import_id, self.REJECTED_SHOWN)).fetchall()
+            rows: list[tuple[Any, ...]] = [
+                (r.line, r.column, r.reason, r.raw)
+                for r in rejected_rows(conn, import_id, self.REJECTED_SHOWN)]
             rows += conn.execute(
                 "SELECT line, column_name, 'kept, not read: ' || reason, value FROM row_warnings"
                 " WHERE import_id = ? ORDER BY line, id LIMIT ?",
