@@ -40,6 +40,9 @@ def connect(path: str | os.PathLike[str]) -> sqlite3.Connection:
     """A raw connection with ReliefDesk's pragmas; no migrations."""
     path = Path(path)
     if str(path) != ":memory:":
+        from desktop.store.location import refuse_network_location
+
+        refuse_network_location(path)   # before anything is created there
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
             # Create the file readable by the user only before SQLite opens it.
