@@ -6,12 +6,12 @@ import argparse
 import getpass
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
+from desktop.console import interactive
 from desktop.paths import default_db_path
 from desktop.store import open_db
 
@@ -33,7 +33,7 @@ def password_for(user: str, env: str = "RELIEFDESK_PASSWORD") -> str:
     pw = os.environ.get(env)
     if pw is not None:
         return pw
-    if not sys.stdin.isatty():
+    if not interactive():
         from desktop.errors import RefusedError
 
         raise RefusedError(f"no password for {user}: set {env} or run in a terminal")
@@ -56,7 +56,9 @@ def audit_user(args: argparse.Namespace, db: sqlite_utils.Database,
     given (authenticated, role checked), else the operating-system account, marked as such."""
     if getattr(args, "as_user", None):
         return acting_user(args, db, roles).name
-    return f"os:{getpass.getuser()}"
+    from desktop.osinfo import os_actor
+
+    return os_actor()
 
 
 def print_json(obj: Any) -> None:
