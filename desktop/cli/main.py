@@ -8,6 +8,7 @@ import importlib
 import sys
 
 from desktop import __version__
+from desktop.console import setup_streams
 from desktop.errors import UserError
 
 # Command modules, in the order `reliefdesk --help` lists them.
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    setup_streams()          # no console (windowed program), Windows code pages, CR LF
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -57,6 +59,13 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def gui_main() -> int:
+    """The `reliefdesk-gui` entry point (pyproject gui-scripts: no console window on Windows) and
+    the windowed ReliefDesk.exe: the window, or a command given on its command line, whose exit
+    code says how it went (there is no console to print to)."""
+    return main(sys.argv[1:])
 
 
 if __name__ == "__main__":
