@@ -34,6 +34,9 @@ from typing import Any
 # is enough (as it must be on Windows and macOS); passed to workers by their initializer.
 LINUX_PDEATHSIG = True
 
+# Pools started by this process (the self-test checks its import and render really used one).
+POOLS_STARTED = 0
+
 _JOB_NAME: str | None = None
 _JOB_HANDLE: int | None = None
 
@@ -59,6 +62,8 @@ def pool_initargs() -> tuple[str | None, bool]:
     """The arguments for worker_init, computed in the program before it starts a pool: the name of
     its kill-on-close job object (Windows; created on first use) and whether to use Linux's
     parent-death signal."""
+    global POOLS_STARTED
+    POOLS_STARTED += 1
     return (children_job() if sys.platform == "win32" else None, LINUX_PDEATHSIG)
 
 

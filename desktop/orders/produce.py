@@ -24,6 +24,7 @@ from desktop.progress import ProgressFn, no_progress
 
 # Below this many orders a pool costs more (worker start-up, key load) than it saves.
 POOL_MIN_JOBS = 12
+START_METHOD: str | None = None   # None: desktop.processes.worker_context decides; the self-test forces spawn
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def produce_orders(jobs: Iterable[Job], p12: bytes, passphrase: str, *, workers:
     # Chunks keep the parent's pickling and bookkeeping small next to the workers' rendering.
     chunk = max(1, min(16, total // (workers * 8)))
     out = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context("desktop.orders.produce"),
+    with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context("desktop.orders.produce", START_METHOD),
                              initializer=_init_worker,
                              initargs=(p12, passphrase, pool_initargs())) as pool:
         try:

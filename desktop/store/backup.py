@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from desktop.errors import UserError
+from desktop.files import FileInUseError, remove_file, replace_file
 from desktop.paths import backup_dir
 
 KEEP_SETTING = "backup_keep"
@@ -92,7 +93,7 @@ def copy_database(src: sqlite3.Connection, out: Path) -> Path:
             dest.execute("PRAGMA journal_mode = DELETE")
         finally:
             dest.close()
-        os.replace(tmp, out)
+        replace_file(tmp, out)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -145,11 +146,18 @@ def auto_backup(db_path: Path | str, reason: str) -> Path | None:
 
 
 def prune(db_path: Path, keep: int) -> list[Path]:
-    """Delete all but the newest `keep` backups; returns the deleted paths."""
+    """Delete all but the newest `keep` backups; returns the deleted paths. A backup held open by
+    another program (a viewer, a copy in progress) is left for the next prune after a brief retry:
+    pruning never stops the import or evaluation that made the new backup."""
     old = list_backups(db_path)[:-keep] if keep > 0 else []
+    deleted = []
     for p in old:
-        p.unlink(missing_ok=True)
-    return old
+        try:
+            remove_file(p)
+        except FileInUseError:
+            continue
+        deleted.append(p)
+    return deleted
 
 
 @dataclass(frozen=True)
@@ -179,7 +187,7 @@ def restore(db_path: Path | str, source: Path | str) -> RestoreResult:
     current database as a 'pre-restore' backup, then copies `source` in through the backup API,
     which keeps the live file (and any other open connection) consistent. The caller migrates
     and audits the result."""
-    from desktop.store.db import connect
+    from desktop.store.db import connect, readonly_uri
     from desktop.store.integrity import check_reliefdesk_file, is_sound
 
     db_path, source = Path(db_path), Path(source)
@@ -191,7 +199,7 @@ def restore(db_path: Path | str, source: Path | str) -> RestoreResult:
     if db_path.is_file() and db_path.stat().st_size:
         damaged = not is_sound(db_path)
         saved = _save_damaged(db_path) if damaged else auto_backup(db_path, "pre-restore")
-    src = sqlite3.connect(f"file:{source.resolve()}?mode=ro", uri=True)
+    src = sqlite3.connect(readonly_uri(source), uri=True)
     try:
         if damaged:
             _replace_file(db_path, src)
@@ -215,6 +223,10 @@ def _replace_file(db_path: Path, src: sqlite3.Connection) -> None:
     tmp = db_path.with_name(f".{db_path.name}.restore{os.getpid()}")
     tmp.unlink(missing_ok=True)
     copy_database(src, tmp)
-    for suffix in ("-wal", "-shm"):
-        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    os.replace(tmp, db_path)
+    try:
+        for suffix in ("-wal", "-shm"):
+            remove_file(Path(f"{db_path}{suffix}"))
+        replace_file(tmp, db_path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)     # no stray copy left behind
+        raise

@@ -36,6 +36,13 @@ def migrations() -> list[tuple[int, str, str]]:
 PAGE_SIZE = 16384
 
 
+def readonly_uri(path: str | os.PathLike[str]) -> str:
+    """An SQLite URI opening `path` read-only. Path.as_uri() percent-encodes what a URI would
+    misread in a raw path: '#' (a fragment), '?' (the query), '%' (an escape) and spaces, as in a
+    folder named "Case #7 (copy)" or "100%20"; on Windows it gives file:///C:/... as SQLite wants."""
+    return Path(path).resolve().as_uri() + "?mode=ro"
+
+
 def connect(path: str | os.PathLike[str]) -> sqlite3.Connection:
     """A raw connection with ReliefDesk's pragmas; no migrations."""
     path = Path(path)
