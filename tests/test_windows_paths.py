@@ -175,3 +175,92 @@ def test_the_os_account_on_posix_ignores_the_environment(monkeypatch, tmp_path) 
     assert main(["--db", str(db), "import", str(src)]) in (0, 3)
     users = {r[0] for r in sqlite3.connect(db).execute("SELECT user FROM audit_log")}
     assert users == {f"os:{real}"}
+
+
+class FakeAdvapi32:
+    """Token, SID and security-descriptor calls of files.make_private, recorded."""
+
+    SID = "S-1-5-21-1004336348-1177238915-682003330-1001"
+
+    def __init__(self) -> None:
+        self.sddl: list[str] = []
+        self.applied: list[tuple[str, int, int]] = []
+
+    def OpenProcessToken(self, process, access, token_ref):  # noqa: N802
+        token_ref._obj.value = 4242
+        return 1
+
+    def GetTokenInformation(self, token, cls, buf, size, size_ref):  # noqa: N802
+        size_ref._obj.value = 16
+        return 0 if buf is None else 1
+
+    def ConvertSidToStringSidW(self, psid, text_ref):  # noqa: N802
+        text_ref._obj.value = self.SID
+        return 1
+
+    def ConvertStringSecurityDescriptorToSecurityDescriptorW(self, sddl, rev, sd_ref, size):  # noqa: N802
+        self.sddl.append(sddl)
+        sd_ref._obj.value = 9999
+        return 1
+
+    def SetFileSecurityW(self, path, flags, sd):  # noqa: N802
+        self.applied.append((path, flags, sd.value))
+        return 1
+
+
+class FakeKernelForAcl:
+    def GetCurrentProcess(self):  # noqa: N802
+        return -1
+
+    def LocalFree(self, ptr):  # noqa: N802
+        return None
+
+    def CloseHandle(self, handle):  # noqa: N802
+        return 1
+
+
+@pytest.fixture
+def acl(monkeypatch) -> FakeAdvapi32:
+    from desktop import files
+
+    fake = FakeAdvapi32()
+    monkeypatch.setattr(files, "_advapi32", lambda: fake)
+    monkeypatch.setattr(files, "_kernel32", lambda: FakeKernelForAcl())
+    return fake
+
+
+def test_windows_files_get_an_owner_only_acl(windows, acl: FakeAdvapi32, tmp_path: Path) -> None:
+    from desktop.files import write_atomic
+    from desktop.store.backup import backup_to
+    from desktop.store.db import connect
+
+    db = tmp_path / "db" / "reliefdesk.sqlite3"
+    connect(db).close()
+    export = tmp_path / "batch-1-doj-update.csv"
+    write_atomic(export, b"x")
+    backup_to(db, tmp_path / "backups" / "copy.sqlite3")
+    paths = [Path(p).name for p, _f, _sd in acl.applied]
+    assert paths[:3] == ["reliefdesk.sqlite3", "reliefdesk.sqlite3-wal", "reliefdesk.sqlite3-shm"]
+    assert f".{export.name}.{os.getpid()}.tmp" in paths          # before the data is written
+    assert "backups" in paths                                     # the new folder, inheritable
+    assert any(n.startswith(".copy.sqlite3.tmp") for n in paths)
+    assert all(flags == 0x80000004 for _p, flags, _sd in acl.applied)   # protected DACL
+    assert f"D:P(A;;FA;;;{acl.SID})(A;;FA;;;SY)" in acl.sddl
+    assert f"D:P(A;OICI;FA;;;{acl.SID})(A;OICI;FA;;;SY)" in acl.sddl
+
+
+def test_posix_files_are_0600_and_new_folders_0700(tmp_path: Path) -> None:
+    """The POSIX side of the same claim (docs/security.md)."""
+    import stat
+
+    from desktop.files import write_atomic
+    from desktop.store.backup import auto_backup, backup_dir
+    from desktop.store.db import connect
+
+    db = tmp_path / "reliefdesk.sqlite3"
+    connect(db).close()
+    write_atomic(tmp_path / "export.csv", b"x")
+    made = auto_backup(db, "test")
+    for p in (db, tmp_path / "export.csv", made):
+        assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
+    assert stat.S_IMODE(backup_dir(db).stat().st_mode) == 0o700

@@ -3,7 +3,6 @@ window exit (the last N kept), manual ones, and restoring a backup over the live
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
@@ -13,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from desktop.errors import UserError
-from desktop.files import FileInUseError, remove_file, replace_file
+from desktop.files import FileInUseError, make_private, remove_file, replace_file
 from desktop.paths import backup_dir
 
 KEEP_SETTING = "backup_keep"
@@ -71,9 +70,12 @@ def set_keep_count(conn: sqlite3.Connection, actor: str, keep: int) -> None:
 
 
 def _private_dir(path: Path) -> None:
+    """The backups folder: created owner-only (0700, or an owner-only ACL on Windows). A folder
+    that already exists keeps its permissions (`backup --out DIR/FILE` never changes DIR's)."""
+    if path.is_dir():
+        return
     path.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(OSError):
-        os.chmod(path, 0o700)
+    make_private(path, directory=True)
 
 
 def copy_database(src: sqlite3.Connection, out: Path) -> Path:
@@ -86,6 +88,7 @@ def copy_database(src: sqlite3.Connection, out: Path) -> Path:
     tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
     tmp.unlink(missing_ok=True)
     os.close(os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
+    make_private(tmp)        # Windows: an owner-only ACL before SQLite writes the copy
     try:
         dest = sqlite3.connect(str(tmp), isolation_level=None)
         try:
