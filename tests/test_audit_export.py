@@ -34,6 +34,7 @@ def db_path(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
 def test_export_recomputes_from_file(db_path: Path, tmp_path: Path, suffix: str,
                                      capsys: pytest.CaptureFixture[str]) -> None:

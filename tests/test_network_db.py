@@ -27,6 +27,7 @@ FAKE = """\
 """
 
 
+@pytest.mark.posix_only   # POSIX paths against a mount table
 def test_mountinfo_is_parsed_with_escapes_and_optional_fields() -> None:
     mounts = parse_mountinfo(FAKE)
     assert ("/mnt/court", "nfs4", "fileserver:/export/court") in mounts
@@ -43,6 +44,7 @@ def test_mountinfo_is_parsed_with_escapes_and_optional_fields() -> None:
     ("/home/clerk/remote/db/reliefdesk.sqlite3", "fuse.sshfs"),
     ("/srv/h/reliefdesk.sqlite3", "smb3"),
 ])
+@pytest.mark.posix_only   # POSIX paths against a mount table
 def test_network_mounts_are_named(path: str, fstype: str, monkeypatch) -> None:
     # The fake mount points do not exist here: resolving them must not leave the fake table.
     monkeypatch.setattr(location, "_existing_dir", lambda p: Path(p).parent)
@@ -50,6 +52,7 @@ def test_network_mounts_are_named(path: str, fstype: str, monkeypatch) -> None:
     assert reason and fstype in reason
 
 
+@pytest.mark.posix_only   # POSIX paths against a mount table
 @pytest.mark.parametrize("path", ["/mnt/court/localdisk/reliefdesk.sqlite3", "/var/x.sqlite3",
                                   "/media/crypt/reliefdesk.sqlite3"])
 def test_local_mounts_pass(path: str, monkeypatch) -> None:
@@ -86,6 +89,7 @@ def test_windows_unc_paths_and_network_drives(path: str, expect: str | None) -> 
         assert reason and expect in reason
 
 
+@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
 def test_the_real_mount_table_says_a_temporary_folder_is_local(tmp_path: Path) -> None:
     text = Path(location.MOUNTINFO).read_text() if Path(location.MOUNTINFO).exists() else None
     if text is None:
@@ -94,6 +98,7 @@ def test_the_real_mount_table_says_a_temporary_folder_is_local(tmp_path: Path) -
     assert network_reason(tmp_path / "reliefdesk.sqlite3") is None
 
 
+@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
 def test_the_cli_refuses_a_database_on_a_network_mount(tmp_path: Path, monkeypatch, capsys) -> None:
     """The real reader, on a mount-table file that says tmp_path is an NFS mount: every command
     is refused before SQLite creates or opens anything there (exit 4, one line, what to do)."""

@@ -108,6 +108,7 @@ def test_a_missing_library_is_reported_in_a_dialog(dialogs: list[str], tmp_path:
     assert str(log) in dialogs[0] and "Traceback" in log.read_text()
 
 
+@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
 def test_a_network_database_is_refused_in_a_dialog(dialogs: list[str], tmp_path: Path,
                                                    monkeypatch) -> None:
     from desktop.cli.main import main

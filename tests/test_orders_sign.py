@@ -49,6 +49,7 @@ def signed(signer: OrderSigner) -> bytes:
                        order_number=order.order_number, county=order.county)
 
 
+@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
 def test_demo_key_is_private_marked_and_passphrase_locked(key: Path, tmp_path: Path) -> None:
     assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
     signer = OrderSigner.from_file(key, PASS)

@@ -164,6 +164,7 @@ def test_other_windows_paths_make_no_posix_call(windows, kernel32, tmp_path) -> 
     assert processes.worker_context("desktop.orders.produce").get_start_method() == "spawn"
 
 
+@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
 def test_the_os_account_on_posix_ignores_the_environment(monkeypatch, tmp_path) -> None:
     """The real POSIX path: USER/LOGNAME/USERNAME=judge change nothing, in the audit log either."""
     real = pwd.getpwuid(os.geteuid()).pw_name
@@ -249,6 +250,7 @@ def test_windows_files_get_an_owner_only_acl(windows, acl: FakeAdvapi32, tmp_pat
     assert f"D:P(A;OICI;FA;;;{acl.SID})(A;OICI;FA;;;SY)" in acl.sddl
 
 
+@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
 def test_posix_files_are_0600_and_new_folders_0700(tmp_path: Path) -> None:
     """The POSIX side of the same claim (docs/security.md)."""
     import stat

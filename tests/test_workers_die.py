@@ -19,8 +19,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.skipif(not Path("/proc/self/task").exists(),
-                                reason="needs Linux /proc to list child processes")
+pytestmark = [pytest.mark.posix_only, pytest.mark.skipif(
+    not Path("/proc/self/task").exists(), reason="needs Linux /proc to list child processes")]
 
 RUN_IMPORT = textwrap.dedent("""
     import sys

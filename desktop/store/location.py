@@ -117,28 +117,32 @@ def _windows_drive_type(root: str) -> int:
     return int(kernel32.GetDriveTypeW(root))
 
 
-def _windows_reason(raw: str, drive_type: DriveTypeFn | None, resolve: bool) -> str | None:
-    text = raw
-    if resolve:
-        # Through junctions and symbolic links (a redirected folder can be reached through one).
-        try:
-            text = str(Path(os.path.abspath(raw)).resolve())
-        except OSError:
-            text = os.path.abspath(raw)
-    for candidate in dict.fromkeys((raw, text)):
-        p = candidate.replace("/", "\\")
-        upper = p.upper()
-        if upper.startswith("\\\\?\\UNC\\") or (p.startswith("\\\\") and not p.startswith(
-                ("\\\\?\\", "\\\\.\\"))):
-            return f"a network share (UNC path {ntpath.splitdrive(p)[0] or p})"
-        if upper.startswith("\\\\?\\"):
-            p = p[4:]
-        drive = ntpath.splitdrive(p)[0]
-        if len(drive) == 2 and drive[1] == ":":
-            kind = (drive_type or _windows_drive_type)(drive.upper() + "\\")
-            if kind == DRIVE_REMOTE:
-                return f"a network drive ({drive.upper()} is mapped to a network share)"
+def _windows_path_reason(p: str, drive_type: DriveTypeFn | None) -> str | None:
+    p = p.replace("/", "\\")
+    upper = p.upper()
+    if upper.startswith("\\\\?\\UNC\\") or (p.startswith("\\\\") and not p.startswith(
+            ("\\\\?\\", "\\\\.\\"))):
+        return f"a network share (UNC path {ntpath.splitdrive(p)[0] or p})"
+    if upper.startswith("\\\\?\\"):
+        p = p[4:]
+    drive = ntpath.splitdrive(p)[0]
+    if len(drive) == 2 and drive[1] == ":":
+        kind = (drive_type or _windows_drive_type)(drive.upper() + "\\")
+        if kind == DRIVE_REMOTE:
+            return f"a network drive ({drive.upper()} is mapped to a network share)"
     return None
+
+
+def _windows_reason(raw: str, drive_type: DriveTypeFn | None, resolve: bool) -> str | None:
+    reason = _windows_path_reason(raw, drive_type)
+    if reason or not resolve:
+        return reason
+    # Through junctions and symbolic links (a redirected folder can be reached through one).
+    try:
+        resolved = str(Path(os.path.abspath(raw)).resolve())
+    except OSError:
+        return None
+    return _windows_path_reason(resolved, drive_type) if resolved != raw else None
 
 
 def network_reason(path: str | os.PathLike[str], *, platform: str | None = None,
