@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "desktop.cli.rules_cmd",
     "desktop.cli.generate_cmd",
     "desktop.cli.trust_cmd",
+    "desktop.cli.schedule_cmd",
     "desktop.cli.review_cmd",
     "desktop.cli.gui_cmd",
     "desktop.cli.selftest_cmd",

@@ -77,6 +77,10 @@ class MainWindow(QMainWindow):
         self.user_label = who
         self.statusBar().addPermanentWidget(who)
         self.statusBar().showMessage(str(db_path))
+        if not self.read_only:        # scheduled, verified backups and the overdue warning
+            from desktop.ui.backup_watch import BackupWatch
+
+            self.backup_watch = BackupWatch(self, conn, db_path, user)
         self._menus(role)
         geometry = settings.value("window/geometry")
         if geometry is not None:
