@@ -64,3 +64,74 @@ def os_account() -> str:
 def os_actor() -> str:
     """The audit log's name for command-line work without --as: `os:ACCOUNT`."""
     return f"os:{os_account()}"
+
+
+# -- groups ---------------------------------------------------------------------------------------
+
+TOKEN_QUERY = 0x0008
+TOKEN_GROUPS_CLASS = 2
+SE_GROUP_ENABLED = 0x00000004
+SE_GROUP_USE_FOR_DENY_ONLY = 0x00000010
+
+
+class _SidAndAttributes(ctypes.Structure):
+    _fields_ = [("Sid", ctypes.c_void_p), ("Attributes", ctypes.c_uint32)]
+
+
+def _kernel32() -> Any:
+    return ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+
+
+def _sid_name(advapi: Any, sid: int) -> str | None:
+    name, domain = ctypes.create_unicode_buffer(256), ctypes.create_unicode_buffer(256)
+    n, d, use = ctypes.c_ulong(256), ctypes.c_ulong(256), ctypes.c_ulong(0)
+    if not advapi.LookupAccountSidW(None, ctypes.c_void_p(sid), name, ctypes.byref(n), domain,
+                                    ctypes.byref(d), ctypes.byref(use)):
+        return None            # a SID with no name (logon session SIDs)
+    return f"{domain.value}\\{name.value}" if domain.value else name.value
+
+
+def _windows_groups() -> list[str]:
+    """The enabled groups of this process's access token (AD groups included), as DOMAIN\\name."""
+    advapi, kernel = _advapi32(), _kernel32()
+    token = ctypes.c_void_p()
+    if not advapi.OpenProcessToken(kernel.GetCurrentProcess(), TOKEN_QUERY, ctypes.byref(token)):
+        raise OSError("could not read this process's access token")
+    try:
+        size = ctypes.c_ulong(0)
+        advapi.GetTokenInformation(token, TOKEN_GROUPS_CLASS, None, 0, ctypes.byref(size))
+        buf = ctypes.create_string_buffer(size.value or 8)
+        if not advapi.GetTokenInformation(token, TOKEN_GROUPS_CLASS, buf, size, ctypes.byref(size)):
+            raise OSError("could not read the groups from the access token")
+        count = ctypes.c_uint32.from_buffer(buf).value
+        offset = ctypes.sizeof(ctypes.c_void_p)          # GroupCount, padded to pointer size
+        entries = (_SidAndAttributes * count).from_buffer(buf, offset)
+        names = []
+        for e in entries:
+            if e.Attributes & SE_GROUP_ENABLED and not e.Attributes & SE_GROUP_USE_FOR_DENY_ONLY:
+                name = _sid_name(advapi, e.Sid)
+                if name:
+                    names.append(name)
+        return names
+    finally:
+        kernel.CloseHandle(token)
+
+
+def _posix_groups() -> list[str]:
+    import grp
+    import os
+
+    names = []
+    for gid in dict.fromkeys([os.getegid(), *os.getgroups()]):
+        try:
+            names.append(grp.getgrgid(gid).gr_name)
+        except KeyError:
+            continue
+    return names
+
+
+def os_groups() -> list[str]:
+    """The groups the OS says this process's account belongs to (never from the environment)."""
+    if sys.platform == "win32":
+        return _windows_groups()
+    return _posix_groups()

@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "desktop.cli.generate_cmd",
     "desktop.cli.trust_cmd",
     "desktop.cli.schedule_cmd",
+    "desktop.cli.os_signin_cmd",
     "desktop.cli.review_cmd",
     "desktop.cli.gui_cmd",
     "desktop.cli.selftest_cmd",
