@@ -135,3 +135,65 @@ def test_a_killed_import_leaves_no_worker(doj_file: Path, tmp_path: Path, method
     for p in left:  # clean up what this test started before failing
         os.kill(p, signal.SIGKILL)
     assert not left, f"processes {left} outlived the killed import ({method}, pdeathsig={pdeathsig})"
+
+
+RUN_RENDER = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    import desktop.processes as processes
+    from desktop.orders import demo, produce
+    from desktop.orders.sign import OrderSigner
+
+    if __name__ == "__main__":          # spawned workers import this file too
+        key, out, method = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+        processes.LINUX_PDEATHSIG = False      # only the sentinel watch (and nothing Linux-only)
+        produce.START_METHOD = method
+        judge = OrderSigner.from_file(key, "pw").judge
+        jobs = [produce.Job(demo.one_case_order(i, counts=3, judge=judge, number=i + 1),
+                            "one_case", str(out / f"order-{i + 1}.pdf")) for i in range(400)]
+        produce.produce_orders(jobs, key.read_bytes(), "pw", workers=2)
+""")
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_a_killed_render_leaves_no_signing_worker(tmp_path: Path, method: str) -> None:
+    """The signing workers hold the judge's unlocked key: with only the sentinel watch they stop
+    signing and exit when the render is killed."""
+    from desktop.orders.keys import create_demo_key
+
+    key = tmp_path / "judge.p12"
+    create_demo_key("Hon. Orphan Test", "Judge of the Superior Court", key, "pw")
+    out = tmp_path / "orders"
+    out.mkdir()
+    script = tmp_path / "run_render.py"
+    script.write_text(RUN_RENDER)
+    proc = subprocess.Popen([sys.executable, str(script), str(key), str(out), method],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    seen: set[int] = set()
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None and len(
+                list(out.glob("*.pdf"))) < 4:
+            seen |= descendants(proc.pid)
+            time.sleep(0.05)
+        if proc.poll() is not None:
+            pytest.fail(f"the render ended before it could be killed: {proc.stderr.read()!r}")
+        seen |= descendants(proc.pid)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        signed_at_kill = len(list(out.glob("*.pdf")))
+        end = time.monotonic() + 5
+        while time.monotonic() < end and any(alive(p) for p in seen):
+            time.sleep(0.05)
+        left = [p for p in seen if alive(p)]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    for p in left:
+        os.kill(p, signal.SIGKILL)
+    assert seen and not left, f"signing workers {left} outlived the killed render ({method})"
+    time.sleep(1)
+    # Nothing more is signed after the kill (a chunk in flight may finish within a moment).
+    assert len(list(out.glob("*.pdf"))) <= signed_at_kill + 2
