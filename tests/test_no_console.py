@@ -104,8 +104,10 @@ def test_a_missing_library_is_reported_in_a_dialog(dialogs: list[str], tmp_path:
     assert len(dialogs) == 1
     assert "missing or damaged" in dialogs[0] and "desktop.ui.main_window" in dialogs[0]
     assert "Traceback" not in dialogs[0]
-    log = tmp_path / "data" / "ReliefDesk" / "startup-error.log"
-    assert str(log) in dialogs[0] and "Traceback" in log.read_text()
+    from desktop import logs
+
+    log = logs.log_path()
+    assert str(log) in dialogs[0] and "Traceback" in log.read_text(encoding="utf-8")
 
 
 @pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)

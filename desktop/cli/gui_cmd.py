@@ -66,19 +66,13 @@ def run_gui(args: argparse.Namespace) -> int:
 
 
 def _logged(exc: BaseException) -> str:
-    """Write the traceback to startup-error.log in the data folder (never shown to the user);
-    the sentence that tells court IT where it is."""
-    import traceback
+    """Write the traceback to the program's log (desktop/logs.py; never shown to the user); the
+    sentence that tells court IT where it is."""
+    from desktop import logs
 
-    from desktop.paths import data_dir
-
-    try:
-        log = data_dir() / "startup-error.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        log.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
-    except OSError:
-        return ""
-    return f" Details for court IT are in {log}."
+    log = logs.setup()
+    logs.get("gui").error("the window could not start", exc_info=exc)
+    return f" Details for court IT are in {log}." if log else ""
 
 
 def _present(box: object) -> None:

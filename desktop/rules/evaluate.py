@@ -10,11 +10,11 @@ import re
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 
 import sqlite_utils
 
-from desktop import audit
+from desktop import audit, clock
 from desktop.errors import UserError
 from desktop.progress import ProgressFn
 from desktop.rules.engine import evaluate_subject
@@ -116,7 +116,7 @@ def evaluate_county(db: sqlite_utils.Database, county: str, policy: Policy | str
             auto_backup(target, "evaluate")
     responses = load_responses(conn)
     with transaction(conn):
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+        now = clock.utc_stamp()
         run_id = int(conn.execute(
             "INSERT INTO evaluation_runs (county, policy_name, policy_version, policy_json, as_of,"
             " engine_version, created_by, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -155,7 +155,7 @@ def evaluate_county(db: sqlite_utils.Database, county: str, policy: Policy | str
         _write(conn, det_rows, new_items, keep_items, reopened)
         summary = dict(sorted(totals.items()))
         conn.execute("UPDATE evaluation_runs SET status = 'complete', finished_at = ?, totals = ?"
-                     " WHERE id = ?", (datetime.now(UTC).isoformat(timespec="seconds"),
+                     " WHERE id = ?", (clock.utc_stamp(),
                                        json.dumps(summary), run_id))
         audit.append(conn, user, "evaluate", [run_id],
                      {"county": county, "policy": policy_ref, "as_of": as_of.isoformat(),
