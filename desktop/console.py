@@ -22,7 +22,7 @@ _NULL: dict[str, io.TextIOWrapper] = {}  # the null-device streams put in place 
 
 def _null_stream(name: str) -> io.TextIOWrapper:
     mode = "r" if name == "stdin" else "w"
-    return open(os.devnull, mode, encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+    return open(os.devnull, mode, encoding="utf-8")
 
 
 def _is_utf8(encoding: str | None) -> bool:

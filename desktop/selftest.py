@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+
 from desktop import logs
 
 STEPS = ("generate", "import", "evaluate", "accounts", "review", "spot-check", "key",

@@ -107,11 +107,11 @@ class FakeAdvapiGroups:
     SIDS = {1001: ("COURT", "ReliefDesk-Judges", 0x7), 1002: ("BUILTIN", "Administrators", 0x10),
             1003: (None, None, 0x7)}
 
-    def OpenProcessToken(self, process, access, token_ref):  # noqa: N802
+    def OpenProcessToken(self, process, access, token_ref):
         token_ref._obj.value = 77
         return 1
 
-    def GetTokenInformation(self, token, cls, buf, size, size_ref):  # noqa: N802
+    def GetTokenInformation(self, token, cls, buf, size, size_ref):
         assert cls == osinfo.TOKEN_GROUPS_CLASS
         ptr = ctypes.sizeof(ctypes.c_void_p)
         needed = ptr + len(self.SIDS) * ctypes.sizeof(osinfo._SidAndAttributes)
@@ -124,7 +124,7 @@ class FakeAdvapiGroups:
             e.Sid, e.Attributes = sid, attrs
         return 1
 
-    def LookupAccountSidW(self, system, sid, name, n, domain, d, use):  # noqa: N802
+    def LookupAccountSidW(self, system, sid, name, n, domain, d, use):
         dom, nm, _a = self.SIDS[sid.value]
         if nm is None:
             return 0
@@ -134,10 +134,10 @@ class FakeAdvapiGroups:
 
 def test_windows_groups_come_from_the_token(monkeypatch) -> None:
     class Kernel:
-        def GetCurrentProcess(self):  # noqa: N802
+        def GetCurrentProcess(self):
             return -1
 
-        def CloseHandle(self, h):  # noqa: N802
+        def CloseHandle(self, h):
             return 1
 
     monkeypatch.setattr(osinfo, "_advapi32", lambda: FakeAdvapiGroups())

@@ -7,23 +7,23 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
 pytest.importorskip("PySide6.QtPdf")
 
-from pypdf import PdfReader  # noqa: E402
-from PySide6.QtGui import QImage, QPageSize  # noqa: E402
-from PySide6.QtPdf import QPdfDocument  # noqa: E402
-from PySide6.QtPrintSupport import QPrinter  # noqa: E402
+from pypdf import PdfReader
+from PySide6.QtGui import QImage, QPageSize
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrinter
 
-from desktop.orders import demo  # noqa: E402
-from desktop.orders.keys import create_demo_key  # noqa: E402
-from desktop.orders.render import render_order  # noqa: E402
-from desktop.orders.sign import OrderSigner  # noqa: E402
-from desktop.orders.templates import load_template  # noqa: E402
-from desktop.ui.printing import page_image, print_pdfs  # noqa: E402
+from desktop.orders import demo
+from desktop.orders.keys import create_demo_key
+from desktop.orders.render import render_order
+from desktop.orders.sign import OrderSigner
+from desktop.orders.templates import load_template
+from desktop.ui.printing import page_image, print_pdfs
 
 
 @pytest.fixture(scope="module")

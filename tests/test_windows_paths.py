@@ -57,38 +57,38 @@ class FakeKernel32:
     def __getattr__(self, name):
         raise AssertionError(f"unexpected kernel32 call {name}")
 
-    def CreateJobObjectW(self, attrs, name):  # noqa: N802 - the Win32 names
+    def CreateJobObjectW(self, attrs, name):
         self.calls.append(("CreateJobObjectW", name))
         return 77
 
-    def SetInformationJobObject(self, handle, cls, ref, size):  # noqa: N802
+    def SetInformationJobObject(self, handle, cls, ref, size):
         self.calls.append(("SetInformationJobObject", handle, cls, size))
         self.limits = ref._obj.BasicLimitInformation.LimitFlags
         return 1
 
-    def OpenJobObjectW(self, access, inherit, name):  # noqa: N802
+    def OpenJobObjectW(self, access, inherit, name):
         self.calls.append(("OpenJobObjectW", access, name))
         return 88
 
-    def GetCurrentProcess(self):  # noqa: N802
+    def GetCurrentProcess(self):
         return -1
 
-    def AssignProcessToJobObject(self, job, process):  # noqa: N802
+    def AssignProcessToJobObject(self, job, process):
         self.calls.append(("AssignProcessToJobObject", job, process))
         return 1
 
-    def OpenProcess(self, access, inherit, pid):  # noqa: N802
+    def OpenProcess(self, access, inherit, pid):
         self.calls.append(("OpenProcess", access, pid))
         if pid in (1000, 1001):
             return pid + 5000
         self.error = 5 if pid == 1002 else 87
         return 0
 
-    def GetExitCodeProcess(self, handle, ref):  # noqa: N802
+    def GetExitCodeProcess(self, handle, ref):
         ref._obj.value = processes.STILL_ACTIVE if handle == 6000 else 0
         return 1
 
-    def CloseHandle(self, handle):  # noqa: N802
+    def CloseHandle(self, handle):
         self.calls.append(("CloseHandle", handle))
         return 1
 
@@ -147,7 +147,7 @@ def test_the_job_limit_structure_has_the_windows_x64_size() -> None:
 
 def test_the_os_account_comes_from_windows_not_the_environment(windows, monkeypatch) -> None:
     class Secur32:
-        def GetUserNameExW(self, fmt, buf, size_ref):  # noqa: N802
+        def GetUserNameExW(self, fmt, buf, size_ref):
             assert fmt == osinfo.NAME_SAM_COMPATIBLE
             if buf is None:
                 size_ref._obj.value = 11
@@ -187,36 +187,36 @@ class FakeAdvapi32:
         self.sddl: list[str] = []
         self.applied: list[tuple[str, int, int]] = []
 
-    def OpenProcessToken(self, process, access, token_ref):  # noqa: N802
+    def OpenProcessToken(self, process, access, token_ref):
         token_ref._obj.value = 4242
         return 1
 
-    def GetTokenInformation(self, token, cls, buf, size, size_ref):  # noqa: N802
+    def GetTokenInformation(self, token, cls, buf, size, size_ref):
         size_ref._obj.value = 16
         return 0 if buf is None else 1
 
-    def ConvertSidToStringSidW(self, psid, text_ref):  # noqa: N802
+    def ConvertSidToStringSidW(self, psid, text_ref):
         text_ref._obj.value = self.SID
         return 1
 
-    def ConvertStringSecurityDescriptorToSecurityDescriptorW(self, sddl, rev, sd_ref, size):  # noqa: N802
+    def ConvertStringSecurityDescriptorToSecurityDescriptorW(self, sddl, rev, sd_ref, size):
         self.sddl.append(sddl)
         sd_ref._obj.value = 9999
         return 1
 
-    def SetFileSecurityW(self, path, flags, sd):  # noqa: N802
+    def SetFileSecurityW(self, path, flags, sd):
         self.applied.append((path, flags, sd.value))
         return 1
 
 
 class FakeKernelForAcl:
-    def GetCurrentProcess(self):  # noqa: N802
+    def GetCurrentProcess(self):
         return -1
 
-    def LocalFree(self, ptr):  # noqa: N802
+    def LocalFree(self, ptr):
         return None
 
-    def CloseHandle(self, handle):  # noqa: N802
+    def CloseHandle(self, handle):
         return 1
 
 

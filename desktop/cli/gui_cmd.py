@@ -58,7 +58,7 @@ def run_gui(args: argparse.Namespace) -> int:
             f"again (or copy the whole program folder again); your data is not affected."
             f"{_logged(exc)}", dialog=not args.startup_probe)
         return 2
-    except Exception as exc:  # noqa: BLE001 - anything else still reaches the user as a message
+    except Exception as exc:
         show_startup_error(
             f"ReliefDesk could not start: {type(exc).__name__}: {exc}.{_logged(exc)}",
             dialog=not args.startup_probe)
@@ -105,7 +105,7 @@ def show_startup_error(text: str, *, dialog: bool = True,
         box = QMessageBox(QMessageBox.Icon.Critical, title, text)
         _present(box)
         return
-    except Exception:  # noqa: BLE001 - Qt itself is what failed: fall back to the OS
+    except Exception:
         pass
     if sys.platform == "win32":
         import ctypes

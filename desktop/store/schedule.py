@@ -20,9 +20,10 @@ import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from desktop.clock import now as clock_now
 from desktop.errors import UserError
 
 DEST_KEY = "backup_destination"
@@ -114,7 +115,7 @@ def overdue_message(conn: sqlite3.Connection, now: datetime | None = None) -> st
     sched = schedule(conn)
     if sched.destination is None or sched.every_hours is None:
         return None
-    now = now or datetime.now(UTC)
+    now = now or clock_now()
     last = last_verified(conn)
     limit = timedelta(hours=sched.every_hours)
     if last is not None and now - last.at <= limit:
@@ -138,7 +139,7 @@ def is_due(conn: sqlite3.Connection, now: datetime | None = None) -> bool:
     if sched.destination is None or sched.every_hours is None:
         return False
     last = last_verified(conn)
-    now = now or datetime.now(UTC)
+    now = now or clock_now()
     return last is None or now - last.at >= timedelta(hours=sched.every_hours)
 
 
@@ -195,7 +196,7 @@ def run_scheduled(db_path: Path, *, force: bool = False, user: str | None = None
             remove_file(out)
             raise
         digest = hashlib.sha256(out.read_bytes()).hexdigest()
-        at = now or datetime.now(UTC)
+        at = now or clock_now()
         record = {"path": str(out), "at": at.isoformat(), "sha256": digest, "audit_seq": seq}
         with transaction(conn):
             conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
