@@ -221,3 +221,26 @@ def test_a_cp1252_console_shows_a_replacement_not_a_crash(rejected_db: Path, mon
     assert main(["--db", str(rejected_db), "rejected"]) == 0
     text = out.data().decode("cp1252")
     assert "Nguy?n ? line" in text
+
+
+def test_the_window_shows_a_held_file_in_a_dialog(tmp_path: Path, monkeypatch, qtbot) -> None:
+    """The audit view's export to a file Excel holds open: the message is a dialog, in plain words."""
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from desktop.store import open_db
+    from desktop.ui.audit_view import AuditView
+
+    conn = open_db(tmp_path / "db.sqlite3").conn
+    view = AuditView(conn)
+    qtbot.addWidget(view)
+    out = tmp_path / "audit.csv"
+    out.write_text("old")
+    lock(monkeypatch, out)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "")))
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(
+        lambda parent, title, text, *a: shown.append((title, text))))
+    view._export_dialog()
+    assert len(shown) == 1
+    assert "Close audit.csv in Excel" in shown[0][1] and "Traceback" not in shown[0][1]
+    conn.close()
