@@ -122,3 +122,14 @@ def test_a_network_database_is_refused_in_a_dialog(dialogs: list[str], tmp_path:
     monkeypatch.setattr(location, "MOUNTINFO", str(table))
     assert main(["--db", str(tmp_path / "db.sqlite3"), "gui"]) == 4
     assert len(dialogs) == 1 and "WAL" in dialogs[0] and "cifs" in dialogs[0]
+
+
+def test_a_missing_library_before_any_command_is_exit_2_not_a_traceback(tmp_path: Path) -> None:
+    code = ("import runpy, sys\n"
+            "sys.modules['sqlite_utils'] = None          # as if left out of the program folder\n"
+            "sys.argv = ['ReliefDesk', '--version']\n"
+            "runpy.run_module('desktop', run_name='__main__')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=tmp_path, timeout=120)
+    assert out.returncode == 2
+    assert "missing or damaged (sqlite_utils)" in out.stderr and "Traceback" not in out.stderr
