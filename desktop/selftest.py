@@ -191,9 +191,11 @@ def _verify(state: dict) -> None:
         result = verify_file(path)
         if not result.ok:
             raise RuntimeError(f"{path.name} does not verify: {result.problem}")
-        data = bytearray(path.read_bytes())
-        data[len(data) // 3] ^= 0x01
-        tampered = path.with_name("tampered.pdf")
-        tampered.write_bytes(bytes(data))
-        if verify_file(tampered).ok:
-            raise RuntimeError("a tampered copy of the order still verifies")
+    # One tampered copy shows verification can fail (every order is signed the same way).
+    path = state["orders"][0]
+    data = bytearray(path.read_bytes())
+    data[len(data) // 3] ^= 0x01
+    tampered = path.with_name("tampered.pdf")
+    tampered.write_bytes(bytes(data))
+    if verify_file(tampered).ok:
+        raise RuntimeError("a tampered copy of the order still verifies")
