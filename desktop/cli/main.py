@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "desktop.cli.schedule_cmd",
     "desktop.cli.os_signin_cmd",
     "desktop.cli.review_cmd",
+    "desktop.cli.county_cmd",
     "desktop.cli.gui_cmd",
     "desktop.cli.selftest_cmd",
     "desktop.cli.orders_cmd",
