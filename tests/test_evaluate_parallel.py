@@ -26,7 +26,7 @@ TABLES = {
     "determinations": "SELECT * FROM determinations ORDER BY id",
     "review_items": "SELECT * FROM review_items ORDER BY count_id",
     "evaluation_runs": "SELECT id, county, policy_name, policy_version, policy_json, as_of,"
-                       " engine_version, status, totals FROM evaluation_runs ORDER BY id",
+    " engine_version, status, totals FROM evaluation_runs ORDER BY id",
 }
 
 
@@ -43,22 +43,37 @@ def records(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import_file(db, short, backup=False)
     import_file(db, dense, backup=False)
     conn = db.conn
-    cases = [r[0] for r in conn.execute(
-        "SELECT DISTINCT k.case_number FROM counts c JOIN cases k ON k.id = c.case_id"
-        " WHERE c.base_section >= '11357' AND c.base_section < '11361' AND c.county = ?"
-        " AND c.convicted = 1 AND k.case_number IS NOT NULL ORDER BY k.id", (COUNTY,))]
+    cases = [
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT k.case_number FROM counts c JOIN cases k ON k.id = c.case_id"
+            " WHERE c.base_section >= '11357' AND c.base_section < '11361' AND c.county = ?"
+            " AND c.convicted = 1 AND k.case_number IS NOT NULL ORDER BY k.id",
+            (COUNTY,),
+        )
+    ]
     assert len(cases) > 60
     rows = []
     for i, case in enumerate(cases[:60]):
         response = "challenged" if i % 3 == 0 else "not_challenged"
         rows.append((case, None, response, "criteria", "2019-01-02"))
         if i % 4 == 0:
-            rows.append((case, 1, "challenged" if i % 8 else "not_challenged", "public_safety",
-                         "2019-02-03"))
+            rows.append(
+                (
+                    case,
+                    1,
+                    "challenged" if i % 8 else "not_challenged",
+                    "public_safety",
+                    "2019-02-03",
+                )
+            )
         if i % 5 == 0:
             rows.append((case, None, "not_challenged", None, "2019-03-04"))
-    conn.executemany("INSERT INTO prosecution_responses (case_number, count_no, response, ground,"
-                     " response_date) VALUES (?, ?, ?, ?, ?)", rows)
+    conn.executemany(
+        "INSERT INTO prosecution_responses (case_number, count_no, response, ground,"
+        " response_date) VALUES (?, ?, ?, ?, ?)",
+        rows,
+    )
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     return db_path
@@ -80,8 +95,10 @@ def run_twice(db, monkeypatch, parallel: bool) -> dict[str, list[tuple]]:
     monkeypatch.setattr(ev, "PARALLEL_MIN_SUBJECTS", 0 if parallel else 1 << 60)
     monkeypatch.setattr(ev, "CHUNK", 37)  # many chunks, handed out ahead of the writing
     ev.evaluate_county(db, COUNTY, load_policy("statute"), AS_OF, backup=False)
-    db.conn.execute("UPDATE review_items SET status = 'approved', decided_by = 'clerk',"
-                    " decided_at = '2020-08-01' WHERE count_id % 3 = 0")
+    db.conn.execute(
+        "UPDATE review_items SET status = 'approved', decided_by = 'clerk',"
+        " decided_at = '2020-08-01' WHERE count_id % 3 = 0"
+    )
     ev.evaluate_county(db, COUNTY, load_policy("los-angeles"), AS_OF, backup=False)
     return dump(db.conn)
 
@@ -93,12 +110,21 @@ def old_run_loop(conn: sqlite3.Connection, policy_name: str) -> list[tuple]:
     responses = ev.load_responses(conn)
     out = []
     for subject, counts in ev.load_subjects(conn, ev.subjects_in_scope(conn, COUNTY)):
-        subject_responses = [r for c in counts if c.case_number
-                             for r in responses.get(c.case_number, ())]
+        subject_responses = [
+            r for c in counts if c.case_number for r in responses.get(c.case_number, ())
+        ]
         for d in evaluate_subject(subject, counts, COUNTY, policy, AS_OF, subject_responses):
-            out.append((d.count_id, subject.id, d.relief, d.resentence_target, d.rule_path,
-                        ";".join(d.flags), json.dumps(d.explanation(policy.ref, AS_OF),
-                                                      sort_keys=True)))
+            out.append(
+                (
+                    d.count_id,
+                    subject.id,
+                    d.relief,
+                    d.resentence_target,
+                    d.rule_path,
+                    ";".join(d.flags),
+                    json.dumps(d.explanation(policy.ref, AS_OF), sort_keys=True),
+                )
+            )
     return out
 
 
@@ -119,7 +145,9 @@ def test_stored_determinations_are_the_old_loops(tmp_path, records, monkeypatch)
     run = ev.evaluate_county(db, COUNTY, load_policy("statute"), AS_OF, backup=False)
     got = db.conn.execute(
         "SELECT count_id, subject_id, relief, resentence_target, rule_path, flags, explanation"
-        " FROM determinations WHERE run_id = ? ORDER BY id", (run,)).fetchall()
+        " FROM determinations WHERE run_id = ? ORDER BY id",
+        (run,),
+    ).fetchall()
     want = old_run_loop(db.conn, "statute")
     assert got == want
     flags = {f for row in got for f in row[5].split(";")}
@@ -138,10 +166,15 @@ def test_cancel_stops_the_workers_and_keeps_nothing(tmp_path, records, monkeypat
             raise Cancelled()
 
     with pytest.raises(Cancelled):
-        ev.evaluate_county(db, COUNTY, load_policy("statute"), AS_OF, backup=False,
-                           progress=progress)
+        ev.evaluate_county(
+            db, COUNTY, load_policy("statute"), AS_OF, backup=False, progress=progress
+        )
     assert db.conn.execute("SELECT COUNT(*) FROM determinations").fetchone() == (0,)
     assert db.conn.execute("SELECT COUNT(*) FROM evaluation_runs").fetchone() == (0,)
     run = ev.evaluate_county(db, COUNTY, load_policy("statute"), AS_OF, backup=False)
-    assert db.conn.execute("SELECT COUNT(*) FROM determinations WHERE run_id = ?",
-                           (run,)).fetchone()[0] > 0
+    assert (
+        db.conn.execute("SELECT COUNT(*) FROM determinations WHERE run_id = ?", (run,)).fetchone()[
+            0
+        ]
+        > 0
+    )
