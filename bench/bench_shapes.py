@@ -48,13 +48,17 @@ def shape_file(cache: Path, rows: int, shape: str, seed: int) -> Path:
 
 
 class PeakWatch(threading.Thread):
-    """Samples VmHWM (peak resident memory) of this process and of every child process (the
-    import's workers) until stopped; Linux only (reads /proc)."""
+    """Samples VmHWM (peak resident memory) and CPU time of this process and of every process
+    below it (the import's workers, the evaluation's forkserver and its workers) until stopped;
+    Linux only (reads /proc). Processes that end between samples (0.1 s) are seen as they were
+    last sampled."""
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
         self.peaks: dict[int, int] = {}
+        self.cpu: dict[int, float] = {}
         self.stop = threading.Event()
+        self.tick = os.sysconf("SC_CLK_TCK")
 
     @staticmethod
     def _hwm_kb(pid: int) -> int:
@@ -67,22 +71,42 @@ class PeakWatch(threading.Thread):
             pass
         return 0
 
-    def _children(self) -> set[int]:
-        out: set[int] = set()
-        me = os.getpid()
+    def _cpu_s(self, pid: int) -> float:
         try:
-            for tid in os.listdir(f"/proc/{me}/task"):
-                with open(f"/proc/{me}/task/{tid}/children") as fh:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / self.tick  # utime + stime
+        except (OSError, IndexError, ValueError):
+            return 0.0
+
+    @staticmethod
+    def _children(pid: int) -> set[int]:
+        out: set[int] = set()
+        try:
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{tid}/children") as fh:
                     out.update(int(p) for p in fh.read().split())
         except OSError:
             pass
         return out
 
+    def processes(self) -> set[int]:
+        seen, todo = set(), [os.getpid()]
+        while todo:
+            pid = todo.pop()
+            if pid not in seen:
+                seen.add(pid)
+                todo.extend(self._children(pid))
+        return seen
+
     def sample(self) -> None:
-        for pid in self._children() | {os.getpid()}:
+        me = os.getpid()
+        for pid in self.processes():
             kb = self._hwm_kb(pid)
             if kb > self.peaks.get(pid, 0):
                 self.peaks[pid] = kb
+            if pid != me:
+                self.cpu[pid] = max(self.cpu.get(pid, 0.0), self._cpu_s(pid))
 
     def run(self) -> None:
         while not self.stop.wait(0.1):
@@ -106,6 +130,7 @@ def child(data: Path, db_path: Path, evaluate: bool) -> None:
     t1, c1 = time.perf_counter(), os.times()
     watch.sample()
     import_peaks = dict(watch.peaks)
+    import_cpu = sum(watch.cpu.values())
     out = {
         "rows": s.rows_read,
         "rejected": s.rows_rejected,
@@ -116,6 +141,7 @@ def child(data: Path, db_path: Path, evaluate: bool) -> None:
         ),
     }
     if evaluate:
+        c1 = os.times()
         run = evaluate_county(db, COUNTY, load_policy("statute"), date(2020, 7, 1), backup=False)
         out["evaluate"] = time.perf_counter() - t1
         out["determinations"] = db.conn.execute(
@@ -127,6 +153,10 @@ def child(data: Path, db_path: Path, evaluate: bool) -> None:
     watch.join()
     watch.sample()
     me = os.getpid()
+    if evaluate:
+        c2 = os.times()
+        out["cpu_eval_main"] = c2.user - c1.user + c2.system - c1.system
+        out["cpu_eval_workers"] = sum(watch.cpu.values()) - import_cpu
     out["rss_main_mb"] = watch.peaks.get(me, 0) / 1024
     out["rss_main_import_mb"] = import_peaks.get(me, 0) / 1024
     out["rss_workers_mb"] = sorted(
@@ -195,7 +225,8 @@ def main() -> int:
             if "evaluate" in r:
                 line += (
                     f" | evaluate {r['evaluate']:.2f} s = {r['rows'] / r['evaluate']:,.0f}"
-                    f" rows/s ({r['determinations']:,} determinations)"
+                    f" rows/s ({r['determinations']:,} determinations; CPU main"
+                    f" {r.get('cpu_eval_main', 0):.1f} s, workers {r.get('cpu_eval_workers', 0):.1f} s)"
                     f" | total {r['import'] + r['evaluate']:.2f} s"
                 )
             line += (

@@ -36,6 +36,7 @@ CHUNK = 500
 WORKERS = 2
 PARALLEL_MIN_SUBJECTS = 3_000  # fewer: starting the workers costs more than they save
 MAX_IN_FLIGHT = 6              # chunks handed out ahead of the writing (bounds memory)
+WORKER_CHUNK = 200             # subjects per chunk handed to a worker (the last ones end together)
 
 # One determination as this process stores it: count id, subject id, relief, resentence target,
 # rule path, flags (";"-joined), explanation (JSON).
@@ -159,13 +160,15 @@ def _results(db: sqlite_utils.Database, ids: list[int], county: str, policy: Pol
              as_of: date) -> Iterator[tuple[int, list[DetRow]]]:
     """(subjects done, their determinations) per chunk of subjects, in subject order."""
     conn = db.conn
-    chunks = [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
     path = _db_path(db)
-    if path is None or len(ids) < PARALLEL_MIN_SUBJECTS or WORKERS < 2 or len(chunks) < 2:
+    if path is None or len(ids) < max(PARALLEL_MIN_SUBJECTS, 2) or WORKERS < 2:
         responses = load_responses(conn)
-        for chunk in chunks:
+        for i in range(0, len(ids), CHUNK):
+            chunk = ids[i:i + CHUNK]
             yield len(chunk), evaluate_chunk(conn, chunk, county, policy, as_of, responses)
         return
+    step = min(WORKER_CHUNK, CHUNK)
+    chunks = [ids[i:i + step] for i in range(0, len(ids), step)]
     pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=_context(),
                                initializer=_worker_start,
                                initargs=(str(path), county, policy, as_of))
