@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from desktop import logs
 
 STEPS = ("generate", "import", "evaluate", "accounts", "review", "spot-check", "key",
          "sign order", "verify")
@@ -36,6 +37,7 @@ def run_self_test(rows: int = 3000, log: Callable[[str], None] | None = None) ->
             try:
                 fn()
             except BaseException as exc:  # noqa: BLE001 - any failure names its step
+                logs.get("selftest").exception("self-test step %s failed", name)
                 raise SelfTestFailed(name, exc) from exc
             if log:
                 log(f"  {name:<11} ok ({time.perf_counter() - t:.2f} s)")

@@ -6,8 +6,9 @@ import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
+
+from desktop import clock
 
 GENESIS = "0" * 64
 # The chain's head (last seq and hash) is also kept in the settings table when it exists, so that
@@ -60,7 +61,7 @@ def append(conn: sqlite3.Connection, user: str | None, action: str,
         # Newest entries were removed behind our back: continue from the recorded head so the gap
         # stays visible to verify instead of being papered over by reused sequence numbers.
         seq, prev = head[0] + 1, head[1]
-    at = datetime.now(UTC).isoformat(timespec="microseconds")
+    at = clock.utc_stamp("microseconds")
     t = canonical(list(targets or []))
     p = canonical(payload or {})
     h = entry_hash(seq, at, user, action, t, p, prev)

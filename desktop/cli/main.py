@@ -7,7 +7,7 @@ import argparse
 import importlib
 import sys
 
-from desktop import __version__
+from desktop import __version__, logs
 from desktop.errors import UserError
 
 # Command modules, in the order `reliefdesk --help` lists them.
@@ -47,16 +47,34 @@ def main(argv: list[str] | None = None) -> int:
         else:
             parser.print_help()
             return 2
+    log_file = logs.setup()
     try:
         return int(args.func(args) or 0)
     except UserError as exc:
-        print(f"reliefdesk: {exc}", file=sys.stderr)
+        _say(f"reliefdesk: {exc}")
         return exc.exit_code
     except KeyboardInterrupt:
-        print("reliefdesk: interrupted; nothing from the unfinished step was saved.", file=sys.stderr)
+        _say("reliefdesk: interrupted; nothing from the unfinished step was saved.")
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:
+        # A bug, not a user's mistake: the details go to the log, one line to the user.
+        logs.get("cli").exception("command %s failed", args.command)
+        where = f" The details are in {log_file}." if log_file else ""
+        _say(f"reliefdesk: unexpected error ({type(exc).__name__}: {exc}); nothing from the "
+             f"unfinished step was saved.{where} Please send that file to court IT.")
+        return INTERNAL_ERROR
+
+
+# Exit code for a failure of the program itself (BSD sysexits' EX_SOFTWARE).
+INTERNAL_ERROR = 70
+
+
+def _say(line: str) -> None:
+    """One line to stderr; a windowed build has none, and the exit code then tells."""
+    if sys.stderr is not None:
+        print(line, file=sys.stderr)
 
 
 if __name__ == "__main__":

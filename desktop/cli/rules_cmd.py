@@ -8,6 +8,7 @@ import json
 import sys
 from datetime import date
 
+from desktop import clock
 from desktop.cli.common import add_as_user, audit_user, get_db, print_json
 from desktop.errors import UserError
 from desktop.progress import StderrBar
@@ -57,7 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def parse_as_of(text: str | None) -> date:
     if not text:
-        return date.today()
+        return clock.court_today()
     try:
         return date.fromisoformat(text)
     except ValueError:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from desktop import logs
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("self-test", help="check this installation end to end on a throwaway "
@@ -22,6 +24,8 @@ def cmd_self_test(args: argparse.Namespace) -> int:
     except SelfTestFailed as exc:
         print(f"ReliefDesk self-test FAILED at step '{exc.step}': {type(exc.error).__name__}: "
               f"{exc.error}")
+        print(f"Log file: {logs.log_path()}")
         return 1
     print(f"ReliefDesk self-test passed: import, evaluate, review, sign, verify in {seconds:.1f} s")
+    print(f"Log file: {logs.log_path()}")
     return 0

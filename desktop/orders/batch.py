@@ -11,10 +11,10 @@ import hashlib
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
-from desktop import audit
+from desktop import audit, clock
 from desktop.errors import RefusedError, UserError
 from desktop.orders.granted import GrantedCount, case_entries, granted_counts
 from desktop.orders.model import CaseEntry, CountLine, Judge, OrderData
@@ -134,7 +134,7 @@ def _prepare(conn: sqlite3.Connection, batch_id: int, plans: list[Planned], orde
             raise RefusedError(f"batch {batch_id} already has a bulk order; render it with --bulk "
                                "(a count must not be granted by two orders). Nothing was changed.")
         made = []
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+        now = clock.utc_stamp()
         templates = {name: load_template(name) for name in {p.template for p in plans}}
         for p in plans:
             tmpl = templates[p.template]
@@ -190,7 +190,7 @@ def render_batch(conn: sqlite3.Connection, batch_id: int, out_dir: Path, key_fil
                         "relief, and not sent back). Nothing was changed.")
     signer = OrderSigner.from_file(key_file, passphrase)   # wrong passphrase: refused before any change
     plans = plan_orders(conn, grants, bulk=bulk, template=template)
-    rows = _prepare(conn, batch_id, plans, order_date or date.today(), user, bulk)
+    rows = _prepare(conn, batch_id, plans, order_date or clock.court_today(), user, bulk)
     out_dir.mkdir(parents=True, exist_ok=True)
     out_dir = out_dir.resolve()
     judge = Judge(signer.info.name, signer.info.title, signature_image)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from cryptography import x509
@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from desktop import clock
 from desktop.errors import RefusedError, UserError
 
 DEMO_ORGANIZATION = "ReliefDesk DEMO \u2013 not for court use"
@@ -70,7 +71,7 @@ def create_demo_key(name: str, title: str, out: Path, passphrase: str, *, county
                                         f"Superior Court, County of {county.title()}"))
     attrs += [x509.NameAttribute(NameOID.TITLE, title), x509.NameAttribute(NameOID.COMMON_NAME, name)]
     subject = x509.Name(attrs)
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     cert = (
         x509.CertificateBuilder()
         .subject_name(subject).issuer_name(subject)

@@ -14,9 +14,9 @@ import sys
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
+from desktop import clock
 from desktop.files import write_atomic
 from desktop.orders.model import OrderData
 from desktop.orders.render import render_order
@@ -86,7 +86,7 @@ class _Producer:
 
     def run(self, job: Job) -> Produced:
         rendered = render_order(job.order, self.template(job.template))
-        signed_at = datetime.now(UTC).isoformat(timespec="seconds")
+        signed_at = clock.utc_stamp()
         signed = self.signer.sign(rendered, order_number=job.order.order_number,
                                   county=job.order.county)
         path = Path(job.out_path)

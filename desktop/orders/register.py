@@ -6,11 +6,10 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from dataclasses import asdict, dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desktop import audit
+from desktop import audit, clock
 from desktop.errors import RefusedError, UserError
 from desktop.store.tx import transaction
 
@@ -121,7 +120,7 @@ def mark_printed(conn: sqlite3.Connection, order_no: str, user: str | None) -> O
         if order.status == "prepared":
             raise RefusedError(f"order {order_no} is not signed yet; render and sign it first "
                                "(reliefdesk orders render). Nothing was changed.")
-        at = datetime.now(UTC).isoformat(timespec="seconds")
+        at = clock.utc_stamp()
         conn.execute("UPDATE orders SET printed_at = ?, printed_by = ?, status = 'printed' "
                      "WHERE id = ?", (at, user, order.id))
         audit.append(conn, user, "orders.mark_printed", [order_no], {"printed_at": at})

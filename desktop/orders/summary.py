@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import sqlite3
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -20,7 +20,7 @@ from reportlab.lib.units import inch
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from desktop import audit
+from desktop import audit, clock
 from desktop.files import write_atomic
 from desktop.orders.canvas import PagedCanvas
 from desktop.orders.fonts import face, register_fonts
@@ -310,7 +310,7 @@ def render_summary(s: RunSummary, generated: date) -> bytes:
 def write_summary(conn: sqlite3.Connection, out: Path, *, run_id: int | None = None,
                   user: str | None = None, generated: date | None = None) -> int:
     s = summarize(conn, run_id)
-    pdf = render_summary(s, generated or datetime.now(UTC).date())
+    pdf = render_summary(s, generated or clock.court_today())
     out.parent.mkdir(parents=True, exist_ok=True)
     with transaction(conn):
         write_atomic(out, pdf)

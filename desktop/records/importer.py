@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from desktop import audit
+from desktop import audit, clock
 from desktop.errors import UserError
 from desktop.progress import ProgressFn
 from desktop.records import doj_import
@@ -144,7 +143,7 @@ def import_file(db: sqlite_utils.Database, path: str | os.PathLike[str], *, fmt:
     src = LineSource(path)
     try:
         with transaction(conn):
-            now = datetime.now(UTC).isoformat(timespec="seconds")
+            now = clock.utc_stamp()
             cur = conn.execute(
                 "INSERT INTO imports (file_name, file_path, file_size, sha256, format, imported_by,"
                 " imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -19,12 +19,12 @@ from collections import Counter, deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import closing
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import sqlite_utils
 
-from desktop import audit
+from desktop import audit, clock
 from desktop.errors import UserError
 from desktop.progress import ProgressFn
 from desktop.rules.engine import evaluate_subject
@@ -225,7 +225,7 @@ def evaluate_county(db: sqlite_utils.Database, county: str, policy: Policy | str
         if target is not None:
             auto_backup(target, "evaluate")
     with transaction(conn):
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+        now = clock.utc_stamp()
         run_id = int(conn.execute(
             "INSERT INTO evaluation_runs (county, policy_name, policy_version, policy_json, as_of,"
             " engine_version, created_by, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -264,7 +264,7 @@ def evaluate_county(db: sqlite_utils.Database, county: str, policy: Policy | str
         _write(conn, det_rows, new_items, keep_items, reopened)
         summary = dict(sorted(totals.items()))
         conn.execute("UPDATE evaluation_runs SET status = 'complete', finished_at = ?, totals = ?"
-                     " WHERE id = ?", (datetime.now(UTC).isoformat(timespec="seconds"),
+                     " WHERE id = ?", (clock.utc_stamp(),
                                        json.dumps(summary), run_id))
         audit.append(conn, user, "evaluate", [run_id],
                      {"county": county, "policy": policy_ref, "as_of": as_of.isoformat(),

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from desktop import clock
 from desktop.errors import UserError
 from desktop.paths import resources_dir
 from desktop.rules.sections import PROP64_SECTIONS, parse_pattern
@@ -258,14 +259,13 @@ def save_policy_version(conn, data: dict[str, Any], user: str | None) -> Policy:
     """Validate an edited policy, store it as a new version in the court's policy folder and
     audit the change. The version gets a suffix so runs always name exactly what they used."""
     import re
-    from datetime import UTC, datetime
 
     from desktop import audit
     from desktop.store.tx import transaction
 
     data = json.loads(json.dumps(data))   # a deep copy we may change
     base = str(data.get("version", "1")).split("+", 1)[0]
-    data["version"] = f"{base}+{datetime.now(UTC).strftime('%Y%m%d%H%M%S')}"
+    data["version"] = f"{base}+{clock.now().strftime('%Y%m%d%H%M%S')}"
     name = str(data.get("name", ""))
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", name):
         raise UserError(f"policy name '{name}' must be lower-case letters, digits, - or _", 2)

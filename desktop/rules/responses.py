@@ -10,12 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
 
-from desktop import audit
+from desktop import audit, clock
 from desktop.records.importer import ImportSummary, NotImportable
 from desktop.records.normalize import BadDate, parse_date
 from desktop.records.source import decode, file_sha256, looks_binary
@@ -125,7 +124,7 @@ def import_responses(db: sqlite_utils.Database, path: str | os.PathLike[str],
     if not kept:
         raise NotImportable(path, f"none of its {read} rows is a usable response")
     with transaction(conn):
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+        now = clock.utc_stamp()
         iid = int(conn.execute(
             "INSERT INTO imports (file_name, file_path, file_size, sha256, format, has_header,"
             " rows_read, rows_kept, rows_rejected, imported_by, imported_at)"

@@ -9,9 +9,10 @@ import re
 import shutil
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from desktop import clock
 from desktop.errors import UserError
 from desktop.paths import backup_dir
 
@@ -26,7 +27,7 @@ def _name_pattern(db_path: Path) -> re.Pattern[str]:
 
 def backup_name(db_path: Path, reason: str, when: datetime | None = None) -> str:
     """<db stem>-<UTC timestamp>-<reason>.sqlite3; names sort in time order."""
-    stamp = (when or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S.%fZ")
+    stamp = (when or clock.now()).strftime("%Y%m%dT%H%M%S.%fZ")
     slug = _REASON.sub("-", reason.lower()).strip("-") or "backup"
     return f"{db_path.stem}-{stamp}-{slug}.sqlite3"
 

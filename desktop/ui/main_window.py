@@ -108,6 +108,17 @@ class MainWindow(QMainWindow):
         keys.triggered.connect(lambda: QMessageBox.information(self, "Keyboard shortcuts",
                                                                SHORTCUTS_HELP))
         help_menu.addAction(keys)
+        log_action = QAction("Where is the &log file?", self)
+        log_action.triggered.connect(self._show_log_path)
+        help_menu.addAction(log_action)
+
+    def _show_log_path(self) -> None:
+        from desktop import logs
+
+        QMessageBox.information(
+            self, "Log file",
+            f"ReliefDesk writes what goes wrong to:\n\n{logs.log_path()}\n\n"
+            "Court IT may ask for this file when something fails.")
 
     def open_import_wizard(self) -> None:
         from desktop.ui.import_wizard import ImportWizard

@@ -1,0 +1,74 @@
+"""The program's one clock.
+
+Records carry UTC timestamps (ISO 8601, so they sort and compare as text); orders and reports carry
+the court's local date (a California court's afternoon is already tomorrow in UTC). Nothing else in
+desktop/ reads the system clock, so tests can set the time in one place: `set_now()` in-process, or
+RELIEFDESK_NOW=2026-01-02T20:00:00+00:00 for a command run as a subprocess.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta, timezone
+
+# Every California superior court keeps Pacific time. The rule is written out (US daylight saving
+# time since 2007: from 2:00 on the second Sunday of March to 2:00 on the first Sunday of November)
+# rather than read from a time-zone database, which Windows does not have and which would add
+# thousands of files to the program folder for one zone. The clock only ever tells the present.
+PST = timezone(timedelta(hours=-8), "PST")
+PDT = timezone(timedelta(hours=-7), "PDT")
+
+
+def _nth_sunday(year: int, month: int, n: int) -> date:
+    first = date(year, month, 1)
+    return first + timedelta(days=(6 - first.weekday()) % 7 + 7 * (n - 1))
+
+
+def pacific(instant: datetime) -> datetime:
+    """An aware instant on the Pacific wall clock."""
+    utc = instant.astimezone(UTC)
+    year = utc.year
+    # 2:00 PST = 10:00 UTC starts DST; 2:00 PDT = 9:00 UTC ends it.
+    start = datetime.combine(_nth_sunday(year, 3, 2), datetime.min.time(), UTC) + timedelta(
+        hours=10
+    )
+    end = datetime.combine(_nth_sunday(year, 11, 1), datetime.min.time(), UTC) + timedelta(hours=9)
+    return utc.astimezone(PDT if start <= utc < end else PST)
+
+
+_override: Callable[[], datetime] | None = None
+
+
+def set_now(fn: Callable[[], datetime] | None) -> None:
+    """Make now() return fn() (an aware datetime); None restores the system clock."""
+    global _override
+    _override = fn
+
+
+def now() -> datetime:
+    """The current instant, timezone-aware in UTC."""
+    if _override is not None:
+        return _override().astimezone(UTC)
+    env = os.environ.get("RELIEFDESK_NOW")
+    if env:
+        fixed = datetime.fromisoformat(env)
+        if fixed.tzinfo is None:
+            fixed = fixed.replace(tzinfo=UTC)
+        return fixed.astimezone(UTC)
+    return datetime.now(UTC)
+
+
+def utc_stamp(timespec: str = "seconds") -> str:
+    """Now as UTC ISO 8601 text, for rows and audit entries."""
+    return now().isoformat(timespec=timespec)
+
+
+def court_now() -> datetime:
+    """Now on the court's wall clock (Pacific), for what a judge or clerk reads."""
+    return pacific(now())
+
+
+def court_today() -> date:
+    """The court's calendar date: orders, reports and the default as-of date."""
+    return court_now().date()
