@@ -51,7 +51,7 @@ class PeakWatch(threading.Thread):
     """Samples VmHWM (peak resident memory) and CPU time of this process and of every process
     below it (the import's workers, the evaluation's forkserver and its workers) until stopped;
     Linux only (reads /proc). Processes that end between samples (0.1 s) are seen as they were
-    last sampled."""
+    last sampled; a forked process's RSS counts the pages it still shares with its parent."""
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
@@ -124,9 +124,30 @@ def child(data: Path, db_path: Path, evaluate: bool) -> None:
 
     watch = PeakWatch()
     watch.start()
+    from desktop.errors import UserError
+
     db = open_db(db_path)
     t0, c0 = time.perf_counter(), os.times()
-    s = import_file(db, data, backup=False)
+    try:
+        s = import_file(db, data, backup=False)
+    except UserError as exc:  # refused (a record past the per-person limit): how fast, and why
+        watch.stop.set()
+        watch.join()
+        watch.sample()
+        print(
+            json.dumps(
+                {
+                    "refused": str(exc),
+                    "import": time.perf_counter() - t0,
+                    "rss_main_mb": watch.peaks.get(os.getpid(), 0) / 1024,
+                    "rss_workers_mb": sorted(
+                        (kb / 1024 for pid, kb in watch.peaks.items() if pid != os.getpid()),
+                        reverse=True,
+                    ),
+                }
+            )
+        )
+        return
     t1, c1 = time.perf_counter(), os.times()
     watch.sample()
     import_peaks = dict(watch.peaks)
@@ -217,6 +238,15 @@ def main() -> int:
                 print(f"run {n}: failed (exit {out.returncode}): {tail}", flush=True)
                 break
             r = json.loads(out.stdout.strip().splitlines()[-1])
+            if "refused" in r:
+                workers = ", ".join(f"{m:,.0f}" for m in r["rss_workers_mb"]) or "none"
+                print(
+                    f"run {n}: refused after {r['import']:.2f} s (peak RSS main "
+                    f"{r['rss_main_mb']:,.0f} MB, others {workers} MB): {r['refused']}",
+                    flush=True,
+                )
+                summary.append((label, r))
+                break
             workers = ", ".join(f"{m:,.0f}" for m in r["rss_workers_mb"]) or "none"
             line = (
                 f"run {n}: import {r['import']:.2f} s = {r['rows'] / r['import']:,.0f} rows/s"
@@ -243,6 +273,9 @@ def main() -> int:
     for label, r in summary:
         if r is None:
             print(f"  {label}: did not finish")
+            continue
+        if "refused" in r:
+            print(f"  {label}: refused after {r['import']:.2f} s")
             continue
         total = r["import"] + r.get("evaluate", 0)
         print(

@@ -16,7 +16,7 @@ import re
 import sqlite3
 import sys
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import closing
 from datetime import date
@@ -157,7 +157,7 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def _results(db: sqlite_utils.Database, ids: list[int], county: str, policy: Policy,
-             as_of: date) -> Iterator[tuple[int, list[DetRow]]]:
+             as_of: date) -> Generator[tuple[int, list[DetRow]], None, None]:
     """(subjects done, their determinations) per chunk of subjects, in subject order."""
     conn = db.conn
     path = _db_path(db)
@@ -182,9 +182,9 @@ def _results(db: sqlite_utils.Database, ids: list[int], county: str, policy: Pol
         while pending:
             n, fut = pending.popleft()
             rows = fut.result()
-            chunk = next(it, None)
-            if chunk is not None:
-                pending.append((len(chunk), pool.submit(_worker_chunk, chunk)))
+            more = next(it, [])
+            if more:
+                pending.append((len(more), pool.submit(_worker_chunk, more)))
             yield n, rows
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -246,13 +246,13 @@ def evaluate_county(db: sqlite_utils.Database, county: str, policy: Policy | str
         # closing(): the workers stop also when the loop is left by an exception (Cancelled).
         with closing(_results(db, ids, county, policy, as_of)) as results:
             for n, rows in results:
-                for count_id, subject_id, relief, target, rule_path, flags, explanation in rows:
+                for count_id, subject_id, relief, to, rule_path, flags, explanation in rows:
                     det_id = next_id
                     next_id += 1
                     totals[relief] += 1
-                    det_rows.append((det_id, run_id, count_id, subject_id, relief, target,
-                                     rule_path, flags, explanation))
-                    _route(count_id, relief, target, det_id, previous.get(count_id), new_items,
+                    det_rows.append((det_id, run_id, count_id, subject_id, relief, to, rule_path,
+                                     flags, explanation))
+                    _route(count_id, relief, to, det_id, previous.get(count_id), new_items,
                            keep_items, reopened)
                 done += n
                 if progress:
