@@ -7,8 +7,9 @@ end: it reads on (the "extension") until the next row that would be kept belongs
 subject, and stops before that row. The next chunk, read in parallel by another worker, skips the
 same stretch: it looks back for the last kept row before its start and skips rows until one with
 another SUBJECT_ID, but never past its own nominal end: a chunk that lies wholly inside one long
-record gives up there (the chunk that reads the record's start reads it all), so the work spent
-skipping is at most the file's size, whatever the length of a record. The main process accepts a worker's chunk only when the chunk starts exactly
+record gives up there (the chunk that reads the record's start reads it all, and the main process
+skips the chunks it covered), so the work spent skipping is at most the file's size, whatever the
+length of a record. The main process accepts a worker's chunk only when the chunk starts exactly
 where the previous one stopped; otherwise it reads that stretch itself (the result is then the
 same as a reading of the whole file, whatever tricks the file plays with quotes).
 
