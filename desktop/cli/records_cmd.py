@@ -6,7 +6,7 @@ import argparse
 import csv
 import sys
 
-from desktop.cli.common import add_as_user, audit_user, get_db, print_json
+from desktop.cli.common import add_as_user, add_reader, audit_user, get_db, print_json, reader
 from desktop.errors import BusyError, UserError
 from desktop.progress import StderrBar
 
@@ -23,6 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     r = sub.add_parser("rejected", help="list the rows an import could not keep")
     r.add_argument("--import", dest="import_id", type=int, metavar="ID")
     r.add_argument("--out", metavar="FILE.csv")
+    add_reader(r)
     r.set_defaults(func=cmd_rejected)
 
     d = sub.add_parser("demo", help="build a demo database of invented people (synthetic records)")
@@ -71,6 +72,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_rejected(args: argparse.Namespace) -> int:
     db = get_db(args)
+    user = reader(args, db)
     sql = ("SELECT r.import_id, i.file_name, r.line, r.column_name, r.reason, r.raw"
            " FROM rejected_rows r JOIN imports i ON i.id = r.import_id")
     params: list = []
@@ -88,6 +90,10 @@ def cmd_rejected(args: argparse.Namespace) -> int:
             for row in rows:
                 w.writerow(row)
                 n += 1
+        from desktop.cli.rules_cmd import _record_export
+
+        _record_export(db.conn, user.name, "export.rejected", args.out,
+                       {"import_id": args.import_id, "rows": n})
         print(f"{n} rejected rows written to {args.out}")
     else:
         w = csv.writer(sys.stdout)

@@ -7,7 +7,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from desktop.cli.common import add_as_user, db_path, get_db, print_json
+from desktop.cli.common import add_as_user, add_reader, db_path, get_db, print_json, reader
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,6 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--against", metavar="EXPORT", type=Path,
                    help="also check every entry of an earlier export is still unchanged")
     p.add_argument("--json", action="store_true")
+    add_reader(p)
     p.set_defaults(func=cmd_verify)
 
     p = asub.add_parser("export", help="write the whole log with its hashes (CSV or JSON Lines)")
@@ -25,6 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="FILE.csv or FILE.jsonl (the format follows the extension)")
     p.add_argument("--format", choices=("csv", "jsonl"))
     p.add_argument("--json", action="store_true")
+    add_reader(p)
     p.set_defaults(func=cmd_export)
 
     p = asub.add_parser("list", help="list entries, oldest first")
@@ -36,6 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, help="at most N entries (the newest N with --newest)")
     p.add_argument("--newest", action="store_true", help="newest first")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
+    add_reader(p)
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("backup", help="back up the database now (SQLite backup API)")
@@ -44,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--list", action="store_true", help="list the backups in the backups folder")
     p.add_argument("--keep", type=int, metavar="N",
                    help="set how many automatic backups to keep (admin only, with --as)")
-    add_as_user(p, required=False)
+    add_reader(p)
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("restore", help="replace the database with a backup (admin only)")
@@ -60,6 +63,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from desktop.audit.log import head_hash, verify
 
     db = get_db(args)
+    reader(args, db)
     result = verify(db.conn)
     against = None
     if result.ok and args.against:
@@ -83,6 +87,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from desktop.audit.export import export
 
     db = get_db(args)
+    reader(args, db)
     r = export(db.conn, args.out, args.format)
     if args.json:
         print_json({"path": str(r.path), "format": r.format, "entries": r.entries,
@@ -97,6 +102,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from desktop.audit.query import AuditFilter, list_entries
 
     db = get_db(args)
+    reader(args, db)
     f = AuditFilter(action=args.action, user=args.user, since=args.since, until=args.until,
                     text=args.text, newest_first=args.newest)
     entries = list_entries(db.conn, f, limit=args.limit)
@@ -132,13 +138,15 @@ def cmd_backup(args: argparse.Namespace) -> int:
         set_keep_count(db.conn, user.name, args.keep)
         print(f"keeping the newest {args.keep} automatic backups of {path}")
         return 0
+    if not path.is_file():
+        raise UserError(f"there is no database at {path} to back up")
+    db = get_db(args)  # refuses a damaged or foreign file before copying it
+    reader(args, db)   # a backup is a full copy of the records: reading needs a signed-in user
+    db.conn.close()
     if args.list:
         for p in list_backups(path):
             print(f"{p}  {p.stat().st_size:,} bytes")
         return 0
-    if not path.is_file():
-        raise UserError(f"there is no database at {path} to back up")
-    get_db(args).conn.close()  # refuse a damaged or foreign file before copying it
 
     out = args.out or backup_dir(path) / backup_name(path, "manual")
     written = backup_to(path, out)
@@ -172,6 +180,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
         raise UserError(f"the audit log in {args.file} does not verify ({chain.reason}); it may "
                         "have been tampered with. Choose another backup, or pass --force to "
                         "restore it anyway (the restore is audited).")
+    from desktop.records.purge import backup_predates_purge
+
+    purged = backup_predates_purge(path, args.file)
+    if purged and not args.force:
+        raise UserError(purged)
     result = restore(path, args.file)
     db = open_db(path)  # migrates an older backup forward
     with transaction(db.conn):
