@@ -96,7 +96,7 @@ def cmd_rejected(args: argparse.Namespace) -> int:
                        {"import_id": args.import_id, "rows": n})
         print(f"{n} rejected rows written to {args.out}")
     else:
-        w = csv.writer(sys.stdout)
+        w = csv.writer(sys.stdout, lineterminator="\n")   # the stream adds CR on Windows
         w.writerow(header)
         for row in rows:
             w.writerow(row)

@@ -90,7 +90,7 @@ def read_block(fh, pos: int, want: int) -> bytes:
 
 def split_lines(data: bytes, first_no: int) -> tuple[list[bytes] | None, list[str], int]:
     """Raw and decoded physical lines of a block (decoded as LineSource does: UTF-8, else
-    latin-1 per line; BOM dropped on line 1; trailing CR/LF dropped), and the length of a line
+    Windows-1252 per line; BOM dropped on line 1; trailing CR/LF dropped), and the length of a line
     end. Raw lines are only needed to find byte offsets: for a plain ASCII block whose lines all
     end in LF, or all in CR LF (DOJ files written on Windows), they are the decoded lines (None)
     and each raw line is its text plus the line end."""

@@ -25,7 +25,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 
-from desktop.processes import worker_context
+from desktop.processes import pool_initargs, worker_context, worker_init
 from desktop.progress import ProgressFn
 from desktop.records import doj_group
 from desktop.records.doj_chunks import ChunkJob, NotDojFile, RangeReader, RangeResult, read_chunk
@@ -250,7 +250,11 @@ class DojImporter:
     # -- worker processes ----------------------------------------------------------------------
     def _run_parallel(self, first_line: int, workers: int) -> None:
         # The pool starts (forks) before this process runs any other thread.
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context("desktop.records.doj_chunks", START_METHOD))
+        # Each reader dies with this process however it ends (desktop/processes.py).
+        pool = ProcessPoolExecutor(max_workers=workers,
+                                   mp_context=worker_context("desktop.records.doj_chunks",
+                                                             START_METHOD),
+                                   initializer=worker_init, initargs=pool_initargs())
         stop = threading.Event()
         planned: queue.Queue = queue.Queue()
         planner = threading.Thread(target=self._plan, args=(planned, stop), daemon=True,

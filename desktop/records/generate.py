@@ -19,6 +19,7 @@ from datetime import date
 from itertools import islice
 from pathlib import Path
 
+from desktop.files import replace_file
 from desktop.progress import ProgressFn
 from desktop.records import generate_catalog as cat
 from desktop.records.doj_layout import COLUMNS, INDEX, N_COLUMNS
@@ -615,7 +616,7 @@ def generate(out_path: str | os.PathLike[str], county: str, rows: int, seed: int
                         chunk = []
                         if progress is not None:
                             progress(written, rows, "Generating records")
-        os.replace(part, out)
+        replace_file(part, out)     # retried while Excel holds the old file
     except BaseException:
         part.unlink(missing_ok=True)
         raise
