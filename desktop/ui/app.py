@@ -122,7 +122,8 @@ def demo_sign_in_text(result: Any) -> str:
     """How to sign in as each demo account."""
     roles = {"admin": "the administrator (users, the court's county)",
              "clerk": "the clerk's day: import, review, submit a batch",
-             "judge": "the judge's day: spot-check, accept, sign orders"}
+             "judge": "the judge's day: spot-check, accept, sign orders",
+             "records_officer": "the records officer: sealed records, retention and purge"}
     rows = "".join(f"<tr><td><b>{name}</b></td><td>{roles.get(role, role)}</td></tr>"
                    for name, role in result.users)
     return ("<p>The demonstration database is ready: invented people only, "
@@ -139,7 +140,8 @@ def offer_demo(db_path: Path, conn: Any, parent: Any = None, creator: Any = None
     answer = QMessageBox.question(
         parent, "Empty database",
         "This database holds no records yet.\n\nBuild the demonstration database (invented "
-        "people only, with a clerk and a judge account) so you can try ReliefDesk? Choose No to "
+        "people only, with clerk, judge and records officer accounts) so you can try ReliefDesk? "
+        "Choose No to "
         "create the administrator account and import the court's files instead.")
     if answer != QMessageBox.Yes:
         return None
