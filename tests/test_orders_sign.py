@@ -51,6 +51,7 @@ def signed(signer: OrderSigner) -> bytes:
     return signer.sign_order(render_order(order, load_template("one_case")), order)[0]
 
 
+@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
 def test_demo_key_is_private_marked_and_passphrase_locked(key: Path, tmp_path: Path) -> None:
     assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
     signer = OrderSigner.from_file(key, PASS)

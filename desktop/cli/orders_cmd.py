@@ -19,6 +19,7 @@ from desktop.cli.common import (
     print_json,
     reader,
 )
+from desktop.console import interactive
 from desktop.errors import RefusedError, UserError
 from desktop.progress import StderrBar
 
@@ -159,7 +160,7 @@ def passphrase(prompt: str, confirm: bool = False) -> str:
     env = os.environ.get(PASSPHRASE_ENV)
     if env is not None:
         return env
-    if not sys.stdin.isatty():
+    if not interactive():
         raise RefusedError(f"no key passphrase: set {PASSPHRASE_ENV} or run in a terminal.")
     first = getpass.getpass(prompt)
     if confirm and getpass.getpass("Repeat the passphrase: ") != first:
@@ -171,7 +172,9 @@ def _actor(args: argparse.Namespace, db) -> str:
     """--as USER when given (authenticated); else the operating-system account, for the audit log."""
     if getattr(args, "as_user", None):
         return acting_user(args, db).name
-    return f"os:{getpass.getuser()}"
+    from desktop.osinfo import os_actor
+
+    return os_actor()
 
 
 def cmd_keys_create(args: argparse.Namespace) -> int:

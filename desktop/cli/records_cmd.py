@@ -120,7 +120,7 @@ def _listing(args: argparse.Namespace, sql: str, header: list[str], what: str) -
                        args.out, {"import_id": args.import_id, "rows": n})
         print(f"{n} {what} written to {args.out}")
     else:
-        w = csv.writer(sys.stdout)
+        w = csv.writer(sys.stdout, lineterminator="\n")   # the stream adds CR on Windows
         w.writerow(header)
         for row in rows:
             w.writerow(row)

@@ -2,7 +2,7 @@
 each judicial officer's title and signature image.
 
 Court settings live in the `settings` table under `court.*` keys (every workstation on one database
-agrees); signer settings in `signer_settings` (migration 0012). Every change is audited."""
+agrees); signer settings in `signer_settings` (migration 0016). Every change is audited."""
 
 from __future__ import annotations
 

@@ -6,11 +6,8 @@ under its final name."""
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import os
-import signal
-import sys
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -22,11 +19,12 @@ from desktop.orders.model import OrderData
 from desktop.orders.render import render_order
 from desktop.orders.sign import OrderSigner
 from desktop.orders.templates import OrderTemplate, load_template
-from desktop.processes import worker_context
+from desktop.processes import pool_initargs, process_alive, worker_context, worker_init
 from desktop.progress import ProgressFn, no_progress
 
 # Below this many orders a pool costs more (worker start-up, key load) than it saves.
 POOL_MIN_JOBS = 12
+START_METHOD: str | None = None   # None: desktop.processes.worker_context decides; the self-test forces spawn
 
 
 @dataclass(frozen=True)
@@ -79,21 +77,11 @@ def remove_stale_temporaries(path: Path) -> int:
             pid = int(tmp.name[len(path.name) + 2:-4])
         except ValueError:
             continue
-        if pid != os.getpid() and _process_alive(pid):
+        if pid != os.getpid() and process_alive(pid):
             continue
         tmp.unlink(missing_ok=True)
         removed += 1
     return removed
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class _Producer:
@@ -140,27 +128,13 @@ class _Producer:
 _worker: _Producer | None = None
 
 
-def _die_with_parent() -> None:
-    """Linux: the worker is killed when the process that started it dies (PR_SET_PDEATHSIG), so a
-    render killed by the OOM killer or a task manager leaves no orphans writing or hanging on."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)          # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() == 1:                      # the parent died before the line above took effect
-        os._exit(1)
-
-
 def _signer(p12: bytes | None, passphrase: str) -> OrderSigner | None:
     return OrderSigner(p12, passphrase) if p12 else None
 
 
-def _init_worker(p12: bytes | None, passphrase: str) -> None:
+def _init_worker(p12: bytes | None, passphrase: str, guard: tuple[str | None, bool]) -> None:
     global _worker
-    _die_with_parent()
+    worker_init(*guard)          # dies with the program on every platform (desktop/processes.py)
     _worker = _Producer(_signer(p12, passphrase))
 
 
@@ -192,8 +166,9 @@ def produce_orders(jobs: Iterable[Job], p12: bytes | None, passphrase: str, *,
     # Chunks keep the parent's pickling and bookkeeping small next to the workers' rendering.
     chunk = max(1, min(16, total // (workers * 8)))
     out = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context("desktop.orders.produce"), initializer=_init_worker,
-                             initargs=(p12, passphrase)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context("desktop.orders.produce", START_METHOD),
+                             initializer=_init_worker,
+                             initargs=(p12, passphrase, pool_initargs())) as pool:
         try:
             for result in pool.map(_run_in_worker, jobs, chunksize=chunk):
                 out.append(result)

@@ -80,6 +80,10 @@ class MainWindow(QMainWindow):
         self.user_label = who
         self.statusBar().addPermanentWidget(who)
         self.statusBar().showMessage(f"Database: {db_path}")
+        if not self.read_only:        # scheduled, verified backups and the overdue warning
+            from desktop.ui.backup_watch import BackupWatch
+
+            self.backup_watch = BackupWatch(self, conn, db_path, user)
         self._menus(role)
         self.open_maximized = not self.fit_to_screen(settings.value("window/geometry"),
                                                      settings.value("window/size"))
