@@ -211,8 +211,8 @@ def test_some_rows_rejected_gives_exit_3_and_rejected_command_lists_them(tmp_pat
     monkeypatch.setenv("RELIEFDESK_PASSWORD", READER_PASSWORD)
     assert cli(dbp, "rejected", "--out", str(out), *add_reader(dbp)) == 0
     text = out.read_text()
-    assert "import_id,file,line,column,reason,raw,subject_id" in text and ",2,CNT_ORDER," in text
-    assert text.rstrip().endswith(",77700001")
+    assert "import_id,file,line,column,reason,subject_id,raw" in text and ",2,CNT_ORDER," in text
+    assert ",77700001," in text.splitlines()[1]
     out = tmp_path / "warnings.csv"
     assert cli(dbp, "warnings", "--import", "1", "--out", str(out)) == 4   # sign in to read
     assert cli(dbp, "warnings", "--import", "1", "--out", str(out), *add_reader(dbp)) == 0

@@ -80,10 +80,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_rejected(args: argparse.Namespace) -> int:
-    sql = ("SELECT r.import_id, i.file_name, r.line, r.column_name, r.reason, r.raw,"
-           " r.subject_key FROM rejected_rows r JOIN imports i ON i.id = r.import_id")
-    return _listing(args, sql, ["import_id", "file", "line", "column", "reason", "raw",
-                                "subject_id"], "rejected rows")
+    # The row as read stays the last column (what readers of this listing expect).
+    sql = ("SELECT r.import_id, i.file_name, r.line, r.column_name, r.reason, r.subject_key,"
+           " r.raw FROM rejected_rows r JOIN imports i ON i.id = r.import_id")
+    return _listing(args, sql, ["import_id", "file", "line", "column", "reason", "subject_id",
+                                "raw"], "rejected rows")
 
 
 def cmd_warnings(args: argparse.Namespace) -> int:
