@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from desktop.cli.common import add_as_user, db_path, get_db, print_json
+from desktop.outputs import for_terminal
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -59,23 +60,35 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from desktop.audit.export import compare_with_export, read_export
     from desktop.audit.log import head_hash, verify
 
+    from desktop.audit.seals import verify_state
+
     db = get_db(args)
     result = verify(db.conn)
     against = None
     if result.ok and args.against:
         against = compare_with_export(db.conn, read_export(args.against))
+    # The tables must agree with the log too: a row edited outside ReliefDesk is named.
+    state = verify_state(db.conn) if result.ok else None
     seq, h = head_hash(db.conn)
-    ok = result.ok and against is None
+    ok = result.ok and against is None and state is None
     if args.json:
         print_json({"ok": ok, "entries": result.entries, "broken_seq": result.broken_seq,
-                    "reason": result.reason or against or "", "head_seq": seq, "head_hash": h})
+                    "reason": result.reason or against or (str(state) if state else ""),
+                    "head_seq": seq, "head_hash": h,
+                    "state_table": state.table if state else None,
+                    "state_row": state.row if state else None})
     elif not result.ok:
         print(f"audit log BROKEN at entry {result.broken_seq}: {result.reason}")
     elif against:
         print(f"audit log chain is intact but does not match {args.against}: {against}")
+    elif state:
+        print(f"database does NOT match its audit log: {for_terminal(state)}. The audit log "
+              f"chain itself is intact ({result.entries} entries); restore a backup made before "
+              "the edit or investigate who wrote to the file.")
     else:
         extra = f"; matches {args.against}" if args.against else ""
-        print(f"audit log intact: {result.entries} entries, last entry {seq} hash {h}{extra}")
+        print(f"audit log intact: {result.entries} entries, last entry {seq} hash {h}{extra}; "
+              "decisions, batches and determinations match it")
     return 0 if ok else 1
 
 

@@ -16,10 +16,19 @@ from pathlib import Path
 
 from desktop import audit, clock
 from desktop.errors import RefusedError, UserError
-from desktop.orders.granted import GrantedCount, case_entries, granted_counts
+from desktop.audit.log import head_hash
+from desktop.orders.granted import (
+    GrantedCount,
+    case_entries,
+    check_batch,
+    granted_counts,
+    granted_from,
+)
 from desktop.orders.model import CaseEntry, CountLine, Judge, OrderData
 from desktop.orders.produce import Job, produce_orders
 from desktop.orders.register import next_order_number
+from desktop.outputs import check_output_dir
+from desktop.review.manifest import sealed_acceptance
 from desktop.orders.sign import OrderSigner
 from desktop.orders.templates import OrderTemplate, load_template
 from desktop.paths import forms_dir
@@ -178,13 +187,66 @@ def _file_complete(row: sqlite3.Row, path: Path) -> bool:
     return hashlib.sha256(path.read_bytes()).hexdigest() == row["sha256"]
 
 
+def _free_name(out_dir: Path, order_no: str, taken: set[Path]) -> Path:
+    """ORDER_NO.pdf in out_dir, or ORDER_NO-2.pdf, -3 ... when that name is already used: an
+    existing file is never replaced."""
+    n = 1
+    while True:
+        path = out_dir / (f"{order_no}.pdf" if n == 1 else f"{order_no}-{n}.pdf")
+        if path not in taken and not path.exists() and not path.is_symlink():
+            taken.add(path)
+            return path
+        n += 1
+
+
+def _order_paths(conn: sqlite3.Connection, rows: dict[tuple[str, str], sqlite3.Row],
+                 out_dir: Path, user: str, batch_id: int) -> dict[str, tuple[Path, bool]]:
+    """order_no -> (the file to write or already written, complete). A signed order whose file is
+    in out_dir unchanged is complete; a lost one is rewritten where it was; a prepared order
+    finishes the file it planned (its own, from a run that stopped before recording it); anything
+    else gets a name no existing file has. New plans are recorded before any file is written."""
+    out: dict[str, tuple[Path, bool]] = {}
+    taken: set[Path] = set()
+    planned: dict[str, str] = {}
+    for row in rows.values():
+        no = row["order_no"]
+        recorded = Path(row["file_path"]) if row["file_path"] else None
+        plan = Path(row["planned_path"]) if row["planned_path"] else None
+        if row["status"] != "prepared" and recorded is not None and recorded.parent == out_dir:
+            if _file_complete(row, recorded):
+                out[no] = (recorded, True)
+            elif not recorded.exists() and not recorded.is_symlink():
+                out[no] = (recorded, False)
+            else:
+                out[no] = (_free_name(out_dir, no, taken), False)
+        elif row["status"] == "prepared" and plan is not None and plan.parent == out_dir:
+            out[no] = (plan, False)
+        else:
+            out[no] = (_free_name(out_dir, no, taken), False)
+        taken.add(out[no][0])
+        if str(out[no][0]) != row["planned_path"]:
+            planned[no] = str(out[no][0])
+    if planned:
+        with transaction(conn):
+            conn.executemany("UPDATE orders SET planned_path = ? WHERE order_no = ?",
+                             [(p, no) for no, p in planned.items()])
+            audit.append(conn, user, "orders.plan_files", sorted(planned),
+                         {"batch_id": batch_id, "files": planned})
+    return out
+
+
 def render_batch(conn: sqlite3.Connection, batch_id: int, out_dir: Path, key_file: Path,
                  passphrase: str, *, user: str, bulk: bool = False, template: str | None = None,
                  order_date: date | None = None, signature_image: bytes | None = None,
                  workers: int | None = None, progress: ProgressFn | None = None) -> list[Outcome]:
     """Render and sign the orders of an accepted batch into out_dir; returns one outcome per order."""
     require_judge(conn, user)
-    grants = granted_counts(conn, batch_id)
+    check_output_dir(out_dir, db=conn)
+    check_batch(conn, batch_id)
+    # What the judge accepted, sealed: refused (naming the first difference) when the tables no
+    # longer agree with it or no acceptance was logged.
+    sealed = sealed_acceptance(conn, batch_id)
+    grants = granted_from(granted_counts(conn, batch_id), sealed.counts)
     if not grants:
         raise UserError(f"batch {batch_id} has no counts granted for orders (approved or changed to a "
                         "relief, and not sent back). Nothing was changed.")
@@ -193,18 +255,20 @@ def render_batch(conn: sqlite3.Connection, batch_id: int, out_dir: Path, key_fil
     rows = _prepare(conn, batch_id, plans, order_date or clock.court_today(), user, bulk)
     out_dir.mkdir(parents=True, exist_ok=True)
     out_dir = out_dir.resolve()
+    paths = _order_paths(conn, rows, out_dir, user, batch_id)
     judge = Judge(signer.info.name, signer.info.title, signature_image)
+    head_seq, head = head_hash(conn)
+    audit_head = f"{head_seq}:{head}"
     jobs, outcomes = [], []
     for p in plans:
         row = rows[(p.kind, p.key)]
-        path = out_dir / f"{row['order_no']}.pdf"
-        done = _file_complete(row, path)
+        path, done = paths[row["order_no"]]
         outcomes.append(Outcome(row["order_no"], p.kind, path, len(p.count_ids), not done))
         if not done:
             data = OrderData(order_number=row["order_no"], county=p.county,
                              order_date=date.fromisoformat(row["order_date"]), judge=judge,
                              entries=p.entries)
-            jobs.append(Job(data, row["template_name"], str(path)))
+            jobs.append(Job(data, row["template_name"], str(path), audit_head=audit_head))
     produced = produce_orders(jobs, key_file.read_bytes(), passphrase, workers=workers,
                               progress=progress)
     if produced:
@@ -216,14 +280,16 @@ def render_batch(conn: sqlite3.Connection, batch_id: int, out_dir: Path, key_fil
                 conn.execute(
                     "UPDATE orders SET status = 'signed', file_path = ?, sha256 = ?, content_sha256 = ?,"
                     " pages = ?, signer = ?, signer_title = ?, signer_cert_sha256 = ?, signed_by = ?,"
-                    " signed_at = ?, template_version = ?,"
+                    " signed_at = ?, template_version = ?, audit_head = ?,"
                     " printed_at = NULL, printed_by = NULL WHERE order_no = ?",
                     (r.path, r.sha256, r.content_sha256, r.pages, signer.info.name, signer.info.title,
                      signer.info.fingerprint, user, r.signed_at,
-                     versions[by_no[r.order_no]["template_name"]], r.order_no))
+                     versions[by_no[r.order_no]["template_name"]], audit_head, r.order_no))
             audit.append(conn, user, "orders.sign", [r.order_no for r in produced],
                          {"batch_id": batch_id, "signer": signer.info.name,
                           "cert_sha256": signer.info.fingerprint, "demo_cert": signer.info.demo,
-                          "files": {r.order_no: r.sha256 for r in produced}})
+                          "files": {r.order_no: r.sha256 for r in produced},
+                          "paths": {r.order_no: r.path for r in produced},
+                          "acceptance_seq": sealed.seq, "audit_head": audit_head})
     return outcomes
 

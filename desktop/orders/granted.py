@@ -76,6 +76,24 @@ def granted_counts(conn: sqlite3.Connection, batch_id: int) -> list[GrantedCount
     return out
 
 
+def granted_from(grants: list[GrantedCount],
+                 accepted: dict[int, tuple[str, str | None]]) -> list[GrantedCount]:
+    """The grants as the judge's sealed acceptance states them (count id -> relief, target): only
+    counts it holds, with its relief. The caller has checked the tables agree with it."""
+    out = []
+    for g in grants:
+        if g.count_id not in accepted:
+            continue
+        relief, target = accepted[g.count_id]
+        if relief not in GRANTABLE:
+            continue
+        if relief == "resentence" and not target:
+            target = "misdemeanor"
+        out.append(GrantedCount(g.count_id, g.case_id, g.subject_id, g.county, relief,
+                                target if relief == "resentence" else None, g.flags))
+    return out
+
+
 def _prosecution(conn: sqlite3.Connection, case_number: str | None) -> ProsecutionNotice:
     """The case's response under HS 11361.9(b)-(c): a 'not challenged' notice wins (it is what the
     court's duty turns on); a challenge that survived review was not proven."""

@@ -34,6 +34,7 @@ class Job:
     order: OrderData
     template: str          # template name or path
     out_path: str
+    audit_head: str | None = None   # "seq:hash" of the audit log at signing, in the signed metadata
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class _Producer:
         rendered = render_order(job.order, self.template(job.template))
         signed_at = clock.utc_stamp()
         signed = self.signer.sign(rendered, order_number=job.order.order_number,
-                                  county=job.order.county)
+                                  county=job.order.county, audit_head=job.audit_head)
         path = Path(job.out_path)
         write_atomic(path, signed)
         return Produced(order_no=job.order.order_number, path=str(path),

@@ -33,12 +33,19 @@ def county_code(county: str) -> str:
 
 
 def next_order_number(conn: sqlite3.Connection, county: str, year: int) -> tuple[str, str, int]:
-    """(order_no, county_code, seq): the next number in the county's sequence for the year."""
+    """(order_no, county_code, seq): the next number in the county's sequence for the year,
+    '<court prefix>-<installation id>-<county code>-<year>-<seq>', e.g. P64-3FA2C1D0-36-2025-000017.
+    The installation id (drawn once per database) keeps two databases rendering into one folder
+    from numbering two different orders alike."""
+    from desktop.review.settings import installation_id, order_prefix
+
     code = county_code(county)
     row = conn.execute("SELECT MAX(seq) FROM orders WHERE county_code = ? AND year = ?",
                        (code, year)).fetchone()
     seq = (row[0] or 0) + 1
-    return f"P64-{code}-{year}-{seq:06d}", code, seq
+    inst = installation_id(conn)
+    middle = f"-{inst}" if inst else ""
+    return f"{order_prefix(conn)}{middle}-{code}-{year}-{seq:06d}", code, seq
 
 
 @dataclass(frozen=True)
@@ -142,8 +149,9 @@ def check_against_register(conn: sqlite3.Connection, path: Path, result: VerifyR
     """A file named like an order in the register (P64-....pdf) must be that order's signed file,
     byte for byte, signed by the certificate recorded for it."""
     try:
-        rows = conn.execute("SELECT sha256, signer_cert_sha256 FROM orders WHERE order_no = ?"
-                            " AND status <> 'prepared'", (path.stem,)).fetchall()
+        rows = conn.execute("SELECT sha256, signer_cert_sha256 FROM orders WHERE (order_no = ?"
+                            " OR file_path = ?) AND status <> 'prepared' ORDER BY order_no = ? DESC",
+                            (path.stem, str(path.resolve()), path.stem)).fetchall()
     except sqlite3.OperationalError:
         return result
     if not rows:

@@ -16,6 +16,8 @@ from pyhanko.keys.internal import (
     translate_pyca_cryptography_cert_to_asn1,
     translate_pyca_cryptography_key_to_asn1,
 )
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import get_pyca_cryptography_hash
@@ -30,6 +32,32 @@ from desktop.orders.render import SIGNATURE_FIELD, RenderedOrder
 # field is placed over the box left for it and adds no appearance of its own, so no unembedded font
 # (pyHanko's stamps use Courier) enters the order. Signing time and signer: `reliefdesk orders verify`.
 _STAMP = NoOpStampStyle()
+AUDIT_HEAD_KEY = "/ReliefDeskAuditHead"
+
+
+def _put_info(writer: IncrementalPdfFileWriter, key: str, value: str) -> None:
+    """Set one entry of the document information dictionary in the incremental update."""
+    info_ref = writer.trailer.raw_get("/Info") if "/Info" in writer.trailer else None
+    if info_ref is not None and isinstance(info_ref, generic.IndirectObject):
+        info = info_ref.get_object()
+        info[pdf_name(key)] = generic.TextStringObject(value)
+        writer.update_container(info)
+    else:
+        info = generic.DictionaryObject({pdf_name(key): generic.TextStringObject(value)})
+        writer.set_info(writer.add_object(info))
+
+
+def audit_head_of(data: bytes) -> str | None:
+    """The audit head ("seq:hash") a signed order carries, or None."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        info = reader.trailer_view["/Info"]
+        value = info.get(AUDIT_HEAD_KEY)
+    except Exception:  # noqa: BLE001 - an unreadable file simply carries no head
+        return None
+    return str(value) if value is not None else None
 
 
 class _LoadedKeySigner(signers.SimpleSigner):
@@ -75,7 +103,10 @@ class OrderSigner:
         return Judge(name=self.info.name, title=self.info.title)
 
     def sign(self, rendered: RenderedOrder, *, order_number: str, county: str,
-             order_date: date | None = None) -> bytes:
+             order_date: date | None = None, audit_head: str | None = None) -> bytes:
+        """The signed PDF. With `audit_head` ("seq:hash" of the audit log when signing) the
+        document information dictionary gets /ReliefDeskAuditHead in the same revision the
+        signature covers, so the head travels with the order and cannot be changed unseen."""
         meta = signers.PdfSignatureMetadata(
             field_name=SIGNATURE_FIELD,
             subfilter=fields.SigSeedSubFilter.PADES,
@@ -87,6 +118,8 @@ class OrderSigner:
         spec = fields.SigFieldSpec(SIGNATURE_FIELD, on_page=rendered.signature.page,
                                    box=rendered.signature.box)
         writer = IncrementalPdfFileWriter(io.BytesIO(rendered.pdf))
+        if audit_head:
+            _put_info(writer, AUDIT_HEAD_KEY, audit_head)
         pdf_signer = signers.PdfSigner(meta, signer=self._signer, new_field_spec=spec,
                                        stamp_style=_STAMP)
         out = pdf_signer.sign_pdf(writer, bytes_reserved=self.bytes_reserved)

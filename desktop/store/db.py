@@ -13,6 +13,7 @@ import sqlite_utils
 from desktop.errors import UserError
 
 BUSY_TIMEOUT_MS = 5000
+SEALS_MIGRATION = 11      # 0011_trust.sql: row seals, acceptance manifests
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 # Files this process has already quick-checked: a window opens several connections (workers,
 # dialogs) and checking a large file each time would cost a second per connection.
@@ -118,7 +119,13 @@ def open_db(path: str | os.PathLike[str], *, check: bool = True) -> sqlite_utils
             from desktop.store.backup import auto_backup
 
             auto_backup(Path(path), "upgrade")
+        before = schema_version(conn)
         migrate(conn)
+        if existed and 0 < before < SEALS_MIGRATION <= schema_version(conn):
+            # Rows written before row seals existed are sealed as they are at the upgrade.
+            from desktop.audit.seals import seal_baseline
+
+            seal_baseline(conn)
     except sqlite3.DatabaseError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             raise UserError(f"The database {path} is busy (another ReliefDesk is writing); try again.",
