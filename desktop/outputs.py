@@ -29,10 +29,11 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 class OutputRefused(UserError):
-    """An output path refused by the guard (exit 4: nothing was written)."""
+    """An output path refused by the guard (exit 2, like any other unusable argument; nothing
+    was written)."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message, exit_code=4)
+        super().__init__(message, exit_code=2)
 
 
 def database_of(conn: sqlite3.Connection | None) -> Path | None:
@@ -157,10 +158,13 @@ def open_output(path: Path | str, *, replace: bool = False, text: bool = False,
     without an error the file is flushed, fsynced and given its real name. On any error the
     temporary file is removed and `path` is untouched. Call `check_output` first."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp_name(path)
-    tmp.unlink(missing_ok=True)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.unlink(missing_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    except OSError as exc:
+        raise _honest(exc, path) from exc
     try:
         raw = os.fdopen(fd, "wb")
         fh: IO[Any] = io.TextIOWrapper(raw, encoding="utf-8", newline=newline) if text else raw
@@ -169,9 +173,24 @@ def open_output(path: Path | str, *, replace: bool = False, text: bool = False,
             fh.flush()
             os.fsync(raw.fileno())
         _place(tmp, path, replace)
+    except OSError as exc:
+        _discard(tmp)
+        raise _honest(exc, path) from exc
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        _discard(tmp)
         raise
+
+
+def _discard(tmp: Path) -> None:
+    with contextlib.suppress(OSError):
+        tmp.unlink(missing_ok=True)
+
+
+def _honest(exc: OSError, path: Path) -> BaseException:
+    """Disk full, read-only, permission/immutable, locked: a message, not a traceback."""
+    from desktop.store.diagnose import from_os
+
+    return from_os(exc, path, f"the file {path.name}") or exc
 
 
 def write_output(path: Path | str, data: bytes, *, db: Path | sqlite3.Connection | None,
@@ -186,9 +205,9 @@ def write_output(path: Path | str, data: bytes, *, db: Path | sqlite3.Connection
 # --- files for people: no live formulas (CWE-1236) ---------------------------------------------
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
-CSV_NOTE = ("# ReliefDesk export for people. Cells that began with = + - @ or a tab / line break "
-            "are written with a leading ' so a spreadsheet shows them as text, never as a formula "
-            "(CWE-1236). Remove that ' only if you need the exact value.")
+CSV_NOTE = ("# ReliefDesk export for people: a cell that began with = + - @ ' or a tab or line "
+            "break is written with one extra leading ' so a spreadsheet shows it as text and never "
+            "runs it as a formula (CWE-1236); drop that first ' to get the exact value.")
 
 
 def neutralise_cell(value: Any) -> Any:
@@ -240,6 +259,30 @@ def write_xlsx(fh: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[Any
     for i, h in enumerate(header, 1):
         ws.column_dimensions[get_column_letter(i)].width = (widths or {}).get(h, longest[i - 1] + 2)
     wb.save(fh)
+    return n
+
+
+def write_table(out: Path | str, header: Sequence[str], rows: Iterable[Sequence[Any]], *,
+                db: Path | sqlite3.Connection | None, force: bool = False, what: str = "export",
+                sheet: str = "Export") -> int:
+    """A table meant for people: FILE.xlsx is a real workbook (every cell text, header frozen),
+    any other name a CSV whose first line is CSV_NOTE and whose formula-like cells are
+    neutralised. Guarded and written atomically (0600). Returns the data row count."""
+    out = check_output(out, db=db, force=force, what=what)
+    n = 0
+    if out.suffix.lower() == ".xlsx":
+        with open_output(out, replace=force) as fh:
+            n = write_xlsx(fh, header, rows, sheet=sheet)
+        return n
+    import csv
+
+    with open_output(out, replace=force, text=True, newline="") as fh:
+        fh.write(CSV_NOTE + "\n")
+        w = csv.writer(fh)
+        w.writerow(header)
+        for row in rows:
+            w.writerow([neutralise_cell(v) for v in row])
+            n += 1
     return n
 
 

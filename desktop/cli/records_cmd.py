@@ -8,6 +8,7 @@ import sys
 
 from desktop.cli.common import add_as_user, audit_user, get_db, print_json
 from desktop.errors import BusyError, UserError
+from desktop.outputs import for_terminal, write_table
 from desktop.progress import StderrBar
 
 
@@ -22,7 +23,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     r = sub.add_parser("rejected", help="list the rows an import could not keep")
     r.add_argument("--import", dest="import_id", type=int, metavar="ID")
-    r.add_argument("--out", metavar="FILE.csv")
+    r.add_argument("--out", metavar="FILE.xlsx|FILE.csv",
+                   help="write a spreadsheet (.xlsx, every cell text) or a CSV with formula-like "
+                   "cells neutralised; without --out the rows are printed with control characters "
+                   "escaped")
+    r.add_argument("--force", action="store_true", help="replace an existing --out file")
     r.set_defaults(func=cmd_rejected)
 
     d = sub.add_parser("demo", help="build a demo database of invented people (synthetic records)")
@@ -81,19 +86,16 @@ def cmd_rejected(args: argparse.Namespace) -> int:
     rows = db.conn.execute(sql, params)
     header = ["import_id", "file", "line", "column", "reason", "raw"]
     if args.out:
-        with open(args.out, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(header)
-            n = 0
-            for row in rows:
-                w.writerow(row)
-                n += 1
-        print(f"{n} rejected rows written to {args.out}")
+        n = write_table(args.out, header, rows, db=db.conn, force=args.force,
+                        what="rejected rows export", sheet="Rejected rows")
+        print(f"{n} rejected rows written to {for_terminal(args.out)}")
     else:
+        # Record data as read from a file: control characters are shown escaped, never sent to
+        # the terminal (an escape sequence in a name could rewrite the screen).
         w = csv.writer(sys.stdout)
         w.writerow(header)
         for row in rows:
-            w.writerow(row)
+            w.writerow([for_terminal(v) if isinstance(v, str) else v for v in row])
     return 0
 
 

@@ -25,6 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, type=Path, metavar="FILE",
                    help="FILE.csv or FILE.jsonl (the format follows the extension)")
     p.add_argument("--format", choices=("csv", "jsonl"))
+    p.add_argument("--force", action="store_true", help="replace an existing file (never the "
+                   "database or a backup)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_export)
 
@@ -42,6 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("backup", help="back up the database now (SQLite backup API)")
     p.add_argument("--out", type=Path, metavar="FILE",
                    help="where to write it (default: the backups folder beside the database)")
+    p.add_argument("--force", action="store_true", help="with --out: replace an existing file that "
+                   "is not a database (a database or backup is never overwritten)")
     p.add_argument("--list", action="store_true", help="list the backups in the backups folder")
     p.add_argument("--keep", type=int, metavar="N",
                    help="set how many automatic backups to keep (admin only, with --as)")
@@ -59,7 +63,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_verify(args: argparse.Namespace) -> int:
     from desktop.audit.export import compare_with_export, read_export
     from desktop.audit.log import head_hash, verify
-
     from desktop.audit.seals import verify_state
 
     db = get_db(args)
@@ -96,7 +99,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from desktop.audit.export import export
 
     db = get_db(args)
-    r = export(db.conn, args.out, args.format)
+    r = export(db.conn, args.out, args.format, force=args.force)
     if args.json:
         print_json({"path": str(r.path), "format": r.format, "entries": r.entries,
                     "head_seq": r.head_seq, "head_hash": r.head_hash, "sha256": r.sha256})
@@ -154,7 +157,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     get_db(args).conn.close()  # refuse a damaged or foreign file before copying it
 
     out = args.out or backup_dir(path) / backup_name(path, "manual")
-    written = backup_to(path, out)
+    written = backup_to(path, out, force=args.force, chosen=args.out is not None)
     print(f"backed up {path} to {written}")
     return 0
 

@@ -105,7 +105,15 @@ def open_db(path: str | os.PathLike[str], *, check: bool = True) -> sqlite_utils
 
     existed = str(path) != ":memory:" and Path(path).is_file() and Path(path).stat().st_size > 0
     try:
-        conn = connect(path)
+        try:
+            conn = connect(path)
+        except OSError as exc:
+            from desktop.store.diagnose import from_os
+
+            honest = from_os(exc, path, "the database")
+            if honest is None:
+                raise
+            raise honest from exc
         key = os.path.realpath(path) if existed else ""
         if existed and check and key not in _CHECKED:
             check_database(conn, path)
@@ -127,9 +135,16 @@ def open_db(path: str | os.PathLike[str], *, check: bool = True) -> sqlite_utils
 
             seal_baseline(conn)
     except sqlite3.DatabaseError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
+        # Decided by SQLite's result code, not its message: a read-only folder, a full disk or a
+        # lock is not damage, and restoring a backup would throw good data away.
+        from desktop.store.diagnose import SQLITE_BUSY, SQLITE_LOCKED, from_sqlite, primary_code
+
+        if primary_code(exc) in (SQLITE_BUSY, SQLITE_LOCKED):
             raise UserError(f"The database {path} is busy (another ReliefDesk is writing); try again.",
                             exit_code=5) from exc
+        honest = from_sqlite(exc, path)
+        if honest is not None:
+            raise honest from exc
         from desktop.store.integrity import damaged_message
 
         raise UserError(damaged_message(path, [str(exc)]), exit_code=2) from exc
