@@ -190,7 +190,7 @@ def _honest(exc: OSError, path: Path) -> BaseException:
     """Disk full, read-only, permission/immutable, locked: a message, not a traceback."""
     from desktop.store.diagnose import from_os
 
-    return from_os(exc, path, f"the file {path.name}") or exc
+    return from_os(exc, path, "the file") or exc
 
 
 def write_output(path: Path | str, data: bytes, *, db: Path | sqlite3.Connection | None,

@@ -35,10 +35,12 @@ def _where(path: Path | str | None) -> str:
 
 
 def read_only(path: Path | str | None, what: str = "the database") -> UserError:
+    todo = ("Copy the database to a writable folder (or ask court IT to make this one writable); "
+            "it can still be read where it is." if what == "the database" else
+            "Choose a writable folder for it.")
     return UserError(f"cannot write {what}{_where(path)}: the folder or disk is read-only (or the "
-                     "file is marked read-only / immutable). Nothing is damaged and nothing was "
-                     "changed. Move it to a writable folder, or ask court IT to make the folder "
-                     "writable; you can still read it.", EXIT_ENVIRONMENT)
+                     f"file is marked read-only / immutable). Nothing is damaged and nothing was "
+                     f"changed. {todo}", EXIT_ENVIRONMENT)
 
 
 def disk_full(path: Path | str | None, what: str = "the database") -> UserError:
@@ -92,8 +94,23 @@ def from_sqlite(exc: sqlite3.Error, path: Path | str | None = None) -> UserError
     if code == SQLITE_PERM:
         return no_permission(path, "the database")
     if code == SQLITE_IOERR:
+        # SQLite reports a full disk as an I/O error when it cannot grow the -shm or -wal file
+        # (SQLITE_IOERR_SHMSIZE, _WRITE, _FSYNC): the free space on the disk tells.
+        if path and no_space_left(Path(path)):
+            return disk_full(path)
         return io_failure(path)
     return None
+
+
+def no_space_left(path: Path, margin: int = 256 * 1024) -> bool:
+    """True when the disk holding `path` has (almost) no free space left."""
+    import shutil
+
+    folder = path if path.is_dir() else path.parent
+    try:
+        return shutil.disk_usage(folder).free < margin
+    except OSError:
+        return False
 
 
 def is_damage(exc: sqlite3.Error) -> bool:
