@@ -74,9 +74,10 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> World:
     assert len(subjects) >= 2
     for i, sid in enumerate(subjects):
         conn.execute("UPDATE subjects SET name = ? WHERE id = ?", (HOSTILE[i % len(HOSTILE)], sid))
+    marks = ",".join("?" * len(subjects))
     extra = [r[0] for r in conn.execute(
-        "SELECT DISTINCT subject_id FROM determinations WHERE subject_id NOT IN (%s) ORDER BY 1 "
-        "LIMIT 6" % ",".join("?" * len(subjects)), subjects)]
+        f"SELECT DISTINCT subject_id FROM determinations WHERE subject_id NOT IN ({marks}) "
+        "ORDER BY 1 LIMIT 6", subjects)]
     for i, sid in enumerate(extra):
         conn.execute("UPDATE subjects SET name = ? WHERE id = ?", (HOSTILE[i % len(HOSTILE)], sid))
     conn.commit()
