@@ -283,3 +283,20 @@ def test_installation_id_and_prefix_are_shown_and_used(world: World, tmp_path: P
     assert render(world, tmp_path / "o") == 0
     numbers = [r[0] for r in raw(world).execute("SELECT order_no FROM orders")]
     assert numbers and all(n.startswith(f"SBSC-{shown['installation_id']}-") for n in numbers)
+
+
+def test_the_window_shows_the_installation(world: World, qtbot, tmp_path: Path) -> None:
+    from PySide6.QtCore import QSettings
+
+    from desktop.review.users import authenticate
+    from desktop.store import open_db
+    from desktop.ui.main_window import MainWindow
+
+    conn = open_db(world.db).conn
+    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.IniFormat)
+    window = MainWindow(conn, world.db, authenticate(conn, "admin", DEMO_PASSWORD), settings)
+    qtbot.addWidget(window)
+    inst = conn.execute("SELECT value FROM settings WHERE key = 'installation_id'").fetchone()[0]
+    text = window.installation_text()
+    assert inst in text and f"P64-{inst}-" in text
+    assert any("installation" in a.text() for a in window.menuBar().actions()[-1].menu().actions())
