@@ -7,10 +7,9 @@ CREATE TABLE row_seals (
     tbl TEXT NOT NULL,                 -- determinations | review_items | batch_items | batches
     row_key TEXT NOT NULL,             -- the row's key as text: id, count_id, 'batch_id:count_id'
     seq INTEGER NOT NULL,              -- the audit entry that left the row in this state
-    digest TEXT NOT NULL,              -- sha256 of the row's canonical JSON (hex)
+    digest TEXT NOT NULL,              -- sha256 of the row's canonical text (hex), see seals.py
     PRIMARY KEY (tbl, row_key, seq)
 ) WITHOUT ROWID;
-CREATE INDEX row_seals_seq ON row_seals(seq);
 CREATE TRIGGER row_seals_no_update BEFORE UPDATE ON row_seals
 BEGIN SELECT RAISE(ABORT, 'row_seals is append-only'); END;
 CREATE TRIGGER row_seals_no_delete BEFORE DELETE ON row_seals
