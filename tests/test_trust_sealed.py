@@ -300,3 +300,34 @@ def test_the_window_shows_the_installation(world: World, qtbot, tmp_path: Path) 
     text = window.installation_text()
     assert inst in text and f"P64-{inst}-" in text
     assert any("installation" in a.text() for a in window.menuBar().actions()[-1].menu().actions())
+
+
+def test_an_order_reveals_a_rewritten_history(world: World, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Someone rewrites the log before the order's signing (recomputing every hash, so the chain
+    itself verifies): the audit head inside the signed order no longer matches."""
+    from desktop.audit.log import entry_hash
+
+    out = tmp_path / "orders"
+    assert render(world, out) == 0
+    order = sorted(out.glob("*.pdf"))[0]
+    assert cli(world, "orders", "verify", str(order)) == 0
+    conn = raw(world)
+    conn.execute("DROP TRIGGER audit_log_no_update")
+    rows = conn.execute("SELECT seq, at, user, action, targets, payload, prev_hash FROM audit_log"
+                        " ORDER BY seq").fetchall()
+    prev = None
+    for seq, at, user, action, targets, payload, prev_hash in rows:
+        if seq == 1:
+            user = "mallory"
+        prev_hash = prev if prev is not None else prev_hash
+        h = entry_hash(seq, at, user, action, targets, payload, prev_hash)
+        conn.execute("UPDATE audit_log SET user = ?, prev_hash = ?, hash = ? WHERE seq = ?",
+                     (user, prev_hash, h, seq))
+        prev = h
+    conn.execute("UPDATE settings SET value = ? WHERE key = 'audit_head'",
+                 (json.dumps({"hash": prev, "seq": rows[-1][0]}, sort_keys=True,
+                             separators=(",", ":")),))
+    capsys.readouterr()
+    assert cli(world, "orders", "verify", str(order)) == 1
+    assert "history before the order was rewritten" in capsys.readouterr().out

@@ -154,6 +154,9 @@ def check_against_register(conn: sqlite3.Connection, path: Path, result: VerifyR
                             (path.stem, str(path.resolve()), path.stem)).fetchall()
     except sqlite3.OperationalError:
         return result
+    problem = history_problem(conn, path)
+    if problem:
+        return replace(result, ok=False, problem=problem)
     if not rows:
         return result
     sha, cert = rows[0]
@@ -164,6 +167,30 @@ def check_against_register(conn: sqlite3.Connection, path: Path, result: VerifyR
         return replace(result, ok=False, problem=f"the file differs from order {path.stem} as "
                        "recorded in the orders register when it was signed")
     return result
+
+
+def history_problem(conn: sqlite3.Connection, path: Path) -> str:
+    """'' unless the order carries an audit head (seq:hash, signed with it) that the database's
+    log no longer holds: the history before the order was signed has been rewritten."""
+    from desktop.orders.sign import audit_head_of
+
+    try:
+        head = audit_head_of(path.read_bytes())
+    except OSError:
+        return ""
+    if not head or ":" not in head:
+        return ""
+    seq_text, h = head.split(":", 1)
+    try:
+        row = conn.execute("SELECT hash FROM audit_log WHERE seq = ?", (int(seq_text),)).fetchone()
+    except (ValueError, sqlite3.OperationalError):
+        return ""
+    if row is None or row[0] != h:
+        return (f"the order was signed when audit entry {seq_text} had hash {h[:16]}..., but this "
+                "database's audit log " + ("no longer has that entry" if row is None else
+                                           f"now holds {row[0][:16]}... for it") +
+                ": the history before the order was rewritten (or this is another database)")
+    return ""
 
 
 def verify_order(conn: sqlite3.Connection, order_no: str) -> VerifyResult:
@@ -180,4 +207,8 @@ def verify_order(conn: sqlite3.Connection, order_no: str) -> VerifyResult:
     if result.ok and order.sha256 and hashlib.sha256(path.read_bytes()).hexdigest() != order.sha256:
         return replace(result, ok=False, problem="the file differs from the one recorded when "
                        "the order was signed")
+    if result.ok:
+        problem = history_problem(conn, path)
+        if problem:
+            return replace(result, ok=False, problem=problem)
     return result
