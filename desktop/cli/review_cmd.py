@@ -316,8 +316,8 @@ def cmd_review_history(args: argparse.Namespace) -> int:
             print_json({"step": e.step, "user": e.user, "action": e.action, "at": e.at,
                         "old": e.old, "new": e.new, "undone": e.undone})
         else:
-            print(f"{e.at}  {e.user:12} {e.action:12} {e.old['status']} → {e.new['status']}"
-                  + (" (undone)" if e.undone else ""))
+            print(for_terminal(f"{e.at}  {e.user:12} {e.action:12} {e.old['status']} → "
+                               f"{e.new['status']}" + (" (undone)" if e.undone else "")))
     if not entries and not args.json:
         print(f"count {args.count_id} has no decisions yet")
     return 0

@@ -120,8 +120,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         if args.json:
             print_json(e.as_dict())
         else:
-            print(f"{e.seq:>7}  {e.at[:19].replace('T', ' ')}Z  {e.user or '-':<12} "
-                  f"{e.action:<24} {_short(e.targets, 30):<30} {_short(e.payload, 60)}")
+            print(for_terminal(f"{e.seq:>7}  {e.at[:19].replace('T', ' ')}Z  {e.user or '-':<12} "
+                               f"{e.action:<24} {_short(e.targets, 30):<30} "
+                               f"{_short(e.payload, 60)}"))
     if not entries and not args.json:
         print("no audit entries match", file=sys.stderr)
     return 0

@@ -158,9 +158,21 @@ def auto_backup(db_path: Path | str, reason: str) -> Path | None:
         copy_database(src, out)
         keep = keep_count(src)
     except sqlite3.DatabaseError as exc:
+        from desktop.store.diagnose import from_sqlite
+
+        honest = from_sqlite(exc, backup_dir(db_path))
+        if honest is not None:
+            raise UserError(f"could not back up before {reason}, so nothing was done: {honest}",
+                            honest.exit_code) from exc
         raise UserError(f"could not back up {db_path} before {reason}: {exc}. Free disk space or "
                         f"check {backup_dir(db_path)} is writable, then try again.") from exc
     except OSError as exc:
+        from desktop.store.diagnose import from_os
+
+        honest = from_os(exc, backup_dir(db_path), "the backups folder")
+        if honest is not None:
+            raise UserError(f"could not back up before {reason}, so nothing was done: {honest}",
+                            honest.exit_code) from exc
         raise UserError(f"could not write a backup of {db_path} into {backup_dir(db_path)}: "
                         f"{exc}. Free disk space or fix the folder's permissions.") from exc
     finally:
