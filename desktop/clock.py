@@ -10,11 +10,32 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, timedelta, timezone
 
-# Every California superior court keeps Pacific time.
-COURT_TZ = ZoneInfo("America/Los_Angeles")
+# Every California superior court keeps Pacific time. The rule is written out (US daylight saving
+# time since 2007: from 2:00 on the second Sunday of March to 2:00 on the first Sunday of November)
+# rather than read from a time-zone database, which Windows does not have and which would add
+# thousands of files to the program folder for one zone. The clock only ever tells the present.
+PST = timezone(timedelta(hours=-8), "PST")
+PDT = timezone(timedelta(hours=-7), "PDT")
+
+
+def _nth_sunday(year: int, month: int, n: int) -> date:
+    first = date(year, month, 1)
+    return first + timedelta(days=(6 - first.weekday()) % 7 + 7 * (n - 1))
+
+
+def pacific(instant: datetime) -> datetime:
+    """An aware instant on the Pacific wall clock."""
+    utc = instant.astimezone(UTC)
+    year = utc.year
+    # 2:00 PST = 10:00 UTC starts DST; 2:00 PDT = 9:00 UTC ends it.
+    start = datetime.combine(_nth_sunday(year, 3, 2), datetime.min.time(), UTC) + timedelta(
+        hours=10
+    )
+    end = datetime.combine(_nth_sunday(year, 11, 1), datetime.min.time(), UTC) + timedelta(hours=9)
+    return utc.astimezone(PDT if start <= utc < end else PST)
+
 
 _override: Callable[[], datetime] | None = None
 
@@ -45,7 +66,7 @@ def utc_stamp(timespec: str = "seconds") -> str:
 
 def court_now() -> datetime:
     """Now on the court's wall clock (Pacific), for what a judge or clerk reads."""
-    return now().astimezone(COURT_TZ)
+    return pacific(now())
 
 
 def court_today() -> date:

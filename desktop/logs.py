@@ -85,15 +85,14 @@ def _enable_faulthandler(path: Path) -> None:
     global _fault_file
     try:
         if _fault_file is None or _fault_file.closed:
-            _fault_file = open(path, "a", encoding="utf-8")  # noqa: SIM115 (kept open on purpose)
+            # Kept open for the life of the process: faulthandler writes to it when Python cannot.
+            _fault_file = open(path, "a", encoding="utf-8")
         faulthandler.enable(_fault_file)
     except (OSError, RuntimeError):
         pass
 
 
-def _excepthook(
-    kind: type[BaseException], exc: BaseException, tb: TracebackType | None
-) -> None:
+def _excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
     logging.getLogger("desktop").critical("uncaught exception", exc_info=(kind, exc, tb))
     if sys.stderr is not None:
         sys.__excepthook__(kind, exc, tb)

@@ -36,6 +36,31 @@ def test_daylight_saving_time(fixed_clock) -> None:
     assert clock.court_now().utcoffset().total_seconds() == -7 * 3600
 
 
+@pytest.mark.parametrize(
+    ("utc", "local"),
+    [
+        ("2026-03-08T09:59:59", "2026-03-08T01:59:59-08:00"),  # last second of PST
+        ("2026-03-08T10:00:00", "2026-03-08T03:00:00-07:00"),  # clocks spring forward
+        ("2026-11-01T08:59:59", "2026-11-01T01:59:59-07:00"),  # last second of PDT
+        ("2026-11-01T09:00:00", "2026-11-01T01:00:00-08:00"),  # clocks fall back
+        ("2030-12-31T23:00:00", "2030-12-31T15:00:00-08:00"),
+    ],
+)
+def test_pacific_rule_matches_the_time_zone_database(utc: str, local: str) -> None:
+    instant = datetime.fromisoformat(utc).replace(tzinfo=UTC)
+    assert clock.pacific(instant).isoformat() == local
+    zoneinfo = pytest.importorskip("zoneinfo")
+    try:
+        tz = zoneinfo.ZoneInfo("America/Los_Angeles")
+    except zoneinfo.ZoneInfoNotFoundError:
+        return
+    # Compare wall clock and offset (aware datetimes in an ambiguous hour never compare equal).
+    assert clock.pacific(instant).replace(tzinfo=None) == instant.astimezone(tz).replace(
+        tzinfo=None
+    )
+    assert clock.pacific(instant).utcoffset() == instant.astimezone(tz).utcoffset()
+
+
 def test_environment_sets_the_clock_for_subprocesses(monkeypatch) -> None:
     monkeypatch.setenv("RELIEFDESK_NOW", "2026-12-31T23:30:00-08:00")
     assert clock.court_today() == date(2026, 12, 31)

@@ -41,8 +41,9 @@ def test_unexpected_error_is_one_line_for_the_user_and_a_traceback_in_the_log(tm
         "sys.exit(m.main(['self-test']))\n"
     )
     env = {"RELIEFDESK_LOG_DIR": str(log_dir), "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                          timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
     assert proc.returncode == 70, proc.stderr
     assert "Traceback" not in proc.stderr
     assert "simulated bug" in proc.stderr and str(log_dir / "reliefdesk.log") in proc.stderr
