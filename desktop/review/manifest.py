@@ -205,9 +205,9 @@ def sealed_acceptance(conn: sqlite3.Connection, batch_id: int) -> SealedAcceptan
         for table, keys in (("batches", [batch_id]),
                             ("batch_items", [(batch_id, c) for c in ids]),
                             ("review_items", ids), ("determinations", det_ids)):
-            problem = compare_rows(conn, table, keys)
-            if problem:
-                raise _refuse(batch_id, str(problem))
+            differs = compare_rows(conn, table, keys)
+            if differs:
+                raise _refuse(batch_id, str(differs))
     return SealedAcceptance(batch_id, seq, user or "", sealed, signed_by)
 
 

@@ -110,7 +110,7 @@ def open_db(path: str | os.PathLike[str], *, check: bool = True) -> sqlite_utils
         except OSError as exc:
             from desktop.store.diagnose import from_os
 
-            honest = from_os(exc, path, "the database")
+            honest = from_os(exc, Path(path), "the database")
             if honest is None:
                 raise
             raise honest from exc
@@ -155,7 +155,7 @@ def open_db(path: str | os.PathLike[str], *, check: bool = True) -> sqlite_utils
             refusal = folder_refuses_writes(Path(path))
             if refusal is not None:
                 return _open_read_only(Path(path), check=check)
-        honest = from_sqlite(exc, path)
+        honest = from_sqlite(exc, Path(path))
         if honest is not None:
             raise honest from exc
         from desktop.store.integrity import damaged_message
