@@ -226,38 +226,48 @@ def restore_cell(value: str) -> str:
 def write_xlsx(fh: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[Any]],
                sheet: str = "Export", widths: dict[str, float] | None = None) -> int:
     """A real .xlsx workbook: every cell typed as text (a name like =HYPERLINK(...) stays text),
-    the header row frozen and bold, columns sized to their content. Returns the data row count."""
+    the header row bold and frozen, columns sized to their content (the first rows). Streamed
+    (openpyxl's write-only mode), so a run of 10^5 determinations does not sit in memory.
+    Returns the data row count."""
+    from itertools import islice
+
     from openpyxl import Workbook
-    from openpyxl.cell.cell import TYPE_STRING
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook(write_only=False)
-    ws = wb.active
-    ws.title = sheet[:31]
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet[:31])
+    it = iter(rows)
+    first = [list(r) for r in islice(it, 500)]       # sizes the columns
     longest = [len(h) for h in header]
+    for r in first:
+        for i, v in enumerate(r[:len(longest)]):
+            longest[i] = max(longest[i], min(len("" if v is None else str(v)), 60))
+    for i, h in enumerate(header, 1):
+        ws.column_dimensions[get_column_letter(i)].width = (widths or {}).get(h, longest[i - 1] + 2)
+    ws.freeze_panes = "A2"
     bold = Font(bold=True)
 
-    def put(r: int, values: Sequence[Any], font: Font | None = None) -> None:
-        for c, v in enumerate(values, 1):
-            text = "" if v is None else str(v)
-            text = _xlsx_clean(text)
-            cell = ws.cell(row=r, column=c)
-            cell.value = text
-            cell.data_type = TYPE_STRING   # text, never a formula, even for "=..."
+    def text_cells(values: Sequence[Any], font: Font | None = None) -> list[WriteOnlyCell]:
+        out = []
+        for v in values:
+            cell = WriteOnlyCell(ws, value=_xlsx_clean("" if v is None else str(v)))
+            cell.data_type = "s"          # text, never a formula, even for "=..."
             cell.number_format = "@"
             if font is not None:
                 cell.font = font
-            if c <= len(longest):
-                longest[c - 1] = max(longest[c - 1], min(len(text), 60))
+            out.append(cell)
+        return out
 
-    put(1, header, bold)
+    ws.append(text_cells(header, bold))
     n = 0
-    for n, row in enumerate(rows, 1):
-        put(n + 1, row)
-    ws.freeze_panes = "A2"
-    for i, h in enumerate(header, 1):
-        ws.column_dimensions[get_column_letter(i)].width = (widths or {}).get(h, longest[i - 1] + 2)
+    for row in first:
+        ws.append(text_cells(row))
+        n += 1
+    for row in it:
+        ws.append(text_cells(row))
+        n += 1
     wb.save(fh)
     return n
 
