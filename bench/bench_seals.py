@@ -66,8 +66,10 @@ def main() -> None:
     print(f"determinations          {n:,}")
     print(f"evaluate without seals  {min(best['without']):6.2f} s")
     print(f"evaluate with seals     {min(best['with']):6.2f} s")
-    print(f"audit verify state      {min(best['verify']):6.2f} s  (determinations, decisions, "
-          "batches against their seals)")
+    print(
+        f"audit verify state      {min(best['verify']):6.2f} s  (determinations, decisions, "
+        "batches against their seals)"
+    )
 
 
 if __name__ == "__main__":

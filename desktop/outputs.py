@@ -68,8 +68,13 @@ def _is_sqlite_file(path: Path) -> bool:
         return False
 
 
-def check_output(out: Path | str, *, db: Path | sqlite3.Connection | None, force: bool = False,
-                 what: str = "output") -> Path:
+def check_output(
+    out: Path | str,
+    *,
+    db: Path | sqlite3.Connection | None,
+    force: bool = False,
+    what: str = "output",
+) -> Path:
     """Refuse an output path that would destroy data; return it as a Path.
 
     `db` is the live database (its path or a connection to it), so that the database, its WAL and
@@ -81,30 +86,39 @@ def check_output(out: Path | str, *, db: Path | sqlite3.Connection | None, force
     if db_path is not None:
         for p in protected_files(db_path):
             if _same(out, p):
-                part = p.name[len(db_path.name):]
+                part = p.name[len(db_path.name) :]
                 which = f"the live database's {part} file" if part else "the live database"
-                raise OutputRefused(f"{out} is {which} ({db_path}); writing the {what} there "
-                                    "would destroy it, so it is refused even with --force. "
-                                    "Choose another file name. Nothing was written.")
+                raise OutputRefused(
+                    f"{out} is {which} ({db_path}); writing the {what} there "
+                    "would destroy it, so it is refused even with --force. "
+                    "Choose another file name. Nothing was written."
+                )
         backups = backup_dir(db_path)
         if _same(out.parent, backups) or (out.exists() and _same(out, backups)):
-            raise OutputRefused(f"{out} is in the backups folder of {db_path}; backups are never "
-                                f"overwritten or mixed with exports. Choose another folder. "
-                                "Nothing was written.")
+            raise OutputRefused(
+                f"{out} is in the backups folder of {db_path}; backups are never "
+                f"overwritten or mixed with exports. Choose another folder. "
+                "Nothing was written."
+            )
     if out.is_dir():
         raise OutputRefused(f"{out} is a folder; name a file for the {what}. Nothing was written.")
     if out.exists() or out.is_symlink():
         if _is_sqlite_file(out):
-            raise OutputRefused(f"{out} is a database file (SQLite); it is never overwritten, "
-                                "even with --force. Choose another file name. Nothing was written.")
+            raise OutputRefused(
+                f"{out} is a database file (SQLite); it is never overwritten, "
+                "even with --force. Choose another file name. Nothing was written."
+            )
         if not force:
-            raise OutputRefused(f"{out} already exists; choose another file name, or add --force "
-                                "to replace it. Nothing was written.")
+            raise OutputRefused(
+                f"{out} already exists; choose another file name, or add --force "
+                "to replace it. Nothing was written."
+            )
     return out
 
 
-def check_output_dir(out_dir: Path | str, *, db: Path | sqlite3.Connection | None,
-                     what: str = "orders") -> Path:
+def check_output_dir(
+    out_dir: Path | str, *, db: Path | sqlite3.Connection | None, what: str = "orders"
+) -> Path:
     """A folder that will receive new files (orders): never the database, a file, or the backups
     folder."""
     from desktop.paths import backup_dir
@@ -114,14 +128,20 @@ def check_output_dir(out_dir: Path | str, *, db: Path | sqlite3.Connection | Non
     if db_path is not None:
         for p in protected_files(db_path):
             if _same(out_dir, p):
-                raise OutputRefused(f"{out_dir} is the live database ({db_path}), not a folder for "
-                                    f"the {what}. Nothing was written.")
+                raise OutputRefused(
+                    f"{out_dir} is the live database ({db_path}), not a folder for "
+                    f"the {what}. Nothing was written."
+                )
         if _same(out_dir, backup_dir(db_path)):
-            raise OutputRefused(f"{out_dir} is the backups folder of {db_path}; choose another "
-                                f"folder for the {what}. Nothing was written.")
+            raise OutputRefused(
+                f"{out_dir} is the backups folder of {db_path}; choose another "
+                f"folder for the {what}. Nothing was written."
+            )
     if out_dir.exists() and not out_dir.is_dir():
-        raise OutputRefused(f"{out_dir} is a file, not a folder for the {what}; choose a folder. "
-                            "Nothing was written.")
+        raise OutputRefused(
+            f"{out_dir} is a file, not a folder for the {what}; choose a folder. "
+            "Nothing was written."
+        )
     return out_dir
 
 
@@ -134,26 +154,36 @@ def _place(tmp: Path, path: Path, replace: bool) -> None:
         os.replace(tmp, path)
         return
     try:
-        os.link(tmp, path)        # fails with EEXIST instead of replacing
+        os.link(tmp, path)  # fails with EEXIST instead of replacing
     except FileExistsError:
-        raise OutputRefused(f"{path} appeared while it was being written; nothing was "
-                            "replaced. Choose another file name.") from None
+        raise OutputRefused(
+            f"{path} appeared while it was being written; nothing was "
+            "replaced. Choose another file name."
+        ) from None
     except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK,
-                             getattr(errno, "ENOTSUP", errno.EOPNOTSUPP)):
+        if exc.errno not in (
+            errno.EPERM,
+            errno.EOPNOTSUPP,
+            errno.EXDEV,
+            errno.EMLINK,
+            getattr(errno, "ENOTSUP", errno.EOPNOTSUPP),
+        ):
             raise
         # No hard links on this file system (FAT, some network drives): check, then rename.
         if path.exists():
-            raise OutputRefused(f"{path} appeared while it was being written; nothing was "
-                                "replaced. Choose another file name.") from None
+            raise OutputRefused(
+                f"{path} appeared while it was being written; nothing was "
+                "replaced. Choose another file name."
+            ) from None
         os.replace(tmp, path)
         return
     tmp.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
-def open_output(path: Path | str, *, replace: bool = False, text: bool = False,
-                newline: str | None = "") -> Iterator[IO[Any]]:
+def open_output(
+    path: Path | str, *, replace: bool = False, text: bool = False, newline: str | None = ""
+) -> Iterator[IO[Any]]:
     """A file handle on a new hidden temporary file (mode 0600) beside `path`; when the block ends
     without an error the file is flushed, fsynced and given its real name. On any error the
     temporary file is removed and `path` is untouched. Call `check_output` first."""
@@ -193,8 +223,14 @@ def _honest(exc: OSError, path: Path) -> BaseException:
     return from_os(exc, path, "the file") or exc
 
 
-def write_output(path: Path | str, data: bytes, *, db: Path | sqlite3.Connection | None,
-                 force: bool = False, what: str = "output") -> Path:
+def write_output(
+    path: Path | str,
+    data: bytes,
+    *,
+    db: Path | sqlite3.Connection | None,
+    force: bool = False,
+    what: str = "output",
+) -> Path:
     """Guard `path`, then write `data` to it atomically (0600, never replacing without force)."""
     path = check_output(path, db=db, force=force, what=what)
     with open_output(path, replace=force) as fh:
@@ -205,9 +241,11 @@ def write_output(path: Path | str, data: bytes, *, db: Path | sqlite3.Connection
 # --- files for people: no live formulas (CWE-1236) ---------------------------------------------
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
-CSV_NOTE = ("# ReliefDesk export for people: a cell that began with = + - @ ' or a tab or line "
-            "break is written with one extra leading ' so a spreadsheet shows it as text and never "
-            "runs it as a formula (CWE-1236); drop that first ' to get the exact value.")
+CSV_NOTE = (
+    "# ReliefDesk export for people: a cell that began with = + - @ ' or a tab or line "
+    "break is written with one extra leading ' so a spreadsheet shows it as text and never "
+    "runs it as a formula (CWE-1236); drop that first ' to get the exact value."
+)
 
 
 def neutralise_cell(value: Any) -> Any:
@@ -223,8 +261,13 @@ def restore_cell(value: str) -> str:
     return value[1:] if value.startswith("'") else value
 
 
-def write_xlsx(fh: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[Any]],
-               sheet: str = "Export", widths: dict[str, float] | None = None) -> int:
+def write_xlsx(
+    fh: IO[bytes],
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    sheet: str = "Export",
+    widths: dict[str, float] | None = None,
+) -> int:
     """A real .xlsx workbook: every cell typed as text (a name like =HYPERLINK(...) stays text),
     the header row bold and frozen, columns sized to their content (the first rows). Streamed
     (openpyxl's write-only mode), so a run of 10^5 determinations does not sit in memory.
@@ -239,10 +282,10 @@ def write_xlsx(fh: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[Any
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet[:31])
     it = iter(rows)
-    first = [list(r) for r in islice(it, 500)]       # sizes the columns
+    first = [list(r) for r in islice(it, 500)]  # sizes the columns
     longest = [len(h) for h in header]
     for r in first:
-        for i, v in enumerate(r[:len(longest)]):
+        for i, v in enumerate(r[: len(longest)]):
             longest[i] = max(longest[i], min(len("" if v is None else str(v)), 60))
     for i, h in enumerate(header, 1):
         ws.column_dimensions[get_column_letter(i)].width = (widths or {}).get(h, longest[i - 1] + 2)
@@ -253,7 +296,7 @@ def write_xlsx(fh: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[Any
         out = []
         for v in values:
             cell = WriteOnlyCell(ws, value=_xlsx_clean("" if v is None else str(v)))
-            cell.data_type = "s"          # text, never a formula, even for "=..."
+            cell.data_type = "s"  # text, never a formula, even for "=..."
             cell.number_format = "@"
             if font is not None:
                 cell.font = font
@@ -272,9 +315,16 @@ def write_xlsx(fh: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[Any
     return n
 
 
-def write_table(out: Path | str, header: Sequence[str], rows: Iterable[Sequence[Any]], *,
-                db: Path | sqlite3.Connection | None, force: bool = False, what: str = "export",
-                sheet: str = "Export") -> int:
+def write_table(
+    out: Path | str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    db: Path | sqlite3.Connection | None,
+    force: bool = False,
+    what: str = "export",
+    sheet: str = "Export",
+) -> int:
     """A table meant for people: FILE.xlsx is a real workbook (every cell text, header frozen),
     any other name a CSV whose first line is CSV_NOTE and whose formula-like cells are
     neutralised. Guarded and written atomically (0600). Returns the data row count."""
@@ -319,5 +369,6 @@ def for_terminal(value: Any) -> str:
     return "".join(out)
 
 
-_INVISIBLE = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-                       "\u2028\u2029\ufeff")
+_INVISIBLE = frozenset(
+    "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029\ufeff"
+)

@@ -52,17 +52,28 @@ def world(base: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World
 
 def run(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """The real program in its own process, as a clerk would run it."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT), RELIEFDESK_PASSWORD=DEMO_PASSWORD,
-               RELIEFDESK_KEY_PASSPHRASE=KEY_PASS)
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        RELIEFDESK_PASSWORD=DEMO_PASSWORD,
+        RELIEFDESK_KEY_PASSPHRASE=KEY_PASS,
+    )
     env.pop("RELIEFDESK_DB", None)
-    return subprocess.run([sys.executable, "-m", "desktop", "--db", str(db), *args],
-                          capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "desktop", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 def honest(p: subprocess.CompletedProcess[str], *words: str) -> str:
     err = p.stderr
     assert "Traceback" not in err and "unexpected error" not in err, err
-    assert "damaged" not in err.replace("Nothing is damaged", "").replace("nothing is damaged", ""), err
+    assert "damaged" not in err.replace("Nothing is damaged", "").replace(
+        "nothing is damaged", ""
+    ), err
     assert "restore" not in err.lower(), err
     for w in words:
         assert w in err, err
@@ -74,7 +85,8 @@ def pending_count(db: Path) -> int:
         return conn.execute(
             "SELECT r.count_id FROM review_items r JOIN determinations d ON"
             " d.id = r.determination_id WHERE r.status = 'pending' AND d.relief = 'dismiss_and_seal'"
-            " LIMIT 1").fetchone()[0]
+            " LIMIT 1"
+        ).fetchone()[0]
 
 
 @contextlib.contextmanager
@@ -92,8 +104,9 @@ def immutable(path: Path) -> Iterator[None]:
 @contextlib.contextmanager
 def tmpfs(where: Path, size: str) -> Iterator[Path]:
     where.mkdir(parents=True, exist_ok=True)
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
-                      capture_output=True).returncode:
+    if subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], capture_output=True
+    ).returncode:
         pytest.skip("cannot mount a tmpfs here (needs root in a namespace that allows mounts)")
     try:
         yield where
@@ -111,12 +124,17 @@ def test_an_immutable_database_is_read_only_not_damaged(world: World) -> None:
         honest(p, "read-only", "Nothing is damaged")
         listed = run(world.db, "queue", "list", "--limit", "3")
         assert listed.returncode == 0 and listed.stdout.strip()
-    assert sqlite3.connect(world.db).execute("SELECT status FROM review_items WHERE count_id = ?",
-                                             (cid,)).fetchone()[0] == "pending"
+    assert (
+        sqlite3.connect(world.db)
+        .execute("SELECT status FROM review_items WHERE count_id = ?", (cid,))
+        .fetchone()[0]
+        == "pending"
+    )
 
 
 def test_a_read_only_disk_is_reported_as_read_only_and_can_still_be_read(
-        world: World, tmp_path: Path) -> None:
+    world: World, tmp_path: Path
+) -> None:
     with tmpfs(tmp_path / "ro", "64m") as mnt:
         cid = pending_count(world.db)
         shutil.copy(world.db, mnt / "db.sqlite3")
@@ -166,18 +184,23 @@ def test_sqlite_full_inside_a_transaction_is_a_message_and_nothing_is_saved(worl
     cid = pending_count(world.db)
     entries = conn.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
-    conn.execute(f"PRAGMA max_page_count = {pages}")       # the "disk" holds not one more page
-    big = [r[0] for r in conn.execute(
-        "SELECT r.count_id FROM review_items r JOIN determinations d ON d.id = r.determination_id"
-        " WHERE r.status = 'pending' AND d.relief != 'needs_review'")]
+    conn.execute(f"PRAGMA max_page_count = {pages}")  # the "disk" holds not one more page
+    big = [
+        r[0]
+        for r in conn.execute(
+            "SELECT r.count_id FROM review_items r JOIN determinations d ON d.id = r.determination_id"
+            " WHERE r.status = 'pending' AND d.relief != 'needs_review'"
+        )
+    ]
     with pytest.raises(UserError) as caught:
-        for _ in range(50):   # each step adds log rows; the file must grow within a few
+        for _ in range(50):  # each step adds log rows; the file must grow within a few
             decisions.defer(conn, clerk, big, "x" * 2000)
             decisions.undo(conn, clerk)
     assert caught.value.exit_code == 6 and "is full" in str(caught.value)
     conn.execute("PRAGMA max_page_count = 1073741823")
-    assert conn.execute("SELECT status FROM review_items WHERE count_id = ?", (cid,)).fetchone()[0] \
-        in ("pending", "deferred")
+    assert conn.execute("SELECT status FROM review_items WHERE count_id = ?", (cid,)).fetchone()[
+        0
+    ] in ("pending", "deferred")
     assert conn.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] >= entries
     from desktop.audit.log import verify
     from desktop.audit.seals import verify_state
@@ -209,10 +232,15 @@ def test_record_data_never_writes_control_characters_to_the_terminal(world: Worl
     cid = world.counts[0]
     sid = conn.execute("SELECT subject_id FROM counts WHERE id = ?", (cid,)).fetchone()[0]
     conn.execute("UPDATE subjects SET name = ? WHERE id = ?", (f"DOE,{CONTROL}JANE", sid))
-    conn.execute("UPDATE cases SET case_number = ? WHERE id = (SELECT case_id FROM counts WHERE"
-                 " id = ?)", (f"F{CONTROL}1", cid))
-    conn.execute("INSERT INTO rejected_rows (import_id, line, column_name, reason, raw) VALUES"
-                 " (1, 99, 'PRI_NAME', ?, ?)", (f"bad {CONTROL}", f"raw,{CONTROL},row"))
+    conn.execute(
+        "UPDATE cases SET case_number = ? WHERE id = (SELECT case_id FROM counts WHERE id = ?)",
+        (f"F{CONTROL}1", cid),
+    )
+    conn.execute(
+        "INSERT INTO rejected_rows (import_id, line, column_name, reason, raw) VALUES"
+        " (1, 99, 'PRI_NAME', ?, ?)",
+        (f"bad {CONTROL}", f"raw,{CONTROL},row"),
+    )
     conn.commit()
     outputs = {
         "queue list": run(world.db, "queue", "list"),
@@ -224,10 +252,15 @@ def test_record_data_never_writes_control_characters_to_the_terminal(world: Worl
     for name, p in outputs.items():
         assert p.returncode == 0, (name, p.stderr)
         text = p.stdout + p.stderr
-        bad = sorted({c for c in text if (ord(c) < 32 and c not in "\n") or 0x7f <= ord(c) < 0xa0
-                      or c == "\u202e"})
+        bad = sorted(
+            {
+                c
+                for c in text
+                if (ord(c) < 32 and c not in "\n") or 0x7F <= ord(c) < 0xA0 or c == "\u202e"
+            }
+        )
         assert not bad, (name, bad)
-        assert "\\x1b" in p.stdout, name      # shown visibly, not dropped
+        assert "\\x1b" in p.stdout, name  # shown visibly, not dropped
 
 
 def _cert_pem(world: World, tmp_path: Path) -> Path:
@@ -243,10 +276,30 @@ def _cert_pem(world: World, tmp_path: Path) -> Path:
 
 
 def test_orders_verify_without_the_database_needs_the_courts_certificate(
-        world: World, tmp_path: Path) -> None:
+    world: World, tmp_path: Path
+) -> None:
     out = tmp_path / "orders"
-    assert main(["--db", str(world.db), "orders", "render", "--batch", str(world.batch), "--out",
-                 str(out), "--sign", str(world.key), "--as", "judge", "--workers", "1"]) == 0
+    assert (
+        main(
+            [
+                "--db",
+                str(world.db),
+                "orders",
+                "render",
+                "--batch",
+                str(world.batch),
+                "--out",
+                str(out),
+                "--sign",
+                str(world.key),
+                "--as",
+                "judge",
+                "--workers",
+                "1",
+            ]
+        )
+        == 0
+    )
     order = sorted(out.glob("*.pdf"))[0]
     nodb = tmp_path / "no-database-here.sqlite3"
     p = run(nodb, "orders", "verify", str(order))
@@ -271,35 +324,54 @@ def test_orders_verify_without_the_database_needs_the_courts_certificate(
     assert run(nodb, "orders", "verify", str(bad), "--trust", str(cert)).returncode == 1
     assert run(world.db, "orders", "verify", str(order)).returncode == 0
     # keys create writes the public certificate beside the key, for --trust.
-    p = run(nodb, "keys", "create", "--name", "Hon. New", "--title", "Judge", "--out",
-            str(tmp_path / "new.p12"))
+    p = run(
+        nodb,
+        "keys",
+        "create",
+        "--name",
+        "Hon. New",
+        "--title",
+        "Judge",
+        "--out",
+        str(tmp_path / "new.p12"),
+    )
     assert p.returncode == 0 and (tmp_path / "new.cert.pem").exists(), p.stderr
 
 
 def _court_csv(tmp_path: Path, mapping: str) -> tuple[Path, Path]:
     data = tmp_path / "cms.csv"
-    data.write_text("Case No,Defendant,DOB,County,Count,Statute,Level,Disposition,Date,Sentence\n"
-                    "F1,\"DOE, JANE\",1980-01-01,YOLO,1,11357(b) HS,M,CONVICTED,2010-01-01,FINE\n",
-                    encoding="utf-8")
+    data.write_text(
+        "Case No,Defendant,DOB,County,Count,Statute,Level,Disposition,Date,Sentence\n"
+        'F1,"DOE, JANE",1980-01-01,YOLO,1,11357(b) HS,M,CONVICTED,2010-01-01,FINE\n',
+        encoding="utf-8",
+    )
     m = tmp_path / "map.json"
     m.write_text(mapping, encoding="utf-8")
     return data, m
 
 
-@pytest.mark.parametrize("mapping, named", [
-    ('{"columns": {"case_number": "Case No", "defendant_name": "Case No"}}',
-     ["case_number", "defendant_name", "case no"]),
-    ('{"columns": {"dob": "DOB", "conviction_date": "dob"}}', ["dob", "conviction_date"]),
-    ('{"columns": {"dob": "county"}}', ["dob", "county"]),
-    ('{"columns": {"dob": "DOB", "dob": "Date"}}', ['"dob" twice']),
-    ('{"columns": {"dob": "DOB"}, "columns": {"dob": "DOB"}}', ['"columns" twice']),
-])
+@pytest.mark.parametrize(
+    "mapping, named",
+    [
+        (
+            '{"columns": {"case_number": "Case No", "defendant_name": "Case No"}}',
+            ["case_number", "defendant_name", "case no"],
+        ),
+        ('{"columns": {"dob": "DOB", "conviction_date": "dob"}}', ["dob", "conviction_date"]),
+        ('{"columns": {"dob": "county"}}', ["dob", "county"]),
+        ('{"columns": {"dob": "DOB", "dob": "Date"}}', ['"dob" twice']),
+        ('{"columns": {"dob": "DOB"}, "columns": {"dob": "DOB"}}', ['"columns" twice']),
+    ],
+)
 def test_a_mapping_with_two_fields_on_one_column_or_one_field_twice_is_refused(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], mapping: str, named: list[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], mapping: str, named: list[str]
+) -> None:
     data, m = _court_csv(tmp_path, mapping)
     db = tmp_path / "db.sqlite3"
-    assert main(["--db", str(db), "import", str(data), "--format", "court-csv", "--mapping",
-                 str(m)]) == 2
+    assert (
+        main(["--db", str(db), "import", str(data), "--format", "court-csv", "--mapping", str(m)])
+        == 2
+    )
     err = capsys.readouterr().err
     for word in named:
         assert word in err, err

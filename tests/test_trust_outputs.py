@@ -39,26 +39,65 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> World:
     """A world whose batch is rendered and signed, with hostile names and a rejected row."""
     where = tmp_path_factory.mktemp("outputs")
     w = build_world(where / "w")
-    env = {"RELIEFDESK_PASSWORD": DEMO_PASSWORD, "RELIEFDESK_KEY_PASSPHRASE": KEY_PASS,
-           "RELIEFDESK_NEW_PASSWORD": "a long password 1"}
+    env = {
+        "RELIEFDESK_PASSWORD": DEMO_PASSWORD,
+        "RELIEFDESK_KEY_PASSPHRASE": KEY_PASS,
+        "RELIEFDESK_NEW_PASSWORD": "a long password 1",
+    }
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        assert main(["--db", str(w.db), "orders", "render", "--batch", str(w.batch), "--out",
-                     str(where / "orders"), "--sign", str(w.key), "--as", "judge"]) == 0
+        assert (
+            main(
+                [
+                    "--db",
+                    str(w.db),
+                    "orders",
+                    "render",
+                    "--batch",
+                    str(w.batch),
+                    "--out",
+                    str(where / "orders"),
+                    "--sign",
+                    str(w.key),
+                    "--as",
+                    "judge",
+                ]
+            )
+            == 0
+        )
         # A DOJ file with one good row and one whose date of birth is impossible: rejected, with
         # a hostile name in its raw text.
         doj = where / "hostile.csv"
-        write_file(doj, [Person(HOSTILE[0], "19800101", "99900001",
-                                [Conv("11357(B) HS-POSSESS MARIJUANA", "M", "20100201")]),
-                         Person(HOSTILE[1], "19809901", "99900002",
-                                [Conv("11357(B) HS-POSSESS MARIJUANA", "M", "20100201")])])
+        write_file(
+            doj,
+            [
+                Person(
+                    HOSTILE[0],
+                    "19800101",
+                    "99900001",
+                    [Conv("11357(B) HS-POSSESS MARIJUANA", "M", "20100201")],
+                ),
+                Person(
+                    HOSTILE[1],
+                    "19809901",
+                    "99900002",
+                    [Conv("11357(B) HS-POSSESS MARIJUANA", "M", "20100201")],
+                ),
+            ],
+        )
         assert main(["--db", str(w.db), "import", str(doj)]) == 3
         # An account whose name starts like a formula: it reaches the audit log's user column.
-        assert main(["--db", str(w.db), "users", "add", "@SUM(A1)", "--role", "clerk", "--as",
-                     "admin"]) == 0
+        assert (
+            main(
+                ["--db", str(w.db), "users", "add", "@SUM(A1)", "--role", "clerk", "--as", "admin"]
+            )
+            == 0
+        )
         os.environ["RELIEFDESK_PASSWORD"] = "a long password 1"
-        assert main(["--db", str(w.db), "review", "defer", str(w.denied[0]), "--as", "@SUM(A1)"]) == 0
+        assert (
+            main(["--db", str(w.db), "review", "defer", str(w.denied[0]), "--as", "@SUM(A1)"]) == 0
+        )
     finally:
         for k, v in old.items():
             if v is None:
@@ -68,16 +107,25 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> World:
     # Names as record data may carry them (DOJ names arrive as read; the court CSV's AKAs too):
     # give the batch's people and the run's first people the hostile names.
     conn = sqlite3.connect(w.db)
-    subjects = [r[0] for r in conn.execute(
-        "SELECT DISTINCT k.subject_id FROM order_counts oc JOIN cases k ON k.id = oc.case_id"
-        " ORDER BY 1")]
+    subjects = [
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT k.subject_id FROM order_counts oc JOIN cases k ON k.id = oc.case_id"
+            " ORDER BY 1"
+        )
+    ]
     assert len(subjects) >= 2
     for i, sid in enumerate(subjects):
         conn.execute("UPDATE subjects SET name = ? WHERE id = ?", (HOSTILE[i % len(HOSTILE)], sid))
     marks = ",".join("?" * len(subjects))
-    extra = [r[0] for r in conn.execute(
-        f"SELECT DISTINCT subject_id FROM determinations WHERE subject_id NOT IN ({marks}) "
-        "ORDER BY 1 LIMIT 6", subjects)]
+    extra = [
+        r[0]
+        for r in conn.execute(
+            f"SELECT DISTINCT subject_id FROM determinations WHERE subject_id NOT IN ({marks}) "
+            "ORDER BY 1 LIMIT 6",
+            subjects,
+        )
+    ]
     for i, sid in enumerate(extra):
         conn.execute("UPDATE subjects SET name = ? WHERE id = ?", (HOSTILE[i % len(HOSTILE)], sid))
     conn.commit()
@@ -117,20 +165,28 @@ def snapshot(world: World) -> dict[str, bytes]:
     conn = sqlite3.connect(world.db)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
-    return {p.name: p.read_bytes() for p in world.db.parent.iterdir()
-            if p.is_file() and p.name.startswith(world.db.name)}
+    return {
+        p.name: p.read_bytes()
+        for p in world.db.parent.iterdir()
+        if p.is_file() and p.name.startswith(world.db.name)
+    }
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 @pytest.mark.parametrize("target", ["database", "-wal", "-shm", "backup"])
 def test_no_out_ever_overwrites_the_database_or_a_backup(
-        world: World, command: str, target: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli(world, "backup") == 0      # a backup beside the database, in backups/
+    world: World, command: str, target: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(world, "backup") == 0  # a backup beside the database, in backups/
     backup = next((world.db.parent / "backups").glob("*.sqlite3"))
-    conn = sqlite3.connect(world.db)      # keeps -wal and -shm in place
+    conn = sqlite3.connect(world.db)  # keeps -wal and -shm in place
     conn.execute("SELECT 1 FROM audit_log").fetchall()
-    path = {"database": world.db, "-wal": Path(f"{world.db}-wal"),
-            "-shm": Path(f"{world.db}-shm"), "backup": backup}[target]
+    path = {
+        "database": world.db,
+        "-wal": Path(f"{world.db}-wal"),
+        "-shm": Path(f"{world.db}-shm"),
+        "backup": backup,
+    }[target]
     assert path.exists()
     before = path.read_bytes() if target != "-shm" else None
     backup_bytes = backup.read_bytes()
@@ -138,18 +194,23 @@ def test_no_out_ever_overwrites_the_database_or_a_backup(
     for extra in ((), ("--force",)):
         assert cli(world, *argv(world, command, path, *extra)) != 0
         err = capsys.readouterr().err
-        assert err.startswith("reliefdesk: ") and "Traceback" not in err and "Nothing was written" in err
+        assert (
+            err.startswith("reliefdesk: ")
+            and "Traceback" not in err
+            and "Nothing was written" in err
+        )
     conn.close()
     if before is not None and target != "-wal":
         assert path.read_bytes() == before
     assert backup.read_bytes() == backup_bytes
-    assert cli(world, "audit", "verify") == 0             # the database is as it was
+    assert cli(world, "audit", "verify") == 0  # the database is as it was
     assert not [p for p in world.db.parent.iterdir() if p.name.endswith(".tmp")]
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_an_existing_file_needs_force_and_outputs_are_private(
-        world: World, tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    world: World, tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     suffix = {"report summary": ".pdf", "backup": ".sqlite3"}.get(command, ".csv")
     out = tmp_path / "exports" / f"out{suffix}"
     out.parent.mkdir()
@@ -177,13 +238,28 @@ def test_backup_out_leaves_the_folders_permissions_alone(world: World, tmp_path:
     assert cli(world, "backup", "--out", str(folder / "copy.sqlite3"), "--force") == 2
 
 
-def test_render_and_keys_refuse_the_database_and_backups(world: World, tmp_path: Path,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_render_and_keys_refuse_the_database_and_backups(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert cli(world, "backup") == 0
     backups = world.db.parent / "backups"
     for out in (world.db, backups):
-        assert cli(world, "orders", "render", "--batch", str(world.batch), "--out", str(out),
-                   "--sign", str(world.key), "--as", "judge") == 2
+        assert (
+            cli(
+                world,
+                "orders",
+                "render",
+                "--batch",
+                str(world.batch),
+                "--out",
+                str(out),
+                "--sign",
+                str(world.key),
+                "--as",
+                "judge",
+            )
+            == 2
+        )
         assert "Nothing was written" in capsys.readouterr().err
     assert cli(world, "keys", "create", "--name", "X", "--title", "Y", "--out", str(world.db)) == 2
     assert cli(world, "audit", "verify") == 0
@@ -198,14 +274,17 @@ def _csv_rows(path: Path) -> tuple[str, list[list[str]]]:
 
 def _assert_neutral(rows: list[list[str]]) -> list[str]:
     cells = [c for r in rows for c in r]
-    live = [c for c in cells if c and c[0] in FORMULA_START + ("\uff1d", "\uff0b", "\uff0d", "\uff20")]
+    live = [
+        c for c in cells if c and c[0] in FORMULA_START + ("\uff1d", "\uff0b", "\uff0d", "\uff20")
+    ]
     assert not live, f"live formula cells: {live[:3]}"
     return cells
 
 
 @pytest.mark.parametrize("command", ["determinations", "rejected"])
-def test_people_csv_exports_neutralise_hostile_names(world: World, tmp_path: Path,
-                                                     command: str) -> None:
+def test_people_csv_exports_neutralise_hostile_names(
+    world: World, tmp_path: Path, command: str
+) -> None:
     out = tmp_path / "people.csv"
     assert cli(world, *argv(world, command, out)) == 0
     note, rows = _csv_rows(out)
@@ -240,16 +319,17 @@ def test_people_xlsx_exports_hold_only_text(world: World, tmp_path: Path, comman
 
     with zipfile.ZipFile(out) as z:
         sheets = [z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/")]
-    assert sheets and not any(b"<f>" in x or b"<f " in x for x in sheets)   # no formula at all
+    assert sheets and not any(b"<f>" in x or b"<f " in x for x in sheets)  # no formula at all
     if command == "determinations":
         for name in HOSTILE:
-            assert name in values, name          # exact, as text: a spreadsheet never runs it
+            assert name in values, name  # exact, as text: a spreadsheet never runs it
     else:
         assert any(HOSTILE[1] in (v or "") for v in values)
 
 
-def test_audit_csv_is_neutralised_and_still_verifies(world: World, tmp_path: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_audit_csv_is_neutralised_and_still_verifies(
+    world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "audit.csv"
     assert cli(world, "audit", "export", "--out", str(out)) == 0
     note, rows = _csv_rows(out)
@@ -272,7 +352,7 @@ def test_machine_exports_keep_exact_values(world: World, tmp_path: Path, kind: s
         rows = list(csv.DictReader(fh))
     column = "NAME" if kind == "doj-update" else "DEFENDANT_NAME"
     names = {r[column] for r in rows}
-    assert names & set(HOSTILE), names              # exactly as recorded, no leading '
+    assert names & set(HOSTILE), names  # exactly as recorded, no leading '
     assert not any(n.startswith("'") for n in names)
 
 

@@ -25,9 +25,9 @@ class World:
     db: Path
     key: Path
     batch: int
-    counts: list[int]          # the counts of the accepted batch
-    denied: list[int]          # counts the engine found not eligible (never in a batch)
-    clerk_only: list[int]      # approved counts left outside any batch
+    counts: list[int]  # the counts of the accepted batch
+    denied: list[int]  # counts the engine found not eligible (never in a batch)
+    clerk_only: list[int]  # approved counts left outside any batch
 
 
 def build_world(where: Path, n: int = 6, sign_acceptance: bool = True) -> World:
@@ -37,11 +37,13 @@ def build_world(where: Path, n: int = 6, sign_acceptance: bool = True) -> World:
     conn = open_db(db).conn
     clerk = authenticate(conn, "clerk", DEMO_PASSWORD)
     judge = authenticate(conn, "judge", DEMO_PASSWORD)
-    rows = conn.execute("SELECT r.count_id, d.relief FROM review_items r JOIN determinations d"
-                        " ON d.id = r.determination_id ORDER BY r.count_id").fetchall()
+    rows = conn.execute(
+        "SELECT r.count_id, d.relief FROM review_items r JOIN determinations d"
+        " ON d.id = r.determination_id ORDER BY r.count_id"
+    ).fetchall()
     granted = [cid for cid, relief in rows if relief in GRANTS]
     denied = [cid for cid, relief in rows if relief == "not_eligible"]
-    chosen, spare = granted[:n], granted[n:n + 3]
+    chosen, spare = granted[:n], granted[n : n + 3]
     decisions.approve(conn, clerk, chosen)
     batch = batches.submit_batch(conn, clerk)
     for item in batches.sample(conn, judge, batch, seed=5):
@@ -66,5 +68,11 @@ def copy_world(world: World, where: Path) -> World:
     src.close()
     dst.close()
     shutil.copy(world.key, where / "judge.p12")
-    return World(where / "db.sqlite3", where / "judge.p12", world.batch, list(world.counts),
-                 list(world.denied), list(world.clerk_only))
+    return World(
+        where / "db.sqlite3",
+        where / "judge.p12",
+        world.batch,
+        list(world.counts),
+        list(world.denied),
+        list(world.clerk_only),
+    )

@@ -26,18 +26,66 @@ from typing import Any
 # table -> (key columns, sealed columns). Only these columns are sealed, so a later migration that
 # adds a column does not invalidate old seals.
 SEALED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "determinations": (("id",), ("id", "run_id", "count_id", "subject_id", "relief",
-                                 "resentence_target", "rule_path", "flags", "explanation")),
-    "review_items": (("count_id",), ("count_id", "determination_id", "status", "decided_relief",
-                                     "decided_target", "reason", "decided_by", "decided_at",
-                                     "rereview", "previous_decision")),
-    "batch_items": (("batch_id", "count_id"), ("batch_id", "count_id", "relief",
-                                               "resentence_target", "rule_path", "sampled",
-                                               "judge_status", "judge_note", "judged_by",
-                                               "judged_at")),
-    "batches": (("id",), ("id", "status", "prepared_by", "submitted_at", "sample_seed",
-                          "sample_percent", "sample_min", "sampled_by", "sampled_at", "accepted_by",
-                          "accepted_at")),
+    "determinations": (
+        ("id",),
+        (
+            "id",
+            "run_id",
+            "count_id",
+            "subject_id",
+            "relief",
+            "resentence_target",
+            "rule_path",
+            "flags",
+            "explanation",
+        ),
+    ),
+    "review_items": (
+        ("count_id",),
+        (
+            "count_id",
+            "determination_id",
+            "status",
+            "decided_relief",
+            "decided_target",
+            "reason",
+            "decided_by",
+            "decided_at",
+            "rereview",
+            "previous_decision",
+        ),
+    ),
+    "batch_items": (
+        ("batch_id", "count_id"),
+        (
+            "batch_id",
+            "count_id",
+            "relief",
+            "resentence_target",
+            "rule_path",
+            "sampled",
+            "judge_status",
+            "judge_note",
+            "judged_by",
+            "judged_at",
+        ),
+    ),
+    "batches": (
+        ("id",),
+        (
+            "id",
+            "status",
+            "prepared_by",
+            "submitted_at",
+            "sample_seed",
+            "sample_percent",
+            "sample_min",
+            "sampled_by",
+            "sampled_at",
+            "accepted_by",
+            "accepted_at",
+        ),
+    ),
 }
 PAYLOAD_KEY = "rows_sealed"
 _CHUNK = 500
@@ -48,8 +96,12 @@ RowSpec = Sequence[Any] | tuple[str, Sequence[Any]]
 
 
 def has_seals(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'row_seals'"
-                        ).fetchone() is not None
+    return (
+        conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'row_seals'"
+        ).fetchone()
+        is not None
+    )
 
 
 def row_digest(table: str, values: Sequence[Any]) -> str:
@@ -101,9 +153,10 @@ def _rows(conn: sqlite3.Connection, table: str, spec: RowSpec) -> Iterator[tuple
     if nk == 1:
         ids = sorted({int(k[0] if isinstance(k, (tuple, list)) else k) for k in items})
         for i in range(0, len(ids), _CHUNK):
-            part = ids[i:i + _CHUNK]
-            for row in conn.execute(f"{_select(table)} WHERE {keys[0]} IN "
-                                    f"({','.join('?' * len(part))})", part):
+            part = ids[i : i + _CHUNK]
+            for row in conn.execute(
+                f"{_select(table)} WHERE {keys[0]} IN ({','.join('?' * len(part))})", part
+            ):
                 yield key_text(row[:1]), row_digest(table, row[1:])
     else:
         for k in sorted({tuple(k) for k in items}):
@@ -128,34 +181,42 @@ def seal(conn: sqlite3.Connection, seq: int, rows: dict[str, RowSpec]) -> dict[s
             raise ValueError(f"table {table} is not sealed")
         for key, dig in _rows(conn, table, spec):
             triples.append((table, key, dig))
-    conn.executemany("INSERT INTO row_seals (tbl, row_key, seq, digest) VALUES (?, ?, ?, ?)",
-                     [(t, k, seq, d) for t, k, d in triples])
+    conn.executemany(
+        "INSERT INTO row_seals (tbl, row_key, seq, digest) VALUES (?, ?, ?, ?)",
+        [(t, k, seq, d) for t, k, d in triples],
+    )
     return {"n": len(triples), "sha256": seals_digest(triples)}
 
 
-def current_digests(conn: sqlite3.Connection, table: str,
-                    keys: Sequence[Any] | None = None) -> dict[str, str]:
+def current_digests(
+    conn: sqlite3.Connection, table: str, keys: Sequence[Any] | None = None
+) -> dict[str, str]:
     """key text -> digest of the rows as they are now (all rows, or the keys given)."""
     if keys is None:
         return dict(_rows(conn, table, ("1 = 1", [])))
     return dict(_rows(conn, table, keys))
 
 
-def newest_seals(conn: sqlite3.Connection, table: str,
-                 keys: Sequence[str] | None = None) -> dict[str, tuple[int, str]]:
+def newest_seals(
+    conn: sqlite3.Connection, table: str, keys: Sequence[str] | None = None
+) -> dict[str, tuple[int, str]]:
     """key text -> (seq, digest) of each row's newest seal."""
     out: dict[str, tuple[int, str]] = {}
     if keys is None:
         cur: Iterable[tuple] = conn.execute(
-            "SELECT row_key, MAX(seq), digest FROM row_seals WHERE tbl = ? GROUP BY row_key", (table,))
+            "SELECT row_key, MAX(seq), digest FROM row_seals WHERE tbl = ? GROUP BY row_key",
+            (table,),
+        )
         for key, seq, dig in cur:
             out[key] = (seq, dig)
         return out
     for i in range(0, len(keys), _CHUNK):
-        part = list(keys[i:i + _CHUNK])
+        part = list(keys[i : i + _CHUNK])
         for key, seq, dig in conn.execute(
-                f"SELECT row_key, MAX(seq), digest FROM row_seals WHERE tbl = ? AND row_key IN "
-                f"({','.join('?' * len(part))}) GROUP BY row_key", (table, *part)):
+            f"SELECT row_key, MAX(seq), digest FROM row_seals WHERE tbl = ? AND row_key IN "
+            f"({','.join('?' * len(part))}) GROUP BY row_key",
+            (table, *part),
+        ):
             out[key] = (seq, dig)
     return out
 
@@ -163,8 +224,8 @@ def newest_seals(conn: sqlite3.Connection, table: str,
 @dataclass(frozen=True)
 class StateProblem:
     table: str
-    row: str           # the row's key ('' when the problem is with an entry's seals)
-    seq: int | None    # the audit entry concerned, when there is one
+    row: str  # the row's key ('' when the problem is with an entry's seals)
+    seq: int | None  # the audit entry concerned, when there is one
     reason: str
 
     def __str__(self) -> str:
@@ -178,40 +239,62 @@ def describe_row(table: str, key: str) -> str:
     return f"{table} row {key} ({named})"
 
 
-def compare_rows(conn: sqlite3.Connection, table: str, keys: Sequence[Any] | None = None
-                 ) -> StateProblem | None:
+def compare_rows(
+    conn: sqlite3.Connection, table: str, keys: Sequence[Any] | None = None
+) -> StateProblem | None:
     """The first row of `table` (all rows, or the keys given) that differs from its newest seal."""
     now = current_digests(conn, table, keys)
-    wanted = sorted(now) if keys is None else sorted(
-        {key_text(k if isinstance(k, (tuple, list)) else (k,)) for k in keys})
+    wanted = (
+        sorted(now)
+        if keys is None
+        else sorted({key_text(k if isinstance(k, (tuple, list)) else (k,)) for k in keys})
+    )
     sealed = newest_seals(conn, table, None if keys is None else wanted)
     for key in _natural(set(now) | set(sealed) if keys is None else set(wanted)):
         have = now.get(key)
         seal_ = sealed.get(key)
         if have is not None and seal_ is None:
-            return StateProblem(table, key, None, f"{describe_row(table, key)} is not explained by "
-                                "any logged action: it was added or changed outside ReliefDesk")
+            return StateProblem(
+                table,
+                key,
+                None,
+                f"{describe_row(table, key)} is not explained by "
+                "any logged action: it was added or changed outside ReliefDesk",
+            )
         if have is None and seal_ is not None:
-            return StateProblem(table, key, seal_[0], f"{describe_row(table, key)}, recorded at "
-                                f"audit entry {seal_[0]}, was deleted outside ReliefDesk")
+            return StateProblem(
+                table,
+                key,
+                seal_[0],
+                f"{describe_row(table, key)}, recorded at "
+                f"audit entry {seal_[0]}, was deleted outside ReliefDesk",
+            )
         if have is not None and seal_ is not None and have != seal_[1]:
-            return StateProblem(table, key, seal_[0], f"{describe_row(table, key)} differs from "
-                                f"the state audit entry {seal_[0]} recorded: it was edited "
-                                "outside ReliefDesk")
+            return StateProblem(
+                table,
+                key,
+                seal_[0],
+                f"{describe_row(table, key)} differs from "
+                f"the state audit entry {seal_[0]} recorded: it was edited "
+                "outside ReliefDesk",
+            )
     return None
 
 
 def _natural(keys: Iterable[str]) -> list[str]:
     def k(s: str) -> tuple:
         return tuple(int(p) if p.lstrip("-").isdigit() else 0 for p in s.split(":"))
+
     return sorted(keys, key=k)
 
 
 def verify_entries(conn: sqlite3.Connection) -> StateProblem | None:
     """Every entry's seals still hash to the digest in its payload (and no seals without one)."""
     claims: dict[int, dict[str, Any]] = {}
-    for seq, payload in conn.execute("SELECT seq, payload FROM audit_log WHERE "
-                                     "instr(payload, ?) > 0 ORDER BY seq", (f'"{PAYLOAD_KEY}"',)):
+    for seq, payload in conn.execute(
+        "SELECT seq, payload FROM audit_log WHERE instr(payload, ?) > 0 ORDER BY seq",
+        (f'"{PAYLOAD_KEY}"',),
+    ):
         try:
             claim = json.loads(payload).get(PAYLOAD_KEY)
         except (ValueError, AttributeError):
@@ -226,13 +309,23 @@ def verify_entries(conn: sqlite3.Connection) -> StateProblem | None:
         have = found.get(seq, [])
         if claim is None:
             t, k, _ = have[0]
-            return StateProblem(t, k, seq, f"row_seals hold seals for audit entry {seq} that the "
-                                f"entry does not list (first: {describe_row(t, k)}); they were "
-                                "added outside ReliefDesk")
+            return StateProblem(
+                t,
+                k,
+                seq,
+                f"row_seals hold seals for audit entry {seq} that the "
+                f"entry does not list (first: {describe_row(t, k)}); they were "
+                "added outside ReliefDesk",
+            )
         if len(have) != claim.get("n") or seals_digest(have) != claim.get("sha256"):
-            return StateProblem("row_seals", "", seq, f"the row seals of audit entry {seq} were "
-                                f"altered outside ReliefDesk ({len(have)} found, {claim.get('n')} "
-                                "recorded)")
+            return StateProblem(
+                "row_seals",
+                "",
+                seq,
+                f"the row seals of audit entry {seq} were "
+                f"altered outside ReliefDesk ({len(have)} found, {claim.get('n')} "
+                "recorded)",
+            )
     return None
 
 
@@ -265,6 +358,11 @@ def seal_baseline(conn: sqlite3.Connection) -> int | None:
     if conn.execute("SELECT 1 FROM row_seals LIMIT 1").fetchone():
         return None
     with transaction(conn):
-        return append(conn, None, "audit.seal_baseline", [],
-                      {"note": "state at the upgrade to row seals"},
-                      rows={t: ("1 = 1", []) for t in existing})
+        return append(
+            conn,
+            None,
+            "audit.seal_baseline",
+            [],
+            {"note": "state at the upgrade to row seals"},
+            rows={t: ("1 = 1", []) for t in existing},
+        )

@@ -28,12 +28,14 @@ def manifest_counts(conn: sqlite3.Connection, batch_id: int) -> list[list[Any]]:
     batch kept it, the clerk's decision)."""
     out = []
     for cid, b_relief, b_target, status, d_relief, d_target, c_relief, c_target in conn.execute(
-            "SELECT bi.count_id, bi.relief, bi.resentence_target, r.status, d.relief,"
-            " d.resentence_target, r.decided_relief, r.decided_target FROM batch_items bi"
-            " LEFT JOIN review_items r ON r.count_id = bi.count_id"
-            " LEFT JOIN determinations d ON d.id = r.determination_id"
-            " WHERE bi.batch_id = ? AND COALESCE(bi.judge_status, '') != 'sent_back'"
-            " ORDER BY bi.count_id", (batch_id,)):
+        "SELECT bi.count_id, bi.relief, bi.resentence_target, r.status, d.relief,"
+        " d.resentence_target, r.decided_relief, r.decided_target FROM batch_items bi"
+        " LEFT JOIN review_items r ON r.count_id = bi.count_id"
+        " LEFT JOIN determinations d ON d.id = r.determination_id"
+        " WHERE bi.batch_id = ? AND COALESCE(bi.judge_status, '') != 'sent_back'"
+        " ORDER BY bi.count_id",
+        (batch_id,),
+    ):
         if b_relief:
             relief, target = b_relief, b_target
         elif status == "changed":
@@ -44,26 +46,40 @@ def manifest_counts(conn: sqlite3.Connection, batch_id: int) -> list[list[Any]]:
     return out
 
 
-def build(conn: sqlite3.Connection, batch: dict[str, Any], judge: str, at: str,
-          sample: list[int], sent_back: list[int]) -> dict[str, Any]:
+def build(
+    conn: sqlite3.Connection,
+    batch: dict[str, Any],
+    judge: str,
+    at: str,
+    sample: list[int],
+    sent_back: list[int],
+) -> dict[str, Any]:
     from desktop.review.settings import installation_id
 
-    return {"version": VERSION, "batch_id": int(batch["id"]),
-            "counts": manifest_counts(conn, int(batch["id"])),
-            "sample": sorted(sample), "sent_back": sorted(sent_back),
-            "seed": batch["sample_seed"], "prepared_by": batch["prepared_by"],
-            "judge": judge, "accepted_at": at, "installation_id": installation_id(conn)}
+    return {
+        "version": VERSION,
+        "batch_id": int(batch["id"]),
+        "counts": manifest_counts(conn, int(batch["id"])),
+        "sample": sorted(sample),
+        "sent_back": sorted(sent_back),
+        "seed": batch["sample_seed"],
+        "prepared_by": batch["prepared_by"],
+        "judge": judge,
+        "accepted_at": at,
+        "installation_id": installation_id(conn),
+    }
 
 
 def encode(manifest: dict[str, Any]) -> bytes:
-    return json.dumps(manifest, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-                      ).encode("utf-8")
+    return json.dumps(manifest, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
 
 
 @dataclass(frozen=True)
 class ManifestSignature:
-    signature: str        # base64
-    certificate: str      # base64 DER
+    signature: str  # base64
+    certificate: str  # base64 DER
     cert_sha256: str
     signer: str
 
@@ -84,8 +100,9 @@ def sign(data: bytes, key_file: Path, passphrase: str) -> ManifestSignature:
     sig = key.sign(data, PKCS1v15(), hashes.SHA256())
     der = cert.public_bytes(serialization.Encoding.DER)
     info = describe(cert)
-    return ManifestSignature(base64.b64encode(sig).decode(), base64.b64encode(der).decode(),
-                             info.fingerprint, info.name)
+    return ManifestSignature(
+        base64.b64encode(sig).decode(), base64.b64encode(der).decode(), info.fingerprint, info.name
+    )
 
 
 def check_signature(data: bytes, signature: str, certificate: str) -> str:
@@ -107,28 +124,39 @@ def check_signature(data: bytes, signature: str, certificate: str) -> str:
     return ""
 
 
-def store(conn: sqlite3.Connection, batch_id: int, data: bytes,
-          signed: ManifestSignature | None) -> str:
+def store(
+    conn: sqlite3.Connection, batch_id: int, data: bytes, signed: ManifestSignature | None
+) -> str:
     sha = hashlib.sha256(data).hexdigest()
-    conn.execute("INSERT INTO batch_manifests (batch_id, manifest, sha256, signature, certificate,"
-                 " cert_sha256) VALUES (?, ?, ?, ?, ?, ?)",
-                 (batch_id, data.decode("utf-8"), sha, signed and signed.signature,
-                  signed and signed.certificate, signed and signed.cert_sha256))
+    conn.execute(
+        "INSERT INTO batch_manifests (batch_id, manifest, sha256, signature, certificate,"
+        " cert_sha256) VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            batch_id,
+            data.decode("utf-8"),
+            sha,
+            signed and signed.signature,
+            signed and signed.certificate,
+            signed and signed.cert_sha256,
+        ),
+    )
     return sha
 
 
 @dataclass(frozen=True)
 class SealedAcceptance:
     batch_id: int
-    seq: int                       # the batch.accept audit entry
+    seq: int  # the batch.accept audit entry
     judge: str
-    counts: dict[int, tuple[str, str | None]]   # count id -> (relief, target)
-    signed_by: str | None          # certificate fingerprint when the judge signed the manifest
+    counts: dict[int, tuple[str, str | None]]  # count id -> (relief, target)
+    signed_by: str | None  # certificate fingerprint when the judge signed the manifest
 
 
 def _refuse(batch_id: int, why: str) -> RefusedError:
-    return RefusedError(f"batch {batch_id} cannot be signed: {why}. Nothing was signed; run "
-                        "`reliefdesk audit verify` and ask court IT to investigate.")
+    return RefusedError(
+        f"batch {batch_id} cannot be signed: {why}. Nothing was signed; run "
+        "`reliefdesk audit verify` and ask court IT to investigate."
+    )
 
 
 def sealed_acceptance(conn: sqlite3.Connection, batch_id: int) -> SealedAcceptance:
@@ -141,18 +169,23 @@ def sealed_acceptance(conn: sqlite3.Connection, batch_id: int) -> SealedAcceptan
     rows = conn.execute(
         "SELECT seq, at, user, action, targets, payload, prev_hash, hash FROM audit_log"
         " WHERE action = 'batch.accept' AND targets = ? ORDER BY seq",
-        (canonical([batch_id]),)).fetchall()
+        (canonical([batch_id]),),
+    ).fetchall()
     if not rows:
-        raise _refuse(batch_id, "the audit log holds no judge's acceptance of it (no batch.accept "
-                      "entry); it was marked accepted outside ReliefDesk")
+        raise _refuse(
+            batch_id,
+            "the audit log holds no judge's acceptance of it (no batch.accept "
+            "entry); it was marked accepted outside ReliefDesk",
+        )
     if len(rows) > 1:
         raise _refuse(batch_id, f"the audit log holds {len(rows)} acceptances of it")
     seq, at, user, action, targets, payload_text, prev, h = rows[0]
     if entry_hash(seq, at, user, action, targets, payload_text, prev) != h:
         raise _refuse(batch_id, f"its acceptance (audit entry {seq}) was altered")
     payload = json.loads(payload_text)
-    batch = conn.execute("SELECT status, accepted_by FROM batches WHERE id = ?",
-                         (batch_id,)).fetchone()
+    batch = conn.execute(
+        "SELECT status, accepted_by FROM batches WHERE id = ?", (batch_id,)
+    ).fetchone()
     if batch is None or batch[0] != "accepted":
         raise _refuse(batch_id, "it is not accepted")
     if (batch[1] or "").casefold() != (user or "").casefold():
@@ -160,18 +193,25 @@ def sealed_acceptance(conn: sqlite3.Connection, batch_id: int) -> SealedAcceptan
     now = {c[0]: (c[1], c[2]) for c in manifest_counts(conn, batch_id)}
     signed_by = None
     if "manifest_sha256" in payload:
-        m = conn.execute("SELECT manifest, sha256, signature, certificate, cert_sha256 FROM "
-                         "batch_manifests WHERE batch_id = ?", (batch_id,)).fetchone()
+        m = conn.execute(
+            "SELECT manifest, sha256, signature, certificate, cert_sha256 FROM "
+            "batch_manifests WHERE batch_id = ?",
+            (batch_id,),
+        ).fetchone()
         if m is None:
-            raise _refuse(batch_id, f"the sealed manifest of its acceptance (audit entry {seq}) "
-                          "is missing")
+            raise _refuse(
+                batch_id, f"the sealed manifest of its acceptance (audit entry {seq}) is missing"
+            )
         data = m[0].encode("utf-8")
         if hashlib.sha256(data).hexdigest() != payload["manifest_sha256"]:
-            raise _refuse(batch_id, f"its sealed manifest differs from the one audit entry {seq} "
-                          "recorded")
+            raise _refuse(
+                batch_id, f"its sealed manifest differs from the one audit entry {seq} recorded"
+            )
         if payload.get("manifest_cert_sha256") != m[4]:
-            raise _refuse(batch_id, "the manifest's signing certificate differs from the one the "
-                          "acceptance recorded")
+            raise _refuse(
+                batch_id,
+                "the manifest's signing certificate differs from the one the acceptance recorded",
+            )
         if m[2]:
             problem = check_signature(data, m[2], m[3])
             if problem:
@@ -180,8 +220,10 @@ def sealed_acceptance(conn: sqlite3.Connection, batch_id: int) -> SealedAcceptan
                 raise _refuse(batch_id, "the manifest's certificate was replaced")
             signed_by = m[4]
         manifest = json.loads(m[0])
-        if manifest.get("batch_id") != batch_id or (manifest.get("judge") or "").casefold() != \
-                (user or "").casefold():
+        if (
+            manifest.get("batch_id") != batch_id
+            or (manifest.get("judge") or "").casefold() != (user or "").casefold()
+        ):
             raise _refuse(batch_id, "its sealed manifest is for another batch or judge")
         sealed = {int(c[0]): (c[1], c[2]) for c in manifest["counts"]}
     else:
@@ -189,22 +231,40 @@ def sealed_acceptance(conn: sqlite3.Connection, batch_id: int) -> SealedAcceptan
         sealed = {int(c): now.get(int(c), (None, None)) for c in payload.get("count_ids", [])}
     for cid in sorted(set(sealed) | set(now)):
         if cid not in sealed:
-            raise _refuse(batch_id, f"count {cid} is in the batch in the database but not in the "
-                          "judge's sealed acceptance (added outside ReliefDesk)")
+            raise _refuse(
+                batch_id,
+                f"count {cid} is in the batch in the database but not in the "
+                "judge's sealed acceptance (added outside ReliefDesk)",
+            )
         if cid not in now:
-            raise _refuse(batch_id, f"count {cid} is in the judge's sealed acceptance but no "
-                          "longer in the batch in the database")
+            raise _refuse(
+                batch_id,
+                f"count {cid} is in the judge's sealed acceptance but no "
+                "longer in the batch in the database",
+            )
         if sealed[cid] != now[cid]:
-            raise _refuse(batch_id, f"count {cid}: the database grants {_relief(now[cid])}, the "
-                          f"judge accepted {_relief(sealed[cid])}")
+            raise _refuse(
+                batch_id,
+                f"count {cid}: the database grants {_relief(now[cid])}, the "
+                f"judge accepted {_relief(sealed[cid])}",
+            )
     if has_seals(conn):
         ids = sorted(now)
-        det_ids = [r[0] for part in _chunks(ids) for r in conn.execute(
-            f"SELECT determination_id FROM review_items WHERE count_id IN "
-            f"({','.join('?' * len(part))})", part)]
-        for table, keys in (("batches", [batch_id]),
-                            ("batch_items", [(batch_id, c) for c in ids]),
-                            ("review_items", ids), ("determinations", det_ids)):
+        det_ids = [
+            r[0]
+            for part in _chunks(ids)
+            for r in conn.execute(
+                f"SELECT determination_id FROM review_items WHERE count_id IN "
+                f"({','.join('?' * len(part))})",
+                part,
+            )
+        ]
+        for table, keys in (
+            ("batches", [batch_id]),
+            ("batch_items", [(batch_id, c) for c in ids]),
+            ("review_items", ids),
+            ("determinations", det_ids),
+        ):
             differs = compare_rows(conn, table, keys)
             if differs:
                 raise _refuse(batch_id, str(differs))
@@ -217,4 +277,4 @@ def _relief(rt: tuple[str | None, str | None]) -> str:
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
-    return [ids[i:i + size] for i in range(0, len(ids), size)]
+    return [ids[i : i + size] for i in range(0, len(ids), size)]

@@ -27,7 +27,7 @@ _WIN_LOCKED = (32, 33)
 _WIN_FULL = (39, 112)
 _WIN_READONLY = (19,)
 
-EXIT_ENVIRONMENT = 6   # the disk or folder refuses (read-only, full, permission): nothing damaged
+EXIT_ENVIRONMENT = 6  # the disk or folder refuses (read-only, full, permission): nothing damaged
 
 
 def _where(path: Path | str | None) -> str:
@@ -35,43 +35,63 @@ def _where(path: Path | str | None) -> str:
 
 
 def read_only(path: Path | str | None, what: str = "the database") -> UserError:
-    todo = ("Copy the database to a writable folder (or ask court IT to make this one writable); "
-            "it can still be read where it is." if what == "the database" else
-            "Choose a writable folder for it.")
-    return UserError(f"cannot write {what}{_where(path)}: the folder or disk is read-only (or the "
-                     f"file is marked read-only / immutable). Nothing is damaged and nothing was "
-                     f"changed. {todo}", EXIT_ENVIRONMENT)
+    todo = (
+        "Copy the database to a writable folder (or ask court IT to make this one writable); "
+        "it can still be read where it is."
+        if what == "the database"
+        else "Choose a writable folder for it."
+    )
+    return UserError(
+        f"cannot write {what}{_where(path)}: the folder or disk is read-only (or the "
+        f"file is marked read-only / immutable). Nothing is damaged and nothing was "
+        f"changed. {todo}",
+        EXIT_ENVIRONMENT,
+    )
 
 
 def disk_full(path: Path | str | None, what: str = "the database") -> UserError:
-    return UserError(f"the disk holding {what}{_where(path)} is full. Nothing from the unfinished "
-                     "step was saved and nothing is damaged. Free some disk space (or move it to a "
-                     "larger disk), then run the step again.", EXIT_ENVIRONMENT)
+    return UserError(
+        f"the disk holding {what}{_where(path)} is full. Nothing from the unfinished "
+        "step was saved and nothing is damaged. Free some disk space (or move it to a "
+        "larger disk), then run the step again.",
+        EXIT_ENVIRONMENT,
+    )
 
 
 def no_permission(path: Path | str | None, what: str = "the file") -> UserError:
-    return UserError(f"not allowed to write {what}{_where(path)} (file permissions, or the file or "
-                     "folder is marked immutable). Nothing is damaged and nothing was changed. Ask "
-                     "court IT to give your account write access, or choose another location.",
-                     EXIT_ENVIRONMENT)
+    return UserError(
+        f"not allowed to write {what}{_where(path)} (file permissions, or the file or "
+        "folder is marked immutable). Nothing is damaged and nothing was changed. Ask "
+        "court IT to give your account write access, or choose another location.",
+        EXIT_ENVIRONMENT,
+    )
 
 
 def locked(path: Path | str | None, what: str = "the file") -> UserError:
-    return UserError(f"{what}{_where(path)} is locked by another program (or another ReliefDesk). "
-                     "Nothing was changed. Close the other program, then try again.", 5)
+    return UserError(
+        f"{what}{_where(path)} is locked by another program (or another ReliefDesk). "
+        "Nothing was changed. Close the other program, then try again.",
+        5,
+    )
 
 
 def io_failure(path: Path | str | None, what: str = "the database") -> UserError:
-    return UserError(f"the disk reported an input/output error on {what}{_where(path)} (a failing "
-                     "disk, a removed drive or a dropped network share). Nothing from the "
-                     "unfinished step was saved. Check the drive, then try again; if it keeps "
-                     "failing, copy the database and its backups to a sound disk.", EXIT_ENVIRONMENT)
+    return UserError(
+        f"the disk reported an input/output error on {what}{_where(path)} (a failing "
+        "disk, a removed drive or a dropped network share). Nothing from the "
+        "unfinished step was saved. Check the drive, then try again; if it keeps "
+        "failing, copy the database and its backups to a sound disk.",
+        EXIT_ENVIRONMENT,
+    )
 
 
 def cannot_open(path: Path | str | None) -> UserError:
-    return UserError(f"cannot open the database{_where(path)}: its folder does not exist or may not "
-                     "be written (the database needs to create its -wal and -shm files beside it). "
-                     "Check the path and the folder's permissions.", EXIT_ENVIRONMENT)
+    return UserError(
+        f"cannot open the database{_where(path)}: its folder does not exist or may not "
+        "be written (the database needs to create its -wal and -shm files beside it). "
+        "Check the path and the folder's permissions.",
+        EXIT_ENVIRONMENT,
+    )
 
 
 def primary_code(exc: sqlite3.Error) -> int | None:
@@ -117,7 +137,9 @@ def is_damage(exc: sqlite3.Error) -> bool:
     return primary_code(exc) in (SQLITE_CORRUPT, SQLITE_NOTADB)
 
 
-def from_os(exc: OSError, path: Path | str | None = None, what: str = "the file") -> UserError | None:
+def from_os(
+    exc: OSError, path: Path | str | None = None, what: str = "the file"
+) -> UserError | None:
     """The honest message for an OS error while writing a file, or None when unknown."""
     path = path or exc.filename
     win = getattr(exc, "winerror", None)
