@@ -12,6 +12,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import QSettings, Qt  # noqa: E402
 
 from desktop.records.generate import generate  # noqa: E402
+from desktop.review.county import set_court_county  # noqa: E402
 from desktop.review.users import create_user  # noqa: E402
 from desktop.store import open_db  # noqa: E402
 from desktop.ui.import_wizard import ImportWizard  # noqa: E402
@@ -25,12 +26,12 @@ def test_cancel_stops_the_import_and_keeps_nothing(qtbot, tmp_path: Path, monkey
     conn = open_db(db_path).conn
     admin = create_user(conn, "admin", "admin", PW, None)
     clerk = create_user(conn, "clerk1", "clerk", PW, admin)
+    set_court_county(conn, admin, "San Bernardino")
     src = tmp_path / "big.csv"
     generate(src, "San Bernardino", 60_000, seed=9)
     wizard = ImportWizard(db_path, clerk, QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
     qtbot.addWidget(wizard)
     wizard.files_page.add_paths([str(src)])
-    wizard.county_page.county.setCurrentText("San Bernardino")
     wizard.show()
     for _ in range(4):
         wizard.next()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from desktop.errors import RefusedError  # noqa: E402
 from desktop.orders.keys import create_demo_key  # noqa: E402
 from desktop.records.generate import generate  # noqa: E402
+from desktop.review.county import set_court_county  # noqa: E402
 from desktop.review.users import authenticate, create_user  # noqa: E402
 from desktop.store import open_db  # noqa: E402
 from desktop.store.backup import list_backups  # noqa: E402
@@ -60,6 +61,7 @@ def setup(tmp_path: Path, qtbot, monkeypatch):
     admin = create_user(conn, "admin", "admin", PW, None)
     create_user(conn, "clerk1", "clerk", PW, admin)
     create_user(conn, "judge1", "judge", PW, admin)
+    set_court_county(conn, admin, "San Bernardino")
     src = tmp_path / "doj.csv"
     generate(src, "San Bernardino", 6000, seed=5)
     settings = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
@@ -95,14 +97,13 @@ def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path
     wizard = ImportWizard(db_path, clerk, settings, window)
     qtbot.addWidget(wizard)
     wizard.files_page.add_paths([str(src)])
-    wizard.county_page.county.setCurrentText("San Bernardino")
     wizard.show()
     wizard.next()
     wizard.next()
     page = wizard.policy_page
     page.policy.setCurrentIndex(page.policy.findData("statute"))
     editor = page.editors[("interpretation", "judgment_after_prop64")]
-    editor.setCurrentText("not_eligible")
+    editor.setCurrentIndex(editor.findData("not_eligible"))
     page.save.click()
     assert "Saved as version 2026.1+" in page.status.text()
     assert page.current["version"].startswith("2026.1+")
@@ -123,6 +124,7 @@ def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path
     window.queue.apply_filters()
 
     queue = window.queue
+    queue.scope_box.setCurrentIndex(queue.scope_box.findData("@all"))   # cannabis and related
     total = queue.model.rowCount()
     assert total == conn.execute("SELECT COUNT(*) FROM review_items").fetchone()[0] > 0
     # Filter: pending misdemeanor redesignations only.
@@ -139,7 +141,10 @@ def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path
     assert status(first) == "approved"
     second = queue.current_count()
     assert second != first
-    _when_modal(lambda dlg: dlg.accept())                      # reject with the first reason
+    def reject(dlg) -> None:                                   # reject: a reason must be chosen
+        dlg.reasons.setCurrentIndex(1)
+        dlg._submit()
+    _when_modal(reject)
     _press(qtbot, queue.table, Qt.Key_R)
     assert status(second) == "rejected"
     third = queue.current_count()
@@ -173,6 +178,8 @@ def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path
 
     def bulk(dlg) -> None:
         assert dlg.path.currentData() == path                   # preselected from the filter
+        _when_modal(lambda box: next(b for b in box.buttons()
+                                     if b.text().startswith("Approve")).click())
         dlg.go.click()
     _when_modal(bulk)
     queue.bulk_button.click()
@@ -182,8 +189,11 @@ def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path
     assert conn.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'review.bulk_approve'"
                         ).fetchone()[0] == 1
 
-    # Submit the batch from the window.
-    _when_modal(lambda dlg: dlg.accept())
+    # Submit the batch from the window (confirmed, then told how many went).
+    def submit(box) -> None:
+        _when_modal(lambda info: info.accept())
+        next(b for b in box.buttons() if b.text().startswith("Submit")).click()
+    _when_modal(submit)
     queue.submit_button.click()
     batch_id = conn.execute("SELECT MAX(id) FROM batches").fetchone()[0]
     assert batch_id is not None
@@ -215,7 +225,7 @@ def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path
         spot.sample.selectRow(row)
         if spot.current_count() != sent_back:
             _press(qtbot, spot.sample, Qt.Key_A)
-    checks = {spot.sample.item(r, 0).text(): spot.sample.item(r, 5).text()
+    checks = {str(spot.sample.item(r, 0).data(Qt.UserRole)): spot.sample.item(r, 5).text()
               for r in range(spot.sample.rowCount())}
     assert checks[str(sent_back)] == "sent back"
     assert all(v == "accepted" for k, v in checks.items() if k != str(sent_back))

@@ -37,9 +37,20 @@ def run_gui(args: argparse.Namespace) -> int:
     from desktop.cli.common import db_path
 
     started_at, note = process_started_at()
+    # Step 1, before any Qt call: the PySide6 reference-count guard (None, True, False).
+    from desktop.ui import guard_refcounts
+
+    guard_refcounts()
     if args.startup_probe and sys.platform.startswith("linux") and not (
             os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # a headless CI machine
+    if not args.startup_probe:
+        from desktop.qt_preflight import check
+
+        problem = check()
+        if problem:
+            print(problem, file=sys.stderr)
+            return 2
     from desktop.ui.app import run
 
     return run(db_path(args), probe=args.startup_probe, started_at=started_at, clock_note=note)

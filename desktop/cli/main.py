@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "desktop.cli.generate_cmd",
     "desktop.cli.trust_cmd",
     "desktop.cli.review_cmd",
+    "desktop.cli.county_cmd",
     "desktop.cli.gui_cmd",
     "desktop.cli.selftest_cmd",
     "desktop.cli.orders_cmd",

@@ -220,6 +220,11 @@ def _register_review(sub: argparse._SubParsersAction) -> None:
     add_as_user(b)
     b.add_argument("--json", action="store_true")
     b.set_defaults(func=cmd_review_bulk)
+    ls = s.add_parser("status", help="where counts stand: pending ... in a batch, accepted, "
+                      "ordered (with the order number), sent back; and what can still be decided")
+    ls.add_argument("count_ids", nargs="+", type=int, metavar="COUNT_ID")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=cmd_review_status)
     h = s.add_parser("history", help="every decision on a count")
     h.add_argument("count_id", type=int)
     h.add_argument("--json", action="store_true")
@@ -305,6 +310,36 @@ def cmd_review_bulk(args: argparse.Namespace) -> int:
 
     db = get_db(args)
     return _done(args, "approved", bulk_approve(db.conn, acting_user(args, db), args.rule_path))
+
+
+def cmd_review_status(args: argparse.Namespace) -> int:
+    from desktop.review.lifecycle import CLERK_ACTIONS, lives
+
+    db = get_db(args)
+    found = lives(db.conn, list(args.count_ids))
+    missing = [i for i in args.count_ids if i not in found]
+    if missing:
+        raise UserError(f"count {missing[0]} is not in the review queue; see `reliefdesk queue "
+                        "list` for the count ids")
+    rows = []
+    for cid in dict.fromkeys(args.count_ids):
+        life = found[cid]
+        refusals = {a: life.refusal(a) for a in CLERK_ACTIONS}
+        rows.append({"count_id": cid, "stage": life.stage, "status": life.text,
+                     "batch_id": life.batch_id, "order_no": life.order_no,
+                     "judge_note": life.judge_note,
+                     "can": [a for a, r in refusals.items() if r is None],
+                     "why_not": next((r for r in refusals.values() if r), None)})
+    if args.json:
+        print_json(rows)
+        return 0
+    for r in rows:
+        line = f"{r['count_id']}: {r['status']}"
+        if r["judge_note"]:
+            line += f" — judge's note: {r['judge_note']}"
+        line += (f"; can: {', '.join(r['can'])}" if r["can"] else f"; {r['why_not']}")
+        print(line)
+    return 0
 
 
 def cmd_review_history(args: argparse.Namespace) -> int:

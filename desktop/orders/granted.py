@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from desktop.errors import RefusedError, UserError
 from desktop.orders.model import GRANTABLE, CaseEntry, CountLine, Person, ProsecutionNotice
+from desktop.records.normalize import court_display
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ def case_entries(conn: sqlite3.Connection, grants: list[GrantedCount]) -> dict[i
                                    resentence_target=g.resentence_target, count_id=g.count_id))
         entries[case_id] = CaseEntry(
             person=Person(name=name or "(name not on record)", akas=akas, dob=dob, cii=cii),
-            case_number=case_number, counts=tuple(lines), court=court,
+            case_number=case_number, counts=tuple(lines), court=court_display(court) or None,
             prosecution=_prosecution(conn, case_number),
             juvenile=any("juvenile" in g.flags for g in items), case_id=case_id)
     return entries

@@ -7,6 +7,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from desktop.errors import UserError
 from desktop.progress import ProgressFn
@@ -31,9 +32,22 @@ class DemoResult:
     password: str
 
 
+def is_demo(conn: Any) -> bool:
+    """A database build_demo made (only there may a self-signed judge key be created from the
+    window): its marker setting, or its generated import."""
+    row = conn.execute("SELECT value FROM settings WHERE key = 'demo_database'").fetchone()
+    if row is not None:
+        return row[0] == "1"
+    return conn.execute("SELECT 1 FROM imports WHERE imported_by = 'demo' AND file_name = "
+                        "'demo-synthetic-doj.csv' LIMIT 1").fetchone() is not None
+
+
 def build_demo(db_path: Path | str, *, rows: int = DEMO_ROWS, progress: ProgressFn | None = None,
-               policy_name: str = "statute") -> DemoResult:
-    """Build the demo into db_path, which must not hold any records yet."""
+               policy_name: str = "statute", creator: Any = None) -> DemoResult:
+    """Build the demo into db_path, which must not hold any records yet. Demo accounts (admin,
+    clerk, judge, password DEMO_PASSWORD) are made when the database has none; when it has
+    accounts already, `creator` (the signed-in administrator) adds the demo clerk and judge whose
+    names are free, so both sides of the review can be tried."""
     from desktop.review.users import create_user, has_users
     from desktop.rules.evaluate import evaluate_county
     from desktop.rules.policy import load_policy
@@ -57,6 +71,16 @@ def build_demo(db_path: Path | str, *, rows: int = DEMO_ROWS, progress: Progress
             for name, role in DEMO_USERS[1:]:
                 create_user(db.conn, name, role, DEMO_PASSWORD, admin)
                 users.append((name, role))
+        elif creator is not None and getattr(creator, "role", None) == "admin":
+            taken = {n.lower() for (n,) in db.conn.execute("SELECT name FROM users")}
+            for name, role in DEMO_USERS[1:]:
+                if name not in taken:
+                    create_user(db.conn, name, role, DEMO_PASSWORD, creator)
+                    users.append((name, role))
+        with db.conn:
+            db.conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES "
+                            "('demo_database', '1'), ('court_county', ?)",
+                            (DEMO_COUNTY.title(),))
         return DemoResult(db_path, int(summary.import_id or 0), run_id, tuple(users), DEMO_PASSWORD)
     finally:
         db.conn.close()

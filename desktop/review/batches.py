@@ -71,6 +71,27 @@ def _batch(conn: sqlite3.Connection, batch_id: int) -> dict[str, Any]:
     return dict(zip([d[0] for d in cur.description], row, strict=True))
 
 
+_SUBMITTABLE = (" FROM review_items r JOIN determinations d ON d.id = r.determination_id"
+                " WHERE r.status IN ('approved', 'changed') AND NOT EXISTS (SELECT 1 FROM"
+                " batch_items bi WHERE bi.count_id = r.count_id"
+                " AND COALESCE(bi.judge_status, '') != 'sent_back')")
+
+
+def submittable(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    """What Submit would put into a batch now: (rule path, counts), largest first. The window
+    asks the clerk to confirm with these numbers; `submit_batch` takes exactly these counts."""
+    return [(p or "", int(n)) for p, n in conn.execute(
+        "SELECT d.rule_path, COUNT(*)" + _SUBMITTABLE + " GROUP BY d.rule_path"
+        " ORDER BY 2 DESC, 1")]
+
+
+def batch_size(conn: sqlite3.Connection, batch_id: int) -> int:
+    """Counts a batch holds (not sent back)."""
+    return int(conn.execute("SELECT COUNT(*) FROM batch_items WHERE batch_id = ? AND "
+                            "COALESCE(judge_status, '') != 'sent_back'",
+                            (batch_id,)).fetchone()[0])
+
+
 def submit_batch(conn: sqlite3.Connection, clerk: User) -> int:
     """Put every approved/changed count not held by a batch into a new batch; its id."""
     require_role(clerk, "clerk")

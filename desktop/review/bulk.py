@@ -20,7 +20,8 @@ HARD_STOP_FLAGS = (
     "offense_after_prop64", "judgment_after_prop64", "disqualifying_prior", "two_priors",
     "registration_only", "ineligible_subdivision", "serving_sentence", "out_of_scope_section",
     "juvenile", "record_inconsistent", "prosecution_challenged", "sentence_unknown",
-    "unknown_quantity",
+    "unknown_quantity", "code_corrected", "possible_disqualifier", "section_unreadable",
+    "possible_prop64_in_comment",
 )
 BULK_RELIEFS = ("dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction")
 

@@ -36,6 +36,13 @@ STATUSES = ("pending", "approved", "rejected", "changed", "deferred")
 EXTRA_STATUSES = ("rereview", "sent_back")
 # Base sections indexed by counts_cannabis (migration 0007): HS 11357-11360 and look-alikes.
 CANNABIS_RANGE = ("11357", "11361")
+# Which counts a list shows: the cannabis counts themselves (HS 11357-11360, as the rules engine's
+# is_prop64 reads them), the other counts the evaluation put in the queue (related charges of the
+# same arrest, look-alikes such as HS 11357.5), or all.
+SCOPES = ("cannabis", "related")
+_CANNABIS_SQL = (f"(c.base_section >= '{CANNABIS_RANGE[0]}' AND c.base_section < "
+                 f"'{CANNABIS_RANGE[1]}' AND c.base_section IN ('11357', '11358', '11359', "
+                 "'11360') AND COALESCE(c.code, '') IN ('', 'HS'))")
 
 # A unary + keeps SQLite from walking an index in sort order (a random lookup per row into four
 # tables), which measured 2-3x slower on 100,000 counts than a scan and a temporary B-tree.
@@ -90,7 +97,7 @@ _SORT_TABLES: dict[str, tuple[str, ...]] = {
 
 def _where_and_order(*, status: str | None, relief: str | None, flag: str | None,
                      rule_path: str | None, section: str | None, search: str | None,
-                     sort: str, descending: bool
+                     sort: str, descending: bool, scope: str | None = None
                      ) -> tuple[list[str], list[Any], str, set[str], set[str]]:
     """The WHERE clauses, their parameters, the ORDER BY, the tables they read (aliases as in
     _JOINS) and the counts columns they read besides the join keys."""
@@ -98,6 +105,12 @@ def _where_and_order(*, status: str | None, relief: str | None, flag: str | None
     params: list[Any] = []
     tables: set[str] = set()
     count_columns: set[str] = set()
+    if scope:
+        if scope not in SCOPES:
+            raise UserError(f"unknown scope {scope!r}: use one of {', '.join(SCOPES)}")
+        where.append(_CANNABIS_SQL if scope == "cannabis" else f"NOT {_CANNABIS_SQL}")
+        tables.add("c")
+        count_columns.update(("base_section", "code"))
     if status:
         # Beside a filter with an index of its own, the status index (most counts are pending)
         # is the wrong place to start; without statistics the planner cannot tell, so a unary
@@ -165,17 +178,18 @@ def _where_and_order(*, status: str | None, relief: str | None, flag: str | None
 def queue_query(*, status: str | None = None, relief: str | None = None, flag: str | None = None,
                 rule_path: str | None = None, section: str | None = None,
                 search: str | None = None, sort: str = "count_id",
-                descending: bool = False) -> tuple[str, list[Any]]:
+                descending: bool = False, scope: str | None = None) -> tuple[str, list[Any]]:
     """SQL and parameters for the queue filtered and sorted as asked (columns: QUEUE_COLUMNS).
 
     status: a review status, or 'rereview' / 'sent_back' (pending counts reopened by a
     re-evaluation / returned by the judge). relief: the proposed relief. flag: one flag name.
     section: the normalised section ('11357(B)') or its base ('11357') for all subdivisions.
     search: case-insensitive text found in the name, or a prefix of the case number or CII.
-    sort: a key of SORT_KEYS."""
+    sort: a key of SORT_KEYS. scope: 'cannabis' (HS 11357-11360 counts), 'related' (the other
+    counts in the queue: related charges and look-alikes) or None for all."""
     where, params, order, _, _ = _where_and_order(
         status=status, relief=relief, flag=flag, rule_path=rule_path, section=section,
-        search=search, sort=sort, descending=descending)
+        search=search, sort=sort, descending=descending, scope=scope)
     sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order}"
     return sql, params
 
@@ -183,14 +197,15 @@ def queue_query(*, status: str | None = None, relief: str | None = None, flag: s
 def queue_ids_query(*, status: str | None = None, relief: str | None = None,
                     flag: str | None = None, rule_path: str | None = None,
                     section: str | None = None, search: str | None = None,
-                    sort: str = "count_id", descending: bool = False) -> tuple[str, list[Any]]:
+                    sort: str = "count_id", descending: bool = False,
+                    scope: str | None = None) -> tuple[str, list[Any]]:
     """SQL and parameters for the count ids alone (one column, count_id) of the queue that
     queue_query returns with the same arguments, in the same order. It joins only the tables
     the filters and the sort read, so a filter change reads far fewer pages: the window reads
     the ids of a whole list this way and the shown rows by id, a page at a time."""
     where, params, order, tables, count_columns = _where_and_order(
         status=status, relief=relief, flag=flag, rule_path=rule_path, section=section,
-        search=search, sort=sort, descending=descending)
+        search=search, sort=sort, descending=descending, scope=scope)
     # A cannabis section filter reads counts_cannabis: there the planner may start from counts.
     count_filter = bool(section) and any(w.startswith("c.base_section >=") for w in where)
     joins = []

@@ -10,8 +10,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
-from desktop.records.normalize import add_period, subdivisions
+from desktop.records.normalize import add_period, offense_section, parse_section, subdivisions
 from desktop.rules.model import (
     GRANTS,
     HARD_STOPS,
@@ -22,16 +23,14 @@ from desktop.rules.model import (
     SubjectFacts,
 )
 from desktop.rules.policy import Policy, Rule
+from desktop.rules.priors import Prior, PriorIndex, prop64_in_comment
 from desktop.rules.sections import (
-    environmental,
     ineligible_subdivision,
     is_prop64,
     matches,
     matches_pattern,
     mentions_prop64,
     parse_pattern,
-    pc290,
-    superstrike,
 )
 
 PROP64_DATE = date(2016, 11, 9)
@@ -72,6 +71,28 @@ class Ctx:
         # A fixed order, so that nothing depends on the order the counts were read in.
         self.convictions = sorted((c for c in self.counts if c.convicted),
                                   key=lambda c: (c.conviction_date or date.min, c.cnt_order, c.id))
+
+    @cached_property
+    def priors(self) -> PriorIndex:
+        """Every prior weighed once per person (not once per count): linear in the record."""
+        return PriorIndex(self.convictions)
+
+    @cached_property
+    def latest_conviction(self) -> date | None:
+        return max((p.conviction_date for p in self.convictions if p.conviction_date),
+                   default=None)
+
+    @cached_property
+    def only_prop64(self) -> bool:
+        return all(is_prop64(p.base, p.code) for p in self.convictions)
+
+    @cached_property
+    def all_completed(self) -> bool:
+        return all(self.serving(p) is not True for p in self.convictions)
+
+    @cached_property
+    def n_cases(self) -> int:
+        return len({p.case_id for p in self.convictions})
 
     @property
     def interp(self) -> dict:
@@ -117,6 +138,8 @@ def evaluate_subject(subject: SubjectFacts, counts: Sequence[CountFacts], county
             prop64_by_cycle.setdefault(c.cycle, []).append(d)
         elif mentions_prop64(c.section) or mentions_prop64(c.offense_text):
             out.append(_out_of_scope(ctx, c))
+        elif (named := prop64_in_comment(c)) is not None:
+            out.append(_comment_only(ctx, c, named))
         else:
             others.append(c)
     for c in others:
@@ -317,45 +340,23 @@ def _grade_today(ctx: Ctx, c: CountFacts, age: int) -> Grade:
                  "misdemeanor today", tier_possible=True)
 
 
-def _disqualifiers(ctx: Ctx, c: CountFacts) -> list[CountFacts]:
-    """§6 prior convictions that make a felony possible, judged as the policy says."""
-    mode = ctx.interp.get("disqualifying_priors", "before_offense")
-    found = []
-    for p in ctx.convictions:
-        if p.id == c.id or not (superstrike(p.section, p.code) or pc290(p.section, p.code)):
-            continue
-        if mode == "anywhere":
-            found.append(p)
-        elif mode == "before_disposition":
-            if p.conviction_date and c.conviction_date and p.conviction_date < c.conviction_date:
-                found.append(p)
-        elif p.conviction_date and c.offense_date and p.conviction_date < c.offense_date:
-            found.append(p)
-    return found
+def _disqualifiers(ctx: Ctx, c: CountFacts) -> tuple[tuple[list[Prior], int], ...]:
+    """§6 prior convictions that make a felony possible, judged as the policy says: (certain,
+    possible, unreadable), each as (the first MAX_LISTED, how many)."""
+    return ctx.priors.disqualifiers(c, ctx.interp.get("disqualifying_priors", "before_offense"))
 
 
-def _same_section_priors(ctx: Ctx, c: CountFacts) -> tuple[list[CountFacts], bool]:
-    """Convictions under the same section, and whether the policy counts them as disqualifying."""
-    mode = ctx.interp.get("two_priors", "statute")
-    # One prior per case: two counts of the same judgment are one prior conviction.
-    by_case: dict[int, CountFacts] = {}
-    for p in ctx.convictions:
-        if p.id != c.id and p.base == c.base and is_prop64(p.base, p.code) \
-                and p.case_id != c.case_id and p.case_id not in by_case:
-            by_case[p.case_id] = p
-    same = list(by_case.values())
-    if mode == "three_same_section":
-        return same, len(same) + 1 >= 3
-    earlier = [p for p in same if p.conviction_date and c.conviction_date
-               and p.conviction_date < c.conviction_date]
-    if mode == "two_earlier_same_section":
-        return earlier, len(earlier) >= 2
-    # Statute: the priors must be under the new misdemeanor subdivision, i.e. judgments for
-    # offenses on or after 2016-11-09; an offense reached by 11361.8 predates those (PD cheat sheet).
-    before_offense = [p for p in same if p.conviction_date and c.offense_date
-                      and p.conviction_date < c.offense_date]
-    post_aum = [p for p in before_offense if p.offense_date and p.offense_date >= PROP64_DATE]
-    return before_offense, len(post_aum) >= 2
+def _same_section_priors(ctx: Ctx, c: CountFacts) -> tuple[list[CountFacts], int, bool]:
+    """Convictions under the same section (listed, how many), and whether the policy counts
+    them as disqualifying. One prior per case: two counts of one judgment are one conviction;
+    under the statute they must be priors under the new misdemeanor subdivision (judgments for
+    offenses on or after 2016-11-09; PD cheat sheet)."""
+    return ctx.priors.same_section(c, ctx.interp.get("two_priors", "statute"))
+
+
+def _listed(priors: list[Prior], total: int) -> str:
+    more = f"; and {total - len(priors)} more" if total > len(priors) else ""
+    return "; ".join(p.describe() for p in priors) + more
 
 
 def _prop64_count(ctx: Ctx, c: CountFacts) -> Determination:
@@ -370,6 +371,18 @@ def _prop64_count(ctx: Ctx, c: CountFacts) -> Determination:
     b.step("R0.scope", f"HS {c.section} ({LEVEL_WORD.get(level or '', 'level unknown')}) is one of "
            "the cannabis sections Proposition 64 changed (HS 11357-11360).",
            "HS 11361.8(a), (e)", **facts)
+    read = parse_section(c.offense_text)
+    if read is not None and read.prop64 and "code_corrected" in read.flags:
+        b.flags.add("code_corrected")
+        b.step("R0.code_corrected", f"The record writes '{read.text}': there is no PC "
+               f"{read.base} offense, so this is DOJ's known miscoding of HS {read.base} and is "
+               "read as the Health and Safety Code section.", "HS 11357-11360",
+               written_code=read.written_code, text=read.text)
+    if read is not None and read.prop64 and read.parts and (read.parts[0].attempt
+                                                            or read.parts[0].conspiracy):
+        what = "an attempt (PC 664)" if read.parts[0].attempt else "a conspiracy (PC 182)"
+        b.step("R0.attempt", f"The conviction is {what} to commit HS {read.parts[0].section}; it "
+               "is in scope like the offense itself.", "HS 11361.8(a), (e)", text=read.text)
     if inferred and level:
         b.flags.add("level_inferred")
         b.step("R0.level", f"The record does not state the level; HS {c.base} was a "
@@ -454,8 +467,7 @@ def _prop64_count(ctx: Ctx, c: CountFacts) -> Determination:
                "felony under the amended law.", "HS 11359(c)(3), (d); 11360(a)(3)(C)-(D)")
         return _policy(ctx, b, "not_eligible", None, "R4 ineligible subdivision")
     if c.base == "11358" and level == "F" and g.grade == "misdemeanor":
-        env = [f"{p.code} {p.section}" for p in ctx.convictions
-               if p.cycle == c.cycle and environmental(p.section, p.code)]
+        env = list(ctx.priors.environmental.get(c.cycle, ()))
         env += _environmental_mentions(c)
         if env:
             b.flags.add("environmental_violation")
@@ -468,23 +480,43 @@ def _prop64_count(ctx: Ctx, c: CountFacts) -> Determination:
         (g.tier_possible and c.base in ("11358", "11359", "11360"))
         or bool(ctx.interp.get("priors_bar_all_sections")))
     if felony_tier_applies:
-        dq = _disqualifiers(ctx, c)
+        (dq, n_dq), (maybe, n_maybe), (unread, n_unread) = _disqualifiers(ctx, c)
+        mode = ctx.interp.get("disqualifying_priors", "before_offense")
+        when = {"before_offense": "before this offense", "before_disposition":
+                "before this conviction", "anywhere": "on the record"}[mode]
+        dq_statute = "HS 11358(d)(1), 11359(c)(1), 11360(a)(3)(A); PC 667(e)(2)(C)(iv), PC 290(c)"
         if dq:
             b.flags.add("disqualifying_prior")
-            mode = ctx.interp.get("disqualifying_priors", "before_offense")
-            when = {"before_offense": "before this offense", "before_disposition":
-                    "before this conviction", "anywhere": "on the record"}[mode]
             b.step("R4.disqualifying_prior", "A disqualifying prior conviction "
                    f"(super-strike or PC 290(c) offense) {when} makes a felony possible today: "
-                   + "; ".join(f"{p.code or 'PC'} {p.section} on {p.conviction_date} "
-                               f"(case {p.case_number or 'unknown'})" for p in dq) + ".",
-                   "HS 11358(d)(1), 11359(c)(1), 11360(a)(3)(A); PC 667(e)(2)(C)(iv), PC 290(c)",
-                   priors=[{"section": f"{p.code or 'PC'} {p.section}",
-                            "conviction_date": _d(p.conviction_date),
-                            "case_number": p.case_number} for p in dq])
+                   + _listed(dq, n_dq) + ".", dq_statute,
+                   priors=[{"section": f"{p.count.code or 'PC'} {p.count.section}",
+                            "read_as": p.what, "conviction_date": _d(p.count.conviction_date),
+                            "case_number": p.count.case_number} for p in dq],
+                   prior_count_ids=[p.count.id for p in dq], priors_total=n_dq)
             barred, bar_decisive = "not_eligible", "R4 disqualifying prior"
-        elif ctx.subject.registered_290 and not any(pc290(p.section, p.code)
-                                                    for p in ctx.convictions):
+        elif maybe or unread:
+            # Never a silent grant: a prior that may be disqualifying, or one whose section
+            # cannot be read at all, goes to a clerk with every reading named.
+            texts = []
+            if maybe:
+                b.flags.add("possible_disqualifier")
+                texts.append(f"{n_maybe} prior conviction{'s' if n_maybe != 1 else ''} {when} "
+                             "may be a super-strike or PC 290(c) offense: " + _listed(maybe, n_maybe))
+            if unread:
+                b.flags.add("section_unreadable")
+                texts.append(f"{n_unread} prior conviction{'s' if n_unread != 1 else ''} {when} "
+                             "name no section that can be read, so the record cannot show that "
+                             "they are not disqualifying: " + _listed(unread, n_unread))
+            b.step("R4.possible_disqualifier", "; ".join(texts) + ". The court file must show "
+                   "what the conviction was before relief is decided.", dq_statute,
+                   priors=[{"text": p.count.offense_text, "read_as": p.what, "why": p.why,
+                            "conviction_date": _d(p.count.conviction_date),
+                            "case_number": p.count.case_number} for p in maybe + unread],
+                   prior_count_ids=[p.count.id for p in maybe + unread],
+                   priors_total=n_maybe + n_unread)
+            barred, bar_decisive = "needs_review", "R4 possible disqualifying prior"
+        if not barred and ctx.subject.registered_290 and not ctx.priors.has_pc290:
             b.flags.add("registration_only")
             choice = ctx.interp.get("registration", "needs_review")
             b.step("R4.registration", "The record shows a PC 290 registration event but no PC "
@@ -492,15 +524,16 @@ def _prop64_count(ctx: Ctx, c: CountFacts) -> Determination:
                    "exist, so the court file must be checked.", "HS 11358(d)(1), 11359(c)(1), "
                    "11360(a)(3)(A); PC 290(c)")
             barred, bar_decisive = choice, "R4 registration only"
-        same, bars = _same_section_priors(ctx, c)
-        if len(same) >= 2 or bars:
+        same, n_same, bars = _same_section_priors(ctx, c)
+        if n_same >= 2 or bars:
             b.flags.add("two_priors")
             mode = ctx.interp.get("two_priors", "statute")
             why = ("counted by county policy" if bars else "they are not priors under the new "
                    "misdemeanor subdivision (pre-Proposition 64 judgments), so they do not keep a "
                    "felony; flagged for a clerk")
-            b.step("R4.two_priors", f"The record has {len(same)} other HS {c.base} convictions "
-                   f"({', '.join(f'{p.conviction_date} case {p.case_number}' for p in same)}); "
+            more = f", and {n_same - len(same)} more" if n_same > len(same) else ""
+            b.step("R4.two_priors", f"The record has {n_same} other HS {c.base} convictions "
+                   f"({', '.join(f'{p.conviction_date} case {p.case_number}' for p in same)}{more}); "
                    f"{why}.", "HS 11358(d)(2), 11359(c)(2), 11360(a)(3)(B)",
                    priors=[{"conviction_date": _d(p.conviction_date),
                             "case_number": p.case_number} for p in same], counting=mode)
@@ -578,7 +611,9 @@ def _holds(ctx: Ctx, c: CountFacts, when: dict) -> bool:
             if c.base not in [str(s) for s in want]:
                 return False
         elif key == "section_patterns":
-            if not any(matches(c.section or "", parse_pattern(p)[0]) for p in want):
+            # An attempt (664/11359) is weighed like its offense.
+            if not any(matches(offense_section(c.section or ""), parse_pattern(p)[0])
+                       for p in want):
                 return False
         elif key == "under_21_at_conviction":
             ok = bool(dob and c.conviction_date and add_period(dob, 21, "Y") > c.conviction_date)
@@ -594,25 +629,23 @@ def _holds(ctx: Ctx, c: CountFacts, when: dict) -> bool:
             if not (c.conviction_date and c.conviction_date <= add_period(ctx.as_of, -want, "Y")):
                 return False
         elif key == "years_crime_free_at_least":
-            dates = [p.conviction_date for p in ctx.convictions if p.conviction_date]
-            if not dates or max(dates) > add_period(ctx.as_of, -want, "Y"):
+            latest = ctx.latest_conviction
+            if latest is None or latest > add_period(ctx.as_of, -want, "Y"):
                 return False
         elif key == "deceased":
             if ctx.subject.deceased != want:
                 return False
         elif key == "only_prop64":
-            ok = all(is_prop64(p.base, p.code) for p in ctx.convictions)
-            if ok != want:
+            if ctx.only_prop64 != want:
                 return False
         elif key == "sentence_completed":
             if (ctx.serving(c) is not True) != want:
                 return False
         elif key == "all_sentences_completed":
-            if all(ctx.serving(p) is not True for p in ctx.convictions) != want:
+            if ctx.all_completed != want:
                 return False
         elif key == "more_than_one_conviction":
-            cases = {p.case_id for p in ctx.convictions}
-            if (len(cases) > 1) != want:
+            if (ctx.n_cases > 1) != want:
                 return False
     return True
 
@@ -670,11 +703,33 @@ def _policy(ctx: Ctx, b: _Builder, floor: str, target: str | None, decisive: str
 # -- counts outside HS 11357-11360 -----------------------------------------------------------------
 def _out_of_scope(ctx: Ctx, c: CountFacts) -> Determination:
     b = _Builder(ctx, c)
+    read = parse_section(c.offense_text)
+    if read is not None and read.noise and any(is_prop64(p.base, read.code) for p in read.parts):
+        # "11359.11 HS": a cannabis section with text after it that names no section. Neither
+        # the nearby section nor "out of scope" may be assumed: a clerk reads the court file.
+        b.flags.add("section_unreadable")
+        b.step("R0.unreadable", f"The record writes '{read.text}': it names HS "
+               f"{read.parts[0].section} followed by '{read.noise}', which names no section, so "
+               "the section cannot be read for certain.", "HS 11361.8(a), (e)",
+               text=c.offense_text)
+        return b.done("needs_review", None, "R0 section unreadable")
     b.flags.add("out_of_scope_section")
     b.step("R0.out_of_scope", f"{c.code or ''} {c.section or c.offense_text} is not one of the "
            "sections Proposition 64 changed (HS 11357-11360); it only looks like one.",
            "HS 11361.8(a), (e)", section=c.section, code=c.code, text=c.offense_text)
     return b.done("not_eligible", None, "R0 out of scope")
+
+
+def _comment_only(ctx: Ctx, c: CountFacts, named: str) -> Determination:
+    """A Prop 64 section named only in the comment of a count of another offense: shown to a
+    clerk, decided by nothing (§5.6; gogen's 'possible other P64 charges')."""
+    b = _Builder(ctx, c)
+    b.flags.add("possible_prop64_in_comment")
+    b.step("R0.comment", f"The conviction is for {c.code or ''} {c.section or c.offense_text}, but "
+           f"its comment names HS {named} ('{c.comment}'). The comment decides nothing by itself: "
+           "a clerk checks the court file for a cannabis conviction.", "HS 11361.8(a), (e)",
+           section=c.section, code=c.code, text=c.offense_text, comment=c.comment)
+    return b.done("needs_review", None, "R0 Prop 64 section in comment")
 
 
 def _related_count(ctx: Ctx, c: CountFacts, cycle_dets: list[Determination]) -> Determination | None:

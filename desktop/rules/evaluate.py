@@ -17,6 +17,7 @@ import sqlite_utils
 from desktop import audit, clock
 from desktop.errors import UserError
 from desktop.progress import ProgressFn
+from desktop.records.normalize import parse_section
 from desktop.rules.engine import evaluate_subject
 from desktop.rules.model import ENGINE_VERSION, CountFacts, Determination, Response, SubjectFacts
 from desktop.rules.policy import Policy, load_policy
@@ -40,11 +41,14 @@ def _is_290_registration(description: str | None) -> bool:
 
 
 def subjects_in_scope(conn: sqlite3.Connection, county: str) -> list[int]:
-    """Subjects with a conviction in the county whose section is 11357-11360 or looks like one."""
+    """Subjects with a conviction in the county whose section is 11357-11360 or looks like one,
+    or whose comment names one (possible_prop64_in_comment)."""
     rows = conn.execute(
-        "SELECT DISTINCT subject_id FROM counts WHERE base_section >= '11357'"
-        " AND base_section < '11361' AND county = ? AND convicted = 1 ORDER BY subject_id",
-        (county.upper(),)).fetchall()
+        "SELECT subject_id FROM counts WHERE base_section >= '11357'"
+        " AND base_section < '11361' AND county = ? AND convicted = 1"
+        " UNION SELECT subject_id FROM counts"   # the partial index counts_comment_cannabis
+        " WHERE (comment LIKE '%1135%' OR comment LIKE '%11360%') AND county = ? AND convicted = 1"
+        " ORDER BY subject_id", (county.upper(), county.upper())).fetchall()
     return [r[0] for r in rows]
 
 
@@ -74,9 +78,14 @@ def load_subjects(conn: sqlite3.Connection, ids: list[int]
                 " c.conviction_date, c.cycle_date, c.sentence_end, c.juvenile, c.comment,"
                 " c.subject_id FROM counts c JOIN cases k ON k.id = c.case_id"
                 f" WHERE c.subject_id IN ({marks}) AND c.convicted = 1", chunk):
+            # The section as the one normaliser reads the text today (a database imported by an
+            # older version keeps its older reading in the table); cached per distinct text.
+            sec = parse_section(row[6]) if row[6] else None
+            section, base, code = ((sec.section, sec.base, sec.code or None) if sec
+                                   else (row[7], row[8], row[9]))
             counts.setdefault(row[17], []).append(CountFacts(
                 id=row[0], case_id=row[1], case_number=row[2], cnt_order=row[3], count_no=row[4],
-                county=row[5], offense_text=row[6], section=row[7], base=row[8], code=row[9],
+                county=row[5], offense_text=row[6], section=section, base=base, code=code,
                 level=row[10], convicted=bool(row[11]), conviction_date=_date(row[12]),
                 cycle_date=_date(row[13]), sentence_end=_date(row[14]),
                 juvenile=bool(row[15]), comment=row[16]))
@@ -135,8 +144,10 @@ def evaluate_county(db: sqlite_utils.Database, county: str, policy: Policy | str
         policy_ref = policy.ref
         done = reopened_n = 0
         for subject, counts in load_subjects(conn, ids):
-            subject_responses = [r for c in counts if c.case_number
-                                 for r in responses.get(c.case_number, ())]
+            # Each case's responses once (a case of many counts would repeat them per count).
+            subject_responses = [r for n in dict.fromkeys(c.case_number for c in counts
+                                                          if c.case_number)
+                                 for r in responses.get(n, ())]
             for d in evaluate_subject(subject, counts, county, policy, as_of, subject_responses):
                 det_id = next_id
                 next_id += 1

@@ -20,12 +20,15 @@ FLAGS = (
     "prosecution_not_challenged", "record_inconsistent", "policy_relief", "statute_exceeds_policy",
     # ReliefDesk additions:
     "environmental_violation", "related_charge", "plea_bargain", "level_inferred",
+    # Issue 13 (sections as DOJ writes them, complete disqualifier lists):
+    "possible_disqualifier", "section_unreadable", "code_corrected", "possible_prop64_in_comment",
 )
 # Flags that stop county policy from granting relief, and keep a count out of bulk approval.
 HARD_STOPS = frozenset({
     "offense_after_prop64", "judgment_after_prop64", "disqualifying_prior", "two_priors",
     "registration_only", "ineligible_subdivision", "serving_sentence", "out_of_scope_section",
     "juvenile", "record_inconsistent", "prosecution_challenged", "environmental_violation",
+    "possible_disqualifier", "section_unreadable", "possible_prop64_in_comment",
 })
 
 

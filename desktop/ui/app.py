@@ -55,23 +55,87 @@ def sign_in(conn: Any, db_label: str, parent: Any = None) -> Any | None:
     return dlg.user if dlg.exec() else None  # type: ignore[attr-defined]
 
 
-def offer_demo(db_path: Path, conn: Any, parent: Any = None) -> bool:
-    """An empty database: offer to build the demo database. True when it was built."""
-    has_counts = conn.execute("SELECT 1 FROM review_items LIMIT 1").fetchone() is not None
-    if has_counts:
-        return False
-    try:
-        from desktop.records.demo import build_demo
-    except ImportError:
-        return False
+def has_records(conn: Any) -> bool:
+    return conn.execute("SELECT 1 FROM review_items LIMIT 1").fetchone() is not None
+
+
+def build_demo_with_progress(db_path: Path, parent: Any = None, creator: Any = None) -> Any:
+    """Build the demonstration database on a worker thread while a progress dialog shows the
+    step and its percentage (no frozen window). The DemoResult, or None on failure (said)."""
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QProgressDialog
+
+    from desktop.records.demo import build_demo
+    from desktop.ui.labels import user_message
+    from desktop.ui.workers import start_worker
+
+    dialog = QProgressDialog("Building the demonstration database…", "", 0, 0, parent)
+    dialog.setWindowTitle("Demonstration database")
+    dialog.setAccessibleName("Building the demonstration database")
+    dialog.setCancelButton(None)          # a half-built demo is of no use; it takes seconds
+    dialog.setMinimumDuration(0)
+    dialog.setMinimumWidth(480)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    dialog.show()
+    result: dict[str, Any] = {}
+    loop = QEventLoop()
+
+    def job(progress: Any) -> Any:
+        return build_demo(db_path, progress=progress, creator=creator)
+
+    def on_progress(done: int, total: int, label: str) -> None:
+        if total:
+            dialog.setMaximum(total)
+            dialog.setValue(min(done, total))
+            dialog.setLabelText(f"{label} — {min(100, done * 100 // total)} %")
+        else:
+            dialog.setMaximum(0)
+            dialog.setLabelText(label)
+
+    thread, worker = start_worker(dialog, job)
+    worker.progress.connect(on_progress)
+    worker.finished.connect(lambda r: (result.setdefault("ok", r), loop.quit()))
+    worker.failed.connect(lambda msg: (result.setdefault("error", msg), loop.quit()))
+    worker.cancelled.connect(loop.quit)
+    loop.exec()
+    dialog.close()
+    if "error" in result:
+        QMessageBox.warning(parent, "Demonstration database not built",
+                            user_message(result["error"]))
+        return None
+    return result.get("ok")
+
+
+def demo_sign_in_text(result: Any) -> str:
+    """How to sign in as each demo account."""
+    roles = {"admin": "the administrator (users, the court's county)",
+             "clerk": "the clerk's day: import, review, submit a batch",
+             "judge": "the judge's day: spot-check, accept, sign orders"}
+    rows = "".join(f"<tr><td><b>{name}</b></td><td>{roles.get(role, role)}</td></tr>"
+                   for name, role in result.users)
+    return ("<p>The demonstration database is ready: invented people only, "
+            "San Bernardino County.</p><p>Sign in with one of these user names; the password "
+            f"of each is <b>{result.password}</b>:</p><table cellpadding=3>{rows}</table>"
+            "<p>Sign out (close the window) and start again to try the other side.</p>")
+
+
+def offer_demo(db_path: Path, conn: Any, parent: Any = None, creator: Any = None) -> Any:
+    """An empty database: offer to build the demonstration database. The DemoResult when it
+    was built (after saying how to sign in), else None."""
+    if has_records(conn):
+        return None
     answer = QMessageBox.question(
         parent, "Empty database",
-        "This database holds no records yet.\n\nBuild the demonstration database (synthetic "
-        "people only) so you can try ReliefDesk? Choose No to import a DOJ file instead.")
+        "This database holds no records yet.\n\nBuild the demonstration database (invented "
+        "people only, with a clerk and a judge account) so you can try ReliefDesk? Choose No to "
+        "create the administrator account and import the court's files instead.")
     if answer != QMessageBox.Yes:
-        return False
-    build_demo(db_path)
-    return True
+        return None
+    result = build_demo_with_progress(db_path, parent, creator)
+    if result is not None and result.users:
+        QMessageBox.information(parent, "How to sign in", demo_sign_in_text(result))
+    return result
 
 
 def run(db_path: Path, probe: bool = False, started_at: float | None = None,
@@ -86,14 +150,22 @@ def run(db_path: Path, probe: bool = False, started_at: float | None = None,
     conn = db.conn
     user = None
     if not probe:
+        from desktop.ui import core
+
+        if not core.has_users(conn) and not has_records(conn):
+            # A new, empty database: the demo first, so it brings its clerk and judge.
+            if offer_demo(db_path, conn) is not None:
+                conn.close()
+                conn = open_db(db_path).conn
         user = sign_in(conn, str(db_path))
         if user is None:
             return 1
-        if offer_demo(db_path, conn):
-            conn.close()
-            conn = open_db(db_path).conn
+        if getattr(user, "role", None) == "admin" and not has_records(conn):
+            if offer_demo(db_path, conn, creator=user) is not None:
+                conn.close()
+                conn = open_db(db_path).conn
     window = MainWindow(conn, db_path, user, settings(), read_only=probe)
-    window.show()
+    window.show_fitted()
     if probe:
         def report() -> None:
             ms = (time.perf_counter() - (started_at or time.perf_counter())) * 1000

@@ -4,6 +4,7 @@ and one button that approves the rest. The core decides what is allowed and says
 from __future__ import annotations
 
 import sqlite3
+from html import escape
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -12,12 +13,15 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
 )
 
 from desktop.errors import UserError
 from desktop.ui import core
+from desktop.ui.focus import chain
+from desktop.ui.labels import rule_path_text, user_message
 
 
 class BulkApproveDialog(QDialog):
@@ -26,9 +30,10 @@ class BulkApproveDialog(QDialog):
         super().__init__(parent)
         self.conn, self.user = conn, user
         self.approved_ids: list[int] = []
+        self.chosen_path: str | None = None
         self.setWindowTitle("Bulk approve a rule path")
         self.setAccessibleName("Bulk approve a rule path")
-        self.setMinimumWidth(820)
+        self.setMinimumWidth(640)
         layout = QVBoxLayout(self)
         intro = QLabel("Counts with hard-stop flags, resentencing, not-eligible and needs-review "
                        "determinations are never bulk-approved. Open a few counts of the rule path "
@@ -39,8 +44,8 @@ class BulkApproveDialog(QDialog):
         self.path = QComboBox()
         self.path.setAccessibleName("Rule path")
         self.path.setSizeAdjustPolicy(QComboBox.AdjustToContents)
-        for path, _n in core.rule_paths(conn):
-            self.path.addItem(path, path)
+        for path, n in core.rule_paths(conn):
+            self.path.addItem(f"{rule_path_text(path)} ({n:,})", path)
         if preselect:
             i = self.path.findData(preselect)
             if i >= 0:
@@ -66,6 +71,8 @@ class BulkApproveDialog(QDialog):
         layout.addWidget(buttons)
         self.path.currentIndexChanged.connect(self._update)
         self._update()
+        chain([self.path, buttons])
+        self.path.setFocus()
 
     def _update(self) -> None:
         path = self.path.currentData()
@@ -86,11 +93,27 @@ class BulkApproveDialog(QDialog):
         self.go.setText(f"Approve {n:,} counts")
         self.go.setEnabled(n > 0 and opened >= need)    # the core refuses too; this says why
 
+    def confirm(self, path: str, n: int) -> bool:
+        """Ask before approving: how many counts, and the rule path in words."""
+        box = QMessageBox(QMessageBox.Question, "Approve in bulk?",
+                          f"<p>Approve <b>{n:,} pending count{'s' if n != 1 else ''}</b> of the "
+                          f"rule path</p><p>“{escape(rule_path_text(path))}”</p><p>in one step? "
+                          "Each can still be undone with Ctrl+Z (the whole step at once) until "
+                          "the batch is submitted.</p>", QMessageBox.Cancel, self)
+        go = box.addButton(f"Approve {n:,} counts", QMessageBox.AcceptRole)
+        box.setDefaultButton(QMessageBox.Cancel)
+        box.exec()
+        return box.clickedButton() is go
+
     def _approve(self) -> None:
         path = self.path.currentData()
+        n = next((c for p, c in core.rule_paths(self.conn) if p == path), 0)
+        if path is None or not self.confirm(path, n):
+            return
+        self.chosen_path = path
         try:
             self.approved_ids = core.bulk_approve(self.conn, self.user, path)
         except UserError as exc:
-            self.error.setText(str(exc))
+            self.error.setText(user_message(str(exc)))
             return
         self.accept()

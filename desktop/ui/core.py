@@ -65,6 +65,15 @@ def submit_batch(conn: sqlite3.Connection, user: User) -> int:
     return batches.submit_batch(conn, user)
 
 
+def submittable(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    """(rule path, counts) that Submit batch would send to the judge now."""
+    return batches.submittable(conn)
+
+
+def batch_size(conn: sqlite3.Connection, batch_id: int) -> int:
+    return batches.batch_size(conn, batch_id)
+
+
 def list_batches(conn: sqlite3.Connection) -> list[dict]:
     """Every batch, newest first (id, status, prepared_by, submitted_at, items, sampled, ...)."""
     return batches.list_batches(conn)
@@ -85,6 +94,18 @@ def accept_item(conn: sqlite3.Connection, user: User, batch_id: int, count_id: i
 
 def accept_batch(conn: sqlite3.Connection, user: User, batch_id: int) -> None:
     batches.accept_batch(conn, user, batch_id)
+
+
+def count_numbers(conn: sqlite3.Connection, ids: list[int]) -> dict[int, str]:
+    """count id -> the count's number within its case (as the court numbers it), for lists that
+    name counts the way a clerk does (never by internal id)."""
+    out: dict[int, str] = {}
+    for i in range(0, len(ids), 500):
+        part = ids[i:i + 500]
+        for cid, no in conn.execute(f"SELECT id, count_no FROM counts WHERE id IN "
+                                    f"({','.join('?' * len(part))})", part):
+            out[cid] = "" if no is None else str(no)
+    return out
 
 
 def filter_choices(conn: sqlite3.Connection) -> tuple[list[str], list[str], list[str]]:

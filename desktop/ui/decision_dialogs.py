@@ -11,11 +11,12 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QListWidget,
     QPlainTextEdit,
     QVBoxLayout,
+    QWidget,
 )
 
+from desktop.ui.focus import chain
 from desktop.ui.labels import REJECT_REASONS, RELIEFS, RESENTENCE_TARGETS, relief_text
 
 
@@ -24,7 +25,7 @@ class _Dialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setAccessibleName(title)
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(600)      # the title names the count, case and person
         self.layout_ = QVBoxLayout(self)
         hint = QLabel(intro)
         hint.setWordWrap(True)
@@ -33,6 +34,8 @@ class _Dialog(QDialog):
         self.layout_.addLayout(self.form)
         self.error = QLabel("")
         self.error.setObjectName("error")
+        self.error.setAccessibleName("Error message")
+        self.error.setWordWrap(True)
         self.layout_.addWidget(self.error)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.buttons.accepted.connect(self._submit)
@@ -50,39 +53,70 @@ class _Dialog(QDialog):
     def _submit(self) -> None:
         self.accept()
 
+    def order_fields(self, *fields: QWidget) -> None:
+        """Tab: the fields top to bottom, then the buttons; the cursor starts in the first."""
+        chain([*fields, self.buttons])
+        fields[0].setFocus()
+
 
 class RejectDialog(_Dialog):
+    """No reason is chosen for the clerk: Reject stays off until one is picked."""
+
+    CHOOSE = "Choose a reason…"
+
     def __init__(self, what: str, parent: Any = None) -> None:
-        super().__init__("Reject", f"Reject {what}. Pick a reason (Up/Down) and add details.", parent)
-        self.reasons = QListWidget()
-        self.reasons.setAccessibleName("Reason")
-        self.reasons.addItems(list(REJECT_REASONS))
-        self.reasons.setCurrentRow(0)
-        self.reasons.setFixedHeight(120)
+        super().__init__(f"Reject {what}", f"Reject {what}. Choose the reason (Up/Down or its "
+                         "first letter) and add details for the record.", parent)
+        self.reasons = QComboBox()
+        self.reasons.setAccessibleName("Reason for the rejection")
+        self.reasons.addItem(self.CHOOSE, None)
+        for r in REJECT_REASONS:
+            self.reasons.addItem(r[:1].upper() + r[1:], r)
         self.form.addRow("&Reason:", self.reasons)
         self.details = self._text_box("Details")
-        self.reasons.setFocus()
+        self.ok = self.buttons.button(QDialogButtonBox.Ok)
+        self.ok.setText("Reject")
+        self.ok.setAccessibleName(f"Reject {what}")
+        self.reasons.currentIndexChanged.connect(self._sync)
+        self._sync()
+        self.order_fields(self.reasons, self.details)
+
+    def _sync(self) -> None:
+        self.ok.setEnabled(self.reasons.currentData() is not None)
+        self.error.setText("")
+
+    def chosen_reason(self) -> str | None:
+        return self.reasons.currentData()
 
     def reason(self) -> str:
-        item = self.reasons.currentItem()
-        base = item.text() if item else "other"
+        base = self.chosen_reason()
+        if base is None:
+            raise ValueError("no reason chosen")
         extra = self.details.toPlainText().strip()
         return f"{base}: {extra}" if extra else base
 
     def _submit(self) -> None:
-        item = self.reasons.currentItem()
-        if item and item.text() == "other" and not self.details.toPlainText().strip():
-            self.error.setText("Say why in Details when the reason is 'other'.")
+        base = self.chosen_reason()
+        if base is None:
+            self.error.setText("Choose a reason first.")
+            self.reasons.setFocus()
+            return
+        if base == "other" and not self.details.toPlainText().strip():
+            self.error.setText("Say why in Details when the reason is 'Other'.")
+            self.details.setFocus()
             return
         self.accept()
 
 
 class ChangeDialog(_Dialog):
-    def __init__(self, current: str | None, parent: Any = None) -> None:
-        super().__init__("Change relief", f"The engine proposed: {relief_text(current)}. "
-                         "Choose the relief to grant instead and say why.", parent)
+    def __init__(self, current: str | None, parent: Any = None, what: str = "") -> None:
+        super().__init__(f"Change the relief of {what}" if what else "Change relief",
+                         (f"{what[:1].upper() + what[1:]}: the" if what else "The")
+                         + f" engine proposed {relief_text(current)}. Choose the relief to grant "
+                         "instead and say why.", parent)
         self.relief = QComboBox()
         self.relief.setAccessibleName("New relief")
+        self.relief.addItem("Choose the relief…", None)      # none chosen for the clerk
         for r in RELIEFS:
             if r != current and r != "needs_review":
                 self.relief.addItem(relief_text(r), r)
@@ -95,10 +129,13 @@ class ChangeDialog(_Dialog):
         self.reason_box = self._text_box("Reason")
         self.relief.currentIndexChanged.connect(self._sync)
         self._sync()
-        self.relief.setFocus()
+        self.order_fields(self.relief, self.target, self.reason_box)
 
     def _sync(self) -> None:
         self.target.setEnabled(self.relief.currentData() == "resentence")
+        ok = self.buttons.button(QDialogButtonBox.Ok)
+        ok.setEnabled(self.relief.currentData() is not None)
+        ok.setText("Change")
 
     def chosen(self) -> tuple[str, str | None, str]:
         relief = self.relief.currentData()
@@ -106,6 +143,10 @@ class ChangeDialog(_Dialog):
         return relief, target, self.reason_box.toPlainText().strip()
 
     def _submit(self) -> None:
+        if self.relief.currentData() is None:
+            self.error.setText("Choose the relief to grant.")
+            self.relief.setFocus()
+            return
         if not self.reason_box.toPlainText().strip():
             self.error.setText("A change needs a reason.")
             self.reason_box.setFocus()
@@ -117,7 +158,7 @@ class NoteDialog(_Dialog):
     def __init__(self, title: str, intro: str, parent: Any = None) -> None:
         super().__init__(title, intro, parent)
         self.note = self._text_box("Note")
-        self.note.setFocus()
+        self.order_fields(self.note)
 
     def text(self) -> str:
         return self.note.toPlainText().strip()

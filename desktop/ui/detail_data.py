@@ -41,6 +41,7 @@ class CountDetail:
     record: list[RecordCount] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)
     judge_notes: list[dict[str, Any]] = field(default_factory=list)
+    life: Any = None      # desktop.review.lifecycle.CountLife: batch, acceptance, order
 
 
 def _dicts(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
@@ -148,4 +149,7 @@ def load_detail(conn: sqlite3.Connection, count_id: int) -> CountDetail | None:
         detail.judge_notes = _dicts(conn.execute(
             "SELECT batch_id, judge_status, judge_note FROM batch_items "
             "WHERE count_id = ? AND judge_note IS NOT NULL ORDER BY batch_id", (count_id,)))
+    from desktop.review.lifecycle import life
+
+    detail.life = life(conn, count_id)
     return detail

@@ -9,13 +9,22 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
+from desktop.records.normalize import court_display
 from desktop.ui.detail_data import CountDetail, RecordCount
 from desktop.ui.labels import (
     flag_text,
     relief_badge,
     relief_text,
+    rule_path_text,
     split_flags,
     status_badge,
     when,
@@ -49,6 +58,13 @@ def _sentence_text(parts: list[dict[str, Any]]) -> str:
     return "; ".join(o for o in out if o)
 
 
+def count_words(d: CountDetail) -> str:
+    """'count 3 of case FSB0412873, ALVARADO-WHITFIELD, JOSEPH': how dialogs name a count."""
+    c, s = d.count, d.subject
+    return (f"count {c.get('count_no') or '?'} of case {c.get('case_number') or '(no number)'}, "
+            f"{s.get('name') or '(no name)'}")
+
+
 def _record_row(c: RecordCount, as_of: str | None) -> str:
     style = ""
     marks = []
@@ -79,6 +95,10 @@ def detail_html(d: CountDetail) -> str:
     as_of = d.explanation.get("as_of")
     policy = d.explanation.get("policy") or {}
     parts: list[str] = []
+    if s.get("deceased"):
+        parts.append("<p style='background:#3a3a3a; color:#ffffff; padding:4px'><b>Deceased.</b> "
+                     "The DOJ record shows this person has died (a DECEASED event); the county's "
+                     "policy may grant more relief for that.</p>")
     akas = s.get("akas")
     aka_text = ""
     if akas and akas != "[]":
@@ -98,12 +118,12 @@ def detail_html(d: CountDetail) -> str:
     parts.append(
         f"<p><b>Case {_e(c.get('case_number'))}</b>, count {_e(c.get('count_no'))}: "
         f"{_e(c.get('section'))} {_e(c.get('code'))} ({_e(c.get('level'))}), convicted "
-        f"{_e(c.get('conviction_date'))}, {_e(c.get('county'))}<br>"
+        f"{_e(c.get('conviction_date'))}, {_e(c.get('county'))}"
+        f"{', court ' + _e(court_display(c.get('court'))) if c.get('court') else ''}<br>"
         f"<span style='color:#404040'>{_e(c.get('offense_text'))}</span></p>")
+    status_words = d.life.text if d.life is not None else status_badge(rv["status"]).text
     parts.append(f"<p>Proposed relief: {_badge_html(det['relief'], det['resentence_target'])}"
-                 f" &nbsp; Status: <b>{_e(status_badge(rv['status']).text)}</b>")
-    if rv["status"] == "changed" and rv.get("decided_relief"):
-        parts.append(f" → {_badge_html(rv['decided_relief'], rv.get('decided_target'))}")
+                 f" &nbsp; Status: <b>{_e(status_words)}</b>")
     if rv.get("decided_by"):
         parts.append(f" by {_e(rv['decided_by'])}, {_e(when(rv.get('decided_at')))}")
     if rv.get("reason"):
@@ -112,7 +132,8 @@ def detail_html(d: CountDetail) -> str:
     flags = split_flags(det.get("flags"))
     if flags:
         parts.append("<p>Flags: " + ", ".join(f"<b>{_e(flag_text(f))}</b>" for f in flags) + "</p>")
-    parts.append(f"<p style='color:#404040'>Rule path: {_e(det.get('rule_path'))}</p>")
+    parts.append(f"<p style='color:#404040'>Rule path: {_e(rule_path_text(det.get('rule_path')))}"
+                 "</p>")
 
     if rv.get("rereview"):
         prev = rv.get("previous_decision")
@@ -123,8 +144,9 @@ def detail_html(d: CountDetail) -> str:
         parts.append("<p style='background:#fbf0d0; padding:4px'><b>Re-review.</b> A new evaluation "
                      f"changed this count's determination. Previous decision: {prev_text}</p>")
     for note in d.judge_notes:
+        what = str(note["judge_status"] or "").replace("_", " ")
         parts.append(f"<p style='background:#f8e3e3; padding:4px'><b>Judge's note</b> (batch "
-                     f"{_e(note['batch_id'])}, {_e(note['judge_status'])}): {_e(note['judge_note'])}</p>")
+                     f"{_e(note['batch_id'])}, {_e(what)}): {_e(note['judge_note'])}</p>")
 
     parts.append("<h3>Why</h3><ol>")
     for step in d.explanation.get("steps", []):
@@ -182,11 +204,22 @@ class DetailPane(QWidget):
         self.browser.setAccessibleName("Explanation and record")
         self.browser.setOpenLinks(False)
         layout.addWidget(self.browser, 1)
-        self.button_row = QHBoxLayout()
+        self.notice = QLabel("")
+        self.notice.setObjectName("notice")
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName("What can be decided on this count")
+        self.notice.hide()
+        layout.addWidget(self.notice)
+        # Two buttons a row: the pane stays narrow enough that the list beside it shows names,
+        # reliefs, statuses and dates whole on a 1366-pixel screen.
+        self.button_row = QGridLayout()
+        self.button_row.setHorizontalSpacing(6)
         layout.addLayout(self.button_row)
         self.buttons: dict[str, QPushButton] = {}
         self.detail: CountDetail | None = None
         self.actions_enabled = True
+        self.action_states: dict[str, bool] = {}
+        self.action_reasons: dict[str, str | None] = {}
         self.show_detail(None)
 
     def set_actions(self, actions: list[tuple[str, str, str]]) -> None:
@@ -196,14 +229,15 @@ class DetailPane(QWidget):
         self.buttons.clear()
         while self.button_row.count():
             self.button_row.takeAt(0)
+        per_row = 2
         for name, label, obj in actions:
             b = QPushButton(label)
             b.setObjectName(obj)
             b.setAccessibleName(label.replace("&", ""))
             b.clicked.connect(lambda _=False, n=name: self.action.emit(n))
-            self.button_row.addWidget(b)
+            n = len(self.buttons)
+            self.button_row.addWidget(b, n // per_row, n % per_row)
             self.buttons[name] = b
-        self.button_row.addStretch(1)
         self._update_enabled()
 
     def show_detail(self, detail: CountDetail | None) -> None:
@@ -220,9 +254,30 @@ class DetailPane(QWidget):
         self.actions_enabled = enabled
         self._update_enabled()
 
+    def set_action_states(self, states: dict[str, bool],
+                          reasons: dict[str, str | None] | None = None) -> None:
+        """Each decision button on or off; a button that is off says why in its tooltip, and
+        when every decision is off the reason is shown above the buttons."""
+        self.action_states = dict(states)
+        self.action_reasons = dict(reasons or {})
+        self._update_enabled()
+
     def _update_enabled(self) -> None:
-        for b in self.buttons.values():
-            b.setEnabled(self.detail is not None and self.actions_enabled)
+        notes = []
+        if self.detail is not None and self.detail.subject.get("deceased"):
+            notes.append("This person is recorded as deceased.")
+        for name, b in self.buttons.items():
+            on = (self.detail is not None and self.actions_enabled
+                  and self.action_states.get(name, True))
+            b.setEnabled(on)
+            b.setToolTip("" if on else (self.action_reasons.get(name) or ""))
+        if self.detail is not None and self.buttons and not any(
+                b.isEnabled() for b in self.buttons.values()):
+            reason = next((r for r in self.action_reasons.values() if r), None)
+            if reason:
+                notes.append(reason)
+        self.notice.setText(" ".join(notes))
+        self.notice.setVisible(bool(notes))
 
     def relief_summary(self) -> str:
         if not self.detail:

@@ -6,6 +6,7 @@ raises Cancelled inside the core's progress callback, which rolls back the unfin
 from __future__ import annotations
 
 import json
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -36,43 +36,57 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from desktop.review.county import COUNTIES
 from desktop.ui import policy_access
+from desktop.ui.focus import chain
+from desktop.ui.labels import user_message
 from desktop.ui.workers import start_worker
 
-COUNTIES = (
-    "Alameda", "Alpine", "Amador", "Butte", "Calaveras", "Colusa", "Contra Costa", "Del Norte",
-    "El Dorado", "Fresno", "Glenn", "Humboldt", "Imperial", "Inyo", "Kern", "Kings", "Lake",
-    "Lassen", "Los Angeles", "Madera", "Marin", "Mariposa", "Mendocino", "Merced", "Modoc",
-    "Mono", "Monterey", "Napa", "Nevada", "Orange", "Placer", "Plumas", "Riverside", "Sacramento",
-    "San Benito", "San Bernardino", "San Diego", "San Francisco", "San Joaquin", "San Luis Obispo",
-    "San Mateo", "Santa Barbara", "Santa Clara", "Santa Cruz", "Shasta", "Sierra", "Siskiyou",
-    "Solano", "Sonoma", "Stanislaus", "Sutter", "Tehama", "Trinity", "Tulare", "Tuolumne",
-    "Ventura", "Yolo", "Yuba",
-)
+FILE_COLUMNS = ("File", "Kind", "Rows (about)", "Check")
 
 
 class FilesPage(QWizardPage):
-    def __init__(self, settings: QSettings) -> None:
+    """Several files; each is checked when added (kind, rows, imported before) and shows the
+    result. A file that fails the check stays listed with the reason and is left out."""
+
+    def __init__(self, settings: QSettings, db_path: Path | None = None) -> None:
         super().__init__()
         self.settings = settings
+        self.db_path = db_path
+        self.checks: dict[str, Any] = {}
         self.setTitle("1. Choose the files")
-        self.setSubTitle("DOJ bulk research files or court extracts (CSV). A file imported before "
-                         "is recognised and skipped.")
+        self.setSubTitle("DOJ research files, court extracts (CSV) or prosecution responses, "
+                         "each checked when added: a file that cannot be imported is left out.")
         layout = QVBoxLayout(self)
-        self.files = QListWidget()
-        self.files.setAccessibleName("Files to import")
+        self.files = QTableWidget(0, len(FILE_COLUMNS))
+        self.files.setHorizontalHeaderLabels(list(FILE_COLUMNS))
+        self.files.setAccessibleName("Files to import and the result of their check")
+        self.files.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.files.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.files.verticalHeader().setVisible(False)
+        header = self.files.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setStretchLastSection(True)
         layout.addWidget(self.files)
         row = QHBoxLayout()
-        add = QPushButton("&Add files…")
-        add.setAccessibleName("Add files")
-        add.clicked.connect(self._add)
-        remove = QPushButton("&Remove")
-        remove.setAccessibleName("Remove the selected file")
-        remove.clicked.connect(lambda: self._remove())
-        row.addWidget(add)
-        row.addWidget(remove)
+        self.add_button = QPushButton("&Add files…")
+        self.add_button.setAccessibleName("Add files")
+        self.add_button.clicked.connect(self._add)
+        self.remove_button = QPushButton("&Remove")
+        self.remove_button.setAccessibleName("Remove the selected file")
+        self.remove_button.clicked.connect(lambda: self._remove())
+        row.addWidget(self.add_button)
+        row.addWidget(self.remove_button)
         row.addStretch(1)
         layout.addLayout(row)
+        self.note = QLabel("")
+        self.note.setWordWrap(True)
+        self.note.setAccessibleName("Files that will be imported")
+        layout.addWidget(self.note)
+        chain([self.add_button, self.files, self.remove_button])
+
+    def initializePage(self) -> None:
+        (self.add_button if not self.checks else self.files).setFocus()
 
     def _add(self) -> None:
         start = str(self.settings.value("import/last_folder", str(Path.home())))
@@ -80,48 +94,180 @@ class FilesPage(QWizardPage):
                                                 "Record files (*.csv *.txt *.dat);;All files (*)")
         self.add_paths(paths)
 
+    def _check(self, path: str) -> Any:
+        from desktop.records.precheck import check_file
+        from desktop.store import open_db
+
+        if self.db_path is None:
+            return check_file(_MemoryImports(), path)
+        conn = open_db(self.db_path).conn
+        try:
+            return check_file(conn, path)
+        finally:
+            conn.close()
+
     def add_paths(self, paths: list[str]) -> None:
         for p in paths:
-            if not self.files.findItems(p, Qt.MatchExactly):
-                self.files.addItem(p)
+            if p in self.checks:
+                continue
+            check = self._check(p)
+            self.checks[p] = check
+            r = self.files.rowCount()
+            self.files.insertRow(r)
+            rows = f"{check.rows_estimate:,}" if check.ok else ""
+            for j, text in enumerate((Path(p).name, check.kind_words, rows, check.verdict)):
+                it = QTableWidgetItem(text)
+                it.setData(Qt.UserRole, p)
+                it.setToolTip(p if j == 0 else text)
+                self.files.setItem(r, j, it)
         if paths:
             self.settings.setValue("import/last_folder", str(Path(paths[-1]).parent))
+        self._update_note()
         self.completeChanged.emit()
 
+    def _update_note(self) -> None:
+        good = [c for c in self.checks.values() if c.ok and not c.already_imported]
+        bad = [c for c in self.checks.values() if not c.ok]
+        text = f"{len(good)} file{'s' if len(good) != 1 else ''} will be imported."
+        if bad:
+            text += (f" {len(bad)} cannot be imported and will be left out (see Check); the "
+                     "others are not affected.")
+        self.note.setText(text if self.checks else "")
+
     def _remove(self) -> None:
-        for it in self.files.selectedItems():
-            self.files.takeItem(self.files.row(it))
+        for r in sorted({i.row() for i in self.files.selectedIndexes()}, reverse=True):
+            p = self.files.item(r, 0).data(Qt.UserRole)
+            self.checks.pop(p, None)
+            self.files.removeRow(r)
+        self._update_note()
         self.completeChanged.emit()
 
     def paths(self) -> list[str]:
-        return [self.files.item(i).text() for i in range(self.files.count())]
+        """The files to import: those that passed the check (imported-before ones included:
+        the importer recognises and skips them, and the summary says so)."""
+        return [p for p, c in self.checks.items() if c.ok]
 
-    def isComplete(self) -> bool:  # noqa: N802 - Qt override
-        return self.files.count() > 0
+    def failed(self) -> list[Any]:
+        return [c for c in self.checks.values() if not c.ok]
+
+    def isComplete(self) -> bool:
+        return bool(self.checks)
+
+
+class _MemoryImports:
+    """No database (a wizard shown without one): nothing was imported before."""
+
+    def execute(self, *_: Any) -> Any:
+        class _Cursor:
+            def fetchone(self) -> None:
+                return None
+        return _Cursor()
 
 
 class CountyPage(QWizardPage):
-    def __init__(self, settings: QSettings) -> None:
+    """The court's county, set once by the administrator (desktop.review.county). The wizard
+    evaluates it; other counties' convictions are read only as priors. No free text and no
+    default of another county: until it is set, an administrator chooses it here (a clerk is
+    told to ask)."""
+
+    CHOOSE = "Choose the court's county…"
+
+    def __init__(self, settings: QSettings, db_path: Path | None = None, user: Any = None) -> None:
         super().__init__()
+        self.settings, self.db_path, self.user = settings, db_path, user
         self.setTitle("2. County")
-        self.setSubTitle("The county whose convictions are evaluated (the prosecuting county).")
+        self.setSubTitle("The court's county: its convictions are evaluated. Convictions from "
+                         "other counties on a person's record are read only as prior "
+                         "convictions.")
         form = QFormLayout(self)
+        self.shown = QLabel("")
+        self.shown.setObjectName("sectionTitle")
+        self.shown.setAccessibleName("The court's county")
+        form.addRow("Court's county:", self.shown)
         self.county = QComboBox()
-        self.county.setEditable(True)
-        self.county.setAccessibleName("County")
-        self.county.addItems(list(COUNTIES))
-        last = settings.value("import/county")
-        if last:
-            self.county.setCurrentText(str(last))
-        form.addRow("&County:", self.county)
-        self.settings = settings
+        self.county.setAccessibleName("Set the court's county")
+        self.county.addItem(self.CHOOSE, None)
+        for c in COUNTIES:
+            self.county.addItem(c, c)
+        self.county.setMaxVisibleItems(20)
+        form.addRow("&Set the county:", self.county)
+        self.hint = QLabel("")
+        self.hint.setWordWrap(True)
+        self.hint.setObjectName("hint")
+        form.addRow(self.hint)
+        self.county.currentIndexChanged.connect(lambda _: self.completeChanged.emit())
+        self.set_county: str | None = None
+
+    def _stored(self) -> str | None:
+        from desktop.review.county import court_county
+        from desktop.store import open_db
+
+        if self.db_path is None:
+            return None
+        conn = open_db(self.db_path).conn
+        try:
+            return court_county(conn)
+        finally:
+            conn.close()
+
+    def initializePage(self) -> None:
+        self.set_county = self._stored()
+        is_admin = getattr(self.user, "role", None) == "admin"
+        if self.set_county:
+            self.shown.setText(f"{self.set_county} County")
+            self.county.setVisible(False)
+            self.form_label(False)
+            self.hint.setText("Set by the administrator. A court evaluates its own county only.")
+        else:
+            self.shown.setText("Not set yet")
+            self.county.setVisible(is_admin)
+            self.form_label(is_admin)
+            self.hint.setText(
+                "Choose the court's county once; every later import evaluates it."
+                if is_admin else
+                "The administrator has not set the court's county yet. Ask the administrator "
+                "to sign in and choose it (File › Import and evaluate, or the command "
+                "“county”), then import again.")
+            if is_admin:
+                self.county.setFocus()
+        self.completeChanged.emit()
+
+    def form_label(self, visible: bool) -> None:
+        label = self.layout().labelForField(self.county)
+        if label is not None:
+            label.setVisible(visible)
 
     def value(self) -> str:
-        return self.county.currentText().strip()
+        return self.set_county or (self.county.currentData() or "")
 
-    def validatePage(self) -> bool:  # noqa: N802 - Qt override
-        self.settings.setValue("import/county", self.value())
+    def isComplete(self) -> bool:
         return bool(self.value())
+
+    def validatePage(self) -> bool:
+        if self.set_county:
+            return True
+        from desktop.errors import UserError
+        from desktop.review.county import set_court_county
+        from desktop.store import open_db
+
+        choice = self.county.currentData()
+        if not choice:
+            return False
+        answer = QMessageBox.question(
+            self, "Set the court's county",
+            f"Set the court's county to {choice}? Every import then evaluates {choice} County; "
+            "only the administrator can change it.")
+        if answer != QMessageBox.Yes:
+            return False
+        conn = open_db(self.db_path).conn
+        try:
+            self.set_county = set_court_county(conn, self.user, choice)
+        except UserError as exc:
+            QMessageBox.warning(self, "County not set", user_message(str(exc)))
+            return False
+        finally:
+            conn.close()
+        return True
 
 
 class PolicyPage(QWizardPage):
@@ -147,13 +293,14 @@ class PolicyPage(QWizardPage):
         self.options_box = QWidget()
         self.options_form = QFormLayout(self.options_box)
         self.options_form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        self.options_form.setRowWrapPolicy(QFormLayout.WrapLongRows)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.options_box)
         scroll.setAccessibleName("Policy options")
         layout.addWidget(scroll, 1)
         row = QHBoxLayout()
-        self.save = QPushButton("Save as &new version")
+        self.save = QPushButton("Save as a ne&w version")
         self.save.setAccessibleName("Save the edited options as a new policy version")
         self.save.clicked.connect(self._save)
         row.addStretch(1)
@@ -164,13 +311,40 @@ class PolicyPage(QWizardPage):
         layout.addWidget(self.status)
         self.editors: dict[tuple[str, ...], QWidget] = {}
         self.current: dict[str, Any] = {}
+        self.county = ""
+        self.last: Any = None
+        self._user_chose = False
         self.policy.currentIndexChanged.connect(self._load)
+        self.policy.activated.connect(lambda _: setattr(self, "_user_chose", True))
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt override
+    def initializePage(self) -> None:
+        """Policies by title; preselected from the county's last run, else the county's own
+        policy (los-angeles for Los Angeles), else the statutory floor."""
+        from desktop.review.county import last_run, preselected_policy
+        from desktop.store import open_db
+
+        wizard = self.wizard()
+        county = wizard.county_page.value() if isinstance(wizard, ImportWizard) else ""
+        names = policy_access.policy_names()
         if self.policy.count() == 0:
-            for name in policy_access.policy_names():
-                self.policy.addItem(name, name)
+            for name in names:
+                title = policy_access.policy_title(name)
+                self.policy.addItem(f"{title} ({name})" if title else name, name)
+        conn = open_db(self.db_path).conn
+        try:
+            self.county = county
+            self.last = last_run(conn, county) if county else None
+            chosen = preselected_policy(conn, county, names) if county else None
+        finally:
+            conn.close()
+        if chosen and not self._user_chose:
+            self.policy.blockSignals(True)
+            self.policy.setCurrentIndex(max(0, self.policy.findData(chosen)))
+            self.policy.blockSignals(False)
             self._load()
+        elif not self.editors:
+            self._load()
+        self.policy.setFocus()
 
     def _load(self) -> None:
         name = self.policy.currentData()
@@ -188,13 +362,20 @@ class PolicyPage(QWizardPage):
             heading.setWordWrap(True)
             self.options_form.addRow(heading)
             self._add_editors((group,), options)
-        self.status.setText(f"Version {self.current.get('version', '?')}")
+        text = f"Version {self.current.get('version', '?')}."
+        if self.last is not None:
+            if self.last.policy_name == name:
+                text += (f" {self.county} County was last evaluated with this policy (version "
+                         f"{self.last.policy_version}).")
+            else:
+                text += (f" Not the policy of {self.county} County's last evaluation "
+                         f"(“{self.last.policy_name}”): you will be asked to confirm.")
+        self.status.setText(text)
 
     def _add_editors(self, prefix: tuple[str, ...], options: dict[str, Any]) -> None:
         for key, value in options.items():
             path = (*prefix, key)
-            label = key.replace("_", " ")
-            label = label[:1].upper() + label[1:]
+            label = policy_access.option_words(key)
             if isinstance(value, dict):
                 self._add_editors(path, value)
                 continue
@@ -210,9 +391,12 @@ class PolicyPage(QWizardPage):
                 w.setToolTip("A list: separate the items with commas")
             elif isinstance(value, str) and policy_access.choices(key):
                 w = QComboBox()
-                w.setEditable(key != "then")
-                w.addItems(policy_access.choices(key))
-                w.setCurrentText(value)
+                values = policy_access.choices(key)
+                if value not in values:
+                    values = [*values, value]
+                for v in values:      # shown as words, kept as the policy's value
+                    w.addItem(policy_access.value_words(v), v)
+                w.setCurrentIndex(max(0, w.findData(value)))
             else:
                 w = QLineEdit("" if value is None else str(value))
             w.setAccessibleName(" › ".join((*prefix, label)))
@@ -231,7 +415,7 @@ class PolicyPage(QWizardPage):
             elif isinstance(w, QSpinBox):
                 node[path[-1]] = w.value()
             elif isinstance(w, QComboBox):
-                node[path[-1]] = w.currentText().strip()
+                node[path[-1]] = w.currentData()
             elif isinstance(old, list):
                 node[path[-1]] = [s.strip() for s in w.text().split(",") if s.strip()]  # type: ignore[attr-defined]
             else:
@@ -247,7 +431,7 @@ class PolicyPage(QWizardPage):
             version = policy_access.save_version(conn, self.policy.currentData(),
                                                  self.edited_options(), self.user)
         except UserError as exc:
-            QMessageBox.warning(self, "Policy not saved", str(exc))
+            QMessageBox.warning(self, "Policy not saved", user_message(str(exc)))
             return
         finally:
             conn.close()
@@ -257,7 +441,24 @@ class PolicyPage(QWizardPage):
     def policy_name(self) -> str:
         return str(self.policy.currentData() or "")
 
-    def validatePage(self) -> bool:  # noqa: N802 - Qt override
+    def validatePage(self) -> bool:
+        from desktop.review.county import policy_change_warning
+        from desktop.store import open_db
+
+        if self.county:
+            conn = open_db(self.db_path).conn
+            try:
+                warning = policy_change_warning(conn, self.county, self.policy_name())
+            finally:
+                conn.close()
+            if warning:
+                box = QMessageBox(QMessageBox.Warning, "A different policy than last time",
+                                  warning, QMessageBox.Cancel, self)
+                go = box.addButton("Use this policy", QMessageBox.AcceptRole)
+                box.setDefaultButton(QMessageBox.Cancel)
+                box.exec()
+                if box.clickedButton() is not go:
+                    return False
         if self.edited_options() != self.current.get("options", {}):
             answer = QMessageBox.question(
                 self, "Unsaved policy changes",
@@ -282,6 +483,9 @@ class AsOfPage(QWizardPage):
         self.date.setAccessibleName("As-of date")
         form.addRow("&As of:", self.date)
 
+    def initializePage(self) -> None:
+        self.date.setFocus()
+
     def value(self) -> date:
         d = self.date.date()
         return date(d.year(), d.month(), d.day())
@@ -300,6 +504,8 @@ class ProgressPage(QWizardPage):
         layout.addWidget(self.label)
         self.bar = QProgressBar()
         self.bar.setAccessibleName("Progress")
+        self.bar.setFormat("%p %")
+        self._stage, self._t0 = "", time.monotonic()
         layout.addWidget(self.bar)
         self.cancel = QPushButton("&Cancel the import")
         self.cancel.setAccessibleName("Cancel the import")
@@ -313,30 +519,51 @@ class ProgressPage(QWizardPage):
         self.worker: Any = None
         self.thread: Any = None
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt override
+    def initializePage(self) -> None:
         self.done = False
         self.cancel.setEnabled(True)
         self.bar.setRange(0, 0)
+        self._stage, self._t0 = "", time.monotonic()
         w = self.w
         files, county = w.files_page.paths(), w.county_page.value()
         policy, as_of = w.policy_page.policy_name(), w.asof_page.value()
         db_path, user = w.db_path, w.user
-        outcome: dict[str, Any] = {"summaries": [], "run_id": None, "stage": "import"}
+        outcome: dict[str, Any] = {"summaries": [], "results": [], "run_id": None,
+                                   "stage": "import", "before": None}
+        # Files that failed their check when added: in the summary with the reason.
+        for c in w.files_page.failed():
+            outcome["results"].append({"file": c.path, "ok": False, "note": c.problem,
+                                       "summary": None})
         w.outcome = outcome
 
         def job(progress: Any) -> dict[str, Any]:
+            from desktop.errors import UserError
             from desktop.records.importer import import_file
+            from desktop.review.county import last_run
             from desktop.rules.evaluate import evaluate_county
             from desktop.store import open_db
 
             db = open_db(db_path)     # this thread's own connection
             try:
+                before = last_run(db.conn, county)
+                outcome["before"] = before.totals if before else None
+                outcome["before_policy"] = before.policy_name if before else None
                 for i, path in enumerate(files, 1):
                     progress(0, 0, f"Importing file {i} of {len(files)}: {Path(path).name}")
-                    outcome["summaries"].append(
-                        import_file(db, path, progress=progress, user=user.name))
+                    try:
+                        summary = import_file(db, path, progress=progress, user=user.name)
+                    except UserError as exc:     # this file only: the others go on
+                        outcome["results"].append({"file": path, "ok": False,
+                                                   "note": user_message(str(exc)),
+                                                   "summary": None})
+                        continue
+                    outcome["summaries"].append(summary)
+                    outcome["results"].append({
+                        "file": path, "ok": True, "summary": summary,
+                        "note": "imported before: skipped" if summary.already_imported
+                        else "imported"})
                 outcome["stage"] = "evaluate"
-                progress(0, 0, f"Evaluating {county} county")
+                progress(0, 0, f"Evaluating {county} County")
                 outcome["run_id"] = evaluate_county(db, county, policy, as_of, user=user.name,
                                                     progress=progress)
                 return outcome
@@ -352,12 +579,21 @@ class ProgressPage(QWizardPage):
             error=True))
 
     def _progress(self, done: int, total: int, label: str) -> None:
-        self.label.setText(label)
+        """The step, its percentage and the time left (from the pace so far in this step)."""
+        if label != self._stage:
+            self._stage, self._t0 = label, time.monotonic()
+        text = label
         if total:
             self.bar.setRange(0, total)
             self.bar.setValue(min(done, total))
+            pct = min(100, int(done * 100 / total))
+            text += f" — {pct} %"
+            elapsed = time.monotonic() - self._t0
+            if 0 < done < total and elapsed > 1:
+                text += f", about {time_left(elapsed * (total - done) / done)} left"
         else:
             self.bar.setRange(0, 0)
+        self.label.setText(text)
 
     def _cancel(self) -> None:
         if self.worker is not None and not self.done:
@@ -378,11 +614,14 @@ class ProgressPage(QWizardPage):
         if not error:
             self.w.next()
 
-    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+    def isComplete(self) -> bool:
         return self.done
 
 
 class SummaryPage(QWizardPage):
+    """Each file's result (imported, skipped as imported before, or not imported and why), the
+    evaluation's counts by relief, and what changed against the county's previous run."""
+
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__()
         self.w = wizard
@@ -393,16 +632,29 @@ class SummaryPage(QWizardPage):
         self.text.setAccessibleName("Import summary")
         layout.addWidget(self.text)
         self.files = QTableWidget(0, 5)
-        self.files.setHorizontalHeaderLabels(["File", "Rows read", "Kept", "Rejected", "Note"])
-        self.files.setAccessibleName("Imported files")
+        self.files.setHorizontalHeaderLabels(["File", "Result", "Rows read", "Kept", "Rejected"])
+        self.files.setAccessibleName("Each file's result")
         self.files.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.files.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.files.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.files.horizontalHeader().setStretchLastSection(True)
         self.files.verticalHeader().setVisible(False)
-        self.files.setMaximumHeight(150)
+        self.files.setMaximumHeight(140)
         layout.addWidget(self.files)
-        layout.addWidget(QLabel("Rejected rows of the selected file:"))
+        self.relief_label = QLabel("")
+        self.relief_label.setWordWrap(True)
+        layout.addWidget(self.relief_label)
+        self.reliefs = QTableWidget(0, 4)
+        self.reliefs.setHorizontalHeaderLabels(["Relief", "Before", "After", "Change"])
+        self.reliefs.setAccessibleName("Counts by relief before and after this evaluation")
+        self.reliefs.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.reliefs.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.reliefs.horizontalHeader().setStretchLastSection(True)
+        self.reliefs.verticalHeader().setVisible(False)
+        self.reliefs.setMaximumHeight(170)
+        layout.addWidget(self.reliefs)
+        self.rejected_label = QLabel("Rejected rows of the selected file:")
+        layout.addWidget(self.rejected_label)
         self.rejected = QTableWidget(0, 4)
         self.rejected.setHorizontalHeaderLabels(["Line", "Column", "Reason", "Raw row"])
         self.rejected.setAccessibleName("Rejected rows")
@@ -412,26 +664,51 @@ class SummaryPage(QWizardPage):
         self.rejected.verticalHeader().setVisible(False)
         layout.addWidget(self.rejected, 1)
         self.files.itemSelectionChanged.connect(self._show_rejected)
+        chain([self.files, self.reliefs, self.rejected])
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt override
+    def initializePage(self) -> None:
+        from desktop.ui.labels import relief_text
+
         out = self.w.outcome
-        summaries = out.get("summaries", [])
-        self.files.setRowCount(len(summaries))
-        for i, s in enumerate(summaries):
-            note = "already imported (skipped)" if s.already_imported else ""
-            for j, v in enumerate([Path(s.file).name, f"{s.rows_read:,}", f"{s.rows_kept:,}",
-                                   f"{s.rows_rejected:,}", note]):
+        results = out.get("results", [])
+        self.files.setRowCount(len(results))
+        for i, r in enumerate(results):
+            s = r["summary"]
+            values = [Path(r["file"]).name, r["note"][:1].upper() + r["note"][1:]]
+            values += ([f"{s.rows_read:,}", f"{s.rows_kept:,}", f"{s.rows_rejected:,}"]
+                       if s is not None else ["", "", ""])
+            for j, v in enumerate(values):
                 it = QTableWidgetItem(v)
-                it.setData(Qt.UserRole, s.import_id)
+                it.setData(Qt.UserRole, s.import_id if s is not None else None)
+                it.setToolTip(r["file"] if j == 0 else v)
                 self.files.setItem(i, j, it)
-        lines = [out.get("message", "")]
+        imported = sum(1 for r in results if r["ok"] and r["note"] == "imported")
+        failed = sum(1 for r in results if not r["ok"])
+        lines = [out.get("message", ""),
+                 f"{imported} file{'s' if imported != 1 else ''} imported"
+                 + (f", {failed} not imported (see Result)" if failed else "") + "."]
+        before = out.get("before") or {}
         if out.get("run_id") is not None:
-            totals = self.w.run_totals(out["run_id"])
-            lines.append(f"Evaluation run {out['run_id']}: " + ", ".join(
-                f"{k.replace('_', ' ')} {v:,}" for k, v in totals.items()))
+            after = self.w.run_totals(out["run_id"])
+            total = sum(after.values())
+            lines.append(f"{self.w.county_page.value()} County evaluated with the policy "
+                         f"“{self.w.policy_page.policy_name()}”: {total:,} counts.")
+            self.relief_label.setText(
+                "Counts by relief before (the previous evaluation, policy "
+                f"“{out.get('before_policy')}”) and after this one:" if before else
+                "Counts by relief (the county's first evaluation):")
+            keys = list(dict.fromkeys([*after, *before]))
+            self.reliefs.setRowCount(len(keys))
+            for i, k in enumerate(keys):
+                b, a = before.get(k, 0), after.get(k, 0)
+                change = f"{a - b:+,}" if before else ""
+                for j, v in enumerate([relief_text(k), f"{b:,}" if before else "—", f"{a:,}",
+                                       change]):
+                    self.reliefs.setItem(i, j, QTableWidgetItem(v))
         self.text.setText("\n".join(x for x in lines if x))
-        if summaries:
+        if results:
             self.files.selectRow(0)
+        self.files.setFocus()
 
     def _show_rejected(self) -> None:
         items = self.files.selectedItems()
@@ -444,6 +721,16 @@ class SummaryPage(QWizardPage):
                 it = QTableWidgetItem(text[:300])
                 it.setToolTip(text[:2000])
                 self.rejected.setItem(i, j, it)
+
+
+def time_left(seconds: float) -> str:
+    """'45 s', '3 min', '1 h 20 min'."""
+    s = int(seconds + 0.5)
+    if s < 60:
+        return f"{max(s, 1)} s"
+    if s < 3600:
+        return f"{round(s / 60)} min"
+    return f"{s // 3600} h {round((s % 3600) / 60)} min"
 
 
 class ImportWizard(QWizard):
@@ -459,8 +746,8 @@ class ImportWizard(QWizard):
         self.setWizardStyle(QWizard.ClassicStyle)
         self.setOption(QWizard.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.NoCancelButtonOnLastPage, True)
-        self.files_page = FilesPage(settings)
-        self.county_page = CountyPage(settings)
+        self.files_page = FilesPage(settings, self.db_path)
+        self.county_page = CountyPage(settings, self.db_path, user)
         self.policy_page = PolicyPage(self.db_path, user)
         self.asof_page = AsOfPage()
         self.progress_page = ProgressPage(self)
@@ -476,11 +763,11 @@ class ImportWizard(QWizard):
         return open_db(self.db_path).conn
 
     def run_totals(self, run_id: int) -> dict[str, int]:
+        from desktop.review.county import relief_totals
+
         conn = self._conn()
         try:
-            return {r: n for r, n in conn.execute(
-                "SELECT relief, COUNT(*) FROM determinations WHERE run_id = ? GROUP BY relief "
-                "ORDER BY 2 DESC", (run_id,))}
+            return relief_totals(conn, run_id)
         finally:
             conn.close()
 

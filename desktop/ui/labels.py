@@ -5,7 +5,10 @@ colour-blind clerk or a grey-scale printout reads the same thing."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+from desktop.review.words import rule_path_words
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,11 @@ _STATUS_BADGES: dict[str, Badge] = {
     "rejected": Badge("Rejected", "#8f1d1d", "#f8e3e3"),
     "changed": Badge("Changed", "#1f4f8f", "#e3ecf8"),
     "deferred": Badge("Deferred", "#6b4a00", "#fbf0d0"),
+    # After the clerk's part (desktop.review.lifecycle): the count's later life.
+    "sent_back": Badge("Sent back by the judge", "#8f1d1d", "#fde8d8"),
+    "submitted": Badge("With the judge", "#3b2f7a", "#ece8f8"),
+    "accepted": Badge("Accepted by the judge", "#134a20", "#d8efdc"),
+    "ordered": Badge("Ordered", "#ffffff", "#24425f"),
 }
 
 # Reasons offered in the reject dialog; the review core keeps its own list and accepts free text.
@@ -93,3 +101,28 @@ def when(stamp: str | None) -> str:
         return text
     zone = " UTC" if text.endswith(("+00:00", "Z")) else ""
     return f"{text[:10]} {text[11:16]}{zone}"
+
+
+def rule_path_text(path: str | None) -> str:
+    """A rule path as a sentence (desktop.review.words)."""
+    return rule_path_words(path)
+
+
+_COMMAND_HINTS = (
+    # "; see `reliefdesk queue list` for the count ids", "(reliefdesk review show 5 --as x)"
+    re.compile(r"[;,]?\s*(?:see|use|run|with|make the key with)?\s*`reliefdesk [^`]*`[^.;)]*"),
+    re.compile(r"\s*\((?:reliefdesk|use reliefdesk) [^)]*\)"),
+    re.compile(r"[;,]?\s*use reliefdesk [^.;]*"),
+)
+
+
+def user_message(text: str) -> str:
+    """A core refusal as the window shows it: the command-line hints written for the CLI are
+    left out (a clerk in the window has no terminal), the first letter capitalised."""
+    out = str(text)
+    for pattern in _COMMAND_HINTS:
+        out = pattern.sub("", out)
+    out = re.sub(r"\s{2,}", " ", out).strip().rstrip(";,")
+    if out and not out.endswith((".", "!", "?")):
+        out += "."
+    return out[:1].upper() + out[1:]

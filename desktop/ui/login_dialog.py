@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import UserError
+from desktop.ui.focus import chain
 
 
 class _FormDialog(QDialog):
@@ -42,6 +43,7 @@ class _FormDialog(QDialog):
         self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        self.fields: list[QLineEdit] = []
 
     def _line(self, label: str, password: bool = False) -> QLineEdit:
         edit = QLineEdit()
@@ -49,7 +51,16 @@ class _FormDialog(QDialog):
         if password:
             edit.setEchoMode(QLineEdit.Password)
         self.form.addRow(f"&{label}:", edit)
+        self.fields.append(edit)
+        # Fields top to bottom, then OK and Cancel; the cursor starts in the first field.
+        chain([*self.fields, self.buttons])
+        self.fields[0].setFocus()
         return edit
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self.fields and not any(f.hasFocus() for f in self.fields):
+            self.fields[0].setFocus()
 
     def _submit(self) -> None:  # pragma: no cover - overridden
         self.accept()

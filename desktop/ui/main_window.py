@@ -7,8 +7,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QRect, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget
 
 from desktop.errors import UserError
@@ -68,6 +68,8 @@ class MainWindow(QMainWindow):
             self.audit = AuditView(conn)
             self.tabs.addTab(self.audit, "A&udit")
             self.queue.decided.connect(self._refresh_other_views)
+            self.orders.changed.connect(self.queue.model.refresh_all_rows)
+        self.queue.message.connect(self._status)
         self.tabs.currentChanged.connect(self._tab_changed)
 
         who = QLabel("Read-only (startup probe)" if user is None else
@@ -76,13 +78,50 @@ class MainWindow(QMainWindow):
         who.setAccessibleName("Signed-in user and role")
         self.user_label = who
         self.statusBar().addPermanentWidget(who)
-        self.statusBar().showMessage(str(db_path))
+        self.statusBar().showMessage(f"Database: {db_path}")
         self._menus(role)
-        geometry = settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        self.open_maximized = not self.fit_to_screen(settings.value("window/geometry"),
+                                                     settings.value("window/size"))
+
+    def available(self) -> QRect:
+        """The available geometry (without task bars and docks) of the screen the window is on."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else QRect(0, 0, 1366, 768)
+
+    def fit_to_screen(self, saved: Any = None, size: Any = None) -> bool:
+        """Restore the saved size and place only when the window, frame included, still fits
+        the screen's available area (Qt would shrink a larger one; the clerk gets the whole
+        screen instead); otherwise fill that area. True when restored."""
+        avail = self.available()
+        try:
+            width, height = (int(v) for v in str(size or "").split("x"))
+        except ValueError:
+            width = height = 0
+        fits = 0 < width <= avail.width() and 0 < height <= avail.height()
+        if saved is not None and fits and self.restoreGeometry(saved):
+            frame = self.frameGeometry()
+            if (avail.contains(frame) or avail.contains(self.geometry())) and \
+                    not self.isMaximized():
+                return True
+            self.setWindowState(self.windowState() & ~Qt.WindowMaximized)
+        # Fill the available area; shown maximized, so the window manager's title bar and
+        # frame fit inside it too.
+        self.setGeometry(avail)
+        return False
+
+    def save_layout(self) -> None:
+        """The window's place and size; a maximized window opens filling its screen again."""
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        frame = self.frameGeometry() if self.isVisible() else self.geometry()
+        self.settings.setValue("window/size", "0x0" if self.isMaximized() else
+                               f"{frame.width()}x{frame.height()}")
+
+    def show_fitted(self) -> None:
+        """Show the window sized to its screen (maximized when no saved size fits)."""
+        if self.open_maximized:
+            self.showMaximized()
         else:
-            self.resize(1500, 900)
+            self.show()
 
     def _menus(self, role: str | None) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -142,7 +181,14 @@ class MainWindow(QMainWindow):
         wizard.exec()
         if wizard.changed:
             self.queue.reload_choices()
-            self.queue.apply_filters()
+            cleared = self.queue.reset_filters()
+            n = self.queue.model.rowCount()
+            text = f"The queue shows the new evaluation: {n:,} cannabis counts."
+            if cleared:
+                text += (" The " + ", ".join(cleared) + " filter" + ("s" if len(cleared) > 1
+                         else "") + " could hide new counts and " + ("were" if len(cleared) > 1
+                                                                      else "was") + " cleared.")
+            self.statusBar().showMessage(text)
 
     def _refresh_other_views(self) -> None:
         for view in (self.spot_check, self.orders):
@@ -155,29 +201,46 @@ class MainWindow(QMainWindow):
         if self.orders is not None:
             self.orders.refresh()
 
+    def _status(self, text: str) -> None:
+        if text:
+            self.statusBar().showMessage(text)
+        else:
+            self.statusBar().clearMessage()
+
     def _tab_changed(self, index: int) -> None:
         view = self.tabs.widget(index)
-        if view is not self.queue and hasattr(view, "refresh"):
+        if view is self.queue:
+            self.queue.model.refresh_all_rows()    # the judge or the orders moved counts on
+            self.queue.show_count(self.queue.current_count())
+        elif hasattr(view, "refresh"):
             view.refresh()
 
     def start(self) -> None:
         self.queue.apply_filters()
+        # Right after sign-in the keyboard is in the first view's list, so Ctrl+F and the
+        # decision keys work without a click.
+        first = self.tabs.currentWidget()
+        target = self.queue.table
+        if first is self.spot_check and self.spot_check is not None:
+            target = self.spot_check.sample
+        target.setFocus()
 
-    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         if not getattr(self, "_started", False):
             self._started = True
             self.start()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self.orders is not None and self.orders.busy():
             QMessageBox.information(self, "Orders are being signed",
                                     "Wait for the signing to finish, or cancel it in the Orders "
                                     "view, before closing ReliefDesk.")
             event.ignore()
             return
+        self.queue.stop_timers()
         if not self.read_only:     # the probe must not change a clerk's saved layout
-            self.settings.setValue("window/geometry", self.saveGeometry())
+            self.save_layout()
             self.queue.save_settings()
             self.settings.sync()
             self.backup_on_exit()

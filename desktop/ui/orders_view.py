@@ -28,9 +28,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -41,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import UserError
 from desktop.orders.register import OrderRow, list_orders, mark_printed, order_file
-from desktop.ui.labels import when
+from desktop.ui.labels import user_message, when
 from desktop.ui.workers import start_worker
 
 _ROOT = QModelIndex()
@@ -76,13 +74,13 @@ class OrdersModel(QAbstractTableModel):
             if r.order_no == order_no:
                 self.dataChanged.emit(self.index(i, CHECK_COLUMN), self.index(i, CHECK_COLUMN))
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+    def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.DisplayRole) -> Any:
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
             return HEADERS[section]
@@ -132,22 +130,33 @@ class OrdersView(QWidget):
         top.addWidget(QLabel("&Batch:"))
         self.batch_box = QComboBox()
         self.batch_box.setAccessibleName("Show the orders of this batch")
-        self.batch_box.setMinimumContentsLength(44)
+        self.batch_box.setMinimumContentsLength(26)
         self.batch_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         top.itemAt(0).widget().setBuddy(self.batch_box)
         top.addWidget(self.batch_box)
-        self.count_label = QLabel("")
+        self.count_label = QLabel("")       # under the list, so the top row fits 1366 px at 125 %
         self.count_label.setAccessibleName("Orders shown")
-        top.addWidget(self.count_label)
         top.addStretch(1)
-        self.bulk_check = QCheckBox("One b&ulk order with a schedule")
+        self.summary_button = QPushButton("Su&mmary report")
+        self.summary_button.setAccessibleName("Make and show the summary report of the latest "
+                                              "evaluation")
+        self.summary_button.clicked.connect(lambda _=False: self.summary_report())
+        top.addWidget(self.summary_button)
+        self.bulk_check = QCheckBox("One bul&k order")
+        self.bulk_check.setToolTip("One bulk order with a schedule of every case, instead of one "
+                                   "order per case (resentencing always gets its own order)")
         self.bulk_check.setAccessibleName("Render one bulk order instead of one order per case")
+        self.preview_button = QPushButton("Previe&w orders…")
+        self.preview_button.setAccessibleName("Read the orders of the selected batch before "
+                                              "signing them")
+        self.preview_button.clicked.connect(lambda _=False: self.preview_dialog())
         self.render_button = QPushButton("&Render and sign…")
         self.render_button.setObjectName("primary")
         self.render_button.setAccessibleName("Render and sign the orders of the selected batch")
         self.render_button.clicked.connect(self.render_dialog)
         if self.is_judge:
             top.addWidget(self.bulk_check)
+            top.addWidget(self.preview_button)
             top.addWidget(self.render_button)
         outer.addLayout(top)
 
@@ -185,6 +194,7 @@ class OrdersView(QWidget):
                   self.export_button):
             actions.addWidget(b)
         actions.addStretch(1)
+        actions.addWidget(self.count_label)
         outer.addLayout(actions)
 
         self.progress_row = QWidget()
@@ -264,6 +274,7 @@ class OrdersView(QWidget):
         batch = self.batch_box.currentData()
         self.export_button.setEnabled(batch is not None and not busy)
         self.render_button.setEnabled(self.is_judge and batch is not None and not busy)
+        self.preview_button.setEnabled(self.is_judge and batch is not None and not busy)
 
     # --- open / print / verify -----------------------------------------------------------
     def open_selected(self) -> None:
@@ -273,7 +284,9 @@ class OrdersView(QWidget):
             except UserError as exc:
                 QMessageBox.warning(self, "Cannot open the order", str(exc))
                 return
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+            if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+                # No PDF viewer on this computer: ReliefDesk's own.
+                self.show_pdfs(f"Order {order.order_no}", [(order.order_no, path)])
 
     def print_dialog(self, all_shown: bool = False) -> None:
         orders = self.model.rows if all_shown else self.selected_orders()
@@ -352,26 +365,120 @@ class OrdersView(QWidget):
 
     # --- render and sign -----------------------------------------------------------------
     def render_dialog(self) -> None:
+        """The judge chooses the signing certificate and the folder, then signs."""
+        from desktop.records.demo import is_demo
+        from desktop.ui.signing_dialog import SigningDialog
+
         batch = self.batch_box.currentData()
         if batch is None or not self.is_judge:
             return
-        start = str(self.settings.value("orders/key_folder", str(Path.home())))
-        key, _ = QFileDialog.getOpenFileName(self, "Your signing key (PKCS#12)", start,
-                                             "PKCS#12 key files (*.p12 *.pfx);;All files (*)")
-        if not key:
+        try:
+            orders = len(self._plan(batch))
+        except UserError as exc:
+            QMessageBox.warning(self, "Nothing to sign", user_message(str(exc)))
             return
-        self.settings.setValue("orders/key_folder", str(Path(key).parent))   # the folder only
-        passphrase, ok = QInputDialog.getText(self, "Unlock your signing key",
-                                              f"Passphrase for {Path(key).name}:",
-                                              QLineEdit.Password)
-        if not ok:
+        dlg = SigningDialog(orders=orders, batch=batch, out_dir=self.default_out_dir(batch),
+                            key_folder=str(self.settings.value("orders/key_folder",
+                                                               str(Path.home()))),
+                            demo=is_demo(self.conn), judge_name=f"Hon. {self.user.name}",
+                            parent=self)
+        if not dlg.exec():
             return
-        out = QFileDialog.getExistingDirectory(self, "Folder for the signed orders",
-                                               str(self.default_out_dir(batch)))
-        if not out:
-            return
-        self.settings.setValue("orders/out_folder", str(Path(out).parent))
-        self.render(batch, Path(key), passphrase, Path(out), bulk=self.bulk_check.isChecked())
+        key, passphrase, out, name = dlg.chosen()
+        if key is None:
+            try:
+                key = self.make_demo_key(name, passphrase)
+            except UserError as exc:
+                QMessageBox.warning(self, "No demonstration key", user_message(str(exc)))
+                return
+        else:
+            self.settings.setValue("orders/key_folder", str(key.parent))   # the folder only
+        self.settings.setValue("orders/out_folder", str(out.parent))
+        self.render(batch, key, passphrase, out, bulk=self.bulk_check.isChecked())
+
+    def make_demo_key(self, name: str, passphrase: str) -> Path:
+        """A self-signed demonstration key in the data folder (demo databases only)."""
+        from desktop.orders.keys import create_demo_key
+        from desktop.records.demo import is_demo
+        from desktop.review.county import court_county
+
+        if not is_demo(self.conn):
+            raise UserError("a self-signed key can only be made in a demonstration database")
+        folder = self.db_path.parent / "demo-keys"
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = "".join(ch if ch.isalnum() else "-" for ch in name).strip("-") or "judge"
+        path = folder / f"{stem}-DEMO.p12"
+        n = 1
+        while path.exists():
+            n += 1
+            path = folder / f"{stem}-DEMO-{n}.p12"
+        create_demo_key(name, "Judge of the Superior Court", path, passphrase,
+                        county=(court_county(self.conn) or "").upper())
+        return path
+
+    def _plan(self, batch: int) -> list[Any]:
+        from desktop.orders.batch import plan_orders
+        from desktop.orders.granted import granted_counts
+
+        grants = granted_counts(self.conn, batch)
+        if not grants:
+            raise UserError(f"batch {batch} has no counts granted for orders")
+        return plan_orders(self.conn, grants, bulk=self.bulk_check.isChecked(), template=None)
+
+    def preview_dialog(self) -> int:
+        """The orders about to be signed, as drafts in ReliefDesk's PDF viewer (each rendered
+        when the judge turns to it); "Sign these orders…" goes on to signing. Returns the
+        number of drafts listed."""
+        from desktop.orders.preview import draft_plans
+
+        batch = self.batch_box.currentData()
+        if batch is None:
+            return 0
+        try:
+            plans = draft_plans(self.conn, batch, bulk=self.bulk_check.isChecked())
+        except UserError as exc:
+            QMessageBox.warning(self, "Nothing to preview", user_message(str(exc)))
+            return 0
+        docs = [(p.short_label, (lambda p=p: p.render().pdf), p.label) for p in plans]
+        viewer = self._viewer(
+            f"Orders of batch {batch} before signing", docs,
+            intro=(f"{len(plans)} order{'s' if len(plans) != 1 else ''} as they will be signed "
+                   "(Page Down goes on to the next). The order numbers are given when they are "
+                   "signed."),
+            accept_text="Sign these orders…" if self.is_judge else None)
+        self.last_viewer = viewer
+        if viewer.exec() and self.is_judge:
+            self.render_dialog()
+        return len(plans)
+
+    def _viewer(self, title: str, docs: list[tuple[str, Any]], **kw: Any) -> Any:
+        from desktop.ui.pdf_viewer import PdfViewer
+
+        return PdfViewer(title, docs, self, **kw)
+
+    def show_pdfs(self, title: str, docs: list[tuple[str, Any]]) -> None:
+        viewer = self._viewer(title, docs)
+        self.last_viewer = viewer
+        viewer.setModal(False)
+        viewer.show()
+
+    def summary_report(self) -> Path | None:
+        """The summary report (charts) of the latest evaluation, written next to the orders and
+        shown in ReliefDesk's viewer."""
+        from desktop.orders.summary import write_summary
+
+        out = self.db_path.parent / "reports" / "summary-latest-evaluation.pdf"
+        QApplication.setOverrideCursor(Qt.WaitCursor)
+        try:
+            write_summary(self.conn, out, user=getattr(self.user, "name", None))
+        except UserError as exc:
+            QMessageBox.warning(self, "No summary report", user_message(str(exc)))
+            return None
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.message.setText(f"Summary report written to {out}.")
+        self.show_pdfs("Summary report", [("Summary report", out)])
+        return out
 
     def default_out_dir(self, batch: int) -> Path:
         base = self.settings.value("orders/out_folder")

@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from desktop.review.lifecycle import CountLife, lives
 from desktop.ui import queue_source
 from desktop.ui.labels import flag_text, relief_text, split_flags, status_badge
 
@@ -36,15 +37,15 @@ class Column:
 # Who, which count, what the engine proposes and where the review stands come first, so a
 # narrow screen (a 1366-pixel laptop with the detail pane open) still shows them.
 COLUMNS: tuple[Column, ...] = (
-    Column("name", "Name", 180),
+    Column("name", "Name", 200),
     Column("case_number", "Case number", 112),
     Column("section", "Section", 100),
     Column("level", "Level", 48),
-    Column("relief", "Proposed relief", 190),
-    Column("status", "Status", 90),
-    Column("conviction_date", "Convicted", 92),
-    Column("dob", "DOB", 92),
-    Column("flags", "Flags", 150),      # last: it stretches, and long flag lists may clip
+    Column("relief", "Proposed relief", 220),
+    Column("status", "Status", 118),
+    Column("conviction_date", "Convicted", 97),
+    Column("flags", "Flags", 150),
+    Column("dob", "Born", 97),          # last: it stretches; the detail pane shows it too
 )
 
 
@@ -56,6 +57,7 @@ class QueueFilters:
     rule_path: str | None = None
     section: str | None = None
     search: str = ""
+    scope: str | None = None     # 'cannabis' (the window's default list), 'related' or all
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -84,8 +86,8 @@ class QueueModel(QAbstractTableModel):
         self._active = True
         self.beginResetModel()
         f = self.filters
-        key = (f.status, f.relief, f.flag, f.rule_path, f.section, f.search, self.sort_key,
-               self.descending)
+        key = (f.status, f.relief, f.flag, f.rule_path, f.section, f.search, f.scope,
+               self.sort_key, self.descending)
         cacheable = self.cache.cacheable(f, self.sort_key)
         hit = self.cache.get(self.conn, key) if cacheable else None
         if hit is not None:
@@ -112,6 +114,13 @@ class QueueModel(QAbstractTableModel):
         if self._ids:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
 
+    def life_at(self, row: int) -> CountLife | None:
+        """Where the count of `row` stands (batch, acceptance, order), read with its page."""
+        if not 0 <= row < len(self._ids):
+            return None
+        r = self._row(row)
+        return r.get("_life") if r is not None else None
+
     def count_id_at(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None
 
@@ -127,8 +136,11 @@ class QueueModel(QAbstractTableModel):
         if page is None:
             ids = self._ids[page_no * self.PAGE:(page_no + 1) * self.PAGE]
             page = queue_source.rows_by_id(self.conn, ids)
-            for r in page.values():      # the shown texts, worked out once per page
+            life = lives(self.conn, ids)      # batch, acceptance and order of each count
+            for cid, r in page.items():      # the shown texts, worked out once per page
+                r["_life"] = life.get(cid)
                 r["_texts"] = tuple(self._text(r, c.key) for c in COLUMNS)
+                r["_full"] = self._text(r, "status", full=True)
             self._pages[page_no] = page
             while len(self._pages) > self.MAX_PAGES:
                 self._pages.popitem(last=False)
@@ -137,10 +149,10 @@ class QueueModel(QAbstractTableModel):
         return page.get(self._ids[row])
 
     # --- Qt model interface ---------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._ids)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole) -> Any:
@@ -158,9 +170,13 @@ class QueueModel(QAbstractTableModel):
         if r is None:
             return None
         col = index.column()
-        if role == Qt.DisplayRole or role == Qt.AccessibleTextRole:
-            return r["_texts"][col]
         key = COLUMNS[col].key
+        if role == Qt.DisplayRole:
+            return r["_texts"][col]
+        if role == Qt.AccessibleTextRole or (role == Qt.ToolTipRole and key == "status"):
+            # The status column shows a short word; its whole text ("With the judge (batch
+            # 4)", "Ordered (P64-…)") is read out and shown on hover.
+            return r["_full"] if key == "status" else r["_texts"][col]
         if role == Qt.ToolTipRole:
             if key == "flags":
                 return "\n".join(flag_text(f) for f in split_flags(r["flags"])) or "No flags"
@@ -170,17 +186,21 @@ class QueueModel(QAbstractTableModel):
         if role == RELIEF_ROLE:
             return (r["relief"], r["resentence_target"]) if key == "relief" else None
         if role == STATUS_ROLE:
-            return r["status"] if key == "status" else None
+            if key != "status":
+                return None
+            return r["_life"].stage if r["_life"] is not None else r["status"]
         if role == COUNT_ID_ROLE:
             return r["count_id"]
         return None
 
     @staticmethod
-    def _text(r: Any, key: str) -> str:
+    def _text(r: Any, key: str, full: bool = False) -> str:
         if key == "relief":
             text = relief_text(r["relief"], r["resentence_target"])
             return f"{text} (re-review)" if r["rereview"] else text
         if key == "status":
+            if r.get("_life") is not None:
+                return r["_life"].text if full else r["_life"].short
             text = status_badge(r["status"]).text
             if r["status"] == "changed" and r["decided_relief"]:
                 text += f" → {relief_text(r['decided_relief'], r['decided_target'])}"

@@ -43,7 +43,7 @@ def ordered_ids(conn: sqlite3.Connection, filters: QueueFilters, sort_key: str,
     sql, params = core_queue.queue_ids_query(
         status=filters.status, relief=filters.relief, flag=filters.flag,
         rule_path=filters.rule_path, section=filters.section, search=filters.search or None,
-        sort=sort_key, descending=descending)
+        sort=sort_key, descending=descending, scope=filters.scope)
     # chain flattens the one-column rows in C: ~5 ms less than a comprehension on 100,000 ids.
     return list(chain.from_iterable(conn.execute(f"SELECT count_id FROM ({sql})", params)))
 

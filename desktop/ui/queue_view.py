@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,12 +27,22 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import UserError
+from desktop.review.lifecycle import CountLife
 from desktop.ui import core
 from desktop.ui.badge_delegate import BadgeDelegate
 from desktop.ui.decision_dialogs import ChangeDialog, RejectDialog
 from desktop.ui.detail_data import load_detail
-from desktop.ui.detail_pane import DetailPane
-from desktop.ui.labels import RELIEFS, STATUSES, flag_text, relief_text, status_badge
+from desktop.ui.detail_pane import DetailPane, count_words
+from desktop.ui.focus import chain
+from desktop.ui.labels import (
+    RELIEFS,
+    STATUSES,
+    flag_text,
+    relief_text,
+    rule_path_text,
+    status_badge,
+    user_message,
+)
 from desktop.ui.queue_model import (
     COLUMNS,
     RELIEF_ROLE,
@@ -50,6 +61,7 @@ CLERK_ACTIONS = [
 
 class QueueView(QWidget):
     decided = Signal()          # something changed (for other views' counters)
+    message = Signal(str)       # a line for the status bar ("" clears it)
 
     def __init__(self, conn: sqlite3.Connection, user: Any, settings: QSettings,
                  parent: Any = None) -> None:
@@ -78,14 +90,7 @@ class QueueView(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setHighlightSections(False)
         self.table.horizontalHeader().setSortIndicator(0, Qt.AscendingOrder)
-        fm = self.table.fontMetrics()
-        samples = {"dob": "0000-00-00", "conviction_date": "0000-00-00", "level": "Level",
-                   "case_number": "MSB0000000", "section": "11360(A)(2)",
-                   "relief": "Resentence → misdemeanor", "status": "Changed → Dismiss"}
-        for i, col in enumerate(COLUMNS):
-            sample = samples.get(col.key)
-            width = fm.horizontalAdvance(sample) + 28 if sample else col.width
-            self.table.setColumnWidth(i, max(width, fm.horizontalAdvance(col.title) + 28))
+        self.size_columns()
         self.table.horizontalHeader().setStretchLastSection(True)
         relief_col = [c.key for c in COLUMNS].index("relief")
         status_col = [c.key for c in COLUMNS].index("status")
@@ -113,6 +118,52 @@ class QueueView(QWidget):
         self._search_timer.timeout.connect(self.apply_filters)
         self._shortcuts()
         self._restore()
+        self.tab_order()
+
+    def size_columns(self) -> None:
+        """Each column as wide as its widest value needs (names measured on the data, the
+        badges and the headings in bold), so names, reliefs and dates show whole."""
+        fm = self.table.fontMetrics()
+        bold_font = self.table.font()
+        bold_font.setBold(True)
+        bold = QFontMetrics(bold_font)
+        pad, badge_pad = 16, 32          # cell margins; a badge's inset and its text margins
+        names = [n for (n,) in self.conn.execute(
+            "SELECT name FROM subjects WHERE name IS NOT NULL ORDER BY length(name) DESC "
+            "LIMIT 40")]
+        samples = {"dob": "0000-00-00", "conviction_date": "0000-00-00", "level": "M",
+                   "case_number": "MSB0000000", "section": "11360(A)(2)"}
+        for i, col in enumerate(COLUMNS):
+            if col.key == "name":
+                width = max([fm.horizontalAdvance(n) for n in names] or [col.width - pad]) + pad
+                width = min(width, 260)
+            elif col.key == "relief":
+                width = max(bold.horizontalAdvance(relief_text(r, t)) for r, t in (
+                    ("redesignate_misdemeanor", None), ("resentence", "misdemeanor"),
+                    ("resentence", "infraction"))) + badge_pad
+            elif col.key == "status":
+                width = max(bold.horizontalAdvance(w) for w in (
+                    "With judge", "Re-review", "Sent back", "Approved", "Deferred")) + badge_pad
+            elif col.key in samples:
+                width = fm.horizontalAdvance(samples[col.key]) + pad
+            else:
+                width = col.width
+            heading = bold.horizontalAdvance(col.title) + pad + (12 if i == 0 else 0)
+            self.table.setColumnWidth(i, max(width, heading))
+
+    def table_width_needed(self, upto: str = "conviction_date") -> int:
+        """Pixels the list needs to show its columns up to `upto` whole (and its scroll bar)."""
+        keys = [c.key for c in COLUMNS]
+        cols = range(keys.index(upto) + 1)
+        return (sum(self.table.columnWidth(i) for i in cols)
+                + self.table.verticalScrollBar().sizeHint().width() + 2 * self.table.frameWidth())
+
+    def tab_order(self) -> None:
+        """Search, the filters, the list, the detail and its decision buttons, then the batch
+        buttons."""
+        chain([self.search, *self._boxes().values(), self.table, self.detail.browser,
+               *self.detail.buttons.values(),
+               *((self.bulk_button, self.submit_button) if self.can_decide else ())])
 
     # --- layout ------------------------------------------------------------------------
     def _combo(self, label: str, items: list[tuple[str, str | None]]) -> QComboBox:
@@ -124,7 +175,7 @@ class QueueView(QWidget):
         box.setMaxVisibleItems(25)
         # Sized by a short minimum, not by the longest choice (rule paths are long), so the
         # window still fits a 1366-pixel laptop screen; the open list shows whole choices.
-        box.setMinimumContentsLength(12)
+        box.setMinimumContentsLength(9)
         box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         box.view().setTextElideMode(Qt.ElideNone)
         box.currentIndexChanged.connect(self.apply_filters)
@@ -134,7 +185,7 @@ class QueueView(QWidget):
         """Open lists as wide as their longest choice (up to 900 px)."""
         for box in self._boxes().values():
             width = box.view().sizeHintForColumn(0) + 40
-            box.view().setMinimumWidth(min(max(width, box.width()), 900))
+            box.view().setMinimumWidth(min(max(width, box.width()), 1000))
 
     def _filter_bar(self) -> QVBoxLayout:
         rows = QVBoxLayout()
@@ -146,7 +197,7 @@ class QueueView(QWidget):
         self.search.setPlaceholderText("Name, case no. or CII (Ctrl+F)")
         self.search.setAccessibleName("Search by name, case number or CII")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(220)
+        self.search.setMinimumWidth(200)
         self.search.textChanged.connect(lambda _: self._search_timer.start())
         self.search.returnPressed.connect(self._search_now)
         bar.addWidget(self.search, 1)
@@ -160,11 +211,19 @@ class QueueView(QWidget):
         self.flag_box = self._combo("Flag", [("Any flags", None)]
                                     + [(flag_text(f), f) for f in flags])
         self.path_box = self._combo("Rule path", [("All rule paths", None)]
-                                    + [(p, p) for p in paths])
-        self.path_box.setMinimumContentsLength(18)
+                                    + [(rule_path_text(p), p) for p in paths])
+        self.path_box.setMinimumContentsLength(14)
         self.section_box = self._combo("Section", [("All sections", None)]
                                        + [(s, s) for s in sections])
-        for w in (self.status_box, self.relief_box, self.flag_box, self.path_box, self.section_box):
+        # Cannabis counts by default; the related counts the evaluation also lists (other
+        # charges of the same arrest, look-alikes such as HS 11357.5) only when asked for.
+        self.scope_box = self._combo("Counts", [("Cannabis counts", "cannabis"),
+                                                ("Related counts", "related"),
+                                                ("All counts", "@all")])
+        self.scope_box.setToolTip("Which counts: the cannabis counts (HS 11357–11360), the "
+                                  "related counts of the same cases, or all")
+        for w in (self.scope_box, self.status_box, self.relief_box, self.flag_box, self.path_box,
+                  self.section_box):
             filters.addWidget(w, 1)
         self.count_label = QLabel("")
         self.count_label.setAccessibleName("Counts shown")
@@ -183,19 +242,25 @@ class QueueView(QWidget):
         return rows
 
     def _shortcuts(self) -> None:
-        def sc(keys: str, fn: Any) -> None:
-            s = QShortcut(QKeySequence(keys), self, fn)
+        """Ctrl+F, Ctrl+Z and Esc work anywhere in the queue. The single-letter keys (decisions
+        and J/K) only while the list or the detail pane has keyboard focus: in the search box or
+        a filter list a letter does what that widget does (types, or picks the choice starting
+        with it) and never records a decision."""
+        def sc(keys: str, fn: Any, parent: QWidget | None = None) -> QShortcut:
+            s = QShortcut(QKeySequence(keys), parent or self, fn)
             s.setContext(Qt.WidgetWithChildrenShortcut)
+            return s
 
         sc("Ctrl+F", self.focus_search)
-        sc("J", lambda: self.move(1))
-        sc("K", lambda: self.move(-1))
+        letters = [("J", lambda: self.move(1)), ("K", lambda: self.move(-1))]
         if self.can_decide:
-            sc("A", lambda: self.do_action("approve"))
-            sc("R", lambda: self.do_action("reject"))
-            sc("C", lambda: self.do_action("change"))
-            sc("D", lambda: self.do_action("defer"))
+            letters += [("A", lambda: self.do_action("approve")),
+                        ("R", lambda: self.do_action("reject")),
+                        ("C", lambda: self.do_action("change")),
+                        ("D", lambda: self.do_action("defer"))]
             sc("Ctrl+Z", self.undo)
+        self.letter_shortcuts = [sc(k, fn, w) for w in (self.table, self.detail)
+                                 for k, fn in letters]
         sc("Escape", lambda: self.table.setFocus())
 
     # --- filters -----------------------------------------------------------------------
@@ -203,7 +268,8 @@ class QueueView(QWidget):
         return QueueFilters(
             status=self.status_box.currentData(), relief=self.relief_box.currentData(),
             flag=self.flag_box.currentData(), rule_path=self.path_box.currentData(),
-            section=self.section_box.currentData(), search=self.search.text().strip())
+            section=self.section_box.currentData(), search=self.search.text().strip(),
+            scope=None if self.scope_box.currentData() == "@all" else self.scope_box.currentData())
 
     def _search_now(self) -> None:
         self._search_timer.stop()
@@ -219,7 +285,8 @@ class QueueView(QWidget):
         for box, base, items in (
                 (self.flag_box, [("Any flags", None)],
                  [(flag_text(f), f) for f in flags]),
-                (self.path_box, [("All rule paths", None)], [(p, p) for p in paths]),
+                (self.path_box, [("All rule paths", None)],
+                 [(rule_path_text(p), p) for p in paths]),
                 (self.section_box, [("All sections", None)], [(s, s) for s in sections])):
             keep = box.currentData()
             box.blockSignals(True)
@@ -229,6 +296,28 @@ class QueueView(QWidget):
             box.setCurrentIndex(max(0, box.findData(keep)))
             box.blockSignals(False)
         self._fit_popups()
+
+    def reset_filters(self) -> list[str]:
+        """Back to the default list (cannabis counts, every status, no search), so counts an
+        import added are not hidden; returns the names of the filters that were set."""
+        was = []
+        if self.search.text().strip():
+            was.append("search")
+        for key, box in self._boxes().items():
+            if box.currentIndex() != 0:
+                was.append(key.replace("_", " "))
+            box.blockSignals(True)
+            box.setCurrentIndex(0)
+            box.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.apply_filters()
+        return was
+
+    def stop_timers(self) -> None:
+        """No search runs after the window closed (its connection may be gone)."""
+        self._search_timer.stop()
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -265,8 +354,10 @@ class QueueView(QWidget):
     def show_count(self, count_id: int | None) -> None:
         if count_id is None:
             self.detail.show_detail(None)
+            self._update_actions()
             return
         self.detail.show_detail(load_detail(self.conn, count_id))
+        self._update_actions()
         if self.user is not None:
             try:
                 core.mark_opened(self.conn, self.user, count_id)
@@ -275,25 +366,58 @@ class QueueView(QWidget):
         self.last_shown_at = time.perf_counter()
 
     # --- decisions ---------------------------------------------------------------------
+    def current_life(self) -> CountLife | None:
+        idx = self.table.currentIndex()
+        return self.model.life_at(idx.row()) if idx.isValid() else None
+
+    def refusal(self, name: str) -> str | None:
+        """Why `name` cannot be done on the current count now (None when it can)."""
+        if not self.can_decide:
+            return "Only a clerk decides counts; this queue is read-only for you."
+        if self.current_count() is None:
+            return "Select a count first."
+        life = self.current_life()
+        return life.refusal(name) if life is not None else None
+
+    def _update_actions(self) -> None:
+        """Decision buttons on only where the decision is possible; the reason in the status
+        bar when none is."""
+        if not self.can_decide:
+            return
+        reasons = {name: self.refusal(name) for name, *_ in CLERK_ACTIONS}
+        self.detail.set_action_states({n: r is None for n, r in reasons.items()}, reasons)
+        blocked = [r for r in reasons.values() if r]
+        if self.current_count() is not None and len(blocked) == len(reasons):
+            self.message.emit(blocked[0])
+        elif reasons.get("approve"):
+            self.message.emit(reasons["approve"])
+        else:
+            self.message.emit("")
+
     def do_action(self, name: str) -> None:
         if not self.can_decide:
             return
         count_id = self.current_count()
         if count_id is None:
             return
+        why_not = self.refusal(name)
+        if why_not:
+            self.message.emit(why_not)
+            return
+        what = count_words(self.detail.detail) if self.detail.detail else "this count"
         try:
             if name == "approve":
                 core.approve(self.conn, self.user, [count_id])
             elif name == "defer":
                 core.defer(self.conn, self.user, [count_id])
             elif name == "reject":
-                dlg = RejectDialog(f"count {count_id}", self)
+                dlg = RejectDialog(what, self)
                 if not dlg.exec():
                     return
                 core.reject(self.conn, self.user, [count_id], dlg.reason())
             elif name == "change":
                 current = self.detail.detail.determination["relief"] if self.detail.detail else None
-                dlg = ChangeDialog(current, self)
+                dlg = ChangeDialog(current, self, what)
                 if not dlg.exec():
                     return
                 relief, target, reason = dlg.chosen()
@@ -301,7 +425,7 @@ class QueueView(QWidget):
             else:
                 return
         except UserError as exc:
-            QMessageBox.warning(self, "Not done", str(exc))
+            QMessageBox.warning(self, "Not done", user_message(str(exc)))
             return
         self._after_decision([count_id], advance=True)
 
@@ -318,7 +442,7 @@ class QueueView(QWidget):
         try:
             ids = core.undo(self.conn, self.user)
         except UserError as exc:
-            QMessageBox.information(self, "Nothing undone", str(exc))
+            QMessageBox.information(self, "Nothing undone", user_message(str(exc)))
             return
         self.model.refresh_counts(ids)
         if ids and self.model.row_of(ids[0]) is not None:
@@ -335,16 +459,45 @@ class QueueView(QWidget):
             self.model.refresh_counts(dlg.approved_ids)
             self.show_count(self.current_count())
             self.decided.emit()
+            n = len(dlg.approved_ids)
+            self.message.emit(f"Approved {n:,} count{'s' if n != 1 else ''} of the rule path "
+                              f"“{rule_path_text(dlg.chosen_path or '')}”.")
 
     def submit_batch(self) -> None:
+        pending = core.submittable(self.conn)
+        if not pending:
+            QMessageBox.information(self, "Nothing to submit",
+                                    "No approved or changed counts are waiting to go to the "
+                                    "judge. Approve or change counts first.")
+            return
+        total = sum(n for _, n in pending)
+        lines = "".join(f"<li>{n:,} — {escape(rule_path_text(p))}</li>" for p, n in pending[:12])
+        if len(pending) > 12:
+            rest = sum(n for _, n in pending[12:])
+            lines += f"<li>{rest:,} — {len(pending) - 12} other rule paths</li>"
+        box = QMessageBox(QMessageBox.Question, "Submit a batch to the judge",
+                          f"<p>Send <b>{total:,} count{'s' if total != 1 else ''}</b> (every "
+                          "approved or changed count not yet in a batch) to the judge for the "
+                          "spot-check?</p><p>By rule path:</p><ul>" + lines + "</ul><p>Counts in "
+                          "a batch can no longer be decided unless the judge sends them back.</p>",
+                          QMessageBox.Cancel, self)
+        send = box.addButton(f"Submit {total:,} counts", QMessageBox.AcceptRole)
+        box.setDefaultButton(QMessageBox.Cancel)
+        box.exec()
+        if box.clickedButton() is not send:
+            return
         try:
             batch_id = core.submit_batch(self.conn, self.user)
         except UserError as exc:
-            QMessageBox.warning(self, "Batch not submitted", str(exc))
+            QMessageBox.warning(self, "Batch not submitted", user_message(str(exc)))
             return
-        QMessageBox.information(self, "Batch submitted",
-                                f"Batch {batch_id} is with the judge for the spot-check.")
+        n = core.batch_size(self.conn, batch_id)
+        text = (f"{n:,} count{'s' if n != 1 else ''} went to the judge in batch {batch_id} for "
+                "the spot-check.")
+        QMessageBox.information(self, "Batch submitted", text)
+        self.message.emit(text)
         self.model.refresh_all_rows()
+        self.show_count(self.current_count())
         self.decided.emit()
 
     # --- settings ----------------------------------------------------------------------
@@ -366,7 +519,7 @@ class QueueView(QWidget):
                     box.setCurrentIndex(i)
                     box.blockSignals(False)
 
-    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         self._fit_popups()
         if not self._splitter_restored:
@@ -376,13 +529,19 @@ class QueueView(QWidget):
             QTimer.singleShot(0, self._default_split)
 
     def _default_split(self) -> None:
+        """The list gets what it needs to show its columns through the conviction date whole
+        (and the rest of the width beyond 36 % for the detail pane); the detail pane never less
+        than it needs."""
         w = self.splitter.width()
         detail = max(int(w * 0.36), self.detail.minimumSizeHint().width())
+        need = self.table_width_needed()
+        if w - detail < need:
+            detail = max(w - need, self.detail.minimumSizeHint().width(), 340)
         self.splitter.setSizes([w - detail, detail])
 
     def _boxes(self) -> dict[str, QComboBox]:
-        return {"status": self.status_box, "relief": self.relief_box, "flag": self.flag_box,
-                "rule_path": self.path_box, "section": self.section_box}
+        return {"scope": self.scope_box, "status": self.status_box, "relief": self.relief_box,
+                "flag": self.flag_box, "rule_path": self.path_box, "section": self.section_box}
 
     def save_settings(self) -> None:
         s = self.settings

@@ -27,8 +27,8 @@ from desktop.errors import UserError
 from desktop.ui import core
 from desktop.ui.decision_dialogs import NoteDialog
 from desktop.ui.detail_data import load_detail
-from desktop.ui.detail_pane import DetailPane
-from desktop.ui.labels import relief_text, when
+from desktop.ui.detail_pane import DetailPane, count_words
+from desktop.ui.labels import relief_text, user_message, when
 
 JUDGE_ACTIONS = [
     ("accept_item", "&Accept item (A)", "approve"),
@@ -84,14 +84,15 @@ class SpotCheckView(QWidget):
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
-        self.batches = _table(["Batch", "Status", "Prepared by", "Submitted", "Counts"], "Batches")
+        self.batches = _table(["Batch", "Where it stands", "Prepared by", "Submitted", "Counts"],
+                              "Batches")
         self.batches.setMaximumHeight(150)
         self.batches.itemSelectionChanged.connect(self._batch_selected)
         lv.addWidget(self.batches)
         self.sample_label = QLabel("Sample")
         self.sample_label.setObjectName("sectionTitle")
         lv.addWidget(self.sample_label)
-        self.sample = _table(["Count", "Name", "Case", "Section", "Relief", "Your check"],
+        self.sample = _table(["Name", "Case", "Count", "Section", "Relief", "Your check"],
                              "Sampled counts")
         self.sample.itemSelectionChanged.connect(self._item_selected)
         lv.addWidget(self.sample, 1)
@@ -102,16 +103,21 @@ class SpotCheckView(QWidget):
         splitter = QSplitter(Qt.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(self.detail)
-        splitter.setSizes([760, 740])
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
+        # The sample list gets three fifths: its names, cases, reliefs and the judge's check
+        # show whole on a 1366-pixel screen.
+        splitter.setSizes([810, 540])
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
         outer.addWidget(splitter, 1)
 
-        for keys, fn in (("A", lambda: self.do_action("accept_item")),
-                         ("S", lambda: self.do_action("send_back")),
-                         ("J", lambda: self._move(1)), ("K", lambda: self._move(-1))):
-            s = QShortcut(QKeySequence(keys), self, fn)
-            s.setContext(Qt.WidgetWithChildrenShortcut)
+        # Single letters only while the sample list or the detail pane has keyboard focus:
+        # elsewhere (the batches list) a letter does what that widget does.
+        for widget in (self.sample, self.detail):
+            for keys, fn in (("A", lambda: self.do_action("accept_item")),
+                             ("S", lambda: self.do_action("send_back")),
+                             ("J", lambda: self._move(1)), ("K", lambda: self._move(-1))):
+                s = QShortcut(QKeySequence(keys), widget, fn)
+                s.setContext(Qt.WidgetWithChildrenShortcut)
         self.refresh()
 
     # --- data ----------------------------------------------------------------------------
@@ -122,7 +128,8 @@ class SpotCheckView(QWidget):
         self.batches.setRowCount(len(rows))
         select = 0
         for i, b in enumerate(rows):
-            status = b["status"] + (f", accepted by {b['accepted_by']}" if b["accepted_by"] else "")
+            status = {"submitted": "With you for the spot-check",
+                      "accepted": f"Accepted by {b['accepted_by']}"}.get(b["status"], b["status"])
             for j, v in enumerate([b["id"], status, b["prepared_by"], when(b["submitted_at"]),
                                    f"{b['items']:,}"]):
                 self.batches.setItem(i, j, _item(v, b["id"]))
@@ -165,7 +172,7 @@ class SpotCheckView(QWidget):
             items = core.sample(self.conn, self.user, self.batch_id)
         except UserError as exc:
             self.sample.setRowCount(0)
-            self.sample_label.setText(str(exc))
+            self.sample_label.setText(user_message(str(exc)))
             self.detail.show_detail(None)
             return
         self.items = {i.count_id: i for i in items}
@@ -173,12 +180,14 @@ class SpotCheckView(QWidget):
                      0)
         keep = self.current_count()
         checks = {"sent_back": "sent back", "accepted": "accepted"}
+        count_nos = core.count_numbers(self.conn, [it.count_id for it in items])
         self.sample.blockSignals(True)
         self.sample.setRowCount(len(items))
         for i, it in enumerate(items):
             check = checks.get(it.judge_status or "", "opened" if it.opened else "to check")
-            for j, v in enumerate([it.count_id, it.name, it.case_number, it.section,
-                                   relief_text(it.relief, it.resentence_target), check]):
+            for j, v in enumerate([it.name, it.case_number, count_nos.get(it.count_id, ""),
+                                   it.section, relief_text(it.relief, it.resentence_target),
+                                   check]):
                 self.sample.setItem(i, j, _item(v, it.count_id))
         self.sample.blockSignals(False)
         done = sum(1 for it in items if it.judge_status or it.opened)
@@ -222,14 +231,15 @@ class SpotCheckView(QWidget):
             if name == "accept_item":
                 core.accept_item(self.conn, self.user, self.batch_id, cid)
             elif name == "send_back":
-                dlg = NoteDialog("Send back to the clerk",
-                                 f"Count {cid} leaves batch {self.batch_id} and returns to the "
-                                 "clerk's queue as pending, with your note.", self)
+                what = count_words(self.detail.detail) if self.detail.detail else "this count"
+                dlg = NoteDialog(f"Send back {what}",
+                                 f"{what[:1].upper() + what[1:]} leaves batch {self.batch_id} and "
+                                 "returns to the clerk's queue as pending, with your note.", self)
                 if not dlg.exec():
                     return
                 core.send_back(self.conn, self.user, self.batch_id, cid, dlg.text())
         except UserError as exc:
-            QMessageBox.warning(self, "Not done", str(exc))
+            QMessageBox.warning(self, "Not done", user_message(str(exc)))
             return
         row = self.sample.currentRow()
         self.load_sample()
@@ -243,7 +253,7 @@ class SpotCheckView(QWidget):
         try:
             core.accept_batch(self.conn, self.user, self.batch_id)
         except UserError as exc:
-            QMessageBox.warning(self, "Batch not accepted", str(exc))
+            QMessageBox.warning(self, "Batch not accepted", user_message(str(exc)))
             return
         QMessageBox.information(self, "Batch accepted",
                                 f"Batch {self.batch_id} is accepted and ready for orders.")

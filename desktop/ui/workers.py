@@ -46,8 +46,10 @@ class Worker(QObject):
         except Cancelled:
             self.cancelled.emit()
         except UserError as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:  # noqa: BLE001 - shown to the clerk rather than lost in a thread
+            from desktop.ui.labels import user_message
+
+            self.failed.emit(user_message(str(exc)))
+        except Exception as exc:
             traceback.print_exc()
             self.failed.emit(f"{type(exc).__name__}: {exc}")
         else:
