@@ -154,6 +154,7 @@ COMMANDS = {
     "report summary": ["report", "summary", "--out", "{out}"],
     "audit export": ["audit", "export", "--out", "{out}", "--format", "csv"],
     "backup": ["backup", "--out", "{out}"],
+    "generate": ["generate", "--county", "Kern", "--rows", "50", "--out", "{out}"],
 }
 
 
