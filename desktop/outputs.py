@@ -305,8 +305,8 @@ def write_xlsx(
 
     ws.append(text_cells(header, bold))
     n = 0
-    for row in first:
-        ws.append(text_cells(row))
+    for buffered in first:
+        ws.append(text_cells(buffered))
         n += 1
     for row in it:
         ws.append(text_cells(row))
