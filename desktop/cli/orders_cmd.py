@@ -112,9 +112,9 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
     from desktop.orders.keys import create_demo_key
     from desktop.outputs import check_output
 
-    # Never the database, its -wal/-shm or a backup; never an existing file (keys: not even with
-    # --force, a judge's key is never overwritten).
-    check_output(Path(args.out), db=db_path(args), force=False, what="key")
+    # Never the database, its -wal/-shm or a backup; an existing file is refused below (a judge's
+    # key is never overwritten, so keys create has no --force).
+    check_output(Path(args.out), db=db_path(args), force=True, what="key")
     secret = passphrase("Passphrase for the new key: ", confirm=True)
     info = create_demo_key(args.name, args.title, Path(args.out), secret, county=args.county)
     cert_out = cert_path_for(Path(args.out))
