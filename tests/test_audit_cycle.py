@@ -69,7 +69,7 @@ def test_full_cycle_audits_every_action(env: None, tmp_path: Path) -> None:
     cli("review", "settings", "--set", "bulk_min_opened=2", "--as", "admin1")
 
     # A clerk's decisions, one undone.
-    pending = [i for i in lines("queue", "list", "--status", "pending", "--json")
+    pending = [i for i in lines("queue", "list", "--status", "pending", "--json", "--as", "clerk1")
                if i["relief"] in GRANTED]
     paths: dict[str, list[int]] = {}
     for i in pending:
@@ -105,7 +105,7 @@ def test_full_cycle_audits_every_action(env: None, tmp_path: Path) -> None:
     cli("keys", "create", "--name", "Hon. Audit Test", "--title", "Judge", "--out", str(key))
     cli("orders", "render", "--batch", str(batch), "--out", str(tmp_path / "orders"), "--sign",
         str(key), "--as", "judge1", "--date", "2020-09-01")
-    first = lines("orders", "list", "--json")[0]
+    first = lines("orders", "list", "--json", "--as", "judge1")[0]
     cli("orders", "mark-printed", first["order_no"], "--as", "judge1")
     for kind in ("doj-update", "court-update"):
         cli("export", kind, "--batch", str(batch), "--out", str(tmp_path / f"{kind}.csv"),
@@ -123,10 +123,10 @@ def test_full_cycle_audits_every_action(env: None, tmp_path: Path) -> None:
     conn.close()
 
     backup = tmp_path / "before-restore.sqlite3"
-    cli("backup", "--out", str(backup))
+    cli("backup", "--out", str(backup), "--as", "admin1")
     cli("restore", str(backup), "--as", "admin1")
 
-    entries = lines("audit", "list", "--json")
+    entries = lines("audit", "list", "--json", "--as", "admin1")
     actions = {e["action"] for e in entries}
     missing = {what: sorted(names - actions) for what, names in EXPECTED.items()
                if names - actions}
@@ -136,6 +136,6 @@ def test_full_cycle_audits_every_action(env: None, tmp_path: Path) -> None:
     assert by_action["batch.accept"]["user"] == "judge1"
     assert by_action["user.deactivate"]["user"] == "admin1"
     assert by_action["review.bulk_approve"]["targets"]  # the approved count ids are listed
-    assert "intact" in cli("audit", "verify")
+    assert "intact" in cli("audit", "verify", "--as", "admin1")
     print("\naudited actions:", ", ".join(sorted(actions)))
     print("entries without a user:", sorted({e["action"] for e in entries if not e["user"]}))

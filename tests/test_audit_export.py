@@ -9,6 +9,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from readers import READER, READER_PASSWORD, add_reader
 
 from desktop.audit.export import compare_with_export, read_export
 from desktop.audit.log import GENESIS, append, entry_hash, verify
@@ -16,6 +17,13 @@ from desktop.audit.query import AuditFilter, count_entries, list_entries
 from desktop.cli.main import main
 from desktop.store import open_db
 from desktop.store.tx import transaction
+
+AS = ["--as", READER]
+
+
+def run(argv: list[str]) -> int:
+    """The command line, signed in as the test's reader."""
+    return main([*argv, *AS])
 
 
 @pytest.fixture()
@@ -31,14 +39,20 @@ def db_path(tmp_path: Path) -> Path:
         with transaction(db.conn):
             append(db.conn, user, action, targets, payload)
     db.conn.close()
+    add_reader(path)          # reading the log needs a signed-in user
     return path
+
+
+@pytest.fixture(autouse=True)
+def _password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RELIEFDESK_PASSWORD", READER_PASSWORD)
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
 def test_export_recomputes_from_file(db_path: Path, tmp_path: Path, suffix: str,
                                      capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / f"audit{suffix}"
-    assert main(["--db", str(db_path), "audit", "export", "--out", str(out), "--json"]) == 0
+    assert run(["--db", str(db_path), "audit", "export", "--out", str(out), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["entries"] == 5 and summary["format"] == suffix[1:]
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
@@ -57,7 +71,7 @@ def test_export_recomputes_from_file(db_path: Path, tmp_path: Path, suffix: str,
 
 def test_csv_export_is_plain_csv(db_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "audit.csv"
-    assert main(["--db", str(db_path), "audit", "export", "--out", str(out)]) == 0
+    assert run(["--db", str(db_path), "audit", "export", "--out", str(out)]) == 0
     with out.open(newline="", encoding="utf-8") as fh:
         # The first line says how formula-like cells are neutralised (issue 12, CWE-1236).
         assert fh.readline().startswith("# ReliefDesk export for people")
@@ -69,28 +83,28 @@ def test_csv_export_is_plain_csv(db_path: Path, tmp_path: Path) -> None:
 
 def test_export_refuses_unknown_extension(db_path: Path, tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--db", str(db_path), "audit", "export", "--out", str(tmp_path / "a.txt")]) == 2
+    assert run(["--db", str(db_path), "audit", "export", "--out", str(tmp_path / "a.txt")]) == 2
     assert ".csv or .jsonl" in capsys.readouterr().err
 
 
 def test_edited_export_is_reported(db_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "audit.jsonl"
-    main(["--db", str(db_path), "audit", "export", "--out", str(out)])
+    run(["--db", str(db_path), "audit", "export", "--out", str(out)])
     out.write_text(out.read_text(encoding="utf-8").replace("judge1", "judge9"), encoding="utf-8")
     db = open_db(db_path)
     assert "entry 3" in (compare_with_export(db.conn, read_export(out)) or "")
 
 
 def test_list_filters(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--db", str(db_path), "audit", "list", "--action", "review.approve", "--json"]) == 0
+    assert run(["--db", str(db_path), "audit", "list", "--action", "review.approve", "--json"]) == 0
     got = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [g["seq"] for g in got] == [1, 5]
     assert got[1]["targets"] == [3, 4]
-    assert main(["--db", str(db_path), "audit", "list", "--user", "clerk1", "--action", "review.*",
+    assert run(["--db", str(db_path), "audit", "list", "--user", "clerk1", "--action", "review.*",
                  "--json"]) == 0
     got = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(g["seq"], g["action"]) for g in got] == [(1, "review.approve"), (2, "review.reject")]
-    assert main(["--db", str(db_path), "audit", "list", "--newest", "--limit", "2"]) == 0
+    assert run(["--db", str(db_path), "audit", "list", "--newest", "--limit", "2"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2 and lines[0].split()[0] == "5"
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from readers import READER, add_reader, reader_env
 
 from desktop.audit.export import export
 from desktop.audit.log import GENESIS, append, entry_hash, verify
@@ -29,6 +30,7 @@ def original(tmp_path_factory: pytest.TempPathFactory) -> Path:
                    {"n": i, "note": f"entry {i}"})
     assert verify(db.conn).ok
     db.conn.close()
+    add_reader(path)          # verifying is reading: it needs a signed-in user
     return path
 
 
@@ -155,8 +157,8 @@ def test_full_rewrite_is_caught_by_an_earlier_export(original: Path, tmp_path: P
 
 
 def run_cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "desktop", "--db", str(db), *args],
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, "-m", "desktop", "--db", str(db), *args, "--as", READER],
+                          capture_output=True, text=True, timeout=60, env=reader_env())
 
 
 @pytest.mark.parametrize("attack,seq", [("edit", 4), ("delete", 2), ("reorder", 6),

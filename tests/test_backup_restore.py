@@ -9,6 +9,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from readers import READER_PASSWORD, add_reader
 
 from desktop.audit.log import append, verify
 from desktop.cli.main import main
@@ -185,16 +186,21 @@ def test_restore_refuses_other_sqlite_files(tmp_path: Path) -> None:
         check_reliefdesk_file(other)
 
 
-def test_cli_backup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_backup(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                    monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "db.sqlite3"
     make_db(db, 2).close()
     out = tmp_path / "kept" / "copy.sqlite3"
-    assert main(["--db", str(db), "backup", "--out", str(out)]) == 0
+    assert main(["--db", str(db), "backup", "--out", str(out)]) == 4   # a backup reads: sign in
+    assert not out.exists()
+    signed_in = add_reader(db)
+    monkeypatch.setenv("RELIEFDESK_PASSWORD", READER_PASSWORD)
+    assert main(["--db", str(db), "backup", "--out", str(out), *signed_in]) == 0
     assert n_entries(out) == 2 and mode(out) == 0o600
-    assert main(["--db", str(db), "backup", "--out", str(out)]) == 2  # never overwrites
-    assert main(["--db", str(db), "backup"]) == 0
+    assert main(["--db", str(db), "backup", "--out", str(out), *signed_in]) == 2  # never overwrites
+    assert main(["--db", str(db), "backup", *signed_in]) == 0
     capsys.readouterr()
-    assert main(["--db", str(db), "backup", "--list"]) == 0
+    assert main(["--db", str(db), "backup", "--list", *signed_in]) == 0
     listed = capsys.readouterr().out
     assert "-manual.sqlite3" in listed
 
@@ -244,7 +250,7 @@ def test_cli_refuses_a_damaged_database_and_restore_repairs_it(
     monkeypatch.setenv("RELIEFDESK_PASSWORD", "pw-Admin-2020")
     assert main(["--db", str(db), "restore", str(good), "--as", "admin1"]) == 0
     assert "damaged" in capsys.readouterr().out  # where the damaged file was kept
-    assert main(["--db", str(db), "audit", "verify"]) == 0
+    assert main(["--db", str(db), "audit", "verify", "--as", "admin1"]) == 0
     check = sqlite3.connect(db)
     assert check.execute("SELECT action FROM audit_log ORDER BY seq DESC").fetchone() == \
         ("backup.restore",)

@@ -194,7 +194,8 @@ def accept_a_batch(db: Path, work: Path) -> tuple[int, dict[str, str]]:
     run_cli(db, "users", "add", "admin1", "--role", "admin", env=env)
     for name, role in (("clerk1", "clerk"), ("judge1", "judge")):
         run_cli(db, "users", "add", name, "--role", role, "--as", "admin1", env=env)
-    queue = run_cli(db, "queue", "list", "--status", "pending", "--json", env=env).stdout
+    queue = run_cli(db, "queue", "list", "--status", "pending", "--json", "--as", "clerk1",
+                    env=env).stdout
     items = [json.loads(line) for line in queue.splitlines()]
     grantable = [str(i["count_id"]) for i in items if i["relief"] in (
         "dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction")]
@@ -241,7 +242,7 @@ def test_kill_at_random_points(baseline: tuple[Path, Baseline]) -> None:
     leftovers: list[str] = []
     # Interpreter start-up is not interesting to kill in: aim the kills at the work itself.
     t = time.monotonic()
-    run_cli(work / "startup.sqlite3", "audit", "list", "--limit", "1")
+    run_cli(work / "startup.sqlite3", "users", "list")   # opens a new database, reads nothing
     startup = time.monotonic() - t
     for i in range(KILLS):
         stage = b.stages[i % len(b.stages)]

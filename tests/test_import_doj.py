@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from readers import READER_PASSWORD, add_reader
 
 from desktop.cli.main import main
 from desktop.records.doj_layout import COLUMNS, INDEX
@@ -177,14 +178,17 @@ def test_every_rejection_reason_is_reported_with_line_and_column(tmp_path, db):
         "NUÑEZ,JOSÉ",)
 
 
-def test_some_rows_rejected_gives_exit_3_and_rejected_command_lists_them(tmp_path, capsys):
+def test_some_rows_rejected_gives_exit_3_and_rejected_command_lists_them(tmp_path, capsys,
+                                                                         monkeypatch):
     dbp = tmp_path / "db.sqlite3"
     f = tmp_path / "f.csv"
     f.write_text(_line(_good_row()) + "\n" + _line(_good_row(cnt="001002002000", PRI_DOB="2019-99-01")) + "\n")
     assert cli(dbp, "import", str(f)) == 3
     capsys.readouterr()
     out = tmp_path / "rejected.csv"
-    assert cli(dbp, "rejected", "--out", str(out)) == 0
+    assert cli(dbp, "rejected", "--out", str(out)) == 4 and not out.exists()   # sign in to read
+    monkeypatch.setenv("RELIEFDESK_PASSWORD", READER_PASSWORD)
+    assert cli(dbp, "rejected", "--out", str(out), *add_reader(dbp)) == 0
     text = out.read_text()
     assert "import_id,file,line,column,reason,raw" in text and ",2,PRI_DOB," in text
 

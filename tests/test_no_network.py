@@ -119,7 +119,7 @@ def _():
     cli("users", "add", "admin1", "--role", "admin")
     cli("users", "add", "clerk1", "--role", "clerk", "--as", "admin1")
     cli("users", "add", "judge1", "--role", "judge", "--as", "admin1")
-    items = [json.loads(l) for l in cli("queue", "list", "--status", "pending", "--json").splitlines()]
+    items = [json.loads(l) for l in cli("queue", "list", "--status", "pending", "--json", "--as", "clerk1").splitlines()]
     grantable = [i["count_id"] for i in items
                  if i["relief"] in ("dismiss_and_seal", "redesignate_misdemeanor",
                                     "redesignate_infraction")][:40]
@@ -151,9 +151,9 @@ def _():
 
 @step("audit")
 def _():
-    cli("audit", "verify")
-    cli("audit", "export", "--out", str(work / "audit.jsonl"))
-    cli("backup")
+    cli("audit", "verify", "--as", "admin1")
+    cli("audit", "export", "--out", str(work / "audit.jsonl"), "--as", "admin1")
+    cli("backup", "--as", "admin1")
 
 print(json.dumps(steps))
 '''

@@ -249,7 +249,7 @@ def test_register_list_and_mark_printed(world: dict, key: Path,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     assert _render(world, key) == 0
     capsys.readouterr()
-    assert main(["orders", "list", "--json"]) == 0
+    assert main(["orders", "list", "--json", "--as", "judge"]) == 0
     import json
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert rows and all(r["status"] == "signed" and r["counts"] >= 1 for r in rows)
@@ -280,7 +280,8 @@ def test_register_list_and_mark_printed(world: dict, key: Path,
 
 def test_doj_and_court_exports(world: dict, key: Path, tmp_path: Path) -> None:
     out = tmp_path / "doj.csv"
-    args = ["export", "doj-update", "--batch", str(world["batch"]), "--out", str(out)]
+    args = ["export", "doj-update", "--batch", str(world["batch"]), "--out", str(out), "--as",
+            "clerk"]
     assert main(args) == 2 and not out.exists()                       # nothing signed yet
     assert _render(world, key) == 0
     assert main(args) == 0
@@ -308,7 +309,8 @@ def test_doj_and_court_exports(world: dict, key: Path, tmp_path: Path) -> None:
         assert row["SEALED"] == ("Y" if relief == "dismiss_and_seal" else "N")
         assert row["COUNTY"] == "SAN BERNARDINO" and row["STATUTE"].endswith("HS 11361.9")
     court = tmp_path / "court.csv"
-    assert main(["export", "court-update", "--batch", str(world["batch"]), "--out", str(court)]) == 0
+    assert main(["export", "court-update", "--batch", str(world["batch"]), "--out", str(court),
+                 "--as", "clerk"]) == 0
     with court.open(newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
         assert tuple(reader.fieldnames or ()) == COURT_COLUMNS
@@ -323,7 +325,7 @@ def test_doj_and_court_exports(world: dict, key: Path, tmp_path: Path) -> None:
 def test_summary_report(world: dict, key: Path, tmp_path: Path) -> None:
     assert _render(world, key) == 0
     out = tmp_path / "summary.pdf"
-    assert main(["report", "summary", "--out", str(out)]) == 0
+    assert main(["report", "summary", "--out", str(out), "--as", "clerk"]) == 0
     with pdfplumber.open(out) as doc:
         text = " ".join(" ".join((p.extract_text() or "") for p in doc.pages).split())
         charts = sum(len(p.rects) for p in doc.pages)
@@ -335,7 +337,7 @@ def test_summary_report(world: dict, key: Path, tmp_path: Path) -> None:
     assert charts > 10                                               # the bar charts are drawn
     n_orders = _conn(world).execute("SELECT COUNT(*) FROM orders").fetchone()[0]
     assert f"in {n_orders:,} orders" in text
-    assert main(["report", "summary", "--run", "999", "--out", str(out)]) == 2
+    assert main(["report", "summary", "--run", "999", "--out", str(out), "--as", "clerk"]) == 2
 
 
 

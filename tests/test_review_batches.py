@@ -126,7 +126,7 @@ def test_send_back_returns_the_count_to_the_clerk_with_the_note(db: Path) -> Non
     assert row["status"] == "pending" and row["decided_by"] is None
     prev = json.loads(row["previous_decision"])
     assert prev["status"] == before["status"] and prev["note"] == "check the sentence end"
-    listed = jsonl(ok(db, "queue", "list", "--status", "sent_back", "--json"))
+    listed = jsonl(ok(db, "queue", "list", "--status", "sent_back", "--json", "--as", "clerk1"))
     assert [(r["count_id"], r["judge_note"]) for r in listed] == [(back, "check the sentence end")]
     assert "check the sentence end" in ok(db, "review", "show", str(back), "--as", "clerk1")
     # Not bulk-approvable; the clerk decides it again and it goes into the next batch.
@@ -169,7 +169,7 @@ def test_acceptance_rules(db: Path) -> None:
     ok(db, "batch", "send-back", b, str(sample[-1]), "--note", "wrong county", "--as", "judge1")
     ok(db, "batch", "accept", b, "--as", "judge1")
     refused(db, "batch", "accept", b, "--as", "judge1")
-    listed = jsonl(ok(db, "batch", "list", "--json"))
+    listed = jsonl(ok(db, "batch", "list", "--json", "--as", "judge1"))
     assert listed[0]["status"] == "accepted" and listed[0]["sent_back"] == 1
     # Granted for orders: accepted batch, not sent back, approved or changed.
     granted = {r[0] for r in conn.execute(

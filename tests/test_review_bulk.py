@@ -38,7 +38,7 @@ def test_rule_paths_leave_out_hard_stops_and_resentence(db: Path) -> None:
     conn = sqlite3.connect(db)
     paths = {p.rule_path: p.count for p in bulk.rule_paths(conn)}
     assert paths
-    listed = {r["rule_path"]: r["count"] for r in jsonl(ok(db, "queue", "paths", "--json"))}
+    listed = {r["rule_path"]: r["count"] for r in jsonl(ok(db, "queue", "paths", "--json", "--as", "clerk1"))}
     assert listed == paths
     for path, n in paths.items():
         rows = _path_counts(conn, path)

@@ -60,10 +60,10 @@ def test_clerk_day_on_the_cli(db: Path) -> None:
         "changed", "resentence", "misdemeanor")
     assert re_["status"] == "deferred"
 
-    listed = {r["count_id"]: r for r in jsonl(ok(db, "queue", "list", "--json"))}
+    listed = {r["count_id"]: r for r in jsonl(ok(db, "queue", "list", "--json", "--as", "clerk1"))}
     assert listed[a]["status"] == "approved" and listed[c]["status"] == "rejected"
     assert isinstance(listed[a]["flags"], list)
-    approved = jsonl(ok(db, "queue", "list", "--status", "approved", "--json"))
+    approved = jsonl(ok(db, "queue", "list", "--status", "approved", "--json", "--as", "clerk1"))
     assert sorted(r["count_id"] for r in approved) == sorted([a, b])
 
     # Undo steps back one decision at a time, restoring the rows exactly.
@@ -165,7 +165,7 @@ def test_rereview_after_reevaluation_shows_the_old_decision(db: Path) -> None:
     row = review_row(conn, cid)
     assert row["status"] == "pending"
     assert json.loads(row["previous_decision"])["status"] == "approved"
-    listed = jsonl(ok(db, "queue", "list", "--status", "rereview", "--json"))
+    listed = jsonl(ok(db, "queue", "list", "--status", "rereview", "--json", "--as", "clerk1"))
     assert {r["count_id"] for r in listed} == set(reopened)
     assert all(r["rereview"] and r["previous_decision"]["status"] == "approved" for r in listed)
     shown = ok(db, "review", "show", str(cid), "--as", "clerk1")

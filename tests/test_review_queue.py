@@ -121,7 +121,7 @@ def test_paging_and_counting(db: Path) -> None:
 
 
 def test_queue_list_cli(db: Path) -> None:
-    rows = jsonl(ok(db, "queue", "list", "--relief", "dismiss_and_seal", "--json"))
+    rows = jsonl(ok(db, "queue", "list", "--relief", "dismiss_and_seal", "--json", "--as", "clerk1"))
     assert [r["count_id"] for r in rows] == _ids(db, " WHERE d.relief = 'dismiss_and_seal'")
     for r in rows:
         assert {"count_id", "relief", "rule_path", "flags", "status", "name", "case_number",
@@ -129,9 +129,9 @@ def test_queue_list_cli(db: Path) -> None:
         assert isinstance(r["flags"], list)
     assert {r["status"] for r in rows} == {"approved", "pending"}
     path = rows[0]["rule_path"]
-    by_path = jsonl(ok(db, "queue", "list", "--rule-path", path, "--status", "pending", "--json"))
+    by_path = jsonl(ok(db, "queue", "list", "--rule-path", path, "--status", "pending", "--json", "--as", "clerk1"))
     assert by_path and all(r["rule_path"] == path and r["status"] == "pending" for r in by_path)
-    code, _, err = cli(db, "queue", "list", "--status", "nonsense")
+    code, _, err = cli(db, "queue", "list", "--status", "nonsense", "--as", "clerk1")
     assert code == 2 and "unknown status" in err
 
 

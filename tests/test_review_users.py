@@ -95,7 +95,8 @@ def test_users_cli(tmp_path: Path) -> None:
     ok(db, "users", "add", "judge1", "--role", "judge", "--as", "admin1")
     refused(db, "users", "add", "x", "--role", "clerk", "--as", "clerk1")
     refused(db, "users", "add", "x", "--role", "clerk", "--as", "admin1", password="bad")
-    rows = jsonl(ok(db, "users", "list", "--json"))
+    refused(db, "users", "list", "--json")                        # reading: sign in
+    rows = jsonl(ok(db, "users", "list", "--json", "--as", "clerk1"))
     assert [(r["name"], r["role"], r["active"]) for r in rows] == [
         ("admin1", "admin", True), ("clerk1", "clerk", True), ("judge1", "judge", True)]
     assert "pw_hash" not in rows[0]
@@ -122,6 +123,11 @@ def test_real_entry_point_without_a_password_refuses(tmp_path: Path) -> None:
                             text=True, stdin=subprocess.DEVNULL)
     assert second.returncode == 4 and "RELIEFDESK_PASSWORD" in second.stderr
     assert fingerprint(db) == before
-    listed = subprocess.run([*run, "users", "list", "--json"], env=env, capture_output=True,
+    # Listing the users is a read: without a password it is refused too, printing nothing.
+    listed = subprocess.run([*run, "users", "list", "--json", "--as", "admin1"], env=env,
+                            capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    assert listed.returncode == 4 and listed.stdout == "" and "RELIEFDESK_PASSWORD" in listed.stderr
+    listed = subprocess.run([*run, "users", "list", "--json", "--as", "admin1"],
+                            env={**env, "RELIEFDESK_PASSWORD": PW}, capture_output=True,
                             text=True, stdin=subprocess.DEVNULL)
     assert [r["name"] for r in jsonl(listed.stdout)] == ["admin1"]

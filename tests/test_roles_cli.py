@@ -78,7 +78,8 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     ok(db, "users", "add", "admin1", "--role", "admin")
     ok(db, "users", "add", "clerk1", "--role", "clerk", "--as", "admin1")
     ok(db, "users", "add", "judge1", "--role", "judge", "--as", "admin1")
-    items = [json.loads(line) for line in ok(db, "queue", "list", "--json").splitlines()]
+    items = [json.loads(line) for line in
+             ok(db, "queue", "list", "--json", "--as", "clerk1").splitlines()]
     grantable = [i["count_id"] for i in items if i["relief"] in (
         "dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction")]
     assert len(grantable) >= 6
@@ -169,7 +170,7 @@ def test_clerk_cannot_render_orders(db: Path, template: tuple[Path, dict], tmp_p
 
 def test_only_an_admin_restores(db: Path, tmp_path: Path) -> None:
     backup = tmp_path / "b.sqlite3"
-    ok(db, "backup", "--out", str(backup))
+    ok(db, "backup", "--out", str(backup), "--as", "clerk1")
     refused(db, "restore", str(backup), "--as", "clerk1")
     refused(db, "restore", str(backup), "--as", "admin1", password="wrong")
     ok(db, "restore", str(backup), "--as", "admin1")

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from readers import READER, READER_PASSWORD, add_reader
 
 from desktop.cli.main import main
 from desktop.cli.rules_cmd import DETERMINATION_COLUMNS
@@ -14,12 +15,15 @@ from desktop.store import open_db
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "gogen-sample"
 SB = ["--county", "San Bernardino", "--as-of", "2020-07-01"]
+AS = ["--as", READER]
 
 
 @pytest.fixture
-def dbp(tmp_path):
+def dbp(tmp_path, monkeypatch):
     p = tmp_path / "db.sqlite3"
     assert main(["--db", str(p), "import", str(SAMPLE / "san_bernardino_3000.csv")]) == 0
+    add_reader(p)                        # reading the results needs a signed-in user
+    monkeypatch.setenv("RELIEFDESK_PASSWORD", READER_PASSWORD)
     return p
 
 
@@ -33,7 +37,8 @@ def test_evaluate_json_totals_and_determinations_csv(dbp, tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["run_id"] == 1 and sum(out["totals"].values()) > 100
     csv_path = tmp_path / "det.csv"
-    assert run(dbp, "determinations", "--out", str(csv_path)) == 0
+    assert run(dbp, "determinations", "--out", str(csv_path)) == 4 and not csv_path.exists()
+    assert run(dbp, "determinations", "--out", str(csv_path), *AS) == 0
     with csv_path.open(newline="", encoding="utf-8") as fh:
         # The first line says how formula-like cells are neutralised (issue 12, CWE-1236).
         assert fh.readline().startswith("# ReliefDesk export for people")
@@ -52,11 +57,13 @@ def test_explain_prints_steps_with_statutes(dbp, capsys):
     cid = conn.execute("SELECT count_id FROM determinations WHERE flags LIKE"
                        " '%disqualifying_prior%' LIMIT 1").fetchone()[0]
     capsys.readouterr()
-    assert run(dbp, "explain", str(cid)) == 0
+    assert run(dbp, "explain", str(cid)) == 4
+    assert "signed-in user" in capsys.readouterr().err
+    assert run(dbp, "explain", str(cid), *AS) == 0
     text = capsys.readouterr().out
     assert "R4.disqualifying_prior" in text and "PC 667(e)(2)(C)(iv)" in text
     assert "Relief: not_eligible" in text
-    assert run(dbp, "explain", "999999") == 2
+    assert run(dbp, "explain", "999999", *AS) == 2
 
 
 def test_unknown_county_and_bad_date_are_clear_errors(dbp, capsys):

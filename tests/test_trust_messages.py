@@ -122,7 +122,7 @@ def test_an_immutable_database_is_read_only_not_damaged(world: World) -> None:
         p = run(world.db, "review", "approve", str(cid), "--as", "clerk")
         assert p.returncode == 6
         honest(p, "read-only", "Nothing is damaged")
-        listed = run(world.db, "queue", "list", "--limit", "3")
+        listed = run(world.db, "queue", "list", "--limit", "3", "--as", "judge")
         assert listed.returncode == 0 and listed.stdout.strip()
     assert (
         sqlite3.connect(world.db)
@@ -145,14 +145,14 @@ def test_a_read_only_disk_is_reported_as_read_only_and_can_still_be_read(
         p = run(db, "review", "approve", str(cid), "--as", "clerk")
         assert p.returncode == 6
         honest(p, "read-only", "writable folder")
-        p = run(db, "queue", "list", "--limit", "2")
+        p = run(db, "queue", "list", "--limit", "2", "--as", "judge")
         assert p.returncode == 0 and len(p.stdout.splitlines()) == 2
-        p = run(db, "audit", "verify")
+        p = run(db, "audit", "verify", "--as", "judge")
         assert p.returncode == 0, p.stderr
-        p = run(db, "audit", "export", "--out", str(mnt / "audit.csv"))
+        p = run(db, "audit", "export", "--out", str(mnt / "audit.csv"), "--as", "judge")
         assert p.returncode == 6
         honest(p, "read-only")
-        p = run(db, "audit", "export", "--out", str(tmp_path / "elsewhere.csv"))
+        p = run(db, "audit", "export", "--out", str(tmp_path / "elsewhere.csv"), "--as", "judge")
         assert p.returncode == 0, p.stderr
 
 
@@ -161,7 +161,7 @@ def test_a_full_disk_is_reported_as_full(world: World, tmp_path: Path) -> None:
         shutil.copy(world.db, mnt / "db.sqlite3")
         db = mnt / "db.sqlite3"
         cid = pending_count(db)
-        assert run(db, "queue", "list", "--limit", "1").returncode == 0
+        assert run(db, "queue", "list", "--limit", "1", "--as", "judge").returncode == 0
         with (mnt / "filler").open("wb") as fh, contextlib.suppress(OSError):
             while True:
                 fh.write(b"\0" * 65536)
@@ -169,13 +169,13 @@ def test_a_full_disk_is_reported_as_full(world: World, tmp_path: Path) -> None:
         assert p.returncode == 6
         honest(p, "is full", "nothing is damaged")
         # An export onto the full disk: the same message, and no half file left behind.
-        p = run(tmp_path / "other.sqlite3", "audit", "export", "--out", str(mnt / "a.csv"))
+        p = run(world.db, "audit", "export", "--out", str(mnt / "a.csv"), "--as", "judge")
         assert p.returncode == 6
         honest(p, "is full")
         assert not [x for x in mnt.iterdir() if x.name.startswith(".")]
         (mnt / "filler").unlink()
         assert run(db, "review", "approve", str(cid), "--as", "clerk").returncode == 0
-        assert run(db, "audit", "verify").returncode == 0
+        assert run(db, "audit", "verify", "--as", "judge").returncode == 0
 
 
 def test_sqlite_full_inside_a_transaction_is_a_message_and_nothing_is_saved(world: World) -> None:
@@ -212,18 +212,18 @@ def test_an_immutable_output_file_or_folder_is_a_message(world: World, tmp_path:
     out = tmp_path / "locked.csv"
     out.write_text("kept\n")
     with immutable(out):
-        p = run(world.db, "determinations", "--out", str(out), "--force")
+        p = run(world.db, "determinations", "--out", str(out), "--force", "--as", "judge")
         assert p.returncode == 6
         honest(p, "not allowed")
         assert out.read_text() == "kept\n"
     folder = tmp_path / "frozen"
     folder.mkdir()
     with immutable(folder):
-        p = run(world.db, "audit", "export", "--out", str(folder / "a.csv"))
+        p = run(world.db, "audit", "export", "--out", str(folder / "a.csv"), "--as", "judge")
         assert p.returncode == 6
         honest(p, "not allowed")
     # An existing output: one line, no traceback.
-    p = run(world.db, "determinations", "--out", str(out))
+    p = run(world.db, "determinations", "--out", str(out), "--as", "judge")
     assert p.returncode == 2 and "already exists" in p.stderr and "Traceback" not in p.stderr
 
 
@@ -243,10 +243,10 @@ def test_record_data_never_writes_control_characters_to_the_terminal(world: Worl
     )
     conn.commit()
     outputs = {
-        "queue list": run(world.db, "queue", "list"),
+        "queue list": run(world.db, "queue", "list", "--as", "judge"),
         "review show": run(world.db, "review", "show", str(cid), "--as", "judge"),
-        "explain": run(world.db, "explain", str(cid)),
-        "rejected": run(world.db, "rejected"),
+        "explain": run(world.db, "explain", str(cid), "--as", "judge"),
+        "rejected": run(world.db, "rejected", "--as", "judge"),
         "batch sample": run(world.db, "batch", "sample", str(world.batch), "--as", "judge"),
     }
     for name, p in outputs.items():

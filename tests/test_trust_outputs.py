@@ -159,7 +159,8 @@ COMMANDS = {
 
 
 def argv(world: World, name: str, out: Path, *extra: str) -> list[str]:
-    return [a.format(out=out, batch=world.batch) for a in COMMANDS[name]] + list(extra)
+    signed_in = [] if name == "generate" else ["--as", "judge"]
+    return [a.format(out=out, batch=world.batch) for a in COMMANDS[name]] + list(extra) + signed_in
 
 
 def snapshot(world: World) -> dict[str, bytes]:
@@ -178,7 +179,7 @@ def snapshot(world: World) -> dict[str, bytes]:
 def test_no_out_ever_overwrites_the_database_or_a_backup(
     world: World, command: str, target: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli(world, "backup") == 0  # a backup beside the database, in backups/
+    assert cli(world, "backup", "--as", "judge") == 0  # a backup beside the database, in backups/
     backup = next((world.db.parent / "backups").glob("*.sqlite3"))
     conn = sqlite3.connect(world.db)  # keeps -wal and -shm in place
     conn.execute("SELECT 1 FROM audit_log").fetchall()
@@ -204,7 +205,7 @@ def test_no_out_ever_overwrites_the_database_or_a_backup(
     if before is not None and target != "-wal":
         assert path.read_bytes() == before
     assert backup.read_bytes() == backup_bytes
-    assert cli(world, "audit", "verify") == 0  # the database is as it was
+    assert cli(world, "audit", "verify", "--as", "judge") == 0  # the database is as it was
     assert not [p for p in world.db.parent.iterdir() if p.name.endswith(".tmp")]
 
 
@@ -232,17 +233,18 @@ def test_backup_out_leaves_the_folders_permissions_alone(world: World, tmp_path:
     folder = tmp_path / "shared-drive"
     folder.mkdir()
     folder.chmod(0o755)
-    assert cli(world, "backup", "--out", str(folder / "copy.sqlite3")) == 0
+    assert cli(world, "backup", "--out", str(folder / "copy.sqlite3"), "--as", "judge") == 0
     assert stat.S_IMODE(folder.stat().st_mode) == 0o755
     assert stat.S_IMODE((folder / "copy.sqlite3").stat().st_mode) == 0o600
     # A database is never overwritten, not even with --force.
-    assert cli(world, "backup", "--out", str(folder / "copy.sqlite3"), "--force") == 2
+    assert cli(world, "backup", "--out", str(folder / "copy.sqlite3"), "--force",
+               "--as", "judge") == 2
 
 
 def test_render_and_keys_refuse_the_database_and_backups(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli(world, "backup") == 0
+    assert cli(world, "backup", "--as", "judge") == 0
     backups = world.db.parent / "backups"
     for out in (world.db, backups):
         assert (
@@ -263,7 +265,7 @@ def test_render_and_keys_refuse_the_database_and_backups(
         )
         assert "Nothing was written" in capsys.readouterr().err
     assert cli(world, "keys", "create", "--name", "X", "--title", "Y", "--out", str(world.db)) == 2
-    assert cli(world, "audit", "verify") == 0
+    assert cli(world, "audit", "verify", "--as", "judge") == 0
 
 
 def _csv_rows(path: Path) -> tuple[str, list[list[str]]]:
@@ -332,7 +334,7 @@ def test_audit_csv_is_neutralised_and_still_verifies(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "audit.csv"
-    assert cli(world, "audit", "export", "--out", str(out)) == 0
+    assert cli(world, "audit", "export", "--out", str(out), "--as", "judge") == 0
     note, rows = _csv_rows(out)
     assert note.startswith("#")
     _assert_neutral(rows)
@@ -340,14 +342,15 @@ def test_audit_csv_is_neutralised_and_still_verifies(
     entries = read_export(out)
     assert any(e.user == "@SUM(A1)" for e in entries)
     capsys.readouterr()
-    assert cli(world, "audit", "verify", "--against", str(out)) == 0
+    assert cli(world, "audit", "verify", "--against", str(out), "--as", "judge") == 0
     assert "matches" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("kind", ["doj-update", "court-update"])
 def test_machine_exports_keep_exact_values(world: World, tmp_path: Path, kind: str) -> None:
     out = tmp_path / f"{kind}.csv"
-    assert cli(world, "export", kind, "--batch", str(world.batch), "--out", str(out)) == 0
+    assert cli(world, "export", kind, "--batch", str(world.batch), "--out", str(out),
+               "--as", "judge") == 0
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     with out.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))

@@ -65,7 +65,7 @@ def raw(world: World) -> sqlite3.Connection:
 def test_an_untouched_batch_verifies_renders_and_carries_the_audit_head(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli(world, "audit", "verify") == 0
+    assert cli(world, "audit", "verify", "--as", "judge") == 0
     assert "match it" in capsys.readouterr().out
     out = tmp_path / "orders"
     assert render(world, out) == 0
@@ -88,7 +88,7 @@ def test_an_untouched_batch_verifies_renders_and_carries_the_audit_head(
     forged = data.replace(h.encode(), ("0" * len(h)).encode())
     assert forged != data and not verify_bytes(forged, "forged").ok
     # After signing, the whole database still agrees with the log.
-    assert cli(world, "audit", "verify") == 0
+    assert cli(world, "audit", "verify", "--as", "judge") == 0
 
 
 def test_the_acceptance_is_sealed_and_signed(world: World) -> None:
@@ -202,10 +202,10 @@ def test_an_edit_behind_the_programs_back_is_caught_by_render_and_by_audit_verif
     table, row = EDITS[edit](world, conn)
     capsys.readouterr()
     # audit verify: exit 1, naming the table and the row.
-    assert cli(world, "audit", "verify") == 1
+    assert cli(world, "audit", "verify", "--as", "judge") == 1
     said = capsys.readouterr().out
     assert f"{table} row {row} " in said and "outside ReliefDesk" in said, said
-    assert cli(world, "audit", "verify", "--json") == 1
+    assert cli(world, "audit", "verify", "--json", "--as", "judge") == 1
     report = json.loads(capsys.readouterr().out)
     assert not report["ok"] and report["state_table"] == table and report["state_row"] == row
     # render: refused (exit 4), naming the difference; nothing signed, no file written.
@@ -259,7 +259,7 @@ def test_rewriting_seals_or_the_manifest_is_caught(
         (row_digest("batch_items", values), row),
     )
     capsys.readouterr()
-    assert cli(world, "audit", "verify") == 1
+    assert cli(world, "audit", "verify", "--as", "judge") == 1
     assert "row seals of audit entry" in capsys.readouterr().out
     # The manifest: rewritten to match the edited relief.
     conn.execute("DROP TRIGGER batch_manifests_no_update")
@@ -338,7 +338,7 @@ def test_installation_id_and_prefix_are_shown_and_used(
     world: World, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     capsys.readouterr()
-    assert cli(world, "review", "settings", "--json") == 0
+    assert cli(world, "review", "settings", "--json", "--as", "judge") == 0
     shown = json.loads(capsys.readouterr().out)
     assert len(shown["installation_id"]) == 8 and shown["order_prefix"] == "P64"
     assert (

@@ -53,7 +53,7 @@ def _write_head(conn: sqlite3.Connection, seq: int, h: str) -> None:
 
 def append(conn: sqlite3.Connection, user: str | None, action: str,
            targets: list[Any] | None = None, payload: dict[str, Any] | None = None, *,
-           rows: dict[str, Any] | None = None) -> int:
+           rows: dict[str, Any] | None = None, deleted: dict[str, Any] | None = None) -> int:
     """Write one entry. Call inside the transaction that makes the change, so both land or neither.
 
     `rows` names the rows of the sealed tables (determinations, review_items, batch_items, batches)
@@ -69,11 +69,11 @@ def append(conn: sqlite3.Connection, user: str | None, action: str,
         seq, prev = head[0] + 1, head[1]
     at = clock.utc_stamp("microseconds")
     t = canonical(list(targets or []))
-    if rows:
+    if rows or deleted:
         from desktop.audit.seals import PAYLOAD_KEY, has_seals, seal
 
         if has_seals(conn):
-            payload = {**(payload or {}), PAYLOAD_KEY: seal(conn, seq, rows)}
+            payload = {**(payload or {}), PAYLOAD_KEY: seal(conn, seq, rows or {}, deleted)}
     p = canonical(payload or {})
     h = entry_hash(seq, at, user, action, t, p, prev)
     conn.execute(

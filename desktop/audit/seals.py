@@ -88,6 +88,8 @@ SEALED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
 }
 PAYLOAD_KEY = "rows_sealed"
+# The seal of a row the program deleted (a purge): the row must stay absent.
+DELETED = "deleted"
 _CHUNK = 500
 
 # What a caller names to seal: a list of keys (ints, or (batch_id, count_id) pairs), or a
@@ -173,14 +175,21 @@ def seals_digest(seals: Iterable[tuple[str, str, str]]) -> str:
     return h.hexdigest()
 
 
-def seal(conn: sqlite3.Connection, seq: int, rows: dict[str, RowSpec]) -> dict[str, Any]:
-    """Write the seals of entry `seq` for the rows named; the payload part {"n", "sha256"}."""
+def seal(conn: sqlite3.Connection, seq: int, rows: dict[str, RowSpec],
+         deleted: dict[str, Sequence[Any]] | None = None) -> dict[str, Any]:
+    """Write the seals of entry `seq` for the rows named (as they are now) and for the rows it
+    deleted (keys, sealed as DELETED); the payload part {"n", "sha256"}."""
     triples: list[tuple[str, str, str]] = []
     for table, spec in rows.items():
         if table not in SEALED:
             raise ValueError(f"table {table} is not sealed")
         for key, dig in _rows(conn, table, spec):
             triples.append((table, key, dig))
+    for table, keys in (deleted or {}).items():
+        if table not in SEALED:
+            raise ValueError(f"table {table} is not sealed")
+        for k in {key_text(k if isinstance(k, (tuple, list)) else (k,)) for k in keys}:
+            triples.append((table, k, DELETED))
     conn.executemany(
         "INSERT INTO row_seals (tbl, row_key, seq, digest) VALUES (?, ?, ?, ?)",
         [(t, k, seq, d) for t, k, d in triples],
@@ -261,6 +270,12 @@ def compare_rows(
                 f"{describe_row(table, key)} is not explained by "
                 "any logged action: it was added or changed outside ReliefDesk",
             )
+        if have is None and seal_ is not None and seal_[1] == DELETED:
+            continue   # deleted by the program (a purge), and still absent
+        if have is not None and seal_ is not None and seal_[1] == DELETED:
+            return StateProblem(table, key, seal_[0], f"{describe_row(table, key)} was deleted "
+                                f"by audit entry {seal_[0]} but is there again: it was put back "
+                                "outside ReliefDesk")
         if have is None and seal_ is not None:
             return StateProblem(
                 table,

@@ -50,6 +50,28 @@ def acting_user(args: argparse.Namespace, db: sqlite_utils.Database, roles: tupl
     return user
 
 
+READ_HELP = ("the signed-in user reading the records (reading needs one, like writing); password "
+             "from RELIEFDESK_PASSWORD or a prompt")
+
+
+def add_reader(parser: argparse.ArgumentParser) -> None:
+    """--as USER for a command that reads the records. Optional for argparse, so that leaving it
+    out is refused like any other refusal (one line, exit 4) rather than with a usage error."""
+    parser.add_argument("--as", dest="as_user", metavar="USER", help=READ_HELP)
+
+
+def reader(args: argparse.Namespace, db: sqlite_utils.Database, roles: tuple[str, ...] = ()):
+    """The signed-in user of a read command: --as USER authenticated, with a role that may read
+    (desktop/review/access.py); RefusedError (exit 4) without one."""
+    from desktop.errors import RefusedError
+    from desktop.review.access import require_reader
+
+    if not getattr(args, "as_user", None):
+        raise RefusedError("reading the records needs a signed-in user: add --as USER (password "
+                           "from RELIEFDESK_PASSWORD or a prompt)")
+    return require_reader(db.conn, acting_user(args, db, roles))
+
+
 def audit_user(args: argparse.Namespace, db: sqlite_utils.Database,
                roles: tuple[str, ...] = ("clerk", "admin")) -> str:
     """The name to record for a batch command (import, evaluate): the signed-in --as user when

@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "desktop.cli.gui_cmd",
     "desktop.cli.selftest_cmd",
     "desktop.cli.orders_cmd",
+    "desktop.cli.retention_cmd",
 ]
 
 

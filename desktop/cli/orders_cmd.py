@@ -9,7 +9,15 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from desktop.cli.common import acting_user, add_as_user, db_path, get_db, print_json
+from desktop.cli.common import (
+    acting_user,
+    add_as_user,
+    add_reader,
+    db_path,
+    get_db,
+    print_json,
+    reader,
+)
 from desktop.errors import RefusedError, UserError
 from desktop.outputs import for_terminal
 from desktop.progress import StderrBar
@@ -57,6 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls = osub.add_parser("list", help="the orders register")
     ls.add_argument("--batch", type=int, metavar="ID")
     ls.add_argument("--json", action="store_true")
+    add_reader(ls)
     ls.set_defaults(func=cmd_list)
 
     mp = osub.add_parser("mark-printed", help="record that an order was printed")
@@ -75,7 +84,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        "re-save it in a spreadsheet (docs/doj-update-format.md)")
         e.add_argument("--force", action="store_true", help="replace an existing file (never the "
                        "database or a backup)")
-        add_as_user(e, required=False)
+        add_reader(e)
         e.set_defaults(func=cmd_export, kind=kind)
 
     rep = sub.add_parser("report", help="summary reports")
@@ -85,7 +94,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     rs.add_argument("--out", required=True, metavar="FILE.pdf")
     rs.add_argument("--force", action="store_true", help="replace an existing file (never the "
                     "database or a backup)")
-    add_as_user(rs, required=False)
+    add_reader(rs)
     rs.set_defaults(func=cmd_report_summary)
 
 
@@ -205,8 +214,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     from desktop.orders.register import list_orders
+    from desktop.review import access
 
-    rows = list_orders(get_db(args).conn, args.batch)
+    db = get_db(args)
+    user = reader(args, db)
+    # A signed order's people are under seal: names only for a role that may see them (audited).
+    rows = access.register_rows(db.conn, user, list_orders(db.conn, args.batch), "orders list")
     if args.json:
         for r in rows:
             print_json(r.as_dict())
@@ -235,9 +248,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     from desktop.orders.doj_export import write_export
 
     db = get_db(args)
-    n = write_export(db.conn, args.batch, Path(args.out), kind=args.kind, user=_actor(args, db),
+    user = reader(args, db)
+    n = write_export(db.conn, args.batch, Path(args.out), kind=args.kind, user=user.name,
                      force=args.force)
     print(f"{args.out}: {n:,} rows ({args.kind}, batch {args.batch})")
+    from desktop.records.retention import export_notice
+
+    print(export_notice(db.conn), file=sys.stderr)
     return 0
 
 
@@ -245,7 +262,8 @@ def cmd_report_summary(args: argparse.Namespace) -> int:
     from desktop.orders.summary import write_summary
 
     db = get_db(args)
-    run_id = write_summary(db.conn, Path(args.out), run_id=args.run, user=_actor(args, db),
+    user = reader(args, db)
+    run_id = write_summary(db.conn, Path(args.out), run_id=args.run, user=user.name,
                            force=args.force)
     print(f"{args.out}: summary of evaluation run {run_id}")
     return 0

@@ -6,7 +6,7 @@ import argparse
 import csv
 import sys
 
-from desktop.cli.common import add_as_user, audit_user, get_db, print_json
+from desktop.cli.common import add_as_user, add_reader, audit_user, get_db, print_json, reader
 from desktop.errors import BusyError, UserError
 from desktop.outputs import for_terminal, write_table
 from desktop.progress import StderrBar
@@ -28,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "cells neutralised; without --out the rows are printed with control characters "
                    "escaped")
     r.add_argument("--force", action="store_true", help="replace an existing --out file")
+    add_reader(r)
     r.set_defaults(func=cmd_rejected)
 
     d = sub.add_parser("demo", help="build a demo database of invented people (synthetic records)")
@@ -76,6 +77,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_rejected(args: argparse.Namespace) -> int:
     db = get_db(args)
+    user = reader(args, db)
     sql = ("SELECT r.import_id, i.file_name, r.line, r.column_name, r.reason, r.raw"
            " FROM rejected_rows r JOIN imports i ON i.id = r.import_id")
     params: list = []
@@ -88,6 +90,10 @@ def cmd_rejected(args: argparse.Namespace) -> int:
     if args.out:
         n = write_table(args.out, header, rows, db=db.conn, force=args.force,
                         what="rejected rows export", sheet="Rejected rows")
+        from desktop.cli.rules_cmd import _record_export
+
+        _record_export(db.conn, user.name, "export.rejected", args.out,
+                       {"import_id": args.import_id, "rows": n})
         print(f"{n} rejected rows written to {for_terminal(args.out)}")
     else:
         # Record data as read from a file: control characters are shown escaped, never sent to

@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from desktop.cli.common import acting_user, add_as_user, get_db, print_json
+from desktop.cli.common import acting_user, add_as_user, add_reader, get_db, print_json, reader
 from desktop.errors import RefusedError, UserError
 from desktop.outputs import for_terminal
 
@@ -30,12 +30,16 @@ def _register_users(sub: argparse._SubParsersAction) -> None:
     s = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)
     a = s.add_parser("add", help="add an account (the first one must be an admin)")
     a.add_argument("name")
-    a.add_argument("--role", required=True, choices=["clerk", "judge", "admin"])
+    a.add_argument("--role", required=True,
+                   choices=["clerk", "judge", "admin", "records_officer"],
+                   help="records_officer: reads every record, sealed ones too (audited), and "
+                        "keeps the retention schedule; decides nothing")
     add_as_user(a, required=False)
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=cmd_users_add)
     ls = s.add_parser("list", help="list accounts")
     ls.add_argument("--json", action="store_true")
+    add_reader(ls)
     ls.set_defaults(func=cmd_users_list)
     d = s.add_parser("deactivate", help="close an account (an admin only)")
     d.add_argument("name")
@@ -81,9 +85,12 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 
 
 def cmd_users_list(args: argparse.Namespace) -> int:
-    from desktop.review.users import list_users
+    from desktop.review.users import has_users, list_users
 
-    accounts = list_users(get_db(args).conn)
+    db = get_db(args)
+    if has_users(db.conn):       # before the first admin exists there is nobody to sign in
+        reader(args, db)
+    accounts = list_users(db.conn)
     for a in accounts:
         if args.json:
             print_json({"id": a.id, "name": a.name, "role": a.role, "active": a.active,
@@ -132,16 +139,22 @@ def _register_queue(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--limit", type=int)
     ls.add_argument("--offset", type=int, default=0)
     ls.add_argument("--json", action="store_true", help="one JSON object per line")
+    ls.add_argument("--include-sealed", dest="include_sealed", action="store_true",
+                    help="also the sealed counts (records officer or judge; audited)")
+    add_reader(ls)
     ls.set_defaults(func=cmd_queue_list)
     rp = s.add_parser("paths", help="rule paths with pending counts a bulk approval would take")
     rp.add_argument("--json", action="store_true")
+    add_reader(rp)
     rp.set_defaults(func=cmd_queue_paths)
 
 
 def cmd_queue_list(args: argparse.Namespace) -> int:
-    from desktop.review.queue import list_queue
+    from desktop.review.queue import read_queue
 
-    rows = list_queue(get_db(args).conn, status=args.status, relief=args.relief,
+    db = get_db(args)
+    rows = read_queue(db.conn, reader(args, db), include_sealed=args.include_sealed,
+                      status=args.status, relief=args.relief,
                       rule_path=args.rule_path, flag=args.flag, section=args.section,
                       search=args.search, sort=args.sort, descending=args.desc,
                       limit=args.limit, offset=args.offset)
@@ -166,7 +179,9 @@ def cmd_queue_list(args: argparse.Namespace) -> int:
 def cmd_queue_paths(args: argparse.Namespace) -> int:
     from desktop.review.bulk import rule_paths
 
-    for p in rule_paths(get_db(args).conn):
+    db = get_db(args)
+    reader(args, db)
+    for p in rule_paths(db.conn):
         if args.json:
             print_json({"rule_path": p.rule_path, "count": p.count})
         else:
@@ -185,7 +200,7 @@ def _register_review(sub: argparse._SubParsersAction) -> None:
     s = p.add_subparsers(dest="review_command", metavar="ACTION", required=True)
     sh = s.add_parser("show", help="the explanation and the person's record (marks it opened)")
     sh.add_argument("count_id", type=int)
-    add_as_user(sh)
+    add_reader(sh)
     sh.add_argument("--json", action="store_true")
     sh.set_defaults(func=cmd_review_show)
     for name, helptext in (("approve", "approve the proposed relief"),
@@ -228,6 +243,7 @@ def _register_review(sub: argparse._SubParsersAction) -> None:
     h = s.add_parser("history", help="every decision on a count")
     h.add_argument("count_id", type=int)
     h.add_argument("--json", action="store_true")
+    add_reader(h)
     h.set_defaults(func=cmd_review_history)
     st = s.add_parser("settings", help="show or (as admin) set review settings")
     st.add_argument("--set", dest="assign", metavar="KEY=VALUE", action="append", default=[],
@@ -261,11 +277,11 @@ def _done(args: argparse.Namespace, action: str, ids: list[int]) -> int:
 
 def cmd_review_show(args: argparse.Namespace) -> int:
     from desktop.review.decisions import mark_opened
-    from desktop.review.detail import count_detail, render_text
+    from desktop.review.detail import count_detail_for, render_text
 
     db = get_db(args)
-    user = acting_user(args, db)
-    detail = count_detail(db.conn, args.count_id)
+    user = reader(args, db)
+    detail = count_detail_for(db.conn, user, args.count_id, "review show")
     mark_opened(db.conn, user, args.count_id)
     if args.json:
         print_json(detail)
@@ -343,9 +359,12 @@ def cmd_review_status(args: argparse.Namespace) -> int:
 
 
 def cmd_review_history(args: argparse.Namespace) -> int:
+    from desktop.review.access import read_record
     from desktop.review.decisions import history
 
-    entries = history(get_db(args).conn, args.count_id)
+    db = get_db(args)
+    read_record(db.conn, reader(args, db), [args.count_id], "review history")
+    entries = history(db.conn, args.count_id)
     for e in entries:
         if args.json:
             print_json({"step": e.step, "user": e.user, "action": e.action, "at": e.at,
@@ -383,6 +402,8 @@ def cmd_review_settings(args: argparse.Namespace) -> int:
             if not sep or number != number:
                 raise UserError(f"--set {item!r}: write KEY=NUMBER, e.g. bulk_min_opened=5")
             set_setting(db.conn, user, key.strip(), number)
+    else:
+        reader(args, db)
     values: dict = {**all_settings(db.conn), **identity_settings(db.conn)}
     if args.json:
         print_json(values)
@@ -403,7 +424,7 @@ def _register_batch(sub: argparse._SubParsersAction) -> None:
     sa = s.add_parser("sample", help="the judge's stratified random sample (drawn once)")
     sa.add_argument("batch_id", type=int, metavar="BATCH")
     sa.add_argument("--seed", type=int, help="draw with this seed (first draw only)")
-    add_as_user(sa)
+    add_reader(sa)
     sa.add_argument("--json", action="store_true", help="one JSON object per line")
     sa.set_defaults(func=cmd_batch_sample)
     ai = s.add_parser("accept-item", help="accept one sampled count (after opening it)")
@@ -426,6 +447,7 @@ def _register_batch(sub: argparse._SubParsersAction) -> None:
     ac.set_defaults(func=cmd_batch_accept)
     ls = s.add_parser("list", help="list batches")
     ls.add_argument("--json", action="store_true")
+    add_reader(ls)
     ls.set_defaults(func=cmd_batch_list)
 
 
@@ -447,7 +469,7 @@ def cmd_batch_sample(args: argparse.Namespace) -> int:
     from desktop.review.batches import sample
 
     db = get_db(args)
-    items = sample(db.conn, acting_user(args, db), args.batch_id, seed=args.seed)
+    items = sample(db.conn, reader(args, db), args.batch_id, seed=args.seed)
     for i in items:
         if args.json:
             print_json(i.as_dict())
@@ -501,7 +523,9 @@ def cmd_batch_accept(args: argparse.Namespace) -> int:
 def cmd_batch_list(args: argparse.Namespace) -> int:
     from desktop.review.batches import list_batches
 
-    for b in list_batches(get_db(args).conn):
+    db = get_db(args)
+    reader(args, db)
+    for b in list_batches(db.conn):
         if args.json:
             print_json(b)
         else:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 from desktop import clock
-from desktop.cli.common import add_as_user, audit_user, get_db, print_json
+from desktop.cli.common import add_as_user, add_reader, audit_user, get_db, print_json, reader
 from desktop.errors import UserError
 from desktop.outputs import for_terminal, write_table
 from desktop.progress import StderrBar
@@ -38,12 +39,16 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="FILE.xlsx: a spreadsheet (every cell text); FILE.csv: CSV with formula-like "
                    "cells neutralised (see its first line)")
     d.add_argument("--force", action="store_true", help="replace an existing file")
+    d.add_argument("--include-sealed", dest="include_sealed", action="store_true",
+                   help="also the sealed counts (records officer or judge; audited)")
+    add_reader(d)
     d.set_defaults(func=cmd_determinations)
 
     x = sub.add_parser("explain", help="print why a count got its determination")
     x.add_argument("count_id", type=int, metavar="COUNT_ID")
     x.add_argument("--run", type=int, metavar="ID")
     x.add_argument("--json", action="store_true")
+    add_reader(x)
     x.set_defaults(func=cmd_explain)
 
     p = sub.add_parser("policies", help="list the shipped county policies, or show one")
@@ -105,24 +110,61 @@ def latest_run(conn, run: int | None) -> int:
 
 
 def cmd_determinations(args: argparse.Namespace) -> int:
+    from desktop.review import access
+
     db = get_db(args)
+    user = reader(args, db)
+    if args.include_sealed:
+        access.require_sealed_reader(user, "exporting sealed counts")
     run = latest_run(db.conn, args.run)
+    sealed = "" if args.include_sealed else \
+        f" AND d.count_id NOT IN ({access.SEALED_COUNTS_SQL})"
     rows = db.conn.execute(
         "SELECT d.count_id, c.source_file, c.source_line, d.subject_id, s.cii, s.name, s.dob,"
         " k.case_number, c.cnt_order, c.county, TRIM(COALESCE(c.section, '') || ' ' ||"
         " COALESCE(c.code, '')), c.level, c.conviction_date, d.relief, d.resentence_target,"
         " d.rule_path, d.flags, d.explanation FROM determinations d"
         " JOIN counts c ON c.id = d.count_id JOIN cases k ON k.id = c.case_id"
-        " JOIN subjects s ON s.id = d.subject_id WHERE d.run_id = ? ORDER BY c.import_id,"
-        " c.source_line", (run,))
-    n = write_table(args.out, DETERMINATION_COLUMNS, rows, db=db.conn, force=args.force,
+        " JOIN subjects s ON s.id = d.subject_id WHERE d.run_id = ?" + sealed +
+        " ORDER BY c.import_id, c.source_line", (run,))
+    shown_sealed: list[int] = []
+    sealed_ids = access.sealed_ids(db.conn) if args.include_sealed else set()
+
+    def noted(cursor: Iterable[tuple]) -> Iterator[tuple]:
+        """The rows, noting the sealed ones shown (audited below)."""
+        for row in cursor:
+            if row[0] in sealed_ids:
+                shown_sealed.append(row[0])
+            yield row
+
+    n = write_table(args.out, DETERMINATION_COLUMNS, noted(rows), db=db.conn, force=args.force,
                     what="determinations export", sheet=f"Run {run}")
-    print(f"{n:,} determinations of run {run} written to {for_terminal(args.out)}")
+    if args.include_sealed:
+        access.show_sealed(db.conn, user, f"determinations export {args.out}", shown_sealed)
+    _record_export(db.conn, user.name, "export.determinations", args.out,
+                   {"run_id": run, "rows": n, "sealed_included": bool(args.include_sealed)})
+    print(f"{n:,} determinations of run {run} written to {for_terminal(args.out)}"
+          + ("" if args.include_sealed else " (sealed counts left out)"))
     return 0
 
 
+def _record_export(conn, user: str, action: str, out: str, payload: dict) -> None:
+    """Audit an export of people's records (file, creation time) and print the notice it must be
+    destroyed under the retention schedule (`reliefdesk retention exports` lists them)."""
+    from desktop import audit
+    from desktop.records.retention import export_notice
+    from desktop.store.tx import transaction
+
+    with transaction(conn):
+        audit.append(conn, user, action, [], {"file": str(out), **payload})
+    print(export_notice(conn), file=sys.stderr)
+
+
 def cmd_explain(args: argparse.Namespace) -> int:
+    from desktop.review.access import read_record
+
     db = get_db(args)
+    user = reader(args, db)
     sql = ("SELECT d.run_id, d.relief, d.resentence_target, d.rule_path, d.flags, d.explanation,"
            " s.name, s.dob, s.cii, k.case_number, c.section, c.code, c.level, c.conviction_date,"
            " c.source_file, c.source_line FROM determinations d JOIN counts c ON c.id = d.count_id"
@@ -137,6 +179,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         raise UserError(f"count {args.count_id} has no determination"
                         + (f" in run {args.run}" if args.run else "")
                         + "; run reliefdesk evaluate first, or check the count id", exit_code=2)
+    read_record(db.conn, user, [args.count_id], "explain")
     (run_id, relief, target, path, flags, expl, name, dob, cii, case, section, code, level, conv,
      src, line) = row
     data = json.loads(expl)

@@ -7,7 +7,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from desktop.cli.common import add_as_user, db_path, get_db, print_json
+from desktop.cli.common import add_as_user, add_reader, db_path, get_db, print_json, reader
 from desktop.outputs import for_terminal
 
 
@@ -19,6 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--against", metavar="EXPORT", type=Path,
                    help="also check every entry of an earlier export is still unchanged")
     p.add_argument("--json", action="store_true")
+    add_reader(p)
     p.set_defaults(func=cmd_verify)
 
     p = asub.add_parser("export", help="write the whole log with its hashes (CSV or JSON Lines)")
@@ -28,6 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="replace an existing file (never the "
                    "database or a backup)")
     p.add_argument("--json", action="store_true")
+    add_reader(p)
     p.set_defaults(func=cmd_export)
 
     p = asub.add_parser("list", help="list entries, oldest first")
@@ -39,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--limit", type=int, help="at most N entries (the newest N with --newest)")
     p.add_argument("--newest", action="store_true", help="newest first")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
+    add_reader(p)
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("backup", help="back up the database now (SQLite backup API)")
@@ -49,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--list", action="store_true", help="list the backups in the backups folder")
     p.add_argument("--keep", type=int, metavar="N",
                    help="set how many automatic backups to keep (admin only, with --as)")
-    add_as_user(p, required=False)
+    add_reader(p)
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("restore", help="replace the database with a backup (admin only)")
@@ -66,6 +69,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from desktop.audit.seals import verify_state
 
     db = get_db(args)
+    reader(args, db)
     result = verify(db.conn)
     against = None
     if result.ok and args.against:
@@ -99,6 +103,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from desktop.audit.export import export
 
     db = get_db(args)
+    reader(args, db)
     r = export(db.conn, args.out, args.format, force=args.force)
     if args.json:
         print_json({"path": str(r.path), "format": r.format, "entries": r.entries,
@@ -113,6 +118,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from desktop.audit.query import AuditFilter, list_entries
 
     db = get_db(args)
+    reader(args, db)
     f = AuditFilter(action=args.action, user=args.user, since=args.since, until=args.until,
                     text=args.text, newest_first=args.newest)
     entries = list_entries(db.conn, f, limit=args.limit)
@@ -149,13 +155,15 @@ def cmd_backup(args: argparse.Namespace) -> int:
         set_keep_count(db.conn, user.name, args.keep)
         print(f"keeping the newest {args.keep} automatic backups of {path}")
         return 0
+    if not path.is_file():
+        raise UserError(f"there is no database at {path} to back up")
+    db = get_db(args)  # refuses a damaged or foreign file before copying it
+    reader(args, db)   # a backup is a full copy of the records: reading needs a signed-in user
+    db.conn.close()
     if args.list:
         for p in list_backups(path):
             print(f"{p}  {p.stat().st_size:,} bytes")
         return 0
-    if not path.is_file():
-        raise UserError(f"there is no database at {path} to back up")
-    get_db(args).conn.close()  # refuse a damaged or foreign file before copying it
 
     out = args.out or backup_dir(path) / backup_name(path, "manual")
     written = backup_to(path, out, force=args.force, chosen=args.out is not None)
@@ -189,6 +197,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
         raise UserError(f"the audit log in {args.file} does not verify ({chain.reason}); it may "
                         "have been tampered with. Choose another backup, or pass --force to "
                         "restore it anyway (the restore is audited).")
+    from desktop.records.purge import backup_predates_purge
+
+    purged = backup_predates_purge(path, args.file)
+    if purged and not args.force:
+        raise UserError(purged)
     result = restore(path, args.file)
     db = open_db(path)  # migrates an older backup forward
     with transaction(db.conn):

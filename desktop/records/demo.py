@@ -20,7 +20,8 @@ DEMO_ROWS = 20_000
 DEMO_SEED = 2016
 DEMO_AS_OF = date(2020, 7, 1)   # the AB 1793 prosecution deadline (HS 11361.9(c))
 DEMO_PASSWORD = "demo-only"
-DEMO_USERS = (("admin", "admin"), ("clerk", "clerk"), ("judge", "judge"))
+DEMO_USERS = (("admin", "admin"), ("clerk", "clerk"), ("judge", "judge"),
+              ("records", "records_officer"))
 
 
 @dataclass

@@ -77,6 +77,21 @@ def count_detail(conn: sqlite3.Connection, count_id: int) -> dict[str, Any]:
     }
 
 
+def count_detail_for(conn: sqlite3.Connection, user: Any, count_id: int,
+                     what: str = "review show") -> dict[str, Any]:
+    """`count_detail` for a signed-in user (desktop/review/access.py): refused without a role
+    that may read, or for a sealed count without a role that may see it; a sealed count read is
+    audited, and the sealed counts of the person's record are left out for other roles."""
+    from desktop.review.access import read_record
+
+    detail = count_detail(conn, count_id)
+    hidden = read_record(conn, user, [count_id], what,
+                         record_ids=[r["count_id"] for r in detail["record"]])
+    if hidden:
+        detail["record"] = [r for r in detail["record"] if r["count_id"] not in hidden]
+    return detail
+
+
 def render_text(d: dict[str, Any]) -> str:
     """The detail as plain text for a terminal."""
     s, c, det, rv = d["subject"], d["count"], d["determination"], d["review"]

@@ -24,6 +24,7 @@ from typing import Any
 
 from desktop.errors import UserError
 from desktop.records.normalize import parse_section
+from desktop.review.access import SEALED_COUNTS_SQL
 
 QUEUE_COLUMNS = (
     "count_id", "subject_id", "name", "dob", "cii", "case_number", "county", "section", "level",
@@ -97,11 +98,16 @@ _SORT_TABLES: dict[str, tuple[str, ...]] = {
 
 def _where_and_order(*, status: str | None, relief: str | None, flag: str | None,
                      rule_path: str | None, section: str | None, search: str | None,
-                     sort: str, descending: bool, scope: str | None = None
+                     sort: str, descending: bool, scope: str | None = None,
+                     include_sealed: bool = False
                      ) -> tuple[list[str], list[Any], str, set[str], set[str]]:
     """The WHERE clauses, their parameters, the ORDER BY, the tables they read (aliases as in
     _JOINS) and the counts columns they read besides the join keys."""
     where: list[str] = []
+    if not include_sealed:
+        # Sealed counts (their order is signed) are not in the queue unless asked for by a role
+        # that may see them (desktop/review/access.py); one lookup by id in under_seal.
+        where.append(f"r.count_id NOT IN ({SEALED_COUNTS_SQL})")
     params: list[Any] = []
     tables: set[str] = set()
     count_columns: set[str] = set()
@@ -178,7 +184,8 @@ def _where_and_order(*, status: str | None, relief: str | None, flag: str | None
 def queue_query(*, status: str | None = None, relief: str | None = None, flag: str | None = None,
                 rule_path: str | None = None, section: str | None = None,
                 search: str | None = None, sort: str = "count_id",
-                descending: bool = False, scope: str | None = None) -> tuple[str, list[Any]]:
+                descending: bool = False, scope: str | None = None,
+                include_sealed: bool = False) -> tuple[str, list[Any]]:
     """SQL and parameters for the queue filtered and sorted as asked (columns: QUEUE_COLUMNS).
 
     status: a review status, or 'rereview' / 'sent_back' (pending counts reopened by a
@@ -186,10 +193,13 @@ def queue_query(*, status: str | None = None, relief: str | None = None, flag: s
     section: the normalised section ('11357(B)') or its base ('11357') for all subdivisions.
     search: case-insensitive text found in the name, or a prefix of the case number or CII.
     sort: a key of SORT_KEYS. scope: 'cannabis' (HS 11357-11360 counts), 'related' (the other
-    counts in the queue: related charges and look-alikes) or None for all."""
+    counts in the queue: related charges and look-alikes) or None for all. include_sealed: keep
+    sealed counts (their order is signed), which are left out by default; the caller has checked
+    the user may see them and audited it (desktop/review/access.py)."""
     where, params, order, _, _ = _where_and_order(
         status=status, relief=relief, flag=flag, rule_path=rule_path, section=section,
-        search=search, sort=sort, descending=descending, scope=scope)
+        search=search, sort=sort, descending=descending, scope=scope,
+        include_sealed=include_sealed)
     sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order}"
     return sql, params
 
@@ -198,14 +208,16 @@ def queue_ids_query(*, status: str | None = None, relief: str | None = None,
                     flag: str | None = None, rule_path: str | None = None,
                     section: str | None = None, search: str | None = None,
                     sort: str = "count_id", descending: bool = False,
-                    scope: str | None = None) -> tuple[str, list[Any]]:
+                    scope: str | None = None,
+                    include_sealed: bool = False) -> tuple[str, list[Any]]:
     """SQL and parameters for the count ids alone (one column, count_id) of the queue that
     queue_query returns with the same arguments, in the same order. It joins only the tables
     the filters and the sort read, so a filter change reads far fewer pages: the window reads
     the ids of a whole list this way and the shown rows by id, a page at a time."""
     where, params, order, tables, count_columns = _where_and_order(
         status=status, relief=relief, flag=flag, rule_path=rule_path, section=section,
-        search=search, sort=sort, descending=descending, scope=scope)
+        search=search, sort=sort, descending=descending, scope=scope,
+        include_sealed=include_sealed)
     # A cannabis section filter reads counts_cannabis: there the planner may start from counts.
     count_filter = bool(section) and any(w.startswith("c.base_section >=") for w in where)
     joins = []
@@ -262,3 +274,19 @@ def _judge_notes(conn: sqlite3.Connection) -> dict[int, str]:
 def count_queue(conn: sqlite3.Connection, **filters: Any) -> int:
     sql, params = queue_ids_query(**filters)
     return int(conn.execute(f"SELECT COUNT(*) FROM ({sql})", params).fetchone()[0])
+
+
+def read_queue(conn: sqlite3.Connection, user: Any, *, include_sealed: bool = False,
+               limit: int | None = None, offset: int = 0,
+               **filters: Any) -> list[dict[str, Any]]:
+    """`list_queue` for a signed-in user: reading needs a role, and showing sealed counts needs
+    a role that may see them and writes a `sealed.show` audit entry naming those shown."""
+    from desktop.review import access
+
+    access.require_reader(conn, user)
+    if include_sealed:
+        access.require_sealed_reader(user, "showing sealed counts in the queue")
+    rows = list_queue(conn, limit=limit, offset=offset, include_sealed=include_sealed, **filters)
+    if include_sealed:
+        access.show_sealed(conn, user, "queue", [r["count_id"] for r in rows])
+    return rows

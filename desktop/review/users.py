@@ -2,7 +2,9 @@
 the parameters live with the hash so they can be raised later without breaking old accounts.
 
 Roles: `clerk` decides counts and submits batches, `judge` spot-checks and accepts batches,
-`admin` manages accounts and settings. A user has exactly one role."""
+`admin` manages accounts and settings, `records_officer` reads every record including sealed
+ones (as a judge may) and keeps the retention schedule (listing, purge). A user has exactly one
+role; what each role may read is in desktop/review/access.py."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from desktop.errors import RefusedError, UserError
 from desktop.review.clock import now
 from desktop.store.tx import transaction
 
-ROLES = ("clerk", "judge", "admin")
+ROLES = ("clerk", "judge", "admin", "records_officer")
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MIN_PASSWORD = 8
 _WRONG = "wrong user name or password"
@@ -91,9 +93,14 @@ def authenticate(conn: sqlite3.Connection, name: str, password: str) -> User:
 def require_role(user: User, *roles: str) -> None:
     """RefusedError naming the role(s) needed unless `user` has one of `roles`."""
     if user.role not in roles:
-        needed = " or ".join(roles)
-        raise RefusedError(f"{user.name} is {_article(user.role)} {user.role}; only {_article(roles[0])} "
-                           f"{needed} may do this")
+        raise RefusedError(f"{user.name} is {_article(user.role)} {role_text(user.role)}; only "
+                           f"{_article(roles[0])} {' or '.join(map(role_text, roles))} may do "
+                           "this")
+
+
+def role_text(role: str) -> str:
+    """A role as written in messages: 'records_officer' -> 'records officer'."""
+    return role.replace("_", " ")
 
 
 def _article(word: str) -> str:

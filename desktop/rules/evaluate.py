@@ -42,14 +42,18 @@ def _is_290_registration(description: str | None) -> bool:
 
 def subjects_in_scope(conn: sqlite3.Connection, county: str) -> list[int]:
     """Subjects with a conviction in the county whose section is 11357-11360 or looks like one,
-    or whose comment names one (possible_prop64_in_comment)."""
+    or whose comment names one (possible_prop64_in_comment). A purged person
+    (desktop/records/purge.py) is not evaluated again: what is left of them is the orders
+    register's record, not a criminal history."""
     rows = conn.execute(
         "SELECT subject_id FROM counts WHERE base_section >= '11357'"
         " AND base_section < '11361' AND county = ? AND convicted = 1"
         " UNION SELECT subject_id FROM counts"   # the partial index counts_comment_cannabis
         " WHERE (comment LIKE '%1135%' OR comment LIKE '%11360%') AND county = ? AND convicted = 1"
         " ORDER BY subject_id", (county.upper(), county.upper())).fetchall()
-    return [r[0] for r in rows]
+    purged = {r[0] for r in conn.execute(
+        "SELECT id FROM subjects WHERE source_key LIKE 'purged-%'")}
+    return [r[0] for r in rows if r[0] not in purged]
 
 
 def load_responses(conn: sqlite3.Connection) -> dict[str, list[Response]]:

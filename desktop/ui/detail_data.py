@@ -153,3 +153,20 @@ def load_detail(conn: sqlite3.Connection, count_id: int) -> CountDetail | None:
 
     detail.life = life(conn, count_id)
     return detail
+
+
+def load_detail_for(conn: sqlite3.Connection, user: Any, count_id: int,
+                    what: str = "detail pane") -> CountDetail | None:
+    """`load_detail` for the signed-in `user` (desktop/review/access.py): RefusedError without a
+    role that may read, or for a sealed count without one that may see it; a sealed read is
+    audited, and the person's sealed counts are left out of the record for other roles."""
+    from desktop.review.access import read_record
+
+    record_ids = [r[0] for r in conn.execute(
+        "SELECT c2.id FROM counts c JOIN counts c2 ON c2.subject_id = c.subject_id "
+        "WHERE c.id = ?", (count_id,))]
+    hidden = read_record(conn, user, [count_id], what, record_ids=record_ids)
+    detail = load_detail(conn, count_id)
+    if detail is not None and hidden:
+        detail.record = [r for r in detail.record if r.count_id not in hidden]
+    return detail

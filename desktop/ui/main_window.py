@@ -18,7 +18,8 @@ from desktop.ui.orders_view import OrdersView
 from desktop.ui.queue_view import QueueView
 from desktop.ui.spotcheck_view import SpotCheckView
 
-ROLE_TITLES = {"clerk": "Clerk", "judge": "Judge", "admin": "Administrator"}
+ROLE_TITLES = {"clerk": "Clerk", "judge": "Judge", "admin": "Administrator",
+               "records_officer": "Records officer"}
 
 SHORTCUTS_HELP = """<table cellpadding=3>
 <tr><td><b>A</b></td><td>Approve the selected count</td></tr>
@@ -131,6 +132,11 @@ class MainWindow(QMainWindow):
             imp.triggered.connect(self.open_import_wizard)
             file_menu.addAction(imp)
             self.import_action = imp
+        if not self.read_only and role in ("admin", "records_officer"):
+            purge = QAction("&Purge finished records…", self)
+            purge.triggered.connect(self.purge_finished)
+            file_menu.addAction(purge)
+            self.purge_action = purge
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.Quit)
         quit_action.triggered.connect(self.close)
@@ -189,6 +195,30 @@ class MainWindow(QMainWindow):
                          else "") + " could hide new counts and " + ("were" if len(cleared) > 1
                                                                       else "was") + " cleared.")
             self.statusBar().showMessage(text)
+
+    def purge_finished(self, confirm: bool = True) -> str | None:
+        """File > Purge finished records: the core purge (desktop/records/purge.py) after saying
+        how many people it removes; returns the report shown, None when nothing was done."""
+        from desktop.records.purge import purge
+
+        try:
+            plan = purge(self.conn, self.user, self.db_path, dry_run=True)
+            if confirm and QMessageBox.question(
+                    self, "Purge finished records",
+                    f"{plan.text()}\n\nPurge them now? Their records are removed for good; the "
+                    "orders register and the audit log are kept, older backups are destroyed "
+                    "and a new backup is taken.") != QMessageBox.StandardButton.Yes:
+                return None
+            report = purge(self.conn, self.user, self.db_path)
+        except UserError as exc:
+            QMessageBox.warning(self, "Purge", str(exc))
+            return None
+        self.queue.model.cache.clear()
+        self.queue.apply_filters()
+        self._refresh_other_views()
+        if confirm:
+            QMessageBox.information(self, "Purge done", report.text())
+        return report.text()
 
     def _refresh_other_views(self) -> None:
         for view in (self.spot_check, self.orders):

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import UserError
 from desktop.orders.register import OrderRow, list_orders, mark_printed, order_file
+from desktop.review import access
 from desktop.ui.labels import user_message, when
 from desktop.ui.workers import start_worker
 
@@ -253,6 +254,11 @@ class OrdersView(QWidget):
 
     def _show_orders(self) -> None:
         rows = list_orders(self.conn, self.batch_box.currentData())
+        try:
+            # Signed orders' people are sealed: names for records officers and judges (audited).
+            rows = access.register_rows(self.conn, self.user, rows, "orders view")
+        except UserError:
+            rows = []
         self.model.set_rows(rows)
         signed = sum(1 for r in rows if r.status != "prepared")
         printed = sum(1 for r in rows if r.status == "printed")

@@ -59,6 +59,9 @@ class QueueFilters:
     search: str = ""
     scope: str | None = None     # 'cannabis' (the window's default list), 'related' or all
     extra: dict[str, Any] = field(default_factory=dict)
+    # Sealed counts (their order is signed) are left out unless a records officer or judge asks;
+    # the view checks the role and audits the showing (desktop/review/access.py).
+    include_sealed: bool = False
 
 
 class QueueModel(QAbstractTableModel):
@@ -87,7 +90,7 @@ class QueueModel(QAbstractTableModel):
         self.beginResetModel()
         f = self.filters
         key = (f.status, f.relief, f.flag, f.rule_path, f.section, f.search, f.scope,
-               self.sort_key, self.descending)
+               self.sort_key, self.descending, f.include_sealed)
         cacheable = self.cache.cacheable(f, self.sort_key)
         hit = self.cache.get(self.conn, key) if cacheable else None
         if hit is not None:

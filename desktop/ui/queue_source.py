@@ -43,7 +43,8 @@ def ordered_ids(conn: sqlite3.Connection, filters: QueueFilters, sort_key: str,
     sql, params = core_queue.queue_ids_query(
         status=filters.status, relief=filters.relief, flag=filters.flag,
         rule_path=filters.rule_path, section=filters.section, search=filters.search or None,
-        sort=sort_key, descending=descending, scope=filters.scope)
+        sort=sort_key, descending=descending, scope=filters.scope,
+        include_sealed=getattr(filters, "include_sealed", False))
     # chain flattens the one-column rows in C: ~5 ms less than a comprehension on 100,000 ids.
     return list(chain.from_iterable(conn.execute(f"SELECT count_id FROM ({sql})", params)))
 
@@ -68,7 +69,8 @@ class OrderCache:
     """Recent queue orders for filters a clerk's decisions cannot change:
     no status filter and no sort by status. Those orders depend only on the records and the
     determinations, which change only with an import or an evaluation, so the cache is dropped
-    whenever the evaluation runs or the number of review items differ from when it was filled.
+    whenever the evaluation runs, the number of review items or of sealed counts (a signed order
+    takes its counts out of the default queue) differ from when it was filled.
     Going back to a list seen before (typically the whole queue) then costs no query."""
 
     SIZE = 12
@@ -83,7 +85,8 @@ class OrderCache:
 
     def get(self, conn: sqlite3.Connection, key: tuple) -> QueueOrder | None:
         stamp = conn.execute("SELECT (SELECT MAX(id) FROM evaluation_runs), "
-                             "(SELECT COUNT(*) FROM review_items)").fetchone()
+                             "(SELECT COUNT(*) FROM review_items), "
+                             "(SELECT COUNT(*) FROM under_seal)").fetchone()
         if stamp != self._stamp:
             self._entries.clear()
             self._stamp = stamp

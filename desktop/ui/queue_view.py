@@ -13,6 +13,7 @@ from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -27,11 +28,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import UserError
+from desktop.review import access
 from desktop.review.lifecycle import CountLife
 from desktop.ui import core
 from desktop.ui.badge_delegate import BadgeDelegate
 from desktop.ui.decision_dialogs import ChangeDialog, RejectDialog
-from desktop.ui.detail_data import load_detail
+from desktop.ui.detail_data import load_detail_for
 from desktop.ui.detail_pane import DetailPane, count_words
 from desktop.ui.focus import chain
 from desktop.ui.labels import (
@@ -228,6 +230,16 @@ class QueueView(QWidget):
         self.count_label = QLabel("")
         self.count_label.setAccessibleName("Counts shown")
         bar.addWidget(self.count_label)
+        self.sealed_box: QCheckBox | None = None
+        if access.may_see_sealed(self.user):
+            # Records officers and judges may show sealed counts; each showing is audited.
+            self.sealed_box = QCheckBox("Show &sealed")
+            self.sealed_box.setAccessibleName("Show sealed counts (audited)")
+            self.sealed_box.setToolTip("Also list counts whose order is signed (sealed). Each "
+                                       "showing and each sealed record opened is written to the "
+                                       "audit log.")
+            self.sealed_box.toggled.connect(self.apply_filters)
+            bar.addWidget(self.sealed_box)
         bar.addStretch(1)
         if self.can_decide:
             self.bulk_button = QPushButton("&Bulk approve…")
@@ -269,7 +281,8 @@ class QueueView(QWidget):
             status=self.status_box.currentData(), relief=self.relief_box.currentData(),
             flag=self.flag_box.currentData(), rule_path=self.path_box.currentData(),
             section=self.section_box.currentData(), search=self.search.text().strip(),
-            scope=None if self.scope_box.currentData() == "@all" else self.scope_box.currentData())
+            scope=None if self.scope_box.currentData() == "@all" else self.scope_box.currentData(),
+            include_sealed=bool(self.sealed_box and self.sealed_box.isChecked()))
 
     def _search_now(self) -> None:
         self._search_timer.stop()
@@ -277,7 +290,23 @@ class QueueView(QWidget):
         self.table.setFocus()
 
     def apply_filters(self) -> None:
-        self.model.set_filters(self.current_filters())
+        if self.user is None:
+            # Reading needs a signed-in user: the startup probe's window lists no records.
+            self.count_label.setText("Sign in to see the records")
+            return
+        filters = self.current_filters()
+        if filters.include_sealed:
+            try:
+                access.require_sealed_reader(self.user, "showing sealed counts")
+            except UserError as exc:
+                QMessageBox.warning(self, "Sealed counts", str(exc))
+                return
+        self.model.set_filters(filters)
+        if filters.include_sealed:
+            try:
+                access.show_sealed(self.conn, self.user, "queue (window)", self.model.ids())
+            except UserError as exc:
+                QMessageBox.warning(self, "Sealed counts", str(exc))
 
     def reload_choices(self) -> None:
         """New data (after an import): refresh the flag, rule path and section choices."""
@@ -356,7 +385,15 @@ class QueueView(QWidget):
             self.detail.show_detail(None)
             self._update_actions()
             return
-        self.detail.show_detail(load_detail(self.conn, count_id))
+        try:
+            # Reading checks the role; a sealed count's read is audited (review/access.py).
+            detail = load_detail_for(self.conn, self.user, count_id)
+        except UserError as exc:
+            self.detail.show_detail(None)
+            self.count_label.setText(str(exc))
+            self._update_actions()
+            return
+        self.detail.show_detail(detail)
         self._update_actions()
         if self.user is not None:
             try:

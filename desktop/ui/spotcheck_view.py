@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from desktop.errors import UserError
 from desktop.ui import core
 from desktop.ui.decision_dialogs import NoteDialog
-from desktop.ui.detail_data import load_detail
+from desktop.ui.detail_data import load_detail_for
 from desktop.ui.detail_pane import DetailPane, count_words
 from desktop.ui.labels import relief_text, user_message, when
 
@@ -210,7 +210,10 @@ class SpotCheckView(QWidget):
         if cid is None:
             self.detail.show_detail(None)
             return
-        self.detail.show_detail(load_detail(self.conn, cid))
+        try:
+            self.detail.show_detail(load_detail_for(self.conn, self.user, cid, "spot-check"))
+        except UserError:
+            self.detail.show_detail(None)
         if self.batch_status() == "submitted":
             try:
                 core.mark_opened(self.conn, self.user, cid)
