@@ -19,6 +19,7 @@ import errno
 import io
 import os
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -151,7 +152,9 @@ def _tmp_name(path: Path) -> Path:
 
 def _place(tmp: Path, path: Path, replace: bool) -> None:
     if replace:
-        os.replace(tmp, path)
+        from desktop.files import replace_file
+
+        replace_file(tmp, path)  # retried while another program holds it open (Windows)
         return
     try:
         os.link(tmp, path)  # fails with EEXIST instead of replacing
@@ -196,6 +199,10 @@ def open_output(
     except OSError as exc:
         raise _honest(exc, path) from exc
     try:
+        if sys.platform == "win32":
+            from desktop.files import make_private
+
+            make_private(tmp)  # owner-only ACL, before any byte is written
         raw = os.fdopen(fd, "wb")
         fh: IO[Any] = io.TextIOWrapper(raw, encoding="utf-8", newline=newline) if text else raw
         with fh:

@@ -24,7 +24,7 @@ class StderrBar:
     unless forced."""
 
     def __init__(self, enabled: bool | None = None, width: int = 30) -> None:
-        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.enabled = _stderr_is_tty() if enabled is None else enabled
         self.width = width
         self._last = 0.0
         self._start = time.monotonic()
@@ -43,10 +43,27 @@ class StderrBar:
             msg = f"\r{label} [{bar}] {frac * 100:5.1f}%"
         else:
             msg = f"\r{label} {done:,}"
-        sys.stderr.write(msg)
-        sys.stderr.flush()
+        _write(msg)
 
     def finish(self) -> None:
         if self.enabled:
-            sys.stderr.write(f"  ({time.monotonic() - self._start:.1f} s)\n")
-            sys.stderr.flush()
+            _write(f"  ({time.monotonic() - self._start:.1f} s)\n")
+
+
+def _stderr_is_tty() -> bool:
+    """stderr is a terminal (False when there is none: a windowed program has sys.stderr None)."""
+    try:
+        return sys.stderr is not None and sys.stderr.isatty()
+    except (ValueError, OSError):
+        return False
+
+
+def _write(text: str) -> None:
+    err = sys.stderr
+    if err is None:
+        return
+    try:
+        err.write(text)
+        err.flush()
+    except (OSError, ValueError):
+        pass        # a closed or vanished console never stops the work

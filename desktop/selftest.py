@@ -1,20 +1,56 @@
 """`reliefdesk self-test`: what court IT runs after installing. Every step of a court's day on a
 throwaway database in a temporary folder (never the user's real data): generate invented people,
 import, evaluate, review as a clerk, spot-check and accept as a judge, create a throwaway judge
-key, render and sign one order, verify it. Needs no display and no network."""
+key, render and sign two orders, verify them. The import and the render run in worker processes
+started with spawn, as on Windows and in the frozen build. Needs no display and no network."""
 
 from __future__ import annotations
 
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+
 from desktop import logs
 
 STEPS = ("generate", "import", "evaluate", "accounts", "review", "spot-check", "key",
          "sign order", "verify")
+
+
+@contextmanager
+def pools_forced() -> Iterator[None]:
+    """The import and the render use worker processes started with spawn (the only start method
+    on Windows, and the one a frozen build must support through freeze_support), however small
+    the self-test's file and batch: the paths a court PC takes are the ones checked."""
+    from desktop.orders import produce
+    from desktop.records import doj_import
+
+    saved = [(doj_import, n, getattr(doj_import, n)) for n in (
+        "PARALLEL_MIN_BYTES", "CHUNK_BYTES", "TAIL_CHUNK_BYTES", "START_METHOD", "WORKERS")]
+    saved += [(produce, n, getattr(produce, n)) for n in ("POOL_MIN_JOBS", "START_METHOD")]
+    doj_import.PARALLEL_MIN_BYTES = 0
+    doj_import.CHUNK_BYTES = doj_import.TAIL_CHUNK_BYTES = 256 << 10
+    doj_import.START_METHOD = produce.START_METHOD = "spawn"
+    doj_import.WORKERS = 2
+    produce.POOL_MIN_JOBS = 2
+    try:
+        yield
+    finally:
+        for module, name, value in saved:
+            setattr(module, name, value)
+
+
+def _pooled(step: str, fn: Callable[[], None]) -> None:
+    """Run fn and check it started a worker pool."""
+    from desktop import processes
+
+    before = processes.POOLS_STARTED
+    fn()
+    if processes.POOLS_STARTED == before:
+        raise RuntimeError(f"the {step} did not use worker processes")
 
 
 class SelfTestFailed(Exception):
@@ -47,13 +83,15 @@ def run_self_test(rows: int = 3000, log: Callable[[str], None] | None = None) ->
         db = open_db(work / "selftest.sqlite3")
         try:
             step("generate", lambda: _generate(work, rows))
-            step("import", lambda: _import(db, work, state))
+            with pools_forced():
+                step("import", lambda: _pooled("import", lambda: _import(db, work, state)))
             step("evaluate", lambda: _evaluate(db, state))
             step("accounts", lambda: _accounts(db, state))
             step("review", lambda: _review(db, state))
             step("spot-check", lambda: _spot_check(db, state))
             step("key", lambda: _key(work, state))
-            step("sign order", lambda: _sign(db, work, state))
+            with pools_forced():
+                step("sign order", lambda: _pooled("render", lambda: _sign(db, work, state)))
             step("verify", lambda: _verify(state))
         finally:
             db.conn.close()
@@ -101,17 +139,18 @@ def _accounts(db, state: dict) -> None:
 def _review(db, state: dict) -> None:
     from desktop.review import batches, decisions
 
-    # One case's granted counts, approved one by one as a clerk would after opening each.
-    row = db.conn.execute(
-        "SELECT c.case_id FROM review_items r JOIN determinations d ON d.id = r.determination_id"
-        " JOIN counts c ON c.id = r.count_id WHERE r.status = 'pending' AND d.relief IN"
-        " ('dismiss_and_seal', 'redesignate_misdemeanor', 'redesignate_infraction')"
-        " ORDER BY c.id LIMIT 1").fetchone()
-    ids = [r[0] for r in db.conn.execute(
+    # Two cases' granted counts (two orders, so the render uses its worker pool), approved one by
+    # one as a clerk would after opening each.
+    cases = [r[0] for r in db.conn.execute(
+        "SELECT DISTINCT c.case_id FROM review_items r JOIN determinations d"
+        " ON d.id = r.determination_id JOIN counts c ON c.id = r.count_id WHERE r.status ="
+        " 'pending' AND d.relief IN ('dismiss_and_seal', 'redesignate_misdemeanor',"
+        " 'redesignate_infraction') ORDER BY c.case_id LIMIT 2")]
+    ids = [r[0] for case in cases for r in db.conn.execute(
         "SELECT r.count_id FROM review_items r JOIN determinations d ON d.id = r.determination_id"
         " JOIN counts c ON c.id = r.count_id WHERE c.case_id = ? AND r.status = 'pending' AND"
         " d.relief IN ('dismiss_and_seal', 'redesignate_misdemeanor', 'redesignate_infraction')",
-        (row[0],))]
+        (case,))]
     for cid in ids:
         decisions.mark_opened(db.conn, state["clerk"], cid)
     decisions.approve(db.conn, state["clerk"], ids)
@@ -139,10 +178,11 @@ def _sign(db, work: Path, state: dict) -> None:
     from desktop.orders.batch import render_batch
 
     outcomes = render_batch(db.conn, state["batch"], work / "orders", state["key"], PASSWORD,
-                            user=state["judge"].name, workers=1)
-    if not outcomes:
-        raise RuntimeError("no order was rendered")
-    state["orders"] = [o.path for o in outcomes]
+                            user=state["judge"].name, workers=2)
+    made = [o for o in outcomes if o.produced]
+    if len(outcomes) < 2 or not made:
+        raise RuntimeError(f"{len(made)} of {len(outcomes)} orders rendered; 2 expected")
+    state["orders"] = [o.path for o in made]
 
 
 def _verify(state: dict) -> None:
@@ -152,9 +192,11 @@ def _verify(state: dict) -> None:
         result = verify_file(path)
         if not result.ok:
             raise RuntimeError(f"{path.name} does not verify: {result.problem}")
-        data = bytearray(path.read_bytes())
-        data[len(data) // 3] ^= 0x01
-        tampered = path.with_name("tampered.pdf")
-        tampered.write_bytes(bytes(data))
-        if verify_file(tampered).ok:
-            raise RuntimeError("a tampered copy of the order still verifies")
+    # One tampered copy shows verification can fail (every order is signed the same way).
+    path = state["orders"][0]
+    data = bytearray(path.read_bytes())
+    data[len(data) // 3] ^= 0x01
+    tampered = path.with_name("tampered.pdf")
+    tampered.write_bytes(bytes(data))
+    if verify_file(tampered).ok:
+        raise RuntimeError("a tampered copy of the order still verifies")

@@ -48,6 +48,7 @@ def _password(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RELIEFDESK_PASSWORD", READER_PASSWORD)
 
 
+@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
 def test_export_recomputes_from_file(db_path: Path, tmp_path: Path, suffix: str,
                                      capsys: pytest.CaptureFixture[str]) -> None:

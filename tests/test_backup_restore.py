@@ -41,6 +41,7 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
 def test_database_and_wal_files_are_private(tmp_path: Path) -> None:
     conn = make_db(tmp_path / "db.sqlite3")
     for suffix in ("", "-wal", "-shm"):
@@ -48,6 +49,7 @@ def test_database_and_wal_files_are_private(tmp_path: Path) -> None:
     conn.close()
 
 
+@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
 def test_auto_backup_is_a_private_self_contained_copy(tmp_path: Path) -> None:
     db = tmp_path / "db.sqlite3"
     conn = make_db(db, 4)
@@ -104,6 +106,7 @@ def test_rotation_follows_the_setting(tmp_path: Path) -> None:
         ["r2.sqlite3", "r3.sqlite3", "r4.sqlite3"]
 
 
+@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
 def test_restore_replaces_live_database(tmp_path: Path) -> None:
     db = tmp_path / "db.sqlite3"
     conn = make_db(db, 2)
@@ -152,6 +155,7 @@ def test_integrity_check_names_the_cure(tmp_path: Path) -> None:
     assert "damaged" in msg and f"restore {good}" in msg
 
 
+@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
 def test_restore_over_a_damaged_database(tmp_path: Path) -> None:
     db = tmp_path / "db.sqlite3"
     big_db(db)
@@ -186,6 +190,7 @@ def test_restore_refuses_other_sqlite_files(tmp_path: Path) -> None:
         check_reliefdesk_file(other)
 
 
+@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
 def test_cli_backup(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                     monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "db.sqlite3"
@@ -280,6 +285,7 @@ def test_restore_refuses_a_tampered_backup_unless_forced(
     assert '"audit_chain_ok":false' in last
 
 
+@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
 def test_signing_key_file_is_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RELIEFDESK_KEY_PASSPHRASE", "pw-Key-2020")
     key = tmp_path / "judge.p12"

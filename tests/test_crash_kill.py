@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ROWS = 100_000
 COUNTY = "LOS ANGELES"
 KILLS = 20
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.posix_only]   # SIGKILL, /proc, sessions
 
 
 def have(module: str) -> bool:

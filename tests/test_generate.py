@@ -322,3 +322,59 @@ def test_cancel_leaves_no_file(tmp_path: Path) -> None:
     with pytest.raises(Cancelled):
         generate(out, "Kern", 50_000, progress=stop)
     assert list(tmp_path.iterdir()) == []
+
+
+# -- long histories (--rows-per-person, issue 20) -------------------------------------------------
+def test_rows_per_person_gives_long_coherent_records(tmp_path: Path) -> None:
+    from desktop.records.importer import import_file
+    from desktop.store import open_db
+
+    p = tmp_path / "dense.csv"
+    stats = generate(p, "San Bernardino", 3_050, seed=3, rows_per_person=100)
+    rows = read_rows(p)
+    assert stats.rows == len(rows) == 3_050 and stats.subjects == 31
+    per: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for r in rows:
+        per[r["SUBJECT_ID"]].append(r)
+    sizes = [len(v) for v in per.values()]
+    assert sizes == [100] * 30 + [50]          # exactly N rows a person; the last one cut short
+    for recs in per.values():
+        assert len({r["PRI_DOB"] for r in recs}) == 1
+        cycles = [r["CYC_DATE"] for r in recs]
+        assert cycles == sorted(cycles)        # a life in date order
+        assert all(len(r["CNT_ORDER"]) == 12 and r["CNT_ORDER"].isdigit() for r in recs)
+    # Cannabis convictions in the county are among the other offenses.
+    assert any(convicted(r) and (s := section(r)) and s.base in CANNABIS for r in rows)
+    db = open_db(tmp_path / "r.sqlite3")
+    s = import_file(db, p, backup=False)
+    assert (s.rows_read, s.rows_kept, s.rows_rejected) == (3_050, 3_050, 0)
+    # Same arguments, same bytes; the default shape is untouched by the option's existence.
+    again = tmp_path / "again.csv"
+    generate(again, "San Bernardino", 3_050, seed=3, rows_per_person=100)
+    assert sha(again) == sha(p)
+    short, short0 = tmp_path / "short.csv", tmp_path / "short0.csv"
+    generate(short, "San Bernardino", 500, seed=3)
+    generate(short0, "San Bernardino", 500, seed=3, rows_per_person=0)
+    assert sha(short) == sha(short0) != sha(p)
+
+
+def test_a_record_longer_than_999_cycles_gets_wide_cycles(tmp_path: Path) -> None:
+    """CNT_ORDER numbers cycles and counts with 3 digits: a record too long for 999 cycles of a
+    few rows has arrests with many charges instead, and still exactly the rows asked for."""
+    p = tmp_path / "one.csv"
+    stats = generate(p, "Kern", 12_000, seed=9, rows_per_person=12_000)
+    rows = read_rows(p)
+    assert stats.subjects == 1 and len(rows) == 12_000
+    cnt = [r["CNT_ORDER"] for r in rows]
+    assert all(len(c) == 12 and c.isdigit() for c in cnt)
+    assert len({c[:3] for c in cnt}) <= 999
+    assert max(int(c[6:9]) for c in cnt) > 3  # some arrests carry more than the usual 1-3
+
+
+def test_cli_rows_per_person(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "cli.csv"
+    assert main(["generate", "--county", "Kern", "--rows", "400", "--rows-per-person", "100",
+                 "--seed", "4", "--out", str(out), "--json"]) == 0
+    assert '"subjects": 4' in capsys.readouterr().out
+    assert main(["generate", "--county", "Kern", "--rows", "5", "--rows-per-person", "-1",
+                 "--out", str(out)]) == 2

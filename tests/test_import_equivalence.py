@@ -209,3 +209,111 @@ def test_cancel_during_a_parallel_import_keeps_nothing(tmp_path, generated, monk
     # The connection is usable again and the same file then imports in full.
     s = import_file(handle, generated, backup=False)
     assert s.rows_kept == s.rows_read == 20_000
+
+
+# -- long records (issue 20) ---------------------------------------------------------------------
+# Real county files hold ~90 rows a person and damaged ones far more. Chunks of 64 KB (~80 rows)
+# make each 2,000-row record span ~25 chunks: the chunk where it starts reads it all, the chunks
+# wholly inside it give up at their own end (they are read already) and the chunk where it ends
+# starts after it.
+
+
+def joined(dst: Path, *parts: Path) -> Path:
+    """Generated files joined into one, with the first one's header only."""
+    out = [parts[0].read_bytes()]
+    for p in parts[1:]:
+        data = p.read_bytes()
+        out.append(data[data.index(b"\n") + 1:])
+    dst.write_bytes(b"".join(out))
+    return dst
+
+
+@pytest.fixture(scope="module")
+def long_records(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("long")
+    a, b, c = base / "a.csv", base / "b.csv", base / "c.csv"
+    generate(a, "SAN BERNARDINO", 1_500, seed=21)
+    generate(b, "SAN BERNARDINO", 6_000, seed=22, rows_per_person=2_000)  # three people
+    generate(c, "SAN BERNARDINO", 1_500, seed=23)
+    return joined(base / "long.csv", a, b, c)
+
+
+def assert_same(got: dict, want: dict) -> None:
+    for table in TABLES:
+        assert len(got[table]) == len(want[table]), table
+        for g, w in zip(got[table], want[table], strict=True):
+            assert g == w, (table, g, w)
+
+
+@pytest.mark.parametrize("chunk, every", [
+    (64 << 10, 0),        # undamaged: every chunk is read by a worker, none here
+    (64 << 10, 97),       # damaged rows, scattered rows, quotes across chunk ends
+    (0, 97),              # one process
+])
+def test_long_records_spanning_chunks_match_reference(tmp_path, long_records, monkeypatch,
+                                                      chunk, every):
+    data = tmp_path / "data.csv"
+    if every:
+        broken_copy(long_records, data, seed=every, every=every)
+    else:
+        data.write_bytes(long_records.read_bytes())
+    want, want_rows = reference(tmp_path, data)
+    got, got_rows, imp = fast(tmp_path, data, monkeypatch, chunk=chunk, method=None)
+    assert got_rows == want_rows
+    sizes = [n for (n,) in sqlite3.connect(tmp_path / "reference.sqlite3").execute(
+        "SELECT COUNT(*) FROM counts GROUP BY subject_id")]
+    assert max(sizes) > 1_000  # the long records are there, whole
+    assert_same(got, want)
+    if chunk:
+        assert imp.chunks_in_workers > 10
+    if chunk and not every:
+        assert imp.chunks_in_main == 0, "a chunk inside a long record was handed to this process"
+
+
+def test_a_count_of_thousands_of_rows_and_a_record_in_many_pieces(tmp_path, monkeypatch):
+    """One count repeated on 3,000 rows (each adding a sentence part), and two people whose rows
+    alternate five at a time (each piece merged into what was written before)."""
+    src = tmp_path / "src.csv"
+    generate(src, "SAN BERNARDINO", 2_000, seed=31, rows_per_person=1_000)
+    lines = src.read_bytes().split(b"\n")
+    header, rows = lines[0], [r for r in lines[1:] if r]
+    court = next(r for r in rows if _field(r, 86) and _field(r, 87).isdigit())
+    repeated = [_with_field(court, 87, str(1 + i % 30)) for i in range(3_000)]
+    first = [r for r in rows if _field(r, 2) == _field(rows[0], 2)]
+    second = [r for r in rows if _field(r, 2) != _field(rows[0], 2)]
+    mixed: list[bytes] = []
+    for i in range(0, max(len(first), len(second)), 5):
+        mixed += first[i:i + 5] + second[i:i + 5]
+    data = tmp_path / "data.csv"
+    data.write_bytes(b"\n".join([header, *repeated, *mixed, *repeated[:7]]) + b"\n")
+    want, want_rows = reference(tmp_path, data)
+    assert max(len(r[6] or "") for r in want["counts"]) > 10_000  # the long count's extra lines
+    for chunk in (0, 48 << 10):
+        got, got_rows, _ = fast(tmp_path, data, monkeypatch, chunk=chunk, method=None)
+        assert got_rows == want_rows
+        assert_same(got, want)
+
+
+@pytest.mark.parametrize("chunk", [0, 64 << 10])
+def test_a_record_past_the_limit_is_refused(tmp_path, long_records, monkeypatch, chunk):
+    """A person with more rows than the documented limit: the import is refused with a line a
+    clerk can act on, before the reading gets far past that person (not at the end of the
+    file), and nothing is kept."""
+    from desktop.records import doj_group
+    from desktop.records.importer import NotImportable
+
+    monkeypatch.setattr(doj_group, "MAX_SUBJECT_ROWS", 1_200)
+    monkeypatch.setattr(doj_import, "PARALLEL_MIN_BYTES", 0 if chunk else 1 << 62)
+    monkeypatch.setattr(doj_import, "CHUNK_BYTES", chunk or doj_import.CHUNK_BYTES)
+    monkeypatch.setattr(doj_import, "START_METHOD", None)
+    handle = open_db(tmp_path / "db.sqlite3")
+    seen: list[int] = []
+    with pytest.raises(NotImportable) as err:
+        import_file(handle, long_records, backup=False,
+                    progress=lambda done, total, label: seen.append(done))
+    msg = str(err.value)
+    assert "SUBJECT_ID 32000001 has more than 1,200 rows" in msg
+    assert max(seen, default=0) < long_records.stat().st_size * 0.4
+    assert "line" in msg and "Nothing was changed" in msg and "\n" not in msg
+    for table in ("imports", *TABLES):
+        assert handle.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone() == (0,), table

@@ -27,6 +27,8 @@ from desktop.orders.templates import load_template
 from desktop.orders.verify import verify_file
 from desktop.progress import Cancelled
 from desktop.records.demo import DEMO_PASSWORD, build_demo
+from desktop.orders.actions import enter_terms
+from desktop.orders.names import is_surname_first, natural
 from desktop.review import batches, decisions
 from desktop.review.users import authenticate
 from desktop.store import open_db
@@ -34,12 +36,12 @@ from desktop.store import open_db
 KEY_PASS = "judge key passphrase"
 GRANTS = ("dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction", "resentence")
 RELIEF_WORDS = {
-    "dismiss_and_seal": "dismissed and sealed (legally invalid)",
-    "redesignate_misdemeanor": "redesignated misdemeanor",
-    "redesignate_infraction": "redesignated infraction",
-    ("resentence", "misdemeanor"): "sentence recalled; resentenced as misdemeanor",
-    ("resentence", "infraction"): "sentence recalled; resentenced as infraction",
-    ("resentence", "dismissed"): "sentence dismissed (legally invalid)",
+    "dismiss_and_seal": "Dismissed and sealed",
+    "redesignate_misdemeanor": "Redesignated as a misdemeanor",
+    "redesignate_infraction": "Redesignated as an infraction",
+    ("resentence", "misdemeanor"): "Sentence recalled; resentenced as a misdemeanor",
+    ("resentence", "infraction"): "Sentence recalled; resentenced as an infraction",
+    ("resentence", "dismissed"): "Sentence dismissed as legally invalid",
 }
 
 
@@ -121,11 +123,52 @@ def _relief_column(path: Path, template: str) -> str:
                        for p in doc.pages)
 
 
+def _terms_for_every_resentencing(world: dict) -> int:
+    """The judge enters terms (on the papers, released) for every resentencing case of the batch."""
+    conn = _conn(world)
+    judge = authenticate(conn, "judge", DEMO_PASSWORD)
+    cases = [r[0] for r in conn.execute(
+        "SELECT DISTINCT c.case_id FROM batch_items bi JOIN counts c ON c.id = bi.count_id WHERE "
+        "bi.batch_id = ? AND bi.relief = 'resentence' AND COALESCE(bi.judge_status, '') <> "
+        "'sent_back'", (world["batch"],))]
+    for case_id in cases:
+        enter_terms(conn, judge, world["batch"], case_id, credit_days=45, disposition="released")
+    conn.close()
+    return len(cases)
+
+
+def _enter_terms(world: dict, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    """The judge enters the terms of every resentencing order waiting for them (one with a hearing,
+    the others on the papers)."""
+    conn = _conn(world)
+    waiting = [r[0] for r in conn.execute("SELECT order_no FROM orders WHERE kind = 'resentence' "
+                                          "AND status = 'prepared' ORDER BY id")]
+    conn.close()
+    for i, order_no in enumerate(waiting):
+        extra = ["--hearing-date", "2025-05-20", "--department", "S-12"] if i == 0 else []
+        assert main(["orders", "terms", order_no, "--credit-days", str(30 + i), "--supervision",
+                     "misdemeanor probation", "--months", "6", "--as", "judge", *extra]) == 0
+    capsys.readouterr()
+    return waiting
+
+
 def test_judge_renders_signed_orders_for_exactly_the_granted_counts(
         world: dict, key: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert _render(world, key) == 0
-    printed = [Path(line) for line in capsys.readouterr().out.split()]
+    first = capsys.readouterr().out
+    waiting = [line.split()[1].rstrip(":") for line in first.splitlines() if line.startswith("WAITING")]
     conn = _conn(world)
+    assert waiting and sorted(waiting) == sorted(r[0] for r in conn.execute(
+        "SELECT order_no FROM orders WHERE kind = 'resentence'"))
+    # A resentencing order is not signed before its terms exist.
+    assert {r[0] for r in conn.execute("SELECT status FROM orders WHERE kind = 'resentence'")} == \
+        {"prepared"}
+    assert not conn.execute("SELECT 1 FROM orders WHERE kind = 'resentence' AND file_path IS NOT NULL"
+                            ).fetchone()
+    assert _enter_terms(world, capsys) == waiting
+    assert _render(world, key) == 0
+    printed = sorted({Path(word) for word in (first + capsys.readouterr().out).split()
+                      if word.endswith(".pdf")})
     orders = conn.execute("SELECT order_no, kind, file_path, sha256, status, signer, template_name,"
                           " template_version FROM orders ORDER BY id").fetchall()
     assert sorted(printed) == sorted(Path(o[2]) for o in orders)
@@ -138,7 +181,7 @@ def test_judge_renders_signed_orders_for_exactly_the_granted_counts(
         path = Path(file_path)
         assert status == "signed" and signer == "Hon. Miriam Castellanos-Reyes"
         assert hashlib.sha256(path.read_bytes()).hexdigest() == sha
-        assert tname == kind and tversion == "1.0"
+        assert tname == kind and tversion == "2.0"
         result = verify_file(path)
         assert result.ok and result.signer == "Hon. Miriam Castellanos-Reyes"
         text = _text(path)
@@ -153,13 +196,19 @@ def test_judge_renders_signed_orders_for_exactly_the_granted_counts(
         reliefs = _squash(_relief_column(path, kind))
         for case_number, section, relief, target, name in rows:
             assert case_number in flat and section in flat
-            assert _squash(name) in _squash(text)
+            assert _squash(natural(name)) in _squash(text)           # named as people are named
+            assert "," in name and name not in text and not is_surname_first(flat)
             words = RELIEF_WORDS[(relief, target)] if relief == "resentence" else RELIEF_WORDS[relief]
             assert _squash(words) in reliefs, (order_no, words)
     changed_relief = conn.execute("SELECT oc.relief, oc.resentence_target, o.kind FROM order_counts oc"
                                   " JOIN orders o ON o.id = oc.order_id WHERE oc.count_id = ?",
                                   (world["changed"],)).fetchone()
     assert changed_relief == ("resentence", "infraction", "resentence")
+    # The changed count's finding carries the clerk's stated reason.
+    changed_file = conn.execute("SELECT o.file_path FROM orders o JOIN order_counts oc ON "
+                                "oc.order_id = o.id WHERE oc.count_id = ?",
+                                (world["changed"],)).fetchone()[0]
+    assert "serving probation per court file" in " ".join(_text(Path(changed_file)).split())
     actions = [r[0] for r in conn.execute("SELECT action FROM audit_log ORDER BY seq")]
     assert "orders.prepare" in actions and actions[-1] == "orders.sign"
     assert verify_audit(conn).ok
@@ -181,6 +230,7 @@ def test_only_a_judge_with_the_right_key_renders_and_nothing_changes_otherwise(
 
 
 def test_a_crashed_render_is_finished_by_a_rerun_with_the_same_content(world: dict, key: Path) -> None:
+    assert _terms_for_every_resentencing(world) >= 1
     conn = open_db(world["db"]).conn
     calls = []
 
@@ -227,8 +277,9 @@ def test_a_crashed_render_is_finished_by_a_rerun_with_the_same_content(world: di
 
 def test_bulk_order_with_schedule_and_no_mixing(world: dict, key: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    _terms_for_every_resentencing(world)
     assert _render(world, key, "--bulk") == 0
-    files = [Path(x) for x in capsys.readouterr().out.split()]
+    files = [Path(x) for x in capsys.readouterr().out.split() if x.endswith(".pdf")]
     conn = _conn(world)
     kinds = dict(conn.execute("SELECT order_no, kind FROM orders"))
     bulk = [f for f in files if kinds[f.stem] == "bulk"]
@@ -247,6 +298,7 @@ def test_bulk_order_with_schedule_and_no_mixing(world: dict, key: Path,
 
 def test_register_list_and_mark_printed(world: dict, key: Path,
                                         capsys: pytest.CaptureFixture[str]) -> None:
+    _terms_for_every_resentencing(world)
     assert _render(world, key) == 0
     capsys.readouterr()
     assert main(["orders", "list", "--json", "--as", "judge"]) == 0
@@ -279,6 +331,7 @@ def test_register_list_and_mark_printed(world: dict, key: Path,
 
 
 def test_doj_and_court_exports(world: dict, key: Path, tmp_path: Path) -> None:
+    _terms_for_every_resentencing(world)
     out = tmp_path / "doj.csv"
     args = ["export", "doj-update", "--batch", str(world["batch"]), "--out", str(out), "--as",
             "clerk"]
@@ -323,6 +376,7 @@ def test_doj_and_court_exports(world: dict, key: Path, tmp_path: Path) -> None:
 
 
 def test_summary_report(world: dict, key: Path, tmp_path: Path) -> None:
+    _terms_for_every_resentencing(world)
     assert _render(world, key) == 0
     out = tmp_path / "summary.pdf"
     assert main(["report", "summary", "--out", str(out), "--as", "clerk"]) == 0
@@ -342,6 +396,7 @@ def test_summary_report(world: dict, key: Path, tmp_path: Path) -> None:
 
 
 def test_court_template_and_handwritten_signature_image(world: dict, key: Path, tmp_path: Path) -> None:
+    _terms_for_every_resentencing(world)
     from PIL import Image, ImageDraw
 
     from desktop.paths import forms_dir

@@ -16,7 +16,14 @@ from reportlab.lib.units import inch
 
 from desktop.errors import UserError
 from desktop.orders import demo
-from desktop.orders.model import CaseEntry, CountLine, OrderData, Person, ProsecutionNotice
+from desktop.orders.model import (
+    CaseEntry,
+    CountLine,
+    OrderData,
+    Person,
+    ProsecutionNotice,
+    ResentenceTerms,
+)
 from desktop.orders.render import PAGE_W, render_order
 from desktop.orders.templates import list_templates, load_template
 from desktop.paths import forms_dir
@@ -67,13 +74,13 @@ def _words_inside_margins(pdf: bytes) -> list[str]:
     return bad
 
 
-def _order(counts: list[CountLine], name: str = "RIVERA-STONE, MAYA ELENA",
-           notice: ProsecutionNotice | None = None, akas: tuple[str, ...] = ("STONE, MAYA",),
-           juvenile: bool = False) -> OrderData:
+def _order(counts: list[CountLine], name: str = "MAYA ELENA RIVERA-STONE",
+           notice: ProsecutionNotice | None = None, akas: tuple[str, ...] = ("MAYA STONE",),
+           juvenile: bool = False, terms: ResentenceTerms | None = None) -> OrderData:
     person = Person(name=name, akas=akas, dob="1984-03-09", cii="A12345678")
     entry = CaseEntry(person=person, case_number="FSB123456", counts=tuple(counts),
                       prosecution=notice or ProsecutionNotice("not_challenged", "2020-05-14"),
-                      juvenile=juvenile)
+                      juvenile=juvenile, terms=terms)
     return OrderData(order_number="P64-36-2025-000042", county="SAN BERNARDINO",
                      order_date=date(2025, 6, 2), judge=demo.DEMO_JUDGE, entries=(entry,))
 
@@ -91,15 +98,15 @@ def test_one_case_order_states_what_section_4_3_requires() -> None:
     flat = " ".join(text.split())
     assert "SUPERIOR COURT OF CALIFORNIA, COUNTY OF SAN BERNARDINO" in flat
     assert "The People of the State of California" in flat
-    assert "RIVERA-STONE, MAYA ELENA" in flat and "also known as STONE, MAYA" in flat
+    assert "MAYA ELENA RIVERA-STONE" in flat and "also known as MAYA STONE" in flat
     assert "FSB123456" in flat and "03/09/1984" in flat and "A12345678" in flat
     assert "P64-36-2025-000042" in flat
     for line in COUNTS:
         assert f"HS {line.section}" in flat
     # Relief wording may wrap inside its table cell: read the column, compare without whitespace.
     reliefs = _squash(_column_text(pdf, "one_case", "relief"))
-    for relief in ("dismissed and sealed (legally invalid)", "redesignated misdemeanor",
-                   "redesignated infraction"):
+    for relief in ("Dismissed and sealed", "Redesignated as a misdemeanor",
+                   "Redesignated as an infraction"):
         assert _squash(relief) in reliefs
     assert "04/02/2010" in flat and "Felony" in flat and "Misdemeanor" in flat
     assert "11361.8(f)" in flat and "11361.9" in flat
@@ -128,19 +135,29 @@ def test_juvenile_counts_cite_subdivision_m() -> None:
     assert "11361.8(m)" in flat and "juvenile" in flat
 
 
-def test_resentencing_order_leaves_public_safety_and_hearing_to_the_judge() -> None:
+def test_resentencing_order_waits_for_its_terms_then_states_them() -> None:
     counts = [CountLine(1, "HS", "11359", "F", "2015-05-01", "resentence", "misdemeanor"),
               CountLine(2, "HS", "11358", "F", "2016-01-10", "resentence", "dismissed")]
-    pdf = render_order(_order(counts), load_template("resentence")).pdf
-    text = "\n".join(_pages_text(pdf))
-    flat = " ".join(text.split())
+    with pytest.raises(ValueError, match="terms"):
+        render_order(_order(counts), load_template("resentence"))
+    heard = ResentenceTerms(credit_days=212, disposition="supervision",
+                            supervision_kind="misdemeanor probation", supervision_months=6,
+                            hearing_date="2025-05-20", hearing_department="S-12")
+    pdf = render_order(_order(counts, terms=heard), load_template("resentence")).pdf
+    flat = " ".join("\n".join(_pages_text(pdf)).split())
     reliefs = _squash(_column_text(pdf, "resentence", "relief"))
-    assert _squash("sentence recalled; resentenced as misdemeanor") in reliefs
-    assert _squash("sentence dismissed (legally invalid)") in reliefs
+    assert _squash("Sentence recalled; resentenced as a misdemeanor") in reliefs
+    assert _squash("Sentence dismissed as legally invalid") in reliefs
     assert "11361.8(b)" in flat and "unreasonable risk of danger to public safety" in flat
-    assert "hearing on ____" in flat                    # hearing date left blank
-    assert flat.count("\u25a1") >= 2                    # boxes for the judge's findings
-    assert "credit for time served" in flat
+    assert "hearing on May 20, 2025 in Department S-12" in flat
+    assert "credit for time served of 212 days" in flat
+    assert "misdemeanor probation for 6 months" in flat
+    assert "____" not in flat and "\u25a1" not in flat     # no blanks or boxes left to fill in
+    papers = ResentenceTerms(credit_days=0, disposition="released")
+    flat = " ".join("\n".join(_pages_text(render_order(
+        _order(counts, terms=papers), load_template("resentence")).pdf)).split())
+    assert "No hearing was requested or set" in flat and "hearing on" not in flat
+    assert "released from custody and supervision" in flat and "probation" not in flat
 
 
 def test_extreme_names_and_sixty_counts_wrap_inside_the_margins() -> None:
@@ -157,6 +174,7 @@ def test_extreme_names_and_sixty_counts_wrap_inside_the_margins() -> None:
         pages = _pages_text(pdf)
         text = "\n".join(pages)
         assert _squash(name) in _squash(text)           # the whole name, however it wrapped
+        assert "too long to print in full" not in text
         assert _count_numbers(pdf) == {str(n) for n in range(1, 61)}
         assert _squash(_column_text(pdf, "one_case", "section")).count("HS11360(A)(3)(C)") == 8
         assert len(pages) >= 3

@@ -12,13 +12,16 @@ from pathlib import Path
 
 import pytest
 from cryptography.x509.oid import NameOID
+from pdfread import flat, printed_texts
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from desktop.cli.main import main
+from desktop.clock import pacific
 from desktop.errors import RefusedError
 from desktop.orders import demo
+from desktop.orders.appearance import appearance_text
 from desktop.orders.keys import DEMO_ORGANIZATION, create_demo_key
 from desktop.orders.produce import Job, produce_orders
 from desktop.orders.render import render_order
@@ -45,10 +48,10 @@ def signer(key: Path) -> OrderSigner:
 @pytest.fixture(scope="module")
 def signed(signer: OrderSigner) -> bytes:
     order = demo.one_case_order(4, counts=3, judge=signer.judge)
-    return signer.sign(render_order(order, load_template("one_case")),
-                       order_number=order.order_number, county=order.county)
+    return signer.sign_order(render_order(order, load_template("one_case")), order)[0]
 
 
+@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
 def test_demo_key_is_private_marked_and_passphrase_locked(key: Path, tmp_path: Path) -> None:
     assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
     signer = OrderSigner.from_file(key, PASS)
@@ -81,15 +84,20 @@ def test_signed_order_validates_with_pyhanko_and_names_the_judge(signed: bytes,
 
 
 def test_visible_signature_block_and_field_are_on_the_page(signed: bytes) -> None:
-    import pdfplumber
-
-    with pdfplumber.open(io.BytesIO(signed)) as doc:
-        text = " ".join((doc.pages[-1].extract_text() or "").split())
+    text = flat(printed_texts(signed)[-1])
     assert "Hon. Teodora Blackwood-Ng" in text and "Judge of the Superior Court" in text
     sig = PdfFileReader(io.BytesIO(signed)).embedded_signatures[0]
     rect = [float(x) for x in sig.sig_field["/Rect"]]
     assert rect[2] - rect[0] > 100 and rect[3] - rect[1] > 20      # a visible field, not hidden
-    assert "Digitally signed by Hon. Teodora Blackwood-Ng" in text
+    # The appearance shows what a signed paper shows: signer, title and the signature's own time.
+    when = sig.self_reported_timestamp
+    assert when is not None
+    shown = appearance_text("Hon. Teodora Blackwood-Ng", "Judge of the Superior Court", when)
+    assert shown.endswith("(Pacific)") and str(pacific(when).year) in shown
+    assert flat(shown) in text
+    # No program instructions on the order.
+    for word in ("reliefdesk", "signature panel", "orders verify", "PAdES"):
+        assert word.lower() not in text.lower()
     # Every font of the signed order is embedded (the field adds no Courier appearance).
     fonts = set(re.findall(rb"/BaseFont\s*/([A-Za-z+-]+)", signed))
     assert fonts and all(b"Liberation" in f for f in fonts), fonts

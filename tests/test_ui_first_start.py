@@ -70,7 +70,8 @@ def test_demo_after_the_administrator_adds_clerk_and_judge(
     seen: list = []
     _answer_boxes(seen, [])
     result = ui_app.offer_demo(db_path, conn, creator=admin)
-    assert result is not None and {r for _, r in result.users} == {"clerk", "judge"}
+    assert result is not None
+    assert {r for _, r in result.users} == {"clerk", "judge", "records_officer"}
     assert "clerk" in seen[1] and "judge" in seen[1]
     conn = open_db(db_path).conn
     assert authenticate(conn, "judge", DEMO_PASSWORD).role == "judge"

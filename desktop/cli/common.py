@@ -6,12 +6,12 @@ import argparse
 import getpass
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
+from desktop.console import interactive
 from desktop.paths import default_db_path
 from desktop.store import open_db
 
@@ -24,16 +24,22 @@ def get_db(args: argparse.Namespace) -> sqlite_utils.Database:
     return open_db(db_path(args))
 
 
+# `--as @os`: sign in as the operating-system account (mapped to a role by an administrator with
+# `reliefdesk os-sign-in map`); no ReliefDesk password.
+OS_SIGN_IN = "@os"
+
+
 def add_as_user(parser: argparse.ArgumentParser, required: bool = True) -> None:
     parser.add_argument("--as", dest="as_user", metavar="USER", required=required,
-                        help="acting user; password from RELIEFDESK_PASSWORD or a prompt")
+                        help="acting user; password from RELIEFDESK_PASSWORD or a prompt ("
+                             f"{OS_SIGN_IN}: the Windows account, when an administrator mapped it)")
 
 
 def password_for(user: str, env: str = "RELIEFDESK_PASSWORD") -> str:
     pw = os.environ.get(env)
     if pw is not None:
         return pw
-    if not sys.stdin.isatty():
+    if not interactive():
         from desktop.errors import RefusedError
 
         raise RefusedError(f"no password for {user}: set {env} or run in a terminal")
@@ -44,7 +50,12 @@ def acting_user(args: argparse.Namespace, db: sqlite_utils.Database, roles: tupl
     """Authenticate --as USER with RELIEFDESK_PASSWORD (or a prompt); check the role."""
     from desktop.review.users import authenticate, require_role
 
-    user = authenticate(db.conn, args.as_user, password_for(args.as_user))
+    if args.as_user == OS_SIGN_IN:
+        from desktop.review.os_signin import sign_in
+
+        user = sign_in(db.conn)
+    else:
+        user = authenticate(db.conn, args.as_user, password_for(args.as_user))
     if roles:
         require_role(user, *roles)
     return user
@@ -78,7 +89,9 @@ def audit_user(args: argparse.Namespace, db: sqlite_utils.Database,
     given (authenticated, role checked), else the operating-system account, marked as such."""
     if getattr(args, "as_user", None):
         return acting_user(args, db, roles).name
-    return f"os:{getpass.getuser()}"
+    from desktop.osinfo import os_actor
+
+    return os_actor()
 
 
 def print_json(obj: Any) -> None:

@@ -16,6 +16,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--county", required=True, help="the county whose court runs ReliefDesk")
     p.add_argument("--rows", required=True, type=int, help="exact number of data rows")
     p.add_argument("--seed", type=int, default=0, help="same seed and arguments, same file")
+    p.add_argument("--rows-per-person", dest="rows_per_person", type=int, default=0,
+                   metavar="N", help="long histories: exactly N rows a person (real county files "
+                   "hold about 90); default: today's shape, about 10 rows a person")
     p.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD", default="2020-07-01",
                    help="every conviction is before this date (default 2020-07-01)")
     p.add_argument("--no-header", dest="header", action="store_false",
@@ -32,6 +35,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     if args.rows < 1:
         raise UserError(f"--rows must be at least 1 (got {args.rows})", exit_code=2)
+    if args.rows_per_person < 0:
+        raise UserError(f"--rows-per-person must be at least 1 (got {args.rows_per_person})",
+                        exit_code=2)
     try:
         as_of = date.fromisoformat(args.as_of)
     except ValueError:
@@ -51,7 +57,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     bar = StderrBar()
     try:
         stats = generate(out, args.county, args.rows, seed=args.seed, as_of=as_of,
-                         header=args.header, progress=bar)
+                         header=args.header, progress=bar, rows_per_person=args.rows_per_person)
     except OSError as exc:
         raise UserError(f"cannot write {out}: {exc.strerror or exc}", exit_code=2) from None
     finally:

@@ -7,6 +7,8 @@ import os
 import sys
 import time
 
+from desktop.errors import UserError
+
 # Fallback clock for the startup probe: when this module was imported (desktop.cli.main imports
 # every command module while building its parser, so this is close to interpreter start).
 _IMPORTED_AT = time.perf_counter()
@@ -18,6 +20,8 @@ def process_started_at() -> tuple[float, str]:
     Linux: /proc/self/stat field 22 (start time in clock ticks after boot) against
     CLOCK_BOOTTIME, so interpreter start-up and imports are included (10 ms resolution).
     Elsewhere: the import of desktop.cli, which misses interpreter start-up."""
+    if not sys.platform.startswith("linux"):
+        return _IMPORTED_AT, "clock=cli-import"     # no /proc, no CLOCK_BOOTTIME (Windows, macOS)
     try:
         with open("/proc/self/stat", encoding="ascii") as f:
             stat = f.read()
@@ -51,9 +55,73 @@ def run_gui(args: argparse.Namespace) -> int:
         if problem:
             print(problem, file=sys.stderr)
             return 2
-    from desktop.ui.app import run
+    try:
+        from desktop.ui.app import run
 
-    return run(db_path(args), probe=args.startup_probe, started_at=started_at, clock_note=note)
+        return run(db_path(args), probe=args.startup_probe, started_at=started_at,
+                   clock_note=note)
+    except UserError as exc:            # damaged, busy, network location, newer schema, ...
+        show_startup_error(str(exc), dialog=not args.startup_probe)
+        return exc.exit_code
+    except ImportError as exc:          # a missing or damaged library in the program folder
+        show_startup_error(
+            f"A part of ReliefDesk is missing or damaged ({exc.name or exc}). Install ReliefDesk "
+            f"again (or copy the whole program folder again); your data is not affected."
+            f"{_logged(exc)}", dialog=not args.startup_probe)
+        return 2
+    except Exception as exc:
+        show_startup_error(
+            f"ReliefDesk could not start: {type(exc).__name__}: {exc}.{_logged(exc)}",
+            dialog=not args.startup_probe)
+        return 1
+
+
+def _logged(exc: BaseException) -> str:
+    """Write the traceback to the program's log (desktop/logs.py; never shown to the user); the
+    sentence that tells court IT where it is."""
+    from desktop import logs
+
+    log = logs.setup()
+    logs.get("gui").error("the window could not start", exc_info=exc)
+    return f" Details for court IT are in {log}." if log else ""
+
+
+def _present(box: object) -> None:
+    """Show a start-up error box and wait for OK; not on a headless platform, where nobody could
+    press it (the message is on stderr there)."""
+    from PySide6.QtGui import QGuiApplication
+
+    if QGuiApplication.platformName() in ("offscreen", "minimal"):
+        return
+    box.exec()  # type: ignore[attr-defined]
+
+
+_ERROR_APP = None   # the QApplication made only to show a start-up error
+
+
+def show_startup_error(text: str, *, dialog: bool = True,
+                       title: str = "ReliefDesk could not start") -> None:
+    """A start-up error where the user sees it: on stderr when there is one, and in a dialog
+    (the windowed ReliefDesk.exe has no console). Without Qt (a missing library), Windows' own
+    MessageBoxW shows it."""
+    print(f"reliefdesk: {text}", file=sys.stderr)
+    if not dialog:
+        return
+    try:
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        if QApplication.instance() is None:
+            global _ERROR_APP
+            _ERROR_APP = QApplication([sys.argv[0] if sys.argv else "ReliefDesk"])
+        box = QMessageBox(QMessageBox.Icon.Critical, title, text)
+        _present(box)
+        return
+    except Exception:
+        pass
+    if sys.platform == "win32":
+        import ctypes
+
+        ctypes.windll.user32.MessageBoxW(None, text, title, 0x10)  # type: ignore[attr-defined]
 
 
 def register(sub: argparse._SubParsersAction) -> None:

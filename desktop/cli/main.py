@@ -9,6 +9,7 @@ import sqlite3
 import sys
 
 from desktop import __version__, logs
+from desktop.console import setup_streams
 from desktop.errors import UserError
 from desktop.outputs import for_terminal
 from desktop.store import diagnose
@@ -19,6 +20,8 @@ COMMAND_MODULES = [
     "desktop.cli.rules_cmd",
     "desktop.cli.generate_cmd",
     "desktop.cli.trust_cmd",
+    "desktop.cli.schedule_cmd",
+    "desktop.cli.os_signin_cmd",
     "desktop.cli.review_cmd",
     "desktop.cli.county_cmd",
     "desktop.cli.gui_cmd",
@@ -43,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    setup_streams()          # no console (windowed program), Windows code pages, CR LF
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -92,6 +96,13 @@ def _say(line: str) -> None:
     """One line to stderr; a windowed build has none, and the exit code then tells."""
     if sys.stderr is not None:
         print(line, file=sys.stderr)
+
+
+def gui_main() -> int:
+    """The `reliefdesk-gui` entry point (pyproject gui-scripts: no console window on Windows) and
+    the windowed ReliefDesk.exe: the window, or a command given on its command line, whose exit
+    code says how it went (there is no console to print to)."""
+    return main(sys.argv[1:])
 
 
 if __name__ == "__main__":

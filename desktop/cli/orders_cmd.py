@@ -8,6 +8,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from desktop.cli.common import (
     acting_user,
@@ -18,6 +19,7 @@ from desktop.cli.common import (
     print_json,
     reader,
 )
+from desktop.console import interactive
 from desktop.errors import RefusedError, UserError
 from desktop.outputs import for_terminal
 from desktop.progress import StderrBar
@@ -42,8 +44,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--out", required=True, metavar="DIR")
     r.add_argument("--template", metavar="NAME", help="forms/ template (or .toml file) for the "
                    "one-case orders, or with --bulk for the bulk order")
-    r.add_argument("--sign", required=True, metavar="FILE.p12",
+    r.add_argument("--sign", metavar="FILE.p12",
                    help=f"the judge's key; passphrase from {PASSPHRASE_ENV} or a prompt")
+    r.add_argument("--unsigned", action="store_true",
+                   help="print the orders unsigned, with a signature line, for a signature in ink or "
+                   "in the court's own system (then: orders record-signature)")
+    r.add_argument("--judge", metavar="NAME", help="with --unsigned: the judge who will sign")
     r.add_argument("--bulk", action="store_true", help="one bulk order with a schedule instead of "
                    "one order per case (resentencing still gets one order per case)")
     r.add_argument("--date", metavar="YYYY-MM-DD", help="order date (default: today; kept on reruns)")
@@ -68,6 +74,45 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_reader(ls)
     ls.set_defaults(func=cmd_list)
 
+    t = osub.add_parser("terms", help="enter the terms of a resentencing order (judge only)")
+    t.add_argument("order_no", metavar="ORDER_NO", help="the resentencing order waiting for its terms")
+    t.add_argument("--credit-days", type=int, required=True, metavar="N",
+                   help="credit for time served, in days")
+    how = t.add_mutually_exclusive_group(required=True)
+    how.add_argument("--released", action="store_true", help="released from supervision")
+    how.add_argument("--supervision", metavar="KIND", help="e.g. 'misdemeanor probation'")
+    t.add_argument("--months", type=int, metavar="N", help="supervision period (at most 12)")
+    t.add_argument("--hearing-date", metavar="YYYY-MM-DD",
+                   help="when there was a hearing (leave out when decided on the papers)")
+    t.add_argument("--department", default="", help="the hearing's department")
+    add_as_user(t)
+    t.set_defaults(func=cmd_terms)
+
+    rs = osub.add_parser("record-signature",
+                         help="record that a printed order was signed in ink or in the court's system")
+    rs.add_argument("order_no", metavar="ORDER_NO")
+    rs.add_argument("--judge", required=True, metavar="NAME", help="the judge who signed")
+    rs.add_argument("--signed-at", required=True, metavar="WHEN",
+                    help="when, e.g. 2026-11-30T10:15 (Pacific time unless an offset is given)")
+    rs.add_argument("--how", required=True, choices=("ink", "external"),
+                    help="ink = on paper; external = in the court's case or document system")
+    rs.add_argument("--scan", metavar="FILE", help="the scanned signed copy (its hash is recorded)")
+    add_as_user(rs)
+    rs.set_defaults(func=cmd_record_signature)
+
+    am = osub.add_parser("amend", help="correct a signed order with a new order naming it (judge)")
+    am.add_argument("order_no", metavar="ORDER_NO")
+    am.add_argument("--reason", required=True, help="what the correction is (printed on the order)")
+    add_as_user(am)
+    am.set_defaults(func=cmd_amend)
+
+    sb = osub.add_parser("send-back", help="send back the counts of an order that could not be "
+                         "produced, after the batch was accepted (judge)")
+    sb.add_argument("order_no", metavar="ORDER_NO")
+    sb.add_argument("--note", required=True, help="for the clerk")
+    add_as_user(sb)
+    sb.set_defaults(func=cmd_send_back)
+
     mp = osub.add_parser("mark-printed", help="record that an order was printed")
     mp.add_argument("order_no", metavar="ORDER_NO")
     add_as_user(mp, required=False)
@@ -87,6 +132,30 @@ def register(sub: argparse._SubParsersAction) -> None:
         add_reader(e)
         e.set_defaults(func=cmd_export, kind=kind)
 
+    court = sub.add_parser("court", help="the court's details printed on orders (admin sets them)")
+    csub = court.add_subparsers(dest="court_command", metavar="ACTION", required=True)
+    cs = csub.add_parser("show", help="show the court settings")
+    cs.add_argument("--json", action="store_true")
+    cs.set_defaults(func=cmd_court_show)
+    cset = csub.add_parser("set", help="set one court setting (empty value clears it)")
+    cset.add_argument("key", metavar="KEY", help="department, courthouse, address, clerk_certificate, "
+                      "name_style, schedule_names, or relief.<relief> for the court's words")
+    cset.add_argument("value", metavar="VALUE")
+    add_as_user(cset)
+    cset.set_defaults(func=cmd_court_set)
+
+    sg = sub.add_parser("signer", help="a judge's printed name, title and signature image")
+    sgsub = sg.add_subparsers(dest="signer_command", metavar="ACTION", required=True)
+    ss = sgsub.add_parser("set", help="set (admin, or the judge themself)")
+    ss.add_argument("--judge", required=True, metavar="NAME", help="the judge's ReliefDesk account")
+    ss.add_argument("--title", help="e.g. 'Judge of the Superior Court', 'Commissioner'")
+    ss.add_argument("--name", help="as printed under the signature line, e.g. 'Hon. Ana Ruiz'")
+    img = ss.add_mutually_exclusive_group()
+    img.add_argument("--image", metavar="PNG", help="image of the handwritten signature")
+    img.add_argument("--clear-image", action="store_true")
+    add_as_user(ss)
+    ss.set_defaults(func=cmd_signer_set)
+
     rep = sub.add_parser("report", help="summary reports")
     rsub = rep.add_subparsers(dest="report_command", metavar="KIND", required=True)
     rs = rsub.add_parser("summary", help="PDF summary with charts of an evaluation run")
@@ -102,7 +171,7 @@ def passphrase(prompt: str, confirm: bool = False) -> str:
     env = os.environ.get(PASSPHRASE_ENV)
     if env is not None:
         return env
-    if not sys.stdin.isatty():
+    if not interactive():
         raise RefusedError(f"no key passphrase: set {PASSPHRASE_ENV} or run in a terminal.")
     first = getpass.getpass(prompt)
     if confirm and getpass.getpass("Repeat the passphrase: ") != first:
@@ -114,7 +183,9 @@ def _actor(args: argparse.Namespace, db) -> str:
     """--as USER when given (authenticated); else the operating-system account, for the audit log."""
     if getattr(args, "as_user", None):
         return acting_user(args, db).name
-    return f"os:{getpass.getuser()}"
+    from desktop.osinfo import os_actor
+
+    return os_actor()
 
 
 def cmd_keys_create(args: argparse.Namespace) -> int:
@@ -147,30 +218,161 @@ def cert_path_for(key: Path) -> Path:
     return key.with_name(f"{key.stem}.cert.pem")
 
 
+def _read(path: str, what: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read {what} {path}: {exc.strerror or exc}") from exc
+
+
 def cmd_render(args: argparse.Namespace) -> int:
     from desktop.orders.batch import render_batch
 
     db = get_db(args)
-    user = acting_user(args, db, roles=("judge",))
-    key = Path(args.sign)
-    image = Path(args.signature_image).read_bytes() if args.signature_image else None
+    if args.unsigned == bool(args.sign):
+        raise UserError("give the judge's key (--sign FILE.p12) to sign the orders, or --unsigned "
+                        "--judge NAME to print them for a signature in ink or in the court's system.")
+    user = acting_user(args, db, roles=("clerk", "judge") if args.unsigned else ("judge",))
+    key = Path(args.sign) if args.sign else None
+    image = _read(args.signature_image, "the signature image") if args.signature_image else None
     try:
         order_date = date.fromisoformat(args.date) if args.date else None
     except ValueError as exc:
         raise UserError(f"--date {args.date!r} is not a date; use YYYY-MM-DD.") from exc
     bar = StderrBar()
-    outcomes = render_batch(db.conn, args.batch, Path(args.out), key,
-                            passphrase(f"Passphrase for {key.name}: "), user=user.name,
+    phrase = passphrase(f"Passphrase for {key.name}: ") if key else ""
+    outcomes = render_batch(db.conn, args.batch, Path(args.out), key, phrase, user=user.name,
                             bulk=args.bulk, template=args.template, order_date=order_date,
-                            signature_image=image, workers=args.workers, progress=bar)
+                            signature_image=image, workers=args.workers, progress=bar,
+                            unsigned=args.unsigned, judge_user=args.judge)
     bar.finish()
+    failed = [o for o in outcomes if o.problem]
     for o in outcomes:
         if args.json:
             print_json({"order_no": o.order_no, "kind": o.kind, "file": str(o.path), "counts": o.counts,
-                        "written": o.written})
+                        "written": o.written, "signed": o.signed and o.produced,
+                        "problem": o.problem or None, "waiting_for_terms": o.waiting,
+                        "warnings": list(o.warnings)})
+            continue
+        if o.problem:
+            print(f"NOT PRODUCED {o.order_no}: {o.problem}")
+        elif o.waiting:
+            print(f"WAITING {o.order_no}: resentencing order waits for its terms (reliefdesk orders "
+                  f"terms {o.order_no} ...); not signed")
         else:
-            note = "" if o.written else "  (already signed; unchanged)"
+            note = "" if o.written else "  (already made; unchanged)"
             print(f"{o.path}{note}")
+        for w in o.warnings:
+            print(f"  warning {o.order_no}: {w}")
+    if failed:
+        print(f"reliefdesk: {len(failed)} of {len(outcomes)} orders could not be produced (listed "
+              "above); the others were. Correct the record, or send the counts back (reliefdesk orders "
+              "send-back ORDER_NO --note ...).", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_terms(args: argparse.Namespace) -> int:
+    from desktop.orders.actions import enter_terms
+
+    db = get_db(args)
+    user = acting_user(args, db, roles=("judge",))
+    row = db.conn.execute("SELECT batch_id, case_id, kind FROM orders WHERE order_no = ?",
+                          (args.order_no,)).fetchone()
+    if row is None or row[2] != "resentence":
+        raise UserError(f"{args.order_no} is not a resentencing order; `reliefdesk orders list` shows "
+                        "the orders (render the batch first to number them).")
+    enter_terms(db.conn, user, row[0], row[1], credit_days=args.credit_days,
+                disposition="released" if args.released else "supervision",
+                supervision_kind=args.supervision or "", supervision_months=args.months,
+                hearing_date=args.hearing_date, hearing_department=args.department)
+    print(f"{args.order_no}: terms entered; render batch {row[0]} again to produce and sign it")
+    return 0
+
+
+def _when(text: str):
+    from datetime import datetime
+
+    from desktop.orders.appearance import from_pacific_wall
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise UserError(f"--signed-at {text!r} is not a date and time; use e.g. 2026-11-30T10:15") from exc
+    return from_pacific_wall(moment) if moment.tzinfo is None else moment
+
+
+def cmd_record_signature(args: argparse.Namespace) -> int:
+    from desktop.orders.actions import record_signature
+
+    db = get_db(args)
+    user = acting_user(args, db, roles=("clerk", "judge"))
+    row = record_signature(db.conn, user, args.order_no, judge=args.judge,
+                           signed_at=_when(args.signed_at), method=args.how,
+                           scan=Path(args.scan) if args.scan else None)
+    extra = f"; scan sha256 {row.scan_sha256}" if row.scan_sha256 else ""
+    print(f"{row.order_no}: signed {args.how} by {row.signer} at {row.signed_at}{extra}")
+    return 0
+
+
+def cmd_amend(args: argparse.Namespace) -> int:
+    from desktop.orders.actions import amend_order
+
+    db = get_db(args)
+    user = acting_user(args, db, roles=("judge",))
+    new_no = amend_order(db.conn, user, args.order_no, args.reason)
+    print(f"{new_no}: amends {args.order_no}; render its batch to produce and sign it")
+    return 0
+
+
+def cmd_send_back(args: argparse.Namespace) -> int:
+    from desktop.orders.actions import send_back_unproduced
+
+    db = get_db(args)
+    user = acting_user(args, db, roles=("judge",))
+    ids = send_back_unproduced(db.conn, user, args.order_no, args.note)
+    print(f"{args.order_no}: {len(ids)} count(s) sent back to the clerk ({', '.join(map(str, ids))})")
+    return 0
+
+
+def cmd_court_show(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from desktop.orders.court_settings import court_details
+
+    details = asdict(court_details(get_db(args).conn))
+    if args.json:
+        print_json(details)
+        return 0
+    for key, value in details.items():
+        if key == "relief_words":
+            for k, v in value.items():
+                print(f"relief.{k:<24} {v}")
+        else:
+            print(f"{key:<31} {value}")
+    return 0
+
+
+def cmd_court_set(args: argparse.Namespace) -> int:
+    from desktop.orders.court_settings import set_court_setting
+
+    db = get_db(args)
+    user = acting_user(args, db, roles=("admin",))
+    set_court_setting(db.conn, user, args.key, args.value)
+    print(f"{args.key} set")
+    return 0
+
+
+def cmd_signer_set(args: argparse.Namespace) -> int:
+    from desktop.orders.court_settings import set_signer
+
+    db = get_db(args)
+    user = acting_user(args, db)
+    image = _read(args.image, "the signature image") if args.image else None
+    s = set_signer(db.conn, user, args.judge, title=args.title, image=image,
+                   clear_image=args.clear_image, display_name=args.name)
+    print(f"{s.user}: name {s.display_name or '(from the key)'}, title {s.title or '(from the key)'}, "
+          f"signature image {'set' if s.signature_image else 'none'}")
     return 0
 
 
@@ -227,12 +429,24 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not rows:
         print("no orders yet")
         return 0
-    print(f"{'ORDER':<20} {'KIND':<10} {'BATCH':>5} {'COUNTS':>6} {'STATUS':<8} {'SIGNED':<20} "
-          f"{'PRINTED':<20} FILE")
+    print(f"{'ORDER':<20} {'KIND':<10} {'BATCH':>5} {'COUNTS':>6} {'STATUS':<22} {'SIGNED':<25} "
+          f"{'PRINTED':<25} FILE / PROBLEM")
     for r in rows:
-        print(f"{r.order_no:<20} {r.kind:<10} {r.batch_id:>5} {r.counts:>6} {r.status:<8} "
-              f"{(r.signed_at or ''):<20} {(r.printed_at or ''):<20} {r.file_path or ''}")
+        print(f"{r.order_no:<20} {r.kind:<10} {r.batch_id:>5} {r.counts:>6} {_status(r):<22} "
+              f"{(r.signed_at or ''):<25} {(r.printed_at or ''):<25} "
+              f"{r.problem or r.file_path or r.unsigned_path or ''}")
     return 0
+
+
+def _status(r: Any) -> str:
+    if r.status == "prepared":
+        if r.problem:
+            return "withdrawn" if r.problem.startswith("withdrawn") else "NOT PRODUCED"
+        if r.unsigned_path:
+            return "printed for signature"
+        return "waiting for terms" if r.kind == "resentence" else "prepared"
+    how = {"ink": " (ink)", "external": " (court system)"}.get(r.signature_method or "", "")
+    return r.status + how
 
 
 def cmd_mark_printed(args: argparse.Namespace) -> int:

@@ -98,7 +98,7 @@ def cmd_rejected(args: argparse.Namespace) -> int:
     else:
         # Record data as read from a file: control characters are shown escaped, never sent to
         # the terminal (an escape sequence in a name could rewrite the screen).
-        w = csv.writer(sys.stdout)
+        w = csv.writer(sys.stdout, lineterminator="\n")   # the stream adds CR on Windows
         w.writerow(header)
         for row in rows:
             w.writerow([for_terminal(v) if isinstance(v, str) else v for v in row])

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from desktop.cli.common import acting_user, add_as_user, add_reader, get_db, print_json, reader
+from desktop.console import interactive
 from desktop.errors import RefusedError, UserError
 from desktop.outputs import for_terminal
 
@@ -56,7 +57,7 @@ def _new_password(name: str) -> str:
     pw = os.environ.get("RELIEFDESK_NEW_PASSWORD")
     if pw is not None:
         return pw
-    if not sys.stdin.isatty():
+    if not interactive():
         raise UserError(f"no password for the new account {name}: set RELIEFDESK_NEW_PASSWORD or "
                         "run in a terminal")
     first = getpass.getpass(f"New password for {name}: ")

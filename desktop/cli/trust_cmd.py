@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from desktop.cli.common import add_as_user, add_reader, db_path, get_db, print_json, reader
+from desktop.store.db import readonly_uri
 from desktop.outputs import for_terminal
 
 
@@ -188,7 +189,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     user = acting_user(args, auth_db, ("admin",))
     auth_db.conn.close()
 
-    backup_db = sqlite3.connect(f"file:{args.file.resolve()}?mode=ro", uri=True)
+    backup_db = sqlite3.connect(readonly_uri(args.file), uri=True)
     try:
         chain = verify(backup_db)
     finally:
@@ -223,7 +224,7 @@ def _readonly_copy(src: Path) -> Path:
 
     tmpdir = Path(tempfile.mkdtemp(prefix="reliefdesk-restore-"))
     out = tmpdir / "auth.sqlite3"
-    conn = sqlite3.connect(f"file:{src.resolve()}?mode=ro", uri=True)
+    conn = sqlite3.connect(readonly_uri(src), uri=True)
     try:
         copy_database(conn, out)
     finally:

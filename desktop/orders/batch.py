@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from desktop import audit, clock
 from desktop.errors import RefusedError, UserError
+from desktop.orders.court_settings import court_details, signer_settings
 from desktop.audit.log import head_hash
 from desktop.orders.granted import (
     GrantedCount,
@@ -24,8 +25,8 @@ from desktop.orders.granted import (
     granted_counts,
     granted_from,
 )
-from desktop.orders.model import CaseEntry, CountLine, Judge, OrderData
-from desktop.orders.produce import Job, produce_orders
+from desktop.orders.model import CaseEntry, CountLine, CourtDetails, Judge, OrderData
+from desktop.orders.produce import Job, Produced, produce_orders, remove_stale_temporaries
 from desktop.orders.register import next_order_number
 from desktop.outputs import check_output_dir
 from desktop.review.manifest import sealed_acceptance
@@ -57,6 +58,14 @@ class Outcome:
     path: Path
     counts: int
     written: bool              # False when the signed file on disk was already complete
+    problem: str = ""          # why the order was not produced (the rest of the batch was)
+    waiting: bool = False      # a resentencing order waiting for its terms (orders terms)
+    warnings: tuple[str, ...] = ()
+    signed: bool = True        # False for an order written unsigned (ink / external signature)
+
+    @property
+    def produced(self) -> bool:
+        return not self.problem and not self.waiting
 
 
 def require_judge(conn: sqlite3.Connection, user: str) -> None:
@@ -73,11 +82,28 @@ def require_judge(conn: sqlite3.Connection, user: str) -> None:
                            "Nothing was changed.")
 
 
+def require_court_user(conn: sqlite3.Connection, user: str) -> str:
+    """An active clerk or judge (printing orders for a signature in ink); returns the role."""
+    try:
+        row = conn.execute("SELECT role, active FROM users WHERE name = ?", (user,)).fetchone()
+    except sqlite3.OperationalError as exc:
+        raise RefusedError("there are no ReliefDesk users in this database yet. Nothing was "
+                           "changed.") from exc
+    if row is None or not row[1]:
+        raise RefusedError(f"{user} is not an active ReliefDesk user. Nothing was changed.")
+    if row[0] not in ("judge", "clerk"):
+        raise RefusedError(f"{user} is an {row[0]}; a clerk or a judge prints orders. Nothing was "
+                           "changed.")
+    return str(row[0])
+
+
 def plan_orders(conn: sqlite3.Connection, grants: list[GrantedCount], *, bulk: bool,
-                template: str | None) -> list[Planned]:
+                template: str | None, batch_id: int | None = None,
+                court: CourtDetails | None = None) -> list[Planned]:
     """One order per case (a resentencing order for counts being resentenced), or with `bulk` one
     bulk order per county for everything except resentencing, which always needs its own hearing."""
-    entries = case_entries(conn, grants)
+    style = court.name_style if court else "upper"
+    entries = case_entries(conn, grants, style=style, batch_id=batch_id)
     county_of = {g.case_id: g.county for g in grants}
     plans: list[Planned] = []
     bulk_entries: dict[str, list[CaseEntry]] = defaultdict(list)
@@ -105,7 +131,7 @@ def plan_orders(conn: sqlite3.Connection, grants: list[GrantedCount], *, bulk: b
 def _with_counts(entry: CaseEntry, counts: tuple[CountLine, ...]) -> CaseEntry:
     return CaseEntry(person=entry.person, case_number=entry.case_number, counts=counts,
                      court=entry.court, prosecution=entry.prosecution, juvenile=entry.juvenile,
-                     case_id=entry.case_id)
+                     case_id=entry.case_id, terms=entry.terms)
 
 
 def template_ref(tmpl: OrderTemplate) -> str:
@@ -165,10 +191,12 @@ def _prepare(conn: sqlite3.Connection, batch_id: int, plans: list[Planned], orde
             order_no, code, seq = next_order_number(conn, p.county, order_date.year)
             cur = conn.execute(
                 "INSERT INTO orders (order_no, kind, batch_id, case_id, county, county_code, year, seq,"
-                " order_date, template_name, template_version, status, created_by, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'prepared', ?, ?)",
+                " order_date, template_name, template_version, status, created_by, created_at,"
+                " printed_names)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'prepared', ?, ?, ?)",
                 (order_no, p.kind, batch_id, p.case_id, p.county, code, order_date.year, seq,
-                 order_date.isoformat(), template_ref(tmpl), tmpl.version, user, now))
+                 order_date.isoformat(), template_ref(tmpl), tmpl.version, user, now,
+                 printed_names(p)))
             conn.executemany(
                 "INSERT INTO order_counts (order_id, count_id, case_id, relief, resentence_target)"
                 " VALUES (?, ?, ?, ?, ?)",
@@ -181,10 +209,30 @@ def _prepare(conn: sqlite3.Connection, batch_id: int, plans: list[Planned], orde
         return _existing(conn, batch_id)
 
 
+def printed_names(p: Planned) -> str:
+    """The names as the order prints them, for the Orders list ('; ' between people)."""
+    seen: list[str] = []
+    for e in p.entries:
+        if e.person.name not in seen:
+            seen.append(e.person.name)
+    return "; ".join(seen)
+
+
 def _file_complete(row: sqlite3.Row, path: Path) -> bool:
     if row["status"] == "prepared" or row["file_path"] != str(path) or not path.exists():
         return False
     return hashlib.sha256(path.read_bytes()).hexdigest() == row["sha256"]
+
+
+def _judge_for(conn: sqlite3.Connection, user: str, cert_name: str, cert_title: str,
+               image: bytes | None) -> Judge:
+    """The judicial officer as printed: name from the certificate (or the signer settings' printed
+    name), title from the signer settings (judge, commissioner, presiding judge ...), and the
+    signature image given, else the one in the signer settings."""
+    settings = signer_settings(conn, user)
+    name = cert_name or settings.display_name or user
+    return Judge(name, settings.title or cert_title, image if image is not None
+                 else settings.signature_image)
 
 
 def _free_name(out_dir: Path, order_no: str, taken: set[Path]) -> Path:
@@ -235,61 +283,158 @@ def _order_paths(conn: sqlite3.Connection, rows: dict[tuple[str, str], sqlite3.R
     return out
 
 
-def render_batch(conn: sqlite3.Connection, batch_id: int, out_dir: Path, key_file: Path,
+def render_batch(conn: sqlite3.Connection, batch_id: int, out_dir: Path, key_file: Path | None,
                  passphrase: str, *, user: str, bulk: bool = False, template: str | None = None,
                  order_date: date | None = None, signature_image: bytes | None = None,
-                 workers: int | None = None, progress: ProgressFn | None = None) -> list[Outcome]:
-    """Render and sign the orders of an accepted batch into out_dir; returns one outcome per order."""
-    require_judge(conn, user)
+                 workers: int | None = None, progress: ProgressFn | None = None,
+                 unsigned: bool = False, judge_user: str | None = None) -> list[Outcome]:
+    """Render and sign the orders of an accepted batch into out_dir; returns one outcome per order.
+
+    Every order is produced or reported with its problem; the rest of the batch completes. A
+    resentencing order waits (unsigned, unproduced) until its terms are entered. With `unsigned`
+    (no key), orders are written unsigned with a blank signature line for a signature in ink or in
+    the court's own system, to be recorded with record_signature(); `judge_user` is the judge who
+    will sign (printed under the line)."""
+    if unsigned:
+        require_court_user(conn, user)
+        if not judge_user:
+            raise UserError("name the judge who will sign the printed orders (--judge NAME).")
+        require_judge(conn, judge_user)
+    else:
+        require_judge(conn, user)
     check_output_dir(out_dir, db=conn)
     check_batch(conn, batch_id)
-    # What the judge accepted, sealed: refused (naming the first difference) when the tables no
-    # longer agree with it or no acceptance was logged.
+    # What the judge accepted, sealed (issue 12): refused, naming the first difference, when the
+    # tables no longer agree with it or no acceptance was logged; orders are built from it.
     sealed = sealed_acceptance(conn, batch_id)
     grants = granted_from(granted_counts(conn, batch_id), sealed.counts)
     if not grants:
         raise UserError(f"batch {batch_id} has no counts granted for orders (approved or changed to a "
                         "relief, and not sent back). Nothing was changed.")
-    signer = OrderSigner.from_file(key_file, passphrase)   # wrong passphrase: refused before any change
-    plans = plan_orders(conn, grants, bulk=bulk, template=template)
+    signer = None
+    if not unsigned:
+        if key_file is None:
+            raise UserError("give the judge's key (--sign FILE.p12), or print the orders unsigned "
+                            "for a signature in ink (--unsigned).")
+        signer = OrderSigner.from_file(key_file, passphrase)   # wrong passphrase: refused first
+    court = court_details(conn)
+    plans = plan_orders(conn, grants, bulk=bulk, template=template, batch_id=batch_id, court=court)
     rows = _prepare(conn, batch_id, plans, order_date or clock.court_today(), user, bulk)
     out_dir.mkdir(parents=True, exist_ok=True)
     out_dir = out_dir.resolve()
-    paths = _order_paths(conn, rows, out_dir, user, batch_id)
-    judge = Judge(signer.info.name, signer.info.title, signature_image)
+    if signer is not None:
+        judge = _judge_for(conn, user, signer.info.name, signer.info.title, signature_image)
+    else:
+        assert judge_user is not None
+        judge = _judge_for(conn, judge_user, "", "Judge of the Superior Court", None)
+        judge = Judge(judge.name, judge.title, None)     # the judge signs the line in ink
+    # Signed orders never replace an existing file: each gets a free name, recorded (issue 12).
+    paths = {} if unsigned else _order_paths(conn, rows, out_dir, user, batch_id)
     head_seq, head = head_hash(conn)
     audit_head = f"{head_seq}:{head}"
     jobs, outcomes = [], []
+    shown: dict[str, str] = {}         # the names each order prints, for the Orders list
     for p in plans:
         row = rows[(p.kind, p.key)]
-        path, done = paths[row["order_no"]]
-        outcomes.append(Outcome(row["order_no"], p.kind, path, len(p.count_ids), not done))
-        if not done:
-            data = OrderData(order_number=row["order_no"], county=p.county,
-                             order_date=date.fromisoformat(row["order_date"]), judge=judge,
-                             entries=p.entries)
-            jobs.append(Job(data, row["template_name"], str(path), audit_head=audit_head))
-    produced = produce_orders(jobs, key_file.read_bytes(), passphrase, workers=workers,
-                              progress=progress)
-    if produced:
-        by_no = {r["order_no"]: r for r in rows.values()}
-        versions = {name: load_template(name).version for name in {r["template_name"]
-                                                                   for r in by_no.values()}}
-        with transaction(conn):
-            for r in produced:
-                conn.execute(
-                    "UPDATE orders SET status = 'signed', file_path = ?, sha256 = ?, content_sha256 = ?,"
-                    " pages = ?, signer = ?, signer_title = ?, signer_cert_sha256 = ?, signed_by = ?,"
-                    " signed_at = ?, template_version = ?, audit_head = ?,"
-                    " printed_at = NULL, printed_by = NULL WHERE order_no = ?",
-                    (r.path, r.sha256, r.content_sha256, r.pages, signer.info.name, signer.info.title,
-                     signer.info.fingerprint, user, r.signed_at,
-                     versions[by_no[r.order_no]["template_name"]], audit_head, r.order_no))
-            audit.append(conn, user, "orders.sign", [r.order_no for r in produced],
-                         {"batch_id": batch_id, "signer": signer.info.name,
-                          "cert_sha256": signer.info.fingerprint, "demo_cert": signer.info.demo,
-                          "files": {r.order_no: r.sha256 for r in produced},
-                          "paths": {r.order_no: r.path for r in produced},
-                          "acceptance_seq": sealed.seq, "audit_head": audit_head})
+        name = f"{row['order_no']}-unsigned.pdf" if unsigned else f"{row['order_no']}.pdf"
+        path = paths[row["order_no"]][0] if row["order_no"] in paths else out_dir / name
+        if row["status"] != "prepared":
+            if unsigned or (row["signature_method"] or "digital") != "digital":
+                # A signed order is never made again; a correction is a new order (amend_order).
+                outcomes.append(Outcome(row["order_no"], p.kind, Path(row["file_path"] or path),
+                                        len(p.count_ids), False))
+                continue
+            if _file_complete(row, path):
+                outcomes.append(Outcome(row["order_no"], p.kind, path, len(p.count_ids), False))
+                continue
+            # A digitally signed order whose file was lost is written again: the same content,
+            # signed again (below).
+        if p.kind == "resentence" and any(e.terms is None for e in p.entries):
+            remove_stale_temporaries(path)
+            outcomes.append(Outcome(row["order_no"], p.kind, path, len(p.count_ids), False,
+                                    waiting=True))
+            continue
+        if unsigned and row["unsigned_path"] == str(path) and path.exists() and \
+                hashlib.sha256(path.read_bytes()).hexdigest() == row["unsigned_sha256"]:
+            outcomes.append(Outcome(row["order_no"], p.kind, path, len(p.count_ids), False,
+                                    signed=False))
+            continue
+        amends = row["amends_order_no"]
+        data = OrderData(order_number=row["order_no"], county=p.county,
+                         order_date=date.fromisoformat(row["order_date"]), judge=judge,
+                         entries=p.entries, court=court, amends=amends,
+                         amend_reason=row["amend_reason"] or "")
+        jobs.append(Job(data, row["template_name"], str(path), sign=not unsigned,
+                        audit_head=None if unsigned else audit_head))
+        shown[row["order_no"]] = printed_names(p)
+        outcomes.append(Outcome(row["order_no"], p.kind, path, len(p.count_ids), True,
+                                signed=not unsigned))
+    produced = produce_orders(jobs, None if unsigned else key_file.read_bytes() if key_file else None,
+                              passphrase, workers=workers, progress=progress)
+    by_no = {r.order_no: r for r in produced}
+    outcomes = [replace(o, problem=by_no[o.order_no].problem, written=by_no[o.order_no].ok,
+                        warnings=by_no[o.order_no].warnings) if o.order_no in by_no else o
+                for o in outcomes]
+    _record(conn, batch_id, rows, produced, signer, user, unsigned, judge, shown,
+            audit_head=audit_head, acceptance_seq=sealed.seq)
     return outcomes
 
+
+def _record(conn: sqlite3.Connection, batch_id: int, rows: dict[tuple[str, str], sqlite3.Row],
+            produced: list[Produced], signer: OrderSigner | None, user: str, unsigned: bool,
+            judge: Judge, shown: dict[str, str], *, audit_head: str | None = None,
+            acceptance_seq: int | None = None) -> None:
+    """One transaction: the orders produced marked signed (or their unsigned file recorded), the
+    others' problems noted, one audit entry."""
+    if not produced:
+        return
+    by_no = {r["order_no"]: r for r in rows.values()}
+    versions = {name: load_template(name).version for name in {r["template_name"]
+                                                               for r in by_no.values()}}
+    ok = [r for r in produced if r.ok]
+    failed = [r for r in produced if not r.ok]
+    with transaction(conn):
+        for r in ok:
+            warnings = "\n".join(r.warnings) or None
+            if r.order_no in shown:
+                conn.execute("UPDATE orders SET printed_names = ? WHERE order_no = ?",
+                             (shown[r.order_no], r.order_no))
+            if unsigned:
+                conn.execute("UPDATE orders SET unsigned_path = ?, unsigned_sha256 = ?,"
+                             " content_sha256 = ?, pages = ?, template_version = ?, problem = NULL,"
+                             " warnings = ?, signer = ? WHERE order_no = ?",
+                             (r.path, r.sha256, r.content_sha256, r.pages,
+                              versions[by_no[r.order_no]["template_name"]], warnings, judge.name,
+                              r.order_no))
+                continue
+            assert signer is not None
+            conn.execute(
+                "UPDATE orders SET status = 'signed', file_path = ?, sha256 = ?, content_sha256 = ?,"
+                " pages = ?, signer = ?, signer_title = ?, signer_cert_sha256 = ?, signed_by = ?,"
+                " signed_at = ?, template_version = ?, signature_method = 'digital',"
+                " problem = NULL, warnings = ?, audit_head = ?,"
+                " printed_at = NULL, printed_by = NULL WHERE order_no = ?",
+                (r.path, r.sha256, r.content_sha256, r.pages, signer.info.name, judge.title,
+                 signer.info.fingerprint, user, r.signed_at,
+                 versions[by_no[r.order_no]["template_name"]], warnings, audit_head, r.order_no))
+        for r in failed:
+            conn.execute("UPDATE orders SET problem = ? WHERE order_no = ?", (r.problem, r.order_no))
+        payload: dict[str, object] = {"batch_id": batch_id}
+        if failed:
+            payload["not_produced"] = {r.order_no: r.problem for r in failed}
+        cut = {r.order_no: list(r.warnings) for r in ok if r.warnings}
+        if cut:
+            payload["warnings"] = cut
+        if unsigned:
+            payload.update(judge=judge.name, files={r.order_no: r.sha256 for r in ok})
+            audit.append(conn, user, "orders.print_unsigned", [r.order_no for r in ok] or
+                         [r.order_no for r in failed], payload)
+        else:
+            assert signer is not None
+            payload.update(signer=signer.info.name, title=judge.title,
+                           cert_sha256=signer.info.fingerprint, demo_cert=signer.info.demo,
+                           files={r.order_no: r.sha256 for r in ok},
+                           paths={r.order_no: r.path for r in ok},
+                           acceptance_seq=acceptance_seq, audit_head=audit_head)
+            audit.append(conn, user, "orders.sign", [r.order_no for r in ok] or
+                         [r.order_no for r in failed], payload)

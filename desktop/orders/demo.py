@@ -5,7 +5,16 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from desktop.orders.model import CaseEntry, CountLine, Judge, OrderData, Person, ProsecutionNotice
+from desktop.orders import names
+from desktop.orders.model import (
+    CaseEntry,
+    CountLine,
+    Judge,
+    OrderData,
+    Person,
+    ProsecutionNotice,
+    ResentenceTerms,
+)
 
 _FIRST = ("Avery", "Jordan", "Rosalind", "Mateo", "Quinn", "Harper", "Ezekiel", "Marisol", "Dmitri",
           "Yesenia", "Tobias", "Lucía", "Kenji", "Oluwaseun", "Priya", "Beatrix")
@@ -19,10 +28,13 @@ DEMO_JUDGE = Judge(name="Hon. Eleanor M. Whitcombe (DEMO)", title="Judge of the 
 
 
 def _person(rng: random.Random, i: int) -> Person:
-    name = f"{rng.choice(_LAST).upper()}, {rng.choice(_FIRST).upper()} {chr(65 + i % 26)}"
-    akas = (f"{rng.choice(_LAST).upper()}, {rng.choice(_FIRST).upper()}",) if rng.random() < 0.3 else ()
+    """A made-up person named as orders name people (natural order; see names.py)."""
+    raw = f"{rng.choice(_LAST).upper()},{rng.choice(_FIRST).upper()} {chr(65 + i % 26)}"
+    akas = (names.natural(f"{rng.choice(_LAST).upper()},{rng.choice(_FIRST).upper()}"),) \
+        if rng.random() < 0.3 else ()
     dob = date(rng.randint(1950, 1995), rng.randint(1, 12), rng.randint(1, 28)).isoformat()
-    return Person(name=name, akas=akas, dob=dob, cii=f"A{rng.randint(10**7, 10**8 - 1)}")
+    return Person(name=names.natural(raw), akas=akas, dob=dob, cii=f"A{rng.randint(10**7, 10**8 - 1)}",
+                  sort_name=names.surname_first(raw))
 
 
 def _count(rng: random.Random, n: int, relief: str | None = None) -> CountLine:
@@ -53,10 +65,14 @@ def one_case_order(seed: int = 1, counts: int = 3, *, name: str | None = None, r
     rng = random.Random(seed)
     person = _person(rng, seed)
     if name is not None:
-        person = Person(name=name, akas=person.akas, dob=person.dob, cii=person.cii)
+        person = Person(name=name, akas=person.akas, dob=person.dob, cii=person.cii, sort_name=name)
     lines = tuple(_count(rng, n + 1, "resentence" if resentence else None) for n in range(counts))
+    terms = None
+    if resentence:
+        terms = ResentenceTerms(credit_days=rng.randint(30, 400), disposition="supervision",
+                                supervision_kind="misdemeanor probation", supervision_months=6)
     entry = CaseEntry(person=person, case_number=f"FSB{rng.randint(100000, 999999)}", counts=lines,
-                      court=f"{county.title()} Superior", prosecution=_notice(rng))
+                      court=f"{county.title()} Superior", prosecution=_notice(rng), terms=terms)
     return OrderData(order_number=f"P64-36-{order_date.year}-{number:06d}", county=county,
                      order_date=order_date, judge=judge, entries=(entry,))
 

@@ -46,6 +46,8 @@ JOIN counts c ON c.id = oc.count_id
 JOIN cases k ON k.id = oc.case_id
 JOIN subjects s ON s.id = k.subject_id
 WHERE o.batch_id = ? AND o.status IN ('signed', 'printed')
+  AND NOT EXISTS (SELECT 1 FROM orders n WHERE n.amends_order_no = o.order_no
+                  AND n.status IN ('signed', 'printed'))
 ORDER BY o.order_no, k.case_number, c.count_no, c.cnt_order
 """
 

@@ -12,8 +12,25 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from desktop.errors import RefusedError, UserError
-from desktop.orders.model import GRANTABLE, CaseEntry, CountLine, Person, ProsecutionNotice
+from desktop.orders import names
+from desktop.orders.model import (
+    GRANTABLE,
+    CaseEntry,
+    CountLine,
+    Person,
+    ProsecutionNotice,
+    ResentenceTerms,
+)
 from desktop.records.normalize import court_display
+
+# Flags that raise a question about a count; when the court grants relief anyway, the order states
+# the finding that resolves it (templates: [count_findings]).
+RESOLVED_FLAGS = frozenset({
+    "judgment_after_prop64", "offense_after_prop64", "unknown_quantity", "two_priors",
+    "disqualifying_prior", "registration_only", "ineligible_subdivision", "record_inconsistent",
+    "prosecution_challenged", "environmental_violation", "sentence_unknown", "level_inferred",
+    "out_of_scope_section", "plea_bargain", "related_charge",
+})
 
 
 @dataclass(frozen=True)
@@ -25,6 +42,8 @@ class GrantedCount:
     relief: str
     resentence_target: str | None
     flags: frozenset[str]
+    changed: bool = False
+    reason: str | None = None
 
 
 def check_batch(conn: sqlite3.Connection, batch_id: int) -> None:
@@ -47,7 +66,7 @@ def granted_counts(conn: sqlite3.Connection, batch_id: int) -> list[GrantedCount
         """
         SELECT c.id, c.case_id, c.subject_id, COALESCE(k.county, c.county, ''), r.status,
                d.relief, d.resentence_target, r.decided_relief, r.decided_target, d.flags,
-               bi.relief, bi.resentence_target
+               bi.relief, bi.resentence_target, r.reason
         FROM batch_items bi
         JOIN batches b ON b.id = bi.batch_id
         JOIN review_items r ON r.count_id = bi.count_id
@@ -61,7 +80,7 @@ def granted_counts(conn: sqlite3.Connection, batch_id: int) -> list[GrantedCount
         """, (batch_id,)).fetchall()
     out = []
     for (cid, case_id, subject_id, county, status, d_relief, d_target, c_relief, c_target, flags,
-         b_relief, b_target) in rows:
+         b_relief, b_target, reason) in rows:
         relief, target = (d_relief, d_target) if status == "approved" else (c_relief, c_target)
         if b_relief:
             # The relief as submitted in the batch is what the judge accepted; a later
@@ -71,9 +90,12 @@ def granted_counts(conn: sqlite3.Connection, batch_id: int) -> list[GrantedCount
             continue
         if relief == "resentence" and not target:
             target = "misdemeanor"
+        changed = status == "changed" or relief != d_relief
         out.append(GrantedCount(cid, case_id, subject_id, county, relief,
                                 target if relief == "resentence" else None,
-                                frozenset(f for f in (flags or "").split(";") if f)))
+                                frozenset(f for f in (flags or "").split(";") if f),
+                                changed=bool(changed),
+                                reason=" ".join((reason or "").split()) or None))
     return out
 
 
@@ -110,21 +132,73 @@ def _prosecution(conn: sqlite3.Connection, case_number: str | None) -> Prosecuti
     return ProsecutionNotice()
 
 
-def case_entries(conn: sqlite3.Connection, grants: list[GrantedCount]) -> dict[int, CaseEntry]:
+def _court_name(conn: sqlite3.Connection, case_number: str | None, county: str | None,
+                own: tuple[str, str, str] | None) -> tuple[str, str] | None:
+    """(name, akas JSON) on the court's own case when court records are imported: the case's own
+    person if it came from a court extract, else the court-extract case with the same number."""
+    if own is not None and own[2] == "court-csv":
+        return own[0], own[1]
+    if not case_number:
+        return None
+    row = conn.execute(
+        "SELECT s.name, s.akas FROM cases k JOIN subjects s ON s.id = k.subject_id "
+        "JOIN imports i ON i.id = s.import_id WHERE k.case_number = ? AND i.format = 'court-csv' "
+        "AND (? IS NULL OR k.county IS NULL OR UPPER(k.county) = UPPER(?)) ORDER BY k.id LIMIT 1",
+        (case_number, county, county)).fetchone()
+    return (row[0], row[1]) if row and row[0] else None
+
+
+def printed_person(conn: sqlite3.Connection, case_id: int, style: str = "upper") -> Person:
+    """The person of a case as orders name them: the court's own case name when court records are
+    imported, else the record's name, in natural order (`CALDERON,AMARA P` -> `AMARA P CALDERON`)."""
+    row = conn.execute(
+        "SELECT k.case_number, k.county, s.name, s.akas, s.dob, s.cii, i.format FROM cases k "
+        "JOIN subjects s ON s.id = k.subject_id LEFT JOIN imports i ON i.id = s.import_id "
+        "WHERE k.id = ?", (case_id,)).fetchone()
+    case_number, county, name, akas_json, dob, cii, fmt = row
+    court = _court_name(conn, case_number, county, (name, akas_json, fmt or ""))
+    raw_name, raw_akas = court if court else (name, akas_json)
+    try:
+        raw = [a for a in json.loads(raw_akas or "[]") if isinstance(a, str) and a.strip()]
+    except json.JSONDecodeError:
+        raw = []
+    if court and name:
+        raw.append(name)             # the record's spelling is another name the person is known by
+    printed = names.natural(raw_name, style) if raw_name else "(name not on record)"
+    akas: list[str] = []
+    for a in raw:
+        shown = names.natural(a, style)
+        if shown and shown.casefold() != printed.casefold() and shown not in akas:
+            akas.append(shown)
+    return Person(name=printed, akas=tuple(akas), dob=dob, cii=cii,
+                  sort_name=names.surname_first(raw_name, style) if raw_name else printed)
+
+
+def resentence_terms(conn: sqlite3.Connection, batch_id: int, case_id: int) -> ResentenceTerms | None:
+    try:
+        row = conn.execute(
+            "SELECT credit_days, disposition, supervision_kind, supervision_months, hearing_date,"
+            " hearing_department FROM resentence_terms WHERE batch_id = ? AND case_id = ?",
+            (batch_id, case_id)).fetchone()
+    except sqlite3.OperationalError:
+        return None
+    if row is None:
+        return None
+    return ResentenceTerms(credit_days=row[0], disposition=row[1], supervision_kind=row[2] or "",
+                           supervision_months=row[3], hearing_date=row[4],
+                           hearing_department=row[5] or "")
+
+
+def case_entries(conn: sqlite3.Connection, grants: list[GrantedCount], *, style: str = "upper",
+                 batch_id: int | None = None) -> dict[int, CaseEntry]:
     """One CaseEntry per case, holding only the granted counts given (in count order)."""
     by_case: dict[int, list[GrantedCount]] = defaultdict(list)
     for g in grants:
         by_case[g.case_id].append(g)
     entries: dict[int, CaseEntry] = {}
     for case_id, items in by_case.items():
-        case = conn.execute(
-            "SELECT k.case_number, k.court, s.name, s.akas, s.dob, s.cii FROM cases k "
-            "JOIN subjects s ON s.id = k.subject_id WHERE k.id = ?", (case_id,)).fetchone()
-        case_number, court, name, akas_json, dob, cii = case
-        try:
-            akas = tuple(a for a in json.loads(akas_json or "[]") if a and a != name)
-        except json.JSONDecodeError:
-            akas = ()
+        case_number, court = conn.execute("SELECT case_number, court FROM cases WHERE id = ?",
+                                          (case_id,)).fetchone()
         lines = []
         for g in items:
             c = conn.execute("SELECT count_no, code, section, level, conviction_date, cnt_order "
@@ -132,10 +206,14 @@ def case_entries(conn: sqlite3.Connection, grants: list[GrantedCount]) -> dict[i
             count_no, code, section, level, conv_date, cnt_order = c
             lines.append(CountLine(count_no=count_no, code=code or "HS", section=section or "",
                                    level=level, conviction_date=conv_date, relief=g.relief,
-                                   resentence_target=g.resentence_target, count_id=g.count_id))
+                                   resentence_target=g.resentence_target, count_id=g.count_id,
+                                   changed=g.changed, reason=g.reason,
+                                   flags=tuple(sorted(g.flags & RESOLVED_FLAGS))))
+        serving = any(g.relief == "resentence" for g in items)
         entries[case_id] = CaseEntry(
-            person=Person(name=name or "(name not on record)", akas=akas, dob=dob, cii=cii),
+            person=printed_person(conn, case_id, style),
             case_number=case_number, counts=tuple(lines), court=court_display(court) or None,
             prosecution=_prosecution(conn, case_number),
-            juvenile=any("juvenile" in g.flags for g in items), case_id=case_id)
+            juvenile=any("juvenile" in g.flags for g in items), case_id=case_id,
+            terms=resentence_terms(conn, batch_id, case_id) if serving and batch_id else None)
     return entries

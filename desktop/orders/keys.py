@@ -19,6 +19,7 @@ from cryptography.x509.oid import NameOID
 
 from desktop import clock
 from desktop.errors import RefusedError, UserError
+from desktop.files import make_private
 
 DEMO_ORGANIZATION = "ReliefDesk DEMO \u2013 not for court use"
 DEMO_MARK = "ReliefDesk DEMO"
@@ -93,6 +94,7 @@ def create_demo_key(name: str, title: str, out: Path, passphrase: str, *, county
     out.parent.mkdir(parents=True, exist_ok=True)
     # Create with 0600 before writing: the key must never be readable by others, even briefly.
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    make_private(out)        # Windows: owner-only ACL before the key is written
     with os.fdopen(fd, "wb") as fh:
         fh.write(blob)
     return describe(cert)

@@ -22,6 +22,9 @@ class CountLine:
     relief: str                   # one of GRANTABLE
     resentence_target: str | None = None   # for relief == 'resentence'
     count_id: int | None = None   # database id, when the order came from a batch
+    changed: bool = False         # the clerk changed the relief the engine proposed
+    reason: str | None = None     # the clerk's stated reason for the decision, when given
+    flags: tuple[str, ...] = ()   # engine flags the court resolved in granting this relief
 
     @property
     def serving(self) -> bool:
@@ -43,6 +46,7 @@ class Person:
     akas: tuple[str, ...] = ()
     dob: str | None = None        # ISO date
     cii: str | None = None
+    sort_name: str = ""           # surname first, for a schedule sorted by surname
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,36 @@ class CaseEntry:
     prosecution: ProsecutionNotice = field(default_factory=ProsecutionNotice)
     juvenile: bool = False
     case_id: int | None = None
+    terms: ResentenceTerms | None = None   # resentencing orders only
+
+
+@dataclass(frozen=True)
+class ResentenceTerms:
+    """What the judge decided for a resentencing (HS 11361.8(b)-(d))."""
+
+    credit_days: int
+    disposition: str                  # 'released' | 'supervision'
+    supervision_kind: str = ""        # e.g. 'misdemeanor probation'
+    supervision_months: int | None = None
+    hearing_date: str | None = None   # ISO date; None = decided on the papers without a hearing
+    hearing_department: str = ""
+
+
+@dataclass(frozen=True)
+class CourtDetails:
+    """The court's own details, set once by an administrator (desktop/orders/court_settings.py)."""
+
+    department: str = ""
+    courthouse: str = ""
+    address: str = ""
+    clerk_certificate: str = ""
+    name_style: str = "upper"
+    schedule_names: str = "surname_first"
+    relief_words: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [p.strip() for p in self.address.replace("|", "\n").splitlines() if p.strip()]
 
 
 @dataclass(frozen=True)
@@ -76,6 +110,10 @@ class OrderData:
     judge: Judge
     entries: tuple[CaseEntry, ...]
     courthouse: str | None = None
+    court: CourtDetails = field(default_factory=CourtDetails)
+    amends: str | None = None         # the order number this order corrects
+    amend_reason: str = ""
+    signing: str = "digital"          # 'digital' (PAdES appearance box) | 'unsigned' (ink / external)
 
     @property
     def counts(self) -> list[CountLine]:

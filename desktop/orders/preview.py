@@ -16,8 +16,9 @@ from typing import Any
 from desktop.clock import court_today
 from desktop.errors import UserError
 from desktop.orders.batch import Planned, plan_orders
+from desktop.orders.court_settings import court_details
 from desktop.orders.granted import granted_counts
-from desktop.orders.model import Judge, OrderData
+from desktop.orders.model import CourtDetails, Judge, OrderData
 from desktop.orders.render import render_order
 from desktop.orders.templates import load_template
 
@@ -47,6 +48,7 @@ class DraftPlan:
     judge: Judge
     order_date: date
     _templates: dict[str, Any] = field(default_factory=dict, repr=False)
+    court: CourtDetails = field(default_factory=CourtDetails)
 
     @property
     def counts(self) -> int:
@@ -81,12 +83,18 @@ class DraftPlan:
         p = self.plan
         if p.template not in self._templates:
             self._templates[p.template] = load_template(p.template)
+        if p.kind == "resentence" and any(e.terms is None for e in p.entries):
+            raise UserError(
+                "this resentencing order waits for its terms (credit for time served, release or "
+                "supervision, hearing); it is drafted once the judge enters them (orders terms)"
+            )
         data = OrderData(
             order_number=f"DRAFT {self.number} of {self.total}",
             county=p.county,
             order_date=self.order_date,
             judge=self.judge,
             entries=p.entries,
+            court=self.court,
         )
         rendered = render_order(data, self._templates[p.template])
         return Draft(self.label, p.kind, self.counts, rendered.pages, rendered.pdf)
@@ -105,11 +113,13 @@ def draft_plans(
     grants = granted_counts(conn, batch_id)
     if not grants:
         raise UserError(f"batch {batch_id} has no counts granted for orders; nothing to preview")
-    plans = plan_orders(conn, grants, bulk=bulk, template=None)
+    court = court_details(conn)
+    plans = plan_orders(conn, grants, bulk=bulk, template=None, batch_id=batch_id, court=court)
     judge = Judge(judge_name, judge_title)
     templates: dict[str, Any] = {}
     when = order_date or court_today()
-    return [DraftPlan(i, len(plans), p, judge, when, templates) for i, p in enumerate(plans, 1)]
+    return [DraftPlan(i, len(plans), p, judge, when, templates, court)
+            for i, p in enumerate(plans, 1)]
 
 
 def preview_batch(

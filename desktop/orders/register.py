@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from dataclasses import asdict, dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,6 +72,12 @@ class OrderRow:
     counts: int
     case_numbers: str
     names: str
+    signature_method: str | None = None    # digital | ink | external (None: made before 0012)
+    amends_order_no: str | None = None
+    problem: str | None = None             # why the last render could not produce it
+    warnings: str | None = None            # fields cut to fit, for the clerk
+    scan_sha256: str | None = None
+    unsigned_path: str | None = None       # the order printed unsigned for an ink signature
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -83,11 +90,26 @@ SELECT o.id, o.order_no, o.kind, o.batch_id, o.case_id, o.county, o.order_date, 
        (SELECT COUNT(*) FROM order_counts oc WHERE oc.order_id = o.id),
        COALESCE((SELECT GROUP_CONCAT(DISTINCT k.case_number) FROM order_counts oc
                  JOIN cases k ON k.id = oc.case_id WHERE oc.order_id = o.id), ''),
-       COALESCE((SELECT GROUP_CONCAT(DISTINCT s.name) FROM order_counts oc
+       COALESCE(o.printed_names, (SELECT GROUP_CONCAT(n, char(31)) FROM (
+                 SELECT DISTINCT s.name AS n FROM order_counts oc
                  JOIN cases k ON k.id = oc.case_id JOIN subjects s ON s.id = k.subject_id
-                 WHERE oc.order_id = o.id), '')
+                 WHERE oc.order_id = o.id)), ''),
+       o.signature_method, o.amends_order_no, o.problem, o.warnings, o.scan_sha256, o.unsigned_path,
+       o.printed_names IS NOT NULL
 FROM orders o
 """
+
+
+def _row(r: tuple[Any, ...]) -> OrderRow:
+    """An OrderRow; names not recorded as printed (orders made before migration 0016) are shown in
+    natural order as the order would print them."""
+    from desktop.orders.names import natural
+
+    *fields, printed = r
+    row = OrderRow(*fields)
+    if not printed and row.names:
+        row = replace(row, names="; ".join(natural(n) for n in row.names.split("\x1f") if n.strip()))
+    return row
 
 
 def list_orders(conn: sqlite3.Connection, batch_id: int | None = None) -> list[OrderRow]:
@@ -95,14 +117,14 @@ def list_orders(conn: sqlite3.Connection, batch_id: int | None = None) -> list[O
         rows = conn.execute(_LIST_SQL + " ORDER BY o.id").fetchall()
     else:
         rows = conn.execute(_LIST_SQL + " WHERE o.batch_id = ? ORDER BY o.id", (batch_id,)).fetchall()
-    return [OrderRow(*r) for r in rows]
+    return [_row(r) for r in rows]
 
 
 def get_order(conn: sqlite3.Connection, order_no: str) -> OrderRow:
     rows = conn.execute(_LIST_SQL + " WHERE o.order_no = ?", (order_no,)).fetchall()
     if not rows:
         raise UserError(f"there is no order {order_no}; `reliefdesk orders list` shows the orders.")
-    return OrderRow(*rows[0])
+    return _row(rows[0])
 
 
 def known_certificates(conn: sqlite3.Connection) -> dict[str, str]:
@@ -117,7 +139,7 @@ def known_certificates(conn: sqlite3.Connection) -> dict[str, str]:
 
 def order_for_file(conn: sqlite3.Connection, sha256: str) -> OrderRow | None:
     rows = conn.execute(_LIST_SQL + " WHERE o.sha256 = ?", (sha256,)).fetchall()
-    return OrderRow(*rows[0]) if rows else None
+    return _row(rows[0]) if rows else None
 
 
 def mark_printed(conn: sqlite3.Connection, order_no: str, user: str | None) -> OrderRow:
@@ -193,6 +215,20 @@ def history_problem(conn: sqlite3.Connection, path: Path) -> str:
     return ""
 
 
+def _verify_recorded(order: OrderRow, path: Path) -> VerifyResult:
+    """An order signed in ink or in the court's own system: the register records who signed and
+    when; the file (the scan when attached, else the unsigned order printed) must be the one recorded."""
+    from desktop.orders.verify import VerifyResult
+
+    when = datetime.fromisoformat(order.signed_at) if order.signed_at else None
+    result = VerifyResult(str(path), True, signer=order.signer or "", signed_at=when,
+                          in_register=True, method=order.signature_method or "ink")
+    if order.sha256 and hashlib.sha256(path.read_bytes()).hexdigest() != order.sha256:
+        return replace(result, ok=False, problem="the file differs from the one recorded when the "
+                       "signature was recorded")
+    return result
+
+
 def verify_order(conn: sqlite3.Connection, order_no: str) -> VerifyResult:
     """For the window's Orders view: the order's signature, and its file is the one the register
     recorded (same SHA-256), so even a validly re-signed replacement is caught."""
@@ -200,6 +236,8 @@ def verify_order(conn: sqlite3.Connection, order_no: str) -> VerifyResult:
 
     order = get_order(conn, order_no)
     path = order_file(order)
+    if order.signature_method in ("ink", "external"):
+        return _verify_recorded(order, path)
     result = verify_file(path, known_certificates(conn))
     if result.ok and order.signer_cert_sha256 and result.fingerprint != order.signer_cert_sha256:
         return replace(result, ok=False, problem="signed with another certificate than the register "

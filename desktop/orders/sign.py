@@ -5,8 +5,10 @@ incremental write instead of a key load and a trial signature."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
@@ -16,22 +18,25 @@ from pyhanko.keys.internal import (
     translate_pyca_cryptography_cert_to_asn1,
     translate_pyca_cryptography_key_to_asn1,
 )
-from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils import content, generic, layout
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import get_pyca_cryptography_hash
-from pyhanko.stamp import NoOpStampStyle
+from pyhanko.stamp import NoOpStampStyle, StaticStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from desktop import clock
 from desktop.orders.keys import KeyInfo, describe, load_key
-from desktop.orders.model import Judge
+from desktop.orders.model import Judge, OrderData
 from desktop.orders.render import SIGNATURE_FIELD, RenderedOrder
 
-# The order draws its own visible signature block (embedded fonts, deterministic content); the PAdES
-# field is placed over the box left for it and adds no appearance of its own, so no unembedded font
-# (pyHanko's stamps use Courier) enters the order. Signing time and signer: `reliefdesk orders verify`.
-_STAMP = NoOpStampStyle()
+# The order draws its own signature block (embedded fonts, deterministic content). The PAdES field is
+# placed over the box left for it; its appearance, made per signature by desktop/orders/appearance.py
+# with the same embedded font, shows "Digitally signed by Hon. NAME, TITLE, DATE TIME (Pacific)" as a
+# signed paper shows it. No pyHanko text stamp (Courier, unembedded) enters the order.
+_NO_STAMP = NoOpStampStyle()
 AUDIT_HEAD_KEY = "/ReliefDeskAuditHead"
 
 
@@ -49,8 +54,6 @@ def _put_info(writer: IncrementalPdfFileWriter, key: str, value: str) -> None:
 
 def audit_head_of(data: bytes) -> str | None:
     """The audit head ("seq:hash") a signed order carries, or None."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         info = reader.trailer_view["/Info"]
@@ -58,6 +61,53 @@ def audit_head_of(data: bytes) -> str | None:
     except Exception:  # noqa: BLE001 - an unreadable file simply carries no head
         return None
     return str(value) if value is not None else None
+
+
+class _BytesPage(content.ImportedPdfPage):
+    """pyHanko's ImportedPdfPage reads a file; this one reads PDF bytes held in memory."""
+
+    def __init__(self, pdf: bytes) -> None:
+        super().__init__(file_name="", page_ix=0)
+        self.pdf = pdf
+
+    def render(self) -> bytes:
+        w = self._ensure_writer
+        xobj = w.import_page_as_xobject(_reader(self.pdf), page_ix=0)
+        resource_name = b"/Appearance"
+        self.resources.xobject[resource_name.decode("ascii")] = xobj
+        x1, y1, x2, y2 = xobj.get_object()["/BBox"]
+        self.box = layout.BoxConstraints(width=abs(x1 - x2), height=abs(y1 - y2))
+        return resource_name + b" Do"
+
+
+@lru_cache(maxsize=8)
+def _reader(pdf: bytes) -> PdfFileReader:
+    """A parsed appearance, kept while orders signed in the same minute reuse it."""
+    return PdfFileReader(io.BytesIO(pdf))
+
+
+def _stamp(appearance: bytes | None) -> NoOpStampStyle | StaticStampStyle:
+    if appearance is None:
+        return _NO_STAMP
+    return StaticStampStyle(
+        background=_BytesPage(appearance), background_opacity=1.0, border_width=0,
+        background_layout=layout.SimpleBoxLayoutRule(
+            x_align=layout.AxisAlignment.ALIGN_MIN, y_align=layout.AxisAlignment.ALIGN_MID,
+            margins=layout.Margins.uniform(0)))
+
+
+class _TimedPdfSigner(signers.PdfSigner):
+    """A PdfSigner whose signing time is the one the appearance shows (pyHanko takes the clock's)."""
+
+    def __init__(self, *args: Any, signing_time: datetime | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._signing_time = signing_time
+
+    def init_signing_session(self, pdf_out: Any, existing_fields_only: bool = False) -> Any:
+        session = super().init_signing_session(pdf_out, existing_fields_only)
+        if self._signing_time is not None:
+            session.system_time = self._signing_time
+        return session
 
 
 class _LoadedKeySigner(signers.SimpleSigner):
@@ -103,10 +153,12 @@ class OrderSigner:
         return Judge(name=self.info.name, title=self.info.title)
 
     def sign(self, rendered: RenderedOrder, *, order_number: str, county: str,
-             order_date: date | None = None, audit_head: str | None = None) -> bytes:
-        """The signed PDF. With `audit_head` ("seq:hash" of the audit log when signing) the
-        document information dictionary gets /ReliefDeskAuditHead in the same revision the
-        signature covers, so the head travels with the order and cannot be changed unseen."""
+             order_date: date | None = None, signing_time: datetime | None = None,
+             appearance: bytes | None = None, audit_head: str | None = None) -> bytes:
+        """Sign a rendered order; with `appearance` (a one-page PDF the size of the signature box),
+        the signature field shows it; `signing_time` is recorded as the signature's time. With
+        `audit_head` ("seq:hash" of the audit log when signing) the document information gets
+        /ReliefDeskAuditHead in the revision the signature covers (issue 12)."""
         meta = signers.PdfSignatureMetadata(
             field_name=SIGNATURE_FIELD,
             subfilter=fields.SigSeedSubFilter.PADES,
@@ -120,7 +172,21 @@ class OrderSigner:
         writer = IncrementalPdfFileWriter(io.BytesIO(rendered.pdf))
         if audit_head:
             _put_info(writer, AUDIT_HEAD_KEY, audit_head)
-        pdf_signer = signers.PdfSigner(meta, signer=self._signer, new_field_spec=spec,
-                                       stamp_style=_STAMP)
+        pdf_signer = _TimedPdfSigner(meta, signer=self._signer, new_field_spec=spec,
+                                     stamp_style=_stamp(appearance), signing_time=signing_time)
         out = pdf_signer.sign_pdf(writer, bytes_reserved=self.bytes_reserved)
         return out.getvalue()
+
+    def sign_order(self, rendered: RenderedOrder, order: OrderData,
+                   moment: datetime | None = None,
+                   audit_head: str | None = None) -> tuple[bytes, datetime]:
+        """Sign a rendered order with the visible appearance "Digitally signed by Hon. NAME, TITLE,
+        DATE TIME (Pacific)" (title as printed on the order); returns the signed PDF and the time."""
+        from desktop.orders.appearance import appearance_pdf
+
+        moment = (moment or clock.now()).astimezone(UTC).replace(microsecond=0)
+        x1, y1, x2, y2 = rendered.signature.box
+        look = appearance_pdf(order.judge.name, order.judge.title, moment, x2 - x1, y2 - y1)
+        data = self.sign(rendered, order_number=order.order_number, county=order.county,
+                         signing_time=moment, appearance=look, audit_head=audit_head)
+        return data, moment

@@ -15,11 +15,11 @@ from desktop.paths import forms_dir
 
 KINDS = ("one_case", "bulk", "resentence")
 CONDITIONS = ("always", "any_sealed", "any_redesignated", "any_resentenced", "any_sentence_dismissed",
-              "juvenile")
+              "juvenile", "hearing", "no_hearing", "released", "supervision", "department")
 COLUMN_NAMES = ("count_no", "section", "level", "conviction_date", "relief", "basis", "name", "dob",
                 "cii", "case_number", "prosecution")
 # Placeholder values that are template sentences already filled (and escaped) by fill().
-MARKUP_VALUES = frozenset({"prosecution_finding"})
+MARKUP_VALUES = frozenset({"prosecution_finding", "name", "akas", "reason"})
 _REQUIRED_TEXT = ("court", "plaintiff", "versus", "defendant_role", "case_label", "order_label",
                   "footer_left", "footer_right", "header", "closing", "dated", "intro")
 _RELIEF_KEYS = ("dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction",
@@ -51,6 +51,10 @@ class OrderTemplate:
     orders: tuple[Paragraph, ...]
     schedule_title: str = ""
     source: str = ""
+    count_findings: dict[str, str] | None = None
+
+    def count_finding(self, key: str) -> str:
+        return (self.count_findings or {}).get(key, "")
 
     def fill(self, text: str, values: dict[str, Any]) -> str:
         """Substitute placeholders with escaped values; the template's own markup is kept (also in
@@ -143,6 +147,7 @@ def load_template(name_or_path: str) -> OrderTemplate:
         findings=_paragraphs(path, data.get("findings", []), "findings"),
         orders=_paragraphs(path, data.get("orders", []), "orders"),
         schedule_title=data.get("schedule_title", ""), source=str(path),
+        count_findings=dict(data.get("count_findings", {})),
     )
 
 

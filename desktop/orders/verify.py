@@ -43,10 +43,16 @@ class VerifyResult:
     demo: bool = False
     in_register: bool = False
     problem: str = ""
+    method: str = "digital"      # 'ink' / 'external': a signature recorded in the register
 
     def line(self) -> str:
         if not self.ok:
             return f"FAIL {self.path}: {self.problem}"
+        if self.method != "digital":
+            how = "in ink" if self.method == "ink" else "in the court's own system"
+            when = self.signed_at.isoformat(timespec="seconds") if self.signed_at else "time not stated"
+            return (f"OK   {self.path}: signed {how} by {self.signer} at {when} as recorded in the "
+                    "orders register; the file is the one recorded")
         when = self.signed_at.isoformat(timespec="seconds") if self.signed_at else "time not stated"
         if self.in_register:
             trust = "certificate matches the orders register"
@@ -156,7 +162,7 @@ def verify_bytes(data: bytes, label: str, register: dict[str, str] | None = None
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         sigs = reader.embedded_signatures
-    except Exception as exc:  # noqa: BLE001 - any parse failure means "not a valid signed order"
+    except Exception as exc:
         return VerifyResult(label, False, problem=f"not a readable PDF ({exc.__class__.__name__}: {exc})")
     if len(sigs) != 1:
         return VerifyResult(label, False, problem=f"expected one signature, found {len(sigs)}")
@@ -172,7 +178,7 @@ def verify_bytes(data: bytes, label: str, register: dict[str, str] | None = None
         contents = bytes(sig.pkcs7_content)
         gap_problem = _gap_is_only_signature(data, list(sig.byte_range), contents)
         cert_problem = _certificate_problem(sig, cert)
-    except Exception as exc:  # noqa: BLE001 - a damaged signature raises from deep inside pyHanko
+    except Exception as exc:
         return VerifyResult(label, False, problem=f"signature cannot be validated "
                             f"({exc.__class__.__name__}: {exc})")
     signer = _name_attr(cert, "common_name")

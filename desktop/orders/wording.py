@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from desktop.orders.model import CaseEntry, CountLine, OrderData, ProsecutionNotice
+from desktop.orders.model import (
+    CaseEntry,
+    CountLine,
+    CourtDetails,
+    OrderData,
+    ProsecutionNotice,
+    ResentenceTerms,
+)
 from desktop.orders.templates import OrderTemplate
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -26,11 +33,18 @@ def short_date(iso: str | None) -> str:
     return f"{d.month:02d}/{d.day:02d}/{d.year}"
 
 
-def relief_text(t: OrderTemplate, count: CountLine) -> str:
+def relief_key(count: CountLine) -> str:
     if count.relief == "resentence":
-        target = count.resentence_target or "misdemeanor"
-        return t.relief[f"resentence_{target}"]
-    return t.relief[count.relief]
+        return f"resentence_{count.resentence_target or 'misdemeanor'}"
+    return count.relief
+
+
+def relief_text(t: OrderTemplate, count: CountLine, court: CourtDetails | None = None) -> str:
+    """The relief as the court writes it: its settings' words, else the template's."""
+    key = relief_key(count)
+    if court is not None and court.relief_words.get(key):
+        return court.relief_words[key]
+    return t.relief[key]
 
 
 def level_text(t: OrderTemplate, level: str | None) -> str:
@@ -88,7 +102,30 @@ def conditions(order: OrderData) -> set[str]:
         out.add("any_sentence_dismissed")
     if any(e.juvenile for e in order.entries):
         out.add("juvenile")
+    terms = [e.terms for e in order.entries if e.terms is not None]
+    if terms:
+        out.add("hearing" if any(t.hearing_date for t in terms) else "no_hearing")
+        out.add("supervision" if any(t.disposition == "supervision" for t in terms) else "released")
+    if order.court.department:
+        out.add("department")
     return out
+
+
+def terms_values(terms: ResentenceTerms | None) -> dict[str, str]:
+    """Placeholders of a resentencing order's terms ('' when not entered)."""
+    if terms is None:
+        return {"credit_days": "", "supervision_kind": "", "supervision_months": "",
+                "supervision_period": "", "hearing_date": "", "hearing_department": ""}
+    months = terms.supervision_months
+    period = f"{months} month{'s' if months != 1 else ''}" if months else ""
+    return {
+        "credit_days": f"{terms.credit_days:,}",
+        "supervision_kind": terms.supervision_kind,
+        "supervision_months": str(months or ""),
+        "supervision_period": period,
+        "hearing_date": long_date(date.fromisoformat(terms.hearing_date)) if terms.hearing_date else "",
+        "hearing_department": terms.hearing_department,
+    }
 
 
 def case_numbers(entries: tuple[CaseEntry, ...]) -> str:
@@ -99,8 +136,19 @@ def case_numbers(entries: tuple[CaseEntry, ...]) -> str:
     return ", ".join(seen) if seen else "(case number not on record)"
 
 
-def placeholder_values(t: OrderTemplate, order: OrderData) -> dict[str, str]:
+def placeholder_values(t: OrderTemplate, order: OrderData, font: str | None = None
+                       ) -> dict[str, str]:
+    """Values for the template's ${...} placeholders. With `font`, `name` and `akas` are given as
+    Paragraph markup that sets characters the font lacks in a fallback font (templates.MARKUP_VALUES)."""
+    from xml.sax.saxutils import escape
+
+    from desktop.orders.fonts import markup
+
     first = order.entries[0]
+
+    def mk(text: str) -> str:
+        return markup(text, font) if font else escape(text)
+
     persons = {(e.person.name, e.person.dob, e.person.cii) for e in order.entries}
     court = t.fill(t.text["court"], {"county": order.county.title()})
     return {
@@ -114,8 +162,8 @@ def placeholder_values(t: OrderTemplate, order: OrderData) -> dict[str, str]:
         "judge_title": order.judge.title,
         "title": t.title,
         "short_title": t.short_title,
-        "name": first.person.name,
-        "akas": "; ".join(first.person.akas),
+        "name": mk(first.person.name),
+        "akas": mk("; ".join(first.person.akas)),
         "dob": short_date(first.person.dob),
         "cii": first.person.cii or "",
         "case_numbers": case_numbers(order.entries),
@@ -124,4 +172,8 @@ def placeholder_values(t: OrderTemplate, order: OrderData) -> dict[str, str]:
         "count_total": f"{len(order.counts):,}",
         "case_total": f"{len(order.entries):,}",
         "person_total": f"{len(persons):,}",
+        "department": order.court.department,
+        "court_address": "; ".join(order.court.address_lines),
+        "amends": order.amends or "",
+        **terms_values(first.terms),
     }

@@ -6,7 +6,10 @@ is at a row boundary with the previous subject finished. So a chunk does not sto
 end: it reads on (the "extension") until the next row that would be kept belongs to another
 subject, and stops before that row. The next chunk, read in parallel by another worker, skips the
 same stretch: it looks back for the last kept row before its start and skips rows until one with
-another SUBJECT_ID. The main process accepts a worker's chunk only when the chunk starts exactly
+another SUBJECT_ID, but never past its own nominal end: a chunk that lies wholly inside one long
+record gives up there (the chunk that reads the record's start reads it all, and the main process
+skips the chunks it covered), so the work spent skipping is at most the file's size, whatever the
+length of a record. The main process accepts a worker's chunk only when the chunk starts exactly
 where the previous one stopped; otherwise it reads that stretch itself (the result is then the
 same as a reading of the whole file, whatever tricks the file plays with quotes).
 
@@ -22,7 +25,13 @@ from dataclasses import dataclass, field
 from itertools import chain, repeat
 from pathlib import Path
 
-from desktop.records.doj_group import LOCAL_COLUMNS, Grouper, NeedsMainProcess
+from desktop.records.doj_group import (
+    LOCAL_COLUMNS,
+    MAX_SUBJECT_ROWS,
+    Grouper,
+    NeedsMainProcess,
+    RecordTooLong,
+)
 from desktop.records.doj_layout import COLUMNS, N_COLUMNS
 from desktop.records.doj_rows import check_row, looks_like_header, row_key
 from desktop.records.source import MAX_LINE_CHARS, Reject, decode
@@ -55,6 +64,7 @@ class RangeResult:
     data: bytes | None = None                        # the chunk's rows as a serialized SQLite db
     handover: str | None = None                      # why the main process must read it instead
     error: str | None = None                         # the file is not a DOJ file (NotDojFile)
+    too_long: str | None = None                      # a record past the limit (RecordTooLong)
 
 
 def read_block(fh, pos: int, want: int) -> bytes:
@@ -80,7 +90,7 @@ def read_block(fh, pos: int, want: int) -> bytes:
 
 def split_lines(data: bytes, first_no: int) -> tuple[list[bytes] | None, list[str], int]:
     """Raw and decoded physical lines of a block (decoded as LineSource does: UTF-8, else
-    latin-1 per line; BOM dropped on line 1; trailing CR/LF dropped), and the length of a line
+    Windows-1252 per line; BOM dropped on line 1; trailing CR/LF dropped), and the length of a line
     end. Raw lines are only needed to find byte offsets: for a plain ASCII block whose lines all
     end in LF, or all in CR LF (DOJ files written on Windows), they are the decoded lines (None)
     and each raw line is its text plus the line end."""
@@ -241,6 +251,12 @@ class RangeReader:
                         if skipping or lineno >= self.ext_line:
                             key = self._kept_key(fields, lineno)
                             if skipping:
+                                if lineno >= self.ext_line:
+                                    # The whole chunk is the previous record's: leave it to
+                                    # the reading of that record (see the module's docstring).
+                                    res.end, res.end_line = self._offset(lineno), lineno
+                                    stopped = True
+                                    break
                                 if key is None or key == self.skip_key:
                                     continue
                                 skipping = False
@@ -351,6 +367,7 @@ class ChunkJob:
     start_line: int
     end: int
     first_line: int
+    max_subject_rows: int = MAX_SUBJECT_ROWS  # the main process's limit (doj_group)
 
 
 def _local_tables(conn: sqlite3.Connection) -> dict[str, str]:
@@ -376,7 +393,8 @@ def read_chunk(job: ChunkJob) -> RangeResult:
 
     next_ids = {"subjects": 1, "cases": 1, "counts": 1}
     subject_ids: dict[str, int] = {}
-    grouper = Grouper(sink, next_ids, subject_ids, None, local=True)
+    grouper = Grouper(sink, next_ids, subject_ids, None, local=True,
+                      max_subject_rows=job.max_subject_rows)
     skip_key = None
     if job.index > 0:
         skip_key = previous_subject(job.path, job.start, job.start_line, job.first_line)
@@ -392,6 +410,9 @@ def read_chunk(job: ChunkJob) -> RangeResult:
                            handover=str(exc))
     except NotDojFile as exc:
         return RangeResult(job.start, job.start_line, job.start, job.start_line, error=str(exc))
+    except RecordTooLong as exc:
+        return RangeResult(job.start, job.start_line, job.start, job.start_line,
+                           too_long=str(exc))
     finally:
         if collecting:
             gc.enable()

@@ -47,8 +47,8 @@ from desktop.records.doj_rows import (
 from desktop.records.normalize import parse_section
 
 # A count being read: [line, cnt_order, template, ofn, conviction date, event date, cycle date,
-# sentence parts, extra lines]; the last two are tuples, () until the count has some (most never
-# do). The template holds what follows from the row's descriptive columns alone (see
+# sentence parts, extra lines]; the last two are () until the count has some (most never do),
+# then lists that grow in place (a tuple grown row by row would cost the square of its rows). The template holds what follows from the row's descriptive columns alone (see
 # count_template), shared by every count with the same texts.
 C_LINE, C_CNT, C_TPL, C_OFN, C_CONV_DATE, C_EVENT_DATE, C_CYC_DATE, C_SENTENCE, C_EXTRA = range(9)
 # Template positions.
@@ -186,14 +186,24 @@ def insert_statements(import_id: int, file_name: str) -> list[tuple[str, str]]:
 
 
 FLUSH_ROWS = 20_000
+# The most rows one person's record may run to without another person's row in between. Real
+# records hold at most a few thousand (a county's long histories average ~90); a file with more
+# is damaged or is not a DOJ extract, and it is refused after reading that many rows of the
+# person, so that a hostile file costs time in proportion to this limit, not to its square.
+MAX_SUBJECT_ROWS = 100_000
 
 
 class NeedsMainProcess(Exception):  # noqa: N818 - a hand-over, not an error
     """A worker met something only the main process can do (a subject seen before)."""
 
 
+class RecordTooLong(Exception):  # noqa: N818 - a refusal of the file, with its reason
+    """One person's rows run past MAX_SUBJECT_ROWS: the file is refused."""
+
+
 class SubjectBuf:
-    __slots__ = ("key", "line", "name", "dob", "cii", "gender", "names", "events", "counts")
+    __slots__ = ("key", "line", "name", "dob", "cii", "gender", "names", "events", "counts",
+                 "rows")
 
     def __init__(self, key: str, line: int, name: str, dob: str | None, cii: str,
                  gender: str) -> None:
@@ -206,6 +216,7 @@ class SubjectBuf:
         self.names: set[str] = set()
         self.events: list[tuple] = []
         self.counts: dict[str, list] = {}
+        self.rows = 0
 
 
 Sink = Callable[[list[tuple[str, list[tuple]]]], None]   # [(table, rows)], in table order
@@ -217,7 +228,7 @@ class Grouper:
 
     def __init__(self, sink: Sink, next_ids: dict[str, int], subject_ids: dict[str, int],
                  conn: sqlite3.Connection | None, sync: Callable[[], None] | None = None,
-                 *, local: bool = False) -> None:
+                 *, local: bool = False, max_subject_rows: int | None = None) -> None:
         self.sink = sink
         self.next = next_ids               # next free id per table, shared with the caller
         self.subject_ids = subject_ids     # SUBJECT_ID -> subjects.id, for this import
@@ -229,6 +240,7 @@ class Grouper:
         self.rows: dict[str, list[tuple]] = {t: [] for t in (LOCAL_COLUMNS if local else COLUMNS)}
         self.templates = 0
         self.pending = 0
+        self.max_rows = MAX_SUBJECT_ROWS if max_subject_rows is None else max_subject_rows
 
     # -- rows ----------------------------------------------------------------------------------
     def reject(self, line: int, column: str | None, reason: str, raw: str) -> None:
@@ -246,6 +258,12 @@ class Grouper:
             if cur is not None:
                 self.close_subject(cur)
             cur = self.current = SubjectBuf(key, lineno, name, dob, cl[f[CII]], cl[f[GENDER]])
+        cur.rows += 1
+        if cur.rows > self.max_rows:
+            raise RecordTooLong(
+                f"SUBJECT_ID {key} has more than {self.max_rows:,} rows in a row (lines "
+                f"{cur.line:,} to {lineno:,}); a DOJ record holds a few thousand at most, so the "
+                "file is damaged or is not a DOJ research extract: ask DOJ for a new copy")
         if name and name != cur.name:
             cur.names.add(name)
         req_name = cl[f[REQ_NAME]]
@@ -261,16 +279,24 @@ class Grouper:
             return
         c = cur.counts.get(cnt_order)
         if c is not None:
-            c[C_EXTRA] += (lineno,)
+            extra = c[C_EXTRA]
+            if extra:
+                extra.append(lineno)
+            else:
+                c[C_EXTRA] = [lineno]
             if part:
-                c[C_SENTENCE] += (part,)
+                parts = c[C_SENTENCE]
+                if parts:
+                    parts.append(part)
+                else:
+                    c[C_SENTENCE] = [part]
             return
         ofn = f[OFN].strip()
         if ofn in FILLER:
             ofn = cl[f[FE_NUM_CRT_CASE]]
         cur.counts[cnt_order] = [
             lineno, cnt_order, t, ofn, (disp_date or event_date) if t[T_CONVICTED] else None,
-            event_date or disp_date, cyc_date, (part,) if part else (), (),
+            event_date or disp_date, cyc_date, [part] if part else (), (),
         ]
 
     def finish(self) -> None:
@@ -358,7 +384,7 @@ class Grouper:
                 parts = c[C_SENTENCE]
                 conv_date = c[C_CONV_DATE]
                 sentence, end = sentences[conv_date if t[T_CONVICTED] else None,
-                                          parts] if parts else _NO_SENTENCE
+                                          tuple(parts)] if parts else _NO_SENTENCE
                 extra = c[C_EXTRA]
                 if local:
                     slot = t[T_SLOT]
@@ -386,8 +412,14 @@ class Grouper:
         conn = self.conn
         self.flush()
         self.sync()
-        case_ids = {k: i for k, i in conn.execute(
-            "SELECT event_key, id FROM cases WHERE subject_id = ?", (sid,))}
+        # Only the cases this piece names (UNIQUE (subject_id, event_key)): re-reading all of the
+        # subject's cases for each piece would cost the square of the pieces.
+        case_ids: dict[str, int] = {}
+        for event_key in {c[C_CNT][:6] for c in s.counts.values()}:
+            row = conn.execute("SELECT id FROM cases WHERE subject_id = ? AND event_key = ?",
+                               (sid, event_key)).fetchone()
+            if row is not None:
+                case_ids[event_key] = row[0]
         ev_rows = self.rows["subject_events"]
         for kind, d, desc, county, line in s.events:
             ev_rows.append((sid, kind, d, desc, county or None, line))

@@ -25,16 +25,23 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 
-from desktop.processes import worker_context
+from desktop.processes import pool_initargs, worker_context, worker_init
 from desktop.progress import ProgressFn
+from desktop.records import doj_group
 from desktop.records.doj_chunks import ChunkJob, NotDojFile, RangeReader, RangeResult, read_chunk
-from desktop.records.doj_group import COLUMNS, TEMPLATE_COLUMNS, Grouper, insert_statements
+from desktop.records.doj_group import (
+    COLUMNS,
+    TEMPLATE_COLUMNS,
+    Grouper,
+    RecordTooLong,
+    insert_statements,
+)
 from desktop.records.doj_layout import N_COLUMNS
 from desktop.records.doj_rows import clean, looks_like_header, sentence_end
 from desktop.records.source import LineSource, decode
 
-__all__ = ["BatchWriter", "DojImporter", "NotDojFile", "clean", "looks_like_header",
-           "sentence_end", "sniff_doj", "_INSERTS"]
+__all__ = ["BatchWriter", "DojImporter", "NotDojFile", "RecordTooLong", "clean",
+           "looks_like_header", "sentence_end", "sniff_doj", "_INSERTS"]
 
 # Used by the court-CSV importer: (its buffer attribute, INSERT) per table, in insert order.
 _INSERTS = (
@@ -243,7 +250,11 @@ class DojImporter:
     # -- worker processes ----------------------------------------------------------------------
     def _run_parallel(self, first_line: int, workers: int) -> None:
         # The pool starts (forks) before this process runs any other thread.
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context("desktop.records.doj_chunks", START_METHOD))
+        # Each reader dies with this process however it ends (desktop/processes.py).
+        pool = ProcessPoolExecutor(max_workers=workers,
+                                   mp_context=worker_context("desktop.records.doj_chunks",
+                                                             START_METHOD),
+                                   initializer=worker_init, initargs=pool_initargs())
         stop = threading.Event()
         planned: queue.Queue = queue.Queue()
         planner = threading.Thread(target=self._plan, args=(planned, stop), daemon=True,
@@ -295,18 +306,27 @@ class DojImporter:
                 if chunk is None:
                     planning = False
                     break
-                job = ChunkJob(str(self.path), index, chunk[0], chunk[2], chunk[1], first_line)
+                job = ChunkJob(str(self.path), index, chunk[0], chunk[2], chunk[1], first_line,
+                               doj_group.MAX_SUBJECT_ROWS)
                 index += 1
                 in_flight.append((job, pool.submit(read_chunk, job) if handovers < 3 else None))
             if not in_flight:
                 return
             job, fut = in_flight.popleft()
+            if pos >= job.end and pos > job.start:
+                # Read already, by the reading of a record that runs on past this chunk's end
+                # (the worker gave up on it at its nominal end): nothing of it is left to read.
+                if fut is not None:
+                    fut.cancel()
+                continue
             t0 = time.perf_counter()
             res = self._wait(fut, pos) if fut is not None else None
             t1 = time.perf_counter()
             self.timings["wait"] += t1 - t0
             if res is not None and res.error is not None:
                 raise NotDojFile(res.error)
+            if res is not None and res.too_long is not None:
+                raise RecordTooLong(res.too_long)
             if (res is not None and res.handover is None and res.start == pos
                     and self.subject_ids.keys().isdisjoint(res.keys)):
                 writer.drain()

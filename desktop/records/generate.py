@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from pathlib import Path
 
+from desktop.files import replace_file
 from desktop.progress import ProgressFn
 from desktop.records import generate_catalog as cat
 from desktop.records.doj_layout import COLUMNS, INDEX, N_COLUMNS
@@ -40,6 +42,10 @@ P_REGISTRATION_ONLY = 0.015
 P_DECEASED = 0.03
 P_LOOK_ALIKE = 0.10
 P_COMMENT_ONLY = 0.025     # per charge: section only in COMMENT_TEXT
+# Long histories (--rows-per-person): each arrest added to make up the rows is a cannabis one
+# with this chance (real long records are mostly other offenses).
+P_LONG_CANNABIS = 0.04
+MAX_CYCLES = 999           # CNT_ORDER's first 3 digits number a person's cycles
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +86,16 @@ def _cum(weighted: Sequence[tuple[cat.Offense, int]]) -> tuple[list[cat.Offense]
         items.append(item)
         cum.append(total)
     return items, cum
+
+
+def _rows_of(c: _Cycle) -> int:
+    """The rows render() writes for a cycle."""
+    if c.event:
+        return 1
+    n = len(c.charges)
+    if c.court_date is not None and c.outcomes is not None:
+        n += sum(max(1, len(parts)) for _d, _l, parts in c.outcomes)
+    return n
 
 
 def _years_later(ordinal: int, years: int) -> int:
@@ -187,11 +203,13 @@ class _Generator:
         return court if court <= limit else None
 
     # --- cycles ------------------------------------------------------------------------
-    def ordinary_cycle(self, lo: int, hi: int) -> _Cycle | None:
+    def ordinary_cycle(self, lo: int, hi: int, n: int = 0) -> _Cycle | None:
+        """An arrest with 1-3 charges (n: exactly n, for the wide cycles of a very long record)."""
         when = self.between(lo, hi)
         if when is None:
             return None
-        n = 1 if self.rng.random() < 0.6 else self.rng.randint(2, 3)
+        if not n:
+            n = 1 if self.rng.random() < 0.6 else self.rng.randint(2, 3)
         charges = [self.charge(self.pick(self.ordinary), when) for _ in range(n)]
         cyc = _Cycle(when, self.home_or_away(), charges)
         r = self.rng.random()
@@ -299,12 +317,57 @@ class _Generator:
 
     # --- a person ----------------------------------------------------------------------
     def subject_rows(self, sid: int) -> list[str]:
+        return list(self.subject_row_iter(sid))
+
+    def subject_row_iter(self, sid: int, rows: int = 0) -> Iterator[str]:
+        """A person's rows. rows=0: today's shape (about 10 rows a person); else a long history
+        of exactly `rows` rows (the last cycle cut short when it does not fit), rendered as it is
+        written so that a million-row person never sits in memory."""
         rng = self.rng
         female = rng.random() < 0.3
         first = rng.choice(cat.FIRST_NAMES_F if female else cat.FIRST_NAMES_M)
         name = f"{rng.choice(cat.LAST_NAMES)},{first} {rng.choice(cat.INITIALS)}"
         age_now = rng.randint(20, 78)
         dob = self.as_of - age_now * 365 - rng.randint(0, 364)
+        cycles = self.person_cycles(dob)
+        if rows:
+            cycles = self.long_history(cycles, dob, rows)
+        out = self.render(sid, name, "F" if female else "M", dob, cycles)
+        return islice(out, rows) if rows else out
+
+    def long_history(self, cycles: list[_Cycle], dob: int, rows: int) -> list[_Cycle]:
+        """More arrest cycles, in date order with the person's own, until they make `rows` rows.
+        CNT_ORDER numbers cycles and counts with 3 digits each, so a record has at most
+        MAX_CYCLES cycles: past that, each extra arrest carries more charges ("wide" cycles)."""
+        rng = self.rng
+        adult = max(_years_later(dob, 18), EARLIEST_EVENT)
+        deceased = [c for c in cycles if c.event == "DECEASED"]
+        cycles = [c for c in cycles if c.event != "DECEASED"]
+        have = sum(map(_rows_of, cycles))
+        room = MAX_CYCLES - len(cycles) - len(deceased)
+        extra: list[_Cycle] = []
+        while have < rows and len(extra) < room:
+            left = room - len(extra)
+            # Charges for this arrest: the usual 1-3 (0) while the cycles left can make up the
+            # rows at about 3 rows an arrest, else enough for about 2 rows a charge.
+            wide = 0 if rows - have <= left * 3 else min(999, -(-(rows - have) // (left * 2)))
+            if not wide and rng.random() < P_LONG_CANNABIS:
+                c = self.cannabis_cycle(adult, dob, self.home_or_away())
+            else:
+                c = self.ordinary_cycle(adult, self.hi, wide)
+            if c is not None:
+                extra.append(c)
+                have += _rows_of(c)
+        cycles += extra
+        cycles.sort(key=lambda c: c.date)
+        if deceased:  # after everything else, or dropped when the record runs to the end
+            last = max(max(c.date, c.court_date or 0) for c in cycles)
+            if deceased[0].date > last:
+                cycles.append(deceased[0])
+        return cycles
+
+    def person_cycles(self, dob: int) -> list[_Cycle]:
+        rng = self.rng
         adult = max(_years_later(dob, 18), EARLIEST_EVENT)
         cycles: list[_Cycle] = []
         add = cycles.append
@@ -382,7 +445,7 @@ class _Generator:
             died = self.between(last + 30, self.hi)
             if died is not None:
                 add(_Cycle(died, self.county, [], event="DECEASED"))
-        return self.render(sid, name, "F" if female else "M", dob, cycles)
+        return cycles
 
     def _adult_at_17(self, cycles: list[_Cycle], dob: int, offense: cat.Offense) -> None:
         seventeen, eighteen = _years_later(dob, 17), _years_later(dob, 18)
@@ -392,7 +455,8 @@ class _Generator:
             cycles.append(self.single_conviction(when, self.county, offense, court=court))
 
     # --- rows --------------------------------------------------------------------------
-    def render(self, sid: int, name: str, gender: str, dob: int, cycles: list[_Cycle]) -> list[str]:
+    def render(self, sid: int, name: str, gender: str, dob: int, cycles: list[_Cycle]
+               ) -> Iterator[str]:
         ds = self.ds
         base = self.base
         subj = [FILLER] * 36
@@ -402,7 +466,6 @@ class _Generator:
         subj[INDEX["GENDER"]] = gender
         subj[INDEX["PRI_DOB"]] = ds[dob - base]
         prefix = ",".join(subj) + ","
-        rows: list[str] = []
         for n, cyc in enumerate(cycles, start=1):
             cyc_part = f"{prefix}{n},{ds[cyc.date - base]},"
             age = str((cyc.date - dob) * 4 // 1461)
@@ -410,14 +473,14 @@ class _Generator:
                 ori = ("CORONER " if cyc.event == "DECEASED" else "SO ") + cyc.county
                 text = cat.REGISTRATION_TEXT if cyc.event == "REGISTRATION" else ""
                 step = _step(1, ds[cyc.date - base], cyc.event, ori, cyc.county)
-                rows.append(cyc_part + step + _count(f"{n:03d}001001000", "", "", text, "", "", "",
-                                                     None, 0, age))
+                yield (cyc_part + step + _count(f"{n:03d}001001000", "", "", text, "", "", "",
+                                                None, 0, age))
                 continue
             arrest = _step(1, ds[cyc.date - base], "ARREST/DETAINED/CITED",
                            self.agency(cyc.county), cyc.county)
             for k, (descr, toc, comment) in enumerate(cyc.charges, start=1):
-                rows.append(cyc_part + arrest + _count(f"{n:03d}001{k:03d}000", "", "", descr, toc,
-                                                       "", "", None, comment, age))
+                yield (cyc_part + arrest + _count(f"{n:03d}001{k:03d}000", "", "", descr, toc,
+                                                  "", "", None, comment, age))
             if cyc.court_date is None or cyc.outcomes is None:
                 continue
             court_ds = ds[cyc.court_date - base]
@@ -429,12 +492,11 @@ class _Generator:
                 cnt = f"{n:03d}002{k:03d}000"
                 conv = _LEVEL_WORD[level] if level else ""
                 if not parts:
-                    rows.append(step + _count(cnt, court_ds, ofn, descr, toc, disp, conv, None,
-                                              comment, age))
+                    yield (step + _count(cnt, court_ds, ofn, descr, toc, disp, conv, None,
+                                         comment, age))
                 for j, part in enumerate(parts, start=1):
-                    rows.append(step + _count(cnt, court_ds, ofn, descr, toc, disp, conv,
-                                              (j, *part), comment, age))
-        return rows
+                    yield (step + _count(cnt, court_ds, ofn, descr, toc, disp, conv,
+                                         (j, *part), comment, age))
 
     def cii(self, sid: int) -> str:
         # Multiplying by a number prime to 10 permutes the residues, so CIIs never repeat.
@@ -511,11 +573,15 @@ def header_line() -> str:
 
 def generate(out_path: str | os.PathLike[str], county: str, rows: int, seed: int = 0,
              as_of: date = DEFAULT_AS_OF, header: bool = True,
-             progress: ProgressFn | None = None) -> GenerateStats:
+             progress: ProgressFn | None = None, rows_per_person: int = 0) -> GenerateStats:
     """Write `rows` data rows for invented people to out_path (atomically: a cancelled or
-    failed run leaves no file behind)."""
+    failed run leaves no file behind). rows_per_person=0 gives today's shape (about 10 rows a
+    person); N gives long histories of exactly N rows a person (the last person may be cut short
+    by `rows`): 90-100 is what real county files hold, 1,000,000 one hostile record."""
     if rows < 1:
         raise ValueError("rows must be at least 1")
+    if rows_per_person < 0:
+        raise ValueError("rows_per_person must be 0 (today's shape) or more")
     county = " ".join(county.split()).upper()
     if not county:
         raise ValueError("county must not be blank")
@@ -534,19 +600,24 @@ def generate(out_path: str | os.PathLike[str], county: str, rows: int, seed: int
             while written < rows:
                 sid += 1
                 subjects += 1
-                srows = gen.subject_rows(sid)
                 room = rows - written
-                if len(srows) > room:
-                    srows = srows[:room]
-                chunk.extend(srows)
-                written += len(srows)
-                if len(chunk) >= CHUNK_ROWS or written >= rows:
-                    chunk.append("")
-                    size += fh.write("\n".join(chunk))
-                    chunk = []
-                    if progress is not None:
-                        progress(written, rows, "Generating records")
-        os.replace(part, out)
+                if rows_per_person:
+                    srows: Iterator[str] | list[str] = gen.subject_row_iter(
+                        sid, min(rows_per_person, room))
+                else:
+                    srows = gen.subject_rows(sid)
+                    if len(srows) > room:
+                        srows = srows[:room]
+                for row in srows:
+                    chunk.append(row)
+                    written += 1
+                    if len(chunk) >= CHUNK_ROWS or written >= rows:
+                        chunk.append("")
+                        size += fh.write("\n".join(chunk))
+                        chunk = []
+                        if progress is not None:
+                            progress(written, rows, "Generating records")
+        replace_file(part, out)     # retried while Excel holds the old file
     except BaseException:
         part.unlink(missing_ok=True)
         raise

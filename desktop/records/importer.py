@@ -171,6 +171,8 @@ def import_file(db: sqlite_utils.Database, path: str | os.PathLike[str], *, fmt:
                 imp.run()
             except doj_import.NotDojFile as exc:
                 raise NotImportable(path, f"it is not a DOJ research file: {exc}") from None
+            except doj_import.RecordTooLong as exc:
+                raise NotImportable(path, str(exc)) from None
             sha = src.sha.hexdigest()
             if conn.execute("SELECT 1 FROM imports WHERE sha256 = ?", (sha,)).fetchone():
                 raise _AlreadyImported()

@@ -6,6 +6,7 @@ broken line cannot swallow the good lines after it."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import os
@@ -22,12 +23,24 @@ class Reject(Exception):  # noqa: N818 - a row-level outcome, not a program erro
         self.reason = reason
 
 
+def _c1_as_latin1(exc: UnicodeError) -> tuple[str, int]:
+    """The five bytes cp1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) read as their
+    latin-1 code points, as Windows' own conversion does: decoding never fails."""
+    assert isinstance(exc, UnicodeDecodeError)
+    return exc.object[exc.start:exc.end].decode("latin-1"), exc.end
+
+
+codecs.register_error("reliefdesk-cp1252", _c1_as_latin1)
+
+
 def decode(raw: bytes) -> str:
-    """UTF-8 when it is, else latin-1 (DOJ extracts mix them); never fails."""
+    """UTF-8 when it is, else Windows-1252 (DOJ extracts mix them, and Excel on a US Windows PC
+    saves CSV as cp1252): the right single quote of O’BRIEN is byte 0x92, which latin-1 would turn
+    into an invisible control character. Never fails."""
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        return raw.decode("latin-1")
+        return raw.decode("cp1252", errors="reliefdesk-cp1252")
 
 
 class LineSource:

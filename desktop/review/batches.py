@@ -120,16 +120,23 @@ def submit_batch(conn: sqlite3.Connection, clerk: User) -> int:
 
 
 def _sample_items(conn: sqlite3.Connection, batch: dict[str, Any], judge: str) -> list[SampleItem]:
-    return [SampleItem(*r[:6], bool(r[6]), *r[7:]) for r in conn.execute(
+    cur = conn.execute(
         "SELECT bi.count_id, bi.relief, bi.resentence_target, bi.rule_path, bi.judge_status,"
         " bi.judge_note,"
         " EXISTS (SELECT 1 FROM openings o WHERE o.user = ? AND o.count_id = bi.count_id"
-        "         AND o.at >= ?),"
+        "         AND o.at >= ?) AS opened,"
         " s.name, cs.case_number, c.section"
         " FROM batch_items bi JOIN counts c ON c.id = bi.count_id"
         " JOIN subjects s ON s.id = c.subject_id JOIN cases cs ON cs.id = c.case_id"
         " WHERE bi.batch_id = ? AND bi.sampled = 1 ORDER BY bi.count_id",
-        (judge, batch["sampled_at"] or "", batch["id"]))]
+        (judge, batch["sampled_at"] or "", batch["id"]))
+    names = [d[0] for d in cur.description]   # rows mapped by column name, not position
+    items = []
+    for row in cur:
+        values = dict(zip(names, row, strict=True))
+        values["opened"] = bool(values["opened"])
+        items.append(SampleItem(**values))
+    return items
 
 
 def sample(conn: sqlite3.Connection, judge: User, batch_id: int, *,
@@ -310,3 +317,9 @@ def list_batches(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     names = [d[0] for d in cur.description]
     return [{k: (v or 0) if k in ("items", "sampled", "sent_back") else v
              for k, v in zip(names, row, strict=True)} for row in cur]
+
+
+def batch_status(conn: sqlite3.Connection, batch_id: int) -> str | None:
+    """submitted | accepted | … for a batch; None when there is no such batch."""
+    row = conn.execute("SELECT status FROM batches WHERE id = ?", (batch_id,)).fetchone()
+    return row[0] if row else None

@@ -290,3 +290,44 @@ def read_queue(conn: sqlite3.Connection, user: Any, *, include_sealed: bool = Fa
     if include_sealed:
         access.show_sealed(conn, user, "queue", [r["count_id"] for r in rows])
     return rows
+
+
+def count_numbers(conn: sqlite3.Connection, ids: list[int]) -> dict[int, str]:
+    """count id -> the count's number within its case (as the court numbers it), for lists that
+    name counts the way a clerk does (never by internal id)."""
+    out: dict[int, str] = {}
+    for i in range(0, len(ids), 500):
+        part = ids[i:i + 500]
+        for cid, no in conn.execute(f"SELECT id, count_no FROM counts WHERE id IN "
+                                    f"({','.join('?' * len(part))})", part):
+            out[cid] = "" if no is None else str(no)
+    return out
+
+
+def filter_choices(conn: sqlite3.Connection) -> tuple[list[str], list[str], list[str]]:
+    """Distinct flags, rule paths and sections present in the queue, for the filter boxes
+    (read-only lists of what is there; the filtering itself is the core's queue query)."""
+    flags: set[str] = set()
+    for (f,) in conn.execute(
+            "SELECT DISTINCT d.flags FROM review_items r "
+            "JOIN determinations d ON d.id = r.determination_id"):
+        flags.update(x for x in (f or "").split(";") if x)
+    paths = [p for (p,) in conn.execute(
+        "SELECT DISTINCT d.rule_path FROM review_items r "
+        "JOIN determinations d ON d.id = r.determination_id ORDER BY 1") if p]
+    sections = [s for (s,) in conn.execute(
+        "SELECT DISTINCT c.section FROM review_items r JOIN counts c ON c.id = r.count_id "
+        "ORDER BY 1") if s]
+    return sorted(flags), paths, sections
+
+
+def longest_names(conn: sqlite3.Connection, limit: int = 40) -> list[str]:
+    """The longest names on record, for sizing the queue's name column to what it must show."""
+    return [n for (n,) in conn.execute(
+        "SELECT name FROM subjects WHERE name IS NOT NULL ORDER BY length(name) DESC LIMIT ?",
+        (limit,))]
+
+
+def has_review_items(conn: sqlite3.Connection) -> bool:
+    """Whether anything was ever evaluated into the queue (an empty database offers the demo)."""
+    return conn.execute("SELECT 1 FROM review_items LIMIT 1").fetchone() is not None

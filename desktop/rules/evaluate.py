@@ -1,16 +1,26 @@
 """Evaluation runs: load each subject with a Prop 64 conviction in a county, run the engine, store
 the determinations and point the review queue at them. One transaction per run, so a crash leaves
 no half-finished run; a re-evaluation never destroys a clerk's decision but reopens the counts
-whose determination changed."""
+whose determination changed.
+
+A large run (PARALLEL_MIN_SUBJECTS subjects or more, in a database file) loads and evaluates its
+subjects in worker processes, CHUNK subjects at a time, each worker reading the committed records
+through its own read-only connection; this process numbers the determinations in subject order
+and writes them, so the stored run is the same, ids included, as one evaluated here alone."""
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import re
 import sqlite3
-from collections import Counter
-from collections.abc import Iterator
+import sys
+from collections import Counter, deque
+from collections.abc import Generator, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import closing
 from datetime import date
+from pathlib import Path
 
 import sqlite_utils
 
@@ -19,11 +29,19 @@ from desktop.errors import UserError
 from desktop.progress import ProgressFn
 from desktop.records.normalize import parse_section
 from desktop.rules.engine import evaluate_subject
-from desktop.rules.model import ENGINE_VERSION, CountFacts, Determination, Response, SubjectFacts
+from desktop.rules.model import ENGINE_VERSION, CountFacts, Response, SubjectFacts
 from desktop.rules.policy import Policy, load_policy
 from desktop.store.tx import transaction
 
 CHUNK = 500
+WORKERS = 2
+PARALLEL_MIN_SUBJECTS = 3_000  # fewer: starting the workers costs more than they save
+MAX_IN_FLIGHT = 6              # chunks handed out ahead of the writing (bounds memory)
+WORKER_CHUNK = 200             # subjects per chunk handed to a worker (the last ones end together)
+
+# One determination as this process stores it: count id, subject id, relief, resentence target,
+# rule path, flags (";"-joined), explanation (JSON).
+DetRow = tuple[int, int, str, str | None, str, str, str]
 
 
 def _date(v: str | None) -> date | None:
@@ -101,6 +119,98 @@ def load_subjects(conn: sqlite3.Connection, ids: list[int]
                    counts.get(sid, []))
 
 
+def evaluate_chunk(conn: sqlite3.Connection, ids: list[int], county: str, policy: Policy,
+                   as_of: date, responses: dict[str, list[Response]]) -> list[DetRow]:
+    """The engine's determinations for these subjects, in subject order, ready to store."""
+    out: list[DetRow] = []
+    policy_ref = policy.ref
+    for subject, counts in load_subjects(conn, ids):
+        # The responses to this subject's cases, each once (a case's responses repeated for each
+        # of its counts would cost counts x responses for nothing: the engine looks them up by
+        # case number and count number).
+        cases = dict.fromkeys(c.case_number for c in counts if c.case_number)
+        subject_responses = [r for n in cases for r in responses.get(n, ())]
+        for d in evaluate_subject(subject, counts, county, policy, as_of, subject_responses):
+            out.append((d.count_id, subject.id, d.relief, d.resentence_target, d.rule_path,
+                        ";".join(d.flags),
+                        json.dumps(d.explanation(policy_ref, as_of), sort_keys=True)))
+    return out
+
+
+# -- worker processes ---------------------------------------------------------------------------
+_worker: dict = {}
+
+
+def _worker_start(path: str, county: str, policy: Policy, as_of: date) -> None:
+    conn = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True,
+                           isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    _worker.update(conn=conn, county=county, policy=policy, as_of=as_of,
+                   responses=load_responses(conn))
+
+
+def _worker_chunk(ids: list[int]) -> list[DetRow]:
+    w = _worker
+    conn = w["conn"]
+    conn.execute("BEGIN")  # one snapshot per chunk
+    try:
+        return evaluate_chunk(conn, ids, w["county"], w["policy"], w["as_of"], w["responses"])
+    finally:
+        conn.execute("COMMIT")
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """forkserver on Linux (a fork of this process would carry its open SQLite connection and
+    its locks into the worker), spawn elsewhere."""
+    if sys.platform.startswith("linux"):
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["desktop.rules.evaluate"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _results(db: sqlite_utils.Database, ids: list[int], county: str, policy: Policy,
+             as_of: date) -> Generator[tuple[int, list[DetRow]], None, None]:
+    """(subjects done, their determinations) per chunk of subjects, in subject order."""
+    conn = db.conn
+    path = _db_path(db)
+    if path is None or len(ids) < max(PARALLEL_MIN_SUBJECTS, 2) or WORKERS < 2:
+        responses = load_responses(conn)
+        for i in range(0, len(ids), CHUNK):
+            chunk = ids[i:i + CHUNK]
+            yield len(chunk), evaluate_chunk(conn, chunk, county, policy, as_of, responses)
+        return
+    step = min(WORKER_CHUNK, CHUNK)
+    chunks = [ids[i:i + step] for i in range(0, len(ids), step)]
+    pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=_context(),
+                               initializer=_worker_start,
+                               initargs=(str(path), county, policy, as_of))
+    try:
+        pending: deque[tuple[int, Future]] = deque()
+        it = iter(chunks)
+        for chunk in it:
+            pending.append((len(chunk), pool.submit(_worker_chunk, chunk)))
+            if len(pending) >= MAX_IN_FLIGHT:
+                break
+        while pending:
+            n, fut = pending.popleft()
+            rows = fut.result()
+            more = next(it, [])
+            if more:
+                pending.append((len(more), pool.submit(_worker_chunk, more)))
+            yield n, rows
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _db_path(db: sqlite_utils.Database) -> Path | None:
+    """The database file, when the records are in one (not an in-memory database)."""
+    row = next((r for r in db.conn.execute("PRAGMA database_list") if r[1] == "main"), None)
+    if row is None or not row[2]:
+        return None
+    return Path(row[2])
+
+
 def evaluate_county(db: sqlite_utils.Database, county: str, policy: Policy | str, as_of: date, *,
                     user: str | None = None, progress: ProgressFn | None = None,
                     backup: bool = True) -> int:
@@ -127,7 +237,6 @@ def evaluate_county(db: sqlite_utils.Database, county: str, policy: Policy | str
         target = db_file(db)
         if target is not None:
             auto_backup(target, "evaluate")
-    responses = load_responses(conn)
     with transaction(conn):
         now = clock.utc_stamp()
         run_id = int(conn.execute(
@@ -147,25 +256,23 @@ def evaluate_county(db: sqlite_utils.Database, county: str, policy: Policy | str
         reopened: list[tuple] = []
         policy_ref = policy.ref
         done = reopened_n = 0
-        for subject, counts in load_subjects(conn, ids):
-            # Each case's responses once (a case of many counts would repeat them per count).
-            subject_responses = [r for n in dict.fromkeys(c.case_number for c in counts
-                                                          if c.case_number)
-                                 for r in responses.get(n, ())]
-            for d in evaluate_subject(subject, counts, county, policy, as_of, subject_responses):
-                det_id = next_id
-                next_id += 1
-                totals[d.relief] += 1
-                det_rows.append((det_id, run_id, d.count_id, subject.id, d.relief,
-                                 d.resentence_target, d.rule_path, ";".join(d.flags),
-                                 json.dumps(d.explanation(policy_ref, as_of), sort_keys=True)))
-                _route(d, det_id, previous.get(d.count_id), new_items, keep_items, reopened)
-            done += 1
-            if progress and done % 200 == 0:
-                progress(done, len(ids), "Evaluating")
-            if len(det_rows) >= 20_000:
-                reopened_n += len(reopened)
-                _write(conn, det_rows, new_items, keep_items, reopened)
+        # closing(): the workers stop also when the loop is left by an exception (Cancelled).
+        with closing(_results(db, ids, county, policy, as_of)) as results:
+            for n, rows in results:
+                for count_id, subject_id, relief, to, rule_path, flags, explanation in rows:
+                    det_id = next_id
+                    next_id += 1
+                    totals[relief] += 1
+                    det_rows.append((det_id, run_id, count_id, subject_id, relief, to, rule_path,
+                                     flags, explanation))
+                    _route(count_id, relief, to, det_id, previous.get(count_id), new_items,
+                           keep_items, reopened)
+                done += n
+                if progress:
+                    progress(done, len(ids), "Evaluating")
+                if len(det_rows) >= 20_000:
+                    reopened_n += len(reopened)
+                    _write(conn, det_rows, new_items, keep_items, reopened)
         reopened_n += len(reopened)
         _write(conn, det_rows, new_items, keep_items, reopened)
         summary = dict(sorted(totals.items()))
@@ -184,23 +291,23 @@ def evaluate_county(db: sqlite_utils.Database, county: str, policy: Policy | str
     return run_id
 
 
-def _route(d: Determination, det_id: int, prev: tuple | None, new_items: list, keep_items: list,
-           reopened: list) -> None:
+def _route(count_id: int, relief: str, target: str | None, det_id: int, prev: tuple | None,
+           new_items: list, keep_items: list, reopened: list) -> None:
     """Point the count's review item at the new determination; reopen a decided count whose
     relief changed, keeping the old decision for the clerk to see."""
     if prev is None:
-        new_items.append((d.count_id, det_id))
+        new_items.append((count_id, det_id))
         return
     status, dec_relief, dec_target, reason, by, at, old_relief, old_target, old_det = prev
-    changed = (old_relief, old_target) != (d.relief, d.resentence_target)
+    changed = (old_relief, old_target) != (relief, target)
     if status == "pending" or not changed:
-        keep_items.append((det_id, d.count_id))
+        keep_items.append((det_id, count_id))
         return
     previous = {"status": status, "decided_relief": dec_relief, "decided_target": dec_target,
                 "reason": reason, "decided_by": by, "decided_at": at,
                 "determination_id": old_det, "relief": old_relief,
                 "resentence_target": old_target}
-    reopened.append((det_id, json.dumps(previous, sort_keys=True), d.count_id))
+    reopened.append((det_id, json.dumps(previous, sort_keys=True), count_id))
 
 
 def _write(conn: sqlite3.Connection, det_rows: list, new_items: list, keep_items: list,

@@ -27,6 +27,7 @@ from typing import Any
 
 from desktop import clock
 from desktop.errors import UserError
+from desktop.files import replace_file
 from desktop.paths import resources_dir
 from desktop.rules.sections import PROP64_SECTIONS, parse_pattern
 
@@ -282,7 +283,7 @@ def save_policy_version(conn, data: dict[str, Any], user: str | None) -> Policy:
                          {"version": policy.version, "file": str(target),
                           "sha256": hashlib.sha256(policy.to_json().encode()).hexdigest()})
             tmp.write_text(policy.to_json(), encoding="utf-8")
-            tmp.replace(target)
+            replace_file(tmp, target)   # retried while an editor holds it
     finally:
         tmp.unlink(missing_ok=True)
     return policy

@@ -3,7 +3,6 @@ window exit (the last N kept), manual ones, and restoring a backup over the live
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from desktop import clock
 from desktop.errors import UserError
+from desktop.files import FileInUseError, make_private, remove_file, replace_file
 from desktop.paths import backup_dir
 
 KEEP_SETTING = "backup_keep"
@@ -71,9 +71,12 @@ def set_keep_count(conn: sqlite3.Connection, actor: str, keep: int) -> None:
 
 
 def _private_dir(path: Path) -> None:
+    """The backups folder: created owner-only (0700, or an owner-only ACL on Windows). A folder
+    that already exists keeps its permissions (`backup --out DIR/FILE` never changes DIR's)."""
+    if path.is_dir():
+        return
     path.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(OSError):
-        os.chmod(path, 0o700)
+    make_private(path, directory=True)
 
 
 def copy_database(src: sqlite3.Connection, out: Path, *, private_dir: bool = True,
@@ -92,6 +95,7 @@ def copy_database(src: sqlite3.Connection, out: Path, *, private_dir: bool = Tru
     tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
     tmp.unlink(missing_ok=True)
     os.close(os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
+    make_private(tmp)        # Windows: an owner-only ACL before SQLite writes the copy
     try:
         dest = sqlite3.connect(str(tmp), isolation_level=None)
         try:
@@ -100,7 +104,7 @@ def copy_database(src: sqlite3.Connection, out: Path, *, private_dir: bool = Tru
         finally:
             dest.close()
         if replace:
-            os.replace(tmp, out)
+            replace_file(tmp, out)
         else:
             from desktop.outputs import _place
 
@@ -182,11 +186,18 @@ def auto_backup(db_path: Path | str, reason: str) -> Path | None:
 
 
 def prune(db_path: Path, keep: int) -> list[Path]:
-    """Delete all but the newest `keep` backups; returns the deleted paths."""
+    """Delete all but the newest `keep` backups; returns the deleted paths. A backup held open by
+    another program (a viewer, a copy in progress) is left for the next prune after a brief retry:
+    pruning never stops the import or evaluation that made the new backup."""
     old = list_backups(db_path)[:-keep] if keep > 0 else []
+    deleted = []
     for p in old:
-        p.unlink(missing_ok=True)
-    return old
+        try:
+            remove_file(p)
+        except FileInUseError:
+            continue
+        deleted.append(p)
+    return deleted
 
 
 @dataclass(frozen=True)
@@ -216,7 +227,7 @@ def restore(db_path: Path | str, source: Path | str) -> RestoreResult:
     current database as a 'pre-restore' backup, then copies `source` in through the backup API,
     which keeps the live file (and any other open connection) consistent. The caller migrates
     and audits the result."""
-    from desktop.store.db import connect
+    from desktop.store.db import connect, readonly_uri
     from desktop.store.integrity import check_reliefdesk_file, is_sound
 
     db_path, source = Path(db_path), Path(source)
@@ -228,7 +239,7 @@ def restore(db_path: Path | str, source: Path | str) -> RestoreResult:
     if db_path.is_file() and db_path.stat().st_size:
         damaged = not is_sound(db_path)
         saved = _save_damaged(db_path) if damaged else auto_backup(db_path, "pre-restore")
-    src = sqlite3.connect(f"file:{source.resolve()}?mode=ro", uri=True)
+    src = sqlite3.connect(readonly_uri(source), uri=True)
     try:
         if damaged:
             _replace_file(db_path, src)
@@ -252,6 +263,10 @@ def _replace_file(db_path: Path, src: sqlite3.Connection) -> None:
     tmp = db_path.with_name(f".{db_path.name}.restore{os.getpid()}")
     tmp.unlink(missing_ok=True)
     copy_database(src, tmp)
-    for suffix in ("-wal", "-shm"):
-        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
-    os.replace(tmp, db_path)
+    try:
+        for suffix in ("-wal", "-shm"):
+            remove_file(Path(f"{db_path}{suffix}"))
+        replace_file(tmp, db_path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)     # no stray copy left behind
+        raise

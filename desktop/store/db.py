@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import sys
 from importlib import resources
 from pathlib import Path
 
 import sqlite_utils
 
 from desktop.errors import UserError
+from desktop.files import make_private
 
 BUSY_TIMEOUT_MS = 5000
 SEALS_MIGRATION = 11      # 0011_trust.sql: row seals, acceptance manifests
@@ -37,15 +39,26 @@ def migrations() -> list[tuple[int, str, str]]:
 PAGE_SIZE = 16384
 
 
+def readonly_uri(path: str | os.PathLike[str]) -> str:
+    """An SQLite URI opening `path` read-only. Path.as_uri() percent-encodes what a URI would
+    misread in a raw path: '#' (a fragment), '?' (the query), '%' (an escape) and spaces, as in a
+    folder named "Case #7 (copy)" or "100%20"; on Windows it gives file:///C:/... as SQLite wants."""
+    return Path(path).resolve().as_uri() + "?mode=ro"
+
+
 def connect(path: str | os.PathLike[str]) -> sqlite3.Connection:
     """A raw connection with ReliefDesk's pragmas; no migrations."""
     path = Path(path)
     if str(path) != ":memory:":
+        from desktop.store.location import refuse_network_location
+
+        refuse_network_location(path)   # before anything is created there
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
             # Create the file readable by the user only before SQLite opens it.
             fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
+            make_private(path)     # Windows: owner-only ACL (a mode sets only the read-only bit)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                            check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -55,6 +68,13 @@ def connect(path: str | os.PathLike[str]) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys = ON")
     if str(path) != ":memory:":
         conn.execute("PRAGMA journal_mode = WAL")
+        if sys.platform == "win32":
+            # SQLite creates -wal and -shm with the folder's inherited ACL on Windows (on POSIX
+            # with the database's mode); a first read makes SQLite open (create) both.
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            for suffix in ("-wal", "-shm"):
+                if Path(f"{path}{suffix}").exists():
+                    make_private(Path(f"{path}{suffix}"))
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA cache_size = -262144")  # 256 MB page cache: bulk imports touch many pages
     conn.execute("PRAGMA temp_store = MEMORY")

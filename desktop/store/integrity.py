@@ -80,8 +80,10 @@ def describe_database(path: Path) -> tuple[int, set[str]]:
     with path.open("rb") as fh:
         if fh.read(16) != b"SQLite format 3\x00":
             raise UserError(f"{path} is not a ReliefDesk database (not an SQLite file)")
+    from desktop.store.db import readonly_uri
+
     try:
-        conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+        conn = sqlite3.connect(readonly_uri(path), uri=True)
     except sqlite3.Error as exc:
         raise UserError(f"cannot open {path}: {exc}") from exc
     try:

@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
+from desktop.errors import UserError
 from desktop.paths import resources_dir
 
 ORGANISATION = "ReliefDesk"
@@ -44,10 +45,18 @@ def settings() -> QSettings:
 
 
 def sign_in(conn: Any, db_label: str, parent: Any = None) -> Any | None:
-    """First start creates the admin; otherwise the login dialog. None when cancelled."""
+    """The Windows account when an administrator mapped it to a role; else first start creates
+    the admin, otherwise the login dialog. None when cancelled."""
+    from desktop.review import os_signin
     from desktop.ui import core
     from desktop.ui.login_dialog import CreateAdminDialog, LoginDialog
 
+    if os_signin.enabled(conn):          # the Windows account, when an administrator mapped it
+        try:
+            return os_signin.sign_in(conn)
+        except UserError as exc:
+            QMessageBox.information(parent, "Windows sign-in",
+                                    f"{exc}\n\nSign in with a ReliefDesk password instead.")
     if not core.has_users(conn):
         dlg: QDialog = CreateAdminDialog(conn, parent)
     else:
@@ -56,7 +65,9 @@ def sign_in(conn: Any, db_label: str, parent: Any = None) -> Any | None:
 
 
 def has_records(conn: Any) -> bool:
-    return conn.execute("SELECT 1 FROM review_items LIMIT 1").fetchone() is not None
+    from desktop.ui import core
+
+    return core.has_review_items(conn)
 
 
 def build_demo_with_progress(db_path: Path, parent: Any = None, creator: Any = None) -> Any:
@@ -111,7 +122,8 @@ def demo_sign_in_text(result: Any) -> str:
     """How to sign in as each demo account."""
     roles = {"admin": "the administrator (users, the court's county)",
              "clerk": "the clerk's day: import, review, submit a batch",
-             "judge": "the judge's day: spot-check, accept, sign orders"}
+             "judge": "the judge's day: spot-check, accept, sign orders",
+             "records_officer": "the records officer: sealed records, retention and purge"}
     rows = "".join(f"<tr><td><b>{name}</b></td><td>{roles.get(role, role)}</td></tr>"
                    for name, role in result.users)
     return ("<p>The demonstration database is ready: invented people only, "
@@ -128,7 +140,8 @@ def offer_demo(db_path: Path, conn: Any, parent: Any = None, creator: Any = None
     answer = QMessageBox.question(
         parent, "Empty database",
         "This database holds no records yet.\n\nBuild the demonstration database (invented "
-        "people only, with a clerk and a judge account) so you can try ReliefDesk? Choose No to "
+        "people only, with clerk, judge and records officer accounts) so you can try ReliefDesk? "
+        "Choose No to "
         "create the administrator account and import the court's files instead.")
     if answer != QMessageBox.Yes:
         return None

@@ -8,10 +8,14 @@ from __future__ import annotations
 import sqlite3
 
 from desktop.review import batches, bulk, decisions, settings, users
-from desktop.review.batches import SampleItem
+from desktop.review.batches import SampleItem, batch_status
+from desktop.review.queue import count_numbers, filter_choices, has_review_items, longest_names
 from desktop.review.users import User
 
-__all__ = ["SampleItem", "User"]
+# Reads the views make are answered by the review core and re-exported here, so the views keep
+# one doorway to the core for reads as for writes.
+__all__ = ["SampleItem", "User", "batch_status", "count_numbers", "filter_choices",
+           "has_review_items", "longest_names"]
 
 
 def has_users(conn: sqlite3.Connection) -> bool:
@@ -96,30 +100,3 @@ def accept_batch(conn: sqlite3.Connection, user: User, batch_id: int) -> None:
     batches.accept_batch(conn, user, batch_id)
 
 
-def count_numbers(conn: sqlite3.Connection, ids: list[int]) -> dict[int, str]:
-    """count id -> the count's number within its case (as the court numbers it), for lists that
-    name counts the way a clerk does (never by internal id)."""
-    out: dict[int, str] = {}
-    for i in range(0, len(ids), 500):
-        part = ids[i:i + 500]
-        for cid, no in conn.execute(f"SELECT id, count_no FROM counts WHERE id IN "
-                                    f"({','.join('?' * len(part))})", part):
-            out[cid] = "" if no is None else str(no)
-    return out
-
-
-def filter_choices(conn: sqlite3.Connection) -> tuple[list[str], list[str], list[str]]:
-    """Distinct flags, rule paths and sections present in the queue, for the filter boxes
-    (read-only lists of what is there; the filtering itself is the core's queue query)."""
-    flags: set[str] = set()
-    for (f,) in conn.execute(
-            "SELECT DISTINCT d.flags FROM review_items r "
-            "JOIN determinations d ON d.id = r.determination_id"):
-        flags.update(x for x in (f or "").split(";") if x)
-    paths = [p for (p,) in conn.execute(
-        "SELECT DISTINCT d.rule_path FROM review_items r "
-        "JOIN determinations d ON d.id = r.determination_id ORDER BY 1") if p]
-    sections = [s for (s,) in conn.execute(
-        "SELECT DISTINCT c.section FROM review_items r JOIN counts c ON c.id = r.count_id "
-        "ORDER BY 1") if s]
-    return sorted(flags), paths, sections

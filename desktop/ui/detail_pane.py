@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.records.normalize import court_display
-from desktop.ui.detail_data import CountDetail, RecordCount
+from desktop.review.count_detail import CountDetail, RecordCount
 from desktop.ui.labels import (
     flag_text,
     relief_badge,

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from desktop.records.rejected import rejected_rows
 from desktop.review.county import COUNTIES
 from desktop.ui import policy_access
 from desktop.ui.focus import chain
@@ -774,9 +775,8 @@ class ImportWizard(QWizard):
     def rejected_rows(self, import_id: int) -> list[tuple[Any, ...]]:
         conn = self._conn()
         try:
-            return conn.execute(
-                "SELECT line, column_name, reason, raw FROM rejected_rows WHERE import_id = ? "
-                "ORDER BY line LIMIT ?", (import_id, self.REJECTED_SHOWN)).fetchall()
+            return [(r.line, r.column, r.reason, r.raw)
+                    for r in rejected_rows(conn, import_id, self.REJECTED_SHOWN)]
         finally:
             conn.close()
 

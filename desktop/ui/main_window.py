@@ -80,6 +80,10 @@ class MainWindow(QMainWindow):
         self.user_label = who
         self.statusBar().addPermanentWidget(who)
         self.statusBar().showMessage(f"Database: {db_path}")
+        if not self.read_only:        # scheduled, verified backups and the overdue warning
+            from desktop.ui.backup_watch import BackupWatch
+
+            self.backup_watch = BackupWatch(self, conn, db_path, user)
         self._menus(role)
         self.open_maximized = not self.fit_to_screen(settings.value("window/geometry"),
                                                      settings.value("window/size"))
@@ -132,6 +136,10 @@ class MainWindow(QMainWindow):
             imp.triggered.connect(self.open_import_wizard)
             file_menu.addAction(imp)
             self.import_action = imp
+        if not self.read_only and role == "admin":
+            court = QAction("&Court settings for orders…", self)
+            court.triggered.connect(self.open_court_settings)
+            file_menu.addAction(court)
         if not self.read_only and role in ("admin", "records_officer"):
             purge = QAction("&Purge finished records…", self)
             purge.triggered.connect(self.purge_finished)
@@ -179,6 +187,11 @@ class MainWindow(QMainWindow):
             self, "Log file",
             f"ReliefDesk writes what goes wrong to:\n\n{logs.log_path()}\n\n"
             "Court IT may ask for this file when something fails.")
+
+    def open_court_settings(self) -> None:
+        from desktop.ui.court_settings_dialog import CourtSettingsDialog
+
+        CourtSettingsDialog(self.conn, self.user, self).exec()
 
     def open_import_wizard(self) -> None:
         from desktop.ui.import_wizard import ImportWizard

@@ -6,11 +6,13 @@ lives only in the rendering job and is never stored."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QDateTime,
     QModelIndex,
     QPersistentModelIndex,
     QSettings,
@@ -25,10 +27,16 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -46,6 +54,21 @@ from desktop.ui.workers import start_worker
 _ROOT = QModelIndex()
 KINDS = {"one_case": "One case", "bulk": "Bulk", "resentence": "Resentencing"}
 STATUS_TEXT = {"prepared": "Prepared (not signed)", "signed": "Signed", "printed": "Printed"}
+METHOD_TEXT = {"ink": " (ink)", "external": " (court system)"}
+
+
+def status_text(r: OrderRow) -> str:
+    """What the register says of an order, in words: not produced (why in the tooltip), waiting
+    for resentencing terms, printed for an ink signature, or signed and how."""
+    if r.status == "prepared":
+        if r.problem:
+            return "Withdrawn (sent back)" if r.problem.startswith("withdrawn") else "NOT PRODUCED"
+        if r.unsigned_path:
+            return "Printed for signature"
+        if r.kind == "resentence":
+            return "Waiting for terms"
+        return STATUS_TEXT["prepared"]
+    return STATUS_TEXT.get(r.status, r.status) + METHOD_TEXT.get(r.signature_method or "", "")
 HEADERS = ("Order", "Kind", "Case(s)", "Person(s)", "Counts", "Status", "Check", "Signed at",
            "Printed at", "Signed by", "Batch")
 CHECK_COLUMN = HEADERS.index("Check")
@@ -95,7 +118,7 @@ class OrdersModel(QAbstractTableModel):
         if role in (Qt.DisplayRole, Qt.AccessibleTextRole):
             check = self.checks.get(r.order_no)
             values = (r.order_no, KINDS.get(r.kind, r.kind), _short(r.case_numbers),
-                      _short(r.names), r.counts, STATUS_TEXT.get(r.status, r.status),
+                      _short(r.names), r.counts, status_text(r),
                       ("Verified" if check[0] else "FAILED") if check else "",
                       when(r.signed_at), when(r.printed_at), r.signer or "", r.batch_id)
             return str(values[col])
@@ -103,13 +126,92 @@ class OrdersModel(QAbstractTableModel):
             if col == CHECK_COLUMN and r.order_no in self.checks:
                 return self.checks[r.order_no][1]
             if col in (2, 3):
-                return (r.case_numbers if col == 2 else r.names).replace(",", "\n")
-            return r.file_path or "not rendered yet"
+                return (r.case_numbers if col == 2 else r.names).replace(",", "\n").replace("; ", "\n")
+            if r.problem:
+                return r.problem
+            if r.warnings:
+                return r.warnings
+            return r.file_path or r.unsigned_path or "not rendered yet"
         if role == Qt.ForegroundRole and col == CHECK_COLUMN and r.order_no in self.checks:
             from PySide6.QtGui import QColor
 
             return QColor("#1d5e2a" if self.checks[r.order_no][0] else "#a00000")
         return None
+
+
+def render_summary(batch: int, outcomes: list[Any], out_dir: Path, signed: bool = True) -> str:
+    """One message for a render: how many made, already made, waiting for terms, not produced."""
+    made = sum(1 for o in outcomes if o.written)
+    waiting = [o.order_no for o in outcomes if o.waiting]
+    failed = [o for o in outcomes if o.problem]
+    cut = sum(1 for o in outcomes if o.warnings)
+    text = (f"Batch {batch}: {len(outcomes)} orders in {out_dir} ({made} "
+            f"{'signed' if signed else 'written for signature'} now, "
+            f"{len(outcomes) - made - len(waiting) - len(failed)} already made).")
+    if waiting:
+        text += f" {len(waiting)} resentencing order(s) wait for their terms: {', '.join(waiting[:5])}."
+    if cut:
+        text += f" {cut} order(s) print a shortened name or entry (see the order's tooltip)."
+    if failed:
+        text += (f" NOT PRODUCED ({len(failed)}): "
+                 + "; ".join(f"{o.order_no}: {o.problem}" for o in failed[:3])
+                 + ". A judge can send these back (reliefdesk orders send-back).")
+    return text
+
+
+class RecordSignatureDialog(QDialog):
+    """Who signed the printed order, when and how, and optionally the scanned signed copy."""
+
+    def __init__(self, order_no: str, judges: list[str], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Record the signature of order {order_no}")
+        form = QFormLayout(self)
+        self.judge_box = QComboBox()
+        self.judge_box.addItems(judges)
+        self.judge_box.setAccessibleName("Judge who signed")
+        self.when_edit = QDateTimeEdit(QDateTime.currentDateTime())
+        self.when_edit.setCalendarPopup(True)
+        self.when_edit.setAccessibleName("When the judge signed (this computer's time)")
+        self.how_box = QComboBox()
+        self.how_box.addItem("In ink on the printed order", "ink")
+        self.how_box.addItem("In the court's case or document system", "external")
+        self.how_box.setAccessibleName("How the judge signed")
+        self.scan_edit = QLineEdit()
+        self.scan_edit.setAccessibleName("Scanned signed copy (optional)")
+        browse = QPushButton("&Browse…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.scan_edit, 1)
+        row.addWidget(browse)
+        form.addRow("&Judge:", self.judge_box)
+        form.addRow("Signed &at:", self.when_edit)
+        form.addRow("&How:", self.how_box)
+        form.addRow("&Scan (optional):", row)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Scanned signed order", "",
+                                              "Scans (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)")
+        if path:
+            self.scan_edit.setText(path)
+
+    def judge(self) -> str:
+        return self.judge_box.currentText()
+
+    def signed_at(self) -> datetime:
+        moment = self.when_edit.dateTime().toPython()
+        assert isinstance(moment, datetime)
+        return moment.astimezone()
+
+    def method(self) -> str:
+        return str(self.how_box.currentData())
+
+    def scan(self) -> Path | None:
+        return Path(self.scan_edit.text()) if self.scan_edit.text().strip() else None
 
 
 class OrdersView(QWidget):
@@ -191,9 +293,21 @@ class OrdersView(QWidget):
                                           "orders", self.verify_selected)
         self.export_button = self._button("&Export DOJ and court updates…", "Write the DOJ and "
                                           "court update CSV files of the batch", self.export_dialog)
+        self.unsigned_button = self._button("Print for &ink signature…", "Write the batch's orders "
+                                            "unsigned, with a signature line, for a signature in "
+                                            "ink or in the court's own system",
+                                            self.unsigned_dialog)
+        self.record_button = self._button("&Record signature…", "Record that the selected order "
+                                          "was signed in ink or in the court's own system",
+                                          self.record_dialog)
+        self.send_back_button = self._button("Send &back…", "Send the counts of the selected order, "
+                                             "which could not be produced, back to the clerk",
+                                             self.send_back_dialog)
         for b in (self.open_button, self.print_button, self.print_batch_button, self.verify_button,
-                  self.export_button):
+                  self.export_button, self.unsigned_button, self.record_button):
             actions.addWidget(b)
+        if self.is_judge:
+            actions.addWidget(self.send_back_button)
         actions.addStretch(1)
         actions.addWidget(self.count_label)
         outer.addLayout(actions)
@@ -281,11 +395,24 @@ class OrdersView(QWidget):
         self.export_button.setEnabled(batch is not None and not busy)
         self.render_button.setEnabled(self.is_judge and batch is not None and not busy)
         self.preview_button.setEnabled(self.is_judge and batch is not None and not busy)
+        court_user = getattr(self.user, "role", None) in ("clerk", "judge")
+        self.unsigned_button.setEnabled(court_user and batch is not None and not busy)
+        sel = self.selected_orders()
+        self.record_button.setEnabled(court_user and len(sel) == 1 and not busy
+                                      and sel[0].status == "prepared" and bool(sel[0].unsigned_path)
+                                      and not sel[0].problem)
+        self.send_back_button.setEnabled(self.is_judge and len(sel) == 1 and not busy
+                                         and sel[0].status == "prepared" and sel[0].counts > 0
+                                         and (bool(sel[0].problem) or sel[0].kind == "resentence"))
 
     # --- open / print / verify -----------------------------------------------------------
     def open_selected(self) -> None:
         for order in self.selected_orders()[:10]:    # one viewer window per order, a few at most
             try:
+                if order.status == "prepared" and order.unsigned_path:
+                    path = Path(order.unsigned_path)
+                    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+                    continue
                 path = order_file(order)
             except UserError as exc:
                 QMessageBox.warning(self, "Cannot open the order", str(exc))
@@ -445,12 +572,17 @@ class OrdersView(QWidget):
         except UserError as exc:
             QMessageBox.warning(self, "Nothing to preview", user_message(str(exc)))
             return 0
+        waiting = [p for p in plans if p.plan.kind == "resentence"
+                   and any(e.terms is None for e in p.plan.entries)]
+        plans = [p for p in plans if p not in waiting]
         docs = [(p.short_label, (lambda p=p: p.render().pdf), p.label) for p in plans]
+        later = (f" {len(waiting)} resentencing order{'s' if len(waiting) != 1 else ''} wait for "
+                 "their terms and are not shown." if waiting else "")
         viewer = self._viewer(
             f"Orders of batch {batch} before signing", docs,
             intro=(f"{len(plans)} order{'s' if len(plans) != 1 else ''} as they will be signed "
                    "(Page Down goes on to the next). The order numbers are given when they are "
-                   "signed."),
+                   "signed." + later),
             accept_text="Sign these orders…" if self.is_judge else None)
         self.last_viewer = viewer
         if viewer.exec() and self.is_judge:
@@ -509,13 +641,104 @@ class OrdersView(QWidget):
                 conn.close()
 
         def done(outcomes: list[Any]) -> None:
-            written = sum(1 for o in outcomes if o.written)
-            self.message.setText(f"Batch {batch}: {len(outcomes)} orders in {out_dir} "
-                                 f"({written} signed now, {len(outcomes) - written} already "
-                                 "signed).")
+            self.message.setText(render_summary(batch, outcomes, out_dir))
             self.last_outcome = {"rendered": outcomes}
 
         self._run(f"Signing the orders of batch {batch}", job, done)
+
+    # --- wet ink and the court's own e-signature -----------------------------------------
+    def _judges(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT name FROM users WHERE role = 'judge' AND "
+                                                "active = 1 ORDER BY name")]
+
+    def unsigned_dialog(self) -> None:
+        batch = self.batch_box.currentData()
+        if batch is None:
+            return
+        judges = self._judges()
+        if not judges:
+            QMessageBox.warning(self, "No judge", "There is no active judge's account to sign.")
+            return
+        judge, ok = QInputDialog.getItem(self, "Who will sign?", "Judge who signs the printed "
+                                         "orders:", judges, 0, False)
+        if not ok:
+            return
+        out = QFileDialog.getExistingDirectory(self, "Folder for the orders to sign",
+                                               str(self.default_out_dir(batch)))
+        if out:
+            self.print_unsigned(batch, judge, Path(out))
+
+    def print_unsigned(self, batch: int, judge: str, out_dir: Path) -> None:
+        """Write the batch's orders unsigned (signature line blank) on a worker thread."""
+        db_path, user = self.db_path, self.user.name
+
+        def job(progress: Any) -> list[Any]:
+            from desktop.orders.batch import render_batch
+            from desktop.store import open_db
+
+            conn = open_db(db_path).conn
+            try:
+                return render_batch(conn, batch, out_dir, None, "", user=user, unsigned=True,
+                                    judge_user=judge, progress=progress)
+            finally:
+                conn.close()
+
+        def done(outcomes: list[Any]) -> None:
+            self.message.setText(render_summary(batch, outcomes, out_dir, signed=False))
+            self.last_outcome = {"rendered": outcomes}
+
+        self._run(f"Writing the orders of batch {batch} for signature", job, done)
+
+    def send_back_dialog(self) -> None:
+        sel = self.selected_orders()
+        if len(sel) != 1:
+            return
+        note, ok = QInputDialog.getText(self, f"Send back the counts of order {sel[0].order_no}",
+                                        "Note for the clerk:")
+        if ok:
+            self.send_back(sel[0].order_no, note)
+
+    def send_back(self, order_no: str, note: str) -> bool:
+        """After acceptance, the judge sends back the counts of an order that could not be made."""
+        from desktop.orders.actions import send_back_unproduced
+
+        try:
+            ids = send_back_unproduced(self.conn, self.user, order_no, note)
+        except UserError as exc:
+            QMessageBox.warning(self, "Not sent back", str(exc))
+            self.message.setText(f"Not sent back: {exc}")
+            return False
+        self.message.setText(f"{order_no}: {len(ids)} count(s) sent back to the clerk.")
+        self._show_orders()
+        self.changed.emit()
+        return True
+
+    def record_dialog(self) -> None:
+        sel = self.selected_orders()
+        if len(sel) != 1:
+            return
+        dialog = RecordSignatureDialog(sel[0].order_no, self._judges(), self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.record_signature(sel[0].order_no, dialog.judge(), dialog.signed_at(), dialog.method(),
+                              dialog.scan())
+
+    def record_signature(self, order_no: str, judge: str, signed_at: Any, method: str,
+                         scan: Path | None) -> bool:
+        from desktop.orders.actions import record_signature
+
+        try:
+            row = record_signature(self.conn, self.user, order_no, judge=judge, signed_at=signed_at,
+                                   method=method, scan=scan)
+        except UserError as exc:
+            QMessageBox.warning(self, "Signature not recorded", str(exc))
+            self.message.setText(f"Not recorded: {exc}")
+            return False
+        how = "in ink" if method == "ink" else "in the court system"
+        self.message.setText(f"{row.order_no}: signed {how} by {row.signer}, recorded.")
+        self._show_orders()
+        self.changed.emit()
+        return True
 
     # --- worker plumbing -----------------------------------------------------------------
     def _run(self, what: str, job: Any, done: Any) -> None:

@@ -14,8 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from desktop.review import queue_pages as queue_source
 from desktop.review.lifecycle import CountLife, lives
-from desktop.ui import queue_source
 from desktop.ui.labels import flag_text, relief_text, split_flags, status_badge
 
 RELIEF_ROLE = Qt.UserRole + 1      # (relief, target) for the badge delegate

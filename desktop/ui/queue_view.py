@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import UserError
 from desktop.review import access
+from desktop.review.count_detail import load_detail_for
 from desktop.review.lifecycle import CountLife
 from desktop.ui import core
 from desktop.ui.badge_delegate import BadgeDelegate
 from desktop.ui.decision_dialogs import ChangeDialog, RejectDialog
-from desktop.ui.detail_data import load_detail_for
 from desktop.ui.detail_pane import DetailPane, count_words
 from desktop.ui.focus import chain
 from desktop.ui.labels import (
@@ -130,9 +130,7 @@ class QueueView(QWidget):
         bold_font.setBold(True)
         bold = QFontMetrics(bold_font)
         pad, badge_pad = 16, 32          # cell margins; a badge's inset and its text margins
-        names = [n for (n,) in self.conn.execute(
-            "SELECT name FROM subjects WHERE name IS NOT NULL ORDER BY length(name) DESC "
-            "LIMIT 40")]
+        names = core.longest_names(self.conn, 40)
         samples = {"dob": "0000-00-00", "conviction_date": "0000-00-00", "level": "M",
                    "case_number": "MSB0000000", "section": "11360(A)(2)"}
         for i, col in enumerate(COLUMNS):

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import UserError
+from desktop.review.count_detail import load_detail_for
 from desktop.ui import core
 from desktop.ui.decision_dialogs import NoteDialog
-from desktop.ui.detail_data import load_detail_for
 from desktop.ui.detail_pane import DetailPane, count_words
 from desktop.ui.labels import relief_text, user_message, when
 
@@ -154,9 +154,7 @@ class SpotCheckView(QWidget):
         self.load_sample()
 
     def batch_status(self) -> str | None:
-        row = self.conn.execute("SELECT status FROM batches WHERE id = ?",
-                                (self.batch_id,)).fetchone() if self.batch_id else None
-        return row[0] if row else None
+        return core.batch_status(self.conn, self.batch_id) if self.batch_id else None
 
     def _update_buttons(self) -> None:
         open_batch = self.batch_status() == "submitted"

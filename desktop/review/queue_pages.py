@@ -1,4 +1,4 @@
-"""Where the queue model gets its rows: the ordered ids from the review core's queue query
+"""Where the window's queue model gets its rows: the ordered ids from the review core's queue query
 (filters, search and sort are the core's), and the displayed columns of a page of ids."""
 
 from __future__ import annotations
@@ -6,12 +6,22 @@ from __future__ import annotations
 import sqlite3
 from collections import OrderedDict
 from itertools import chain
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from desktop.review import queue as core_queue
 
-if TYPE_CHECKING:
-    from desktop.ui.queue_model import QueueFilters
+
+class QueueFilters(Protocol):
+    """The filters the window's queue model holds (desktop.ui.queue_model.QueueFilters)."""
+
+    status: str | None
+    relief: str | None
+    flag: str | None
+    rule_path: str | None
+    section: str | None
+    search: str | None
+    scope: str | None
+    include_sealed: bool
 
 # The columns the table shows, read for one page of count ids at a time.
 _ROWS_SQL = """
@@ -44,7 +54,7 @@ def ordered_ids(conn: sqlite3.Connection, filters: QueueFilters, sort_key: str,
         status=filters.status, relief=filters.relief, flag=filters.flag,
         rule_path=filters.rule_path, section=filters.section, search=filters.search or None,
         sort=sort_key, descending=descending, scope=filters.scope,
-        include_sealed=getattr(filters, "include_sealed", False))
+        include_sealed=filters.include_sealed)
     # chain flattens the one-column rows in C: ~5 ms less than a comprehension on 100,000 ids.
     return list(chain.from_iterable(conn.execute(f"SELECT count_id FROM ({sql})", params)))
 
