@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from desktop.cli.common import add_as_user, add_reader, db_path, get_db, print_json, reader
-from desktop.store.db import readonly_uri
 from desktop.outputs import for_terminal
+from desktop.store.db import readonly_uri
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -15,9 +15,9 @@ from datetime import date
 from pathlib import Path
 
 from desktop import audit, clock
+from desktop.audit.log import head_hash
 from desktop.errors import RefusedError, UserError
 from desktop.orders.court_settings import court_details, signer_settings
-from desktop.audit.log import head_hash
 from desktop.orders.granted import (
     GrantedCount,
     case_entries,
@@ -28,12 +28,12 @@ from desktop.orders.granted import (
 from desktop.orders.model import CaseEntry, CountLine, CourtDetails, Judge, OrderData
 from desktop.orders.produce import Job, Produced, produce_orders, remove_stale_temporaries
 from desktop.orders.register import next_order_number
-from desktop.outputs import check_output_dir
-from desktop.review.manifest import sealed_acceptance
 from desktop.orders.sign import OrderSigner
 from desktop.orders.templates import OrderTemplate, load_template
+from desktop.outputs import check_output_dir
 from desktop.paths import forms_dir
 from desktop.progress import ProgressFn
+from desktop.review.manifest import sealed_acceptance
 from desktop.store.tx import transaction
 
 
