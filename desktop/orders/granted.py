@@ -6,6 +6,7 @@ to a relief an order can grant."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from collections import defaultdict
@@ -112,8 +113,8 @@ def granted_from(grants: list[GrantedCount],
             continue
         if relief == "resentence" and not target:
             target = "misdemeanor"
-        out.append(GrantedCount(g.count_id, g.case_id, g.subject_id, g.county, relief,
-                                target if relief == "resentence" else None, g.flags))
+        out.append(dataclasses.replace(g, relief=relief,
+                                       resentence_target=target if relief == "resentence" else None))
     return out
 
 
