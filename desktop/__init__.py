@@ -1,3 +1,3 @@
 """ReliefDesk: Proposition 64 conviction relief for California courts."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

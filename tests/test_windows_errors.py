@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from readers import READER, READER_PASSWORD, add_reader
 
 from desktop import files
 from desktop.cli.main import main
@@ -84,8 +85,10 @@ def test_the_cli_says_close_the_file_for_an_export(tmp_path: Path, monkeypatch, 
     assert main(["--db", str(db), "import", str(SAMPLE)]) in (0, 3)
     capsys.readouterr()
     out = tmp_path / "audit.csv"
+    who = add_reader(db)   # reading the records needs a signed-in user (issue 18)
+    monkeypatch.setenv("RELIEFDESK_PASSWORD", READER_PASSWORD)
     lock(monkeypatch, out)
-    assert main(["--db", str(db), "audit", "export", "--out", str(out)]) == 5
+    assert main(["--db", str(db), "audit", "export", "--out", str(out), *who]) == 5
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Close audit.csv in Excel" in err
     assert "Traceback" not in err
@@ -194,6 +197,7 @@ def rejected_db(tmp_path: Path) -> Path:
     lines.append('broken,"Nguyễn → line')                  # rejected: an unclosed quote
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["--db", str(db), "import", str(src)]) == 3
+    add_reader(db)   # reading the records needs a signed-in user (issue 18)
     return db
 
 
@@ -203,7 +207,8 @@ def test_redirected_output_is_utf8_with_single_crlf(rejected_db: Path, monkeypat
     out = WindowsFile()
     monkeypatch.setattr(sys, "stdout", out)
     setup_streams(platform="win32")
-    assert main(["--db", str(rejected_db), "rejected"]) == 0
+    monkeypatch.setenv("RELIEFDESK_PASSWORD", READER_PASSWORD)
+    assert main(["--db", str(rejected_db), "rejected", "--as", READER]) == 0
     data = out.data()
     assert "Nguyễn → line".encode() in data
     assert b"\r\r\n" not in data
@@ -218,7 +223,8 @@ def test_a_cp1252_console_shows_a_replacement_not_a_crash(rejected_db: Path, mon
     out = WindowsFile(tty=True)
     monkeypatch.setattr(sys, "stdout", out)
     setup_streams(platform="win32")
-    assert main(["--db", str(rejected_db), "rejected"]) == 0
+    monkeypatch.setenv("RELIEFDESK_PASSWORD", READER_PASSWORD)
+    assert main(["--db", str(rejected_db), "rejected", "--as", READER]) == 0
     text = out.data().decode("cp1252")
     assert "Nguy?n ? line" in text
 

@@ -303,14 +303,21 @@ class OrdersView(QWidget):
         self.send_back_button = self._button("Send &back…", "Send the counts of the selected order, "
                                              "which could not be produced, back to the clerk",
                                              self.send_back_dialog)
-        for b in (self.open_button, self.print_button, self.print_batch_button, self.verify_button,
-                  self.export_button, self.unsigned_button, self.record_button):
+        # Two rows, so the view fits a 1366 px screen at 100 % and 125 %: reading and printing
+        # the register, then signing outside the program and the batch's exports.
+        for b in (self.open_button, self.print_button, self.print_batch_button, self.verify_button):
             actions.addWidget(b)
-        if self.is_judge:
-            actions.addWidget(self.send_back_button)
         actions.addStretch(1)
         actions.addWidget(self.count_label)
         outer.addLayout(actions)
+        signing = QHBoxLayout()
+        for b in (self.unsigned_button, self.record_button):
+            signing.addWidget(b)
+        if self.is_judge:
+            signing.addWidget(self.send_back_button)
+        signing.addStretch(1)
+        signing.addWidget(self.export_button)
+        outer.addLayout(signing)
 
         self.progress_row = QWidget()
         pr = QHBoxLayout(self.progress_row)
