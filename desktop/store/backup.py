@@ -88,10 +88,7 @@ def copy_database(src: sqlite3.Connection, out: Path, *, private_dir: bool = Tru
     private_dir makes the folder 0700 (the backups folder); a folder the user chose is left as it
     is. With replace=False an existing `out` is never replaced (hard link, not rename)."""
     out = Path(out)
-    if private_dir:
-        _private_dir(out.parent)
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
+    _private_dir(out.parent)   # only a folder it creates; an existing one keeps its permissions
     tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
     tmp.unlink(missing_ok=True)
     os.close(os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
