@@ -74,6 +74,8 @@ def test_csv_export_is_plain_csv(db_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "audit.csv"
     assert run(["--db", str(db_path), "audit", "export", "--out", str(out)]) == 0
     with out.open(newline="", encoding="utf-8") as fh:
+        # The first line says how formula-like cells are neutralised (issue 12, CWE-1236).
+        assert fh.readline().startswith("# ReliefDesk export for people")
         rows = list(csv.DictReader(fh))
     assert len(rows) == 5
     assert json.loads(rows[1]["payload"])["reason"] == 'record inconsistent, "quoted"\nline'

@@ -180,10 +180,15 @@ def test_cli_keys_create_and_orders_verify(tmp_path: Path, monkeypatch: pytest.M
                                  order_number=order.order_number, county=order.county))
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(_flip(good.read_bytes(), 1000))
-    assert main(["orders", "verify", str(good)]) == 0
+    # Without the database nothing ties the certificate to the court (issue 12): not verified
+    # (exit 3) unless the court's certificate is named; keys create wrote it beside the key.
+    assert main(["orders", "verify", str(good)]) == 3
+    assert "NOT VERIFIED" in capsys.readouterr().out
+    trust = ["--trust", str(tmp_path / "cli.cert.pem")]
+    assert main(["orders", "verify", str(good), *trust]) == 0
     out = capsys.readouterr().out
     assert out.startswith("OK") and "Hon. Ada Okafor" in out and "DEMO" in out
-    assert main(["orders", "verify", str(good), str(bad)]) == 1
+    assert main(["orders", "verify", str(good), str(bad), *trust]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2 and lines[0].startswith("OK") and lines[1].startswith("FAIL")
     assert not (tmp_path / "none.sqlite3").exists()            # verifying creates no database

@@ -39,7 +39,10 @@ def test_evaluate_json_totals_and_determinations_csv(dbp, tmp_path, capsys):
     csv_path = tmp_path / "det.csv"
     assert run(dbp, "determinations", "--out", str(csv_path)) == 4 and not csv_path.exists()
     assert run(dbp, "determinations", "--out", str(csv_path), *AS) == 0
-    rows = list(csv.DictReader(csv_path.open()))
+    with csv_path.open(newline="", encoding="utf-8") as fh:
+        # The first line says how formula-like cells are neutralised (issue 12, CWE-1236).
+        assert fh.readline().startswith("# ReliefDesk export for people")
+        rows = list(csv.DictReader(fh))
     assert list(rows[0]) == DETERMINATION_COLUMNS
     assert len(rows) == sum(out["totals"].values())
     for r in rows:

@@ -87,8 +87,9 @@ def test_the_cli_says_close_the_file_for_an_export(tmp_path: Path, monkeypatch, 
     out = tmp_path / "audit.csv"
     who = add_reader(db)   # reading the records needs a signed-in user (issue 18)
     monkeypatch.setenv("RELIEFDESK_PASSWORD", READER_PASSWORD)
+    out.write_text("an earlier export, open in Excel\n")   # replacing it needs --force (issue 12)
     lock(monkeypatch, out)
-    assert main(["--db", str(db), "audit", "export", "--out", str(out), *who]) == 5
+    assert main(["--db", str(db), "audit", "export", "--out", str(out), "--force", *who]) == 5
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Close audit.csv in Excel" in err
     assert "Traceback" not in err

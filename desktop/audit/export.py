@@ -14,7 +14,7 @@ from pathlib import Path
 from desktop.audit.log import entry_hash
 from desktop.audit.query import COLUMNS, AuditEntry, list_entries
 from desktop.errors import UserError
-from desktop.files import write_atomic
+from desktop.outputs import CSV_NOTE, check_output, neutralise_cell, restore_cell, write_output
 
 FORMATS = ("csv", "jsonl")
 
@@ -47,12 +47,16 @@ def _render(entries: list[AuditEntry], fmt: str) -> bytes:
     buf = io.StringIO(newline="")
     if fmt == "csv":
         # targets and payload stay in their canonical JSON form: they are what the hash covers, so
-        # anyone can recompute every hash from the CSV alone.
+        # anyone can recompute every hash from the CSV alone. The CSV is also meant for people:
+        # a cell that would start a spreadsheet formula gets a leading ' (CSV_NOTE, first line),
+        # which read_export removes again before any hash is recomputed.
+        buf.write(CSV_NOTE + " Hashes are computed over the values without that '.\n")
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(COLUMNS)
         for e in entries:
-            w.writerow([e.seq, e.at, "" if e.user is None else e.user, e.action, e.targets,
-                        e.payload, e.prev_hash, e.hash])
+            w.writerow([neutralise_cell(v) for v in (
+                e.seq, e.at, "" if e.user is None else e.user, e.action, e.targets, e.payload,
+                e.prev_hash, e.hash)])
     else:
         for e in entries:
             buf.write(json.dumps(e.as_dict(decoded=False), ensure_ascii=False, sort_keys=True))
@@ -60,14 +64,16 @@ def _render(entries: list[AuditEntry], fmt: str) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def export(conn: sqlite3.Connection, out: Path, fmt: str | None = None) -> ExportResult:
-    """Write every entry to `out` (atomically: a temp file renamed into place, mode 0600)."""
+def export(conn: sqlite3.Connection, out: Path, fmt: str | None = None, *,
+           force: bool = False) -> ExportResult:
+    """Write every entry to `out` (atomically: a temp file renamed into place, mode 0600).
+    Guarded: never the database or a backup, never an existing file without `force`."""
     out = Path(out)
     fmt = format_for(out, fmt)
+    out = check_output(out, db=conn, force=force, what="audit export")
     entries = list_entries(conn)
     data = _render(entries, fmt)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(out, data)
+    write_output(out, data, db=conn, force=force, what="audit export")
     last = entries[-1] if entries else None
     return ExportResult(out, fmt, len(entries), last.seq if last else 0,
                         last.hash if last else "0" * 64, hashlib.sha256(data).hexdigest())
@@ -82,8 +88,11 @@ def read_export(path: Path) -> list[AuditEntry]:
         raise UserError(f"cannot read the audit export {path}: {exc}") from exc
     entries: list[AuditEntry] = []
     try:
+        if text.startswith("#"):
+            text = text.split("\n", 1)[1] if "\n" in text else ""
         if text.startswith(",".join(COLUMNS)):
-            for row in csv.DictReader(io.StringIO(text, newline="")):
+            for raw in csv.DictReader(io.StringIO(text, newline="")):
+                row = {k: restore_cell(v or "") for k, v in raw.items()}
                 entries.append(AuditEntry(int(row["seq"]), row["at"], row["user"] or None,
                                           row["action"], row["targets"], row["payload"],
                                           row["prev_hash"], row["hash"]))

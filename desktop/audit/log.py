@@ -52,8 +52,14 @@ def _write_head(conn: sqlite3.Connection, seq: int, h: str) -> None:
 
 
 def append(conn: sqlite3.Connection, user: str | None, action: str,
-           targets: list[Any] | None = None, payload: dict[str, Any] | None = None) -> int:
-    """Write one entry. Call inside the transaction that makes the change, so both land or neither."""
+           targets: list[Any] | None = None, payload: dict[str, Any] | None = None, *,
+           rows: dict[str, Any] | None = None, deleted: dict[str, Any] | None = None) -> int:
+    """Write one entry. Call inside the transaction that makes the change, so both land or neither.
+
+    `rows` names the rows of the sealed tables (determinations, review_items, batch_items, batches)
+    the change left behind, e.g. {"review_items": [count ids]}: they are sealed under this entry
+    (desktop/audit/seals.py) and the payload records the seals' digest, so `audit verify` can tell
+    that the tables still hold what the program wrote."""
     row = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
     head = read_head(conn)
@@ -63,6 +69,11 @@ def append(conn: sqlite3.Connection, user: str | None, action: str,
         seq, prev = head[0] + 1, head[1]
     at = clock.utc_stamp("microseconds")
     t = canonical(list(targets or []))
+    if rows or deleted:
+        from desktop.audit.seals import PAYLOAD_KEY, has_seals, seal
+
+        if has_seals(conn):
+            payload = {**(payload or {}), PAYLOAD_KEY: seal(conn, seq, rows or {}, deleted)}
     p = canonical(payload or {})
     h = entry_hash(seq, at, user, action, t, p, prev)
     conn.execute(

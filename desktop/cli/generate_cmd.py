@@ -24,6 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-header", dest="header", action="store_false",
                    help="leave out the header line, as some DOJ deliveries do")
     p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument("--force", action="store_true", help="replace an existing file (never the "
+                   "database or a backup)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_generate)
 
@@ -48,6 +50,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if not out.parent.is_dir():
         raise UserError(f"cannot write {out}: the folder {out.parent} does not exist", exit_code=2)
+    from desktop.cli.common import db_path
+    from desktop.outputs import check_output
+
+    check_output(out, db=db_path(args), force=args.force, what="synthetic file")
     bar = StderrBar()
     try:
         stats = generate(out, args.county, args.rows, seed=args.seed, as_of=as_of,

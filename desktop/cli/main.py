@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sqlite3
 import sys
 
 from desktop import __version__, logs
 from desktop.console import setup_streams
 from desktop.errors import UserError
+from desktop.outputs import for_terminal
+from desktop.store import diagnose
 
 # Command modules, in the order `reliefdesk --help` lists them.
 COMMAND_MODULES = [
@@ -57,20 +60,32 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except UserError as exc:
-        _say(f"reliefdesk: {exc}")
+        _say(f"reliefdesk: {for_terminal(exc)}")
         return exc.exit_code
     except KeyboardInterrupt:
         _say("reliefdesk: interrupted; nothing from the unfinished step was saved.")
         return 130
     except BrokenPipeError:
         return 0
+    except (OSError, sqlite3.Error) as exc:
+        # The disk or the file refused (read-only, full, locked, permission): say what is true.
+        honest = diagnose.from_os(exc) if isinstance(exc, OSError) else diagnose.from_sqlite(exc)
+        if honest is None:
+            return _unexpected(args, exc, log_file)
+        logs.get("cli").info("command %s: %s", args.command, exc)
+        _say(f"reliefdesk: {for_terminal(honest)}")
+        return honest.exit_code
     except Exception as exc:
-        # A bug, not a user's mistake: the details go to the log, one line to the user.
-        logs.get("cli").exception("command %s failed", args.command)
-        where = f" The details are in {log_file}." if log_file else ""
-        _say(f"reliefdesk: unexpected error ({type(exc).__name__}: {exc}); nothing from the "
-             f"unfinished step was saved.{where} Please send that file to court IT.")
-        return INTERNAL_ERROR
+        return _unexpected(args, exc, log_file)
+
+
+def _unexpected(args: argparse.Namespace, exc: BaseException, log_file: object) -> int:
+    """A bug, not a user's mistake: the details go to the log, one line to the user."""
+    logs.get("cli").exception("command %s failed", args.command)
+    where = f" The details are in {log_file}." if log_file else ""
+    _say(f"reliefdesk: unexpected error ({type(exc).__name__}: {exc}); nothing from the "
+         f"unfinished step was saved.{where} Please send that file to court IT.")
+    return INTERNAL_ERROR
 
 
 # Exit code for a failure of the program itself (BSD sysexits' EX_SOFTWARE).

@@ -21,6 +21,7 @@ from desktop.cli.common import (
 )
 from desktop.console import interactive
 from desktop.errors import RefusedError, UserError
+from desktop.outputs import for_terminal
 from desktop.progress import StderrBar
 
 PASSPHRASE_ENV = "RELIEFDESK_KEY_PASSPHRASE"
@@ -60,6 +61,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     v = osub.add_parser("verify", help="check signed orders: signature, integrity, signer")
     v.add_argument("paths", nargs="+", metavar="PATH")
+    v.add_argument("--trust", action="append", default=[], metavar="CERT",
+                   help="the court's certificate (PEM or DER; `keys create` writes KEY.cert.pem); "
+                   "without the database a signature counts as verified only when its "
+                   "certificate is one given here (otherwise exit 3: not verified)")
     v.add_argument("--json", action="store_true")
     v.set_defaults(func=cmd_verify)
 
@@ -119,7 +124,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                        ("court-update", "CSV for the court's case management system")):
         e = esub.add_parser(kind, help=text)
         e.add_argument("--batch", type=int, required=True, metavar="ID")
-        e.add_argument("--out", required=True, metavar="FILE.csv")
+        e.add_argument("--out", required=True, metavar="FILE.csv",
+                       help="machine format: import it into the receiving system, never open and "
+                       "re-save it in a spreadsheet (docs/doj-update-format.md)")
+        e.add_argument("--force", action="store_true", help="replace an existing file (never the "
+                       "database or a backup)")
         add_reader(e)
         e.set_defaults(func=cmd_export, kind=kind)
 
@@ -152,6 +161,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     rs = rsub.add_parser("summary", help="PDF summary with charts of an evaluation run")
     rs.add_argument("--run", type=int, metavar="ID", help="evaluation run (default: the latest)")
     rs.add_argument("--out", required=True, metavar="FILE.pdf")
+    rs.add_argument("--force", action="store_true", help="replace an existing file (never the "
+                    "database or a backup)")
     add_reader(rs)
     rs.set_defaults(func=cmd_report_summary)
 
@@ -179,12 +190,32 @@ def _actor(args: argparse.Namespace, db) -> str:
 
 def cmd_keys_create(args: argparse.Namespace) -> int:
     from desktop.orders.keys import create_demo_key
+    from desktop.outputs import check_output
 
-    info = create_demo_key(args.name, args.title, Path(args.out),
-                           passphrase("Passphrase for the new key: ", confirm=True), county=args.county)
+    # Never the database, its -wal/-shm or a backup; an existing file is refused below (a judge's
+    # key is never overwritten, so keys create has no --force).
+    check_output(Path(args.out), db=db_path(args), force=True, what="key")
+    secret = passphrase("Passphrase for the new key: ", confirm=True)
+    info = create_demo_key(args.name, args.title, Path(args.out), secret, county=args.county)
+    cert_out = cert_path_for(Path(args.out))
+    if not cert_out.exists():
+        from cryptography.hazmat.primitives import serialization
+
+        from desktop.orders.keys import load_key
+        from desktop.outputs import write_output
+
+        _, cert = load_key(Path(args.out), secret)
+        write_output(cert_out, cert.public_bytes(serialization.Encoding.PEM), db=db_path(args),
+                     what="certificate")
     print(f"{args.out}: self-signed DEMO key for {info.name}, {info.title} (not for court use); "
-          f"certificate sha256 {info.fingerprint}; valid until {info.not_after:%Y-%m-%d}; file mode 0600.")
+          f"certificate sha256 {info.fingerprint}; valid until {info.not_after:%Y-%m-%d}; file mode 0600. "
+          f"Its certificate (public, for `orders verify --trust`): {cert_out}")
     return 0
+
+
+def cert_path_for(key: Path) -> Path:
+    """Where `keys create` writes the public certificate of a key: KEY.cert.pem beside it."""
+    return key.with_name(f"{key.stem}.cert.pem")
 
 
 def _read(path: str, what: str) -> bytes:
@@ -347,7 +378,7 @@ def cmd_signer_set(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from desktop.orders.register import check_against_register, known_certificates
-    from desktop.orders.verify import verify_file
+    from desktop.orders.verify import UNTRUSTED_EXIT, load_trusted, untrusted, verify_file
 
     register: dict[str, str] = {}
     conn = None
@@ -356,20 +387,31 @@ def cmd_verify(args: argparse.Namespace) -> int:
         # The register is read only if a database is there; verifying never creates one.
         conn = get_db(args).conn
         register = known_certificates(conn)
-    failed = 0
+    trusted = load_trusted(args.trust)
+    register.update(trusted)
+    failed = not_trusted = 0
     for p in args.paths:
         result = verify_file(Path(p), register)
         if result.ok and conn is not None:
             result = check_against_register(conn, Path(p), result)
-        failed += not result.ok
+            failed += not result.ok
+        elif result.ok and not result.in_register:
+            # No database and no --trust naming this certificate: the signature is intact, but
+            # nothing ties its certificate to the court (anyone can make a self-signed one).
+            result = untrusted(result)
+            not_trusted += 1
+        else:
+            failed += not result.ok
         if args.json:
             print_json({"path": p, "ok": result.ok, "signer": result.signer, "title": result.title,
                         "signed_at": result.signed_at, "demo_certificate": result.demo,
                         "self_signed": result.self_signed, "in_register": result.in_register,
                         "cert_sha256": result.fingerprint, "problem": result.problem})
         else:
-            print(result.line())
-    return 1 if failed else 0
+            print(for_terminal(result.line()))
+    if failed:
+        return 1
+    return UNTRUSTED_EXIT if not_trusted else 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -421,7 +463,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     db = get_db(args)
     user = reader(args, db)
-    n = write_export(db.conn, args.batch, Path(args.out), kind=args.kind, user=user.name)
+    n = write_export(db.conn, args.batch, Path(args.out), kind=args.kind, user=user.name,
+                     force=args.force)
     print(f"{args.out}: {n:,} rows ({args.kind}, batch {args.batch})")
     from desktop.records.retention import export_notice
 
@@ -434,6 +477,7 @@ def cmd_report_summary(args: argparse.Namespace) -> int:
 
     db = get_db(args)
     user = reader(args, db)
-    run_id = write_summary(db.conn, Path(args.out), run_id=args.run, user=user.name)
+    run_id = write_summary(db.conn, Path(args.out), run_id=args.run, user=user.name,
+                           force=args.force)
     print(f"{args.out}: summary of evaluation run {run_id}")
     return 0

@@ -8,6 +8,7 @@ import sys
 
 from desktop.cli.common import add_as_user, add_reader, audit_user, get_db, print_json, reader
 from desktop.errors import BusyError, UserError
+from desktop.outputs import for_terminal, write_table
 from desktop.progress import StderrBar
 
 
@@ -22,14 +23,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     r = sub.add_parser("rejected", help="list the rows an import could not keep")
     r.add_argument("--import", dest="import_id", type=int, metavar="ID")
-    r.add_argument("--out", metavar="FILE.csv")
+    r.add_argument("--out", metavar="FILE.xlsx|FILE.csv",
+                   help="write a spreadsheet (.xlsx, every cell text) or a CSV with formula-like "
+                   "cells neutralised; without --out the rows are printed with control characters "
+                   "escaped")
+    r.add_argument("--force", action="store_true", help="replace an existing --out file")
     add_reader(r)
     r.set_defaults(func=cmd_rejected)
 
     w = sub.add_parser("warnings", help="list the fields an import kept unread (unknown dates, "
                        "sentences): line, column and value")
     w.add_argument("--import", dest="import_id", type=int, metavar="ID")
-    w.add_argument("--out", metavar="FILE.csv")
+    w.add_argument("--out", metavar="FILE.xlsx|FILE.csv",
+                   help="write a spreadsheet (.xlsx, every cell text) or a CSV with formula-like "
+                        "cells neutralised")
+    w.add_argument("--force", action="store_true", help="replace an existing --out file")
     add_reader(w)
     w.set_defaults(func=cmd_warnings)
 
@@ -108,23 +116,20 @@ def _listing(args: argparse.Namespace, sql: str, header: list[str], what: str) -
     sql += " ORDER BY r.import_id, r.line, r.id"
     rows = db.conn.execute(sql, params)
     if args.out:
-        with open(args.out, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(header)
-            n = 0
-            for row in rows:
-                w.writerow(row)
-                n += 1
+        n = write_table(args.out, header, rows, db=db.conn, force=args.force,
+                        what=f"{what} export", sheet=what.capitalize())
         from desktop.cli.rules_cmd import _record_export
 
         _record_export(db.conn, user.name, f"export.{'rejected' if what == 'rejected rows' else what}",
                        args.out, {"import_id": args.import_id, "rows": n})
-        print(f"{n} {what} written to {args.out}")
+        print(f"{n} {what} written to {for_terminal(args.out)}")
     else:
+        # Record data as read from a file: control characters are shown escaped, never sent to
+        # the terminal (an escape sequence in a name could rewrite the screen).
         w = csv.writer(sys.stdout, lineterminator="\n")   # the stream adds CR on Windows
         w.writerow(header)
         for row in rows:
-            w.writerow(row)
+            w.writerow([for_terminal(v) if isinstance(v, str) else v for v in row])
     return 0
 
 

@@ -165,6 +165,10 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
     db = get_db(args)
     user = reader(args, db, PURGE_ROLES)
+    if args.report:
+        from desktop.outputs import check_output
+
+        check_output(args.report, db=db.conn, what="purge report")   # never the database
     report = purge(
         db.conn,
         user,

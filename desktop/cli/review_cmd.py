@@ -7,10 +7,12 @@ import argparse
 import getpass
 import os
 import sys
+from pathlib import Path
 
 from desktop.cli.common import acting_user, add_as_user, add_reader, get_db, print_json, reader
 from desktop.console import interactive
 from desktop.errors import RefusedError, UserError
+from desktop.outputs import for_terminal
 
 RELIEF_CHOICES = ["dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction",
                   "resentence", "not_eligible", "needs_review"]
@@ -167,8 +169,9 @@ def cmd_queue_list(args: argparse.Namespace) -> int:
             relief = r["relief"] + (f"→{r['resentence_target']}" if r["resentence_target"] else "")
             status = r["status"] + (" (re-review)" if r["rereview"] else "") + \
                 (" (sent back)" if r["judge_note"] else "")
-            print(f"{r['count_id']:>8}  {status:22} {relief:28} {r['section'] or '':14} "
-                  f"{r['case_number'] or '':14} {r['name'] or ''}")
+            print(for_terminal(f"{r['count_id']:>8}  {status:22} {relief:28} "
+                               f"{r['section'] or '':14} {r['case_number'] or '':14} "
+                               f"{r['name'] or ''}"))
     if not args.json:
         print(f"{len(rows):,} counts", file=sys.stderr)
     return 0
@@ -244,7 +247,9 @@ def _register_review(sub: argparse._SubParsersAction) -> None:
     add_reader(h)
     h.set_defaults(func=cmd_review_history)
     st = s.add_parser("settings", help="show or (as admin) set review settings")
-    st.add_argument("--set", dest="assign", metavar="KEY=VALUE", action="append", default=[])
+    st.add_argument("--set", dest="assign", metavar="KEY=VALUE", action="append", default=[],
+                    help="a review setting (number), or order_prefix=TEXT (the court's prefix of "
+                    "order numbers); installation_id is set once and cannot be changed")
     add_as_user(st, required=False)
     st.add_argument("--json", action="store_true")
     st.set_defaults(func=cmd_review_settings)
@@ -366,15 +371,15 @@ def cmd_review_history(args: argparse.Namespace) -> int:
             print_json({"step": e.step, "user": e.user, "action": e.action, "at": e.at,
                         "old": e.old, "new": e.new, "undone": e.undone})
         else:
-            print(f"{e.at}  {e.user:12} {e.action:12} {e.old['status']} → {e.new['status']}"
-                  + (" (undone)" if e.undone else ""))
+            print(for_terminal(f"{e.at}  {e.user:12} {e.action:12} {e.old['status']} → "
+                               f"{e.new['status']}" + (" (undone)" if e.undone else "")))
     if not entries and not args.json:
         print(f"count {args.count_id} has no decisions yet")
     return 0
 
 
 def cmd_review_settings(args: argparse.Namespace) -> int:
-    from desktop.review.settings import all_settings, set_setting
+    from desktop.review.settings import all_settings, identity_settings, set_setting
 
     db = get_db(args)
     if args.assign:
@@ -383,6 +388,14 @@ def cmd_review_settings(args: argparse.Namespace) -> int:
         user = acting_user(args, db)
         for item in args.assign:
             key, sep, value = item.partition("=")
+            if key.strip() == "order_prefix":
+                from desktop.review.settings import set_order_prefix
+
+                set_order_prefix(db.conn, user, value)
+                continue
+            if key.strip() == "installation_id":
+                raise RefusedError("installation_id is set once when the database is created and "
+                                   "never changes (it keeps order numbers unique)")
             try:
                 number = float(value)
             except ValueError:
@@ -392,7 +405,7 @@ def cmd_review_settings(args: argparse.Namespace) -> int:
             set_setting(db.conn, user, key.strip(), number)
     else:
         reader(args, db)
-    values = all_settings(db.conn)
+    values: dict = {**all_settings(db.conn), **identity_settings(db.conn)}
     if args.json:
         print_json(values)
     else:
@@ -426,8 +439,11 @@ def _register_batch(sub: argparse._SubParsersAction) -> None:
     sb.add_argument("--note", required=True)
     add_as_user(sb)
     sb.set_defaults(func=cmd_batch_send_back)
-    ac = s.add_parser("accept", help="accept the batch: ready for orders")
+    ac = s.add_parser("accept", help="accept the batch: ready for orders (the acceptance is sealed; "
+                      "with --sign also signed with the judge's key)")
     ac.add_argument("batch_id", type=int, metavar="BATCH")
+    ac.add_argument("--sign", metavar="FILE.p12", help="sign the sealed acceptance with this key; "
+                    "passphrase from RELIEFDESK_KEY_PASSPHRASE or a prompt")
     add_as_user(ac)
     ac.set_defaults(func=cmd_batch_accept)
     ls = s.add_parser("list", help="list batches")
@@ -461,8 +477,8 @@ def cmd_batch_sample(args: argparse.Namespace) -> int:
         else:
             relief = i.relief + (f"→{i.resentence_target}" if i.resentence_target else "")
             state = i.judge_status or ("opened" if i.opened else "to check")
-            print(f"{i.count_id:>8}  {state:10} {relief:28} {i.rule_path}  "
-                  f"{i.case_number or ''} {i.name or ''}")
+            print(for_terminal(f"{i.count_id:>8}  {state:10} {relief:28} {i.rule_path}  "
+                               f"{i.case_number or ''} {i.name or ''}"))
     if not args.json:
         seed = db.conn.execute("SELECT sample_seed FROM batches WHERE id = ?",
                                (args.batch_id,)).fetchone()[0]
@@ -492,8 +508,16 @@ def cmd_batch_accept(args: argparse.Namespace) -> int:
     from desktop.review.batches import accept_batch
 
     db = get_db(args)
-    accept_batch(db.conn, acting_user(args, db), args.batch_id)
-    print(f"accepted batch {args.batch_id}: ready for orders")
+    user = acting_user(args, db)
+    key = passphrase = None
+    if args.sign:
+        from desktop.cli.orders_cmd import passphrase as ask_passphrase
+
+        key = Path(args.sign)
+        passphrase = ask_passphrase(f"Passphrase for {key.name}: ")
+    sha = accept_batch(db.conn, user, args.batch_id, key_file=key, passphrase=passphrase)
+    print(f"accepted batch {args.batch_id}: ready for orders; sealed acceptance sha256 {sha}"
+          + (f", signed with {key.name}" if key else ""))
     return 0
 
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 from desktop import clock
 from desktop.cli.common import add_as_user, add_reader, audit_user, get_db, print_json, reader
 from desktop.errors import UserError
+from desktop.outputs import for_terminal, write_table
 from desktop.progress import StderrBar
 
 DETERMINATION_COLUMNS = [
@@ -34,7 +35,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     d = sub.add_parser("determinations", help="export the determinations of a run as CSV")
     d.add_argument("--run", type=int, metavar="ID", help="evaluation run (default: the latest)")
-    d.add_argument("--out", required=True, metavar="FILE.csv")
+    d.add_argument("--out", required=True, metavar="FILE.xlsx|FILE.csv",
+                   help="FILE.xlsx: a spreadsheet (every cell text); FILE.csv: CSV with formula-like "
+                   "cells neutralised (see its first line)")
+    d.add_argument("--force", action="store_true", help="replace an existing file")
     d.add_argument("--include-sealed", dest="include_sealed", action="store_true",
                    help="also the sealed counts (records officer or judge; audited)")
     add_reader(d)
@@ -123,22 +127,23 @@ def cmd_determinations(args: argparse.Namespace) -> int:
         " JOIN counts c ON c.id = d.count_id JOIN cases k ON k.id = c.case_id"
         " JOIN subjects s ON s.id = d.subject_id WHERE d.run_id = ?" + sealed +
         " ORDER BY c.import_id, c.source_line", (run,))
-    n = 0
     shown_sealed: list[int] = []
     sealed_ids = access.sealed_ids(db.conn) if args.include_sealed else set()
-    with open(args.out, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(DETERMINATION_COLUMNS)
-        for row in rows:
-            w.writerow(row)
-            n += 1
+
+    def noted(cursor: Iterable[tuple]) -> Iterator[tuple]:
+        """The rows, noting the sealed ones shown (audited below)."""
+        for row in cursor:
             if row[0] in sealed_ids:
                 shown_sealed.append(row[0])
+            yield row
+
+    n = write_table(args.out, DETERMINATION_COLUMNS, noted(rows), db=db.conn, force=args.force,
+                    what="determinations export", sheet=f"Run {run}")
     if args.include_sealed:
         access.show_sealed(db.conn, user, f"determinations export {args.out}", shown_sealed)
     _record_export(db.conn, user.name, "export.determinations", args.out,
                    {"run_id": run, "rows": n, "sealed_included": bool(args.include_sealed)})
-    print(f"{n:,} determinations of run {run} written to {args.out}"
+    print(f"{n:,} determinations of run {run} written to {for_terminal(args.out)}"
           + ("" if args.include_sealed else " (sealed counts left out)"))
     return 0
 
@@ -181,21 +186,22 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"count_id": args.count_id, "run_id": run_id, **data})
         return 0
-    print(f"Count {args.count_id}: {name} (DOB {dob}, CII {cii or 'unknown'}), case "
-          f"{case or 'unknown'}")
-    print(f"  {code or ''} {section or '?'} {level or ''}, convicted {conv or 'unknown'}; "
-          f"source {src} line {line}")
+    t = for_terminal   # record data never writes control characters to the terminal
+    print(f"Count {args.count_id}: {t(name)} (DOB {t(dob)}, CII {t(cii or 'unknown')}), case "
+          f"{t(case or 'unknown')}")
+    print(f"  {t(code or '')} {t(section or '?')} {t(level or '')}, convicted "
+          f"{t(conv or 'unknown')}; source {t(src)} line {line}")
     print(f"  Relief: {relief}" + (f" → {target}" if target else ""))
-    print(f"  Flags: {flags or 'none'}")
-    print(f"  Rule path: {path}")
-    print(f"  Run {run_id}, policy {data['policy']['name']} {data['policy']['version']}, as of "
-          f"{data['as_of']}, engine {data['engine_version']}")
+    print(f"  Flags: {t(flags or 'none')}")
+    print(f"  Rule path: {t(path)}")
+    print(f"  Run {run_id}, policy {t(data['policy']['name'])} {t(data['policy']['version'])}, "
+          f"as of {data['as_of']}, engine {data['engine_version']}")
     for i, st in enumerate(data["steps"], 1):
-        print(f"  {i}. [{st['rule']}] {st['text']}")
+        print(f"  {i}. [{t(st['rule'])}] {t(st['text'])}")
         if st.get("statute"):
-            print(f"     Statute: {st['statute']}")
+            print(f"     Statute: {t(st['statute'])}")
         if st.get("facts"):
-            print("     Facts: " + "; ".join(f"{k}={v}" for k, v in st["facts"].items()))
+            print("     Facts: " + "; ".join(f"{t(k)}={t(v)}" for k, v in st["facts"].items()))
     return 0
 
 

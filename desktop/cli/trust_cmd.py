@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from desktop.cli.common import add_as_user, add_reader, db_path, get_db, print_json, reader
+from desktop.outputs import for_terminal
 from desktop.store.db import readonly_uri
 
 
@@ -26,6 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, type=Path, metavar="FILE",
                    help="FILE.csv or FILE.jsonl (the format follows the extension)")
     p.add_argument("--format", choices=("csv", "jsonl"))
+    p.add_argument("--force", action="store_true", help="replace an existing file (never the "
+                   "database or a backup)")
     p.add_argument("--json", action="store_true")
     add_reader(p)
     p.set_defaults(func=cmd_export)
@@ -45,6 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("backup", help="back up the database now (SQLite backup API)")
     p.add_argument("--out", type=Path, metavar="FILE",
                    help="where to write it (default: the backups folder beside the database)")
+    p.add_argument("--force", action="store_true", help="with --out: replace an existing file that "
+                   "is not a database (a database or backup is never overwritten)")
     p.add_argument("--list", action="store_true", help="list the backups in the backups folder")
     p.add_argument("--keep", type=int, metavar="N",
                    help="set how many automatic backups to keep (admin only, with --as)")
@@ -62,6 +67,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_verify(args: argparse.Namespace) -> int:
     from desktop.audit.export import compare_with_export, read_export
     from desktop.audit.log import head_hash, verify
+    from desktop.audit.seals import verify_state
 
     db = get_db(args)
     reader(args, db)
@@ -69,18 +75,28 @@ def cmd_verify(args: argparse.Namespace) -> int:
     against = None
     if result.ok and args.against:
         against = compare_with_export(db.conn, read_export(args.against))
+    # The tables must agree with the log too: a row edited outside ReliefDesk is named.
+    state = verify_state(db.conn) if result.ok else None
     seq, h = head_hash(db.conn)
-    ok = result.ok and against is None
+    ok = result.ok and against is None and state is None
     if args.json:
         print_json({"ok": ok, "entries": result.entries, "broken_seq": result.broken_seq,
-                    "reason": result.reason or against or "", "head_seq": seq, "head_hash": h})
+                    "reason": result.reason or against or (str(state) if state else ""),
+                    "head_seq": seq, "head_hash": h,
+                    "state_table": state.table if state else None,
+                    "state_row": state.row if state else None})
     elif not result.ok:
         print(f"audit log BROKEN at entry {result.broken_seq}: {result.reason}")
     elif against:
         print(f"audit log chain is intact but does not match {args.against}: {against}")
+    elif state:
+        print(f"database does NOT match its audit log: {for_terminal(state)}. The audit log "
+              f"chain itself is intact ({result.entries} entries); restore a backup made before "
+              "the edit or investigate who wrote to the file.")
     else:
         extra = f"; matches {args.against}" if args.against else ""
-        print(f"audit log intact: {result.entries} entries, last entry {seq} hash {h}{extra}")
+        print(f"audit log intact: {result.entries} entries, last entry {seq} hash {h}{extra}; "
+              "decisions, batches and determinations match it")
     return 0 if ok else 1
 
 
@@ -89,7 +105,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     db = get_db(args)
     reader(args, db)
-    r = export(db.conn, args.out, args.format)
+    r = export(db.conn, args.out, args.format, force=args.force)
     if args.json:
         print_json({"path": str(r.path), "format": r.format, "entries": r.entries,
                     "head_seq": r.head_seq, "head_hash": r.head_hash, "sha256": r.sha256})
@@ -111,8 +127,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         if args.json:
             print_json(e.as_dict())
         else:
-            print(f"{e.seq:>7}  {e.at[:19].replace('T', ' ')}Z  {e.user or '-':<12} "
-                  f"{e.action:<24} {_short(e.targets, 30):<30} {_short(e.payload, 60)}")
+            print(for_terminal(f"{e.seq:>7}  {e.at[:19].replace('T', ' ')}Z  {e.user or '-':<12} "
+                               f"{e.action:<24} {_short(e.targets, 30):<30} "
+                               f"{_short(e.payload, 60)}"))
     if not entries and not args.json:
         print("no audit entries match", file=sys.stderr)
     return 0
@@ -150,7 +167,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         return 0
 
     out = args.out or backup_dir(path) / backup_name(path, "manual")
-    written = backup_to(path, out)
+    written = backup_to(path, out, force=args.force, chosen=args.out is not None)
     print(f"backed up {path} to {written}")
     return 0
 

@@ -15,16 +15,25 @@ from datetime import date
 from pathlib import Path
 
 from desktop import audit, clock
+from desktop.audit.log import head_hash
 from desktop.errors import RefusedError, UserError
 from desktop.orders.court_settings import court_details, signer_settings
-from desktop.orders.granted import GrantedCount, case_entries, granted_counts
+from desktop.orders.granted import (
+    GrantedCount,
+    case_entries,
+    check_batch,
+    granted_counts,
+    granted_from,
+)
 from desktop.orders.model import CaseEntry, CountLine, CourtDetails, Judge, OrderData
 from desktop.orders.produce import Job, Produced, produce_orders, remove_stale_temporaries
 from desktop.orders.register import next_order_number
 from desktop.orders.sign import OrderSigner
 from desktop.orders.templates import OrderTemplate, load_template
+from desktop.outputs import check_output_dir
 from desktop.paths import forms_dir
 from desktop.progress import ProgressFn
+from desktop.review.manifest import sealed_acceptance
 from desktop.store.tx import transaction
 
 
@@ -226,6 +235,54 @@ def _judge_for(conn: sqlite3.Connection, user: str, cert_name: str, cert_title: 
                  else settings.signature_image)
 
 
+def _free_name(out_dir: Path, order_no: str, taken: set[Path]) -> Path:
+    """ORDER_NO.pdf in out_dir, or ORDER_NO-2.pdf, -3 ... when that name is already used: an
+    existing file is never replaced."""
+    n = 1
+    while True:
+        path = out_dir / (f"{order_no}.pdf" if n == 1 else f"{order_no}-{n}.pdf")
+        if path not in taken and not path.exists() and not path.is_symlink():
+            taken.add(path)
+            return path
+        n += 1
+
+
+def _order_paths(conn: sqlite3.Connection, rows: dict[tuple[str, str], sqlite3.Row],
+                 out_dir: Path, user: str, batch_id: int) -> dict[str, tuple[Path, bool]]:
+    """order_no -> (the file to write or already written, complete). A signed order whose file is
+    in out_dir unchanged is complete; a lost one is rewritten where it was; a prepared order
+    finishes the file it planned (its own, from a run that stopped before recording it); anything
+    else gets a name no existing file has. New plans are recorded before any file is written."""
+    out: dict[str, tuple[Path, bool]] = {}
+    taken: set[Path] = set()
+    planned: dict[str, str] = {}
+    for row in rows.values():
+        no = row["order_no"]
+        recorded = Path(row["file_path"]) if row["file_path"] else None
+        plan = Path(row["planned_path"]) if row["planned_path"] else None
+        if row["status"] != "prepared" and recorded is not None and recorded.parent == out_dir:
+            if _file_complete(row, recorded):
+                out[no] = (recorded, True)
+            elif not recorded.exists() and not recorded.is_symlink():
+                out[no] = (recorded, False)
+            else:
+                out[no] = (_free_name(out_dir, no, taken), False)
+        elif row["status"] == "prepared" and plan is not None and plan.parent == out_dir:
+            out[no] = (plan, False)
+        else:
+            out[no] = (_free_name(out_dir, no, taken), False)
+        taken.add(out[no][0])
+        if str(out[no][0]) != row["planned_path"]:
+            planned[no] = str(out[no][0])
+    if planned:
+        with transaction(conn):
+            conn.executemany("UPDATE orders SET planned_path = ? WHERE order_no = ?",
+                             [(p, no) for no, p in planned.items()])
+            audit.append(conn, user, "orders.plan_files", sorted(planned),
+                         {"batch_id": batch_id, "files": planned})
+    return out
+
+
 def render_batch(conn: sqlite3.Connection, batch_id: int, out_dir: Path, key_file: Path | None,
                  passphrase: str, *, user: str, bulk: bool = False, template: str | None = None,
                  order_date: date | None = None, signature_image: bytes | None = None,
@@ -245,7 +302,12 @@ def render_batch(conn: sqlite3.Connection, batch_id: int, out_dir: Path, key_fil
         require_judge(conn, judge_user)
     else:
         require_judge(conn, user)
-    grants = granted_counts(conn, batch_id)
+    check_output_dir(out_dir, db=conn)
+    check_batch(conn, batch_id)
+    # What the judge accepted, sealed (issue 12): refused, naming the first difference, when the
+    # tables no longer agree with it or no acceptance was logged; orders are built from it.
+    sealed = sealed_acceptance(conn, batch_id)
+    grants = granted_from(granted_counts(conn, batch_id), sealed.counts)
     if not grants:
         raise UserError(f"batch {batch_id} has no counts granted for orders (approved or changed to a "
                         "relief, and not sent back). Nothing was changed.")
@@ -266,12 +328,16 @@ def render_batch(conn: sqlite3.Connection, batch_id: int, out_dir: Path, key_fil
         assert judge_user is not None
         judge = _judge_for(conn, judge_user, "", "Judge of the Superior Court", None)
         judge = Judge(judge.name, judge.title, None)     # the judge signs the line in ink
+    # Signed orders never replace an existing file: each gets a free name, recorded (issue 12).
+    paths = {} if unsigned else _order_paths(conn, rows, out_dir, user, batch_id)
+    head_seq, head = head_hash(conn)
+    audit_head = f"{head_seq}:{head}"
     jobs, outcomes = [], []
     shown: dict[str, str] = {}         # the names each order prints, for the Orders list
     for p in plans:
         row = rows[(p.kind, p.key)]
         name = f"{row['order_no']}-unsigned.pdf" if unsigned else f"{row['order_no']}.pdf"
-        path = out_dir / name
+        path = paths[row["order_no"]][0] if row["order_no"] in paths else out_dir / name
         if row["status"] != "prepared":
             if unsigned or (row["signature_method"] or "digital") != "digital":
                 # A signed order is never made again; a correction is a new order (amend_order).
@@ -298,7 +364,8 @@ def render_batch(conn: sqlite3.Connection, batch_id: int, out_dir: Path, key_fil
                          order_date=date.fromisoformat(row["order_date"]), judge=judge,
                          entries=p.entries, court=court, amends=amends,
                          amend_reason=row["amend_reason"] or "")
-        jobs.append(Job(data, row["template_name"], str(path), sign=not unsigned))
+        jobs.append(Job(data, row["template_name"], str(path), sign=not unsigned,
+                        audit_head=None if unsigned else audit_head))
         shown[row["order_no"]] = printed_names(p)
         outcomes.append(Outcome(row["order_no"], p.kind, path, len(p.count_ids), True,
                                 signed=not unsigned))
@@ -308,13 +375,15 @@ def render_batch(conn: sqlite3.Connection, batch_id: int, out_dir: Path, key_fil
     outcomes = [replace(o, problem=by_no[o.order_no].problem, written=by_no[o.order_no].ok,
                         warnings=by_no[o.order_no].warnings) if o.order_no in by_no else o
                 for o in outcomes]
-    _record(conn, batch_id, rows, produced, signer, user, unsigned, judge, shown)
+    _record(conn, batch_id, rows, produced, signer, user, unsigned, judge, shown,
+            audit_head=audit_head, acceptance_seq=sealed.seq)
     return outcomes
 
 
 def _record(conn: sqlite3.Connection, batch_id: int, rows: dict[tuple[str, str], sqlite3.Row],
             produced: list[Produced], signer: OrderSigner | None, user: str, unsigned: bool,
-            judge: Judge, shown: dict[str, str]) -> None:
+            judge: Judge, shown: dict[str, str], *, audit_head: str | None = None,
+            acceptance_seq: int | None = None) -> None:
     """One transaction: the orders produced marked signed (or their unsigned file recorded), the
     others' problems noted, one audit entry."""
     if not produced:
@@ -343,11 +412,11 @@ def _record(conn: sqlite3.Connection, batch_id: int, rows: dict[tuple[str, str],
                 "UPDATE orders SET status = 'signed', file_path = ?, sha256 = ?, content_sha256 = ?,"
                 " pages = ?, signer = ?, signer_title = ?, signer_cert_sha256 = ?, signed_by = ?,"
                 " signed_at = ?, template_version = ?, signature_method = 'digital',"
-                " problem = NULL, warnings = ?,"
+                " problem = NULL, warnings = ?, audit_head = ?,"
                 " printed_at = NULL, printed_by = NULL WHERE order_no = ?",
                 (r.path, r.sha256, r.content_sha256, r.pages, signer.info.name, judge.title,
                  signer.info.fingerprint, user, r.signed_at,
-                 versions[by_no[r.order_no]["template_name"]], warnings, r.order_no))
+                 versions[by_no[r.order_no]["template_name"]], warnings, audit_head, r.order_no))
         for r in failed:
             conn.execute("UPDATE orders SET problem = ? WHERE order_no = ?", (r.problem, r.order_no))
         payload: dict[str, object] = {"batch_id": batch_id}
@@ -364,6 +433,8 @@ def _record(conn: sqlite3.Connection, batch_id: int, rows: dict[tuple[str, str],
             assert signer is not None
             payload.update(signer=signer.info.name, title=judge.title,
                            cert_sha256=signer.info.fingerprint, demo_cert=signer.info.demo,
-                           files={r.order_no: r.sha256 for r in ok})
+                           files={r.order_no: r.sha256 for r in ok},
+                           paths={r.order_no: r.path for r in ok},
+                           acceptance_seq=acceptance_seq, audit_head=audit_head)
             audit.append(conn, user, "orders.sign", [r.order_no for r in ok] or
                          [r.order_no for r in failed], payload)

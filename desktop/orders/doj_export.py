@@ -11,7 +11,7 @@ from pathlib import Path
 
 from desktop import audit
 from desktop.errors import UserError
-from desktop.files import write_atomic
+from desktop.outputs import check_output, open_output
 from desktop.store.tx import transaction
 
 DOJ_COLUMNS = (
@@ -95,8 +95,13 @@ def court_rows(conn: sqlite3.Connection, batch_id: int) -> list[dict[str, str]]:
 
 
 def write_export(conn: sqlite3.Connection, batch_id: int, out: Path, *, kind: str,
-                 user: str | None) -> int:
-    """Write the DOJ ('doj-update') or court ('court-update') CSV for a batch; returns the row count."""
+                 user: str | None, force: bool = False) -> int:
+    """Write the DOJ ('doj-update') or court ('court-update') CSV for a batch; returns the row count.
+
+    These are machine formats: values are written exactly (no spreadsheet neutralising), and
+    their documentation says to import them, never to open and re-save them in a spreadsheet.
+    The output is guarded (desktop.outputs): never the database or a backup, never an existing
+    file without `force`; written atomically, mode 0600."""
     if kind == "doj-update":
         columns, rows = DOJ_COLUMNS, doj_rows(conn, batch_id)
     elif kind == "court-update":
@@ -108,9 +113,10 @@ def write_export(conn: sqlite3.Connection, batch_id: int, out: Path, *, kind: st
     writer.writeheader()
     writer.writerows(rows)
     data = buf.getvalue().encode("utf-8")
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = check_output(out, db=conn, force=force, what=f"{kind} export")
     with transaction(conn):
-        write_atomic(out, data)
+        with open_output(out, replace=force) as fh:
+            fh.write(data)
         audit.append(conn, user, f"export.{kind}", [batch_id],
                      {"file": str(out), "rows": len(rows), "sha256": hashlib.sha256(data).hexdigest()})
     return len(rows)

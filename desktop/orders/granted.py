@@ -6,6 +6,7 @@ to a relief an order can grant."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from collections import defaultdict
@@ -96,6 +97,24 @@ def granted_counts(conn: sqlite3.Connection, batch_id: int) -> list[GrantedCount
                                 frozenset(f for f in (flags or "").split(";") if f),
                                 changed=bool(changed),
                                 reason=" ".join((reason or "").split()) or None))
+    return out
+
+
+def granted_from(grants: list[GrantedCount],
+                 accepted: dict[int, tuple[str, str | None]]) -> list[GrantedCount]:
+    """The grants as the judge's sealed acceptance states them (count id -> relief, target): only
+    counts it holds, with its relief. The caller has checked the tables agree with it."""
+    out = []
+    for g in grants:
+        if g.count_id not in accepted:
+            continue
+        relief, target = accepted[g.count_id]
+        if relief not in GRANTABLE:
+            continue
+        if relief == "resentence" and not target:
+            target = "misdemeanor"
+        out.append(dataclasses.replace(g, relief=relief,
+                                       resentence_target=target if relief == "resentence" else None))
     return out
 
 

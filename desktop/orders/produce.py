@@ -33,6 +33,7 @@ class Job:
     template: str          # template name or path
     out_path: str
     sign: bool = True      # False: write the order unsigned, for a signature in ink or elsewhere
+    audit_head: str | None = None   # "seq:hash" of the audit log at signing, in the signed metadata
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class _Producer:
         if job.sign:
             if self.signer is None:
                 raise ValueError("no signing key was given")
-            data, moment = self.signer.sign_order(rendered, order)
+            data, moment = self.signer.sign_order(rendered, order, audit_head=job.audit_head)
             signed_at = moment.isoformat()
         else:
             data, signed_at = rendered.pdf, ""

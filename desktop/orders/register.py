@@ -34,12 +34,19 @@ def county_code(county: str) -> str:
 
 
 def next_order_number(conn: sqlite3.Connection, county: str, year: int) -> tuple[str, str, int]:
-    """(order_no, county_code, seq): the next number in the county's sequence for the year."""
+    """(order_no, county_code, seq): the next number in the county's sequence for the year,
+    '<court prefix>-<installation id>-<county code>-<year>-<seq>', e.g. P64-3FA2C1D0-36-2025-000017.
+    The installation id (drawn once per database) keeps two databases rendering into one folder
+    from numbering two different orders alike."""
+    from desktop.review.settings import installation_id, order_prefix
+
     code = county_code(county)
     row = conn.execute("SELECT MAX(seq) FROM orders WHERE county_code = ? AND year = ?",
                        (code, year)).fetchone()
     seq = (row[0] or 0) + 1
-    return f"P64-{code}-{year}-{seq:06d}", code, seq
+    inst = installation_id(conn)
+    middle = f"-{inst}" if inst else ""
+    return f"{order_prefix(conn)}{middle}-{code}-{year}-{seq:06d}", code, seq
 
 
 @dataclass(frozen=True)
@@ -164,10 +171,14 @@ def check_against_register(conn: sqlite3.Connection, path: Path, result: VerifyR
     """A file named like an order in the register (P64-....pdf) must be that order's signed file,
     byte for byte, signed by the certificate recorded for it."""
     try:
-        rows = conn.execute("SELECT sha256, signer_cert_sha256 FROM orders WHERE order_no = ?"
-                            " AND status <> 'prepared'", (path.stem,)).fetchall()
+        rows = conn.execute("SELECT sha256, signer_cert_sha256 FROM orders WHERE (order_no = ?"
+                            " OR file_path = ?) AND status <> 'prepared' ORDER BY order_no = ? DESC",
+                            (path.stem, str(path.resolve()), path.stem)).fetchall()
     except sqlite3.OperationalError:
         return result
+    problem = history_problem(conn, path)
+    if problem:
+        return replace(result, ok=False, problem=problem)
     if not rows:
         return result
     sha, cert = rows[0]
@@ -178,6 +189,30 @@ def check_against_register(conn: sqlite3.Connection, path: Path, result: VerifyR
         return replace(result, ok=False, problem=f"the file differs from order {path.stem} as "
                        "recorded in the orders register when it was signed")
     return result
+
+
+def history_problem(conn: sqlite3.Connection, path: Path) -> str:
+    """'' unless the order carries an audit head (seq:hash, signed with it) that the database's
+    log no longer holds: the history before the order was signed has been rewritten."""
+    from desktop.orders.sign import audit_head_of
+
+    try:
+        head = audit_head_of(path.read_bytes())
+    except OSError:
+        return ""
+    if not head or ":" not in head:
+        return ""
+    seq_text, h = head.split(":", 1)
+    try:
+        row = conn.execute("SELECT hash FROM audit_log WHERE seq = ?", (int(seq_text),)).fetchone()
+    except (ValueError, sqlite3.OperationalError):
+        return ""
+    if row is None or row[0] != h:
+        return (f"the order was signed when audit entry {seq_text} had hash {h[:16]}..., but this "
+                "database's audit log " + ("no longer has that entry" if row is None else
+                                           f"now holds {row[0][:16]}... for it") +
+                ": the history before the order was rewritten (or this is another database)")
+    return ""
 
 
 def _verify_recorded(order: OrderRow, path: Path) -> VerifyResult:
@@ -210,4 +245,8 @@ def verify_order(conn: sqlite3.Connection, order_no: str) -> VerifyResult:
     if result.ok and order.sha256 and hashlib.sha256(path.read_bytes()).hexdigest() != order.sha256:
         return replace(result, ok=False, problem="the file differs from the one recorded when "
                        "the order was signed")
+    if result.ok:
+        problem = history_problem(conn, path)
+        if problem:
+            return replace(result, ok=False, problem=problem)
     return result

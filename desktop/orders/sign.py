@@ -18,7 +18,8 @@ from pyhanko.keys.internal import (
     translate_pyca_cryptography_cert_to_asn1,
     translate_pyca_cryptography_key_to_asn1,
 )
-from pyhanko.pdf_utils import content, layout
+from pyhanko.pdf_utils import content, generic, layout
+from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
@@ -36,6 +37,30 @@ from desktop.orders.render import SIGNATURE_FIELD, RenderedOrder
 # with the same embedded font, shows "Digitally signed by Hon. NAME, TITLE, DATE TIME (Pacific)" as a
 # signed paper shows it. No pyHanko text stamp (Courier, unembedded) enters the order.
 _NO_STAMP = NoOpStampStyle()
+AUDIT_HEAD_KEY = "/ReliefDeskAuditHead"
+
+
+def _put_info(writer: IncrementalPdfFileWriter, key: str, value: str) -> None:
+    """Set one entry of the document information dictionary in the incremental update."""
+    info_ref = writer.trailer.raw_get("/Info") if "/Info" in writer.trailer else None
+    if info_ref is not None and isinstance(info_ref, generic.IndirectObject):
+        info = info_ref.get_object()
+        info[pdf_name(key)] = generic.TextStringObject(value)
+        writer.update_container(info)
+    else:
+        info = generic.DictionaryObject({pdf_name(key): generic.TextStringObject(value)})
+        writer.set_info(writer.add_object(info))
+
+
+def audit_head_of(data: bytes) -> str | None:
+    """The audit head ("seq:hash") a signed order carries, or None."""
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        info = reader.trailer_view["/Info"]
+        value = info.get(AUDIT_HEAD_KEY)
+    except Exception:  # noqa: BLE001 - an unreadable file simply carries no head
+        return None
+    return str(value) if value is not None else None
 
 
 class _BytesPage(content.ImportedPdfPage):
@@ -129,9 +154,11 @@ class OrderSigner:
 
     def sign(self, rendered: RenderedOrder, *, order_number: str, county: str,
              order_date: date | None = None, signing_time: datetime | None = None,
-             appearance: bytes | None = None) -> bytes:
+             appearance: bytes | None = None, audit_head: str | None = None) -> bytes:
         """Sign a rendered order; with `appearance` (a one-page PDF the size of the signature box),
-        the signature field shows it; `signing_time` is recorded as the signature's time."""
+        the signature field shows it; `signing_time` is recorded as the signature's time. With
+        `audit_head` ("seq:hash" of the audit log when signing) the document information gets
+        /ReliefDeskAuditHead in the revision the signature covers (issue 12)."""
         meta = signers.PdfSignatureMetadata(
             field_name=SIGNATURE_FIELD,
             subfilter=fields.SigSeedSubFilter.PADES,
@@ -143,13 +170,16 @@ class OrderSigner:
         spec = fields.SigFieldSpec(SIGNATURE_FIELD, on_page=rendered.signature.page,
                                    box=rendered.signature.box)
         writer = IncrementalPdfFileWriter(io.BytesIO(rendered.pdf))
+        if audit_head:
+            _put_info(writer, AUDIT_HEAD_KEY, audit_head)
         pdf_signer = _TimedPdfSigner(meta, signer=self._signer, new_field_spec=spec,
                                      stamp_style=_stamp(appearance), signing_time=signing_time)
         out = pdf_signer.sign_pdf(writer, bytes_reserved=self.bytes_reserved)
         return out.getvalue()
 
     def sign_order(self, rendered: RenderedOrder, order: OrderData,
-                   moment: datetime | None = None) -> tuple[bytes, datetime]:
+                   moment: datetime | None = None,
+                   audit_head: str | None = None) -> tuple[bytes, datetime]:
         """Sign a rendered order with the visible appearance "Digitally signed by Hon. NAME, TITLE,
         DATE TIME (Pacific)" (title as printed on the order); returns the signed PDF and the time."""
         from desktop.orders.appearance import appearance_pdf
@@ -158,5 +188,5 @@ class OrderSigner:
         x1, y1, x2, y2 = rendered.signature.box
         look = appearance_pdf(order.judge.name, order.judge.title, moment, x2 - x1, y2 - y1)
         data = self.sign(rendered, order_number=order.order_number, county=order.county,
-                         signing_time=moment, appearance=look)
+                         signing_time=moment, appearance=look, audit_head=audit_head)
         return data, moment

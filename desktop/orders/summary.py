@@ -21,7 +21,6 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from desktop import audit, clock
-from desktop.files import write_atomic
 from desktop.orders.canvas import PagedCanvas
 from desktop.orders.fonts import face, register_fonts
 from desktop.orders.summary_data import (
@@ -32,6 +31,7 @@ from desktop.orders.summary_data import (
     summarize,
 )
 from desktop.orders.wording import long_date
+from desktop.outputs import check_output, open_output
 from desktop.store.tx import transaction
 
 PAGE_W, PAGE_H = LETTER
@@ -308,11 +308,13 @@ def render_summary(s: RunSummary, generated: date) -> bytes:
 
 
 def write_summary(conn: sqlite3.Connection, out: Path, *, run_id: int | None = None,
-                  user: str | None = None, generated: date | None = None) -> int:
+                  user: str | None = None, generated: date | None = None,
+                  force: bool = False) -> int:
     s = summarize(conn, run_id)
+    out = check_output(out, db=conn, force=force, what="summary report")
     pdf = render_summary(s, generated or clock.court_today())
-    out.parent.mkdir(parents=True, exist_ok=True)
     with transaction(conn):
-        write_atomic(out, pdf)
+        with open_output(out, replace=force) as fh:
+            fh.write(pdf)
         audit.append(conn, user, "report.summary", [s.run_id], {"file": str(out), "counts": s.counts})
     return s.run_id

@@ -12,7 +12,7 @@ import hashlib
 import io
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -206,3 +206,43 @@ def verify_file(path: Path, register: dict[str, str] | None = None) -> VerifyRes
     except OSError as exc:
         return VerifyResult(str(path), False, problem=f"cannot read: {exc.strerror}")
     return verify_bytes(data, str(path), register)
+
+
+# `orders verify` exit code for signatures that are intact but whose certificate nothing ties to
+# the court (no database register, no --trust CERT naming it): not verified, but not tampering.
+UNTRUSTED_EXIT = 3
+
+
+def untrusted(result: VerifyResult) -> VerifyResult:
+    """An intact signature from a certificate that cannot be tied to the court: not verified."""
+    kind = ("self-signed DEMO " if result.demo else "self-signed " if result.self_signed else "")
+    return replace(result, ok=False, problem=(
+        f"NOT VERIFIED: the signature is intact but its {kind}certificate ({result.signer}, "
+        f"sha256 {result.fingerprint[:16]}) cannot be tied to the court: verify with the court's "
+        "database (--db), or name the court's certificate with --trust CERT"))
+
+
+def load_trusted(paths: list[str] | list[Path]) -> dict[str, str]:
+    """Fingerprints (SHA-256 of the DER certificate) of the certificates named by --trust (PEM or
+    DER files, e.g. the .cert.pem `reliefdesk keys create` writes beside a key). The certificate
+    must come from the court, never from the file being checked."""
+    from cryptography.hazmat.primitives import serialization
+
+    from desktop.errors import UserError
+
+    out: dict[str, str] = {}
+    for p in paths:
+        path = Path(p)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise UserError(f"cannot read the certificate {path}: {exc.strerror}") from exc
+        try:
+            cert = (x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data
+                    else x509.load_der_x509_certificate(data))
+        except ValueError as exc:
+            raise UserError(f"{path} is not a certificate (PEM or DER): export the court's "
+                            "certificate, e.g. with `openssl pkcs12 -in KEY.p12 -nokeys`") from exc
+        der = cert.public_bytes(serialization.Encoding.DER)
+        out[hashlib.sha256(der).hexdigest()] = f"--trust {path.name}"
+    return out

@@ -91,6 +91,20 @@ def check_mapping(mapping: Any) -> dict[str, Any]:
         if bad:
             raise UserError(f'"{key}" in the mapping file names unknown columns {bad}; '
                             f"ReliefDesk's columns are: {', '.join(COLUMNS)}", exit_code=2)
+    # One column feeds one field: two fields read from the same column (named alike, or one
+    # mapped onto another's own column name) would silently give both the same value.
+    used: dict[str, list[str]] = {}
+    for name in COLUMNS:
+        used.setdefault(out["columns"].get(name, name).strip().lower(), []).append(name)
+    for column, fields in used.items():
+        if len(fields) > 1:
+            mapped = [f for f in fields if f in out["columns"]]
+            raise UserError(f'"columns" in the mapping file maps {" and ".join(fields)} to the same '
+                            f'column "{column}"'
+                            + ("" if len(mapped) == len(fields) else
+                               f" ({', '.join(f for f in fields if f not in mapped)} reads its own "
+                               "column of that name unless mapped elsewhere)")
+                            + "; give each field its own column", exit_code=2)
     bad_levels = sorted(v for v in out["level_values"].values() if v.strip().upper() not in _LEVELS)
     if bad_levels:
         raise UserError(f'"level_values" in the mapping file must map to F, M or I '

@@ -592,7 +592,8 @@ def generate(out_path: str | os.PathLike[str], county: str, rows: int, seed: int
     size = 0
     sid = 10_000_000 + (seed % 89) * 1_000_000   # 8-digit ids, distinct per seed
     try:
-        with open(part, "w", encoding="utf-8", newline="\n") as fh:
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)   # 0600, as every output
+        with open(fd, "w", encoding="utf-8", newline="\n") as fh:
             if header:
                 size += fh.write(header_line() + "\n")
             chunk: list[str] = []

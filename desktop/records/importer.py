@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -76,11 +77,27 @@ def load_mapping(path: str | os.PathLike[str] | None) -> dict | None:
         return None
     p = Path(path)
     try:
-        return json.loads(p.read_text(encoding="utf-8"))
+        return json.loads(p.read_text(encoding="utf-8"), object_pairs_hook=_no_repeats(p))
     except FileNotFoundError:
         raise UserError(f"mapping file {p} does not exist", exit_code=2) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise UserError(f"mapping file {p} is not valid JSON: {exc}", exit_code=2) from None
+
+
+def _no_repeats(path: Path) -> Callable[[list[tuple[str, object]]], dict]:
+    """Refuse a mapping that names one key twice in an object (JSON keeps only the last one, so
+    one field mapped twice would silently lose a mapping)."""
+
+    def hook(pairs: list[tuple[str, object]]) -> dict:
+        seen: dict[str, object] = {}
+        for key, value in pairs:
+            if key in seen:
+                raise UserError(f'mapping file {path} names "{key}" twice in one object '
+                                f'({seen[key]!r} and {value!r}); keep one', exit_code=2)
+            seen[key] = value
+        return seen
+
+    return hook
 
 
 def db_file(db: sqlite_utils.Database) -> Path | None:

@@ -92,8 +92,14 @@ def _marks(ids: list[int]) -> str:
     return ",".join("?" * len(ids))
 
 
-def _purge_people(conn: sqlite3.Connection, sids: list[int], report: PurgeReport) -> None:
-    """Delete the records of the subjects `sids` (inside the caller's transaction)."""
+def _purge_people(conn: sqlite3.Connection, sids: list[int], report: PurgeReport,
+                  sealed_deleted: dict[str, list[Any]] | None = None,
+                  sealed_changed: dict[str, list[Any]] | None = None) -> None:
+    """Delete the records of the subjects `sids` (inside the caller's transaction). The keys of
+    the rows deleted from / changed in the sealed tables are added to sealed_deleted and
+    sealed_changed (table -> keys) for the purge's audit entry to seal."""
+    sealed_deleted = {} if sealed_deleted is None else sealed_deleted
+    sealed_changed = {} if sealed_changed is None else sealed_changed
     for part in _chunks(sids):
         m = _marks(part)
         counts = [
@@ -135,6 +141,19 @@ def _purge_people(conn: sqlite3.Connection, sids: list[int], report: PurgeReport
         ]
         for cpart in _chunks(counts):
             cm = _marks(cpart)
+            # Row seals (issue 12): what the purge deletes or changes in the sealed tables is
+            # sealed under its audit entry, so `audit verify` tells it from an edit.
+            sealed_deleted.setdefault("review_items", []).extend(
+                r[0] for r in conn.execute(
+                    f"SELECT count_id FROM review_items WHERE count_id IN ({cm})", cpart))
+            sealed_deleted.setdefault("batch_items", []).extend(
+                (r[0], r[1]) for r in conn.execute(
+                    f"SELECT batch_id, count_id FROM batch_items WHERE count_id IN ({cm})",
+                    cpart) if r[1] not in kept)
+            sealed_changed.setdefault("batch_items", []).extend(
+                (r[0], r[1]) for r in conn.execute(
+                    f"SELECT batch_id, count_id FROM batch_items WHERE count_id IN ({cm})",
+                    cpart) if r[1] in kept)
             conn.execute(f"DELETE FROM openings WHERE count_id IN ({cm})", cpart)
             conn.execute(f"DELETE FROM review_log WHERE count_id IN ({cm})", cpart)
             conn.execute(f"DELETE FROM review_items WHERE count_id IN ({cm})", cpart)
@@ -147,6 +166,9 @@ def _purge_people(conn: sqlite3.Connection, sids: list[int], report: PurgeReport
                     f"UPDATE batch_items SET judge_note = NULL WHERE count_id IN ({_marks(held)})",
                     held,
                 )
+        sealed_deleted.setdefault("determinations", []).extend(
+            r[0] for r in conn.execute(f"SELECT id FROM determinations WHERE subject_id IN ({m})",
+                                       part))
         report.determinations_deleted += conn.execute(
             f"DELETE FROM determinations WHERE subject_id IN ({m})", part
         ).rowcount
@@ -278,7 +300,9 @@ def purge(
             ).fetchone():
                 raise RefusedError(f"{user.name}'s account is no longer active")
             sids = [p.subject_id for p in finished_people(conn, before)]
-            _purge_people(conn, sids, report)
+            sealed_deleted: dict[str, list[Any]] = {}
+            sealed_changed: dict[str, list[Any]] = {}
+            _purge_people(conn, sids, report, sealed_deleted, sealed_changed)
             cur = conn.execute(
                 "INSERT INTO purges (at, by_user, retention_days, finished_before, people,"
                 " counts_deleted, counts_kept, determinations_deleted, orders_kept,"
@@ -313,6 +337,8 @@ def purge(
                     "determinations_deleted": report.determinations_deleted,
                     "backups_removed": len(old_backups),
                 },
+                rows=sealed_changed,
+                deleted=sealed_deleted,
             )
             conn.execute("UPDATE purges SET audit_seq = ? WHERE id = ?", (seq, purge_id))
             report.audit_seq = seq

@@ -17,10 +17,12 @@ import secrets
 import sqlite3
 from collections import defaultdict
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from desktop import audit
 from desktop.errors import RefusedError, UserError
+from desktop.review import manifest
 from desktop.review import state as st
 from desktop.review.clock import now
 from desktop.review.settings import get_setting
@@ -112,7 +114,8 @@ def submit_batch(conn: sqlite3.Connection, clerk: User) -> int:
             " VALUES (?, ?, ?, ?, ?)", [(batch_id, *r) for r in rows])
         ids = [r[0] for r in rows]
         audit.append(conn, clerk.name, "batch.submit", [batch_id],
-                     {"count_ids": ids, "count": len(ids)})
+                     {"count_ids": ids, "count": len(ids)},
+                     rows={"batches": [batch_id], "batch_items": ("batch_id = ?", [batch_id])})
     return batch_id
 
 
@@ -162,7 +165,9 @@ def sample(conn: sqlite3.Connection, judge: User, batch_id: int, *,
                          (seed, percent, minimum, judge.name, at, batch_id))
             audit.append(conn, judge.name, "batch.sample", [batch_id],
                          {"seed": seed, "percent": percent, "min_per_stratum": minimum,
-                          "count_ids": chosen})
+                          "count_ids": chosen},
+                         rows={"batches": [batch_id],
+                               "batch_items": ("batch_id = ? AND sampled = 1", [batch_id])})
             batch = _batch(conn, batch_id)
         elif seed is not None and int(seed) != batch["sample_seed"]:
             raise RefusedError(f"batch {batch_id} was already sampled with seed "
@@ -199,7 +204,8 @@ def accept_item(conn: sqlite3.Connection, judge: User, batch_id: int, count_id: 
                                f"show {count_id} --as {judge.name})")
         conn.execute("UPDATE batch_items SET judge_status = 'accepted', judged_by = ?, judged_at = ?"
                      " WHERE batch_id = ? AND count_id = ?", (judge.name, now(), batch_id, count_id))
-        audit.append(conn, judge.name, "batch.accept_item", [count_id], {"batch_id": batch_id})
+        audit.append(conn, judge.name, "batch.accept_item", [count_id], {"batch_id": batch_id},
+                     rows={"batch_items": [(batch_id, count_id)]})
 
 
 def send_back(conn: sqlite3.Connection, judge: User, batch_id: int, count_id: int,
@@ -224,13 +230,24 @@ def send_back(conn: sqlite3.Connection, judge: User, batch_id: int, count_id: in
                      (text, judge.name, at, batch_id, count_id))
         st.log_step(conn, judge.name, "send_back", at, [(count_id, old, new)])
         audit.append(conn, judge.name, "batch.send_back", [count_id],
-                     {"batch_id": batch_id, "note": text})
+                     {"batch_id": batch_id, "note": text},
+                     rows={"review_items": [count_id], "batch_items": [(batch_id, count_id)]})
 
 
-def accept_batch(conn: sqlite3.Connection, judge: User, batch_id: int) -> None:
+def accept_batch(conn: sqlite3.Connection, judge: User, batch_id: int, *,
+                 key_file: Path | None = None, passphrase: str | None = None) -> str:
     """Accept the batch: its counts not sent back are ready for orders. Refused until the sample
-    is drawn and every sampled count not sent back was opened by this judge since."""
+    is drawn and every sampled count not sent back was opened by this judge since.
+
+    The acceptance is sealed: a manifest of the batch (every count with its relief and target, the
+    sample, the judge, the time) is stored and its SHA-256 written in the batch.accept audit entry;
+    with the judge's key (key_file, passphrase) the manifest is also signed. Orders are built from
+    it (desktop.review.manifest). Returns the manifest's SHA-256."""
     require_role(judge, "judge")
+    if key_file is not None:
+        from desktop.orders.keys import load_key
+
+        load_key(Path(key_file), passphrase or "")     # wrong passphrase: refused before any change
     with transaction(conn):
         batch = _batch(conn, batch_id)
         if batch["status"] != "submitted":
@@ -273,11 +290,18 @@ def accept_batch(conn: sqlite3.Connection, judge: User, batch_id: int) -> None:
                      (judge.name, at, batch_id))
         conn.execute("UPDATE batches SET status = 'accepted', accepted_by = ?, accepted_at = ? "
                      "WHERE id = ?", (judge.name, at, batch_id))
+        sent_back = [i.count_id for i in items if i.judge_status == "sent_back"]
+        sealed = manifest.build(conn, batch, judge.name, at, [i.count_id for i in items], sent_back)
+        data = manifest.encode(sealed)
+        signed = manifest.sign(data, Path(key_file), passphrase or "") if key_file else None
+        sha = manifest.store(conn, batch_id, data, signed)
         audit.append(conn, judge.name, "batch.accept", [batch_id],
                      {"count_ids": granted, "count": len(granted),
-                      "sampled": [i.count_id for i in items],
-                      "sent_back": [i.count_id for i in items if i.judge_status == "sent_back"],
-                      "seed": batch["sample_seed"]})
+                      "sampled": [i.count_id for i in items], "sent_back": sent_back,
+                      "seed": batch["sample_seed"], "manifest_sha256": sha,
+                      "manifest_cert_sha256": signed.cert_sha256 if signed else None},
+                     rows={"batches": [batch_id], "batch_items": ("batch_id = ?", [batch_id])})
+    return sha
 
 
 def list_batches(conn: sqlite3.Connection) -> list[dict[str, Any]]:

@@ -121,7 +121,8 @@ def apply(conn: sqlite3.Connection, user: User, ids: list[int], action: str, sta
         payload = {"step": step, **(audit_payload or {})}
         if reason is not None:
             payload["reason"] = reason
-        audit.append(conn, user.name, f"review.{action}", ids, payload)
+        audit.append(conn, user.name, f"review.{action}", ids, payload,
+                     rows={"review_items": ids})
     return ids
 
 
@@ -194,7 +195,8 @@ def undo(conn: sqlite3.Connection, user: User) -> list[int]:
                                            determination_id=cur["determination_id"])))
         conn.execute("UPDATE review_log SET undone = 1 WHERE step = ?", (step,))
         st.log_step(conn, user.name, "undo", at, changes)
-        audit.append(conn, user.name, "review.undo", ids, {"undone_step": step, "action": action})
+        audit.append(conn, user.name, "review.undo", ids, {"undone_step": step, "action": action},
+                     rows={"review_items": ids})
     return ids
 
 

@@ -153,4 +153,8 @@ def render_text(d: dict[str, Any]) -> str:
             lines.append(f"  case {p['case_number']} count {p['count_no'] or 'all'}: "
                          f"{p['response']}" + (f" ({p['ground']})" if p["ground"] else "")
                          + (f" on {p['response_date']}" if p["response_date"] else ""))
-    return "\n".join(lines)
+    # Each line is escaped on its own: control characters from record data (an escape sequence
+    # in a name) are shown visibly and never reach the terminal.
+    from desktop.outputs import for_terminal
+
+    return "\n".join(for_terminal(line) for line in lines)

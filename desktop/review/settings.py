@@ -50,3 +50,48 @@ def set_setting(conn: sqlite3.Connection, actor: User, key: str, value: float) -
         old = get_setting(conn, key)
         conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, f"{value:g}"))
         audit.append(conn, actor.name, "settings.set", [key], {"key": key, "old": old, "new": value})
+
+
+# --- the installation's identity for order numbers (migration 0011) ----------------------------
+INSTALLATION_KEY = "installation_id"
+PREFIX_KEY = "order_prefix"
+DEFAULT_PREFIX = "P64"
+
+
+def _text_setting(conn: sqlite3.Connection, key: str) -> str | None:
+    try:
+        row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return row[0] if row and row[0] else None
+
+
+def installation_id(conn: sqlite3.Connection) -> str:
+    """This database's installation id: 8 hex digits drawn once when the database was created or
+    upgraded (migration 0011) and never changed; part of every order number."""
+    return _text_setting(conn, INSTALLATION_KEY) or ""
+
+
+def order_prefix(conn: sqlite3.Connection) -> str:
+    """The court's order-number prefix (default P64)."""
+    return _text_setting(conn, PREFIX_KEY) or DEFAULT_PREFIX
+
+
+def set_order_prefix(conn: sqlite3.Connection, actor: User, prefix: str) -> None:
+    """An admin sets the court's order-number prefix: 1-12 letters, digits or '-' (audited)."""
+    import re
+
+    require_role(actor, "admin")
+    text = (prefix or "").strip().upper()
+    if not re.fullmatch(r"[A-Z0-9][A-Z0-9-]{0,11}", text):
+        raise UserError(f"order prefix {prefix!r}: use 1-12 letters, digits or '-', e.g. SBSC-P64")
+    with transaction(conn):
+        old = order_prefix(conn)
+        conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (PREFIX_KEY, text))
+        audit.append(conn, actor.name, "settings.set", [PREFIX_KEY],
+                     {"key": PREFIX_KEY, "old": old, "new": text})
+
+
+def identity_settings(conn: sqlite3.Connection) -> dict[str, str]:
+    """The text settings shown beside the review settings."""
+    return {PREFIX_KEY: order_prefix(conn), INSTALLATION_KEY: installation_id(conn)}

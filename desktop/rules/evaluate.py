@@ -363,7 +363,10 @@ def evaluate_county(db: sqlite_utils.Database, county: str, policy: Policy | str
         audit.append(conn, user, "evaluate", [run_id],
                      {"county": county, "policy": policy_ref, "as_of": as_of.isoformat(),
                       "engine_version": ENGINE_VERSION, "subjects": len(ids), "totals": summary,
-                      "reopened_for_review": reopened_n})
+                      "reopened_for_review": reopened_n},
+                     rows={"determinations": ("run_id = ?", [run_id]),
+                           "review_items": ("count_id IN (SELECT count_id FROM determinations "
+                                            "WHERE run_id = ?)", [run_id])})
     if progress:
         progress(len(ids), len(ids), "Evaluating")
     return run_id

@@ -79,13 +79,16 @@ def _private_dir(path: Path) -> None:
     make_private(path, directory=True)
 
 
-def copy_database(src: sqlite3.Connection, out: Path) -> Path:
+def copy_database(src: sqlite3.Connection, out: Path, *, private_dir: bool = True,
+                  replace: bool = True) -> Path:
     """Copy a consistent snapshot of `src` into a new self-contained file `out` (mode 0600).
 
     Written under a temporary name and renamed, so a crash never leaves a half backup under a real
-    backup name; the copy is switched to rollback-journal mode so it is one file with no -wal."""
+    backup name; the copy is switched to rollback-journal mode so it is one file with no -wal.
+    private_dir makes the folder 0700 (the backups folder); a folder the user chose is left as it
+    is. With replace=False an existing `out` is never replaced (hard link, not rename)."""
     out = Path(out)
-    _private_dir(out.parent)
+    _private_dir(out.parent)   # only a folder it creates; an existing one keeps its permissions
     tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
     tmp.unlink(missing_ok=True)
     os.close(os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
@@ -97,25 +100,43 @@ def copy_database(src: sqlite3.Connection, out: Path) -> Path:
             dest.execute("PRAGMA journal_mode = DELETE")
         finally:
             dest.close()
-        replace_file(tmp, out)
+        if replace:
+            replace_file(tmp, out)
+        else:
+            from desktop.outputs import _place
+
+            _place(tmp, out, False)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return out
 
 
-def backup_to(db_path: Path, out: Path) -> Path:
-    """A manual backup of the database at db_path into `out`."""
+def backup_to(db_path: Path, out: Path, *, force: bool = False, chosen: bool = True) -> Path:
+    """A manual backup of the database at db_path into `out`.
+
+    `out` goes through the output guard: never the database, its -wal/-shm, an existing database
+    or backup (even with force), never any existing file without force. A folder the user chose
+    (chosen=True) keeps its permissions; the backups folder is made 0700."""
+    from desktop.outputs import check_output
+    from desktop.store.diagnose import from_os, from_sqlite
+
     db_path = Path(db_path)
     if not db_path.is_file():
         raise UserError(f"there is no database at {db_path} to back up")
-    if Path(out).exists():
+    if Path(out).exists() and not force and not chosen:
         raise UserError(f"{out} already exists; choose a new file name for the backup")
+    out = check_output(out, db=db_path if chosen else None, force=force, what="backup")
     src = sqlite3.connect(str(db_path), isolation_level=None, timeout=5)
     try:
-        return copy_database(src, Path(out))
+        return copy_database(src, Path(out), private_dir=not chosen, replace=force)
     except sqlite3.DatabaseError as exc:
-        raise UserError(f"could not back up {db_path}: {exc}") from exc
+        raise (from_sqlite(exc, out) or UserError(f"could not back up {db_path}: {exc}")) from exc
+    except OSError as exc:
+        honest = from_os(exc, out, "the backup")
+        if honest is None:
+            raise
+        raise honest from exc
     finally:
         src.close()
 
@@ -138,9 +159,21 @@ def auto_backup(db_path: Path | str, reason: str) -> Path | None:
         copy_database(src, out)
         keep = keep_count(src)
     except sqlite3.DatabaseError as exc:
+        from desktop.store.diagnose import from_sqlite
+
+        honest = from_sqlite(exc, backup_dir(db_path))
+        if honest is not None:
+            raise UserError(f"could not back up before {reason}, so nothing was done: {honest}",
+                            honest.exit_code) from exc
         raise UserError(f"could not back up {db_path} before {reason}: {exc}. Free disk space or "
                         f"check {backup_dir(db_path)} is writable, then try again.") from exc
     except OSError as exc:
+        from desktop.store.diagnose import from_os
+
+        honest = from_os(exc, backup_dir(db_path), "the backups folder")
+        if honest is not None:
+            raise UserError(f"could not back up before {reason}, so nothing was done: {honest}",
+                            honest.exit_code) from exc
         raise UserError(f"could not write a backup of {db_path} into {backup_dir(db_path)}: "
                         f"{exc}. Free disk space or fix the folder's permissions.") from exc
     finally:

@@ -15,6 +15,7 @@ from desktop.errors import UserError
 from desktop.files import make_private
 
 BUSY_TIMEOUT_MS = 5000
+SEALS_MIGRATION = 11      # 0011_trust.sql: row seals, acceptance manifests
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 # Files this process has already quick-checked: a window opens several connections (workers,
 # dialogs) and checking a large file each time would cost a second per connection.
@@ -124,7 +125,15 @@ def open_db(path: str | os.PathLike[str], *, check: bool = True) -> sqlite_utils
 
     existed = str(path) != ":memory:" and Path(path).is_file() and Path(path).stat().st_size > 0
     try:
-        conn = connect(path)
+        try:
+            conn = connect(path)
+        except OSError as exc:
+            from desktop.store.diagnose import from_os
+
+            honest = from_os(exc, Path(path), "the database")
+            if honest is None:
+                raise
+            raise honest from exc
         key = os.path.realpath(path) if existed else ""
         if existed and check and key not in _CHECKED:
             check_database(conn, path)
@@ -138,14 +147,79 @@ def open_db(path: str | os.PathLike[str], *, check: bool = True) -> sqlite_utils
             from desktop.store.backup import auto_backup
 
             auto_backup(Path(path), "upgrade")
+        before = schema_version(conn)
         migrate(conn)
+        if existed and 0 < before < SEALS_MIGRATION <= schema_version(conn):
+            # Rows written before row seals existed are sealed as they are at the upgrade.
+            from desktop.audit.seals import seal_baseline
+
+            seal_baseline(conn)
     except sqlite3.DatabaseError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
+        # Decided by SQLite's result code, not its message: a read-only folder, a full disk or a
+        # lock is not damage, and restoring a backup would throw good data away.
+        from desktop.store.diagnose import (
+            SQLITE_BUSY,
+            SQLITE_CANTOPEN,
+            SQLITE_LOCKED,
+            SQLITE_READONLY,
+            from_sqlite,
+            primary_code,
+        )
+
+        if primary_code(exc) in (SQLITE_BUSY, SQLITE_LOCKED):
             raise UserError(f"The database {path} is busy (another ReliefDesk is writing); try again.",
                             exit_code=5) from exc
+        if existed and primary_code(exc) in (SQLITE_CANTOPEN, SQLITE_READONLY):
+            # A read-only folder or disk (or an immutable file): it can still be read. Writing
+            # commands then fail with the read-only message, never a "damaged" one.
+            refusal = folder_refuses_writes(Path(path))
+            if refusal is not None:
+                return _open_read_only(Path(path), check=check)
+        honest = from_sqlite(exc, Path(path))
+        if honest is not None:
+            raise honest from exc
         from desktop.store.integrity import damaged_message
 
         raise UserError(damaged_message(path, [str(exc)]), exit_code=2) from exc
+    return sqlite_utils.Database(conn)
+
+
+def folder_refuses_writes(path: Path) -> OSError | None:
+    """The error creating a file beside `path` gives (read-only disk, permissions, immutable
+    folder), or None when the folder takes new files."""
+    import tempfile
+
+    try:
+        with tempfile.TemporaryFile(dir=path.parent, prefix=".reliefdesk-probe-"):
+            pass
+    except OSError as exc:
+        return exc
+    return None
+
+
+def _open_read_only(path: Path, *, check: bool) -> sqlite_utils.Database:
+    """Open a database whose folder cannot be written, for reading only (SQLite's immutable
+    mode: no -wal/-shm files are needed, and nothing can be written)."""
+    from urllib.parse import quote
+
+    from desktop.store.diagnose import read_only
+    from desktop.store.integrity import check_database
+
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1"
+    try:
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA foreign_keys = ON")
+        if check:
+            check_database(conn, path)
+        version = schema_version(conn)
+    except sqlite3.DatabaseError as exc:
+        raise read_only(path) from exc
+    newest = migrations()[-1][0]
+    if version != newest:
+        raise UserError(f"{path} is on a read-only folder or disk and needs upgrading (schema "
+                        f"{version}, this version uses {newest}), which means writing it. Nothing "
+                        "is damaged. Copy it to a writable folder, or ask court IT to make the "
+                        "folder writable.", 6)
     return sqlite_utils.Database(conn)
 
 

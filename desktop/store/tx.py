@@ -25,19 +25,46 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         return
     try:
         conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise BusyError() from exc
+    except sqlite3.Error as exc:
+        _raise_honest(exc, conn)
         raise
     try:
         yield conn
+    except sqlite3.Error as exc:
+        _rollback(conn)
+        _raise_honest(exc, conn)
+        raise
     except BaseException:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
     try:
         conn.execute("COMMIT")
-    except sqlite3.OperationalError as exc:
-        conn.execute("ROLLBACK")
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise BusyError() from exc
+    except sqlite3.Error as exc:
+        _rollback(conn)
+        _raise_honest(exc, conn)
         raise
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass   # SQLite already rolled back (e.g. after SQLITE_FULL)
+
+
+def _raise_honest(exc: sqlite3.Error, conn: sqlite3.Connection) -> None:
+    """Busy, read-only, disk full, I/O: the user's message (by SQLite result code), not a
+    traceback; the transaction was rolled back, nothing was saved."""
+    from desktop.outputs import database_of
+    from desktop.store.diagnose import SQLITE_BUSY, SQLITE_LOCKED, from_sqlite, primary_code
+
+    if primary_code(exc) in (SQLITE_BUSY, SQLITE_LOCKED):
+        raise BusyError() from exc
+    try:
+        path = database_of(conn)
+    except sqlite3.Error:
+        path = None
+    honest = from_sqlite(exc, path)
+    if honest is not None:
+        raise honest from exc

@@ -302,7 +302,8 @@ class AuditView(QWidget):
 
     def export_to(self, path: str) -> str:
         """Export the whole log (not just the filtered rows) and say where it went."""
-        r = export(self._conn, path)  # type: ignore[arg-type]
+        # The save dialog has asked before replacing a file; the database and backups stay refused.
+        r = export(self._conn, path, force=True)  # type: ignore[arg-type]
         return (f"Exported {r.entries:,} entries to {r.path}. Last entry {r.head_seq}, "
                 f"hash {r.head_hash}. File SHA-256 {r.sha256}.")
 

@@ -164,6 +164,21 @@ class MainWindow(QMainWindow):
         log_action = QAction("Where is the &log file?", self)
         log_action.triggered.connect(self._show_log_path)
         help_menu.addAction(log_action)
+        ident = QAction("This &installation (order numbers)", self)
+        ident.triggered.connect(lambda: QMessageBox.information(self, "This installation",
+                                                                self.installation_text()))
+        help_menu.addAction(ident)
+
+    def installation_text(self) -> str:
+        """The order-number prefix and the installation id (set once, never changed)."""
+        from desktop.review.settings import identity_settings
+
+        ident = identity_settings(self.conn)
+        return (f"Database: {self.db_path}\n\nOrder numbers: {ident['order_prefix']}-"
+                f"{ident['installation_id']}-<county>-<year>-<number>\n\n"
+                f"Installation id {ident['installation_id']} was drawn once for this database and "
+                "never changes, so orders from two databases never share a number. An admin sets "
+                "the court's prefix with: reliefdesk review settings --set order_prefix=TEXT")
 
     def _show_log_path(self) -> None:
         from desktop import logs
