@@ -16,9 +16,9 @@ import time
 from datetime import date
 from pathlib import Path
 
+from desktop.evaluation.runs import evaluate_county
 from desktop.records.generate import generate
 from desktop.records.importer import import_file
-from desktop.rules.evaluate import evaluate_county
 from desktop.rules.policy import load_policy
 from desktop.store import open_db
 from desktop.store.backup import auto_backup

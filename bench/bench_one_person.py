@@ -19,10 +19,10 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from desktop.evaluation.runs import evaluate_county, load_subjects, subjects_in_scope
 from desktop.records.doj_layout import COLUMNS, INDEX
 from desktop.records.importer import import_file
 from desktop.rules.engine import evaluate_subject
-from desktop.rules.evaluate import evaluate_county, load_subjects, subjects_in_scope
 from desktop.rules.policy import load_policy
 from desktop.store import open_db
 

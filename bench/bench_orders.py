@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from desktop.keys import create_demo_key  # noqa: E402
 from desktop.orders import demo  # noqa: E402
-from desktop.orders.keys import create_demo_key  # noqa: E402
 from desktop.orders.produce import Job, produce_orders  # noqa: E402
 from desktop.orders.sign import OrderSigner  # noqa: E402
 from desktop.orders.verify import verify_file  # noqa: E402

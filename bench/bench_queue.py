@@ -36,9 +36,9 @@ COUNTY = "San Bernardino"
 
 
 def build(db_path: Path, rows: int) -> int:
+    from desktop.evaluation.runs import evaluate_county
     from desktop.records.generate import generate
     from desktop.records.importer import import_file
-    from desktop.rules.evaluate import evaluate_county
     from desktop.store import open_db
 
     src = db_path.with_suffix(".csv")

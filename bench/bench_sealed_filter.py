@@ -32,9 +32,9 @@ FILTERS: list[dict[str, str]] = [
 
 
 def build(db_path: Path, rows: int) -> None:
+    from desktop.evaluation.runs import evaluate_county
     from desktop.records.generate import generate
     from desktop.records.importer import import_file
-    from desktop.rules.evaluate import evaluate_county
     from desktop.rules.policy import load_policy
     from desktop.store import open_db
 

@@ -17,9 +17,9 @@ from datetime import date
 from pathlib import Path
 
 import desktop.audit.seals as seals
+from desktop.evaluation.runs import evaluate_county
 from desktop.records.generate import generate
 from desktop.records.importer import import_file
-from desktop.rules.evaluate import evaluate_county
 from desktop.rules.policy import load_policy
 from desktop.store import open_db
 

@@ -117,8 +117,8 @@ def child(data: Path, db_path: Path, evaluate: bool) -> None:
     """One import (+ evaluation) in this fresh process; prints its figures as JSON."""
     from datetime import date
 
+    from desktop.evaluation.runs import evaluate_county
     from desktop.records.importer import import_file
-    from desktop.rules.evaluate import evaluate_county
     from desktop.rules.policy import load_policy
     from desktop.store import open_db
 

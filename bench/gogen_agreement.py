@@ -10,9 +10,9 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+from desktop.evaluation.agreement import compare, table
+from desktop.evaluation.runs import evaluate_county
 from desktop.records.importer import import_file
-from desktop.rules.agreement import compare, table
-from desktop.rules.evaluate import evaluate_county
 from desktop.rules.policy import load_policy
 from desktop.store import open_db
 

@@ -225,7 +225,7 @@ def _discard(tmp: Path) -> None:
 
 def _honest(exc: OSError, path: Path) -> BaseException:
     """Disk full, read-only, permission/immutable, locked: a message, not a traceback."""
-    from desktop.store.diagnose import from_os
+    from desktop.diagnose import from_os
 
     return from_os(exc, path, "the file") or exc
 

@@ -117,7 +117,7 @@ def _import(db, work: Path, state: dict) -> None:
 
 
 def _evaluate(db, state: dict) -> None:
-    from desktop.rules.evaluate import evaluate_county
+    from desktop.evaluation.runs import evaluate_county
 
     state["run"] = evaluate_county(db, COUNTY, "statute", date(2020, 7, 1), user="self-test",
                                    backup=False)
@@ -167,7 +167,7 @@ def _spot_check(db, state: dict) -> None:
 
 
 def _key(work: Path, state: dict) -> None:
-    from desktop.orders.keys import create_demo_key
+    from desktop.keys import create_demo_key
 
     state["key"] = work / "selftest-judge.p12"
     create_demo_key("Hon. Self Test", "Judge of the Superior Court (self-test)", state["key"],

@@ -76,7 +76,7 @@ def run(out: Path, rows: int, real_screen: bool) -> None:  # noqa: PLR0915 - one
     from PySide6.QtGui import QPainter
     from PySide6.QtWidgets import QApplication, QWidget
 
-    from desktop.records.demo import build_demo
+    from desktop.demo import build_demo
     from desktop.records.generate import generate
     from desktop.review.users import authenticate
     from desktop.store import open_db

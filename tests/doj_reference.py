@@ -14,10 +14,10 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from desktop.law.normalize import add_period, parse_level, parse_section
 from desktop.progress import ProgressFn
 from desktop.records.doj_layout import COLUMNS, N_COLUMNS
 from desktop.records.doj_rows import UNREADABLE, read_date, read_part, subject_key_of
-from desktop.records.normalize import add_period, parse_level, parse_section
 from desktop.records.source import MAX_LINE_CHARS, Reject, decode
 
 # Column positions used by the importer.

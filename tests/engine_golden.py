@@ -23,11 +23,11 @@ from typing import Any
 
 from dojrows import write_file
 
+from desktop.evaluation.runs import evaluate_county
 from desktop.records.importer import import_file
-from desktop.rules.evaluate import evaluate_county
+from desktop.records.responses import import_responses
 from desktop.rules.model import ENGINE_VERSION
 from desktop.rules.policy import load_policy
-from desktop.rules.responses import import_responses
 from desktop.store import open_db
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "engine_golden.json"

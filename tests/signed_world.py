@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktop.demo import DEMO_PASSWORD, build_demo
+from desktop.keys import create_demo_key
 from desktop.orders.batch import render_batch
-from desktop.orders.keys import create_demo_key
-from desktop.records.demo import DEMO_PASSWORD, build_demo
 from desktop.review import batches, decisions
 from desktop.review.users import authenticate
 from desktop.store import open_db

@@ -217,7 +217,8 @@ def test_cli_backup_of_missing_database(tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def test_keep_setting_is_audited(tmp_path: Path) -> None:
-    from desktop.store.backup import keep_count, set_keep_count
+    from desktop.maintenance.backups import set_keep_count
+    from desktop.store.backup import keep_count
 
     db = tmp_path / "db.sqlite3"
     conn = make_db(db, 1)

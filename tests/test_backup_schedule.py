@@ -12,15 +12,15 @@ import pytest
 
 from desktop.cli.main import main
 from desktop.errors import RefusedError, UserError
-from desktop.review.users import create_user
-from desktop.store import open_db
-from desktop.store.schedule import (
+from desktop.maintenance.schedule import (
     is_due,
     last_verified,
     overdue_message,
     run_scheduled,
     set_schedule,
 )
+from desktop.review.users import create_user
+from desktop.store import open_db
 
 PW = "pw-Schedule-14"
 

@@ -82,10 +82,10 @@ def test_no_other_module_reads_the_system_clock() -> None:
 def test_summary_report_is_dated_by_the_court(tmp_path, fixed_clock) -> None:
     import pdfplumber
 
+    from desktop.evaluation.runs import evaluate_county
     from desktop.orders.summary import write_summary
     from desktop.records.generate import generate
     from desktop.records.importer import import_file
-    from desktop.rules.evaluate import evaluate_county
     from desktop.rules.policy import load_policy
     from desktop.store import open_db
 

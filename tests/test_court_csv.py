@@ -107,7 +107,7 @@ def test_sample_extract_makes_the_right_people_cases_and_counts(db, tmp_path: Pa
 
 
 def test_court_counts_reach_the_rules_engine(db, tmp_path: Path) -> None:
-    from desktop.rules.evaluate import evaluate_county
+    from desktop.evaluation.runs import evaluate_county
     from desktop.rules.policy import load_policy
 
     f = tmp_path / "extract.csv"

@@ -156,7 +156,7 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Baseline]:
     b.counts = conn.execute("SELECT count(*) FROM counts").fetchone()[0]
     conn.close()
 
-    if have("desktop.rules.evaluate"):
+    if have("desktop.evaluation.runs"):
         imported = work / "s1-imported.sqlite3"
         snapshot(live, imported)
         args = ["evaluate", "--county", COUNTY, "--as-of", "2020-07-01"]

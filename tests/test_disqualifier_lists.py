@@ -9,8 +9,8 @@ from datetime import date
 
 import pytest
 
-from desktop.records.normalize import court_display, parse_section
-from desktop.rules.disqualifier_data import lists
+from desktop.law.disqualifier_data import lists
+from desktop.law.normalize import court_display, parse_section
 from desktop.rules.model import CountFacts
 from desktop.rules.priors import PriorIndex, classify
 

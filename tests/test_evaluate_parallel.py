@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from desktop.evaluation import runs as ev
 from desktop.records.generate import generate
 from desktop.records.importer import import_file
-from desktop.rules import evaluate as ev
 from desktop.rules.engine import evaluate_subject
 from desktop.rules.policy import load_policy
 from desktop.store import open_db

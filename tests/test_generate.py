@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from desktop.cli.main import main
+from desktop.law.normalize import add_period, parse_section
 from desktop.progress import Cancelled
 from desktop.records.doj_layout import COLUMNS, N_COLUMNS
 from desktop.records.generate import generate
-from desktop.records.normalize import add_period, parse_section
 
 AS_OF = date(2020, 7, 1)
 AUMA = date(2016, 11, 9)

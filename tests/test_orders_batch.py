@@ -18,17 +18,17 @@ from reportlab.lib.units import inch
 
 from desktop.audit import verify as verify_audit
 from desktop.cli.main import main
+from desktop.demo import DEMO_PASSWORD, build_demo
+from desktop.keys import create_demo_key
+from desktop.orders.actions import enter_terms
 from desktop.orders.batch import render_batch
 from desktop.orders.doj_export import COURT_COLUMNS, DOJ_COLUMNS
-from desktop.orders.keys import create_demo_key
+from desktop.orders.names import is_surname_first, natural
 from desktop.orders.register import list_orders, verify_order
 from desktop.orders.render import PAGE_W
 from desktop.orders.templates import load_template
 from desktop.orders.verify import verify_file
 from desktop.progress import Cancelled
-from desktop.records.demo import DEMO_PASSWORD, build_demo
-from desktop.orders.actions import enter_terms
-from desktop.orders.names import is_surname_first, natural
 from desktop.review import batches, decisions
 from desktop.review.users import authenticate
 from desktop.store import open_db

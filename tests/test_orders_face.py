@@ -21,15 +21,15 @@ from pyhanko_certvalidator import ValidationContext
 
 from desktop.cli.main import main
 from desktop.clock import pacific
+from desktop.demo import DEMO_PASSWORD, build_demo
+from desktop.keys import create_demo_key
 from desktop.orders import demo
-from desktop.orders.keys import create_demo_key
 from desktop.orders.model import CountLine, CourtDetails, ResentenceTerms
 from desktop.orders.names import is_surname_first, natural, surname_first
 from desktop.orders.register import list_orders, verify_order
 from desktop.orders.render import render_order
 from desktop.orders.templates import load_template
 from desktop.orders.verify import verify_file
-from desktop.records.demo import DEMO_PASSWORD, build_demo
 from desktop.review import batches, decisions
 from desktop.review.users import authenticate
 from desktop.store import open_db

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pypdf
 
+from desktop.demo import DEMO_PASSWORD, build_demo
 from desktop.orders.batch import plan_orders
 from desktop.orders.granted import granted_counts
 from desktop.orders.preview import preview_batch
-from desktop.records.demo import DEMO_PASSWORD, build_demo
 from desktop.review import batches, bulk, decisions
 from desktop.review.users import authenticate
 from desktop.store import open_db

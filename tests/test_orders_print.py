@@ -19,8 +19,8 @@ from PySide6.QtGui import QPageSize  # noqa: E402
 from PySide6.QtPrintSupport import QPrinter  # noqa: E402
 
 from desktop.errors import UserError  # noqa: E402
+from desktop.keys import create_demo_key  # noqa: E402
 from desktop.orders import demo  # noqa: E402
-from desktop.orders.keys import create_demo_key  # noqa: E402
 from desktop.orders.render import render_order  # noqa: E402
 from desktop.orders.sign import OrderSigner  # noqa: E402
 from desktop.orders.templates import load_template  # noqa: E402

@@ -20,9 +20,9 @@ from pyhanko_certvalidator import ValidationContext
 from desktop.cli.main import main
 from desktop.clock import pacific
 from desktop.errors import RefusedError
+from desktop.keys import DEMO_ORGANIZATION, create_demo_key
 from desktop.orders import demo
 from desktop.orders.appearance import appearance_text
-from desktop.orders.keys import DEMO_ORGANIZATION, create_demo_key
 from desktop.orders.produce import Job, produce_orders
 from desktop.orders.render import render_order
 from desktop.orders.sign import OrderSigner

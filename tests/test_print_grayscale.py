@@ -18,8 +18,8 @@ from PySide6.QtGui import QImage, QPageSize
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
 
+from desktop.keys import create_demo_key
 from desktop.orders import demo
-from desktop.orders.keys import create_demo_key
 from desktop.orders.render import render_order
 from desktop.orders.sign import OrderSigner
 from desktop.orders.templates import load_template

@@ -19,9 +19,9 @@ from signed_world import SignedWorld, build_signed_world
 
 from desktop import clock
 from desktop.cli.main import main
+from desktop.demo import DEMO_PASSWORD
+from desktop.maintenance.retention import finished_people
 from desktop.orders.register import list_orders
-from desktop.records.demo import DEMO_PASSWORD
-from desktop.records.retention import finished_people
 from desktop.store import open_db
 from desktop.store.backup import list_backups
 
@@ -362,7 +362,7 @@ def test_a_person_confirmed_not_eligible_is_finished_once_the_judge_accepts(
 ) -> None:
     """Approving 'not eligible' ends the work once the judge accepts the batch (no order
     follows); until then, and for a sent-back count, the person stays open."""
-    from desktop.records.demo import build_demo
+    from desktop.demo import build_demo
     from desktop.review import batches, decisions
     from desktop.review.users import authenticate
 

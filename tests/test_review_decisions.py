@@ -26,8 +26,8 @@ from test_review_support import (
 
 from desktop.audit import verify
 from desktop.errors import RefusedError, UserError
+from desktop.evaluation.runs import evaluate_county
 from desktop.review import decisions
-from desktop.rules.evaluate import evaluate_county
 from desktop.rules.policy import load_policy
 from desktop.store import open_db
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from desktop.cli.main import main
+from desktop.demo import DEMO_PASSWORD, build_demo
 from desktop.errors import RefusedError
+from desktop.keys import create_demo_key
 from desktop.orders.batch import render_batch
-from desktop.orders.keys import create_demo_key
-from desktop.records.demo import DEMO_PASSWORD, build_demo
 from desktop.review import batches, bulk, decisions
 from desktop.review.lifecycle import CLERK_ACTIONS, life, lives
 from desktop.review.users import authenticate

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from test_review_support import AS_OF, COUNTY, build_template, copy_db, jsonl, ok
 
+from desktop.evaluation.runs import evaluate_county
 from desktop.review.queue import SORT_KEYS, count_queue, queue_ids_query, queue_query
-from desktop.rules.evaluate import evaluate_county
 from desktop.rules.policy import load_policy
 from desktop.store import open_db
 

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from desktop.cli.main import main
+from desktop.evaluation.runs import evaluate_county
 from desktop.records.generate import generate
 from desktop.records.importer import import_file
 from desktop.review.users import authenticate, create_user
-from desktop.rules.evaluate import evaluate_county
 from desktop.rules.policy import load_policy
 from desktop.store import open_db
 

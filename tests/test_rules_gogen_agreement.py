@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from desktop.evaluation.agreement import compare
+from desktop.evaluation.runs import evaluate_county
 from desktop.records.importer import import_file
-from desktop.rules.agreement import compare
-from desktop.rules.evaluate import evaluate_county
 from desktop.rules.policy import load_policy
 from desktop.store import open_db
 

@@ -11,8 +11,8 @@ import pytest
 from dojrows import Conv, Person, write_file
 from test_rules_scenarios import POLICIES
 
+from desktop.evaluation.runs import evaluate_county
 from desktop.records.importer import import_file
-from desktop.rules.evaluate import evaluate_county
 from desktop.rules.policy import load_policy
 from desktop.store import open_db
 
@@ -579,7 +579,7 @@ def test_shipped_schema_has_the_warning_table(tmp_path):
     ],
 )
 def test_prosecutor_rejected_counts_are_recognised(disposition, rejected):
-    from desktop.records.normalize import parse_section
+    from desktop.law.normalize import parse_section
     from desktop.rules.engine import _prosecutor_rejected
     from desktop.rules.model import CountFacts
 

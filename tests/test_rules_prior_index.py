@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop.records.normalize import parse_section
+from desktop.law.normalize import parse_section
 from desktop.rules.engine import evaluate_subject
 from desktop.rules.model import CountFacts, SubjectFacts
 from desktop.rules.policy import load_policy

@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop.records.normalize import parse_section
+from desktop.law.normalize import parse_section
 from desktop.rules.engine import evaluate_subject
 from desktop.rules.model import FLAGS, GRANTS, RELIEFS, RESENTENCE_TARGETS, CountFacts, SubjectFacts
 from desktop.rules.policy import load_policy
@@ -96,7 +96,7 @@ def test_saved_policy_version_is_loaded_and_audited(tmp_path, monkeypatch):
     import json as _json
 
     from desktop import audit
-    from desktop.rules.policy import save_policy_version
+    from desktop.evaluation.policies import save_policy_version
     from desktop.store import open_db
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from dojrows import Conv, Person, write_file
 
+from desktop.evaluation.runs import evaluate_county
 from desktop.records.importer import import_file
-from desktop.rules.evaluate import evaluate_county
+from desktop.records.responses import import_responses
 from desktop.rules.policy import from_dict, load_policy
-from desktop.rules.responses import import_responses
 from desktop.store import open_db
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "gogen-sample"

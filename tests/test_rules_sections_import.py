@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 from dojrows import Conv, Person, write_file
 
+from desktop.evaluation.runs import evaluate_county
 from desktop.records.importer import import_file
-from desktop.rules.evaluate import evaluate_county
 from desktop.rules.policy import load_policy
 from desktop.store import open_db
 

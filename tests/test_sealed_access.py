@@ -12,7 +12,7 @@ import pytest
 from signed_world import SignedWorld, build_signed_world
 
 from desktop.cli.main import main
-from desktop.records.demo import DEMO_PASSWORD
+from desktop.demo import DEMO_PASSWORD
 from desktop.review import access
 from desktop.review.queue import count_queue, list_queue, queue_ids_query
 from desktop.review.users import authenticate, create_user

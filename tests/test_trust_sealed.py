@@ -16,9 +16,9 @@ import pytest
 from trustworld import KEY_PASS, World, build_world, copy_world
 
 from desktop.cli.main import main
+from desktop.demo import DEMO_PASSWORD
 from desktop.orders.sign import audit_head_of
 from desktop.orders.verify import verify_bytes, verify_file
-from desktop.records.demo import DEMO_PASSWORD
 from desktop.review.manifest import check_signature
 
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.records.demo import DEMO_PASSWORD, build_demo
+from desktop.demo import DEMO_PASSWORD, build_demo
 from desktop.review.users import authenticate
 from desktop.store import open_db
 from desktop.ui.labels import (

@@ -16,9 +16,9 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from desktop.demo import DEMO_PASSWORD, build_demo
+from desktop.keys import create_demo_key
 from desktop.orders.batch import render_batch
-from desktop.orders.keys import create_demo_key
-from desktop.records.demo import DEMO_PASSWORD, build_demo
 from desktop.review.lifecycle import lives
 from desktop.review.users import authenticate
 from desktop.store import open_db

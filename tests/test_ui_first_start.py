@@ -13,7 +13,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
-from desktop.records.demo import DEMO_PASSWORD, is_demo
+from desktop.demo import DEMO_PASSWORD, is_demo
 from desktop.review.county import court_county
 from desktop.review.users import authenticate, create_user
 from desktop.store import open_db
@@ -42,7 +42,7 @@ def _answer_boxes(seen: list, progress: list) -> None:
 def test_demo_from_an_empty_database_with_progress_and_accounts(
     tmp_path: Path, qtbot, monkeypatch
 ) -> None:
-    monkeypatch.setattr("desktop.records.demo.DEMO_ROWS", 2000)
+    monkeypatch.setattr("desktop.demo.DEMO_ROWS", 2000)
     monkeypatch.setattr(ui_app, "build_demo_with_progress", _small(ui_app.build_demo_with_progress))
     db_path = tmp_path / "new.sqlite3"
     conn = open_db(db_path).conn
@@ -81,7 +81,7 @@ def test_demo_after_the_administrator_adds_clerk_and_judge(
 
 def _small(fn):
     """The same function building a smaller demo (the test's time, not the clerk's)."""
-    from desktop.records import demo
+    from desktop import demo
 
     def wrapped(db_path, parent=None, creator=None):
         original = demo.build_demo

@@ -22,7 +22,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
-from desktop.records.demo import DEMO_PASSWORD, build_demo
+from desktop.demo import DEMO_PASSWORD, build_demo
 from desktop.review.users import authenticate
 from desktop.store import open_db
 from desktop.ui.login_dialog import LoginDialog

@@ -13,8 +13,8 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import QSettings  # noqa: E402
 
-from desktop.orders.keys import create_demo_key  # noqa: E402
-from desktop.records.demo import DEMO_PASSWORD, build_demo  # noqa: E402
+from desktop.demo import DEMO_PASSWORD, build_demo  # noqa: E402
+from desktop.keys import create_demo_key  # noqa: E402
 from desktop.review.users import authenticate  # noqa: E402
 from desktop.store import open_db  # noqa: E402
 from desktop.ui import core  # noqa: E402

@@ -12,9 +12,9 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import QSettings
 
+from desktop.demo import DEMO_PASSWORD, build_demo
 from desktop.orders.court_settings import court_details, signer_settings
 from desktop.orders.register import verify_order
-from desktop.records.demo import DEMO_PASSWORD, build_demo
 from desktop.review.users import authenticate
 from desktop.store import open_db
 from desktop.ui import core
@@ -134,7 +134,7 @@ def test_the_administrator_sets_the_court_details_once(
 def test_the_judge_sends_back_an_order_that_could_not_be_produced(
     qtbot, accepted, tmp_path: Path, warnings_shown: list[str]
 ) -> None:
-    from desktop.orders.keys import create_demo_key
+    from desktop.keys import create_demo_key
 
     db_path, batch = accepted
     conn = open_db(db_path).conn

@@ -17,11 +17,11 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import Qt  # noqa: E402
 
+from desktop.evaluation.runs import evaluate_county  # noqa: E402
 from desktop.records.generate import generate  # noqa: E402
 from desktop.records.importer import import_file  # noqa: E402
-from desktop.rules.evaluate import evaluate_county  # noqa: E402
-from desktop.store import open_db  # noqa: E402
 from desktop.review.count_detail import load_detail  # noqa: E402
+from desktop.store import open_db  # noqa: E402
 from desktop.ui.detail_pane import DetailPane, detail_html  # noqa: E402
 from desktop.ui.queue_model import COLUMNS, QueueFilters, QueueModel  # noqa: E402
 from desktop.ui.workers import start_worker  # noqa: E402

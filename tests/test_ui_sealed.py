@@ -14,8 +14,8 @@ from PySide6.QtCore import QSettings
 from signed_world import SignedWorld, build_signed_world
 
 from desktop import clock
-from desktop.records.demo import DEMO_PASSWORD
-from desktop.records.retention import set_retention_days
+from desktop.demo import DEMO_PASSWORD
+from desktop.maintenance.retention import set_retention_days
 from desktop.review import access
 from desktop.review.users import authenticate
 from desktop.store import open_db

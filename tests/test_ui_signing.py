@@ -17,8 +17,8 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
 
-from desktop.orders.keys import create_demo_key
-from desktop.records.demo import DEMO_PASSWORD, build_demo
+from desktop.demo import DEMO_PASSWORD, build_demo
+from desktop.keys import create_demo_key
 from desktop.review.users import authenticate
 from desktop.store import open_db
 from desktop.ui import core

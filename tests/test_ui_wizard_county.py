@@ -19,6 +19,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.errors import RefusedError, UserError
+from desktop.evaluation.runs import evaluate_county
 from desktop.records.generate import generate
 from desktop.records.importer import import_file
 from desktop.review.county import (
@@ -28,7 +29,6 @@ from desktop.review.county import (
     set_court_county,
 )
 from desktop.review.users import create_user
-from desktop.rules.evaluate import evaluate_county
 from desktop.store import open_db
 from desktop.ui.import_wizard import ImportWizard
 from desktop.ui.policy_access import policy_names

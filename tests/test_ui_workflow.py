@@ -16,7 +16,7 @@ from PySide6.QtPrintSupport import QPrinter  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop.errors import RefusedError  # noqa: E402
-from desktop.orders.keys import create_demo_key  # noqa: E402
+from desktop.keys import create_demo_key  # noqa: E402
 from desktop.records.generate import generate  # noqa: E402
 from desktop.review.county import set_court_county  # noqa: E402
 from desktop.review.users import authenticate, create_user  # noqa: E402

@@ -159,7 +159,7 @@ RUN_RENDER = textwrap.dedent("""
 def test_a_killed_render_leaves_no_signing_worker(tmp_path: Path, method: str) -> None:
     """The signing workers hold the judge's unlocked key: with only the sentinel watch they stop
     signing and exit when the render is killed."""
-    from desktop.orders.keys import create_demo_key
+    from desktop.keys import create_demo_key
 
     key = tmp_path / "judge.p12"
     create_demo_key("Hon. Orphan Test", "Judge of the Superior Court", key, "pw")

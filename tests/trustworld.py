@@ -10,8 +10,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop.orders.keys import create_demo_key
-from desktop.records.demo import DEMO_PASSWORD, build_demo
+from desktop.demo import DEMO_PASSWORD, build_demo
+from desktop.keys import create_demo_key
 from desktop.review import batches, decisions
 from desktop.review.users import authenticate
 from desktop.store import open_db

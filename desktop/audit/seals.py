@@ -361,9 +361,9 @@ def verify_state(conn: sqlite3.Connection) -> StateProblem | None:
 def seal_baseline(conn: sqlite3.Connection) -> int | None:
     """On upgrading a database made before row seals: seal every row as it is, in one audit entry
     (`audit.seal_baseline`), so later edits are caught. Returns the entry's seq, or None when the
-    tables are empty. What happened before this entry is vouched for only by the log itself."""
+    tables are empty. What happened before this entry is vouched for only by the log itself.
+    The caller holds the write transaction (the store, right after migrating)."""
     from desktop.audit.log import append
-    from desktop.store.tx import transaction
 
     if not has_seals(conn):
         return None
@@ -372,12 +372,11 @@ def seal_baseline(conn: sqlite3.Connection) -> int | None:
         return None
     if conn.execute("SELECT 1 FROM row_seals LIMIT 1").fetchone():
         return None
-    with transaction(conn):
-        return append(
-            conn,
-            None,
-            "audit.seal_baseline",
-            [],
-            {"note": "state at the upgrade to row seals"},
-            rows={t: ("1 = 1", []) for t in existing},
-        )
+    return append(
+        conn,
+        None,
+        "audit.seal_baseline",
+        [],
+        {"note": "state at the upgrade to row seals"},
+        rows={t: ("1 = 1", []) for t in existing},
+    )

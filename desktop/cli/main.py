@@ -8,11 +8,10 @@ import importlib
 import sqlite3
 import sys
 
-from desktop import __version__, logs
+from desktop import __version__, diagnose, logs
 from desktop.console import setup_streams
 from desktop.errors import UserError
 from desktop.outputs import for_terminal
-from desktop.store import diagnose
 
 # Command modules, in the order `reliefdesk --help` lists them.
 COMMAND_MODULES = [

@@ -189,7 +189,7 @@ def _actor(args: argparse.Namespace, db) -> str:
 
 
 def cmd_keys_create(args: argparse.Namespace) -> int:
-    from desktop.orders.keys import create_demo_key
+    from desktop.keys import create_demo_key
     from desktop.outputs import check_output
 
     # Never the database, its -wal/-shm or a backup; an existing file is refused below (a judge's
@@ -201,7 +201,7 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
     if not cert_out.exists():
         from cryptography.hazmat.primitives import serialization
 
-        from desktop.orders.keys import load_key
+        from desktop.keys import load_key
         from desktop.outputs import write_output
 
         _, cert = load_key(Path(args.out), secret)
@@ -466,7 +466,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     n = write_export(db.conn, args.batch, Path(args.out), kind=args.kind, user=user.name,
                      force=args.force)
     print(f"{args.out}: {n:,} rows ({args.kind}, batch {args.batch})")
-    from desktop.records.retention import export_notice
+    from desktop.maintenance.retention import export_notice
 
     print(export_notice(db.conn), file=sys.stderr)
     return 0

@@ -135,7 +135,7 @@ def _listing(args: argparse.Namespace, sql: str, header: list[str], what: str) -
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from desktop.cli.common import db_path
-    from desktop.records.demo import build_demo
+    from desktop.demo import build_demo
 
     path = db_path(args)
     bar = StderrBar()

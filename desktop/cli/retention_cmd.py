@@ -62,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from desktop.records.retention import cutoff, finished_people, retention_days
+    from desktop.maintenance.retention import cutoff, finished_people, retention_days
 
     db = get_db(args)
     reader(args, db)
@@ -93,7 +93,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_set(args: argparse.Namespace) -> int:
     from desktop.errors import RefusedError
-    from desktop.records.retention import set_retention_days
+    from desktop.maintenance.retention import set_retention_days
 
     db = get_db(args)
     if not args.as_user:
@@ -104,7 +104,7 @@ def cmd_set(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from desktop.records.retention import hs_11361_5
+    from desktop.maintenance.retention import hs_11361_5
     from desktop.review import access
 
     db = get_db(args)
@@ -142,7 +142,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_exports(args: argparse.Namespace) -> int:
-    from desktop.records.retention import exports
+    from desktop.maintenance.retention import exports
 
     db = get_db(args)
     reader(args, db)
@@ -161,7 +161,7 @@ def cmd_exports(args: argparse.Namespace) -> int:
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    from desktop.records.purge import PURGE_ROLES, purge
+    from desktop.maintenance.purge import PURGE_ROLES, purge
 
     db = get_db(args)
     user = reader(args, db, PURGE_ROLES)

@@ -74,7 +74,7 @@ def parse_as_of(text: str | None) -> date:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from desktop.rules.evaluate import evaluate_county
+    from desktop.evaluation.runs import evaluate_county
     from desktop.rules.policy import load_policy
 
     policy = load_policy(args.policy)
@@ -152,7 +152,7 @@ def _record_export(conn, user: str, action: str, out: str, payload: dict) -> Non
     """Audit an export of people's records (file, creation time) and print the notice it must be
     destroyed under the retention schedule (`reliefdesk retention exports` lists them)."""
     from desktop import audit
-    from desktop.records.retention import export_notice
+    from desktop.maintenance.retention import export_notice
     from desktop.store.tx import transaction
 
     with transaction(conn):
@@ -219,7 +219,7 @@ def cmd_policies(args: argparse.Namespace) -> int:
 
 
 def cmd_responses_import(args: argparse.Namespace) -> int:
-    from desktop.rules.responses import import_responses
+    from desktop.records.responses import import_responses
 
     db = get_db(args)
     s = import_responses(db, args.file, user=audit_user(args, db))

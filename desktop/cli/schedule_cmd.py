@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_set(args: argparse.Namespace) -> int:
-    from desktop.store.schedule import set_schedule
+    from desktop.maintenance.schedule import set_schedule
 
     db = get_db(args)
     sched = set_schedule(db.conn, acting_user(args, db), args.to, args.every)
@@ -43,7 +43,7 @@ def cmd_set(args: argparse.Namespace) -> int:
 
 
 def cmd_clear(args: argparse.Namespace) -> int:
-    from desktop.store.schedule import set_schedule
+    from desktop.maintenance.schedule import set_schedule
 
     db = get_db(args)
     set_schedule(db.conn, acting_user(args, db), None, None)
@@ -52,7 +52,7 @@ def cmd_clear(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from desktop.store.schedule import last_verified, overdue_message, schedule
+    from desktop.maintenance.schedule import last_verified, overdue_message, schedule
 
     db = get_db(args)
     sched, last = schedule(db.conn), last_verified(db.conn)
@@ -74,7 +74,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from desktop.store.schedule import run_scheduled
+    from desktop.maintenance.schedule import run_scheduled
 
     db = get_db(args)
     user = audit_user(args, db, ("clerk", "judge", "admin"))

@@ -147,7 +147,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     path = db_path(args)
     if args.keep is not None:
         from desktop.cli.common import acting_user
-        from desktop.store.backup import set_keep_count
+        from desktop.maintenance.backups import set_keep_count
 
         if not args.as_user:
             raise RefusedError("changing how many backups are kept needs an admin: add --as ADMIN")
@@ -198,7 +198,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         raise UserError(f"the audit log in {args.file} does not verify ({chain.reason}); it may "
                         "have been tampered with. Choose another backup, or pass --force to "
                         "restore it anyway (the restore is audited).")
-    from desktop.records.purge import backup_predates_purge
+    from desktop.maintenance.purge import backup_predates_purge
 
     purged = backup_predates_purge(path, args.file)
     if purged and not args.force:

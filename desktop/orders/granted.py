@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from desktop.errors import RefusedError, UserError
+from desktop.law.normalize import court_display
 from desktop.orders import names
 from desktop.orders.model import (
     GRANTABLE,
@@ -22,7 +23,6 @@ from desktop.orders.model import (
     ProsecutionNotice,
     ResentenceTerms,
 )
-from desktop.records.normalize import court_display
 
 # Flags that raise a question about a count; when the court grants relief anyway, the order states
 # the finding that resolves it (templates: [count_findings]).

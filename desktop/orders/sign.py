@@ -28,7 +28,7 @@ from pyhanko.stamp import NoOpStampStyle, StaticStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from desktop import clock
-from desktop.orders.keys import KeyInfo, describe, load_key
+from desktop.keys import KeyInfo, describe, load_key
 from desktop.orders.model import Judge, OrderData
 from desktop.orders.render import SIGNATURE_FIELD, RenderedOrder
 

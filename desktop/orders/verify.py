@@ -26,7 +26,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from desktop.orders.keys import DEMO_MARK
+from desktop.keys import DEMO_MARK
 
 _HEX = re.compile(rb"^<[0-9a-fA-F]*>$")
 

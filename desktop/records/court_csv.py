@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from desktop.errors import UserError
+from desktop.law.normalize import BadDate, normalise_name, parse_date, parse_section
 from desktop.progress import ProgressFn
 from desktop.records.doj_import import _INSERTS, BatchWriter, clean, sentence_end
-from desktop.records.normalize import BadDate, normalise_name, parse_date, parse_section
 from desktop.records.source import LineSource, Reject
 
 REQUIRED = ("case_number", "defendant_name", "dob", "county", "count_no", "code_section", "level",

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import date
 from operator import itemgetter
 
+from desktop.law.normalize import parse_section
 from desktop.records.doj_rows import (
     CII,
     CNTY,
@@ -45,7 +46,6 @@ from desktop.records.doj_rows import (
     sentence_json,
     subject_key_of,
 )
-from desktop.records.normalize import parse_section
 
 # A count being read: [line, cnt_order, template, ofn, conviction date, event date, cycle date,
 # sentence parts, extra lines]; the last two are () until the count has some (most never do),

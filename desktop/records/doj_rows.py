@@ -14,7 +14,7 @@ from datetime import date
 from functools import lru_cache
 from operator import itemgetter
 
-from desktop.records.normalize import BadDate, add_period, iso_date, parse_level
+from desktop.law.normalize import UNREADABLE, BadDate, add_period, iso_date, parse_level
 from desktop.records.source import Reject
 
 # Column positions used by the importer.
@@ -69,7 +69,6 @@ _parts: dict[tuple[str, str, str], Part | None] = {}
 
 # A sentence part that is on the record but cannot be read: its length is unknown, so the
 # count's sentence end is unknown (the engine flags sentence_unknown).
-UNREADABLE = "?"
 # Values DOJ and county extracts put where a date is not known (never a reason to drop a row).
 _PLACEHOLDERS = frozenset({"X", "XX", "XXXXXXXX", "#", "?", "UNK", "UNKNOWN", "00/00/0000"})
 

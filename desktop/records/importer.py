@@ -61,8 +61,7 @@ def detect_format(path: Path, mapping: dict | None = None) -> str:
     first = head[0][1].lstrip("\ufeff")
     if first.upper().startswith("RECORD_ID"):
         return "doj"
-    from desktop.records import court_csv
-    from desktop.rules import responses
+    from desktop.records import court_csv, responses
 
     if mapping is None and responses.looks_like(first):
         return "prosecution-responses"
@@ -125,7 +124,7 @@ def import_file(db: sqlite_utils.Database, path: str | os.PathLike[str], *, fmt:
     if fmt not in FORMATS:
         raise UserError(f"unknown format '{fmt}'; use one of: auto, {', '.join(FORMATS)}", 2)
     if fmt == "prosecution-responses":
-        from desktop.rules.responses import import_responses
+        from desktop.records.responses import import_responses
 
         return import_responses(db, path, user=user)
     conn = db.conn

@@ -245,7 +245,7 @@ def accept_batch(conn: sqlite3.Connection, judge: User, batch_id: int, *,
     it (desktop.review.manifest). Returns the manifest's SHA-256."""
     require_role(judge, "judge")
     if key_file is not None:
-        from desktop.orders.keys import load_key
+        from desktop.keys import load_key
 
         load_key(Path(key_file), passphrase or "")     # wrong passphrase: refused before any change
     with transaction(conn):

@@ -91,7 +91,7 @@ def sign(data: bytes, key_file: Path, passphrase: str) -> ManifestSignature:
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
     from cryptography.hazmat.primitives.serialization import pkcs12
 
-    from desktop.orders.keys import describe, load_key
+    from desktop.keys import describe, load_key
 
     blob, _ = load_key(key_file, passphrase)
     key, cert, _ = pkcs12.load_key_and_certificates(blob, passphrase.encode("utf-8"))

@@ -23,7 +23,7 @@ import sqlite3
 from typing import Any
 
 from desktop.errors import UserError
-from desktop.records.normalize import parse_section
+from desktop.law.normalize import parse_section
 from desktop.review.access import SEALED_COUNTS_SQL
 
 QUEUE_COLUMNS = (

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 
-from desktop.records.normalize import add_period, offense_section, parse_section, subdivisions
+from desktop.law.normalize import add_period, offense_section, parse_section, subdivisions
 from desktop.rules.model import (
     GRANTS,
     HARD_STOPS,

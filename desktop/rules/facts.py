@@ -11,8 +11,7 @@ import json
 from calendar import monthrange
 from datetime import date
 
-from desktop.records.doj_rows import UNREADABLE
-from desktop.records.normalize import add_period
+from desktop.law.normalize import UNREADABLE, add_period
 
 Range = tuple[date, date]
 

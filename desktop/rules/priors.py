@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
 
-from desktop.records.normalize import Part, Section, parse_section
-from desktop.rules.disqualifier_data import Entry, lists
+from desktop.law.disqualifier_data import Entry, lists
+from desktop.law.normalize import Part, Section, parse_section
 from desktop.rules.model import CountFacts
 from desktop.rules.sections import environmental, is_prop64
 

@@ -3,12 +3,12 @@ a felony and the 11358(d)(3) environmental list. The §6 disqualifying priors (P
 super-strikes, PC 290(c) registrable offenses) are data (resources/rules/disqualifiers.toml),
 weighed by desktop.rules.priors.
 
-Every match is made on normalised sections (desktop.records.normalize): a pattern "288(A)" matches
+Every match is made on normalised sections (desktop.law.normalize): a pattern "288(A)" matches
 "288(A)" and "288(A)(1)" but never "288.5"; "11357" never matches "11357.5"."""
 
 from __future__ import annotations
 
-from desktop.records.normalize import offense_section, parse_section
+from desktop.law.normalize import offense_section, parse_section
 
 PROP64_SECTIONS = ("11357", "11358", "11359", "11360")
 

@@ -55,21 +55,6 @@ def keep_count(conn: sqlite3.Connection) -> int:
         return DEFAULT_KEEP
 
 
-def set_keep_count(conn: sqlite3.Connection, actor: str, keep: int) -> None:
-    """Change backup_keep (the caller has checked the actor is an admin); audited."""
-    from desktop.audit.log import append
-    from desktop.store.tx import transaction
-
-    if not 1 <= keep <= 1000:
-        raise UserError(f"keep between 1 and 1000 backups, not {keep}")
-    with transaction(conn):
-        old = keep_count(conn)
-        conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                     (KEEP_SETTING, str(keep)))
-        append(conn, actor, "settings.set", [KEEP_SETTING],
-               {"key": KEEP_SETTING, "old": old, "new": keep})
-
-
 def _private_dir(path: Path) -> None:
     """The backups folder: created owner-only (0700, or an owner-only ACL on Windows). A folder
     that already exists keeps its permissions (`backup --out DIR/FILE` never changes DIR's)."""
@@ -118,8 +103,8 @@ def backup_to(db_path: Path, out: Path, *, force: bool = False, chosen: bool = T
     `out` goes through the output guard: never the database, its -wal/-shm, an existing database
     or backup (even with force), never any existing file without force. A folder the user chose
     (chosen=True) keeps its permissions; the backups folder is made 0700."""
+    from desktop.diagnose import from_os, from_sqlite
     from desktop.outputs import check_output
-    from desktop.store.diagnose import from_os, from_sqlite
 
     db_path = Path(db_path)
     if not db_path.is_file():
@@ -159,7 +144,7 @@ def auto_backup(db_path: Path | str, reason: str) -> Path | None:
         copy_database(src, out)
         keep = keep_count(src)
     except sqlite3.DatabaseError as exc:
-        from desktop.store.diagnose import from_sqlite
+        from desktop.diagnose import from_sqlite
 
         honest = from_sqlite(exc, backup_dir(db_path))
         if honest is not None:
@@ -168,7 +153,7 @@ def auto_backup(db_path: Path | str, reason: str) -> Path | None:
         raise UserError(f"could not back up {db_path} before {reason}: {exc}. Free disk space or "
                         f"check {backup_dir(db_path)} is writable, then try again.") from exc
     except OSError as exc:
-        from desktop.store.diagnose import from_os
+        from desktop.diagnose import from_os
 
         honest = from_os(exc, backup_dir(db_path), "the backups folder")
         if honest is not None:

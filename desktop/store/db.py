@@ -128,7 +128,7 @@ def open_db(path: str | os.PathLike[str], *, check: bool = True) -> sqlite_utils
         try:
             conn = connect(path)
         except OSError as exc:
-            from desktop.store.diagnose import from_os
+            from desktop.diagnose import from_os
 
             honest = from_os(exc, Path(path), "the database")
             if honest is None:
@@ -152,12 +152,14 @@ def open_db(path: str | os.PathLike[str], *, check: bool = True) -> sqlite_utils
         if existed and 0 < before < SEALS_MIGRATION <= schema_version(conn):
             # Rows written before row seals existed are sealed as they are at the upgrade.
             from desktop.audit.seals import seal_baseline
+            from desktop.store.tx import transaction
 
-            seal_baseline(conn)
+            with transaction(conn):
+                seal_baseline(conn)
     except sqlite3.DatabaseError as exc:
         # Decided by SQLite's result code, not its message: a read-only folder, a full disk or a
         # lock is not damage, and restoring a backup would throw good data away.
-        from desktop.store.diagnose import (
+        from desktop.diagnose import (
             SQLITE_BUSY,
             SQLITE_CANTOPEN,
             SQLITE_LOCKED,
@@ -202,7 +204,7 @@ def _open_read_only(path: Path, *, check: bool) -> sqlite_utils.Database:
     mode: no -wal/-shm files are needed, and nothing can be written)."""
     from urllib.parse import quote
 
-    from desktop.store.diagnose import read_only
+    from desktop.diagnose import read_only
     from desktop.store.integrity import check_database
 
     uri = f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1"

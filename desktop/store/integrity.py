@@ -20,7 +20,7 @@ def quick_check(conn: sqlite3.Connection, max_errors: int = 5) -> list[str]:
     try:
         rows = conn.execute(f"PRAGMA quick_check({int(max_errors)})").fetchall()
     except sqlite3.DatabaseError as exc:
-        from desktop.store.diagnose import from_sqlite
+        from desktop.diagnose import from_sqlite
 
         if from_sqlite(exc) is not None:
             raise     # read-only, full, locked, I/O: not damage; the caller says what it is

@@ -56,8 +56,8 @@ def _rollback(conn: sqlite3.Connection) -> None:
 def _raise_honest(exc: sqlite3.Error, conn: sqlite3.Connection) -> None:
     """Busy, read-only, disk full, I/O: the user's message (by SQLite result code), not a
     traceback; the transaction was rolled back, nothing was saved."""
+    from desktop.diagnose import SQLITE_BUSY, SQLITE_LOCKED, from_sqlite, primary_code
     from desktop.outputs import database_of
-    from desktop.store.diagnose import SQLITE_BUSY, SQLITE_LOCKED, from_sqlite, primary_code
 
     if primary_code(exc) in (SQLITE_BUSY, SQLITE_LOCKED):
         raise BusyError() from exc

@@ -76,7 +76,7 @@ def build_demo_with_progress(db_path: Path, parent: Any = None, creator: Any = N
     from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QProgressDialog
 
-    from desktop.records.demo import build_demo
+    from desktop.demo import build_demo
     from desktop.ui.labels import user_message
     from desktop.ui.workers import start_worker
 

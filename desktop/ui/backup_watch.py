@@ -34,10 +34,10 @@ class BackupWatch(QObject):
         QTimer.singleShot(0, self.check)
 
     def check(self) -> None:
-        from desktop.store.schedule import is_due
+        from desktop.maintenance.schedule import is_due
 
         if self._running is None and is_due(self.conn):
-            from desktop.store.schedule import run_scheduled
+            from desktop.maintenance.schedule import run_scheduled
             from desktop.ui.workers import start_worker
 
             name = getattr(self.user, "name", None)
@@ -55,7 +55,7 @@ class BackupWatch(QObject):
         self.refresh()
 
     def refresh(self) -> None:
-        from desktop.store.schedule import overdue_message
+        from desktop.maintenance.schedule import overdue_message
 
         message = overdue_message(self.conn)
         if message and self.last_error:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.records.normalize import court_display
+from desktop.law.normalize import court_display
 from desktop.review.count_detail import CountDetail, RecordCount
 from desktop.ui.labels import (
     flag_text,

@@ -539,9 +539,9 @@ class ProgressPage(QWizardPage):
 
         def job(progress: Any) -> dict[str, Any]:
             from desktop.errors import UserError
+            from desktop.evaluation.runs import evaluate_county
             from desktop.records.importer import import_file
             from desktop.review.county import last_run
-            from desktop.rules.evaluate import evaluate_county
             from desktop.store import open_db
 
             db = open_db(db_path)     # this thread's own connection

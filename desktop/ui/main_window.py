@@ -212,7 +212,7 @@ class MainWindow(QMainWindow):
     def purge_finished(self, confirm: bool = True) -> str | None:
         """File > Purge finished records: the core purge (desktop/records/purge.py) after saying
         how many people it removes; returns the report shown, None when nothing was done."""
-        from desktop.records.purge import purge
+        from desktop.maintenance.purge import purge
 
         try:
             plan = purge(self.conn, self.user, self.db_path, dry_run=True)

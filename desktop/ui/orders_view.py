@@ -506,7 +506,7 @@ class OrdersView(QWidget):
     # --- render and sign -----------------------------------------------------------------
     def render_dialog(self) -> None:
         """The judge chooses the signing certificate and the folder, then signs."""
-        from desktop.records.demo import is_demo
+        from desktop.demo import is_demo
         from desktop.ui.signing_dialog import SigningDialog
 
         batch = self.batch_box.currentData()
@@ -538,8 +538,8 @@ class OrdersView(QWidget):
 
     def make_demo_key(self, name: str, passphrase: str) -> Path:
         """A self-signed demonstration key in the data folder (demo databases only)."""
-        from desktop.orders.keys import create_demo_key
-        from desktop.records.demo import is_demo
+        from desktop.demo import is_demo
+        from desktop.keys import create_demo_key
         from desktop.review.county import court_county
 
         if not is_demo(self.conn):

@@ -67,11 +67,11 @@ def apply_options(source: dict[str, Any], options: dict[str, Any]) -> dict[str, 
 
 def save_version(conn: sqlite3.Connection, name: str, options: dict[str, Any], user: Any) -> str:
     """Store the edited options as a new version of policy `name` (validated, audited by the
-    rules engine's save_policy_version); returns the new version."""
-    from desktop.rules import policy
+    evaluation layer's save_policy_version); returns the new version."""
+    from desktop.evaluation import policies
 
     data = apply_options(load_options(name)["source"], options)
-    saved = policy.save_policy_version(conn, data, getattr(user, "name", user))
+    saved = policies.save_policy_version(conn, data, getattr(user, "name", user))
     return saved.version
 
 

@@ -1,7 +1,7 @@
 """How long the program keeps what it was given (issue 18).
 
 - `retention_days` (a setting only an administrator changes): how long the records of a person
-  whose work is finished are kept; past it `desktop.records.purge` removes them.
+  whose work is finished are kept; past it `desktop.maintenance.purge` removes them.
 - A person's work is *finished* when none of their counts is still open in the review: every
   count is rejected, granted in a signed order (sealed), or approved as not eligible in a batch
   the judge accepted. Counts still pending, deferred, or approved but not yet through the judge

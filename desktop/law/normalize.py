@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
+# A sentence unit on the record that could not be read (the sentence end is then unknown).
+UNREADABLE = "?"
+
 CODES = frozenset({"HS", "PC", "BP", "VC", "WI", "MV", "WC", "FG", "GC", "CC", "RT", "PR", "UI",
                    "LC", "FA", "EC", "HN", "CI", "US", "MC", "CO"})
 
@@ -79,7 +82,7 @@ def _glued_prefix(num: str, frac: str | None) -> tuple[str, str] | None:
 
 
 def _known_offense(number: str) -> bool:
-    from desktop.rules.disqualifier_data import known_number
+    from desktop.law.disqualifier_data import known_number
 
     return known_number(number)
 

@@ -27,8 +27,8 @@ import sqlite_utils
 
 from desktop import audit, clock
 from desktop.errors import UserError
+from desktop.law.normalize import parse_section
 from desktop.progress import ProgressFn
-from desktop.records.normalize import parse_section
 from desktop.rules.engine import evaluate_subject
 from desktop.rules.facts import date_or_range, sentence_end_range
 from desktop.rules.model import ENGINE_VERSION, CountFacts, Response, SubjectFacts
@@ -244,7 +244,7 @@ def _context() -> multiprocessing.context.BaseContext:
     its locks into the worker), spawn elsewhere."""
     if sys.platform.startswith("linux"):
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["desktop.rules.evaluate"])
+        ctx.set_forkserver_preload(["desktop.evaluation.runs"])
         return ctx
     return multiprocessing.get_context("spawn")
 

@@ -2,7 +2,7 @@
 gang life crimes and the 186.22(b)(4) enhancement, each entry with its statute source).
 
 Loaded once per process. Imports nothing of ReliefDesk but the resource path, so the section
-normaliser (desktop.records.normalize) can ask which section numbers are known."""
+normaliser (desktop.law.normalize) can ask which section numbers are known."""
 
 from __future__ import annotations
 

@@ -49,8 +49,8 @@ def build_demo(db_path: Path | str, *, rows: int = DEMO_ROWS, progress: Progress
     clerk, judge, password DEMO_PASSWORD) are made when the database has none; when it has
     accounts already, `creator` (the signed-in administrator) adds the demo clerk and judge whose
     names are free, so both sides of the review can be tried."""
+    from desktop.evaluation.runs import evaluate_county
     from desktop.review.users import create_user, has_users
-    from desktop.rules.evaluate import evaluate_county
     from desktop.rules.policy import load_policy
 
     db_path = Path(db_path)

@@ -15,8 +15,8 @@ from pathlib import Path
 import sqlite_utils
 
 from desktop import audit, clock
+from desktop.law.normalize import BadDate, parse_date
 from desktop.records.importer import ImportSummary, NotImportable
-from desktop.records.normalize import BadDate, parse_date
 from desktop.records.source import decode, file_sha256, looks_binary
 from desktop.store.tx import transaction
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from desktop import audit, clock
 from desktop.errors import RefusedError, UserError
-from desktop.records.retention import cutoff, finished_people, retention_days
+from desktop.maintenance.retention import cutoff, finished_people, retention_days
 from desktop.review.users import User, require_role
 from desktop.store.tx import transaction
 
