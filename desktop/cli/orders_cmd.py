@@ -277,8 +277,9 @@ def cmd_terms(args: argparse.Namespace) -> int:
 
     db = get_db(args)
     user = acting_user(args, db, roles=("judge",))
-    row = db.conn.execute("SELECT batch_id, case_id, kind FROM orders WHERE order_no = ?",
-                          (args.order_no,)).fetchone()
+    from desktop.orders.register import order_place
+
+    row = order_place(db.conn, args.order_no)
     if row is None or row[2] != "resentence":
         raise UserError(f"{args.order_no} is not a resentencing order; `reliefdesk orders list` shows "
                         "the orders (render the batch first to number them).")

@@ -88,33 +88,21 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_rejected(args: argparse.Namespace) -> int:
-    # The row as read stays the last column (what readers of this listing expect).
-    sql = ("SELECT r.import_id, i.file_name, r.line, r.column_name, r.reason, r.subject_key,"
-           " r.raw FROM rejected_rows r JOIN imports i ON i.id = r.import_id")
-    return _listing(args, sql, ["import_id", "file", "line", "column", "reason", "subject_id",
-                                "raw"], "rejected rows")
+    return _listing(args, "rejected rows")
 
 
 def cmd_warnings(args: argparse.Namespace) -> int:
-    sql = ("SELECT r.import_id, i.file_name, r.line, r.column_name, r.value, r.reason,"
-           " r.subject_key FROM row_warnings r JOIN imports i ON i.id = r.import_id")
-    return _listing(args, sql, ["import_id", "file", "line", "column", "value", "reason",
-                                "subject_id"], "warnings")
+    return _listing(args, "warnings")
 
 
-def _listing(args: argparse.Namespace, sql: str, header: list[str], what: str) -> int:
+def _listing(args: argparse.Namespace, what: str) -> int:
+    from desktop.records.rejected import import_exists, listing
+
     db = get_db(args)
     user = reader(args, db)
-    params: list = []
-    if args.import_id is not None:
-        if db.conn.execute("SELECT 1 FROM imports WHERE id = ?", (args.import_id,)).fetchone() \
-                is None:
-            raise UserError(f"there is no import {args.import_id} in this database",
-                            exit_code=4)
-        sql += " WHERE r.import_id = ?"
-        params.append(args.import_id)
-    sql += " ORDER BY r.import_id, r.line, r.id"
-    rows = db.conn.execute(sql, params)
+    if args.import_id is not None and not import_exists(db.conn, args.import_id):
+        raise UserError(f"there is no import {args.import_id} in this database", exit_code=4)
+    header, rows = listing(db.conn, what, args.import_id)
     if args.out:
         n = write_table(args.out, header, rows, db=db.conn, force=args.force,
                         what=f"{what} export", sheet=what.capitalize())

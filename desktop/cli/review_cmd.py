@@ -453,12 +453,11 @@ def _register_batch(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_batch_submit(args: argparse.Namespace) -> int:
-    from desktop.review.batches import submit_batch
+    from desktop.review.batches import batch_size, submit_batch
 
     db = get_db(args)
     batch_id = submit_batch(db.conn, acting_user(args, db))
-    n = db.conn.execute("SELECT COUNT(*) FROM batch_items WHERE batch_id = ?",
-                        (batch_id,)).fetchone()[0]
+    n = batch_size(db.conn, batch_id)
     if args.json:
         print_json({"batch_id": batch_id, "count": n})
     else:
@@ -467,7 +466,7 @@ def cmd_batch_submit(args: argparse.Namespace) -> int:
 
 
 def cmd_batch_sample(args: argparse.Namespace) -> int:
-    from desktop.review.batches import sample
+    from desktop.review.batches import sample, sample_seed
 
     db = get_db(args)
     items = sample(db.conn, reader(args, db), args.batch_id, seed=args.seed)
@@ -480,8 +479,7 @@ def cmd_batch_sample(args: argparse.Namespace) -> int:
             print(for_terminal(f"{i.count_id:>8}  {state:10} {relief:28} {i.rule_path}  "
                                f"{i.case_number or ''} {i.name or ''}"))
     if not args.json:
-        seed = db.conn.execute("SELECT sample_seed FROM batches WHERE id = ?",
-                               (args.batch_id,)).fetchone()[0]
+        seed = sample_seed(db.conn, args.batch_id)
         print(f"{len(items)} sampled counts (seed {seed})", file=sys.stderr)
     return 0
 

@@ -6,11 +6,13 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import astuple
 from datetime import date
 
 from desktop import clock
 from desktop.cli.common import add_as_user, add_reader, audit_user, get_db, print_json, reader
 from desktop.errors import UserError
+from desktop.evaluation import results
 from desktop.outputs import for_terminal, write_table
 from desktop.progress import StderrBar
 
@@ -83,8 +85,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     bar = StderrBar()
     run_id = evaluate_county(db, args.county, policy, as_of, user=audit_user(args, db), progress=bar)
     bar.finish()
-    totals = json.loads(db.conn.execute("SELECT totals FROM evaluation_runs WHERE id = ?",
-                                        (run_id,)).fetchone()[0])
+    totals = results.run_totals(db.conn, run_id)
     if args.json:
         print_json({"run_id": run_id, "county": args.county.upper(), "policy": policy.ref,
                     "as_of": as_of.isoformat(), "totals": totals})
@@ -98,15 +99,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def latest_run(conn, run: int | None) -> int:
-    if run is not None:
-        if not conn.execute("SELECT 1 FROM evaluation_runs WHERE id = ? AND status = 'complete'",
-                            (run,)).fetchone():
-            raise UserError(f"there is no complete evaluation run {run}", exit_code=2)
-        return run
-    row = conn.execute("SELECT MAX(id) FROM evaluation_runs WHERE status = 'complete'").fetchone()
-    if not row or row[0] is None:
-        raise UserError("no evaluation has been run yet (reliefdesk evaluate --county NAME)", 2)
-    return row[0]
+    return results.latest_run(conn, run)
 
 
 def cmd_determinations(args: argparse.Namespace) -> int:
@@ -117,16 +110,8 @@ def cmd_determinations(args: argparse.Namespace) -> int:
     if args.include_sealed:
         access.require_sealed_reader(user, "exporting sealed counts")
     run = latest_run(db.conn, args.run)
-    sealed = "" if args.include_sealed else \
-        f" AND d.count_id NOT IN ({access.SEALED_COUNTS_SQL})"
-    rows = db.conn.execute(
-        "SELECT d.count_id, c.source_file, c.source_line, d.subject_id, s.cii, s.name, s.dob,"
-        " k.case_number, c.cnt_order, c.county, TRIM(COALESCE(c.section, '') || ' ' ||"
-        " COALESCE(c.code, '')), c.level, c.conviction_date, d.relief, d.resentence_target,"
-        " d.rule_path, d.flags, d.explanation FROM determinations d"
-        " JOIN counts c ON c.id = d.count_id JOIN cases k ON k.id = c.case_id"
-        " JOIN subjects s ON s.id = d.subject_id WHERE d.run_id = ?" + sealed +
-        " ORDER BY c.import_id, c.source_line", (run,))
+    rows = results.determination_rows(
+        db.conn, run, exclude_sql=None if args.include_sealed else access.SEALED_COUNTS_SQL)
     shown_sealed: list[int] = []
     sealed_ids = access.sealed_ids(db.conn) if args.include_sealed else set()
 
@@ -165,23 +150,14 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
     db = get_db(args)
     user = reader(args, db)
-    sql = ("SELECT d.run_id, d.relief, d.resentence_target, d.rule_path, d.flags, d.explanation,"
-           " s.name, s.dob, s.cii, k.case_number, c.section, c.code, c.level, c.conviction_date,"
-           " c.source_file, c.source_line FROM determinations d JOIN counts c ON c.id = d.count_id"
-           " JOIN cases k ON k.id = c.case_id JOIN subjects s ON s.id = d.subject_id"
-           " WHERE d.count_id = ?")
-    params: list = [args.count_id]
-    if args.run is not None:
-        sql += " AND d.run_id = ?"
-        params.append(args.run)
-    row = db.conn.execute(sql + " ORDER BY d.run_id DESC LIMIT 1", params).fetchone()
-    if row is None:
+    found = results.explained(db.conn, args.count_id, args.run)
+    if found is None:
         raise UserError(f"count {args.count_id} has no determination"
                         + (f" in run {args.run}" if args.run else "")
                         + "; run reliefdesk evaluate first, or check the count id", exit_code=2)
     read_record(db.conn, user, [args.count_id], "explain")
     (run_id, relief, target, path, flags, expl, name, dob, cii, case, section, code, level, conv,
-     src, line) = row
+     src, line) = astuple(found)
     data = json.loads(expl)
     if args.json:
         print_json({"count_id": args.count_id, "run_id": run_id, **data})

@@ -250,3 +250,10 @@ def verify_order(conn: sqlite3.Connection, order_no: str) -> VerifyResult:
         if problem:
             return replace(result, ok=False, problem=problem)
     return result
+
+
+def order_place(conn: sqlite3.Connection, order_no: str) -> tuple[int, int | None, str] | None:
+    """(batch id, case id, kind) of an order by its number; None when there is no such order."""
+    row = conn.execute("SELECT batch_id, case_id, kind FROM orders WHERE order_no = ?",
+                       (order_no,)).fetchone()
+    return (row[0], row[1], row[2]) if row else None

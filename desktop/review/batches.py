@@ -323,3 +323,9 @@ def batch_status(conn: sqlite3.Connection, batch_id: int) -> str | None:
     """submitted | accepted | … for a batch; None when there is no such batch."""
     row = conn.execute("SELECT status FROM batches WHERE id = ?", (batch_id,)).fetchone()
     return row[0] if row else None
+
+
+def sample_seed(conn: sqlite3.Connection, batch_id: int) -> int | None:
+    """The seed the batch's sample was drawn with (None before the judge draws it)."""
+    row = conn.execute("SELECT sample_seed FROM batches WHERE id = ?", (batch_id,)).fetchone()
+    return row[0] if row else None

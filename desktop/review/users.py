@@ -191,3 +191,9 @@ def set_password(conn: sqlite3.Connection, actor: User, name: str, password: str
         uid, real, _, _ = _target(conn, name)
         conn.execute("UPDATE users SET pw_hash = ? WHERE id = ?", (pw_hash, uid))
         audit.append(conn, actor.name, "user.password", [uid], {"name": real})
+
+
+def active_judges(conn: sqlite3.Connection) -> list[str]:
+    """Names of the active judges' accounts, for the lists a window offers."""
+    return [r[0] for r in conn.execute(
+        "SELECT name FROM users WHERE role = 'judge' AND active = 1 ORDER BY name")]

@@ -37,6 +37,7 @@ from desktop.orders.court_settings import (
     signer_settings,
 )
 from desktop.orders.names import NAME_STYLES, SCHEDULE_ORDERS
+from desktop.review.users import active_judges
 
 RELIEF_LABELS = {
     "dismiss_and_seal": "Dismissed and sealed",
@@ -102,9 +103,7 @@ class CourtSettingsDialog(QDialog):
         sform = QFormLayout(signer)
         self.judge_box = QComboBox()
         self.judge_box.setAccessibleName("Judge")
-        for (name,) in conn.execute(
-            "SELECT name FROM users WHERE role = 'judge' AND active = 1 ORDER BY name"
-        ):
+        for name in active_judges(conn):
             self.judge_box.addItem(name)
         self.judge_name = QLineEdit()
         self.judge_name.setAccessibleName("Name as printed under the signature line")

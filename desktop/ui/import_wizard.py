@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from desktop.records.rejected import rejected_rows
+from desktop.records.rejected import rejected_rows, row_warnings
 from desktop.review.county import COUNTIES
 from desktop.ui import policy_access
 from desktop.ui.focus import chain
@@ -781,10 +781,8 @@ class ImportWizard(QWizard):
             rows: list[tuple[Any, ...]] = [
                 (r.line, r.column, r.reason, r.raw)
                 for r in rejected_rows(conn, import_id, self.REJECTED_SHOWN)]
-            rows += conn.execute(
-                "SELECT line, column_name, 'kept, not read: ' || reason, value FROM row_warnings"
-                " WHERE import_id = ? ORDER BY line, id LIMIT ?",
-                (import_id, self.REJECTED_SHOWN)).fetchall()
+            rows += [(w.line, w.column, f"kept, not read: {w.reason}", w.value)
+                     for w in row_warnings(conn, import_id, self.REJECTED_SHOWN)]
             return rows
         finally:
             conn.close()

@@ -655,8 +655,9 @@ class OrdersView(QWidget):
 
     # --- wet ink and the court's own e-signature -----------------------------------------
     def _judges(self) -> list[str]:
-        return [r[0] for r in self.conn.execute("SELECT name FROM users WHERE role = 'judge' AND "
-                                                "active = 1 ORDER BY name")]
+        from desktop.review.users import active_judges
+
+        return active_judges(self.conn)
 
     def unsigned_dialog(self) -> None:
         batch = self.batch_box.currentData()
