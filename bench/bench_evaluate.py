@@ -51,7 +51,9 @@ def main() -> None:
         t1 = time.perf_counter()
         run = evaluate_county(db, COUNTY, load_policy(args.policy), date(2020, 7, 1), backup=False)
         t2 = time.perf_counter()
-        n = db.conn.execute("SELECT COUNT(*) FROM determinations WHERE run_id = ?", (run,)).fetchone()[0]
+        n = db.conn.execute(
+            "SELECT COUNT(*) FROM determinations WHERE run_id = ?", (run,)
+        ).fetchone()[0]
         db.conn.close()
         t3 = time.perf_counter()
         auto_backup(db_path, "bench")
@@ -61,7 +63,9 @@ def main() -> None:
     print(f"import             {t1 - t0:6.2f} s  ({s.rows_read / (t1 - t0):,.0f} rows/s)")
     print(f"evaluate           {t2 - t1:6.2f} s  ({n:,} determinations)")
     print(f"import + evaluate  {t2 - t0:6.2f} s")
-    print(f"backup of the db   {t4 - t3:6.2f} s  ({size:,.0f} MB, taken before each import/evaluation)")
+    print(
+        f"backup of the db   {t4 - t3:6.2f} s  ({size:,.0f} MB, taken before each import/evaluation)"
+    )
     print(f"peak memory        {peak_mb():6.0f} MB")
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from desktop.records.generate import generate  # noqa: E402
+from desktop.records.generate import generate
 
 
 def main() -> int:
@@ -35,8 +35,10 @@ def main() -> int:
             shutil.move(str(out), args.keep)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
     print(f"rows:              {stats.rows:,}")
-    print(f"people:            {stats.subjects:,} ({stats.cannabis_subjects:,} with a cannabis "
-          f"conviction in {stats.county})")
+    print(
+        f"people:            {stats.subjects:,} ({stats.cannabis_subjects:,} with a cannabis "
+        f"conviction in {stats.county})"
+    )
     print(f"file size:         {stats.bytes / 1e6:,.1f} MB")
     print(f"time:              {elapsed:.2f} s")
     print(f"rows/s:            {stats.rows / elapsed:,.0f}")

@@ -31,9 +31,24 @@ def generated_file(cache: Path, rows: int, county: str, seed: int) -> Path:
         cache.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".part")
         print(f"generating {path} ...", flush=True)
-        subprocess.run([sys.executable, "-m", "desktop", "generate", "--county", county,
-                        "--rows", str(rows), "--seed", str(seed), "--out", str(tmp)],
-                       check=True, cwd=ROOT)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "desktop",
+                "generate",
+                "--county",
+                county,
+                "--rows",
+                str(rows),
+                "--seed",
+                str(seed),
+                "--out",
+                str(tmp),
+            ],
+            check=True,
+            cwd=ROOT,
+        )
         tmp.rename(path)
     return path
 
@@ -62,16 +77,24 @@ def child(data: Path, db: Path, workers: int | None) -> None:
     wall, c1 = time.perf_counter() - t0, os.times()
     handle.conn.close()
     imp = seen[0]
-    print(json.dumps({
-        "rows": summary.rows_read, "rejected": summary.rows_rejected, "wall": wall,
-        "cpu_main": c1.user - c0.user + c1.system - c0.system,
-        "cpu_workers": (c1.children_user - c0.children_user
-                        + c1.children_system - c0.children_system),
-        "rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "rss_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-        "chunks_workers": imp.chunks_in_workers, "chunks_here": imp.chunks_in_main,
-        "timings": imp.timings,
-    }))
+    print(
+        json.dumps(
+            {
+                "rows": summary.rows_read,
+                "rejected": summary.rows_rejected,
+                "wall": wall,
+                "cpu_main": c1.user - c0.user + c1.system - c0.system,
+                "cpu_workers": (
+                    c1.children_user - c0.children_user + c1.children_system - c0.children_system
+                ),
+                "rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "rss_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                "chunks_workers": imp.chunks_in_workers,
+                "chunks_here": imp.chunks_in_main,
+                "timings": imp.timings,
+            }
+        )
+    )
 
 
 def main() -> int:
@@ -81,8 +104,9 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--workers", type=int, help="worker processes (1 = read in one process)")
-    ap.add_argument("--cache", type=Path,
-                    default=Path(tempfile.gettempdir()) / "reliefdesk-bench-import")
+    ap.add_argument(
+        "--cache", type=Path, default=Path(tempfile.gettempdir()) / "reliefdesk-bench-import"
+    )
     ap.add_argument("--child", nargs=2, metavar=("DATA", "DB"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -90,8 +114,10 @@ def main() -> int:
         return 0
     data = generated_file(args.cache, args.rows, args.county, args.seed)
     size_mb = data.stat().st_size / 1e6
-    print(f"file: {data} ({size_mb:,.1f} MB); {os.cpu_count()} CPUs; "
-          f"load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"file: {data} ({size_mb:,.1f} MB); {os.cpu_count()} CPUs; "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
     walls = []
     for run in range(1, args.runs + 1):
         work = Path(tempfile.mkdtemp(prefix="bench-import-"))
@@ -105,15 +131,20 @@ def main() -> int:
             shutil.rmtree(work, ignore_errors=True)
         walls.append(r["wall"])
         t = r["timings"]
-        print(f"run {run}: {r['rows']:,} rows ({r['rejected']} rejected) in {r['wall']:.2f} s = "
-              f"{r['rows'] / r['wall']:,.0f} rows/s | CPU main {r['cpu_main']:.1f} s, workers "
-              f"{r['cpu_workers']:.1f} s | peak RSS main {r['rss_main_mb']:,.0f} MB, largest worker "
-              f"{r['rss_worker_mb']:,.0f} MB | chunks by workers {r['chunks_workers']}, here "
-              f"{r['chunks_here']} | main waited {t['wait']:.1f} s, copied {t['copy']:.1f} s, "
-              f"read {t['read_here']:.1f} s", flush=True)
+        print(
+            f"run {run}: {r['rows']:,} rows ({r['rejected']} rejected) in {r['wall']:.2f} s = "
+            f"{r['rows'] / r['wall']:,.0f} rows/s | CPU main {r['cpu_main']:.1f} s, workers "
+            f"{r['cpu_workers']:.1f} s | peak RSS main {r['rss_main_mb']:,.0f} MB, largest worker "
+            f"{r['rss_worker_mb']:,.0f} MB | chunks by workers {r['chunks_workers']}, here "
+            f"{r['chunks_here']} | main waited {t['wait']:.1f} s, copied {t['copy']:.1f} s, "
+            f"read {t['read_here']:.1f} s",
+            flush=True,
+        )
     best = min(walls)
-    print(f"best of {len(walls)}: {best:.2f} s = {args.rows / best:,.0f} rows/s "
-          f"(target: <= 10 s, >= 100,000 rows/s, peak memory < 1 GB)")
+    print(
+        f"best of {len(walls)}: {best:.2f} s = {args.rows / best:,.0f} rows/s "
+        f"(target: <= 10 s, >= 100,000 rows/s, peak memory < 1 GB)"
+    )
     return 0
 
 

@@ -28,10 +28,16 @@ from desktop.store import open_db
 
 COUNTY = "SAN BERNARDINO"
 AS_OF = date(2020, 7, 1)
-OFFENSES = ["11359 HS-POSSESS MARIJUANA FOR SALE", "11360(A) HS-SELL/TRANSPORT MARIJUANA",
-            "11358 HS-CULTIVATE MARIJUANA", "459 PC-BURGLARY", "245(A)(1) PC-ADW",
-            "11350(A) HS-POSSESS NARCOTIC", "664/11359 HS-ATTEMPT POSS FOR SALE",
-            "11359 PC-POSSESS MARIJUANA FOR SALE"]
+OFFENSES = [
+    "11359 HS-POSSESS MARIJUANA FOR SALE",
+    "11360(A) HS-SELL/TRANSPORT MARIJUANA",
+    "11358 HS-CULTIVATE MARIJUANA",
+    "459 PC-BURGLARY",
+    "245(A)(1) PC-ADW",
+    "11350(A) HS-POSSESS NARCOTIC",
+    "664/11359 HS-ATTEMPT POSS FOR SALE",
+    "11359 PC-POSSESS MARIJUANA FOR SALE",
+]
 
 
 def write_person(path: Path, n: int) -> None:
@@ -49,15 +55,27 @@ def write_person(path: Path, n: int) -> None:
             text = "187(A) PC-MURDER" if made == 0 else OFFENSES[(k + j) % len(OFFENSES)]
             day = (date(1988, 5, 1) if made == 0 else when).strftime("%Y%m%d")
             row = [""] * len(COLUMNS)
-            for col, v in {"SUBJECT_ID": "90000001", "PRI_NAME": "LONGRECORD,TEST", "PRI_DOB":
-                           "19600101", "CII_NUMBER": "A900000001", "CYC_DATE": day,
-                           "STP_EVENT_DATE": day, "STP_TYPE_DESCR": "COURT ACTION",
-                           "STP_ORI_DESCR": f"CASC {COUNTY}", "STP_ORI_CNTY_NAME": COUNTY,
-                           "CNT_ORDER": f"{k + 1:03d}002{j + 1:03d}000", "DISP_DATE": day,
-                           "OFN": f"FSB{k + 1:05d}", "OFFENSE_DESCR": text, "OFFENSE_TOC": "F",
-                           "DISP_DESCR": "CONVICTED", "CONV_STAT_DESCR": "FELONY",
-                           "SENT_LOC_DESCR": "PROBATION", "SENT_LENGTH": "1",
-                           "SENT_TIME_CODE": "Y"}.items():
+            for col, v in {
+                "SUBJECT_ID": "90000001",
+                "PRI_NAME": "LONGRECORD,TEST",
+                "PRI_DOB": "19600101",
+                "CII_NUMBER": "A900000001",
+                "CYC_DATE": day,
+                "STP_EVENT_DATE": day,
+                "STP_TYPE_DESCR": "COURT ACTION",
+                "STP_ORI_DESCR": f"CASC {COUNTY}",
+                "STP_ORI_CNTY_NAME": COUNTY,
+                "CNT_ORDER": f"{k + 1:03d}002{j + 1:03d}000",
+                "DISP_DATE": day,
+                "OFN": f"FSB{k + 1:05d}",
+                "OFFENSE_DESCR": text,
+                "OFFENSE_TOC": "F",
+                "DISP_DESCR": "CONVICTED",
+                "CONV_STAT_DESCR": "FELONY",
+                "SENT_LOC_DESCR": "PROBATION",
+                "SENT_LENGTH": "1",
+                "SENT_TIME_CODE": "Y",
+            }.items():
                 row[INDEX[col]] = v
             rows.append(row)
             made += 1
@@ -79,8 +97,9 @@ def run(n: int, work: Path) -> tuple[float, float, float, int]:
     t1 = time.perf_counter()
     run_id = evaluate_county(db, COUNTY, policy, AS_OF, backup=False)
     t2 = time.perf_counter()
-    dets = db.conn.execute("SELECT COUNT(*) FROM determinations WHERE run_id = ?",
-                           (run_id,)).fetchone()[0]
+    dets = db.conn.execute(
+        "SELECT COUNT(*) FROM determinations WHERE run_id = ?", (run_id,)
+    ).fetchone()[0]
     ids = subjects_in_scope(db.conn, COUNTY)
     loaded = list(load_subjects(db.conn, ids))
     t3 = time.perf_counter()
@@ -107,8 +126,10 @@ def main() -> None:
                 dets = times[3]
                 best = [min(a, b) for a, b in zip(best, times[:3], strict=True)]
             imp, ev, engine = best
-            print(f"{n:>6,} felony counts of one person ({dets:,} determinations), "
-                  f"best of {args.repeat}:")
+            print(
+                f"{n:>6,} felony counts of one person ({dets:,} determinations), "
+                f"best of {args.repeat}:"
+            )
             print(f"  import            {imp:7.2f} s  ({n / imp:>9,.0f} counts/s)")
             print(f"  evaluate (run)    {ev:7.2f} s  ({n / ev:>9,.0f} counts/s)")
             print(f"  engine alone      {engine:7.2f} s  ({n / engine:>9,.0f} counts/s)")

@@ -19,11 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from desktop.keys import create_demo_key  # noqa: E402
-from desktop.orders import demo  # noqa: E402
-from desktop.orders.produce import Job, produce_orders  # noqa: E402
-from desktop.orders.sign import OrderSigner  # noqa: E402
-from desktop.orders.verify import verify_file  # noqa: E402
+from desktop.keys import create_demo_key
+from desktop.orders import demo
+from desktop.orders.produce import Job, produce_orders
+from desktop.orders.sign import OrderSigner
+from desktop.orders.verify import verify_file
 
 PASS = "bench-passphrase"
 
@@ -49,8 +49,14 @@ def main() -> None:
         key = tmpdir / "judge.p12"
         create_demo_key("Hon. Bench Mark", "Judge of the Superior Court", key, PASS)
         judge = OrderSigner.from_file(key, PASS).judge
-        jobs = [Job(demo.one_case_order(i, counts=1 + i % 4, judge=judge, number=i + 1), "one_case",
-                    str(tmpdir / f"order-{i}.pdf")) for i in range(args.orders)]
+        jobs = [
+            Job(
+                demo.one_case_order(i, counts=1 + i % 4, judge=judge, number=i + 1),
+                "one_case",
+                str(tmpdir / f"order-{i}.pdf"),
+            )
+            for i in range(args.orders)
+        ]
         blob = key.read_bytes()
 
         t0 = time.perf_counter()
@@ -61,28 +67,43 @@ def main() -> None:
         produced = produce_orders(jobs, blob, PASS)
         elapsed = time.perf_counter() - t0
         rate = len(produced) / elapsed
-        peak_pool_mb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
-                           resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024
-        bad = [p.path for p in produced[:: max(1, len(produced) // 20)]
-               if not verify_file(Path(p.path)).ok]
+        peak_pool_mb = (
+            max(
+                resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            )
+            / 1024
+        )
+        bad = [
+            p.path
+            for p in produced[:: max(1, len(produced) // 20)]
+            if not verify_file(Path(p.path)).ok
+        ]
 
         ctx = multiprocessing.get_context("fork")
         queue = ctx.Queue()
-        child = ctx.Process(target=_bulk_child,
-                            args=(str(key), args.bulk_rows, str(tmpdir / "bulk.pdf"), queue))
+        child = ctx.Process(
+            target=_bulk_child, args=(str(key), args.bulk_rows, str(tmpdir / "bulk.pdf"), queue)
+        )
         child.start()
         bulk_s, bulk_mb, bulk_pages, bulk_bytes = queue.get()
         child.join()
         bulk_ok = verify_file(tmpdir / "bulk.pdf").ok
 
     cpus = os.cpu_count()
-    print(f"one-case orders, signed, {cpus} cores : {rate:6.1f} orders/s "
-          f"({len(produced)} orders in {elapsed:.2f} s incl. worker start; target >= 50)")
+    print(
+        f"one-case orders, signed, {cpus} cores : {rate:6.1f} orders/s "
+        f"({len(produced)} orders in {elapsed:.2f} s incl. worker start; target >= 50)"
+    )
     print(f"one-case orders, one process         : {single:6.1f} orders/s")
     print(f"peak memory, pool (largest process)  : {peak_pool_mb:6.0f} MB")
-    print(f"bulk order, {args.bulk_rows:,} rows              : {bulk_s:6.2f} s "
-          f"({bulk_pages} pages, {bulk_bytes / 1e6:.1f} MB, peak {bulk_mb:.0f} MB; target <= 20 s)")
-    print(f"signatures checked                   : {'all valid' if not bad and bulk_ok else 'FAILED'}")
+    print(
+        f"bulk order, {args.bulk_rows:,} rows              : {bulk_s:6.2f} s "
+        f"({bulk_pages} pages, {bulk_bytes / 1e6:.1f} MB, peak {bulk_mb:.0f} MB; target <= 20 s)"
+    )
+    print(
+        f"signatures checked                   : {'all valid' if not bad and bulk_ok else 'FAILED'}"
+    )
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import desktop.ui  # noqa: E402,F401 - installs the PySide6 None-refcount guard before any Qt call
+import desktop.ui  # noqa: F401 - installs the PySide6 None-refcount guard before any Qt call
 
 COUNTY = "San Bernardino"
 
@@ -55,9 +55,11 @@ def build(db_path: Path, rows: int) -> int:
     n = conn.execute("SELECT COUNT(*) FROM review_items WHERE status = 'pending'").fetchone()[0]
     conn.close()
     src.unlink()
-    print(f"built {db_path.name}: {rows:,} generated rows, imported and evaluated by the real "
-          f"engine: {n:,} pending counts (generate {t_gen - t:.0f} s, import {t_imp - t_gen:.0f} s,"
-          f" evaluate {t_eval - t_imp:.0f} s)")
+    print(
+        f"built {db_path.name}: {rows:,} generated rows, imported and evaluated by the real "
+        f"engine: {n:,} pending counts (generate {t_gen - t:.0f} s, import {t_imp - t_gen:.0f} s,"
+        f" evaluate {t_eval - t_imp:.0f} s)"
+    )
     return n
 
 
@@ -107,13 +109,15 @@ def measure(db_path: Path) -> None:
             if cold:
                 view.model.cache.clear()
             t = time.perf_counter()
-            box.setCurrentIndex(index)      # applies the filter (signal → SQL → reset)
+            box.setCurrentIndex(index)  # applies the filter (signal → SQL → reset)
             app.processEvents()
             view.repaint()
             times.append((time.perf_counter() - t) * 1000)
-            labels.append(f"{box.accessibleName().removeprefix('Filter by ')}="
-                          f"{box.currentText()}: {view.model.rowCount():,} rows "
-                          f"{times[-1]:.0f} ms")
+            labels.append(
+                f"{box.accessibleName().removeprefix('Filter by ')}="
+                f"{box.currentText()}: {view.model.rowCount():,} rows "
+                f"{times[-1]:.0f} ms"
+            )
         return times, labels
 
     cold_ms, labels = filter_round(cold=True)
@@ -146,8 +150,9 @@ def measure(db_path: Path) -> None:
         view.repaint()
         key_ms.append((time.perf_counter() - t) * 1000)
         assert view.current_count() != before, "the keystroke did not move to the next item"
-        status = conn.execute("SELECT status FROM review_items WHERE count_id = ?",
-                              (before,)).fetchone()[0]
+        status = conn.execute(
+            "SELECT status FROM review_items WHERE count_id = ?", (before,)
+        ).fetchone()[0]
         assert status == "approved", f"count {before} is {status} after the keystroke"
 
     from desktop.review import queue as core_queue
@@ -161,31 +166,43 @@ def measure(db_path: Path) -> None:
             times.append((time.perf_counter() - t) * 1000)
         return statistics.median(times)
 
-    stats = conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'"
-                         ).fetchone()[0]
+    stats = conn.execute(
+        "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'"
+    ).fetchone()[0]
     print(f"planner statistics: {'yes (ANALYZE)' if stats else 'none, as in a court database'}")
     print(f"queue rows: {rows:,}")
     print(f"first paint: {first_paint:.0f} ms (target <= 1000)")
-    print(f"filter change, every query run: median {statistics.median(cold_ms):.0f} ms, "
-          f"max {max(cold_ms):.0f} ms over {len(cold_ms)} changes (target <= 200)")
+    print(
+        f"filter change, every query run: median {statistics.median(cold_ms):.0f} ms, "
+        f"max {max(cold_ms):.0f} ms over {len(cold_ms)} changes (target <= 200)"
+    )
     print("  " + "\n  ".join(labels))
-    print(f"filter change, the same changes again (lists without a status filter come from the "
-          f"model's cache): median {statistics.median(warm_ms):.0f} ms, max {max(warm_ms):.0f} ms")
+    print(
+        f"filter change, the same changes again (lists without a status filter come from the "
+        f"model's cache): median {statistics.median(warm_ms):.0f} ms, max {max(warm_ms):.0f} ms"
+    )
     print(f"search 'SMITH': {search_ms:.0f} ms")
     if hasattr(core_queue, "queue_ids_query"):
-        print(f"core, whole queue by name, ids only: {core_ms(core_queue.queue_ids_query):.0f} ms"
-              f" (the full-row queue query: {core_ms(core_queue.queue_query):.0f} ms)")
-    print(f"decision keystroke {what} to next item shown: median {statistics.median(key_ms):.1f} ms, "
-          f"max {max(key_ms):.1f} ms over {len(key_ms)} (target <= 50)")
+        print(
+            f"core, whole queue by name, ids only: {core_ms(core_queue.queue_ids_query):.0f} ms"
+            f" (the full-row queue query: {core_ms(core_queue.queue_query):.0f} ms)"
+        )
+    print(
+        f"decision keystroke {what} to next item shown: median {statistics.median(key_ms):.1f} ms, "
+        f"max {max(key_ms):.1f} ms over {len(key_ms)} (target <= 50)"
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=2_200_000, help="generated DOJ rows")
     ap.add_argument("--keep", help="build (or reuse) the database in this folder")
-    ap.add_argument("--no-stats", action="store_true",
-                    help="measure on a copy without the planner statistics the build gathers "
-                         "(nothing in ReliefDesk runs ANALYZE on a court's database)")
+    ap.add_argument(
+        "--no-stats",
+        action="store_true",
+        help="measure on a copy without the planner statistics the build gathers "
+        "(nothing in ReliefDesk runs ANALYZE on a court's database)",
+    )
     args = ap.parse_args()
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-queue-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -204,7 +221,7 @@ def main() -> None:
         dst.commit()
         dst.close()
         if hasattr(os, "sync"):
-            os.sync()       # the copy's dirty pages written back first, not during the timings
+            os.sync()  # the copy's dirty pages written back first, not during the timings
         measure(copy)
 
 

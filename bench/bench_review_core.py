@@ -23,8 +23,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 TARGET = 100_000
-RELIEFS = ("dismiss_and_seal", "dismiss_and_seal", "redesignate_misdemeanor",
-           "redesignate_infraction", "resentence", "not_eligible", "needs_review")
+RELIEFS = (
+    "dismiss_and_seal",
+    "dismiss_and_seal",
+    "redesignate_misdemeanor",
+    "redesignate_infraction",
+    "resentence",
+    "not_eligible",
+    "needs_review",
+)
 FLAGS = ("", "", "", "sentence_unknown", "disqualifying_prior", "unknown_quantity", "deceased")
 PW = "bench-password-1"
 
@@ -42,36 +49,58 @@ def build(db_path: Path, rows: int) -> int:
     db = open_db(db_path)
     import_file(db, src, user="bench")
     conn = db.conn
-    expl = json.dumps({"engine_version": "bench", "steps": [
-        {"rule": "R0", "text": "In scope.", "statute": "HS 11361.8", "facts": {}}]})
+    expl = json.dumps(
+        {
+            "engine_version": "bench",
+            "steps": [{"rule": "R0", "text": "In scope.", "statute": "HS 11361.8", "facts": {}}],
+        }
+    )
     with transaction(conn):
         run = conn.execute(
             "INSERT INTO evaluation_runs (county, policy_name, policy_version, policy_json, as_of,"
             " engine_version, started_at, status) VALUES ('SAN BERNARDINO', 'STAT', '1', '{}',"
-            " '2020-07-01', 'bench', '2020-07-01T00:00:00', 'complete')").lastrowid
-        counts = conn.execute("SELECT id, subject_id, base_section, level FROM counts ORDER BY id"
-                              " LIMIT ?", (TARGET,)).fetchall()
+            " '2020-07-01', 'bench', '2020-07-01T00:00:00', 'complete')"
+        ).lastrowid
+        counts = conn.execute(
+            "SELECT id, subject_id, base_section, level FROM counts ORDER BY id LIMIT ?", (TARGET,)
+        ).fetchall()
         dets = []
         for i, (cid, sid, base, level) in enumerate(counts):
             relief = RELIEFS[i % len(RELIEFS)]
             flags = FLAGS[(i // 7) % len(FLAGS)]
-            dets.append((i + 1, run, cid, sid, relief,
-                         "misdemeanor" if relief == "resentence" else None,
-                         f"{base} {level or '?'} -> {relief}" + (f", flags: {flags}" if flags
-                                                                 else ", no flags"),
-                         flags, expl))
-        conn.executemany("INSERT INTO determinations (id, run_id, count_id, subject_id, relief,"
-                         " resentence_target, rule_path, flags, explanation)"
-                         " VALUES (?,?,?,?,?,?,?,?,?)", dets)
-        conn.executemany("INSERT INTO review_items (count_id, determination_id) VALUES (?, ?)",
-                         [(d[2], d[0]) for d in dets])
+            dets.append(
+                (
+                    i + 1,
+                    run,
+                    cid,
+                    sid,
+                    relief,
+                    "misdemeanor" if relief == "resentence" else None,
+                    f"{base} {level or '?'} -> {relief}"
+                    + (f", flags: {flags}" if flags else ", no flags"),
+                    flags,
+                    expl,
+                )
+            )
+        conn.executemany(
+            "INSERT INTO determinations (id, run_id, count_id, subject_id, relief,"
+            " resentence_target, rule_path, flags, explanation)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            dets,
+        )
+        conn.executemany(
+            "INSERT INTO review_items (count_id, determination_id) VALUES (?, ?)",
+            [(d[2], d[0]) for d in dets],
+        )
     admin = create_user(conn, "admin", "admin", PW, None)
     create_user(conn, "clerk", "clerk", PW, admin)
     create_user(conn, "judge", "judge", PW, admin)
     conn.execute("ANALYZE")
     n = conn.execute("SELECT COUNT(*) FROM review_items WHERE status = 'pending'").fetchone()[0]
     conn.close()
-    print(f"built: {rows:,} generated rows, {n:,} pending counts in {time.perf_counter() - t:.1f} s")
+    print(
+        f"built: {rows:,} generated rows, {n:,} pending counts in {time.perf_counter() - t:.1f} s"
+    )
     return n
 
 
@@ -82,8 +111,9 @@ def timed(label: str, fn: Callable[[], object], repeat: int = 5) -> object:
         result = fn()
         times.append((time.perf_counter() - t) * 1000)
     extra = f"  ({len(result):,} rows)" if isinstance(result, list) else ""
-    print(f"  {label:52} median {statistics.median(times):8.1f} ms  max {max(times):8.1f} ms"
-          f"{extra}")
+    print(
+        f"  {label:52} median {statistics.median(times):8.1f} ms  max {max(times):8.1f} ms{extra}"
+    )
     return result
 
 
@@ -111,10 +141,14 @@ def run(db_path: Path) -> None:
     print("queue query (all ordered ids, as the window's model fetches them):")
     timed("no filter, sort by count id", lambda: ids())
     timed("no filter, sort by name", lambda: ids(sort="name"))
-    timed("no filter, sort by conviction date desc", lambda: ids(sort="conviction_date",
-                                                                  descending=True))
-    timed("status=pending relief=dismiss_and_seal, by name",
-          lambda: ids(status="pending", relief="dismiss_and_seal", sort="name"))
+    timed(
+        "no filter, sort by conviction date desc",
+        lambda: ids(sort="conviction_date", descending=True),
+    )
+    timed(
+        "status=pending relief=dismiss_and_seal, by name",
+        lambda: ids(status="pending", relief="dismiss_and_seal", sort="name"),
+    )
     timed("rule path, by name", lambda: ids(rule_path=path, sort="name"))
     timed("flag=unknown_quantity", lambda: ids(flag="unknown_quantity"))
     timed("section=11357", lambda: ids(section="11357"))
@@ -139,16 +173,20 @@ def run(db_path: Path) -> None:
     t = time.perf_counter()
     for p in paths[:3]:
         bulk.bulk_approve(conn, clerk, p.rule_path)
-    print(f"  {'bulk approve 3 largest rule paths':52} {1000 * (time.perf_counter() - t):8.1f} ms"
-          f"  ({total:,} counts)")
+    print(
+        f"  {'bulk approve 3 largest rule paths':52} {1000 * (time.perf_counter() - t):8.1f} ms"
+        f"  ({total:,} counts)"
+    )
     t = time.perf_counter()
     batch = batches.submit_batch(conn, clerk)
     n = conn.execute("SELECT COUNT(*) FROM batch_items WHERE batch_id = ?", (batch,)).fetchone()[0]
     print(f"  {'submit batch':52} {1000 * (time.perf_counter() - t):8.1f} ms  ({n:,} counts)")
     t = time.perf_counter()
     sample = batches.sample(conn, judge, batch, seed=1)
-    print(f"  {'draw sample (10 %, min 1 per stratum)':52} {1000 * (time.perf_counter() - t):8.1f}"
-          f" ms  ({len(sample):,} counts)")
+    print(
+        f"  {'draw sample (10 %, min 1 per stratum)':52} {1000 * (time.perf_counter() - t):8.1f}"
+        f" ms  ({len(sample):,} counts)"
+    )
     for item in sample:
         decisions.mark_opened(conn, judge, item.count_id)
     t = time.perf_counter()
@@ -169,6 +207,7 @@ def main() -> None:
     if not pristine.exists():
         build(pristine, args.rows)
     import sqlite3
+
     db_path.unlink(missing_ok=True)
     src, dst = sqlite3.connect(pristine), sqlite3.connect(db_path)
     src.backup(dst)

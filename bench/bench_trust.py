@@ -14,12 +14,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from desktop.audit.export import export  # noqa: E402
-from desktop.audit.log import append, verify  # noqa: E402
-from desktop.store import open_db  # noqa: E402
-from desktop.store.backup import auto_backup  # noqa: E402
-from desktop.store.integrity import quick_check  # noqa: E402
-from desktop.store.tx import transaction  # noqa: E402
+from desktop.audit.export import export
+from desktop.audit.log import append, verify
+from desktop.store import open_db
+from desktop.store.backup import auto_backup
+from desktop.store.integrity import quick_check
+from desktop.store.tx import transaction
 
 
 def timed(label: str, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -42,13 +42,17 @@ def main() -> None:
                 for i in range(start, min(start + 1000, args.entries)):
                     append(db.conn, "clerk1", "review.approve", [i], {"relief": "dismiss_and_seal"})
         secs = time.perf_counter() - t
-        print(f"{'audit append (1,000 per transaction)':<44} {secs:8.3f} s  "
-              f"({args.entries / secs:,.0f} entries/s)")
+        print(
+            f"{'audit append (1,000 per transaction)':<44} {secs:8.3f} s  "
+            f"({args.entries / secs:,.0f} entries/s)"
+        )
         t = time.perf_counter()
         with transaction(db.conn):
             append(db.conn, "clerk1", "review.approve", [0], {})
-        print(f"{'one audited transaction (append + commit)':<44} "
-              f"{(time.perf_counter() - t) * 1000:8.2f} ms")
+        print(
+            f"{'one audited transaction (append + commit)':<44} "
+            f"{(time.perf_counter() - t) * 1000:8.2f} ms"
+        )
         r = timed(f"audit verify ({args.entries:,} entries)", verify, db.conn)
         assert r.ok
         timed("audit export CSV", export, db.conn, Path(tmp) / "a.csv")

@@ -1,6 +1,6 @@
 """Print the agreement table between ReliefDesk and gogen 0.2.13 on the shared San Bernardino sample.
 
-    python bench/gogen_agreement.py [--shared ../shared]
+python bench/gogen_agreement.py [--shared ../shared]
 """
 
 from __future__ import annotations
@@ -26,10 +26,18 @@ def main() -> None:
         db = open_db(Path(tmp) / "db.sqlite3")
         import_file(db, sample / "san_bernardino_3000.csv")
         for options in ("mixed", "dismiss_all"):
-            run = evaluate_county(db, "SAN BERNARDINO", load_policy(sample / options / "options.json"),
-                                  date(2020, 7, 1))
-            a = compare(db.conn, run, sample / "san_bernardino_3000.csv",
-                        sample / options / "Prop64_Results.csv")
+            run = evaluate_county(
+                db,
+                "SAN BERNARDINO",
+                load_policy(sample / options / "options.json"),
+                date(2020, 7, 1),
+            )
+            a = compare(
+                db.conn,
+                run,
+                sample / "san_bernardino_3000.csv",
+                sample / options / "Prop64_Results.csv",
+            )
             print(table(a, f"gogen options '{options}' (as of 2020-07-01)"))
             print()
         db.conn.close()

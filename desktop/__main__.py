@@ -8,9 +8,11 @@ import sys
 def _incomplete(exc: ImportError) -> None:
     """A library of the program folder is missing or damaged: say so where the user sees it (the
     windowed ReliefDesk.exe has no console; the Qt dialog may be what is missing)."""
-    text = (f"ReliefDesk cannot start: a part of it is missing or damaged ({exc.name or exc}). "
-            "Install ReliefDesk again (or copy the whole program folder again); your data is not "
-            "affected.")
+    text = (
+        f"ReliefDesk cannot start: a part of it is missing or damaged ({exc.name or exc}). "
+        "Install ReliefDesk again (or copy the whole program folder again); your data is not "
+        "affected."
+    )
     if sys.stderr is not None:
         print(f"reliefdesk: {text}", file=sys.stderr)
     if sys.platform == "win32":
@@ -32,7 +34,7 @@ if __name__ == "__main__":
     multiprocessing.freeze_support()
     try:
         code = main()
-    except ImportError as exc:      # a command module's library (loaded while parsing) is missing
+    except ImportError as exc:  # a command module's library (loaded while parsing) is missing
         _incomplete(exc)
         code = 2
     sys.exit(code)

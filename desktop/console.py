@@ -40,7 +40,7 @@ def _fix(stream: object, platform: str) -> None:
     changes: dict[str, str] = {}
     if not _is_utf8(getattr(stream, "encoding", None)):
         if tty:
-            changes["errors"] = "replace"      # the console shows "?" for what it cannot show
+            changes["errors"] = "replace"  # the console shows "?" for what it cannot show
         else:
             changes.update(encoding="utf-8", errors="replace")
     if changes:

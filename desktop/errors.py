@@ -21,6 +21,9 @@ class RefusedError(UserError):
 class BusyError(UserError):
     """Another ReliefDesk holds the write lock longer than the busy timeout."""
 
-    def __init__(self, message: str = "The database is busy (another ReliefDesk window or command "
-                 "is writing); try again in a moment.") -> None:
+    def __init__(
+        self,
+        message: str = "The database is busy (another ReliefDesk window or command "
+        "is writing); try again in a moment.",
+    ) -> None:
         super().__init__(message, exit_code=5)

@@ -34,7 +34,8 @@ class FileInUseError(UserError):
             f"could not {action} {path}: it is open in another program (Excel, a PDF viewer) or "
             f"you may not change it. Close {name} in Excel or the program showing it and try "
             f"again; if it is not open anywhere, check that you may write to {Path(path).parent}.",
-            exit_code=5)
+            exit_code=5,
+        )
         self.path = Path(path)
 
 
@@ -74,7 +75,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         if sys.platform == "win32":
-            make_private(tmp)                   # before any byte is written
+            make_private(tmp)  # before any byte is written
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -126,7 +127,7 @@ def current_user_sid() -> str:
         buf = ctypes.create_string_buffer(size.value or 64)
         if not advapi.GetTokenInformation(token, TOKEN_USER_CLASS, buf, size, ctypes.byref(size)):
             raise OSError("could not read the account from the access token")
-        psid = ctypes.c_void_p.from_buffer(buf).value     # TOKEN_USER.User.Sid
+        psid = ctypes.c_void_p.from_buffer(buf).value  # TOKEN_USER.User.Sid
         text = ctypes.c_wchar_p()
         if not advapi.ConvertSidToStringSidW(ctypes.c_void_p(psid), ctypes.byref(text)):
             raise OSError("could not convert the account's SID")
@@ -151,11 +152,13 @@ def _windows_private(path: Path, directory: bool) -> None:
     sd = ctypes.c_void_p()
     sddl = owner_only_sddl(current_user_sid(), directory)
     if not advapi.ConvertStringSecurityDescriptorToSecurityDescriptorW(
-            sddl, SDDL_REVISION_1, ctypes.byref(sd), None):
+        sddl, SDDL_REVISION_1, ctypes.byref(sd), None
+    ):
         raise OSError(f"could not build the owner-only ACL {sddl}")
     try:
-        if not advapi.SetFileSecurityW(str(path), DACL_SECURITY_INFORMATION
-                                       | PROTECTED_DACL_SECURITY_INFORMATION, sd):
+        if not advapi.SetFileSecurityW(
+            str(path), DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION, sd
+        ):
             raise OSError(f"could not set the owner-only ACL on {path}")
     finally:
         kernel.LocalFree(sd)

@@ -27,9 +27,9 @@ DEMO_MARK = "ReliefDesk DEMO"
 
 @dataclass(frozen=True)
 class KeyInfo:
-    name: str             # certificate common name, e.g. 'Hon. Ana Ruiz'
-    title: str            # certificate title attribute, e.g. 'Judge of the Superior Court'
-    fingerprint: str      # SHA-256 of the certificate (DER), hex
+    name: str  # certificate common name, e.g. 'Hon. Ana Ruiz'
+    title: str  # certificate title attribute, e.g. 'Judge of the Superior Court'
+    fingerprint: str  # SHA-256 of the certificate (DER), hex
     self_signed: bool
     demo: bool
     not_after: datetime
@@ -53,14 +53,23 @@ def describe(cert: x509.Certificate) -> KeyInfo:
     )
 
 
-def create_demo_key(name: str, title: str, out: Path, passphrase: str, *, county: str = "",
-                    days: int = 3 * 365, key_size: int = 2048) -> KeyInfo:
+def create_demo_key(
+    name: str,
+    title: str,
+    out: Path,
+    passphrase: str,
+    *,
+    county: str = "",
+    days: int = 3 * 365,
+    key_size: int = 2048,
+) -> KeyInfo:
     """Write a self-signed demo judge key as a passphrase-protected PKCS#12 file (mode 0600)."""
     if not passphrase:
         raise UserError("the key passphrase is empty: set RELIEFDESK_KEY_PASSPHRASE or type one.")
     if out.exists():
-        raise RefusedError(f"{out} already exists; a judge's key is never overwritten. "
-                           "Choose another --out file.")
+        raise RefusedError(
+            f"{out} already exists; a judge's key is never overwritten. Choose another --out file."
+        )
     key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
     attrs = [
         x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
@@ -68,33 +77,54 @@ def create_demo_key(name: str, title: str, out: Path, passphrase: str, *, county
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, DEMO_ORGANIZATION),
     ]
     if county:
-        attrs.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME,
-                                        f"Superior Court, County of {county.title()}"))
-    attrs += [x509.NameAttribute(NameOID.TITLE, title), x509.NameAttribute(NameOID.COMMON_NAME, name)]
+        attrs.append(
+            x509.NameAttribute(
+                NameOID.ORGANIZATIONAL_UNIT_NAME, f"Superior Court, County of {county.title()}"
+            )
+        )
+    attrs += [
+        x509.NameAttribute(NameOID.TITLE, title),
+        x509.NameAttribute(NameOID.COMMON_NAME, name),
+    ]
     subject = x509.Name(attrs)
     now = clock.now().replace(microsecond=0)
     cert = (
         x509.CertificateBuilder()
-        .subject_name(subject).issuer_name(subject)
+        .subject_name(subject)
+        .issuer_name(subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(days=1))
         .not_valid_after(now + timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True,
-                                     key_encipherment=False, data_encipherment=False,
-                                     key_agreement=False, key_cert_sign=False, crl_sign=False,
-                                     encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
     blob = pkcs12.serialize_key_and_certificates(
-        name.encode("utf-8"), key, cert, None,
-        serialization.BestAvailableEncryption(passphrase.encode("utf-8")))
+        name.encode("utf-8"),
+        key,
+        cert,
+        None,
+        serialization.BestAvailableEncryption(passphrase.encode("utf-8")),
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     # Create with 0600 before writing: the key must never be readable by others, even briefly.
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    make_private(out)        # Windows: owner-only ACL before the key is written
+    make_private(out)  # Windows: owner-only ACL before the key is written
     with os.fdopen(fd, "wb") as fh:
         fh.write(blob)
     return describe(cert)
@@ -109,7 +139,9 @@ def load_key(path: Path, passphrase: str) -> tuple[bytes, x509.Certificate]:
     try:
         _, cert, _ = pkcs12.load_key_and_certificates(blob, passphrase.encode("utf-8"))
     except ValueError as exc:
-        raise RefusedError(f"cannot unlock {path}: wrong passphrase, or not a PKCS#12 key file.") from exc
+        raise RefusedError(
+            f"cannot unlock {path}: wrong passphrase, or not a PKCS#12 key file."
+        ) from exc
     if cert is None:
         raise UserError(f"{path} holds no certificate; make the key with `reliefdesk keys create`.")
     return blob, cert

@@ -31,12 +31,12 @@ def _advapi32() -> Any:
 def _windows_account() -> str:
     size = ctypes.c_ulong(0)
     fn = _secur32().GetUserNameExW
-    fn(NAME_SAM_COMPATIBLE, None, ctypes.byref(size))          # asks for the size
+    fn(NAME_SAM_COMPATIBLE, None, ctypes.byref(size))  # asks for the size
     if size.value:
         buf = ctypes.create_unicode_buffer(size.value + 1)
         if fn(NAME_SAM_COMPATIBLE, buf, ctypes.byref(size)) and buf.value:
             return buf.value
-    size = ctypes.c_ulong(257)                                   # UNLEN + 1
+    size = ctypes.c_ulong(257)  # UNLEN + 1
     buf = ctypes.create_unicode_buffer(size.value)
     if _advapi32().GetUserNameW(buf, ctypes.byref(size)) and buf.value:
         return buf.value
@@ -51,7 +51,7 @@ def _posix_account() -> str:
     try:
         return pwd.getpwuid(uid).pw_name
     except KeyError:
-        return f"uid-{uid}"            # an account with no name (a container): its number
+        return f"uid-{uid}"  # an account with no name (a container): its number
 
 
 def os_account() -> str:
@@ -85,9 +85,16 @@ def _kernel32() -> Any:
 def _sid_name(advapi: Any, sid: int) -> str | None:
     name, domain = ctypes.create_unicode_buffer(256), ctypes.create_unicode_buffer(256)
     n, d, use = ctypes.c_ulong(256), ctypes.c_ulong(256), ctypes.c_ulong(0)
-    if not advapi.LookupAccountSidW(None, ctypes.c_void_p(sid), name, ctypes.byref(n), domain,
-                                    ctypes.byref(d), ctypes.byref(use)):
-        return None            # a SID with no name (logon session SIDs)
+    if not advapi.LookupAccountSidW(
+        None,
+        ctypes.c_void_p(sid),
+        name,
+        ctypes.byref(n),
+        domain,
+        ctypes.byref(d),
+        ctypes.byref(use),
+    ):
+        return None  # a SID with no name (logon session SIDs)
     return f"{domain.value}\\{name.value}" if domain.value else name.value
 
 
@@ -104,7 +111,7 @@ def _windows_groups() -> list[str]:
         if not advapi.GetTokenInformation(token, TOKEN_GROUPS_CLASS, buf, size, ctypes.byref(size)):
             raise OSError("could not read the groups from the access token")
         count = ctypes.c_uint32.from_buffer(buf).value
-        offset = ctypes.sizeof(ctypes.c_void_p)          # GroupCount, padded to pointer size
+        offset = ctypes.sizeof(ctypes.c_void_p)  # GroupCount, padded to pointer size
         entries = (_SidAndAttributes * count).from_buffer(buf, offset)
         names = []
         for e in entries:

@@ -58,6 +58,7 @@ def worker_context(preload: str, method: str | None = None) -> multiprocessing.c
 
 # -- in the program: before a pool starts --------------------------------------------------------
 
+
 def pool_initargs() -> tuple[str | None, bool]:
     """The arguments for worker_init, computed in the program before it starts a pool: the name of
     its kill-on-close job object (Windows; created on first use) and whether to use Linux's
@@ -68,6 +69,7 @@ def pool_initargs() -> tuple[str | None, bool]:
 
 
 # -- in a worker: its pool's initializer calls this first ----------------------------------------
+
 
 def worker_init(job_name: str | None = None, pdeathsig: bool = True) -> None:
     """Make this worker die with the program: join the program's job object (Windows), ask for
@@ -88,7 +90,7 @@ def watch_parent() -> threading.Thread | None:
         return None
     sentinel = parent.sentinel
     if multiprocessing.connection.wait([sentinel], timeout=0):
-        os._exit(1)                      # the parent died while this worker was starting
+        os._exit(1)  # the parent died while this worker was starting
 
     def watch() -> None:
         multiprocessing.connection.wait([sentinel])
@@ -105,7 +107,7 @@ def _linux_pdeathsig() -> None:
 
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)          # 1 = PR_SET_PDEATHSIG
+        libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         return
 
@@ -122,23 +124,42 @@ ERROR_ACCESS_DENIED = 5
 
 
 class _BasicLimits(ctypes.Structure):
-    _fields_ = [("PerProcessUserTimeLimit", ctypes.c_int64), ("PerJobUserTimeLimit", ctypes.c_int64),
-                ("LimitFlags", ctypes.c_uint32), ("MinimumWorkingSetSize", ctypes.c_size_t),
-                ("MaximumWorkingSetSize", ctypes.c_size_t), ("ActiveProcessLimit", ctypes.c_uint32),
-                ("Affinity", ctypes.c_size_t), ("PriorityClass", ctypes.c_uint32),
-                ("SchedulingClass", ctypes.c_uint32)]
+    _fields_ = [
+        ("PerProcessUserTimeLimit", ctypes.c_int64),
+        ("PerJobUserTimeLimit", ctypes.c_int64),
+        ("LimitFlags", ctypes.c_uint32),
+        ("MinimumWorkingSetSize", ctypes.c_size_t),
+        ("MaximumWorkingSetSize", ctypes.c_size_t),
+        ("ActiveProcessLimit", ctypes.c_uint32),
+        ("Affinity", ctypes.c_size_t),
+        ("PriorityClass", ctypes.c_uint32),
+        ("SchedulingClass", ctypes.c_uint32),
+    ]
 
 
 class _IoCounters(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_uint64) for name in (
-        "ReadOperationCount", "WriteOperationCount", "OtherOperationCount", "ReadTransferCount",
-        "WriteTransferCount", "OtherTransferCount")]
+    _fields_ = [
+        (name, ctypes.c_uint64)
+        for name in (
+            "ReadOperationCount",
+            "WriteOperationCount",
+            "OtherOperationCount",
+            "ReadTransferCount",
+            "WriteTransferCount",
+            "OtherTransferCount",
+        )
+    ]
 
 
 class _ExtendedLimits(ctypes.Structure):
-    _fields_ = [("BasicLimitInformation", _BasicLimits), ("IoInfo", _IoCounters),
-                ("ProcessMemoryLimit", ctypes.c_size_t), ("JobMemoryLimit", ctypes.c_size_t),
-                ("PeakProcessMemoryUsed", ctypes.c_size_t), ("PeakJobMemoryUsed", ctypes.c_size_t)]
+    _fields_ = [
+        ("BasicLimitInformation", _BasicLimits),
+        ("IoInfo", _IoCounters),
+        ("ProcessMemoryLimit", ctypes.c_size_t),
+        ("JobMemoryLimit", ctypes.c_size_t),
+        ("PeakProcessMemoryUsed", ctypes.c_size_t),
+        ("PeakJobMemoryUsed", ctypes.c_size_t),
+    ]
 
 
 def _kernel32() -> Any:
@@ -150,8 +171,12 @@ def _kernel32() -> Any:
     k.CreateJobObjectW.restype = wintypes.HANDLE
     k.OpenJobObjectW.argtypes = [wintypes.DWORD, wintypes.BOOL, wintypes.LPCWSTR]
     k.OpenJobObjectW.restype = wintypes.HANDLE
-    k.SetInformationJobObject.argtypes = [wintypes.HANDLE, ctypes.c_int, ctypes.c_void_p,
-                                          wintypes.DWORD]
+    k.SetInformationJobObject.argtypes = [
+        wintypes.HANDLE,
+        ctypes.c_int,
+        ctypes.c_void_p,
+        wintypes.DWORD,
+    ]
     k.SetInformationJobObject.restype = wintypes.BOOL
     k.AssignProcessToJobObject.argtypes = [wintypes.HANDLE, wintypes.HANDLE]
     k.AssignProcessToJobObject.restype = wintypes.BOOL
@@ -184,8 +209,9 @@ def children_job() -> str | None:
         return None
     info = _ExtendedLimits()
     info.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE
-    if not k.SetInformationJobObject(handle, JOB_OBJECT_EXTENDED_LIMIT_INFORMATION_CLASS,
-                                     ctypes.byref(info), ctypes.sizeof(info)):
+    if not k.SetInformationJobObject(
+        handle, JOB_OBJECT_EXTENDED_LIMIT_INFORMATION_CLASS, ctypes.byref(info), ctypes.sizeof(info)
+    ):
         k.CloseHandle(handle)
         return None
     _JOB_NAME, _JOB_HANDLE = name, handle
@@ -207,6 +233,7 @@ def join_job(name: str) -> bool:
 
 # -- is a process still running? -----------------------------------------------------------------
 
+
 def process_alive(pid: int) -> bool:
     """Whether process `pid` is still running. Windows: OpenProcess + GetExitCodeProcess (there,
     os.kill(pid, 0) would not ask: it terminates the process or sends it Ctrl+C). POSIX: signal 0,
@@ -221,7 +248,7 @@ def process_alive(pid: int) -> bool:
             # such process.
             return _last_error() == ERROR_ACCESS_DENIED
         try:
-            code = ctypes.c_ulong()           # a DWORD
+            code = ctypes.c_ulong()  # a DWORD
             if not k.GetExitCodeProcess(handle, ctypes.byref(code)):
                 return True
             return code.value == STILL_ACTIVE

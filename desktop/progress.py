@@ -66,4 +66,4 @@ def _write(text: str) -> None:
         err.write(text)
         err.flush()
     except (OSError, ValueError):
-        pass        # a closed or vanished console never stops the work
+        pass  # a closed or vanished console never stops the work

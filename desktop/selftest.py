@@ -16,8 +16,17 @@ from pathlib import Path
 
 from desktop import logs
 
-STEPS = ("generate", "import", "evaluate", "accounts", "review", "spot-check", "key",
-         "sign order", "verify")
+STEPS = (
+    "generate",
+    "import",
+    "evaluate",
+    "accounts",
+    "review",
+    "spot-check",
+    "key",
+    "sign order",
+    "verify",
+)
 
 
 @contextmanager
@@ -28,8 +37,16 @@ def pools_forced() -> Iterator[None]:
     from desktop.orders import produce
     from desktop.records import doj_import
 
-    saved = [(doj_import, n, getattr(doj_import, n)) for n in (
-        "PARALLEL_MIN_BYTES", "CHUNK_BYTES", "TAIL_CHUNK_BYTES", "START_METHOD", "WORKERS")]
+    saved = [
+        (doj_import, n, getattr(doj_import, n))
+        for n in (
+            "PARALLEL_MIN_BYTES",
+            "CHUNK_BYTES",
+            "TAIL_CHUNK_BYTES",
+            "START_METHOD",
+            "WORKERS",
+        )
+    ]
     saved += [(produce, n, getattr(produce, n)) for n in ("POOL_MIN_JOBS", "START_METHOD")]
     doj_import.PARALLEL_MIN_BYTES = 0
     doj_import.CHUNK_BYTES = doj_import.TAIL_CHUNK_BYTES = 256 << 10
@@ -72,7 +89,7 @@ def run_self_test(rows: int = 3000, log: Callable[[str], None] | None = None) ->
             t = time.perf_counter()
             try:
                 fn()
-            except BaseException as exc:  # noqa: BLE001 - any failure names its step
+            except BaseException as exc:
                 logs.get("selftest").exception("self-test step %s failed", name)
                 raise SelfTestFailed(name, exc) from exc
             if log:
@@ -119,11 +136,15 @@ def _import(db, work: Path, state: dict) -> None:
 def _evaluate(db, state: dict) -> None:
     from desktop.evaluation.runs import evaluate_county
 
-    state["run"] = evaluate_county(db, COUNTY, "statute", date(2020, 7, 1), user="self-test",
-                                   backup=False)
-    n = db.conn.execute("SELECT COUNT(*) FROM determinations WHERE run_id = ? AND relief IN"
-                        " ('dismiss_and_seal', 'redesignate_misdemeanor',"
-                        " 'redesignate_infraction')", (state["run"],)).fetchone()[0]
+    state["run"] = evaluate_county(
+        db, COUNTY, "statute", date(2020, 7, 1), user="self-test", backup=False
+    )
+    n = db.conn.execute(
+        "SELECT COUNT(*) FROM determinations WHERE run_id = ? AND relief IN"
+        " ('dismiss_and_seal', 'redesignate_misdemeanor',"
+        " 'redesignate_infraction')",
+        (state["run"],),
+    ).fetchone()[0]
     if not n:
         raise RuntimeError("the evaluation granted no relief on the synthetic file")
 
@@ -141,16 +162,25 @@ def _review(db, state: dict) -> None:
 
     # Two cases' granted counts (two orders, so the render uses its worker pool), approved one by
     # one as a clerk would after opening each.
-    cases = [r[0] for r in db.conn.execute(
-        "SELECT DISTINCT c.case_id FROM review_items r JOIN determinations d"
-        " ON d.id = r.determination_id JOIN counts c ON c.id = r.count_id WHERE r.status ="
-        " 'pending' AND d.relief IN ('dismiss_and_seal', 'redesignate_misdemeanor',"
-        " 'redesignate_infraction') ORDER BY c.case_id LIMIT 2")]
-    ids = [r[0] for case in cases for r in db.conn.execute(
-        "SELECT r.count_id FROM review_items r JOIN determinations d ON d.id = r.determination_id"
-        " JOIN counts c ON c.id = r.count_id WHERE c.case_id = ? AND r.status = 'pending' AND"
-        " d.relief IN ('dismiss_and_seal', 'redesignate_misdemeanor', 'redesignate_infraction')",
-        (case,))]
+    cases = [
+        r[0]
+        for r in db.conn.execute(
+            "SELECT DISTINCT c.case_id FROM review_items r JOIN determinations d"
+            " ON d.id = r.determination_id JOIN counts c ON c.id = r.count_id WHERE r.status ="
+            " 'pending' AND d.relief IN ('dismiss_and_seal', 'redesignate_misdemeanor',"
+            " 'redesignate_infraction') ORDER BY c.case_id LIMIT 2"
+        )
+    ]
+    ids = [
+        r[0]
+        for case in cases
+        for r in db.conn.execute(
+            "SELECT r.count_id FROM review_items r JOIN determinations d ON d.id = r.determination_id"
+            " JOIN counts c ON c.id = r.count_id WHERE c.case_id = ? AND r.status = 'pending' AND"
+            " d.relief IN ('dismiss_and_seal', 'redesignate_misdemeanor', 'redesignate_infraction')",
+            (case,),
+        )
+    ]
     for cid in ids:
         decisions.mark_opened(db.conn, state["clerk"], cid)
     decisions.approve(db.conn, state["clerk"], ids)
@@ -170,15 +200,27 @@ def _key(work: Path, state: dict) -> None:
     from desktop.keys import create_demo_key
 
     state["key"] = work / "selftest-judge.p12"
-    create_demo_key("Hon. Self Test", "Judge of the Superior Court (self-test)", state["key"],
-                    PASSWORD, county=COUNTY)
+    create_demo_key(
+        "Hon. Self Test",
+        "Judge of the Superior Court (self-test)",
+        state["key"],
+        PASSWORD,
+        county=COUNTY,
+    )
 
 
 def _sign(db, work: Path, state: dict) -> None:
     from desktop.orders.batch import render_batch
 
-    outcomes = render_batch(db.conn, state["batch"], work / "orders", state["key"], PASSWORD,
-                            user=state["judge"].name, workers=2)
+    outcomes = render_batch(
+        db.conn,
+        state["batch"],
+        work / "orders",
+        state["key"],
+        PASSWORD,
+        user=state["judge"].name,
+        workers=2,
+    )
     made = [o for o in outcomes if o.produced]
     if len(outcomes) < 2 or not made:
         raise RuntimeError(f"{len(made)} of {len(outcomes)} orders rendered; 2 expected")

@@ -52,26 +52,88 @@ def build_with_wixl(dist: Path, out: Path, ver: str) -> None:
         fragment = Path(tmp) / "files.wxs"
         listing = "\n".join(_files(dist)) + "\n"
         heat = subprocess.run(
-            ["wixl-heat", "--var", "var.SourceDir", "-p", f"{dist.name}/",
-             "--component-group", "ProgramFiles", "--directory-ref", "INSTALLDIR", "--win64"],
-            input=listing, capture_output=True, text=True, check=True, cwd=dist.parent)
+            [
+                "wixl-heat",
+                "--var",
+                "var.SourceDir",
+                "-p",
+                f"{dist.name}/",
+                "--component-group",
+                "ProgramFiles",
+                "--directory-ref",
+                "INSTALLDIR",
+                "--win64",
+            ],
+            input=listing,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=dist.parent,
+        )
         fragment.write_text(heat.stdout, encoding="utf-8")
-        subprocess.run(["wixl", "-a", "x64", "-D", f"SourceDir={dist.name}", "-D", f"Version={ver}",
-                        "-D", "Win64=yes", "-o", str(out.resolve()), str(WXS), str(fragment)],
-                       check=True, cwd=dist.parent)
+        subprocess.run(
+            [
+                "wixl",
+                "-a",
+                "x64",
+                "-D",
+                f"SourceDir={dist.name}",
+                "-D",
+                f"Version={ver}",
+                "-D",
+                "Win64=yes",
+                "-o",
+                str(out.resolve()),
+                str(WXS),
+                str(fragment),
+            ],
+            check=True,
+            cwd=dist.parent,
+        )
 
 
 def build_with_wix3(dist: Path, out: Path, ver: str) -> None:
     with tempfile.TemporaryDirectory(prefix="reliefdesk-msi-") as tmp:
         fragment = Path(tmp) / "files.wxs"
-        subprocess.run(["heat", "dir", str(dist), "-cg", "ProgramFiles", "-dr", "INSTALLDIR",
-                        "-gg", "-srd", "-sfrag", "-sreg", "-var", "var.SourceDir", "-out",
-                        str(fragment)], check=True)
+        subprocess.run(
+            [
+                "heat",
+                "dir",
+                str(dist),
+                "-cg",
+                "ProgramFiles",
+                "-dr",
+                "INSTALLDIR",
+                "-gg",
+                "-srd",
+                "-sfrag",
+                "-sreg",
+                "-var",
+                "var.SourceDir",
+                "-out",
+                str(fragment),
+            ],
+            check=True,
+        )
         defines = [f"-dSourceDir={dist}", f"-dVersion={ver}", "-dWin64=yes"]
-        subprocess.run(["candle", "-nologo", "-arch", "x64", *defines, "-out", f"{tmp}\\",
-                        str(WXS), str(fragment)], check=True)
-        subprocess.run(["light", "-nologo", "-out", str(out), *map(str, Path(tmp).glob("*.wixobj"))],
-                       check=True)
+        subprocess.run(
+            [
+                "candle",
+                "-nologo",
+                "-arch",
+                "x64",
+                *defines,
+                "-out",
+                f"{tmp}\\",
+                str(WXS),
+                str(fragment),
+            ],
+            check=True,
+        )
+        subprocess.run(
+            ["light", "-nologo", "-out", str(out), *map(str, Path(tmp).glob("*.wixobj"))],
+            check=True,
+        )
 
 
 def build_msi(dist: Path, out: Path | None = None, ver: str | None = None) -> Path:
@@ -90,8 +152,10 @@ def build_msi(dist: Path, out: Path | None = None, ver: str | None = None) -> Pa
     elif shutil.which("candle") and shutil.which("light") and shutil.which("heat"):
         build_with_wix3(dist, out, ver)
     else:
-        raise SystemExit("neither msitools (wixl, wixl-heat) nor WiX 3 (heat, candle, light) is "
-                         "installed: apt-get install msitools wixl, or install the WiX Toolset")
+        raise SystemExit(
+            "neither msitools (wixl, wixl-heat) nor WiX 3 (heat, candle, light) is "
+            "installed: apt-get install msitools wixl, or install the WiX Toolset"
+        )
     sign_folder(out)
     return out
 
@@ -103,8 +167,10 @@ def main() -> int:
     ap.add_argument("--version", help="product version (default: desktop.__version__)")
     args = ap.parse_args()
     out = build_msi(args.dist, args.out, args.version)
-    print(f"{out} ({out.stat().st_size / 1e6:.1f} MB)\n"
-          f"silent install: msiexec /i {out.name} /qn /l*v install.log")
+    print(
+        f"{out} ({out.stat().st_size / 1e6:.1f} MB)\n"
+        f"silent install: msiexec /i {out.name} /qn /l*v install.log"
+    )
     return 0
 
 

@@ -38,9 +38,25 @@ def _platform(width: int, height: int) -> str:
     if os.environ.get("QT_QPA_PLATFORM") or os.environ.get("DISPLAY"):
         return os.environ.get("QT_QPA_PLATFORM", "xcb")
     config = Path(tempfile.mkdtemp(prefix="shots-screen-")) / "screen.json"
-    config.write_text(json.dumps({"screens": [{
-        "name": "court", "x": 0, "y": 0, "width": width, "height": height, "logicalDpi": 96,
-        "logicalBaseDpi": 96, "dpr": 1}]}), encoding="utf-8")
+    config.write_text(
+        json.dumps(
+            {
+                "screens": [
+                    {
+                        "name": "court",
+                        "x": 0,
+                        "y": 0,
+                        "width": width,
+                        "height": height,
+                        "logicalDpi": 96,
+                        "logicalBaseDpi": 96,
+                        "dpr": 1,
+                    }
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
     return "offscreen"
 
@@ -65,11 +81,11 @@ def main() -> None:
 
     from desktop.ui import guard_refcounts
 
-    guard_refcounts()      # before any Qt call (the PySide6 refcount guard)
+    guard_refcounts()  # before any Qt call (the PySide6 refcount guard)
     run(Path(args.out), args.rows, real_screen=platform.startswith("xcb"))
 
 
-def run(out: Path, rows: int, real_screen: bool) -> None:  # noqa: PLR0915 - one linear story
+def run(out: Path, rows: int, real_screen: bool) -> None:
     import time
 
     from PySide6.QtCore import QEventLoop, QPoint, QSettings, QTimer
@@ -170,15 +186,20 @@ def run(out: Path, rows: int, real_screen: bool) -> None:  # noqa: PLR0915 - one
     reject.close()
     change = ChangeDialog("redesignate_misdemeanor", window, what)
     change.relief.setCurrentIndex(change.relief.findData("dismiss_and_seal"))
-    change.reason_box.setPlainText("The court file shows the sentence was completed in 2012; "
-                                   "dismissal under the county's policy.")
+    change.reason_box.setPlainText(
+        "The court file shows the sentence was completed in 2012; "
+        "dismissal under the county's policy."
+    )
     save(window, "change-dialog.png", change)
     change.close()
 
     # Bulk approve: the biggest rule path, after the clerk opened enough of its counts.
     path, _ = core.rule_paths(conn)[0]
-    for (cid,) in conn.execute("SELECT r.count_id FROM review_items r JOIN determinations d ON "
-                               "d.id = r.determination_id WHERE d.rule_path = ? LIMIT 3", (path,)):
+    for (cid,) in conn.execute(
+        "SELECT r.count_id FROM review_items r JOIN determinations d ON "
+        "d.id = r.determination_id WHERE d.rule_path = ? LIMIT 3",
+        (path,),
+    ):
         core.mark_opened(conn, clerk, cid)
     bulk = BulkApproveDialog(conn, clerk, path, window)
     save(window, "bulk-approve.png", bulk)
@@ -215,9 +236,13 @@ def run(out: Path, rows: int, real_screen: bool) -> None:  # noqa: PLR0915 - one
     items = core.sample(conn, judge, batch_id)
     for it in items:
         core.mark_opened(conn, judge, it.count_id)
-    core.send_back(conn, judge, batch_id, items[0].count_id,
-                   "The sentence end date is missing from the DOJ row; confirm it in the court "
-                   "file.")
+    core.send_back(
+        conn,
+        judge,
+        batch_id,
+        items[0].count_id,
+        "The sentence end date is missing from the DOJ row; confirm it in the court file.",
+    )
     for it in items[1:3]:
         core.accept_item(conn, judge, batch_id, it.count_id)
     spot.refresh()
@@ -234,16 +259,25 @@ def run(out: Path, rows: int, real_screen: bool) -> None:  # noqa: PLR0915 - one
     from desktop.ui.pdf_viewer import PdfViewer
 
     plans = draft_plans(conn, batch_id)
-    viewer = PdfViewer(f"Orders of batch {batch_id} before signing",
-                       [(p.short_label, (lambda p=p: p.render().pdf), p.label) for p in plans],
-                       jw, intro=f"{len(plans)} orders as they will be signed (Page Down goes on "
-                       "to the next). The order numbers are given when they are signed.",
-                       accept_text="Sign these orders…")
+    viewer = PdfViewer(
+        f"Orders of batch {batch_id} before signing",
+        [(p.short_label, (lambda p=p: p.render().pdf), p.label) for p in plans],
+        jw,
+        intro=f"{len(plans)} orders as they will be signed (Page Down goes on "
+        "to the next). The order numbers are given when they are signed.",
+        accept_text="Sign these orders…",
+    )
     save(jw, "preview.png", viewer)
     viewer.close()
-    signing = SigningDialog(orders=len(plans), batch=batch_id,
-                            out_dir=orders.default_out_dir(batch_id), key_folder=str(folder),
-                            demo=True, judge_name="Hon. Adaeze Okafor", parent=jw)
+    signing = SigningDialog(
+        orders=len(plans),
+        batch=batch_id,
+        out_dir=orders.default_out_dir(batch_id),
+        key_folder=str(folder),
+        demo=True,
+        judge_name="Hon. Adaeze Okafor",
+        parent=jw,
+    )
     signing.demo_choice.setChecked(True)
     signing.passphrase.setText(KEY_PASSPHRASE)
     save(jw, "signing.png", signing)
@@ -279,10 +313,11 @@ def telling_count(conn) -> int:
     count on record, and a relief to grant."""
     best, best_score = None, -1
     for cid, expl, n in conn.execute(
-            "SELECT r.count_id, d.explanation, (SELECT COUNT(*) FROM counts c2 WHERE "
-            "c2.subject_id = d.subject_id) FROM review_items r JOIN determinations d "
-            "ON d.id = r.determination_id WHERE r.status = 'pending' AND d.relief = "
-            "'redesignate_misdemeanor' LIMIT 400"):
+        "SELECT r.count_id, d.explanation, (SELECT COUNT(*) FROM counts c2 WHERE "
+        "c2.subject_id = d.subject_id) FROM review_items r JOIN determinations d "
+        "ON d.id = r.determination_id WHERE r.status = 'pending' AND d.relief = "
+        "'redesignate_misdemeanor' LIMIT 400"
+    ):
         steps = len(json.loads(expl or "{}").get("steps", []))
         score = min(steps, 5) * 10 + min(n, 6)
         if score > best_score:
@@ -292,10 +327,16 @@ def telling_count(conn) -> int:
 
 
 def _proposes(conn, count_id: int) -> bool:
-    row = conn.execute("SELECT d.relief FROM review_items r JOIN determinations d ON "
-                       "d.id = r.determination_id WHERE r.count_id = ?", (count_id,)).fetchone()
-    return row is not None and row[0] in ("dismiss_and_seal", "redesignate_misdemeanor",
-                                          "redesignate_infraction")
+    row = conn.execute(
+        "SELECT d.relief FROM review_items r JOIN determinations d ON "
+        "d.id = r.determination_id WHERE r.count_id = ?",
+        (count_id,),
+    ).fetchone()
+    return row is not None and row[0] in (
+        "dismiss_and_seal",
+        "redesignate_misdemeanor",
+        "redesignate_infraction",
+    )
 
 
 if __name__ == "__main__":

@@ -30,8 +30,9 @@ SIGNED_SUFFIXES = (".exe", ".dll", ".pyd", ".msi")
 def files_to_sign(folder: Path) -> list[Path]:
     if folder.is_file():
         return [folder] if folder.suffix.lower() in SIGNED_SUFFIXES else []
-    return sorted(p for p in folder.rglob("*") if p.is_file()
-                  and p.suffix.lower() in SIGNED_SUFFIXES)
+    return sorted(
+        p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SIGNED_SUFFIXES
+    )
 
 
 def signing_command(files: list[Path], env: dict[str, str] | None = None) -> list[list[str]] | None:
@@ -42,8 +43,9 @@ def signing_command(files: list[Path], env: dict[str, str] | None = None) -> lis
         return None
     password = env.get("RELIEFDESK_SIGN_PASSWORD")
     stamp = env.get("RELIEFDESK_SIGN_TIMESTAMP", "http://timestamp.digicert.com")
-    signtool = env.get("RELIEFDESK_SIGNTOOL") or shutil.which("signtool") or shutil.which(
-        "signtool.exe")
+    signtool = (
+        env.get("RELIEFDESK_SIGNTOOL") or shutil.which("signtool") or shutil.which("signtool.exe")
+    )
     if signtool or sys.platform == "win32":
         cmd = [signtool or "signtool.exe", "sign", "/fd", "SHA256"]
         cmd += ["/f", pfx] if pfx else ["/sha1", thumb]
@@ -52,11 +54,13 @@ def signing_command(files: list[Path], env: dict[str, str] | None = None) -> lis
         if stamp.lower() != "none":
             cmd += ["/tr", stamp, "/td", "SHA256"]
         # signtool takes many files per call; batches keep the command line short.
-        return [cmd + [str(f) for f in files[i:i + 50]] for i in range(0, len(files), 50)]
+        return [cmd + [str(f) for f in files[i : i + 50]] for i in range(0, len(files), 50)]
     osslsigncode = shutil.which("osslsigncode")
     if not osslsigncode or not pfx:
-        raise SystemExit("a certificate is set but neither signtool nor osslsigncode (with a .pfx) "
-                         "is available to sign with")
+        raise SystemExit(
+            "a certificate is set but neither signtool nor osslsigncode (with a .pfx) "
+            "is available to sign with"
+        )
     cmds = []
     for f in files:
         cmd = [osslsigncode, "sign", "-pkcs12", pfx, "-h", "sha256"]
@@ -73,12 +77,14 @@ def sign_folder(*targets: Path) -> int:
     files = [f for t in targets for f in files_to_sign(Path(t))]
     cmds = signing_command(files)
     if cmds is None:
-        print("sign_build: no code-signing certificate (RELIEFDESK_SIGN_PFX or "
-              "RELIEFDESK_SIGN_THUMBPRINT): the build is NOT signed")
+        print(
+            "sign_build: no code-signing certificate (RELIEFDESK_SIGN_PFX or "
+            "RELIEFDESK_SIGN_THUMBPRINT): the build is NOT signed"
+        )
         return 0
     for cmd in cmds:
         subprocess.run(cmd, check=True)
-        if cmd[-2] == "-out":                       # osslsigncode writes a new file
+        if cmd[-2] == "-out":  # osslsigncode writes a new file
             os.replace(cmd[-1], cmd[-3])
     print(f"sign_build: signed {len(files)} files")
     return len(files)

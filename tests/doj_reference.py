@@ -58,18 +58,35 @@ class LineSource:
                 if not self.first_line:
                     self.first_line = n
                 if "\x00" in text:
-                    self.rejects.append((n, None, "the line contains NUL bytes (binary data)",
-                                         text.replace("\x00", "\\0")))
+                    self.rejects.append(
+                        (
+                            n,
+                            None,
+                            "the line contains NUL bytes (binary data)",
+                            text.replace("\x00", "\\0"),
+                        )
+                    )
                     continue
                 if len(text) > MAX_LINE_CHARS:
-                    self.rejects.append((n, None, f"the line is {len(text):,} characters long; a "
-                                         "record line is at most a few thousand", text[:2000]))
+                    self.rejects.append(
+                        (
+                            n,
+                            None,
+                            f"the line is {len(text):,} characters long; a "
+                            "record line is at most a few thousand",
+                            text[:2000],
+                        )
+                    )
                     continue
                 if text.count('"') % 2:
-                    self.rejects.append((n, None, "a quoted field is not closed on this line", text))
+                    self.rejects.append(
+                        (n, None, "a quoted field is not closed on this line", text)
+                    )
                     continue
                 if "\r" in text:
-                    self.rejects.append((n, None, "the line contains a stray carriage return", text))
+                    self.rejects.append(
+                        (n, None, "the line contains a stray carriage return", text)
+                    )
                     continue
                 self.pending.append((n, text))
                 yield text
@@ -88,7 +105,12 @@ class LineSource:
             rows = self.take_row_lines()
             if len(rows) != 1:
                 for lineno, text in rows:
-                    yield lineno, text, None, f"inside a quoted field left open on line {rows[0][0]}"
+                    yield (
+                        lineno,
+                        text,
+                        None,
+                        f"inside a quoted field left open on line {rows[0][0]}",
+                    )
                 continue
             yield rows[0][0], rows[0][1], fields, None
 
@@ -103,7 +125,9 @@ _UNITS = {"D": "D", "M": "M", "Y": "Y", "DAYS": "D", "MONTHS": "M", "YEARS": "Y"
 FLUSH_EVERY = 20_000
 
 
-_JUVENILE = re.compile(r"JUVENILE|\bJUV\b|\bWARD\b|\b602\s*(?:WI|W&I|WIC)\b|\b(?:WI|W&I|WIC)\s*602\b")
+_JUVENILE = re.compile(
+    r"JUVENILE|\bJUV\b|\bWARD\b|\b602\s*(?:WI|W&I|WIC)\b|\b(?:WI|W&I|WIC)\s*602\b"
+)
 
 
 def is_juvenile(*texts: str) -> bool:
@@ -170,8 +194,9 @@ def _sentence_part(f: list[str], warn: list) -> dict | None:
     read is kept with an unknown end (unit UNREADABLE) and a warning (issue 13 §3)."""
     part, warning, column = read_part(f[SENT_LOC_DESCR], f[SENT_LENGTH], f[SENT_TIME_CODE])
     if warning:
-        warn.append((column, f[SENT_LENGTH] if column == "SENT_LENGTH" else f[SENT_TIME_CODE],
-                     warning))
+        warn.append(
+            (column, f[SENT_LENGTH] if column == "SENT_LENGTH" else f[SENT_TIME_CODE], warning)
+        )
     if part is None:
         return None
     return {"kind": part[0], "length": part[1], "unit": part[2]}
@@ -187,8 +212,14 @@ def _date(f: list[str], idx: int, warn: list) -> str | None:
 
 
 class DojImporter:
-    def __init__(self, conn: sqlite3.Connection, source: LineSource, import_id: int, file_name: str,
-                 progress: ProgressFn | None = None) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        source: LineSource,
+        import_id: int,
+        file_name: str,
+        progress: ProgressFn | None = None,
+    ) -> None:
         self.conn = conn
         self.src = source
         self.import_id = import_id
@@ -198,8 +229,10 @@ class DojImporter:
         self.rows_kept = 0
         self.has_header = False
         self.subject_ids: dict[str, int] = {}
-        self._next = {t: (conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {t}").fetchone()[0] + 1)
-                      for t in ("subjects", "cases", "counts")}
+        self._next = {
+            t: (conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {t}").fetchone()[0] + 1)
+            for t in ("subjects", "cases", "counts")
+        }
         self._subjects: list[tuple] = []
         self._events: list[tuple] = []
         self._cases: list[tuple] = []
@@ -226,17 +259,25 @@ class DojImporter:
                     # A header with a stray trailing comma (or one short): report it, read the
                     # data rows by position as usual.
                     self.rows_read += 1
-                    self._reject(lineno, None, f"header line has {len(names)} fields; a DOJ "
-                                 f"header has {N_COLUMNS} (data rows are read by position)", text)
+                    self._reject(
+                        lineno,
+                        None,
+                        f"header line has {len(names)} fields; a DOJ "
+                        f"header has {N_COLUMNS} (data rows are read by position)",
+                        text,
+                    )
                     continue
                 if names != list(COLUMNS):
-                    raise NotDojFile("its header line does not match the 95-column DOJ layout "
-                                     "(RECORD_ID … END_OF_REC)")
+                    raise NotDojFile(
+                        "its header line does not match the 95-column DOJ layout "
+                        "(RECORD_ID … END_OF_REC)"
+                    )
                 continue
             self.rows_read += 1
             if len(fields) != N_COLUMNS:
-                self._reject(lineno, None, f"has {len(fields)} fields; a DOJ row has {N_COLUMNS}",
-                             text)
+                self._reject(
+                    lineno, None, f"has {len(fields)} fields; a DOJ row has {N_COLUMNS}", text
+                )
                 continue
             try:
                 current = self._row(fields, lineno, current)
@@ -260,8 +301,9 @@ class DojImporter:
             self.progress(src.size, src.size, "Importing")
 
     def _reject(self, line: int, column: str | None, reason: str, raw: str) -> None:
-        self._rejects.append((self.import_id, line, column, reason, raw[:10_000],
-                              subject_key_of(raw)))
+        self._rejects.append(
+            (self.import_id, line, column, reason, raw[:10_000], subject_key_of(raw))
+        )
 
     def _row(self, f: list[str], lineno: int, current: SubjectBuf | None) -> SubjectBuf:
         key = f[SUBJECT_ID].strip()
@@ -271,7 +313,9 @@ class DojImporter:
         if cnt_order in _FILLER:
             raise Reject("CNT_ORDER", "CNT_ORDER is blank; the row cannot be tied to a count")
         if not cnt_order.isdigit() or len(cnt_order) < 6:
-            raise Reject("CNT_ORDER", f"CNT_ORDER '{cnt_order}' is not a number of at least 6 digits")
+            raise Reject(
+                "CNT_ORDER", f"CNT_ORDER '{cnt_order}' is not a number of at least 6 digits"
+            )
         warn: list = []
         dob = _date(f, DOB, warn)
         cyc_date = _date(f, CYC_DATE, warn)
@@ -285,8 +329,9 @@ class DojImporter:
         if current is None or current.key != key:
             if current is not None:
                 self._close_subject(current)
-            current = SubjectBuf(key=key, line=lineno, name=name, dob=dob, cii=clean(f[CII]),
-                                 gender=clean(f[GENDER]))
+            current = SubjectBuf(
+                key=key, line=lineno, name=name, dob=dob, cii=clean(f[CII]), gender=clean(f[GENDER])
+            )
         if name and name != current.name:
             current.names.add(name)
         req_name = clean(f[REQ_NAME])
@@ -299,8 +344,9 @@ class DojImporter:
         county = clean(f[CNTY]).upper()
         if step_type == "DECEASED" or "REGISTRATION" in step_type:
             kind = "deceased" if step_type == "DECEASED" else "registration"
-            current.events.append((kind, event_date or cyc_date, clean(f[OFFENSE_DESCR]) or step_type,
-                                   county, lineno))
+            current.events.append(
+                (kind, event_date or cyc_date, clean(f[OFFENSE_DESCR]) or step_type, county, lineno)
+            )
             return current
 
         c = current.counts.get(cnt_order)
@@ -319,12 +365,20 @@ class DojImporter:
         court = clean(f[STP_ORI_DESCR])
         juvenile = convicted and is_juvenile(court, f[STP_ORI_TYPE_DESCR], disposition, step_type)
         c = CountBuf(
-            line=lineno, cnt_order=cnt_order, step_type=step_type, county=county, court=court,
-            ofn=clean(f[OFN]) or clean(f[FE_NUM_CRT_CASE]), offense_text=offense,
+            line=lineno,
+            cnt_order=cnt_order,
+            step_type=step_type,
+            county=county,
+            court=court,
+            ofn=clean(f[OFN]) or clean(f[FE_NUM_CRT_CASE]),
+            offense_text=offense,
             level=parse_level(clean(f[CONV_STAT_DESCR]), clean(f[OFFENSE_TOC])),
-            disposition=disposition, convicted=convicted,
+            disposition=disposition,
+            convicted=convicted,
             conv_date=(disp_date or event_date) if convicted else None,
-            event_date=event_date or disp_date, cyc_date=cyc_date, juvenile=juvenile,
+            event_date=event_date or disp_date,
+            cyc_date=cyc_date,
+            juvenile=juvenile,
             comment=comment,
         )
         if part:
@@ -347,9 +401,21 @@ class DojImporter:
         self.subject_ids[s.key] = sid
         deceased = any(e[0] == "deceased" for e in s.events)
         registered = any(e[0] == "registration" and "290" in (e[2] or "") for e in s.events)
-        self._subjects.append((sid, self.import_id, s.key, s.cii or None, s.name or None,
-                               json.dumps(sorted(s.names)), s.dob,
-                               s.gender or None, int(deceased), int(registered), s.line))
+        self._subjects.append(
+            (
+                sid,
+                self.import_id,
+                s.key,
+                s.cii or None,
+                s.name or None,
+                json.dumps(sorted(s.names)),
+                s.dob,
+                s.gender or None,
+                int(deceased),
+                int(registered),
+                s.line,
+            )
+        )
         for kind, d, desc, county, line in s.events:
             self._events.append((sid, kind, d, desc, county or None, line))
         self._add_counts(sid, s, case_ids={})
@@ -381,12 +447,22 @@ class DojImporter:
             if case_id is None:
                 case_id = self._new_id("cases")
                 first = counts[0]
-                ofn = next((c.ofn for c in counts if c.ofn and c.step_type == "COURT ACTION"), "") \
-                    or next((c.ofn for c in counts if c.ofn), "")
+                ofn = next(
+                    (c.ofn for c in counts if c.ofn and c.step_type == "COURT ACTION"), ""
+                ) or next((c.ofn for c in counts if c.ofn), "")
                 cyc = cycles.get(event_key[:3])
-                self._cases.append((case_id, sid, event_key, ofn or None, first.county or None,
-                                    first.court or None,
-                                    first.event_date, cyc))
+                self._cases.append(
+                    (
+                        case_id,
+                        sid,
+                        event_key,
+                        ofn or None,
+                        first.county or None,
+                        first.court or None,
+                        first.event_date,
+                        cyc,
+                    )
+                )
             for c in counts:
                 self._counts.append(self._count_row(case_id, sid, c, cycles.get(c.cnt_order[:3])))
 
@@ -401,31 +477,56 @@ class DojImporter:
         except ValueError:
             count_no = None
         return (
-            self._new_id("counts"), case_id, sid, self.import_id, self.file_name, c.line,
-            ",".join(map(str, c.extra_lines)) or None, c.cnt_order, count_no, c.step_type or None,
-            c.county or None, c.offense_text or None,
-            sec.section if sec else None, sec.base if sec else None, (sec.code or None) if sec else None,
-            c.level, c.disposition or None, int(c.convicted),
-            c.conv_date, cyc, json.dumps(c.sentence) if c.sentence else "[]", end, int(c.juvenile),
+            self._new_id("counts"),
+            case_id,
+            sid,
+            self.import_id,
+            self.file_name,
+            c.line,
+            ",".join(map(str, c.extra_lines)) or None,
+            c.cnt_order,
+            count_no,
+            c.step_type or None,
+            c.county or None,
+            c.offense_text or None,
+            sec.section if sec else None,
+            sec.base if sec else None,
+            (sec.code or None) if sec else None,
+            c.level,
+            c.disposition or None,
+            int(c.convicted),
+            c.conv_date,
+            cyc,
+            json.dumps(c.sentence) if c.sentence else "[]",
+            end,
+            int(c.juvenile),
             c.comment or None,
         )
 
     def _merge_subject(self, sid: int, s: SubjectBuf) -> None:
         """A subject whose rows are not contiguous: merge into what was already written."""
         self._sync()
-        case_ids = {k: i for k, i in self.conn.execute(
-            "SELECT event_key, id FROM cases WHERE subject_id = ?", (sid,))}
+        case_ids = {
+            k: i
+            for k, i in self.conn.execute(
+                "SELECT event_key, id FROM cases WHERE subject_id = ?", (sid,)
+            )
+        }
         for kind, d, desc, county, line in s.events:
             self._events.append((sid, kind, d, desc, county or None, line))
             if kind == "deceased":
                 self.conn.execute("UPDATE subjects SET deceased = 1 WHERE id = ?", (sid,))
             elif "290" in (desc or ""):
                 self.conn.execute("UPDATE subjects SET registered_290 = 1 WHERE id = ?", (sid,))
-        fresh = SubjectBuf(key=s.key, line=s.line, name=s.name, dob=s.dob, cii=s.cii, gender=s.gender)
+        fresh = SubjectBuf(
+            key=s.key, line=s.line, name=s.name, dob=s.dob, cii=s.cii, gender=s.gender
+        )
         for cnt_order, c in s.counts.items():
             row = self.conn.execute(
                 "SELECT id, sentence, extra_lines, conviction_date FROM counts"
-                " WHERE subject_id = ? AND cnt_order = ?", (sid, cnt_order)).fetchone()
+                " WHERE subject_id = ? AND cnt_order = ?",
+                (sid, cnt_order),
+            ).fetchone()
             if row is None:
                 fresh.counts[cnt_order] = c
                 continue
@@ -433,9 +534,10 @@ class DojImporter:
             lines = ",".join(filter(None, [row[2], str(c.line), *map(str, c.extra_lines)]))
             conv = date.fromisoformat(row[3]) if row[3] and len(row[3]) == 10 else None
             end = sentence_end(conv, parts) if conv else None
-            self.conn.execute("UPDATE counts SET sentence = ?, extra_lines = ?, sentence_end = ?"
-                              " WHERE id = ?", (json.dumps(parts), lines,
-                                                end.isoformat() if end else None, row[0]))
+            self.conn.execute(
+                "UPDATE counts SET sentence = ?, extra_lines = ?, sentence_end = ? WHERE id = ?",
+                (json.dumps(parts), lines, end.isoformat() if end else None, row[0]),
+            )
         self._add_counts(sid, fresh, case_ids)
         self._sync()
 
@@ -455,21 +557,39 @@ class DojImporter:
 
 
 _INSERTS = (
-    ("_subjects", "INSERT INTO subjects (id, import_id, source_key, cii, name, akas, dob, gender,"
-                  " deceased, registered_290, source_line) VALUES (?,?,?,?,?,?,?,?,?,?,?)"),
-    ("_events", "INSERT INTO subject_events (subject_id, kind, event_date, description, county,"
-                " source_line) VALUES (?,?,?,?,?,?)"),
-    ("_cases", "INSERT INTO cases (id, subject_id, event_key, case_number, county, court,"
-               " event_date, cycle_date) VALUES (?,?,?,?,?,?,?,?)"),
-    ("_counts", "INSERT INTO counts (id, case_id, subject_id, import_id, source_file, source_line,"
-                " extra_lines, cnt_order, count_no, step_type, county, offense_text, section,"
-                " base_section, code, level, disposition, convicted, conviction_date, cycle_date,"
-                " sentence, sentence_end, juvenile, comment)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
-    ("_rejects", "INSERT INTO rejected_rows (import_id, line, column_name, reason, raw,"
-                 " subject_key) VALUES (?,?,?,?,?,?)"),
-    ("_warnings", "INSERT INTO row_warnings (import_id, line, column_name, value, reason,"
-                  " subject_key) VALUES (?,?,?,?,?,?)"),
+    (
+        "_subjects",
+        "INSERT INTO subjects (id, import_id, source_key, cii, name, akas, dob, gender,"
+        " deceased, registered_290, source_line) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+    ),
+    (
+        "_events",
+        "INSERT INTO subject_events (subject_id, kind, event_date, description, county,"
+        " source_line) VALUES (?,?,?,?,?,?)",
+    ),
+    (
+        "_cases",
+        "INSERT INTO cases (id, subject_id, event_key, case_number, county, court,"
+        " event_date, cycle_date) VALUES (?,?,?,?,?,?,?,?)",
+    ),
+    (
+        "_counts",
+        "INSERT INTO counts (id, case_id, subject_id, import_id, source_file, source_line,"
+        " extra_lines, cnt_order, count_no, step_type, county, offense_text, section,"
+        " base_section, code, level, disposition, convicted, conviction_date, cycle_date,"
+        " sentence, sentence_end, juvenile, comment)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    ),
+    (
+        "_rejects",
+        "INSERT INTO rejected_rows (import_id, line, column_name, reason, raw,"
+        " subject_key) VALUES (?,?,?,?,?,?)",
+    ),
+    (
+        "_warnings",
+        "INSERT INTO row_warnings (import_id, line, column_name, value, reason,"
+        " subject_key) VALUES (?,?,?,?,?,?)",
+    ),
 )
 
 
@@ -484,8 +604,6 @@ def sentence_end(conv: date | None, parts: list[dict]) -> date | None:
         if p.get("length") and p.get("unit"):
             end = add_period(end, p["length"], p["unit"])
     return end
-
-
 
 
 def reference_import(conn: sqlite3.Connection, path: str | Path, import_id: int) -> DojImporter:

@@ -17,25 +17,44 @@ ROOT = Path(__file__).resolve().parents[1] / "desktop"
 # same-layer packages listed in SIDEWAYS.
 LAYERS: dict[str, int] = {
     # leaf helpers: they import only each other (the cycle test keeps that acyclic)
-    "errors": 0, "clock": 0, "paths": 0, "files": 0, "progress": 0, "processes": 0,
-    "logs": 0, "law": 0, "console": 0, "osinfo": 0, "qt_preflight": 0, "outputs": 0,
-    "diagnose": 0, "keys": 0, "__init__": 0,
+    "errors": 0,
+    "clock": 0,
+    "paths": 0,
+    "files": 0,
+    "progress": 0,
+    "processes": 0,
+    "logs": 0,
+    "law": 0,
+    "console": 0,
+    "osinfo": 0,
+    "qt_preflight": 0,
+    "outputs": 0,
+    "diagnose": 0,
+    "keys": 0,
+    "__init__": 0,
     # the hash-chained log, appended on any connection
     "audit": 1,
     # the database: schema, migrations, transactions, backups
     "store": 2,
     # the pure engine; the importers
-    "rules": 3, "records": 3,
+    "rules": 3,
+    "records": 3,
     # application operations
-    "evaluation": 4, "review": 4, "orders": 4,
+    "evaluation": 4,
+    "review": 4,
+    "orders": 4,
     # whole-program operations built from the above
-    "demo": 5, "selftest": 5, "maintenance": 5,
+    "demo": 5,
+    "selftest": 5,
+    "maintenance": 5,
     # the two front ends
-    "cli": 6, "ui": 6, "__main__": 7,
+    "cli": 6,
+    "ui": 6,
+    "__main__": 7,
 }
 SIDEWAYS: set[tuple[str, str]] = {
-    ("orders", "review"),   # orders are rendered for batches the review accepted
-    ("cli", "ui"),          # `reliefdesk gui` starts the window
+    ("orders", "review"),  # orders are rendered for batches the review accepted
+    ("cli", "ui"),  # `reliefdesk gui` starts the window
 }
 # The pure engine reads no database, clock or files beyond its policy data.
 PURE = {"rules": {"errors", "paths", "law"}}
@@ -84,7 +103,11 @@ def test_arrows_point_down() -> None:
         for dst, files in targets.items():
             if dst not in LAYERS or src not in LAYERS:
                 continue
-            if (src, dst) in SIDEWAYS or LAYERS[dst] < LAYERS[src] or LAYERS[src] == LAYERS[dst] == 0:
+            if (
+                (src, dst) in SIDEWAYS
+                or LAYERS[dst] < LAYERS[src]
+                or LAYERS[src] == LAYERS[dst] == 0
+            ):
                 continue
             wrong.append(f"{src} -> {dst} ({', '.join(sorted(files))})")
     assert wrong == []
@@ -107,7 +130,7 @@ def test_no_cycles_between_packages() -> None:
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
             if seen.get(nxt) == 1:
-                return [*stack[stack.index(nxt):], nxt]
+                return [*stack[stack.index(nxt) :], nxt]
             if nxt not in seen and (cycle := visit(nxt)):
                 return cycle
         stack.pop()
@@ -126,7 +149,10 @@ def test_core_has_no_qt() -> None:
         for p in ROOT.rglob("*.py")
         # qt_preflight only looks for Qt's libraries, before the window starts
         if _package_of(p) not in {"ui", "cli", "qt_preflight"}
-        and any("PySide6" in line for line in p.read_text(encoding="utf-8").splitlines()
-                if line.lstrip().startswith(("import ", "from ")))
+        and any(
+            "PySide6" in line
+            for line in p.read_text(encoding="utf-8").splitlines()
+            if line.lstrip().startswith(("import ", "from "))
+        )
     ]
     assert offenders == []

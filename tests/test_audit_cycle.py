@@ -21,11 +21,22 @@ GRANTED = ("dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infractio
 EXPECTED = {
     "import": {"import"},
     "evaluate": {"evaluate"},
-    "review decisions": {"review.open", "review.approve", "review.reject", "review.change",
-                         "review.defer", "review.undo"},
+    "review decisions": {
+        "review.open",
+        "review.approve",
+        "review.reject",
+        "review.change",
+        "review.defer",
+        "review.undo",
+    },
     "bulk approval": {"review.bulk_approve"},
-    "batch steps": {"batch.submit", "batch.sample", "batch.accept_item", "batch.send_back",
-                    "batch.accept"},
+    "batch steps": {
+        "batch.submit",
+        "batch.sample",
+        "batch.accept_item",
+        "batch.send_back",
+        "batch.accept",
+    },
     "order render/sign/print": {"orders.prepare", "orders.sign", "orders.mark_printed"},
     "export": {"export.doj-update", "export.court-update", "report.summary"},
     "user changes": {"user.add", "user.deactivate", "user.password"},
@@ -69,8 +80,11 @@ def test_full_cycle_audits_every_action(env: None, tmp_path: Path) -> None:
     cli("review", "settings", "--set", "bulk_min_opened=2", "--as", "admin1")
 
     # A clerk's decisions, one undone.
-    pending = [i for i in lines("queue", "list", "--status", "pending", "--json", "--as", "clerk1")
-               if i["relief"] in GRANTED]
+    pending = [
+        i
+        for i in lines("queue", "list", "--status", "pending", "--json", "--as", "clerk1")
+        if i["relief"] in GRANTED
+    ]
     paths: dict[str, list[int]] = {}
     for i in pending:
         paths.setdefault(i["rule_path"], []).append(i["count_id"])
@@ -81,8 +95,17 @@ def test_full_cycle_audits_every_action(env: None, tmp_path: Path) -> None:
     cli("review", "show", a, "--as", "clerk1")
     cli("review", "approve", a, b, "--as", "clerk1")
     cli("review", "reject", c, "--reason", "record inconsistent", "--as", "clerk1")
-    cli("review", "change", d, "--relief", "redesignate_infraction", "--reason", "per DA",
-        "--as", "clerk1")
+    cli(
+        "review",
+        "change",
+        d,
+        "--relief",
+        "redesignate_infraction",
+        "--reason",
+        "per DA",
+        "--as",
+        "clerk1",
+    )
     cli("review", "defer", e, "--as", "clerk1")
     cli("review", "undo", "--as", "clerk1")
     for cid in paths[bulk_path][:2]:
@@ -91,10 +114,20 @@ def test_full_cycle_audits_every_action(env: None, tmp_path: Path) -> None:
 
     # The judge's spot-check: one sent back, the rest accepted.
     batch = json.loads(cli("batch", "submit", "--as", "clerk1", "--json"))["batch_id"]
-    sample = [s["count_id"] for s in lines("batch", "sample", str(batch), "--as", "judge1", "--json")]
+    sample = [
+        s["count_id"] for s in lines("batch", "sample", str(batch), "--as", "judge1", "--json")
+    ]
     assert len(sample) >= 2
-    cli("batch", "send-back", str(batch), str(sample[0]), "--note", "check the date",
-        "--as", "judge1")
+    cli(
+        "batch",
+        "send-back",
+        str(batch),
+        str(sample[0]),
+        "--note",
+        "check the date",
+        "--as",
+        "judge1",
+    )
     for cid in sample[1:]:
         cli("review", "show", str(cid), "--as", "judge1")
         cli("batch", "accept-item", str(batch), str(cid), "--as", "judge1")
@@ -103,13 +136,33 @@ def test_full_cycle_audits_every_action(env: None, tmp_path: Path) -> None:
     # Orders, printing, exports, the summary report.
     key = tmp_path / "judge.p12"
     cli("keys", "create", "--name", "Hon. Audit Test", "--title", "Judge", "--out", str(key))
-    cli("orders", "render", "--batch", str(batch), "--out", str(tmp_path / "orders"), "--sign",
-        str(key), "--as", "judge1", "--date", "2020-09-01")
+    cli(
+        "orders",
+        "render",
+        "--batch",
+        str(batch),
+        "--out",
+        str(tmp_path / "orders"),
+        "--sign",
+        str(key),
+        "--as",
+        "judge1",
+        "--date",
+        "2020-09-01",
+    )
     first = lines("orders", "list", "--json", "--as", "judge1")[0]
     cli("orders", "mark-printed", first["order_no"], "--as", "judge1")
     for kind in ("doj-update", "court-update"):
-        cli("export", kind, "--batch", str(batch), "--out", str(tmp_path / f"{kind}.csv"),
-            "--as", "clerk1")
+        cli(
+            "export",
+            kind,
+            "--batch",
+            str(batch),
+            "--out",
+            str(tmp_path / f"{kind}.csv"),
+            "--as",
+            "clerk1",
+        )
     cli("report", "summary", "--out", str(tmp_path / "summary.pdf"), "--as", "clerk1")
 
     # Saving an edited policy is offered by the window only: call the core it uses.
@@ -128,8 +181,7 @@ def test_full_cycle_audits_every_action(env: None, tmp_path: Path) -> None:
 
     entries = lines("audit", "list", "--json", "--as", "admin1")
     actions = {e["action"] for e in entries}
-    missing = {what: sorted(names - actions) for what, names in EXPECTED.items()
-               if names - actions}
+    missing = {what: sorted(names - actions) for what, names in EXPECTED.items() if names - actions}
     assert not missing, f"not audited: {missing}"
     by_action = {e["action"]: e for e in entries}
     assert by_action["review.reject"]["user"] == "clerk1"

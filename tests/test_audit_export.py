@@ -30,16 +30,18 @@ def run(argv: list[str]) -> int:
 def db_path(tmp_path: Path) -> Path:
     path = tmp_path / "a.sqlite3"
     db = open_db(path)
-    rows = [("clerk1", "review.approve", [1], {"relief": "dismiss_and_seal"}),
-            ("clerk1", "review.reject", [2], {"reason": "record inconsistent, \"quoted\"\nline"}),
-            ("judge1", "batch.accept", [7], {"batch_id": 7}),
-            (None, "import", [1], {"file": "naïve–ütf8.csv"}),
-            ("clerk2", "review.approve", [3, 4], {})]
+    rows = [
+        ("clerk1", "review.approve", [1], {"relief": "dismiss_and_seal"}),
+        ("clerk1", "review.reject", [2], {"reason": 'record inconsistent, "quoted"\nline'}),
+        ("judge1", "batch.accept", [7], {"batch_id": 7}),
+        (None, "import", [1], {"file": "naïve–ütf8.csv"}),
+        ("clerk2", "review.approve", [3, 4], {}),
+    ]
     for user, action, targets, payload in rows:
         with transaction(db.conn):
             append(db.conn, user, action, targets, payload)
     db.conn.close()
-    add_reader(path)          # reading the log needs a signed-in user
+    add_reader(path)  # reading the log needs a signed-in user
     return path
 
 
@@ -48,10 +50,11 @@ def _password(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RELIEFDESK_PASSWORD", READER_PASSWORD)
 
 
-@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
+@pytest.mark.posix_only  # file modes / /proc / pwd (see docs/windows.md)
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
-def test_export_recomputes_from_file(db_path: Path, tmp_path: Path, suffix: str,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_recomputes_from_file(
+    db_path: Path, tmp_path: Path, suffix: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / f"audit{suffix}"
     assert run(["--db", str(db_path), "audit", "export", "--out", str(out), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
@@ -62,7 +65,9 @@ def test_export_recomputes_from_file(db_path: Path, tmp_path: Path, suffix: str,
     prev = GENESIS
     for e in entries:  # the chain checks out from the exported file alone
         assert e.prev_hash == prev
-        assert entry_hash(e.seq, e.at, e.user, e.action, e.targets, e.payload, e.prev_hash) == e.hash
+        assert (
+            entry_hash(e.seq, e.at, e.user, e.action, e.targets, e.payload, e.prev_hash) == e.hash
+        )
         prev = e.hash
     assert summary["head_hash"] == prev
     assert entries[3].user is None and "naïve–ütf8" in entries[3].payload
@@ -82,8 +87,9 @@ def test_csv_export_is_plain_csv(db_path: Path, tmp_path: Path) -> None:
     assert rows[2]["action"] == "batch.accept" and rows[2]["user"] == "judge1"
 
 
-def test_export_refuses_unknown_extension(db_path: Path, tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_refuses_unknown_extension(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["--db", str(db_path), "audit", "export", "--out", str(tmp_path / "a.txt")]) == 2
     assert ".csv or .jsonl" in capsys.readouterr().err
 
@@ -101,8 +107,22 @@ def test_list_filters(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     got = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [g["seq"] for g in got] == [1, 5]
     assert got[1]["targets"] == [3, 4]
-    assert run(["--db", str(db_path), "audit", "list", "--user", "clerk1", "--action", "review.*",
-                 "--json"]) == 0
+    assert (
+        run(
+            [
+                "--db",
+                str(db_path),
+                "audit",
+                "list",
+                "--user",
+                "clerk1",
+                "--action",
+                "review.*",
+                "--json",
+            ]
+        )
+        == 0
+    )
     got = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(g["seq"], g["action"]) for g in got] == [(1, "review.approve"), (2, "review.reject")]
     assert run(["--db", str(db_path), "audit", "list", "--newest", "--limit", "2"]) == 0

@@ -26,11 +26,16 @@ def original(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = open_db(path)
     for i in range(1, N + 1):
         with transaction(db.conn):
-            append(db.conn, "clerk1" if i % 2 else "judge1", f"test.step{i % 3}", [i, i + 100],
-                   {"n": i, "note": f"entry {i}"})
+            append(
+                db.conn,
+                "clerk1" if i % 2 else "judge1",
+                f"test.step{i % 3}",
+                [i, i + 100],
+                {"n": i, "note": f"entry {i}"},
+            )
     assert verify(db.conn).ok
     db.conn.close()
-    add_reader(path)          # verifying is reading: it needs a signed-in user
+    add_reader(path)  # verifying is reading: it needs a signed-in user
     return path
 
 
@@ -54,14 +59,19 @@ def require_head(conn: sqlite3.Connection, seq: int) -> None:
 
 
 def row(conn: sqlite3.Connection, seq: int) -> tuple:
-    return conn.execute("SELECT seq, at, user, action, targets, payload, prev_hash, hash "
-                        "FROM audit_log WHERE seq = ?", (seq,)).fetchone()
+    return conn.execute(
+        "SELECT seq, at, user, action, targets, payload, prev_hash, hash "
+        "FROM audit_log WHERE seq = ?",
+        (seq,),
+    ).fetchone()
 
 
 def rehash(conn: sqlite3.Connection, seq: int) -> None:
     s, at, user, action, targets, payload, prev, _ = row(conn, seq)
-    conn.execute("UPDATE audit_log SET hash = ? WHERE seq = ?",
-                 (entry_hash(s, at, user, action, targets, payload, prev), seq))
+    conn.execute(
+        "UPDATE audit_log SET hash = ? WHERE seq = ?",
+        (entry_hash(s, at, user, action, targets, payload, prev), seq),
+    )
 
 
 EDITS = {
@@ -146,9 +156,10 @@ def test_full_rewrite_is_caught_by_an_earlier_export(original: Path, tmp_path: P
         conn.execute("UPDATE audit_log SET prev_hash = ? WHERE seq = ?", (prev, seq))
         rehash(conn, seq)
         prev = row(conn, seq)[7]
-    conn.execute("UPDATE settings SET value = json_object('hash', ?, 'seq', ?) WHERE key = "
-                 "'audit_head'", (prev, N)) if conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE name = 'settings'").fetchone() else None
+    conn.execute(
+        "UPDATE settings SET value = json_object('hash', ?, 'seq', ?) WHERE key = 'audit_head'",
+        (prev, N),
+    ) if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'settings'").fetchone() else None
     assert verify(conn).ok
     conn.close()
     out = run_cli(tmp_path / "copy.sqlite3", "audit", "verify", "--against", str(kept.path))
@@ -157,12 +168,16 @@ def test_full_rewrite_is_caught_by_an_earlier_export(original: Path, tmp_path: P
 
 
 def run_cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "desktop", "--db", str(db), *args, "--as", READER],
-                          capture_output=True, text=True, timeout=60, env=reader_env())
+    return subprocess.run(
+        [sys.executable, "-m", "desktop", "--db", str(db), *args, "--as", READER],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=reader_env(),
+    )
 
 
-@pytest.mark.parametrize("attack,seq", [("edit", 4), ("delete", 2), ("reorder", 6),
-                                        ("delete", N)])
+@pytest.mark.parametrize("attack,seq", [("edit", 4), ("delete", 2), ("reorder", 6), ("delete", N)])
 def test_cli_verify_names_the_entry(original: Path, tmp_path: Path, attack: str, seq: int) -> None:
     conn = attacker_copy(original, tmp_path)
     require_head(conn, seq)

@@ -8,17 +8,17 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QDate  # noqa: E402
+from PySide6.QtCore import QDate
 
-from desktop.audit.export import read_export  # noqa: E402
-from desktop.audit.log import append  # noqa: E402
-from desktop.store import open_db  # noqa: E402
-from desktop.store.tx import transaction  # noqa: E402
-from desktop.ui.audit_view import AuditModel, AuditView  # noqa: E402
+from desktop.audit.export import read_export
+from desktop.audit.log import append
+from desktop.store import open_db
+from desktop.store.tx import transaction
+from desktop.ui.audit_view import AuditModel, AuditView
 
 
 @pytest.fixture()
@@ -49,8 +49,9 @@ def test_filters(qtbot, conn: sqlite3.Connection) -> None:
     qtbot.addWidget(view)
     view.action_box.setCurrentText("batch.accept")
     assert view.model.total == 400
-    assert {view.model.data(view.model.index(r, 3)) for r in range(view.model.rowCount())} == \
-        {"batch.accept"}
+    assert {view.model.data(view.model.index(r, 3)) for r in range(view.model.rowCount())} == {
+        "batch.accept"
+    }
     view.action_box.setCurrentIndex(0)
     view.user_box.setCurrentText("clerk1")
     assert view.model.total == 800

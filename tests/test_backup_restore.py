@@ -41,7 +41,7 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
+@pytest.mark.posix_only  # file modes / /proc / pwd (see docs/windows.md)
 def test_database_and_wal_files_are_private(tmp_path: Path) -> None:
     conn = make_db(tmp_path / "db.sqlite3")
     for suffix in ("", "-wal", "-shm"):
@@ -49,7 +49,7 @@ def test_database_and_wal_files_are_private(tmp_path: Path) -> None:
     conn.close()
 
 
-@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
+@pytest.mark.posix_only  # file modes / /proc / pwd (see docs/windows.md)
 def test_auto_backup_is_a_private_self_contained_copy(tmp_path: Path) -> None:
     db = tmp_path / "db.sqlite3"
     conn = make_db(db, 4)
@@ -102,11 +102,14 @@ def test_rotation_follows_the_setting(tmp_path: Path) -> None:
         conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('backup_keep', '3')")
     for i in range(5):
         auto_backup(db, f"r{i}")
-    assert [p.name.rsplit("-", 1)[1] for p in list_backups(db)] == \
-        ["r2.sqlite3", "r3.sqlite3", "r4.sqlite3"]
+    assert [p.name.rsplit("-", 1)[1] for p in list_backups(db)] == [
+        "r2.sqlite3",
+        "r3.sqlite3",
+        "r4.sqlite3",
+    ]
 
 
-@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
+@pytest.mark.posix_only  # file modes / /proc / pwd (see docs/windows.md)
 def test_restore_replaces_live_database(tmp_path: Path) -> None:
     db = tmp_path / "db.sqlite3"
     conn = make_db(db, 2)
@@ -155,7 +158,7 @@ def test_integrity_check_names_the_cure(tmp_path: Path) -> None:
     assert "damaged" in msg and f"restore {good}" in msg
 
 
-@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
+@pytest.mark.posix_only  # file modes / /proc / pwd (see docs/windows.md)
 def test_restore_over_a_damaged_database(tmp_path: Path) -> None:
     db = tmp_path / "db.sqlite3"
     big_db(db)
@@ -169,7 +172,9 @@ def test_restore_over_a_damaged_database(tmp_path: Path) -> None:
     assert mode(db) == 0o600
 
 
-@pytest.mark.parametrize("content", [b"", b"not a database at all", b"SQLite format 3\x00" + b"\0" * 200])
+@pytest.mark.parametrize(
+    "content", [b"", b"not a database at all", b"SQLite format 3\x00" + b"\0" * 200]
+)
 def test_restore_refuses_foreign_files(tmp_path: Path, content: bytes) -> None:
     db = tmp_path / "db.sqlite3"
     make_db(db, 1).close()
@@ -190,13 +195,14 @@ def test_restore_refuses_other_sqlite_files(tmp_path: Path) -> None:
         check_reliefdesk_file(other)
 
 
-@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
-def test_cli_backup(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                    monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.posix_only  # file modes / /proc / pwd (see docs/windows.md)
+def test_cli_backup(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "db.sqlite3"
     make_db(db, 2).close()
     out = tmp_path / "kept" / "copy.sqlite3"
-    assert main(["--db", str(db), "backup", "--out", str(out)]) == 4   # a backup reads: sign in
+    assert main(["--db", str(db), "backup", "--out", str(out)]) == 4  # a backup reads: sign in
     assert not out.exists()
     signed_in = add_reader(db)
     monkeypatch.setenv("RELIEFDESK_PASSWORD", READER_PASSWORD)
@@ -234,7 +240,8 @@ def test_keep_setting_is_audited(tmp_path: Path) -> None:
 
 
 def test_cli_refuses_a_damaged_database_and_restore_repairs_it(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Opening a damaged file names the cure; the admin restores, signing in against the backup
     because the damaged database cannot be read."""
     from desktop.review.users import create_user
@@ -258,13 +265,15 @@ def test_cli_refuses_a_damaged_database_and_restore_repairs_it(
     assert "damaged" in capsys.readouterr().out  # where the damaged file was kept
     assert main(["--db", str(db), "audit", "verify", "--as", "admin1"]) == 0
     check = sqlite3.connect(db)
-    assert check.execute("SELECT action FROM audit_log ORDER BY seq DESC").fetchone() == \
-        ("backup.restore",)
+    assert check.execute("SELECT action FROM audit_log ORDER BY seq DESC").fetchone() == (
+        "backup.restore",
+    )
     check.close()
 
 
 def test_restore_refuses_a_tampered_backup_unless_forced(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from desktop.review.users import create_user
 
     db = tmp_path / "db.sqlite3"
@@ -281,16 +290,34 @@ def test_restore_refuses_a_tampered_backup_unless_forced(
     assert main(["--db", str(db), "restore", str(bad), "--as", "admin1"]) == 2
     assert n_entries(db) == 6  # unchanged (5 entries and the user.add)
     assert main(["--db", str(db), "restore", str(bad), "--as", "admin1", "--force"]) == 0
-    last = sqlite3.connect(db).execute(
-        "SELECT payload FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()[0]
+    last = (
+        sqlite3.connect(db)
+        .execute("SELECT payload FROM audit_log ORDER BY seq DESC LIMIT 1")
+        .fetchone()[0]
+    )
     assert '"audit_chain_ok":false' in last
 
 
-@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
+@pytest.mark.posix_only  # file modes / /proc / pwd (see docs/windows.md)
 def test_signing_key_file_is_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RELIEFDESK_KEY_PASSPHRASE", "pw-Key-2020")
     key = tmp_path / "judge.p12"
-    assert main(["--db", str(tmp_path / "db.sqlite3"), "keys", "create", "--name", "Hon. Test",
-                 "--title", "Judge", "--out", str(key)]) == 0
+    assert (
+        main(
+            [
+                "--db",
+                str(tmp_path / "db.sqlite3"),
+                "keys",
+                "create",
+                "--name",
+                "Hon. Test",
+                "--title",
+                "Judge",
+                "--out",
+                str(key),
+            ]
+        )
+        == 0
+    )
     assert mode(key) == 0o600
     assert b"pw-Key-2020" not in key.read_bytes()

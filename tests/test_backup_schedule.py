@@ -57,23 +57,28 @@ def test_a_due_backup_is_written_verified_and_recorded(world, tmp_path: Path) ->
     assert made is not None and made.path.parent == dest and made.path.is_file()
     assert made.audit_seq > 0
     copy = sqlite3.connect(made.path)
-    assert copy.execute("PRAGMA journal_mode").fetchone()[0] == "delete"     # one self-contained file
-    assert copy.execute("SELECT hash FROM audit_log WHERE seq = ?", (made.audit_seq,)).fetchone() == \
-        conn.execute("SELECT hash FROM audit_log WHERE seq = ?", (made.audit_seq,)).fetchone()
+    assert copy.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # one self-contained file
+    assert (
+        copy.execute("SELECT hash FROM audit_log WHERE seq = ?", (made.audit_seq,)).fetchone()
+        == conn.execute("SELECT hash FROM audit_log WHERE seq = ?", (made.audit_seq,)).fetchone()
+    )
     copy.close()
     assert last_verified(conn).sha256 == made.sha256
     assert conn.execute("SELECT action, user FROM audit_log ORDER BY seq DESC").fetchone() == (
-        "backup.verified", "os:clerk")
+        "backup.verified",
+        "os:clerk",
+    )
     assert not is_due(conn) and overdue_message(conn) is None
-    assert run_scheduled(db_path) is None                                  # not due again yet
+    assert run_scheduled(db_path) is None  # not due again yet
     later = datetime.now(UTC) + timedelta(hours=25)
     assert is_due(conn, later)
     msg = overdue_message(conn, later)
     assert msg and "(25 hours ago)" in msg and "every 24 hours" in msg
 
 
-def test_a_copy_that_does_not_match_is_deleted_not_recorded(world, tmp_path: Path,
-                                                            monkeypatch) -> None:
+def test_a_copy_that_does_not_match_is_deleted_not_recorded(
+    world, tmp_path: Path, monkeypatch
+) -> None:
     from desktop.store import backup, schedule
 
     db_path, conn, admin, _clerk = world
@@ -84,7 +89,9 @@ def test_a_copy_that_does_not_match_is_deleted_not_recorded(world, tmp_path: Pat
         real(src, out)
         c = sqlite3.connect(out)
         c.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
-        for (name,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        for (name,) in c.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        ).fetchall():
             c.execute(f"DROP TRIGGER {name}")
         c.execute("UPDATE audit_log SET hash = 'x' WHERE seq = (SELECT MAX(seq) FROM audit_log)")
         c.commit()
@@ -111,11 +118,41 @@ def test_the_cli_sets_runs_and_reports(world, tmp_path: Path, capsys) -> None:
     db_path, conn, *_ = world
     db = str(db_path)
     dest = tmp_path / "nightly"
-    assert main(["--db", db, "backup-schedule", "set", "--to", str(dest), "--every", "12",
-                 "--as", "clerk1"]) == 4
-    assert main(["--db", db, "backup-schedule", "set", "--to", str(dest), "--every", "12",
-                 "--as", "admin1"]) == 0
-    assert main(["--db", db, "backup-schedule", "status"]) == 1          # overdue: none yet
+    assert (
+        main(
+            [
+                "--db",
+                db,
+                "backup-schedule",
+                "set",
+                "--to",
+                str(dest),
+                "--every",
+                "12",
+                "--as",
+                "clerk1",
+            ]
+        )
+        == 4
+    )
+    assert (
+        main(
+            [
+                "--db",
+                db,
+                "backup-schedule",
+                "set",
+                "--to",
+                str(dest),
+                "--every",
+                "12",
+                "--as",
+                "admin1",
+            ]
+        )
+        == 0
+    )
+    assert main(["--db", db, "backup-schedule", "status"]) == 1  # overdue: none yet
     assert main(["--db", db, "backup-schedule", "run"]) == 0
     assert main(["--db", db, "backup-schedule", "status", "--json"]) == 0
     status = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
@@ -130,9 +167,10 @@ def test_the_window_warns_when_the_backup_is_overdue(world, tmp_path: Path, qtbo
     db_path, conn, admin, clerk = world
     blocker = tmp_path / "unreachable"
     blocker.write_text("x")
-    set_schedule(conn, admin, blocker / "share", 1)        # due, and cannot be written
-    window = MainWindow(conn, db_path, clerk, QSettings(str(tmp_path / "s.ini"),
-                                                        QSettings.IniFormat))
+    set_schedule(conn, admin, blocker / "share", 1)  # due, and cannot be written
+    window = MainWindow(
+        conn, db_path, clerk, QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
+    )
     qtbot.addWidget(window)
     window.show()
     watch = window.backup_watch

@@ -18,8 +18,12 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.slow
 def test_build_and_run_the_built_program(tmp_path):
     pytest.importorskip("PyInstaller", reason="the build extra is not installed")
-    out = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_check.py"), "--dist",
-                          str(tmp_path)], capture_output=True, text=True, timeout=900)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "build_check.py"), "--dist", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     print(out.stdout)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "ReliefDesk self-test passed" in out.stdout

@@ -24,8 +24,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def cli(db: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "desktop", "--db", str(db), *args],
-                          capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "desktop", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=ROOT,
+    )
 
 
 def test_second_writer_waits_then_gets_busy_error(tmp_path: Path) -> None:
@@ -54,7 +60,11 @@ def test_waiting_writer_proceeds_when_lock_is_freed_in_time(tmp_path: Path) -> N
     """Within the busy timeout the second writer just waits its turn."""
     path = tmp_path / "db.sqlite3"
     a = open_db(path).conn
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
         import sys, time
         sys.path.insert(0, {str(ROOT)!r})
         from desktop.store import connect
@@ -65,7 +75,11 @@ def test_waiting_writer_proceeds_when_lock_is_freed_in_time(tmp_path: Path) -> N
         print("locked", flush=True)
         time.sleep(1.5)
         c.execute("COMMIT")
-    """)], stdout=subprocess.PIPE, text=True)
+    """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
     start = time.monotonic()
     with transaction(a):
@@ -122,22 +136,33 @@ def test_two_processes_append_without_loss(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     conn = open_db(path).conn
     n = 150
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER.format(root=str(ROOT), path=str(path),
-                                                                    n=n, who=who)],
-                              stdout=subprocess.PIPE, text=True) for who in ("w1", "w2")]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER.format(root=str(ROOT), path=str(path), n=n, who=who)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for who in ("w1", "w2")
+    ]
     outs = [p.communicate(timeout=120)[0] for p in procs]
     assert all(p.returncode == 0 for p in procs), outs
     result = verify(conn)
     assert result.ok and result.entries == 2 * n
     for who in ("w1", "w2"):
-        got = [r[0] for r in conn.execute(
-            "SELECT json_extract(payload, '$.i') FROM audit_log WHERE user = ? ORDER BY seq", (who,))]
+        got = [
+            r[0]
+            for r in conn.execute(
+                "SELECT json_extract(payload, '$.i') FROM audit_log WHERE user = ? ORDER BY seq",
+                (who,),
+            )
+        ]
         assert got == list(range(n))
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def test_cli_decision_while_another_window_writes(tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_decision_while_another_window_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A clerk's `users add` from the CLI while another window holds the write lock: exit 5,
     the message says to try again, nothing half-written; the retry succeeds."""
     from desktop.cli.main import main
@@ -151,13 +176,16 @@ def test_cli_decision_while_another_window_writes(tmp_path: Path,
     a.execute("BEGIN IMMEDIATE")
     append(a, "admin1", "test.long_write", [], {})
     try:
-        code = main(["--db", str(path), "users", "add", "clerk1", "--role", "clerk",
-                     "--as", "admin1"])
+        code = main(
+            ["--db", str(path), "users", "add", "clerk1", "--role", "clerk", "--as", "admin1"]
+        )
     finally:
         a.execute("COMMIT")
     assert code == 5
     assert [u.name for u in list_users(a)] == ["admin1"]
-    assert main(["--db", str(path), "users", "add", "clerk1", "--role", "clerk",
-                 "--as", "admin1"]) == 0
+    assert (
+        main(["--db", str(path), "users", "add", "clerk1", "--role", "clerk", "--as", "admin1"])
+        == 0
+    )
     assert sorted(u.name for u in list_users(a)) == ["admin1", "clerk1"]
     assert verify(a).ok

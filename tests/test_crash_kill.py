@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ROWS = 100_000
 COUNTY = "LOS ANGELES"
 KILLS = 20
-pytestmark = [pytest.mark.slow, pytest.mark.posix_only]   # SIGKILL, /proc, sessions
+pytestmark = [pytest.mark.slow, pytest.mark.posix_only]  # SIGKILL, /proc, sessions
 
 
 def have(module: str) -> bool:
@@ -40,8 +40,14 @@ def cli_cmd(db: Path, *args: str) -> list[str]:
 
 
 def run_cli(db: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    out = subprocess.run(cli_cmd(db, *args), capture_output=True, text=True, timeout=600,
-                         env={**os.environ, **(env or {})}, cwd=ROOT)
+    out = subprocess.run(
+        cli_cmd(db, *args),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, **(env or {})},
+        cwd=ROOT,
+    )
     assert out.returncode in (0, 3), f"{args}: exit {out.returncode}\n{out.stderr[-2000:]}"
     return out
 
@@ -106,7 +112,8 @@ def check_orders_on_disk(conn: sqlite3.Connection) -> None:
     if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'orders'").fetchone():
         return
     for number, path, sha, status in conn.execute(
-            "SELECT order_no, file_path, sha256, status FROM orders"):
+        "SELECT order_no, file_path, sha256, status FROM orders"
+    ):
         if status == "prepared" and path is None:
             continue  # reserved number, no file promised yet: the rerun completes it
         p = Path(path)
@@ -117,10 +124,10 @@ def check_orders_on_disk(conn: sqlite3.Connection) -> None:
 @dataclass
 class Stage:
     name: str
-    start_db: Path                 # snapshot the stage starts from
+    start_db: Path  # snapshot the stage starts from
     args: list[str]
     env: dict[str, str] = field(default_factory=dict)
-    seconds: float = 0.0           # uninterrupted duration, subprocess start included
+    seconds: float = 0.0  # uninterrupted duration, subprocess start included
 
 
 @dataclass
@@ -149,8 +156,11 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Baseline]:
     shutil.copy(empty, live)
     t = time.monotonic()
     run_cli(live, "import", "--format", "doj", str(data))
-    b.stages.append(Stage("import", empty, ["import", "--format", "doj", str(data)],
-                          seconds=time.monotonic() - t))
+    b.stages.append(
+        Stage(
+            "import", empty, ["import", "--format", "doj", str(data)], seconds=time.monotonic() - t
+        )
+    )
     conn = sqlite3.connect(live)
     b.import_fp = digest(conn, IMPORT_FINGERPRINT)
     b.counts = conn.execute("SELECT count(*) FROM counts").fetchone()[0]
@@ -170,8 +180,19 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Baseline]:
             accepted = work / "s2-accepted.sqlite3"
             batch, env = accept_a_batch(live, work)
             snapshot(live, accepted)
-            args = ["orders", "render", "--batch", str(batch), "--sign", str(work / "judge.p12"),
-                    "--as", "judge1", "--date", "2020-09-01", "--out"]
+            args = [
+                "orders",
+                "render",
+                "--batch",
+                str(batch),
+                "--sign",
+                str(work / "judge.p12"),
+                "--as",
+                "judge1",
+                "--date",
+                "2020-09-01",
+                "--out",
+            ]
             t = time.monotonic()
             run_cli(live, *args, str(work / "orders-baseline"), env=env)
             b.stages.append(Stage("render", accepted, args, env, seconds=time.monotonic() - t))
@@ -183,31 +204,49 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Baseline]:
 
 
 PASSWORD = "pw-Kill-2020"
-GRANTED_COUNTS = 150   # counts in the batch to render: enough orders to kill mid-way
+GRANTED_COUNTS = 150  # counts in the batch to render: enough orders to kill mid-way
 
 
 def accept_a_batch(db: Path, work: Path) -> tuple[int, dict[str, str]]:
     """Users, a clerk's approvals, a submitted batch and the judge's sample and acceptance, all
     through the real CLI; returns the batch id and the environment render needs."""
-    env = {"RELIEFDESK_PASSWORD": PASSWORD, "RELIEFDESK_NEW_PASSWORD": PASSWORD,
-           "RELIEFDESK_KEY_PASSPHRASE": PASSWORD}
+    env = {
+        "RELIEFDESK_PASSWORD": PASSWORD,
+        "RELIEFDESK_NEW_PASSWORD": PASSWORD,
+        "RELIEFDESK_KEY_PASSPHRASE": PASSWORD,
+    }
     run_cli(db, "users", "add", "admin1", "--role", "admin", env=env)
     for name, role in (("clerk1", "clerk"), ("judge1", "judge")):
         run_cli(db, "users", "add", name, "--role", role, "--as", "admin1", env=env)
-    queue = run_cli(db, "queue", "list", "--status", "pending", "--json", "--as", "clerk1",
-                    env=env).stdout
+    queue = run_cli(
+        db, "queue", "list", "--status", "pending", "--json", "--as", "clerk1", env=env
+    ).stdout
     items = [json.loads(line) for line in queue.splitlines()]
-    grantable = [str(i["count_id"]) for i in items if i["relief"] in (
-        "dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction")]
+    grantable = [
+        str(i["count_id"])
+        for i in items
+        if i["relief"] in ("dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction")
+    ]
     run_cli(db, "review", "approve", *grantable[:GRANTED_COUNTS], "--as", "clerk1", env=env)
-    batch = json.loads(run_cli(db, "batch", "submit", "--as", "clerk1", "--json",
-                               env=env).stdout)["batch_id"]
+    batch = json.loads(run_cli(db, "batch", "submit", "--as", "clerk1", "--json", env=env).stdout)[
+        "batch_id"
+    ]
     sample = run_cli(db, "batch", "sample", str(batch), "--as", "judge1", "--json", env=env).stdout
     for line in sample.splitlines():
         run_cli(db, "review", "show", str(json.loads(line)["count_id"]), "--as", "judge1", env=env)
     run_cli(db, "batch", "accept", str(batch), "--as", "judge1", env=env)
-    run_cli(db, "keys", "create", "--name", "Hon. Kill Test", "--title", "Judge",
-            "--out", str(work / "judge.p12"), env=env)
+    run_cli(
+        db,
+        "keys",
+        "create",
+        "--name",
+        "Hon. Kill Test",
+        "--title",
+        "Judge",
+        "--out",
+        str(work / "judge.p12"),
+        env=env,
+    )
     return batch, env
 
 
@@ -223,9 +262,14 @@ def kill_at(stage: Stage, db: Path, delay: float, extra: list[str]) -> int | Non
     """Start the stage on `db`, SIGKILL it after `delay` seconds; its exit code if it finished."""
     # A session of its own, so the kill takes the whole program down at once, worker processes
     # included, as a crash or power cut would.
-    proc = subprocess.Popen(cli_cmd(db, *stage.args, *extra), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env={**os.environ, **stage.env}, cwd=ROOT,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        cli_cmd(db, *stage.args, *extra),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **stage.env},
+        cwd=ROOT,
+        start_new_session=True,
+    )
     try:
         proc.wait(timeout=delay)
         return proc.returncode
@@ -242,7 +286,7 @@ def test_kill_at_random_points(baseline: tuple[Path, Baseline]) -> None:
     leftovers: list[str] = []
     # Interpreter start-up is not interesting to kill in: aim the kills at the work itself.
     t = time.monotonic()
-    run_cli(work / "startup.sqlite3", "users", "list")   # opens a new database, reads nothing
+    run_cli(work / "startup.sqlite3", "users", "list")  # opens a new database, reads nothing
     startup = time.monotonic() - t
     for i in range(KILLS):
         stage = b.stages[i % len(b.stages)]
@@ -260,11 +304,14 @@ def test_kill_at_random_points(baseline: tuple[Path, Baseline]) -> None:
             visible = conn.execute("SELECT count(*) FROM evaluation_runs").fetchone()[0] > 0
         check_orders_on_disk(conn)
         if stage.name == "render":
-            visible = conn.execute("SELECT count(*) FROM orders WHERE status != 'prepared'"
-                                   ).fetchone()[0]
+            visible = conn.execute(
+                "SELECT count(*) FROM orders WHERE status != 'prepared'"
+            ).fetchone()[0]
         conn.close()
-        outcomes.append(f"{stage.name}@{delay:.2f}s:{'finished' if finished is not None else 'killed'}"
-                        f"({'result visible' if visible else 'nothing visible'})")
+        outcomes.append(
+            f"{stage.name}@{delay:.2f}s:{'finished' if finished is not None else 'killed'}"
+            f"({'result visible' if visible else 'nothing visible'})"
+        )
         # The rerun finishes with the same result as the uninterrupted run.
         run_cli(db, *stage.args, *extra, env=stage.env)
         conn = sqlite3.connect(db)
@@ -277,21 +324,25 @@ def test_kill_at_random_points(baseline: tuple[Path, Baseline]) -> None:
             assert digest(conn, DETERMINATION_FINGERPRINT) == b.determinations_fp
         else:
             check_orders_on_disk(conn)
-            assert conn.execute("SELECT count(*) FROM orders WHERE status = 'signed'"
-                                ).fetchone()[0] == b.orders
+            assert (
+                conn.execute("SELECT count(*) FROM orders WHERE status = 'signed'").fetchone()[0]
+                == b.orders
+            )
             assert digest(conn, ORDERS_FINGERPRINT) == b.orders_fp
             files = [p.name for p in (work / f"orders{i:02d}").iterdir()]
             # A write cut off by the kill leaves its hidden temporary file (never a .pdf name).
             leftovers += [f for f in files if f.startswith(".") and f.endswith(".tmp")]
             assert sorted(f for f in files if not f.startswith(".")) == sorted(
-                f"{r[0]}.pdf" for r in conn.execute("SELECT order_no FROM orders")), \
-                "stray or missing order files in the output folder"
+                f"{r[0]}.pdf" for r in conn.execute("SELECT order_no FROM orders")
+            ), "stray or missing order files in the output folder"
         conn.close()
         db.unlink()
         for suffix in ("-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
-    print(f"\n{b.counts} counts, {b.orders} orders; start-up {startup:.2f}s; stages:",
-          ", ".join(f"{s.name} {s.seconds:.1f}s" for s in b.stages))
+    print(
+        f"\n{b.counts} counts, {b.orders} orders; start-up {startup:.2f}s; stages:",
+        ", ".join(f"{s.name} {s.seconds:.1f}s" for s in b.stages),
+    )
     print("kills:", "; ".join(outcomes))
     print("temporary files left in output folders after rerun:", leftovers or "none")
 
@@ -323,8 +374,13 @@ def test_render_workers_die_with_their_parent(baseline: tuple[Path, Baseline]) -
     db = work / "orphans.sqlite3"
     shutil.copy(stage.start_db, db)
     out = work / "orders-orphans"
-    proc = subprocess.Popen(cli_cmd(db, *stage.args, str(out)), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env={**os.environ, **stage.env}, cwd=ROOT)
+    proc = subprocess.Popen(
+        cli_cmd(db, *stage.args, str(out)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **stage.env},
+        cwd=ROOT,
+    )
     workers: list[int] = []
     deadline = time.monotonic() + stage.seconds
     while time.monotonic() < deadline and len(workers) < 2 and proc.poll() is None:

@@ -23,14 +23,26 @@ def spellings(section: str) -> list[str]:
     """The DOJ spellings of one normalised section: code after (with a description, glued, with a
     space) and before, a leading slash, bracketed subdivisions written bare where that is still
     one reading."""
-    out = [f"{section} PC-DESCRIPTION OF OFFENSE", f"{section}PC-DESCRIPTION", f"PC {section}",
-           f"/{section} PC", f"{section} PC", section, f"{section.lower()} pc"]
+    out = [
+        f"{section} PC-DESCRIPTION OF OFFENSE",
+        f"{section}PC-DESCRIPTION",
+        f"PC {section}",
+        f"/{section} PC",
+        f"{section} PC",
+        section,
+        f"{section.lower()} pc",
+    ]
     return out
 
 
 def attempts(section: str) -> list[str]:
-    return [f"664/{section} PC-ATTEMPT", f"664-{section} PC", f"664.{section} PC",
-            f"664{section} PC", f"PC 664/{section}"]
+    return [
+        f"664/{section} PC-ATTEMPT",
+        f"664-{section} PC",
+        f"664.{section} PC",
+        f"664{section} PC",
+        f"PC 664/{section}",
+    ]
 
 
 def hits_of(text: str, entry_id: str) -> list:
@@ -43,7 +55,7 @@ def test_every_entry_in_every_spelling(entry):
     for text in spellings(entry.section):
         found = hits_of(text, entry.id)
         assert found, f"{text!r} does not match {entry.id}"
-        if entry.needs:     # intent the record cannot show: a possible disqualifier only
+        if entry.needs:  # intent the record cannot show: a possible disqualifier only
             assert not any(h.certain for h in found), text
         else:
             assert any(h.certain for h in found), f"{text!r}: {[h.why for h in found]}"
@@ -63,7 +75,7 @@ def test_every_entry_as_an_attempt(entry):
             assert not found, f"{text!r}: an attempt is not listed for {entry.id}"
 
 
-BARE = [e for e in ENTRIES if e.subs and e.subs[0].isalpha()]   # "3141" is section 3141
+BARE = [e for e in ENTRIES if e.subs and e.subs[0].isalpha()]  # "3141" is section 3141
 
 
 @pytest.mark.parametrize("entry", BARE, ids=[e.id for e in BARE])
@@ -84,8 +96,26 @@ def test_other_codes_are_not_penal_code_disqualifiers(entry):
     assert not hits_of(f"{entry.section} HS", entry.id)
 
 
-HOMICIDES = ["187", "187(A)", "188", "189", "190", "190.05", "190.1", "190.2", "190.2(A)(17)",
-             "190.25", "190.3", "190.4", "190.41", "190.5", "190.6", "191", "191.5", "191.5(A)"]
+HOMICIDES = [
+    "187",
+    "187(A)",
+    "188",
+    "189",
+    "190",
+    "190.05",
+    "190.1",
+    "190.2",
+    "190.2(A)(17)",
+    "190.25",
+    "190.3",
+    "190.4",
+    "190.41",
+    "190.5",
+    "190.6",
+    "191",
+    "191.5",
+    "191.5(A)",
+]
 
 
 @pytest.mark.parametrize("section", HOMICIDES)
@@ -96,38 +126,89 @@ def test_homicide_187_to_191_5_inclusive_and_attempts(section):
 
 NEAR_MISSES = [
     # (section text, entry id it must not match)
-    ("192 PC-MANSLAUGHTER", HOMICIDE.id), ("192(A) PC", HOMICIDE.id), ("191.55 PC", HOMICIDE.id),
-    ("1900 PC", HOMICIDE.id), ("186 PC", HOMICIDE.id), ("1870 PC", HOMICIDE.id),
+    ("192 PC-MANSLAUGHTER", HOMICIDE.id),
+    ("192(A) PC", HOMICIDE.id),
+    ("191.55 PC", HOMICIDE.id),
+    ("1900 PC", HOMICIDE.id),
+    ("186 PC", HOMICIDE.id),
+    ("1870 PC", HOMICIDE.id),
     ("664/192(C) PC", HOMICIDE.id),
-    ("288.5 PC", "pc290 288"), ("288 PC", "pc290 288.5"), ("288 PC", "superstrike 288.5"),
-    ("273A PC-CHILD ENDANGERMENT", "superstrike 273AB"), ("266 PC", "pc290 266J"),
-    ("266J PC", "pc290 266"), ("266C PC", "pc290 266"), ("647(A) PC", "pc290 647A"),
-    ("647(A) PC", "pc290 647.6"), ("647A PC", "pc290 647.6"), ("653(F) PC", "superstrike 653F(B)"),
-    ("653(F)(B) PC", "superstrike 653F(B)"), ("653F(A) PC", "superstrike 653F(B)"),
-    ("653F(A) PC", "pc290 653F(C)"), ("288(A) PC", "pc290 288A"), ("288A PC", "superstrike 288(A)"),
-    ("261.5 PC", "pc290 261"), ("2610 PC", "pc290 261"), ("245(A)(1) PC", "superstrike 245(D)(3)"),
-    ("311.12 PC", "pc290 311.1"), ("311.1 PC", "pc290 311.11"), ("236.1(A) PC", "pc290 236.1(B)"),
-    ("220(A) PC", "superstrike 220(B)"), ("314(3) PC", "pc290 314(1)"),
+    ("288.5 PC", "pc290 288"),
+    ("288 PC", "pc290 288.5"),
+    ("288 PC", "superstrike 288.5"),
+    ("273A PC-CHILD ENDANGERMENT", "superstrike 273AB"),
+    ("266 PC", "pc290 266J"),
+    ("266J PC", "pc290 266"),
+    ("266C PC", "pc290 266"),
+    ("647(A) PC", "pc290 647A"),
+    ("647(A) PC", "pc290 647.6"),
+    ("647A PC", "pc290 647.6"),
+    ("653(F) PC", "superstrike 653F(B)"),
+    ("653(F)(B) PC", "superstrike 653F(B)"),
+    ("653F(A) PC", "superstrike 653F(B)"),
+    ("653F(A) PC", "pc290 653F(C)"),
+    ("288(A) PC", "pc290 288A"),
+    ("288A PC", "superstrike 288(A)"),
+    ("261.5 PC", "pc290 261"),
+    ("2610 PC", "pc290 261"),
+    ("245(A)(1) PC", "superstrike 245(D)(3)"),
+    ("311.12 PC", "pc290 311.1"),
+    ("311.1 PC", "pc290 311.11"),
+    ("236.1(A) PC", "pc290 236.1(B)"),
+    ("220(A) PC", "superstrike 220(B)"),
+    ("314(3) PC", "pc290 314(1)"),
 ]
 
 
-@pytest.mark.parametrize(("text", "entry_id"), NEAR_MISSES, ids=[f"{t}!={e}" for t, e in NEAR_MISSES])
+@pytest.mark.parametrize(
+    ("text", "entry_id"), NEAR_MISSES, ids=[f"{t}!={e}" for t, e in NEAR_MISSES]
+)
 def test_near_misses_do_not_match(text, entry_id):
     assert not hits_of(text, entry_id)
 
 
-@pytest.mark.parametrize("text", ["273A PC", "647(A) PC", "653(F) PC", "192 PC", "191.55 PC",
-                                  "1900 PC", "245(A)(1) PC", "459 PC-BURGLARY", "664/245(D)(3) PC",
-                                  "11357.5 HS", "187 VC", "288 WI", "12022.5 PC", "519 PC",
-                                  "186.22(B)(1) PC"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "273A PC",
+        "647(A) PC",
+        "653(F) PC",
+        "192 PC",
+        "191.55 PC",
+        "1900 PC",
+        "245(A)(1) PC",
+        "459 PC-BURGLARY",
+        "664/245(D)(3) PC",
+        "11357.5 HS",
+        "187 VC",
+        "288 WI",
+        "12022.5 PC",
+        "519 PC",
+        "186.22(B)(1) PC",
+    ],
+)
 def test_not_disqualifying_at_all(text):
     r = classify(text)
     assert not r.hits and not r.unreadable, [h.entry.id for h in r.hits]
 
 
-@pytest.mark.parametrize("text", ["266J.11", "266J.11 PC-PIMPING", "245 PC", "653F PC", "261A2 PC",
-                                  "288AC1 PC", "187A PC", "207 PC", "182/187 PC", "664/209 PC",
-                                  "236.1 PC", "311.2 PC"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "266J.11",
+        "266J.11 PC-PIMPING",
+        "245 PC",
+        "653F PC",
+        "261A2 PC",
+        "288AC1 PC",
+        "187A PC",
+        "207 PC",
+        "182/187 PC",
+        "664/209 PC",
+        "236.1 PC",
+        "311.2 PC",
+    ],
+)
 def test_readable_more_than_one_way_is_possible_never_certain_never_nothing(text):
     r = classify(text)
     assert r.possible, text
@@ -149,19 +230,41 @@ def test_gang_entries_read_in_every_spelling(entry):
 
 def _count(i: int, text: str, case: int, level: str = "F", day: date = date(2000, 1, 1)):
     sec = parse_section(text)
-    return CountFacts(id=i, case_id=case, case_number=f"C{case}", cnt_order=f"{case:03d}002{i:03d}000",
-                      count_no=i, county="KERN", offense_text=text, section=sec and sec.section,
-                      base=sec and sec.base, code=sec and (sec.code or None), level=level,
-                      convicted=True, conviction_date=day, cycle_date=day, sentence_end=None,
-                      juvenile=False)
+    return CountFacts(
+        id=i,
+        case_id=case,
+        case_number=f"C{case}",
+        cnt_order=f"{case:03d}002{i:03d}000",
+        count_no=i,
+        county="KERN",
+        offense_text=text,
+        section=sec and sec.section,
+        base=sec and sec.base,
+        code=sec and (sec.code or None),
+        level=level,
+        convicted=True,
+        conviction_date=day,
+        cycle_date=day,
+        sentence_end=None,
+        juvenile=False,
+    )
 
 
 LIFE = [e.section for e in GANG if e.list == "gang_life"]
 
 
 @pytest.mark.parametrize("life", LIFE)
-@pytest.mark.parametrize("form", ["{l}-186.22(B)(4) PC", "186.22(B)(4)/{l} PC", "{l}+186.22(B)(4) PC",
-                                  "PC {l}/186.22(B)(4)", "separate", "separate-reversed"])
+@pytest.mark.parametrize(
+    "form",
+    [
+        "{l}-186.22(B)(4) PC",
+        "186.22(B)(4)/{l} PC",
+        "{l}+186.22(B)(4) PC",
+        "PC {l}/186.22(B)(4)",
+        "separate",
+        "separate-reversed",
+    ],
+)
 def test_life_term_gang_crime_with_the_enhancement_is_a_superstrike(life, form):
     if form.startswith("separate"):
         counts = [_count(1, f"{life} PC-OFFENSE", 1), _count(2, "186.22(B)(4) PC-GANG", 1)]
@@ -225,7 +328,15 @@ READINGS = [
     ("182(A)(1)/11359 HS", "182(A)(1)/11359", "11359", "HS", False, True, set()),
     ("519-186.22(B)(4) PC", "519/186.22(B)(4)", "519", "PC", False, False, set()),
     ("186.22(B)(4)/136.1 PC", "186.22(B)(4)/136.1", "186.22", "PC", False, False, set()),
-    ("11359 PC-POSSESS MARIJUANA FOR SALE", "11359", "11359", "HS", False, False, {"code_corrected"}),
+    (
+        "11359 PC-POSSESS MARIJUANA FOR SALE",
+        "11359",
+        "11359",
+        "HS",
+        False,
+        False,
+        {"code_corrected"},
+    ),
     ("11357(C)HS-POSSESS", "11357(C)", "11357", "HS", False, False, set()),
     ("11357 (B) HS", "11357(B)", "11357", "HS", False, False, set()),
     ("11360(B) SELL/FURNISH/ETC MARIJUANA/HASH", "11360(B)", "11360", "", False, False, set()),
@@ -236,8 +347,11 @@ READINGS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "section", "base", "code", "attempt", "conspiracy", "flags"),
-                         READINGS, ids=[r[0] for r in READINGS])
+@pytest.mark.parametrize(
+    ("text", "section", "base", "code", "attempt", "conspiracy", "flags"),
+    READINGS,
+    ids=[r[0] for r in READINGS],
+)
 def test_section_reader(text, section, base, code, attempt, conspiracy, flags):
     sec = parse_section(text)
     assert (sec.section, sec.base, sec.code) == (section, base, code)
@@ -246,10 +360,18 @@ def test_section_reader(text, section, base, code, attempt, conspiracy, flags):
     assert sec.text == text.strip()
 
 
-@pytest.mark.parametrize(("raw", "shown"), [
-    ("CASCLOS ANGELES", "LOS ANGELES"), ("CASC SAN PEDRO", "SAN PEDRO"),
-    ("CAMC LOS ANGELES METRO", "LOS ANGELES METRO"), ("CAPDSAN DIEGO", "SAN DIEGO"),
-    ("CASC  SAN BERNARDINO", "SAN BERNARDINO"), ("SAN BERNARDINO", "SAN BERNARDINO"), ("", "")])
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("CASCLOS ANGELES", "LOS ANGELES"),
+        ("CASC SAN PEDRO", "SAN PEDRO"),
+        ("CAMC LOS ANGELES METRO", "LOS ANGELES METRO"),
+        ("CAPDSAN DIEGO", "SAN DIEGO"),
+        ("CASC  SAN BERNARDINO", "SAN BERNARDINO"),
+        ("SAN BERNARDINO", "SAN BERNARDINO"),
+        ("", ""),
+    ],
+)
 def test_court_names_lose_the_agency_prefix(raw, shown):
     assert court_display(raw) == shown
 

@@ -112,8 +112,9 @@ def old_run_loop(conn: sqlite3.Connection, policy_name: str) -> list[tuple]:
     # Issue 13 §4: whole cycles (or the cycle's Prop 64 charges) as the policy needs them.
     cycles = policy.related is not None or policy.plea is not None
     ids = ev.subjects_in_scope(conn, COUNTY, any_disposition=cycles)
-    for subject, counts in ev.load_subjects(conn, ids, all_counts=ev._needs_whole_cycles(policy),
-                                            prop64_charges=cycles):
+    for subject, counts in ev.load_subjects(
+        conn, ids, all_counts=ev._needs_whole_cycles(policy), prop64_charges=cycles
+    ):
         subject_responses = [
             r for c in counts if c.case_number for r in responses.get(c.case_number, ())
         ]

@@ -14,7 +14,10 @@ def test_no_execute_in_the_front_ends() -> None:
     for folder in ("ui", "cli"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                        and node.func.attr in ("execute", "executemany", "executescript")):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("execute", "executemany", "executescript")
+                ):
                     found.append(f"{path.relative_to(ROOT.parent)}:{node.lineno}")
     assert found == []

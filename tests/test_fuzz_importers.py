@@ -32,13 +32,34 @@ STRUCTURED_EXAMPLES = 3600
 
 
 def fuzz_settings(examples: int) -> settings:
-    return settings(max_examples=examples, deadline=None, database=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                           HealthCheck.function_scoped_fixture])
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.function_scoped_fixture,
+        ],
+    )
+
 
 SHARED = Path(__file__).resolve().parent / "data" / "gogen-fixtures"
-IMPOSSIBLE_DATES = ["20201340", "00000000", "99999999", "19600231", "2020-02-30", "1960031",
-                    "ABCDEFGH", "18000101", "21991231", "-", "0", " 19600314 "]
+IMPOSSIBLE_DATES = [
+    "20201340",
+    "00000000",
+    "99999999",
+    "19600231",
+    "2020-02-30",
+    "1960031",
+    "ABCDEFGH",
+    "18000101",
+    "21991231",
+    "-",
+    "0",
+    " 19600314 ",
+]
 
 
 def _doj_seed_rows() -> list[list[str]]:
@@ -50,14 +71,24 @@ def _doj_seed_rows() -> list[list[str]]:
             return rows
     # Fallback when shared/ is not beside the clone: two coherent synthetic rows.
     row = [""] * N_COLUMNS
-    for name, value in (("SUBJECT_ID", "100001"), ("CII_NUMBER", "A012345678"),
-                        ("PRI_NAME", "DOE,JANE Q"), ("GENDER", "F"), ("PRI_DOB", "19700102"),
-                        ("CYC_DATE", "19950301"), ("STP_EVENT_DATE", "19950401"),
-                        ("STP_TYPE_DESCR", "COURT ACTION"), ("STP_ORI_CNTY_NAME", "ALAMEDA"),
-                        ("CNT_ORDER", "101002001000"), ("OFN", "CR1234"),
-                        ("OFFENSE_DESCR", "11357(B) HS-POSSESS MARIJUANA"), ("OFFENSE_TOC", "M"),
-                        ("DISP_DESCR", "CONVICTED"), ("CONV_STAT_DESCR", "MISDEMEANOR"),
-                        ("DISP_DATE", "19950401")):
+    for name, value in (
+        ("SUBJECT_ID", "100001"),
+        ("CII_NUMBER", "A012345678"),
+        ("PRI_NAME", "DOE,JANE Q"),
+        ("GENDER", "F"),
+        ("PRI_DOB", "19700102"),
+        ("CYC_DATE", "19950301"),
+        ("STP_EVENT_DATE", "19950401"),
+        ("STP_TYPE_DESCR", "COURT ACTION"),
+        ("STP_ORI_CNTY_NAME", "ALAMEDA"),
+        ("CNT_ORDER", "101002001000"),
+        ("OFN", "CR1234"),
+        ("OFFENSE_DESCR", "11357(B) HS-POSSESS MARIJUANA"),
+        ("OFFENSE_TOC", "M"),
+        ("DISP_DESCR", "CONVICTED"),
+        ("CONV_STAT_DESCR", "MISDEMEANOR"),
+        ("DISP_DATE", "19950401"),
+    ):
         row[INDEX[name]] = value
     arrest = list(row)
     arrest[INDEX["CNT_ORDER"]] = "101001001000"
@@ -69,16 +100,75 @@ def _doj_seed_rows() -> list[list[str]]:
 DOJ_ROWS = _doj_seed_rows()
 DOJ_DATE_COLS = [INDEX[c] for c in ("PRI_DOB", "CYC_DATE", "STP_EVENT_DATE", "DISP_DATE")]
 
-COURT_HEADER = ["case_number", "defendant_name", "dob", "cii", "county", "count_no",
-                "code_section", "level", "disposition", "conviction_date", "offense_date",
-                "sentence", "sentence_end", "court", "akas"]
+COURT_HEADER = [
+    "case_number",
+    "defendant_name",
+    "dob",
+    "cii",
+    "county",
+    "count_no",
+    "code_section",
+    "level",
+    "disposition",
+    "conviction_date",
+    "offense_date",
+    "sentence",
+    "sentence_end",
+    "court",
+    "akas",
+]
 COURT_ROWS = [
-    ["CR-1001", "DOE, JANE Q", "1970-01-02", "A012345678", "ALAMEDA", "1", "11357(b) HS", "M",
-     "CONVICTED", "1995-04-01", "1995-03-01", "3Y PROBATION; 90D JAIL", "", "", ""],
-    ["CR-1001", "DOE, JANE Q", "1970-01-02", "A012345678", "ALAMEDA", "2", "HS 11360(a)", "F",
-     "CONVICTED", "1995-04-01", "", "16M PRISON", "1996-08-01", "CASC ALAMEDA", "JANE DOE"],
-    ["CR-2002", "ROE, RICHARD", "1980-12-31", "", "FRESNO", "1", "647(f) PC", "MISDEMEANOR",
-     "DISMISSED", "", "2001-05-05", "", "", "", ""],
+    [
+        "CR-1001",
+        "DOE, JANE Q",
+        "1970-01-02",
+        "A012345678",
+        "ALAMEDA",
+        "1",
+        "11357(b) HS",
+        "M",
+        "CONVICTED",
+        "1995-04-01",
+        "1995-03-01",
+        "3Y PROBATION; 90D JAIL",
+        "",
+        "",
+        "",
+    ],
+    [
+        "CR-1001",
+        "DOE, JANE Q",
+        "1970-01-02",
+        "A012345678",
+        "ALAMEDA",
+        "2",
+        "HS 11360(a)",
+        "F",
+        "CONVICTED",
+        "1995-04-01",
+        "",
+        "16M PRISON",
+        "1996-08-01",
+        "CASC ALAMEDA",
+        "JANE DOE",
+    ],
+    [
+        "CR-2002",
+        "ROE, RICHARD",
+        "1980-12-31",
+        "",
+        "FRESNO",
+        "1",
+        "647(f) PC",
+        "MISDEMEANOR",
+        "DISMISSED",
+        "",
+        "2001-05-05",
+        "",
+        "",
+        "",
+        "",
+    ],
 ]
 COURT_DATE_COLS = [2, 9, 10, 12]
 
@@ -90,16 +180,33 @@ def line_bytes(fields: list[str]) -> str:
 
 
 @st.composite
-def mutated_file(draw: st.DrawFn, header: list[str], rows: list[list[str]],
-                 date_cols: list[int]) -> bytes:
+def mutated_file(
+    draw: st.DrawFn, header: list[str], rows: list[list[str]], date_cols: list[int]
+) -> bytes:
     """A CSV file of seed rows, some broken in the ways real extracts break."""
     lines: list[str] = []
     if draw(st.booleans()):
         lines.append(",".join(header))
     for _ in range(draw(st.integers(1, 12))):
         fields = list(draw(st.sampled_from(rows)))
-        kind = draw(st.sampled_from(["ok", "ok", "date", "columns", "text", "quote", "truncate",
-                                     "nul", "long", "blank", "cr", "key"]))
+        kind = draw(
+            st.sampled_from(
+                [
+                    "ok",
+                    "ok",
+                    "date",
+                    "columns",
+                    "text",
+                    "quote",
+                    "truncate",
+                    "nul",
+                    "long",
+                    "blank",
+                    "cr",
+                    "key",
+                ]
+            )
+        )
         if kind == "date":
             fields[draw(st.sampled_from(date_cols))] = draw(st.sampled_from(IMPOSSIBLE_DATES))
         elif kind == "columns":
@@ -166,16 +273,21 @@ class Harness:
     def check_store(self) -> None:
         conn: sqlite3.Connection = self.db.conn
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert not conn.execute("SELECT 1 FROM imports WHERE sha256 LIKE 'pending-%' "
-                                "OR rows_read != rows_kept + rows_rejected").fetchone()
+        assert not conn.execute(
+            "SELECT 1 FROM imports WHERE sha256 LIKE 'pending-%' "
+            "OR rows_read != rows_kept + rows_rejected"
+        ).fetchone()
         # Every kept count belongs to a finished import.
-        assert not conn.execute("SELECT 1 FROM counts WHERE import_id NOT IN "
-                                "(SELECT id FROM imports)").fetchone()
+        assert not conn.execute(
+            "SELECT 1 FROM counts WHERE import_id NOT IN (SELECT id FROM imports)"
+        ).fetchone()
 
     def report(self, label: str) -> None:
         secs = time.perf_counter() - self.started
-        print(f"\n{label}: {self.n} inputs ({self.imported} imported with {self.rows_rejected} "
-              f"rows rejected, {self.refused} refused whole) in {secs:.1f} s")
+        print(
+            f"\n{label}: {self.n} inputs ({self.imported} imported with {self.rows_rejected} "
+            f"rows rejected, {self.refused} refused whole) in {secs:.1f} s"
+        )
 
 
 def _court_available() -> bool:
@@ -211,12 +323,13 @@ def _fuzz(tmp_path: Path, fmt: str, strategy: st.SearchStrategy[bytes], examples
 def test_random_bytes(tmp_path: Path, fmt: str) -> None:
     header, rows, _ = FORMATS[fmt]
     good = (",".join(header) + "\n" + line_bytes(rows[-1]) + "\n").encode()
-    raw = st.one_of(st.binary(min_size=1, max_size=4000),
-                    st.binary(min_size=1, max_size=300).map(lambda b: b.replace(b"\x00", b"")),
-                    st.text(min_size=1, max_size=2000).map(lambda t: t.encode("utf-8")),
-                    # random bytes after a good row, so they reach the row parser
-                    st.binary(min_size=1, max_size=2000).map(
-                        lambda b: good + b.replace(b"\x00", b"")))
+    raw = st.one_of(
+        st.binary(min_size=1, max_size=4000),
+        st.binary(min_size=1, max_size=300).map(lambda b: b.replace(b"\x00", b"")),
+        st.text(min_size=1, max_size=2000).map(lambda t: t.encode("utf-8")),
+        # random bytes after a good row, so they reach the row parser
+        st.binary(min_size=1, max_size=2000).map(lambda b: good + b.replace(b"\x00", b"")),
+    )
     h = _fuzz(tmp_path, fmt, raw, RANDOM_EXAMPLES)
     h.report(f"{fmt} random bytes")
     assert h.n >= RANDOM_EXAMPLES

@@ -156,7 +156,12 @@ def test_cannabis_share_of_people(files: dict[int, Path]) -> None:
         with_cannabis = set()
         for r in rows:
             s = section(r)
-            if convicted(r) and r["STP_ORI_CNTY_NAME"] == "SAN BERNARDINO" and s and s.base in CANNABIS:
+            if (
+                convicted(r)
+                and r["STP_ORI_CNTY_NAME"] == "SAN BERNARDINO"
+                and s
+                and s.base in CANNABIS
+            ):
                 with_cannabis.add(r["SUBJECT_ID"])
         assert 0.15 <= len(with_cannabis) / len(people) <= 0.25
 
@@ -232,18 +237,34 @@ def hard_cases(rows: list[dict[str, str]]) -> set[str]:
                 if (s.section, s.code) in RELATED:
                     found.add("related_charge_in_cannabis_cycle")
                 if (s.section, s.code) in ENVIRONMENTAL and any(
-                        x.base == "11358" for _, x in counts):
+                    x.base == "11358" for _, x in counts
+                ):
                     found.add("environmental_in_cultivation_case")
     return found
 
 
 ALL_HARD_CASES = {
-    "deceased", "registration", "comment_only_see", "comment_only_blank", "look_alike_11357.5",
-    "look_alike_11364", "look_alike_11379.6", "look_alike_11362.3", "super_strike",
-    "pc290_conviction", "juvenile", "adult_court_at_17", "cannabis_other_county",
-    "offense_after_auma", "felony_tier_subdivision", "judgment_after_auma_for_earlier_offense",
-    "post_auma_compact_subdivision", "sentence_running", "cannabis_sentence_running",
-    "two_or_more_same_section_priors", "related_charge_in_cannabis_cycle",
+    "deceased",
+    "registration",
+    "comment_only_see",
+    "comment_only_blank",
+    "look_alike_11357.5",
+    "look_alike_11364",
+    "look_alike_11379.6",
+    "look_alike_11362.3",
+    "super_strike",
+    "pc290_conviction",
+    "juvenile",
+    "adult_court_at_17",
+    "cannabis_other_county",
+    "offense_after_auma",
+    "felony_tier_subdivision",
+    "judgment_after_auma_for_earlier_offense",
+    "post_auma_compact_subdivision",
+    "sentence_running",
+    "cannabis_sentence_running",
+    "two_or_more_same_section_priors",
+    "related_charge_in_cannabis_cycle",
     "environmental_in_cultivation_case",
 }
 
@@ -280,36 +301,92 @@ def test_output_imports_with_zero_rejected_rows(files: dict[int, Path], tmp_path
     deceased = {r["SUBJECT_ID"] for r in rows if r["STP_TYPE_DESCR"] == "DECEASED"}
     assert q("SELECT COUNT(*) FROM subjects WHERE deceased = 1").fetchone()[0] == len(deceased)
     registered = {r["SUBJECT_ID"] for r in rows if r["STP_TYPE_DESCR"] == "REGISTRATION"}
-    assert q("SELECT COUNT(*) FROM subjects WHERE registered_290 = 1").fetchone()[0] == len(registered)
-    count_keys = {(r["SUBJECT_ID"], r["CNT_ORDER"]) for r in rows
-                  if r["STP_TYPE_DESCR"] not in ("DECEASED", "REGISTRATION")}
+    assert q("SELECT COUNT(*) FROM subjects WHERE registered_290 = 1").fetchone()[0] == len(
+        registered
+    )
+    count_keys = {
+        (r["SUBJECT_ID"], r["CNT_ORDER"])
+        for r in rows
+        if r["STP_TYPE_DESCR"] not in ("DECEASED", "REGISTRATION")
+    }
     assert q("SELECT COUNT(*) FROM counts").fetchone()[0] == len(count_keys)
     # Sections only in COMMENT_TEXT still reach the count's normalised section.
     assert q("SELECT COUNT(*) FROM counts WHERE section IS NULL").fetchone()[0] == 0
     assert q("SELECT COUNT(*) FROM counts WHERE juvenile = 1 AND convicted = 1").fetchone()[0] > 0
     # Court actions carry their case number.
-    assert q("SELECT COUNT(*) FROM cases c JOIN counts n ON n.case_id = c.id"
-             " WHERE n.step_type = 'COURT ACTION' AND c.case_number IS NULL").fetchone()[0] == 0
+    assert (
+        q(
+            "SELECT COUNT(*) FROM cases c JOIN counts n ON n.case_id = c.id"
+            " WHERE n.step_type = 'COURT ACTION' AND c.case_number IS NULL"
+        ).fetchone()[0]
+        == 0
+    )
     # Some convictions end after the as-of date (serving); some have multi-part sentences.
-    assert q("SELECT COUNT(*) FROM counts WHERE convicted AND sentence_end > '2020-07-01'"
-             ).fetchone()[0] > 0
+    assert (
+        q("SELECT COUNT(*) FROM counts WHERE convicted AND sentence_end > '2020-07-01'").fetchone()[
+            0
+        ]
+        > 0
+    )
     assert q("SELECT COUNT(*) FROM counts WHERE json_array_length(sentence) >= 2").fetchone()[0] > 0
 
 
 def test_cli_generate_and_refusals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "cli.csv"
-    assert main(["generate", "--county", "Kern", "--rows", "300", "--seed", "4", "--no-header",
-                 "--out", str(out), "--json"]) == 0
+    assert (
+        main(
+            [
+                "generate",
+                "--county",
+                "Kern",
+                "--rows",
+                "300",
+                "--seed",
+                "4",
+                "--no-header",
+                "--out",
+                str(out),
+                "--json",
+            ]
+        )
+        == 0
+    )
     assert '"rows": 300' in capsys.readouterr().out
     assert len(out.read_text().splitlines()) == 300
     direct = tmp_path / "direct.csv"
     generate(direct, "KERN", 300, seed=4, header=False)
     assert sha(out) == sha(direct)
     assert main(["generate", "--county", "Kern", "--rows", "0", "--out", str(out)]) == 2
-    assert main(["generate", "--county", "Kern", "--rows", "5", "--as-of", "2020-02-30",
-                 "--out", str(out)]) == 2
-    assert main(["generate", "--county", "Kern", "--rows", "5",
-                 "--out", str(tmp_path / "no" / "such" / "dir.csv")]) == 2
+    assert (
+        main(
+            [
+                "generate",
+                "--county",
+                "Kern",
+                "--rows",
+                "5",
+                "--as-of",
+                "2020-02-30",
+                "--out",
+                str(out),
+            ]
+        )
+        == 2
+    )
+    assert (
+        main(
+            [
+                "generate",
+                "--county",
+                "Kern",
+                "--rows",
+                "5",
+                "--out",
+                str(tmp_path / "no" / "such" / "dir.csv"),
+            ]
+        )
+        == 2
+    )
     assert "folder" in capsys.readouterr().err
 
 
@@ -337,11 +414,11 @@ def test_rows_per_person_gives_long_coherent_records(tmp_path: Path) -> None:
     for r in rows:
         per[r["SUBJECT_ID"]].append(r)
     sizes = [len(v) for v in per.values()]
-    assert sizes == [100] * 30 + [50]          # exactly N rows a person; the last one cut short
+    assert sizes == [100] * 30 + [50]  # exactly N rows a person; the last one cut short
     for recs in per.values():
         assert len({r["PRI_DOB"] for r in recs}) == 1
         cycles = [r["CYC_DATE"] for r in recs]
-        assert cycles == sorted(cycles)        # a life in date order
+        assert cycles == sorted(cycles)  # a life in date order
         assert all(len(r["CNT_ORDER"]) == 12 and r["CNT_ORDER"].isdigit() for r in recs)
     # Cannabis convictions in the county are among the other offenses.
     assert any(convicted(r) and (s := section(r)) and s.base in CANNABIS for r in rows)
@@ -373,8 +450,39 @@ def test_a_record_longer_than_999_cycles_gets_wide_cycles(tmp_path: Path) -> Non
 
 def test_cli_rows_per_person(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "cli.csv"
-    assert main(["generate", "--county", "Kern", "--rows", "400", "--rows-per-person", "100",
-                 "--seed", "4", "--out", str(out), "--json"]) == 0
+    assert (
+        main(
+            [
+                "generate",
+                "--county",
+                "Kern",
+                "--rows",
+                "400",
+                "--rows-per-person",
+                "100",
+                "--seed",
+                "4",
+                "--out",
+                str(out),
+                "--json",
+            ]
+        )
+        == 0
+    )
     assert '"subjects": 4' in capsys.readouterr().out
-    assert main(["generate", "--county", "Kern", "--rows", "5", "--rows-per-person", "-1",
-                 "--out", str(out)]) == 2
+    assert (
+        main(
+            [
+                "generate",
+                "--county",
+                "Kern",
+                "--rows",
+                "5",
+                "--rows-per-person",
+                "-1",
+                "--out",
+                str(out),
+            ]
+        )
+        == 2
+    )

@@ -46,12 +46,34 @@ def broken_copy(src: Path, dst: Path, seed: int, every: int, eol: bytes = b"\n")
         if i == 0 or not line or rng.randrange(every):
             out.append(line)
             continue
-        kind = rng.choice(["date", "fields", "nul", "quote", "span", "latin1", "crlf", "cr",
-                           "blank", "long", "subject", "scatter", "comma"])
+        kind = rng.choice(
+            [
+                "date",
+                "fields",
+                "nul",
+                "quote",
+                "span",
+                "latin1",
+                "crlf",
+                "cr",
+                "blank",
+                "long",
+                "subject",
+                "scatter",
+                "comma",
+            ]
+        )
         if kind == "date":  # dates kept unknown or partial, with warnings (issue 13 §3)
-            out.append(re.sub(rb",((?:19|20)\d{2})(\d{2})(\d{2}),",
-                              rng.choice([rb",\1\2\g<3>13,", rb",x,", rb",\g<1>0000,",
-                                          rb",\1\g<2>00,", rb",#,"]), line, count=2))
+            out.append(
+                re.sub(
+                    rb",((?:19|20)\d{2})(\d{2})(\d{2}),",
+                    rng.choice(
+                        [rb",\1\2\g<3>13,", rb",x,", rb",\g<1>0000,", rb",\1\g<2>00,", rb",#,"]
+                    ),
+                    line,
+                    count=2,
+                )
+            )
         elif kind == "fields":
             out.append(line[: len(line) // 3])
         elif kind == "nul":
@@ -118,8 +140,10 @@ def reference(tmp: Path, data: Path, prior: Path | None = None) -> tuple[dict, t
 
 
 def reference_import_with_row(conn: sqlite3.Connection, data: Path):
-    cur = conn.execute("INSERT INTO imports (file_name, sha256, format, imported_at)"
-                       " VALUES (?, ?, 'doj', 'now')", (data.name, f"ref-{data}"))
+    cur = conn.execute(
+        "INSERT INTO imports (file_name, sha256, format, imported_at) VALUES (?, ?, 'doj', 'now')",
+        (data.name, f"ref-{data}"),
+    )
     return reference_import(conn, data, int(cur.lastrowid or 0))
 
 
@@ -130,8 +154,9 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def fast(tmp: Path, data: Path, monkeypatch, *, chunk: int, method: str | None,
-         prior: Path | None = None) -> tuple[dict, tuple[int, int], doj_import.DojImporter]:
+def fast(
+    tmp: Path, data: Path, monkeypatch, *, chunk: int, method: str | None, prior: Path | None = None
+) -> tuple[dict, tuple[int, int], doj_import.DojImporter]:
     monkeypatch.setattr(doj_import, "PARALLEL_MIN_BYTES", 0 if chunk else 1 << 62)
     monkeypatch.setattr(doj_import, "CHUNK_BYTES", chunk or doj_import.CHUNK_BYTES)
     monkeypatch.setattr(doj_import, "TAIL_CHUNK_BYTES", 16 << 10)  # the last chunks shrink too
@@ -155,16 +180,18 @@ def fast(tmp: Path, data: Path, monkeypatch, *, chunk: int, method: str | None,
     return dump(db), (s.rows_read, s.rows_kept), seen[-1]
 
 
-@pytest.mark.parametrize("chunk, method, every, eol", [
-    (0, None, 40, b"\n"),               # one process, whole file
-    (128 << 10, None, 40, b"\n"),       # ~120 chunks, fork
-    (3000, None, 15, b"\n"),            # chunks of ~4 lines: every boundary inside a subject
-    (200 << 10, "spawn", 60, b"\n"),    # how workers start on Windows
-    (128 << 10, None, 40, b"\r\n"),     # CR LF line ends: blocks with and without damage
-    (0, None, 300, b"\r\n"),            # CR LF, one process, most blocks undamaged
-])
-def test_fast_import_matches_reference(tmp_path, generated, monkeypatch, chunk, method, every,
-                                       eol):
+@pytest.mark.parametrize(
+    "chunk, method, every, eol",
+    [
+        (0, None, 40, b"\n"),  # one process, whole file
+        (128 << 10, None, 40, b"\n"),  # ~120 chunks, fork
+        (3000, None, 15, b"\n"),  # chunks of ~4 lines: every boundary inside a subject
+        (200 << 10, "spawn", 60, b"\n"),  # how workers start on Windows
+        (128 << 10, None, 40, b"\r\n"),  # CR LF line ends: blocks with and without damage
+        (0, None, 300, b"\r\n"),  # CR LF, one process, most blocks undamaged
+    ],
+)
+def test_fast_import_matches_reference(tmp_path, generated, monkeypatch, chunk, method, every, eol):
     data = tmp_path / "broken.csv"
     broken_copy(generated, data, seed=chunk + every, every=every, eol=eol)
     if chunk == 3000:  # keep the tiny-chunk case quick: the first 1,500 lines
@@ -227,7 +254,7 @@ def joined(dst: Path, *parts: Path) -> Path:
     out = [parts[0].read_bytes()]
     for p in parts[1:]:
         data = p.read_bytes()
-        out.append(data[data.index(b"\n") + 1:])
+        out.append(data[data.index(b"\n") + 1 :])
     dst.write_bytes(b"".join(out))
     return dst
 
@@ -249,13 +276,17 @@ def assert_same(got: dict, want: dict) -> None:
             assert g == w, (table, g, w)
 
 
-@pytest.mark.parametrize("chunk, every", [
-    (64 << 10, 0),        # undamaged: every chunk is read by a worker, none here
-    (64 << 10, 97),       # damaged rows, scattered rows, quotes across chunk ends
-    (0, 97),              # one process
-])
-def test_long_records_spanning_chunks_match_reference(tmp_path, long_records, monkeypatch,
-                                                      chunk, every):
+@pytest.mark.parametrize(
+    "chunk, every",
+    [
+        (64 << 10, 0),  # undamaged: every chunk is read by a worker, none here
+        (64 << 10, 97),  # damaged rows, scattered rows, quotes across chunk ends
+        (0, 97),  # one process
+    ],
+)
+def test_long_records_spanning_chunks_match_reference(
+    tmp_path, long_records, monkeypatch, chunk, every
+):
     data = tmp_path / "data.csv"
     if every:
         broken_copy(long_records, data, seed=every, every=every)
@@ -264,8 +295,12 @@ def test_long_records_spanning_chunks_match_reference(tmp_path, long_records, mo
     want, want_rows = reference(tmp_path, data)
     got, got_rows, imp = fast(tmp_path, data, monkeypatch, chunk=chunk, method=None)
     assert got_rows == want_rows
-    sizes = [n for (n,) in sqlite3.connect(tmp_path / "reference.sqlite3").execute(
-        "SELECT COUNT(*) FROM counts GROUP BY subject_id")]
+    sizes = [
+        n
+        for (n,) in sqlite3.connect(tmp_path / "reference.sqlite3").execute(
+            "SELECT COUNT(*) FROM counts GROUP BY subject_id"
+        )
+    ]
     assert max(sizes) > 1_000  # the long records are there, whole
     assert_same(got, want)
     if chunk:
@@ -287,7 +322,7 @@ def test_a_count_of_thousands_of_rows_and_a_record_in_many_pieces(tmp_path, monk
     second = [r for r in rows if _field(r, 2) != _field(rows[0], 2)]
     mixed: list[bytes] = []
     for i in range(0, max(len(first), len(second)), 5):
-        mixed += first[i:i + 5] + second[i:i + 5]
+        mixed += first[i : i + 5] + second[i : i + 5]
     data = tmp_path / "data.csv"
     data.write_bytes(b"\n".join([header, *repeated, *mixed, *repeated[:7]]) + b"\n")
     want, want_rows = reference(tmp_path, data)
@@ -313,8 +348,12 @@ def test_a_record_past_the_limit_is_refused(tmp_path, long_records, monkeypatch,
     handle = open_db(tmp_path / "db.sqlite3")
     seen: list[int] = []
     with pytest.raises(NotImportable) as err:
-        import_file(handle, long_records, backup=False,
-                    progress=lambda done, total, label: seen.append(done))
+        import_file(
+            handle,
+            long_records,
+            backup=False,
+            progress=lambda done, total, label: seen.append(done),
+        )
     msg = str(err.value)
     assert "SUBJECT_ID 32000001 has more than 1,200 rows" in msg
     assert max(seen, default=0) < long_records.stat().st_size * 0.4

@@ -17,15 +17,18 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from build_msi import build_msi  # noqa: E402
 
-pytestmark = pytest.mark.skipif(not (shutil.which("wixl") and shutil.which("msiinfo")),
-                                reason="msitools (wixl, msiinfo) not installed")
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("wixl") and shutil.which("msiinfo")),
+    reason="msitools (wixl, msiinfo) not installed",
+)
 
 UPGRADE_CODE = "{BCCC9379-1293-4BC2-85E0-C50D7B0CBCDF}"
 
 
 def table(msi: Path, name: str) -> list[dict[str, str]]:
-    text = subprocess.run(["msiinfo", "export", str(msi), name], capture_output=True, text=True,
-                          check=True).stdout.splitlines()
+    text = subprocess.run(
+        ["msiinfo", "export", str(msi), name], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
     header = text[0].split("\t")
     return [dict(zip(header, line.split("\t"), strict=False)) for line in text[3:]]
 
@@ -33,9 +36,14 @@ def table(msi: Path, name: str) -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory) -> Path:
     dist = tmp_path_factory.mktemp("dist") / "ReliefDesk"
-    for rel in ("ReliefDesk.exe", "reliefdesk-cli.exe", "_internal/python311.dll",
-                "_internal/PySide6/Qt6Core.dll", "_internal/resources/fonts/Liberation Serif.ttf",
-                "_internal/base_library.zip"):
+    for rel in (
+        "ReliefDesk.exe",
+        "reliefdesk-cli.exe",
+        "_internal/python311.dll",
+        "_internal/PySide6/Qt6Core.dll",
+        "_internal/resources/fonts/Liberation Serif.ttf",
+        "_internal/base_library.zip",
+    ):
         (dist / rel).parent.mkdir(parents=True, exist_ok=True)
         (dist / rel).write_bytes(rel.encode() * 10)
     return dist
@@ -58,8 +66,9 @@ def test_the_msi_installs_per_machine_with_start_menu_entries(folder: Path, monk
     assert {r["Directory_"] for r in shortcuts.values()} == {"ProgramMenuDir"}
     files = sorted(r["FileName"] for r in table(msi, "File"))
     assert files == sorted(p.name for p in folder.rglob("*") if p.is_file())
-    summary = subprocess.run(["msiinfo", "suminfo", str(msi)], capture_output=True, text=True,
-                             check=True).stdout
+    summary = subprocess.run(
+        ["msiinfo", "suminfo", str(msi)], capture_output=True, text=True, check=True
+    ).stdout
     assert "Template: x64;1033" in summary
     # Major upgrade: older versions are found and removed, a newer one blocks a downgrade.
     upgrades = table(msi, "Upgrade")

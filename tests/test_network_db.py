@@ -27,24 +27,27 @@ FAKE = """\
 """
 
 
-@pytest.mark.posix_only   # POSIX paths against a mount table
+@pytest.mark.posix_only  # POSIX paths against a mount table
 def test_mountinfo_is_parsed_with_escapes_and_optional_fields() -> None:
     mounts = parse_mountinfo(FAKE)
     assert ("/mnt/court", "nfs4", "fileserver:/export/court") in mounts
     assert ("/mnt/court share", "cifs", "//clerkserver/Case Files") in mounts
     assert mount_of(Path("/mnt/court/db/x.sqlite3"), FAKE)[1] == "nfs4"
-    assert mount_of(Path("/mnt/court/localdisk/x"), FAKE)[1] == "ext4"      # nested local mount
-    assert mount_of(Path("/mnt/courtroom/x"), FAKE)[1] == "ext4"            # not a prefix match
+    assert mount_of(Path("/mnt/court/localdisk/x"), FAKE)[1] == "ext4"  # nested local mount
+    assert mount_of(Path("/mnt/courtroom/x"), FAKE)[1] == "ext4"  # not a prefix match
 
 
-@pytest.mark.parametrize("path, fstype", [
-    ("/mnt/court/reliefdesk.sqlite3", "nfs4"),
-    ("/mnt/court/not/yet/created/reliefdesk.sqlite3", "nfs4"),
-    ("/mnt/court share/reliefdesk.sqlite3", "cifs"),
-    ("/home/clerk/remote/db/reliefdesk.sqlite3", "fuse.sshfs"),
-    ("/srv/h/reliefdesk.sqlite3", "smb3"),
-])
-@pytest.mark.posix_only   # POSIX paths against a mount table
+@pytest.mark.parametrize(
+    "path, fstype",
+    [
+        ("/mnt/court/reliefdesk.sqlite3", "nfs4"),
+        ("/mnt/court/not/yet/created/reliefdesk.sqlite3", "nfs4"),
+        ("/mnt/court share/reliefdesk.sqlite3", "cifs"),
+        ("/home/clerk/remote/db/reliefdesk.sqlite3", "fuse.sshfs"),
+        ("/srv/h/reliefdesk.sqlite3", "smb3"),
+    ],
+)
+@pytest.mark.posix_only  # POSIX paths against a mount table
 def test_network_mounts_are_named(path: str, fstype: str, monkeypatch) -> None:
     # The fake mount points do not exist here: resolving them must not leave the fake table.
     monkeypatch.setattr(location, "_existing_dir", lambda p: Path(p).parent)
@@ -52,9 +55,15 @@ def test_network_mounts_are_named(path: str, fstype: str, monkeypatch) -> None:
     assert reason and fstype in reason
 
 
-@pytest.mark.posix_only   # POSIX paths against a mount table
-@pytest.mark.parametrize("path", ["/mnt/court/localdisk/reliefdesk.sqlite3", "/var/x.sqlite3",
-                                  "/media/crypt/reliefdesk.sqlite3"])
+@pytest.mark.posix_only  # POSIX paths against a mount table
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/mnt/court/localdisk/reliefdesk.sqlite3",
+        "/var/x.sqlite3",
+        "/media/crypt/reliefdesk.sqlite3",
+    ],
+)
 def test_local_mounts_pass(path: str, monkeypatch) -> None:
     monkeypatch.setattr(location, "_existing_dir", lambda p: Path(p).parent)
     assert network_reason(path, platform="linux", mountinfo=FAKE) is None
@@ -63,17 +72,20 @@ def test_local_mounts_pass(path: str, monkeypatch) -> None:
 WINDOWS_DRIVES = {"C:\\": 3, "D:\\": 2, "H:\\": 4, "Z:\\": 4}
 
 
-@pytest.mark.parametrize("path, expect", [
-    (r"\\courtfs\clerks\ReliefDesk\reliefdesk.sqlite3", "UNC"),
-    ("//courtfs/clerks/reliefdesk.sqlite3", "UNC"),
-    (r"\\?\UNC\courtfs\clerks\reliefdesk.sqlite3", "UNC"),
-    (r"H:\ReliefDesk\reliefdesk.sqlite3", "H:"),
-    (r"z:\reliefdesk.sqlite3", "Z:"),
-    (r"\\?\H:\ReliefDesk\reliefdesk.sqlite3", "H:"),
-    (r"C:\Users\clerk\AppData\Local\ReliefDesk\ReliefDesk\reliefdesk.sqlite3", None),
-    (r"\\?\C:\ReliefDesk\reliefdesk.sqlite3", None),
-    (r"D:\reliefdesk.sqlite3", None),          # removable drive: local to this PC
-])
+@pytest.mark.parametrize(
+    "path, expect",
+    [
+        (r"\\courtfs\clerks\ReliefDesk\reliefdesk.sqlite3", "UNC"),
+        ("//courtfs/clerks/reliefdesk.sqlite3", "UNC"),
+        (r"\\?\UNC\courtfs\clerks\reliefdesk.sqlite3", "UNC"),
+        (r"H:\ReliefDesk\reliefdesk.sqlite3", "H:"),
+        (r"z:\reliefdesk.sqlite3", "Z:"),
+        (r"\\?\H:\ReliefDesk\reliefdesk.sqlite3", "H:"),
+        (r"C:\Users\clerk\AppData\Local\ReliefDesk\ReliefDesk\reliefdesk.sqlite3", None),
+        (r"\\?\C:\ReliefDesk\reliefdesk.sqlite3", None),
+        (r"D:\reliefdesk.sqlite3", None),  # removable drive: local to this PC
+    ],
+)
 def test_windows_unc_paths_and_network_drives(path: str, expect: str | None) -> None:
     asked: list[str] = []
 
@@ -84,12 +96,12 @@ def test_windows_unc_paths_and_network_drives(path: str, expect: str | None) -> 
     reason = network_reason(path, platform="win32", drive_type=drive_type)
     if expect is None:
         assert reason is None
-        assert asked                               # the drive type was asked, not guessed
+        assert asked  # the drive type was asked, not guessed
     else:
         assert reason and expect in reason
 
 
-@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
+@pytest.mark.posix_only  # file modes / /proc / pwd (see docs/windows.md)
 def test_the_real_mount_table_says_a_temporary_folder_is_local(tmp_path: Path) -> None:
     text = Path(location.MOUNTINFO).read_text() if Path(location.MOUNTINFO).exists() else None
     if text is None:
@@ -98,21 +110,26 @@ def test_the_real_mount_table_says_a_temporary_folder_is_local(tmp_path: Path) -
     assert network_reason(tmp_path / "reliefdesk.sqlite3") is None
 
 
-@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
+@pytest.mark.posix_only  # file modes / /proc / pwd (see docs/windows.md)
 def test_the_cli_refuses_a_database_on_a_network_mount(tmp_path: Path, monkeypatch, capsys) -> None:
     """The real reader, on a mount-table file that says tmp_path is an NFS mount: every command
     is refused before SQLite creates or opens anything there (exit 4, one line, what to do)."""
     share = tmp_path / "Case #7 (copy)"
     share.mkdir()
     table = tmp_path / "mountinfo"
-    table.write_text("27 1 254:0 / / rw - ext4 /dev/vda rw\n"
-                     f"40 27 0:50 / {str(share.resolve()).replace(' ', chr(92) + '040')} rw - nfs "
-                     "court:/clerks rw\n")
+    table.write_text(
+        "27 1 254:0 / / rw - ext4 /dev/vda rw\n"
+        f"40 27 0:50 / {str(share.resolve()).replace(' ', chr(92) + '040')} rw - nfs "
+        "court:/clerks rw\n"
+    )
     monkeypatch.setattr(location, "MOUNTINFO", str(table))
     db = share / "reliefdesk.sqlite3"
     # Reading needs a signed-in user (issue 18): the place is refused before any user is looked up.
-    for args in (["queue", "list", "--as", "clerk1"], ["audit", "verify", "--as", "clerk1"],
-                 ["import", str(table)]):
+    for args in (
+        ["queue", "list", "--as", "clerk1"],
+        ["audit", "verify", "--as", "clerk1"],
+        ["import", str(table)],
+    ):
         code = main(["--db", str(db), *args])
         err = capsys.readouterr().err
         assert code == 4, (args, err)
@@ -122,5 +139,5 @@ def test_the_cli_refuses_a_database_on_a_network_mount(tmp_path: Path, monkeypat
         assert not db.exists() and not Path(f"{db}-wal").exists()
     # The same folder as a local disk opens normally.
     table.write_text("27 1 254:0 / / rw - ext4 /dev/vda rw\n")
-    assert main(["--db", str(db), "users", "list"]) == 0   # no users yet: no sign-in needed
+    assert main(["--db", str(db), "users", "list"]) == 0  # no users yet: no sign-in needed
     assert sqlite3.connect(db).execute("PRAGMA journal_mode").fetchone()[0] == "wal"

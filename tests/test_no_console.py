@@ -29,15 +29,26 @@ NO_CONSOLE = textwrap.dedent("""
 def run(tmp_path: Path):
     script = tmp_path / "no_console.py"
     script.write_text(NO_CONSOLE)
-    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen",
-               HOME=str(tmp_path / "home"), XDG_DATA_HOME=str(tmp_path / "data"),
-               XDG_CONFIG_HOME=str(tmp_path / "config"))
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        QT_QPA_PLATFORM="offscreen",
+        HOME=str(tmp_path / "home"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+    )
     for var in ("RELIEFDESK_DB", "RELIEFDESK_PASSWORD", "RELIEFDESK_KEY_PASSPHRASE"):
         env.pop(var, None)
 
     def go(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, str(script), *args], env=env, cwd=tmp_path,
-                              capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(
+            [sys.executable, str(script), *args],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
     return go
 
@@ -50,7 +61,7 @@ def test_the_cli_without_console_works_and_reports_by_exit_code(run, tmp_path: P
     assert out.returncode == 0 and src.is_file(), out
     out = run("--db", db, "import", str(src))
     assert out.returncode == 0, out
-    assert out.stdout == "" and out.stderr == ""        # nothing printed anywhere, no traceback
+    assert out.stdout == "" and out.stderr == ""  # nothing printed anywhere, no traceback
     # A prompt with no console: refused (exit 4), not a crash (exit 1).
     assert run("--db", db, "review", "approve", "1", "--as", "clerk1").returncode == 4
     assert run("--db", db, "users", "add", "admin1", "--role", "admin").returncode == 2
@@ -95,11 +106,12 @@ def test_a_damaged_database_is_reported_in_a_dialog(dialogs: list[str], tmp_path
     assert len(dialogs) == 1 and "is damaged" in dialogs[0] and "restore" in dialogs[0]
 
 
-def test_a_missing_library_is_reported_in_a_dialog(dialogs: list[str], tmp_path: Path,
-                                                   monkeypatch) -> None:
+def test_a_missing_library_is_reported_in_a_dialog(
+    dialogs: list[str], tmp_path: Path, monkeypatch
+) -> None:
     from desktop.cli.main import main
 
-    monkeypatch.setitem(sys.modules, "desktop.ui.main_window", None)   # as if not shipped
+    monkeypatch.setitem(sys.modules, "desktop.ui.main_window", None)  # as if not shipped
     assert main(["--db", str(tmp_path / "db.sqlite3"), "gui"]) == 2
     assert len(dialogs) == 1
     assert "missing or damaged" in dialogs[0] and "desktop.ui.main_window" in dialogs[0]
@@ -110,26 +122,37 @@ def test_a_missing_library_is_reported_in_a_dialog(dialogs: list[str], tmp_path:
     assert str(log) in dialogs[0] and "Traceback" in log.read_text(encoding="utf-8")
 
 
-@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
-def test_a_network_database_is_refused_in_a_dialog(dialogs: list[str], tmp_path: Path,
-                                                   monkeypatch) -> None:
+@pytest.mark.posix_only  # file modes / /proc / pwd (see docs/windows.md)
+def test_a_network_database_is_refused_in_a_dialog(
+    dialogs: list[str], tmp_path: Path, monkeypatch
+) -> None:
     from desktop.cli.main import main
     from desktop.store import location
 
     table = tmp_path / "mountinfo"
-    table.write_text(f"27 1 254:0 / / rw - ext4 /dev/vda rw\n40 27 0:9 / {tmp_path.resolve()} rw "
-                     "- cifs //court/clerks rw\n")
+    table.write_text(
+        f"27 1 254:0 / / rw - ext4 /dev/vda rw\n40 27 0:9 / {tmp_path.resolve()} rw "
+        "- cifs //court/clerks rw\n"
+    )
     monkeypatch.setattr(location, "MOUNTINFO", str(table))
     assert main(["--db", str(tmp_path / "db.sqlite3"), "gui"]) == 4
     assert len(dialogs) == 1 and "WAL" in dialogs[0] and "cifs" in dialogs[0]
 
 
 def test_a_missing_library_before_any_command_is_exit_2_not_a_traceback(tmp_path: Path) -> None:
-    code = ("import runpy, sys\n"
-            "sys.modules['sqlite_utils'] = None          # as if left out of the program folder\n"
-            "sys.argv = ['ReliefDesk', '--version']\n"
-            "runpy.run_module('desktop', run_name='__main__')\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=tmp_path, timeout=120)
+    code = (
+        "import runpy, sys\n"
+        "sys.modules['sqlite_utils'] = None          # as if left out of the program folder\n"
+        "sys.argv = ['ReliefDesk', '--version']\n"
+        "runpy.run_module('desktop', run_name='__main__')\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert out.returncode == 2
     assert "missing or damaged (sqlite_utils)" in out.stderr and "Traceback" not in out.stderr

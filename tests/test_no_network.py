@@ -64,7 +64,7 @@ def _guard(event, args):
 sys.addaudithook(_guard)
 """
 
-CYCLE = r'''
+CYCLE = r"""
 import contextlib, glob, importlib.util, io, json, os, sys
 from pathlib import Path
 
@@ -172,7 +172,7 @@ def _():
     cli("backup", "--as", "admin1")
 
 print(json.dumps(steps))
-'''
+"""
 
 
 def test_full_cycle_opens_no_socket(tmp_path: Path) -> None:
@@ -183,12 +183,22 @@ def test_full_cycle_opens_no_socket(tmp_path: Path) -> None:
     script.write_text(CYCLE, encoding="utf-8")
     log = tmp_path / "network.log"
     local = tmp_path / "local.log"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(guard_dir), str(ROOT)]),
-           "RELIEFDESK_NET_LOG": str(log), "RELIEFDESK_NET_LOCAL": str(local),
-           "QT_QPA_PLATFORM": "offscreen"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(guard_dir), str(ROOT)]),
+        "RELIEFDESK_NET_LOG": str(log),
+        "RELIEFDESK_NET_LOCAL": str(local),
+        "QT_QPA_PLATFORM": "offscreen",
+    }
     env.pop("RELIEFDESK_DB", None)
-    out = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True,
-                         text=True, timeout=600, env=env, cwd=tmp_path)
+    out = subprocess.run(
+        [sys.executable, str(script), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        cwd=tmp_path,
+    )
     attempts = log.read_text(encoding="utf-8") if log.exists() else ""
     assert attempts == "", f"socket use:\n{attempts}"
     assert out.returncode == 0, out.stderr[-3000:]
@@ -204,8 +214,12 @@ def test_guard_catches_a_socket(tmp_path: Path) -> None:
     guard_dir.mkdir()
     (guard_dir / "sitecustomize.py").write_text(GUARD, encoding="utf-8")
     log = tmp_path / "network.log"
-    env = {**os.environ, "PYTHONPATH": str(guard_dir), "RELIEFDESK_NET_LOG": str(log),
-           "RELIEFDESK_NET_LOCAL": str(tmp_path / "local.log")}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(guard_dir),
+        "RELIEFDESK_NET_LOG": str(log),
+        "RELIEFDESK_NET_LOCAL": str(tmp_path / "local.log"),
+    }
     code = textwrap.dedent("""
         import socket
         for make in (socket.socket, lambda: socket.socket(socket.AF_UNIX),
@@ -217,8 +231,9 @@ def test_guard_catches_a_socket(tmp_path: Path) -> None:
         socket.socketpair()  # asyncio's wake-up pipe: allowed
         print("socketpair allowed")
     """)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
     assert out.stdout.count("refused: ReliefDesk must not use the network") == 3, out.stderr
     assert "socketpair allowed" in out.stdout
     logged = log.read_text(encoding="utf-8")

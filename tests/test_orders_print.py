@@ -7,24 +7,24 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import pypdfium2 as pdfium  # noqa: E402
-import pytest  # noqa: E402
-from PIL import ImageChops, ImageFilter, ImageStat  # noqa: E402
+import pypdfium2 as pdfium
+import pytest
+from PIL import ImageChops, ImageFilter, ImageStat
 
 pytest.importorskip("PySide6.QtPdf")
 
-from PySide6.QtGui import QPageSize  # noqa: E402
-from PySide6.QtPrintSupport import QPrinter  # noqa: E402
+from PySide6.QtGui import QPageSize
+from PySide6.QtPrintSupport import QPrinter
 
-from desktop.errors import UserError  # noqa: E402
-from desktop.keys import create_demo_key  # noqa: E402
-from desktop.orders import demo  # noqa: E402
-from desktop.orders.render import render_order  # noqa: E402
-from desktop.orders.sign import OrderSigner  # noqa: E402
-from desktop.orders.templates import load_template  # noqa: E402
-from desktop.ui.printing import print_pdfs  # noqa: E402
+from desktop.errors import UserError
+from desktop.keys import create_demo_key
+from desktop.orders import demo
+from desktop.orders.render import render_order
+from desktop.orders.sign import OrderSigner
+from desktop.orders.templates import load_template
+from desktop.ui.printing import print_pdfs
 
 
 def _page_image(path: Path, index: int):
@@ -56,8 +56,13 @@ def test_print_signed_orders_to_a_pdf_printer(qapp, tmp_path: Path) -> None:
     for i, counts in enumerate((2, 30)):
         order = demo.one_case_order(i, counts=counts, judge=signer.judge, number=i + 1)
         path = tmp_path / f"{order.order_number}.pdf"
-        path.write_bytes(signer.sign(render_order(order, load_template("one_case")),
-                                     order_number=order.order_number, county=order.county))
+        path.write_bytes(
+            signer.sign(
+                render_order(order, load_template("one_case")),
+                order_number=order.order_number,
+                county=order.county,
+            )
+        )
         files.append(path)
 
     out = tmp_path / "printed.pdf"

@@ -35,8 +35,13 @@ PASS = "correct horse battery staple"
 @pytest.fixture(scope="module")
 def key(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("keys") / "judge.p12"
-    create_demo_key("Hon. Teodora Blackwood-Ng", "Judge of the Superior Court", path, PASS,
-                    county="San Bernardino")
+    create_demo_key(
+        "Hon. Teodora Blackwood-Ng",
+        "Judge of the Superior Court",
+        path,
+        PASS,
+        county="San Bernardino",
+    )
     return path
 
 
@@ -51,7 +56,7 @@ def signed(signer: OrderSigner) -> bytes:
     return signer.sign_order(render_order(order, load_template("one_case")), order)[0]
 
 
-@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
+@pytest.mark.posix_only  # file modes / /proc / pwd (see docs/windows.md)
 def test_demo_key_is_private_marked_and_passphrase_locked(key: Path, tmp_path: Path) -> None:
     assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
     signer = OrderSigner.from_file(key, PASS)
@@ -63,16 +68,17 @@ def test_demo_key_is_private_marked_and_passphrase_locked(key: Path, tmp_path: P
     with pytest.raises(RefusedError):
         OrderSigner.from_file(key, "wrong passphrase")
     with pytest.raises(RefusedError):
-        create_demo_key("Hon. X", "Judge", key, PASS)          # never overwrites a key
+        create_demo_key("Hon. X", "Judge", key, PASS)  # never overwrites a key
 
 
-def test_signed_order_validates_with_pyhanko_and_names_the_judge(signed: bytes,
-                                                                  signer: OrderSigner) -> None:
+def test_signed_order_validates_with_pyhanko_and_names_the_judge(
+    signed: bytes, signer: OrderSigner
+) -> None:
     sig = PdfFileReader(io.BytesIO(signed)).embedded_signatures[0]
     status = validate_pdf_signature(sig, ValidationContext(trust_roots=[sig.signer_cert]))
     assert status.intact and status.valid and status.trusted
     assert status.coverage.name == "ENTIRE_FILE"
-    assert sig.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"      # PAdES
+    assert sig.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"  # PAdES
     result = verify_bytes(signed, "order.pdf")
     assert result.ok, result.problem
     assert result.signer == "Hon. Teodora Blackwood-Ng" and result.demo
@@ -88,7 +94,7 @@ def test_visible_signature_block_and_field_are_on_the_page(signed: bytes) -> Non
     assert "Hon. Teodora Blackwood-Ng" in text and "Judge of the Superior Court" in text
     sig = PdfFileReader(io.BytesIO(signed)).embedded_signatures[0]
     rect = [float(x) for x in sig.sig_field["/Rect"]]
-    assert rect[2] - rect[0] > 100 and rect[3] - rect[1] > 20      # a visible field, not hidden
+    assert rect[2] - rect[0] > 100 and rect[3] - rect[1] > 20  # a visible field, not hidden
     # The appearance shows what a signed paper shows: signer, title and the signature's own time.
     when = sig.self_reported_timestamp
     assert when is not None
@@ -140,8 +146,11 @@ def test_every_byte_of_the_cms_signature_is_protected(signed: bytes) -> None:
     sig = PdfFileReader(io.BytesIO(signed)).embedded_signatures[0]
     start, len1, _, _ = sig.byte_range
     cms_hex = 2 * len(sig.pkcs7_content.rstrip(b"\0"))
-    missed = [pos for pos in range(start + len1 + 1, start + len1 + 1 + cms_hex, 9)
-              if verify_bytes(_flip(signed, pos), "x.pdf").ok]
+    missed = [
+        pos
+        for pos in range(start + len1 + 1, start + len1 + 1 + cms_hex, 9)
+        if verify_bytes(_flip(signed, pos), "x.pdf").ok
+    ]
     assert missed == []
 
 
@@ -154,30 +163,55 @@ def test_unsigned_pdf_fails(tmp_path: Path) -> None:
 
 def test_pool_and_single_process_sign_the_same_content(key: Path, tmp_path: Path) -> None:
     signer = OrderSigner.from_file(key, PASS)
-    jobs = [Job(demo.one_case_order(i, counts=1 + i % 3, judge=signer.judge, number=i), "one_case",
-                str(tmp_path / f"o{i}.pdf")) for i in range(14)]
+    jobs = [
+        Job(
+            demo.one_case_order(i, counts=1 + i % 3, judge=signer.judge, number=i),
+            "one_case",
+            str(tmp_path / f"o{i}.pdf"),
+        )
+        for i in range(14)
+    ]
     pooled = produce_orders(jobs, key.read_bytes(), PASS, workers=2)
     single = produce_orders(jobs[:3], key.read_bytes(), PASS, workers=1)
     assert [p.order_no for p in pooled] == [j.order.order_number for j in jobs]
     assert [p.content_sha256 for p in pooled[:3]] == [s.content_sha256 for s in single]
     for p in pooled:
         assert verify_file(Path(p.path)).ok
-    assert not list(tmp_path.glob(".*.tmp"))                   # no temporary files left behind
+    assert not list(tmp_path.glob(".*.tmp"))  # no temporary files left behind
 
 
-def test_cli_keys_create_and_orders_verify(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_keys_create_and_orders_verify(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("RELIEFDESK_KEY_PASSPHRASE", PASS)
     monkeypatch.setenv("RELIEFDESK_DB", str(tmp_path / "none.sqlite3"))
     key = tmp_path / "cli.p12"
-    assert main(["keys", "create", "--name", "Hon. Ada Okafor", "--title", "Commissioner",
-                 "--out", str(key)]) == 0
+    assert (
+        main(
+            [
+                "keys",
+                "create",
+                "--name",
+                "Hon. Ada Okafor",
+                "--title",
+                "Commissioner",
+                "--out",
+                str(key),
+            ]
+        )
+        == 0
+    )
     assert "DEMO" in capsys.readouterr().out
     signer = OrderSigner.from_file(key, PASS)
     order = demo.one_case_order(9, judge=signer.judge, order_date=date(2025, 1, 6))
     good = tmp_path / "good.pdf"
-    good.write_bytes(signer.sign(render_order(order, load_template("one_case")),
-                                 order_number=order.order_number, county=order.county))
+    good.write_bytes(
+        signer.sign(
+            render_order(order, load_template("one_case")),
+            order_number=order.order_number,
+            county=order.county,
+        )
+    )
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(_flip(good.read_bytes(), 1000))
     # Without the database nothing ties the certificate to the court (issue 12): not verified
@@ -191,4 +225,4 @@ def test_cli_keys_create_and_orders_verify(tmp_path: Path, monkeypatch: pytest.M
     assert main(["orders", "verify", str(good), str(bad), *trust]) == 1
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2 and lines[0].startswith("OK") and lines[1].startswith("FAIL")
-    assert not (tmp_path / "none.sqlite3").exists()            # verifying creates no database
+    assert not (tmp_path / "none.sqlite3").exists()  # verifying creates no database

@@ -34,16 +34,17 @@ def world(tmp_path: Path):
 def test_an_ad_group_gives_the_role_and_a_user_is_made_on_first_sign_in(world) -> None:
     conn, admin, clerk = world
     with pytest.raises(RefusedError):
-        os_signin.sign_in(conn, "COURT\\jdoe", [])                 # not set up at all
+        os_signin.sign_in(conn, "COURT\\jdoe", [])  # not set up at all
     with pytest.raises(RefusedError):
         os_signin.map_role(conn, clerk, "group", "COURT\\ReliefDesk-Clerks", "clerk")
     os_signin.map_role(conn, admin, "group", "COURT\\ReliefDesk-Clerks", "clerk")
-    user = os_signin.sign_in(conn, "COURT\\jdoe", ["COURT\\Domain Users",
-                                                   "court\\reliefdesk-clerks"])
+    user = os_signin.sign_in(
+        conn, "COURT\\jdoe", ["COURT\\Domain Users", "court\\reliefdesk-clerks"]
+    )
     assert (user.name, user.role) == ("COURT\\jdoe", "clerk")
     again = os_signin.sign_in(conn, "court\\JDOE", ["COURT\\ReliefDesk-Clerks"])
     assert again.id == user.id
-    with pytest.raises(RefusedError):                            # no password sign-in for it
+    with pytest.raises(RefusedError):  # no password sign-in for it
         authenticate(conn, "COURT\\jdoe", "os-account")
     actions = [r[0] for r in conn.execute("SELECT action FROM audit_log ORDER BY seq")]
     assert actions[-2:] == ["os_sign_in.map", "user.add"]
@@ -65,8 +66,9 @@ def test_leavers_mappings_and_conflicts(world) -> None:
     os_signin.map_role(conn, admin, "account", "COURT\\both", "clerk")
     u = os_signin.sign_in(conn, "COURT\\both", [])
     assert u.role == "clerk"
-    assert conn.execute("SELECT action FROM audit_log ORDER BY seq DESC").fetchone()[0] == \
-        "user.role"
+    assert (
+        conn.execute("SELECT action FROM audit_log ORDER BY seq DESC").fetchone()[0] == "user.role"
+    )
     deactivate_user(conn, admin, "COURT\\both")
     with pytest.raises(RefusedError, match="deactivated"):
         os_signin.sign_in(conn, "COURT\\both", [])
@@ -76,36 +78,64 @@ def test_leavers_mappings_and_conflicts(world) -> None:
         os_signin.sign_in(conn, "admin1", [])
     os_signin.unmap(conn, admin, "group", "COURT\\RD-Judges")
     assert {(m.kind, m.name) for m in os_signin.list_mappings(conn)} == {
-        ("group", "COURT\\RD-Clerks"), ("account", "COURT\\both"), ("account", "admin1")}
+        ("group", "COURT\\RD-Clerks"),
+        ("account", "COURT\\both"),
+        ("account", "admin1"),
+    }
 
 
-@pytest.mark.posix_only   # the real POSIX account and groups (pwd, grp)
+@pytest.mark.posix_only  # the real POSIX account and groups (pwd, grp)
 def test_the_cli_signs_in_as_the_real_os_account(tmp_path: Path, monkeypatch, capsys) -> None:
     db = str(tmp_path / "cli.sqlite3")
     monkeypatch.setenv("RELIEFDESK_NEW_PASSWORD", PW)
     monkeypatch.setenv("RELIEFDESK_PASSWORD", PW)
     for var in ("USER", "USERNAME", "LOGNAME"):
-        monkeypatch.setenv(var, "judge")                           # ignored: the OS decides
+        monkeypatch.setenv(var, "judge")  # ignored: the OS decides
     assert main(["--db", db, "users", "add", "admin1", "--role", "admin"]) == 0
     me = pwd.getpwuid(os.geteuid()).pw_name
-    assert main(["--db", db, "os-sign-in", "whoami"]) == 4         # not mapped yet
-    assert main(["--db", db, "os-sign-in", "map", "--account", me, "--role", "admin",
-                 "--as", "admin1"]) == 0
+    assert main(["--db", db, "os-sign-in", "whoami"]) == 4  # not mapped yet
+    assert (
+        main(
+            ["--db", db, "os-sign-in", "map", "--account", me, "--role", "admin", "--as", "admin1"]
+        )
+        == 0
+    )
     capsys.readouterr()
     assert main(["--db", db, "os-sign-in", "whoami"]) == 0
     assert "role: admin" in capsys.readouterr().out
-    assert main(["--db", db, "backup-schedule", "set", "--to", str(tmp_path / "b"), "--every",
-                 "24", "--as", "@os"]) == 0
-    user = sqlite3.connect(db).execute(
-        "SELECT user FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()[0]
+    assert (
+        main(
+            [
+                "--db",
+                db,
+                "backup-schedule",
+                "set",
+                "--to",
+                str(tmp_path / "b"),
+                "--every",
+                "24",
+                "--as",
+                "@os",
+            ]
+        )
+        == 0
+    )
+    user = (
+        sqlite3.connect(db)
+        .execute("SELECT user FROM audit_log ORDER BY seq DESC LIMIT 1")
+        .fetchone()[0]
+    )
     assert user == me
 
 
 class FakeAdvapiGroups:
     """A Windows token with three groups: an AD group, a deny-only group, a nameless logon SID."""
 
-    SIDS = {1001: ("COURT", "ReliefDesk-Judges", 0x7), 1002: ("BUILTIN", "Administrators", 0x10),
-            1003: (None, None, 0x7)}
+    SIDS = {
+        1001: ("COURT", "ReliefDesk-Judges", 0x7),
+        1002: ("BUILTIN", "Administrators", 0x10),
+        1003: (None, None, 0x7),
+    }
 
     def OpenProcessToken(self, process, access, token_ref):
         token_ref._obj.value = 77
@@ -143,15 +173,15 @@ def test_windows_groups_come_from_the_token(monkeypatch) -> None:
     monkeypatch.setattr(osinfo, "_advapi32", lambda: FakeAdvapiGroups())
     monkeypatch.setattr(osinfo, "_kernel32", lambda: Kernel())
     monkeypatch.setattr(sys, "platform", "win32")
-    assert osinfo.os_groups() == ["COURT\\ReliefDesk-Judges"]    # enabled, named, not deny-only
+    assert osinfo.os_groups() == ["COURT\\ReliefDesk-Judges"]  # enabled, named, not deny-only
 
 
-@pytest.mark.posix_only   # the real POSIX account
+@pytest.mark.posix_only  # the real POSIX account
 def test_the_window_signs_in_as_the_mapped_os_account(world, qapp) -> None:
     from desktop.ui.app import sign_in
 
     conn, admin, _clerk = world
     me = pwd.getpwuid(os.geteuid()).pw_name
     os_signin.map_role(conn, admin, "account", me, "judge")
-    user = sign_in(conn, "db")                                     # no dialog shown
+    user = sign_in(conn, "db")  # no dialog shown
     assert (user.name, user.role) == (me, "judge")

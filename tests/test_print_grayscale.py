@@ -34,8 +34,13 @@ def order_pdf(tmp_path_factory) -> Path:
     signer = OrderSigner.from_file(key, "pw")
     order = demo.one_case_order(0, counts=4, judge=signer.judge, number=1)
     path = tmp / "order.pdf"
-    path.write_bytes(signer.sign(render_order(order, load_template("one_case")),
-                                 order_number=order.order_number, county=order.county))
+    path.write_bytes(
+        signer.sign(
+            render_order(order, load_template("one_case")),
+            order_number=order.order_number,
+            county=order.county,
+        )
+    )
     return path
 
 
@@ -44,16 +49,20 @@ def test_pages_are_grayscale_or_one_bit_at_printer_resolution(qapp, order_pdf: P
     doc.load(str(order_pdf))
     gray = page_image(doc, 0, 300)
     assert gray.format() == QImage.Format.Format_Grayscale8
-    assert (gray.width(), gray.height()) == (2550, 3300)           # letter at 300 dpi
-    assert gray.sizeInBytes() < 9_000_000                          # colour: ~34 MB
+    assert (gray.width(), gray.height()) == (2550, 3300)  # letter at 300 dpi
+    assert gray.sizeInBytes() < 9_000_000  # colour: ~34 MB
     mono = page_image(doc, 0, 600)
     assert mono.format() == QImage.Format.Format_Mono
     assert (mono.width(), mono.height()) == (5100, 6600)
     assert mono.sizeInBytes() < 4_300_000
     # Flattened on white: the corner is paper, and there is black text on it.
     assert gray.pixelColor(5, 5).lightness() == 255
-    assert min(gray.pixelColor(x, y).lightness() for x in range(0, 2550, 7)
-               for y in range(300, 900, 7)) < 60
+    assert (
+        min(
+            gray.pixelColor(x, y).lightness() for x in range(0, 2550, 7) for y in range(300, 900, 7)
+        )
+        < 60
+    )
     doc.close()
 
 

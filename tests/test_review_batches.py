@@ -44,7 +44,8 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         bulk.bulk_approve(conn, clerk, p.rule_path)
     resent = conn.execute(
         "SELECT r.count_id FROM review_items r JOIN determinations d ON d.id = r.determination_id"
-        " WHERE d.relief = 'resentence' AND r.status = 'pending' ORDER BY 1").fetchone()[0]
+        " WHERE d.relief = 'resentence' AND r.status = 'pending' ORDER BY 1"
+    ).fetchone()[0]
     decisions.change(conn, clerk, resent, "resentence", "infraction", "plants under six")
     conn.close()
     return db
@@ -56,23 +57,30 @@ def db(template: Path, tmp_path: Path) -> Path:
 
 
 def _items(conn: sqlite3.Connection, batch: int) -> list[tuple[int, str, str]]:
-    return conn.execute("SELECT count_id, relief, rule_path FROM batch_items WHERE batch_id = ?",
-                        (batch,)).fetchall()
+    return conn.execute(
+        "SELECT count_id, relief, rule_path FROM batch_items WHERE batch_id = ?", (batch,)
+    ).fetchall()
 
 
 def test_draw_sample_is_stratified_with_a_minimum_and_reproducible() -> None:
-    items = ([(i, "dismiss_and_seal", "A") for i in range(1, 41)]
-             + [(i, "redesignate_misdemeanor", "A") for i in range(41, 46)]
-             + [(i, "dismiss_and_seal", "B") for i in range(46, 48)]
-             + [(48, "resentence", "C")])
+    items = (
+        [(i, "dismiss_and_seal", "A") for i in range(1, 41)]
+        + [(i, "redesignate_misdemeanor", "A") for i in range(41, 46)]
+        + [(i, "dismiss_and_seal", "B") for i in range(46, 48)]
+        + [(48, "resentence", "C")]
+    )
     s1 = batches.draw_sample(items, seed=7, percent=10, minimum=2)
     assert s1 == batches.draw_sample(list(reversed(items)), seed=7, percent=10, minimum=2)
     by = Counter(next((r, p) for c, r, p in items if c == cid) for cid in s1)
     # ceil(10% of 40) = 4; 5 -> minimum 2; 2 -> 2; a stratum of 1 gives its one count.
-    assert by == {("dismiss_and_seal", "A"): 4, ("redesignate_misdemeanor", "A"): 2,
-                  ("dismiss_and_seal", "B"): 2, ("resentence", "C"): 1}
+    assert by == {
+        ("dismiss_and_seal", "A"): 4,
+        ("redesignate_misdemeanor", "A"): 2,
+        ("dismiss_and_seal", "B"): 2,
+        ("resentence", "C"): 1,
+    }
     others = {tuple(batches.draw_sample(items, seed=s, percent=10, minimum=2)) for s in range(8)}
-    assert len(others) > 1                      # the seed matters
+    assert len(others) > 1  # the seed matters
     assert batches.draw_sample(items, seed=7, percent=100, minimum=0) == list(range(1, 49))
 
 
@@ -83,9 +91,8 @@ def test_sample_stored_with_its_seed_and_drawn_once(db: Path) -> None:
     assert len(items) > 20
     strata = Counter((r, p) for _, r, p in items)
     assert len(strata) >= 3
-    assert any(r == "resentence" for _, r, _ in items)       # the changed count
-    first = jsonl(ok(db, "batch", "sample", str(batch), "--seed", "42", "--as", "judge1",
-                     "--json"))
+    assert any(r == "resentence" for _, r, _ in items)  # the changed count
+    first = jsonl(ok(db, "batch", "sample", str(batch), "--seed", "42", "--as", "judge1", "--json"))
     ids = [r["count_id"] for r in first]
     assert ids == batches.draw_sample(items, 42, 10, 1)
     for (relief, path), n in strata.items():
@@ -98,8 +105,13 @@ def test_sample_stored_with_its_seed_and_drawn_once(db: Path) -> None:
     assert [r["count_id"] for r in again] == ids
     refused(db, "batch", "sample", str(batch), "--seed", "43", "--as", "judge1")
     refused(db, "batch", "sample", str(batch), "--as", "clerk1")
-    sampled = [r[0] for r in conn.execute("SELECT count_id FROM batch_items WHERE batch_id = ?"
-                                          " AND sampled = 1 ORDER BY 1", (batch,))]
+    sampled = [
+        r[0]
+        for r in conn.execute(
+            "SELECT count_id FROM batch_items WHERE batch_id = ? AND sampled = 1 ORDER BY 1",
+            (batch,),
+        )
+    ]
     assert sampled == ids
     conn.close()
 
@@ -120,8 +132,17 @@ def test_send_back_returns_the_count_to_the_clerk_with_the_note(db: Path) -> Non
     back = sample[0]["count_id"]
     before = review_row(conn, back)
     refused(db, "batch", "send-back", str(batch), str(back), "--note", "x", "--as", "clerk1")
-    ok(db, "batch", "send-back", str(batch), str(back), "--note", "check the sentence end",
-       "--as", "judge1")
+    ok(
+        db,
+        "batch",
+        "send-back",
+        str(batch),
+        str(back),
+        "--note",
+        "check the sentence end",
+        "--as",
+        "judge1",
+    )
     row = review_row(conn, back)
     assert row["status"] == "pending" and row["decided_by"] is None
     prev = json.loads(row["previous_decision"])
@@ -145,17 +166,19 @@ def test_acceptance_rules(db: Path) -> None:
     conn = sqlite3.connect(db)
     refused(db, "batch", "submit", "--as", "judge1")
     batch = json.loads(ok(db, "batch", "submit", "--as", "clerk1", "--json"))["batch_id"]
-    refused(db, "batch", "submit", "--as", "clerk1")                # nothing left to submit
+    refused(db, "batch", "submit", "--as", "clerk1")  # nothing left to submit
     b = str(batch)
     assert "draw the sample" in refused(db, "batch", "accept", b, "--as", "judge1")
-    sample = [r["count_id"] for r in jsonl(ok(db, "batch", "sample", b, "--as", "judge1",
-                                                "--json"))]
+    sample = [
+        r["count_id"] for r in jsonl(ok(db, "batch", "sample", b, "--as", "judge1", "--json"))
+    ]
     assert len(sample) >= 3
     assert "judge" in refused(db, "batch", "accept", b, "--as", "clerk1")
     refused(db, "batch", "accept", b, "--as", "admin1")
     # Counts in a batch cannot be decided or undone by the clerk.
-    assert "awaiting the judge" in refused(db, "review", "reject", str(sample[0]), "--reason",
-                                           "other", "--as", "clerk1")
+    assert "awaiting the judge" in refused(
+        db, "review", "reject", str(sample[0]), "--reason", "other", "--as", "clerk1"
+    )
     refused(db, "review", "undo", "--as", "clerk1")
     # Opening before the sample was drawn does not count; opening by another judge neither.
     ok(db, "review", "show", str(sample[0]), "--as", "judge2")
@@ -172,14 +195,22 @@ def test_acceptance_rules(db: Path) -> None:
     listed = jsonl(ok(db, "batch", "list", "--json", "--as", "judge1"))
     assert listed[0]["status"] == "accepted" and listed[0]["sent_back"] == 1
     # Granted for orders: accepted batch, not sent back, approved or changed.
-    granted = {r[0] for r in conn.execute(
-        "SELECT bi.count_id FROM batch_items bi JOIN batches b ON b.id = bi.batch_id"
-        " JOIN review_items r ON r.count_id = bi.count_id WHERE b.status = 'accepted'"
-        " AND COALESCE(bi.judge_status, '') != 'sent_back'"
-        " AND r.status IN ('approved', 'changed')")}
+    granted = {
+        r[0]
+        for r in conn.execute(
+            "SELECT bi.count_id FROM batch_items bi JOIN batches b ON b.id = bi.batch_id"
+            " JOIN review_items r ON r.count_id = bi.count_id WHERE b.status = 'accepted'"
+            " AND COALESCE(bi.judge_status, '') != 'sent_back'"
+            " AND r.status IN ('approved', 'changed')"
+        )
+    }
     assert len(granted) == len(_items(conn, batch)) - 1 and sample[-1] not in granted
-    assert {r[0] for r in conn.execute("SELECT judge_status FROM batch_items WHERE batch_id = ?"
-                                       " AND sampled = 1", (batch,))} == {"accepted", "sent_back"}
+    assert {
+        r[0]
+        for r in conn.execute(
+            "SELECT judge_status FROM batch_items WHERE batch_id = ? AND sampled = 1", (batch,)
+        )
+    } == {"accepted", "sent_back"}
     assert "accepted" in refused(db, "review", "approve", str(sample[0]), "--as", "clerk1")
     assert verify(conn).ok
     conn.close()
@@ -199,11 +230,14 @@ def test_a_judge_never_accepts_a_batch_they_prepared(db: Path) -> None:
         batches.accept_batch(conn, same_name, batch)
     with pytest.raises(RefusedError, match="only a judge"):
         batches.accept_batch(conn, user(conn, "clerk1"), batch)
-    assert conn.execute("SELECT status FROM batches WHERE id = ?", (batch,)).fetchone()[0] == \
-        "submitted"
+    assert (
+        conn.execute("SELECT status FROM batches WHERE id = ?", (batch,)).fetchone()[0]
+        == "submitted"
+    )
     batches.accept_batch(conn, judge, batch)
-    assert conn.execute("SELECT status, accepted_by FROM batches WHERE id = ?",
-                        (batch,)).fetchone() == ("accepted", "judge1")
+    assert conn.execute(
+        "SELECT status, accepted_by FROM batches WHERE id = ?", (batch,)
+    ).fetchone() == ("accepted", "judge1")
 
 
 def test_wrong_password_on_batch_commands(db: Path) -> None:

@@ -31,14 +31,19 @@ def _path_counts(conn: sqlite3.Connection, path: str) -> list[tuple[int, str, st
     return conn.execute(
         "SELECT r.count_id, d.relief, d.flags FROM review_items r"
         " JOIN determinations d ON d.id = r.determination_id WHERE d.rule_path = ?"
-        " AND r.status = 'pending' ORDER BY r.count_id", (path,)).fetchall()
+        " AND r.status = 'pending' ORDER BY r.count_id",
+        (path,),
+    ).fetchall()
 
 
 def test_rule_paths_leave_out_hard_stops_and_resentence(db: Path) -> None:
     conn = sqlite3.connect(db)
     paths = {p.rule_path: p.count for p in bulk.rule_paths(conn)}
     assert paths
-    listed = {r["rule_path"]: r["count"] for r in jsonl(ok(db, "queue", "paths", "--json", "--as", "clerk1"))}
+    listed = {
+        r["rule_path"]: r["count"]
+        for r in jsonl(ok(db, "queue", "paths", "--json", "--as", "clerk1"))
+    }
     assert listed == paths
     for path, n in paths.items():
         rows = _path_counts(conn, path)
@@ -50,7 +55,8 @@ def test_rule_paths_leave_out_hard_stops_and_resentence(db: Path) -> None:
         "SELECT r.count_id, d.rule_path, d.flags, d.relief FROM review_items r"
         " JOIN determinations d ON d.id = r.determination_id"
         " WHERE d.relief IN ('resentence', 'redesignate_misdemeanor', 'dismiss_and_seal')"
-        " ORDER BY r.count_id").fetchall()
+        " ORDER BY r.count_id"
+    ).fetchall()
     excluded = [h for h in hard if h[3] == "resentence" or bulk.is_hard_stop(h[2])]
     assert any(h[3] == "resentence" for h in excluded)
     assert any(h[3] != "resentence" for h in excluded)
@@ -66,7 +72,7 @@ def test_bulk_needs_openings_then_approves_the_rest_in_one_step(db: Path) -> Non
     need = get_setting(conn, "bulk_min_opened")
     assert need == 3
     ids = bulk.eligible_ids(conn, path)
-    for cid in ids[:need - 1]:
+    for cid in ids[: need - 1]:
         ok(db, "review", "show", str(cid), "--as", "clerk1")
     # Openings by someone else do not count for clerk1.
     ok(db, "review", "show", str(ids[-1]), "--as", "clerk2")
@@ -81,13 +87,17 @@ def test_bulk_needs_openings_then_approves_the_rest_in_one_step(db: Path) -> Non
     out = ok(db, "review", "bulk-approve", "--rule-path", path, "--as", "clerk1", "--json")
     approved = jsonl(out)[0]["count_ids"]
     assert approved == ids[1:]
-    statuses = dict(conn.execute(
-        f"SELECT count_id, status FROM review_items WHERE count_id IN ({','.join('?' * len(ids))})",
-        ids).fetchall())
+    statuses = dict(
+        conn.execute(
+            f"SELECT count_id, status FROM review_items WHERE count_id IN ({','.join('?' * len(ids))})",
+            ids,
+        ).fetchall()
+    )
     assert statuses[ids[0]] == "rejected"
     assert all(statuses[c] == "approved" for c in ids[1:])
-    new = conn.execute("SELECT user, action, targets, payload FROM audit_log WHERE seq > ?",
-                       (seq_before,)).fetchall()
+    new = conn.execute(
+        "SELECT user, action, targets, payload FROM audit_log WHERE seq > ?", (seq_before,)
+    ).fetchall()
     assert len(new) == 1 and new[0][:2] == ("clerk1", "review.bulk_approve")
     assert sorted(json.loads(new[0][2])) == sorted(approved)
     assert path in new[0][3]
@@ -95,8 +105,10 @@ def test_bulk_needs_openings_then_approves_the_rest_in_one_step(db: Path) -> Non
     # One undo reverses the whole bulk step.
     out = ok(db, "review", "undo", "--as", "clerk1", "--json")
     assert sorted(jsonl(out)[0]["count_ids"]) == sorted(approved)
-    assert conn.execute("SELECT COUNT(*) FROM review_items WHERE status = 'approved'"
-                        ).fetchone()[0] == 0
+    assert (
+        conn.execute("SELECT COUNT(*) FROM review_items WHERE status = 'approved'").fetchone()[0]
+        == 0
+    )
     assert verify(conn).ok
     conn.close()
 

@@ -49,15 +49,30 @@ def test_clerk_day_on_the_cli(db: Path) -> None:
 
     ok(db, "review", "approve", str(a), str(b), "--as", "clerk1")
     ok(db, "review", "reject", str(c), "--reason", "needs hearing: DA asked", "--as", "clerk1")
-    ok(db, "review", "change", str(d), "--relief", "resentence", "--target", "misdemeanor",
-       "--reason", "still on probation per the court file", "--as", "clerk1")
+    ok(
+        db,
+        "review",
+        "change",
+        str(d),
+        "--relief",
+        "resentence",
+        "--target",
+        "misdemeanor",
+        "--reason",
+        "still on probation per the court file",
+        "--as",
+        "clerk1",
+    )
     ok(db, "review", "defer", str(e), "--as", "clerk1")
 
     ra, rc, rd, re_ = (review_row(conn, x) for x in (a, c, d, e))
     assert ra["status"] == "approved" and ra["decided_by"] == "clerk1" and ra["decided_at"]
     assert rc["status"] == "rejected" and rc["reason"] == "needs hearing: DA asked"
     assert (rd["status"], rd["decided_relief"], rd["decided_target"]) == (
-        "changed", "resentence", "misdemeanor")
+        "changed",
+        "resentence",
+        "misdemeanor",
+    )
     assert re_["status"] == "deferred"
 
     listed = {r["count_id"]: r for r in jsonl(ok(db, "queue", "list", "--json", "--as", "clerk1"))}
@@ -75,16 +90,24 @@ def test_clerk_day_on_the_cli(db: Path) -> None:
     after = review_row(conn, e)
     assert {k: after[k] for k in before_defer} == before_defer
     assert after["status"] == "pending" and after["decided_by"] is None
-    ok(db, "review", "undo", "--as", "clerk1")          # the change
+    ok(db, "review", "undo", "--as", "clerk1")  # the change
     assert review_row(conn, d)["status"] == "pending"
-    ok(db, "review", "undo", "--as", "clerk1")          # the rejection
-    ok(db, "review", "undo", "--as", "clerk1")          # the two approvals, in one step
+    ok(db, "review", "undo", "--as", "clerk1")  # the rejection
+    ok(db, "review", "undo", "--as", "clerk1")  # the two approvals, in one step
     assert review_row(conn, a)["status"] == review_row(conn, b)["status"] == "pending"
-    refused(db, "review", "undo", "--as", "clerk1")     # nothing left
+    refused(db, "review", "undo", "--as", "clerk1")  # nothing left
 
     actions = [x[1] for x in audit_actions(conn) if x[0] == "clerk1"]
-    assert actions == ["review.approve", "review.reject", "review.change", "review.defer",
-                       "review.undo", "review.undo", "review.undo", "review.undo"]
+    assert actions == [
+        "review.approve",
+        "review.reject",
+        "review.change",
+        "review.defer",
+        "review.undo",
+        "review.undo",
+        "review.undo",
+        "review.undo",
+    ]
     assert verify(conn).ok
     conn.close()
 
@@ -95,12 +118,18 @@ def test_decide_a_whole_case(db: Path) -> None:
         "SELECT cs.case_number, COUNT(*) FROM review_items r JOIN counts c ON c.id = r.count_id"
         " JOIN cases cs ON cs.id = c.case_id JOIN determinations d ON d.id = r.determination_id"
         " GROUP BY cs.case_number HAVING COUNT(*) > 1 AND SUM(d.relief = 'needs_review') = 0"
-        " ORDER BY 1 LIMIT 1").fetchone()
+        " ORDER BY 1 LIMIT 1"
+    ).fetchone()
     out = json.loads(ok(db, "review", "defer", "--case", case, "--as", "clerk1", "--json"))
     assert out["count"] == n
-    statuses = {r[0] for r in conn.execute(
-        "SELECT r.status FROM review_items r JOIN counts c ON c.id = r.count_id"
-        " JOIN cases cs ON cs.id = c.case_id WHERE cs.case_number = ?", (case,))}
+    statuses = {
+        r[0]
+        for r in conn.execute(
+            "SELECT r.status FROM review_items r JOIN counts c ON c.id = r.count_id"
+            " JOIN cases cs ON cs.id = c.case_id WHERE cs.case_number = ?",
+            (case,),
+        )
+    }
     assert statuses == {"deferred"}
     # One decision step: one undo puts every count of the case back.
     assert len(json.loads(ok(db, "review", "undo", "--as", "clerk1", "--json"))["count_ids"]) == n
@@ -121,8 +150,9 @@ def test_refusals_change_nothing(db: Path) -> None:
     assert e1 == e2 and "wrong user name or password" in e1
     assert "needs review" in refused(db, "review", "approve", needs, "--as", "clerk1")
     # Invalid input is not a refusal (exit 2) and changes nothing either.
-    code, _, err = cli(db, "review", "change", cid, "--relief", "resentence", "--reason", "x",
-                       "--as", "clerk1")
+    code, _, err = cli(
+        db, "review", "change", cid, "--relief", "resentence", "--reason", "x", "--as", "clerk1"
+    )
     assert code == 2 and "--target" in err
     code, _, _ = cli(db, "review", "approve", "99999999", "--as", "clerk1")
     assert code == 2
@@ -148,7 +178,7 @@ def test_undo_refused_when_the_count_changed_since(db: Path) -> None:
     with pytest.raises(RefusedError, match="changed since"):
         decisions.undo(conn, c1)
     assert review_row(conn, cid) == before
-    decisions.undo(conn, c2)                       # clerk2's own undo still works
+    decisions.undo(conn, c2)  # clerk2's own undo still works
     assert review_row(conn, cid)["status"] == "approved"
 
 
@@ -158,8 +188,12 @@ def test_rereview_after_reevaluation_shows_the_old_decision(db: Path) -> None:
     ids = pending_by_relief(conn, "redesignate_misdemeanor")
     decisions.approve(conn, clerk, ids)
     evaluate_county(open_db(db), COUNTY, load_policy("san-francisco"), AS_OF, backup=False)
-    reopened = [r[0] for r in conn.execute(
-        "SELECT count_id FROM review_items WHERE rereview = 1 ORDER BY count_id")]
+    reopened = [
+        r[0]
+        for r in conn.execute(
+            "SELECT count_id FROM review_items WHERE rereview = 1 ORDER BY count_id"
+        )
+    ]
     assert reopened, "the San Francisco policy should change some proposals"
     cid = reopened[0]
     row = review_row(conn, cid)
@@ -184,8 +218,12 @@ def test_review_show_prints_explanation_and_record_and_counts_as_opened(db: Path
     cid = pending_by_relief(conn, *GRANTABLE)[0]
     out = ok(db, "review", "show", str(cid), "--as", "clerk1")
     assert "Why:" in out and "Record:" in out and "HS 11361.8" in out
-    assert conn.execute("SELECT COUNT(*) FROM openings WHERE user = 'clerk1' AND count_id = ?",
-                        (cid,)).fetchone()[0] == 1
+    assert (
+        conn.execute(
+            "SELECT COUNT(*) FROM openings WHERE user = 'clerk1' AND count_id = ?", (cid,)
+        ).fetchone()[0]
+        == 1
+    )
     detail = json.loads(ok(db, "review", "show", str(cid), "--as", "judge1", "--json"))
     assert detail["count_id"] == cid and detail["explanation"]["steps"]
     assert any(r["count_id"] == cid for r in detail["record"])

@@ -23,10 +23,15 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     conn = sqlite3.connect(db)
 
     def pending(relief: str, n: int) -> list[str]:
-        return [str(r[0]) for r in conn.execute(
-            "SELECT r.count_id FROM review_items r JOIN determinations d"
-            " ON d.id = r.determination_id WHERE r.status = 'pending' AND d.relief = ?"
-            " ORDER BY r.count_id LIMIT ?", (relief, n))]
+        return [
+            str(r[0])
+            for r in conn.execute(
+                "SELECT r.count_id FROM review_items r JOIN determinations d"
+                " ON d.id = r.determination_id WHERE r.status = 'pending' AND d.relief = ?"
+                " ORDER BY r.count_id LIMIT ?",
+                (relief, n),
+            )
+        ]
 
     ok(db, "review", "approve", *pending("dismiss_and_seal", 6), "--as", "clerk1")
     # Approved counts whose proposal a second policy changes come back for re-review, and the
@@ -34,47 +39,90 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     misdemeanors = pending("redesignate_misdemeanor", 100_000)
     ok(db, "review", "approve", *misdemeanors[: len(misdemeanors) // 2], "--as", "clerk1")
     evaluate_county(open_db(db), COUNTY, load_policy("san-francisco"), AS_OF, backup=False)
-    ok(db, "review", "reject", *pending("redesignate_misdemeanor", 2), "--reason", "test",
-       "--as", "clerk1")
+    ok(
+        db,
+        "review",
+        "reject",
+        *pending("redesignate_misdemeanor", 2),
+        "--reason",
+        "test",
+        "--as",
+        "clerk1",
+    )
     ok(db, "review", "defer", *pending("redesignate_misdemeanor", 2), "--as", "clerk1")
     changed = pending("redesignate_misdemeanor", 1)[0]
-    ok(db, "review", "change", changed, "--relief", "dismiss_and_seal", "--reason", "test",
-       "--as", "clerk1")
+    ok(
+        db,
+        "review",
+        "change",
+        changed,
+        "--relief",
+        "dismiss_and_seal",
+        "--reason",
+        "test",
+        "--as",
+        "clerk1",
+    )
     batch = jsonl(ok(db, "batch", "submit", "--as", "clerk1", "--json"))[0]["batch_id"]
     sample = jsonl(ok(db, "batch", "sample", str(batch), "--as", "judge1", "--json"))
-    ok(db, "batch", "send-back", str(batch), str(sample[0]["count_id"]), "--note", "check",
-       "--as", "judge1")
+    ok(
+        db,
+        "batch",
+        "send-back",
+        str(batch),
+        str(sample[0]["count_id"]),
+        "--note",
+        "check",
+        "--as",
+        "judge1",
+    )
     conn.close()
     return db
 
 
 def _filters(conn: sqlite3.Connection) -> list[dict[str, object]]:
-    path = conn.execute("SELECT rule_path FROM determinations GROUP BY 1 ORDER BY COUNT(*) DESC"
-                        " LIMIT 1").fetchone()[0]
-    sec = conn.execute("SELECT section FROM counts WHERE section LIKE '11360(%' LIMIT 1"
-                       ).fetchone()[0]
+    path = conn.execute(
+        "SELECT rule_path FROM determinations GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1"
+    ).fetchone()[0]
+    sec = conn.execute(
+        "SELECT section FROM counts WHERE section LIKE '11360(%' LIMIT 1"
+    ).fetchone()[0]
     name, case, cii = conn.execute(
         "SELECT s.name, cs.case_number, s.cii FROM review_items r JOIN counts c"
         " ON c.id = r.count_id JOIN cases cs ON cs.id = c.case_id JOIN subjects s"
         " ON s.id = c.subject_id WHERE cs.case_number IS NOT NULL AND s.cii IS NOT NULL"
-        " LIMIT 1").fetchone()
+        " LIMIT 1"
+    ).fetchone()
     # Pseudo-statuses beside another filter (the status clause then keeps off its index).
     rereview_relief = conn.execute(
         "SELECT d.relief FROM review_items r JOIN determinations d ON d.id = r.determination_id"
-        " WHERE r.rereview = 1 AND r.status = 'pending' LIMIT 1").fetchone()[0]
+        " WHERE r.rereview = 1 AND r.status = 'pending' LIMIT 1"
+    ).fetchone()[0]
     sent_back_section = conn.execute(
         "SELECT c.base_section FROM batch_items bi JOIN counts c ON c.id = bi.count_id"
-        " WHERE bi.judge_status = 'sent_back' LIMIT 1").fetchone()[0]
+        " WHERE bi.judge_status = 'sent_back' LIMIT 1"
+    ).fetchone()[0]
     return [
         {"status": "rereview", "relief": rereview_relief},
         {"status": "sent_back", "section": sent_back_section},
         {"status": "approved", "relief": "dismiss_and_seal"},
-        {}, {"status": "pending"}, {"status": "approved"}, {"status": "rejected"},
-        {"status": "changed"}, {"status": "deferred"}, {"status": "sent_back"},
-        {"status": "rereview"}, {"relief": "resentence"}, {"relief": "not_eligible"},
-        {"flag": "two_priors"}, {"rule_path": path}, {"section": "11357"},
-        {"section": sec.lower()}, {"search": name.split(",")[0][1:].lower()},
-        {"search": case}, {"search": cii},
+        {},
+        {"status": "pending"},
+        {"status": "approved"},
+        {"status": "rejected"},
+        {"status": "changed"},
+        {"status": "deferred"},
+        {"status": "sent_back"},
+        {"status": "rereview"},
+        {"relief": "resentence"},
+        {"relief": "not_eligible"},
+        {"flag": "two_priors"},
+        {"rule_path": path},
+        {"section": "11357"},
+        {"section": sec.lower()},
+        {"search": name.split(",")[0][1:].lower()},
+        {"search": case},
+        {"search": cii},
         {"status": "pending", "relief": "redesignate_misdemeanor", "section": "11359"},
         {"relief": "dismiss_and_seal", "search": name[:2]},
     ]
@@ -125,9 +173,13 @@ def test_plans_reach_counts_by_key(db: Path, tmp_path: Path, stats: bool) -> Non
         sql, params = queue_ids_query(**f)
         return " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, params))
 
-    for f in ({"sort": "name"}, {"sort": "name", "status": "pending"},
-              {"sort": "name", "flag": "two_priors"}, {"sort": "case_number"},
-              {"sort": "name", "search": "smi"}):
+    for f in (
+        {"sort": "name"},
+        {"sort": "name", "status": "pending"},
+        {"sort": "name", "flag": "two_priors"},
+        {"sort": "case_number"},
+        {"sort": "name", "search": "smi"},
+    ):
         p = plan(**f)
         assert "SCAN c" not in p and "SCAN s" not in p and "SCAN cs" not in p, (f, p)
         assert "COVERING INDEX counts_queue (id=?)" in p, (f, p)
@@ -137,7 +189,8 @@ def test_plans_reach_counts_by_key(db: Path, tmp_path: Path, stats: bool) -> Non
     # Without statistics the equality is the index constraint; with them SQLite may prefer the
     # partial index's own range (either way only cannabis counts are read).
     assert ("counts_cannabis" if stats else "counts_cannabis (base_section=?)") in plan(
-        sort="name", section="11357(B)")
+        sort="name", section="11357(B)"
+    )
     # Another section (a related charge) starts from the review items, not a scan of counts.
     other = plan(sort="name", section="11364")
     assert "SCAN c " not in other + " " and "SCAN r" in other, other

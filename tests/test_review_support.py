@@ -109,11 +109,18 @@ def review_row(conn: sqlite3.Connection, count_id: int) -> dict[str, Any]:
 
 def pending_by_relief(conn: sqlite3.Connection, *reliefs: str) -> list[int]:
     marks = ",".join("?" * len(reliefs))
-    return [r[0] for r in conn.execute(
-        "SELECT r.count_id FROM review_items r JOIN determinations d ON d.id = r.determination_id"
-        f" WHERE r.status = 'pending' AND d.relief IN ({marks}) ORDER BY r.count_id", reliefs)]
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT r.count_id FROM review_items r JOIN determinations d ON d.id = r.determination_id"
+            f" WHERE r.status = 'pending' AND d.relief IN ({marks}) ORDER BY r.count_id",
+            reliefs,
+        )
+    ]
 
 
 def audit_actions(conn: sqlite3.Connection) -> list[tuple[str, str, list]]:
-    return [(u, a, json.loads(t)) for u, a, t in conn.execute(
-        "SELECT user, action, targets FROM audit_log ORDER BY seq")]
+    return [
+        (u, a, json.loads(t))
+        for u, a, t in conn.execute("SELECT user, action, targets FROM audit_log ORDER BY seq")
+    ]

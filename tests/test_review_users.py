@@ -35,7 +35,7 @@ def test_hash_is_scrypt_with_params_and_salt(conn: sqlite3.Connection) -> None:
     create_user(conn, "bob", "clerk", PW, admin)
     h1, h2 = (r[0] for r in conn.execute("SELECT pw_hash FROM users ORDER BY id"))
     assert h1.startswith("scrypt$16384$8$1$") and h2.startswith("scrypt$16384$8$1$")
-    assert h1 != h2                       # same password, different salts
+    assert h1 != h2  # same password, different salts
     assert PW not in h1
     assert check_password(PW, h1) and not check_password(PW + "x", h1)
     assert not check_password(PW, "garbage")
@@ -49,7 +49,7 @@ def test_authenticate_and_roles(conn: sqlite3.Connection) -> None:
     assert has_users(conn)
     clerk = create_user(conn, "cal", "clerk", PW, admin)
     assert authenticate(conn, "cal", PW) == User(clerk.id, "cal", "clerk")
-    assert authenticate(conn, "CAL", PW).name == "cal"      # names are case-insensitive
+    assert authenticate(conn, "CAL", PW).name == "cal"  # names are case-insensitive
     messages = set()
     for name, pw in (("cal", "wrong"), ("nobody", PW), ("", "")):
         with pytest.raises(RefusedError) as exc:
@@ -74,7 +74,7 @@ def test_deactivate_and_passwords(conn: sqlite3.Connection) -> None:
         deactivate_user(conn, admin, "ada")
     with pytest.raises(RefusedError):
         deactivate_user(conn, clerk, "ada")
-    set_password(conn, clerk, "cal", "a new password")       # one's own
+    set_password(conn, clerk, "cal", "a new password")  # one's own
     with pytest.raises(RefusedError):
         set_password(conn, clerk, "ada", "taken over!")
     authenticate(conn, "cal", "a new password")
@@ -89,16 +89,19 @@ def test_deactivate_and_passwords(conn: sqlite3.Connection) -> None:
 
 def test_users_cli(tmp_path: Path) -> None:
     db = tmp_path / "cli.sqlite3"
-    ok(db, "users", "add", "admin1", "--role", "admin")          # first: no --as needed
-    refused(db, "users", "add", "x", "--role", "clerk")           # later: --as required
+    ok(db, "users", "add", "admin1", "--role", "admin")  # first: no --as needed
+    refused(db, "users", "add", "x", "--role", "clerk")  # later: --as required
     ok(db, "users", "add", "clerk1", "--role", "clerk", "--as", "admin1")
     ok(db, "users", "add", "judge1", "--role", "judge", "--as", "admin1")
     refused(db, "users", "add", "x", "--role", "clerk", "--as", "clerk1")
     refused(db, "users", "add", "x", "--role", "clerk", "--as", "admin1", password="bad")
-    refused(db, "users", "list", "--json")                        # reading: sign in
+    refused(db, "users", "list", "--json")  # reading: sign in
     rows = jsonl(ok(db, "users", "list", "--json", "--as", "clerk1"))
     assert [(r["name"], r["role"], r["active"]) for r in rows] == [
-        ("admin1", "admin", True), ("clerk1", "clerk", True), ("judge1", "judge", True)]
+        ("admin1", "admin", True),
+        ("clerk1", "clerk", True),
+        ("judge1", "judge", True),
+    ]
     assert "pw_hash" not in rows[0]
     before = fingerprint(db)
     code, _, err = cli(db, "users", "add", "bad name ", "--role", "clerk", "--as", "admin1")
@@ -114,20 +117,38 @@ def test_real_entry_point_without_a_password_refuses(tmp_path: Path) -> None:
     db = tmp_path / "p.sqlite3"
     env = {k: v for k, v in os.environ.items() if not k.startswith("RELIEFDESK_")}
     run = [sys.executable, "-m", "desktop", "--db", str(db)]
-    first = subprocess.run([*run, "users", "add", "admin1", "--role", "admin"], env={
-        **env, "RELIEFDESK_NEW_PASSWORD": PW}, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    first = subprocess.run(
+        [*run, "users", "add", "admin1", "--role", "admin"],
+        env={**env, "RELIEFDESK_NEW_PASSWORD": PW},
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     assert first.returncode == 0, first.stderr
     before = fingerprint(db)
-    second = subprocess.run([*run, "users", "add", "c1", "--role", "clerk", "--as", "admin1"],
-                            env={**env, "RELIEFDESK_NEW_PASSWORD": PW}, capture_output=True,
-                            text=True, stdin=subprocess.DEVNULL)
+    second = subprocess.run(
+        [*run, "users", "add", "c1", "--role", "clerk", "--as", "admin1"],
+        env={**env, "RELIEFDESK_NEW_PASSWORD": PW},
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     assert second.returncode == 4 and "RELIEFDESK_PASSWORD" in second.stderr
     assert fingerprint(db) == before
     # Listing the users is a read: without a password it is refused too, printing nothing.
-    listed = subprocess.run([*run, "users", "list", "--json", "--as", "admin1"], env=env,
-                            capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    listed = subprocess.run(
+        [*run, "users", "list", "--json", "--as", "admin1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     assert listed.returncode == 4 and listed.stdout == "" and "RELIEFDESK_PASSWORD" in listed.stderr
-    listed = subprocess.run([*run, "users", "list", "--json", "--as", "admin1"],
-                            env={**env, "RELIEFDESK_PASSWORD": PW}, capture_output=True,
-                            text=True, stdin=subprocess.DEVNULL)
+    listed = subprocess.run(
+        [*run, "users", "list", "--json", "--as", "admin1"],
+        env={**env, "RELIEFDESK_PASSWORD": PW},
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     assert [r["name"] for r in jsonl(listed.stdout)] == ["admin1"]

@@ -28,8 +28,9 @@ def commands() -> set[str]:
 
 
 NEEDED = {"generate", "import", "evaluate", "users", "queue", "review", "batch"}
-pytestmark = pytest.mark.skipif(not NEEDED <= commands(),
-                                reason=f"CLI commands not there yet: {NEEDED - commands()}")
+pytestmark = pytest.mark.skipif(
+    not NEEDED <= commands(), reason=f"CLI commands not there yet: {NEEDED - commands()}"
+)
 
 
 def cli(db: Path, *args: str, password: str = PASSWORD) -> tuple[int, str, str]:
@@ -56,8 +57,10 @@ def fingerprint(db: Path) -> str:
     """A digest of every row of every table."""
     conn = sqlite3.connect(db)
     h = hashlib.sha256()
-    tables = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    tables = [
+        r[0]
+        for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    ]
     for t in tables:
         h.update(t.encode())
         # Sorted in Python: some tables are WITHOUT ROWID.
@@ -78,10 +81,15 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     ok(db, "users", "add", "admin1", "--role", "admin")
     ok(db, "users", "add", "clerk1", "--role", "clerk", "--as", "admin1")
     ok(db, "users", "add", "judge1", "--role", "judge", "--as", "admin1")
-    items = [json.loads(line) for line in
-             ok(db, "queue", "list", "--json", "--as", "clerk1").splitlines()]
-    grantable = [i["count_id"] for i in items if i["relief"] in (
-        "dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction")]
+    items = [
+        json.loads(line)
+        for line in ok(db, "queue", "list", "--json", "--as", "clerk1").splitlines()
+    ]
+    grantable = [
+        i["count_id"]
+        for i in items
+        if i["relief"] in ("dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction")
+    ]
     assert len(grantable) >= 6
     ok(db, "review", "approve", *map(str, grantable[:4]), "--as", "clerk1")
     batch = json.loads(ok(db, "batch", "submit", "--as", "clerk1", "--json"))["batch_id"]
@@ -117,8 +125,17 @@ def test_clerk_cannot_accept_a_batch(db: Path, template: tuple[Path, dict]) -> N
 def test_clerk_cannot_sample_or_send_back(db: Path, template: tuple[Path, dict]) -> None:
     b = str(template[1]["batch"])
     refused(db, "batch", "sample", b, "--as", "clerk1")
-    refused(db, "batch", "send-back", b, str(template[1]["approved"][0]), "--note", "x",
-            "--as", "clerk1")
+    refused(
+        db,
+        "batch",
+        "send-back",
+        b,
+        str(template[1]["approved"][0]),
+        "--note",
+        "x",
+        "--as",
+        "clerk1",
+    )
 
 
 def test_clerk_cannot_add_users(db: Path) -> None:
@@ -140,8 +157,18 @@ def test_judge_cannot_decide(db: Path, template: tuple[Path, dict]) -> None:
 def test_admin_cannot_decide(db: Path, template: tuple[Path, dict]) -> None:
     cid = str(template[1]["pending"][0])
     refused(db, "review", "approve", cid, "--as", "admin1")
-    refused(db, "review", "change", cid, "--relief", "not_eligible", "--reason", "other",
-            "--as", "admin1")
+    refused(
+        db,
+        "review",
+        "change",
+        cid,
+        "--relief",
+        "not_eligible",
+        "--reason",
+        "other",
+        "--as",
+        "admin1",
+    )
     refused(db, "batch", "accept", str(template[1]["batch"]), "--as", "admin1")
 
 
@@ -152,7 +179,9 @@ def test_wrong_password_and_unknown_user(db: Path, template: tuple[Path, dict]) 
     assert e1 == e2  # the same message: a name cannot be probed
 
 
-def test_judge_cannot_accept_before_opening_the_sample(db: Path, template: tuple[Path, dict]) -> None:
+def test_judge_cannot_accept_before_opening_the_sample(
+    db: Path, template: tuple[Path, dict]
+) -> None:
     b = str(template[1]["batch"])
     ok(db, "batch", "sample", b, "--as", "judge1")
     refused(db, "batch", "accept", b, "--as", "judge1")
@@ -163,8 +192,19 @@ def test_clerk_cannot_render_orders(db: Path, template: tuple[Path, dict], tmp_p
         pytest.skip("orders commands not there yet")
     key = tmp_path / "k.p12"
     ok(db, "keys", "create", "--name", "Hon. Test", "--title", "Judge", "--out", str(key))
-    refused(db, "orders", "render", "--batch", str(template[1]["batch"]), "--out",
-            str(tmp_path / "out"), "--sign", str(key), "--as", "clerk1")
+    refused(
+        db,
+        "orders",
+        "render",
+        "--batch",
+        str(template[1]["batch"]),
+        "--out",
+        str(tmp_path / "out"),
+        "--sign",
+        str(key),
+        "--as",
+        "clerk1",
+    )
     assert not any((tmp_path / "out").glob("*.pdf"))
 
 

@@ -28,8 +28,9 @@ def db(tmp_path_factory):
 def test_every_gogen_row_has_a_determination_and_agrees_without_hard_stops(db, options):
     policy = load_policy(SAMPLE / options / "options.json")
     run = evaluate_county(db, "SAN BERNARDINO", policy, date(2020, 7, 1))
-    a = compare(db.conn, run, SAMPLE / "san_bernardino_3000.csv",
-                SAMPLE / options / "Prop64_Results.csv")
+    a = compare(
+        db.conn, run, SAMPLE / "san_bernardino_3000.csv", SAMPLE / options / "Prop64_Results.csv"
+    )
     assert a.gogen_rows == 102
     assert a.missing == [], f"gogen rows with no determination: lines {a.missing}"
     assert a.differ == [], a.differ

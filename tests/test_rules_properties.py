@@ -14,13 +14,36 @@ from desktop.rules.model import FLAGS, GRANTS, RELIEFS, RESENTENCE_TARGETS, Coun
 from desktop.rules.policy import load_policy
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "gogen-sample"
-POLICIES = [load_policy("statute"), load_policy("bear-default"), load_policy("los-angeles"),
-            load_policy("san-francisco"), load_policy("san-joaquin"),
-            load_policy(SAMPLE / "mixed" / "options.json")]
+POLICIES = [
+    load_policy("statute"),
+    load_policy("bear-default"),
+    load_policy("los-angeles"),
+    load_policy("san-francisco"),
+    load_policy("san-joaquin"),
+    load_policy(SAMPLE / "mixed" / "options.json"),
+]
 AS_OF = date(2020, 7, 1)
-SECTIONS = ["11357(A) HS", "11357(B) HS", "11357(C) HS", "11357 HS", "11358 HS", "11359 HS",
-            "11360(A) HS", "11360(B) HS", "11360 HS", "11359(D) HS", "11357.5 HS", "187 PC",
-            "288(A) PC", "459 PC", "647(F) PC", "32 PC", "23152(B) VC", "11364 HS", "261 PC"]
+SECTIONS = [
+    "11357(A) HS",
+    "11357(B) HS",
+    "11357(C) HS",
+    "11357 HS",
+    "11358 HS",
+    "11359 HS",
+    "11360(A) HS",
+    "11360(B) HS",
+    "11360 HS",
+    "11359(D) HS",
+    "11357.5 HS",
+    "187 PC",
+    "288(A) PC",
+    "459 PC",
+    "647(F) PC",
+    "32 PC",
+    "23152(B) VC",
+    "11364 HS",
+    "261 PC",
+]
 
 dates = st.dates(min_value=date(1975, 1, 1), max_value=date(2020, 6, 30))
 
@@ -32,20 +55,36 @@ def counts(draw, ident: int, cycle: int) -> CountFacts:
     cyc = conv - timedelta(days=draw(st.integers(0, 400)))
     sentence = draw(st.one_of(st.none(), st.integers(0, 3000)))
     return CountFacts(
-        id=ident, case_id=cycle, case_number=f"C{cycle}", cnt_order=f"{cycle:03d}002{ident:03d}000",
-        count_no=ident, county=draw(st.sampled_from(["SAN BERNARDINO", "SAN BERNARDINO", "YOLO"])),
-        offense_text=sec.text, section=sec.section, base=sec.base, code=sec.code,
-        level=draw(st.sampled_from(["F", "M", "I", None])), convicted=True, conviction_date=conv,
-        cycle_date=cyc, sentence_end=None if sentence is None else conv + timedelta(days=sentence),
-        juvenile=draw(st.booleans()) and draw(st.booleans()))
+        id=ident,
+        case_id=cycle,
+        case_number=f"C{cycle}",
+        cnt_order=f"{cycle:03d}002{ident:03d}000",
+        count_no=ident,
+        county=draw(st.sampled_from(["SAN BERNARDINO", "SAN BERNARDINO", "YOLO"])),
+        offense_text=sec.text,
+        section=sec.section,
+        base=sec.base,
+        code=sec.code,
+        level=draw(st.sampled_from(["F", "M", "I", None])),
+        convicted=True,
+        conviction_date=conv,
+        cycle_date=cyc,
+        sentence_end=None if sentence is None else conv + timedelta(days=sentence),
+        juvenile=draw(st.booleans()) and draw(st.booleans()),
+    )
 
 
 @st.composite
 def subjects(draw):
     n = draw(st.integers(1, 6))
     cs = [draw(counts(i + 1, draw(st.integers(1, 4)))) for i in range(n)]
-    subject = SubjectFacts(id=1, name="ROE,RICHARD", dob=draw(st.dates(date(1940, 1, 1), date(2002, 1, 1))),
-                           deceased=draw(st.booleans()), registered_290=draw(st.booleans()))
+    subject = SubjectFacts(
+        id=1,
+        name="ROE,RICHARD",
+        dob=draw(st.dates(date(1940, 1, 1), date(2002, 1, 1))),
+        deceased=draw(st.booleans()),
+        registered_290=draw(st.booleans()),
+    )
     return subject, cs
 
 
@@ -67,8 +106,10 @@ def test_deterministic_and_well_formed(data, policy):
             assert d.resentence_target in RESENTENCE_TARGETS
         assert d.steps and all(s.text for s in d.steps)
         if d.relief in GRANTS:
-            assert not ({"offense_after_prop64", "out_of_scope_section", "juvenile",
-                         "record_inconsistent"} & set(d.flags))
+            assert not (
+                {"offense_after_prop64", "out_of_scope_section", "juvenile", "record_inconsistent"}
+                & set(d.flags)
+            )
 
 
 @settings(max_examples=300, deadline=None)
@@ -79,12 +120,28 @@ def test_unrelated_later_conviction_never_denies_a_completed_grant(data, policy,
     latest = max(c.conviction_date for c in cs if c.conviction_date)
     when = min(latest + timedelta(days=days_later), AS_OF - timedelta(days=1))
     extra = parse_section("23152(B) VC")
-    later = CountFacts(id=99, case_id=99, case_number="C99", cnt_order="099002001000", count_no=1,
-                       county="SAN BERNARDINO", offense_text=extra.text, section=extra.section,
-                       base=extra.base, code=extra.code, level="M", convicted=True,
-                       conviction_date=when, cycle_date=when, sentence_end=when, juvenile=False)
-    after = {d.count_id: d for d in evaluate_subject(subject, [*cs, later], "SAN BERNARDINO",
-                                                     policy, AS_OF)}
+    later = CountFacts(
+        id=99,
+        case_id=99,
+        case_number="C99",
+        cnt_order="099002001000",
+        count_no=1,
+        county="SAN BERNARDINO",
+        offense_text=extra.text,
+        section=extra.section,
+        base=extra.base,
+        code=extra.code,
+        level="M",
+        convicted=True,
+        conviction_date=when,
+        cycle_date=when,
+        sentence_end=when,
+        juvenile=False,
+    )
+    after = {
+        d.count_id: d
+        for d in evaluate_subject(subject, [*cs, later], "SAN BERNARDINO", policy, AS_OF)
+    }
     for cid, d in before.items():
         if d.relief in GRANTS and d.relief != "resentence":
             a = after[cid]
@@ -109,16 +166,21 @@ def test_saved_policy_version_is_loaded_and_audited(tmp_path, monkeypatch):
     again = load_policy("statute-yolo")
     assert again.version == saved.version
     assert again.interpretation["presume_11360b_lawful"] is False
-    (action, user), = db.conn.execute("SELECT action, user FROM audit_log").fetchall()
+    ((action, user),) = db.conn.execute("SELECT action, user FROM audit_log").fetchall()
     assert (action, user) == ("policy_save", "admin")
     assert audit.verify(db.conn).ok
 
 
 @settings(max_examples=200, deadline=None)
-@given(subjects(), st.sampled_from(POLICIES), st.sampled_from(["year", "month"]),
-       st.lists(st.integers(0, 364), min_size=3, max_size=3))
-def test_a_partial_date_of_birth_is_decided_only_when_every_day_agrees(data, policy, precision,
-                                                                       days):
+@given(
+    subjects(),
+    st.sampled_from(POLICIES),
+    st.sampled_from(["year", "month"]),
+    st.lists(st.integers(0, 364), min_size=3, max_size=3),
+)
+def test_a_partial_date_of_birth_is_decided_only_when_every_day_agrees(
+    data, policy, precision, days
+):
     """Issue 13 §3: with DOJ's partial DOB (19700000 / 19700500) a determination other than the
     partial-date review must be what every exact date of birth in that interval gives."""
     from dataclasses import replace
@@ -135,15 +197,25 @@ def test_a_partial_date_of_birth_is_decided_only_when_every_day_agrees(data, pol
     got = {d.count_id: d for d in evaluate_subject(partial, cs, "SAN BERNARDINO", policy, AS_OF)}
     exact_days = [lo, hi] + [min(lo + timedelta(days=n), hi) for n in days]
     for day in exact_days:
-        exact = {d.count_id: d for d in evaluate_subject(replace(subject, dob=day), cs,
-                                                         "SAN BERNARDINO", policy, AS_OF)}
+        exact = {
+            d.count_id: d
+            for d in evaluate_subject(
+                replace(subject, dob=day), cs, "SAN BERNARDINO", policy, AS_OF
+            )
+        }
         assert exact.keys() == got.keys()
         for cid, d in got.items():
-            if d.relief == "needs_review" and any(s.rule == "RX.partial_date" for s in d.steps) \
-                    and "date_partial" in d.flags and d.steps[-1].facts.get("outcomes"):
-                continue   # undecided: sent for review
-            assert (d.relief, d.resentence_target) == (exact[cid].relief,
-                                                       exact[cid].resentence_target), (day, cid)
+            if (
+                d.relief == "needs_review"
+                and any(s.rule == "RX.partial_date" for s in d.steps)
+                and "date_partial" in d.flags
+                and d.steps[-1].facts.get("outcomes")
+            ):
+                continue  # undecided: sent for review
+            assert (d.relief, d.resentence_target) == (
+                exact[cid].relief,
+                exact[cid].resentence_target,
+            ), (day, cid)
 
 
 @settings(max_examples=200, deadline=None)
@@ -158,13 +230,19 @@ def test_partial_offense_dates_are_decided_only_when_every_day_agrees(data, poli
     spans: dict[str, tuple[date, date]] = {}
     for c in cs:
         lo = date(c.cycle_date.year, 1, 1)
-        hi = min(date(c.cycle_date.year, 12, 31), *(p.conviction_date for p in cs
-                                                    if p.cycle == c.cycle))
+        hi = min(
+            date(c.cycle_date.year, 12, 31), *(p.conviction_date for p in cs if p.cycle == c.cycle)
+        )
         spans.setdefault(c.cycle, (lo, hi))
-    partial = [replace(c, cycle_date=None, ranges=(("cycle_date", *spans[c.cycle]),))
-               if spans[c.cycle][0] <= spans[c.cycle][1] else c for c in cs]
-    got = {d.count_id: d for d in evaluate_subject(subject, partial, "SAN BERNARDINO", policy,
-                                                   AS_OF)}
+    partial = [
+        replace(c, cycle_date=None, ranges=(("cycle_date", *spans[c.cycle]),))
+        if spans[c.cycle][0] <= spans[c.cycle][1]
+        else c
+        for c in cs
+    ]
+    got = {
+        d.count_id: d for d in evaluate_subject(subject, partial, "SAN BERNARDINO", policy, AS_OF)
+    }
     for trial in range(6):
         pick = {}
         for cyc, (lo, hi) in spans.items():
@@ -174,12 +252,18 @@ def test_partial_offense_dates_are_decided_only_when_every_day_agrees(data, poli
                 pick[cyc] = hi
             else:
                 pick[cyc] = lo + timedelta(days=rnd.randint(0, max((hi - lo).days, 0)))
-        exact_counts = [replace(c, cycle_date=pick[c.cycle]) if p.ranges else c
-                        for c, p in zip(cs, partial, strict=True)]
-        exact = {d.count_id: d for d in evaluate_subject(subject, exact_counts, "SAN BERNARDINO",
-                                                         policy, AS_OF)}
+        exact_counts = [
+            replace(c, cycle_date=pick[c.cycle]) if p.ranges else c
+            for c, p in zip(cs, partial, strict=True)
+        ]
+        exact = {
+            d.count_id: d
+            for d in evaluate_subject(subject, exact_counts, "SAN BERNARDINO", policy, AS_OF)
+        }
         for cid, d in got.items():
             if d.relief == "needs_review" and "date_partial" in d.flags:
                 continue
-            assert (d.relief, d.resentence_target) == (exact[cid].relief,
-                                                       exact[cid].resentence_target), (trial, cid)
+            assert (d.relief, d.resentence_target) == (
+                exact[cid].relief,
+                exact[cid].resentence_target,
+            ), (trial, cid)

@@ -173,7 +173,12 @@ def test_sealed_count_invisible_to_a_clerk(world: SignedWorld, cli, capsys, tmp_
         assert out == "" and "sealed" in err and world.name not in err
     out_csv = tmp_path / "det.csv"
     assert cli("determinations", "--out", str(out_csv), "--as", "clerk") == 0
-    ids = {int(r["count_id"]) for r in csv.DictReader(line for line in out_csv.open(encoding="utf-8") if not line.startswith("#"))}
+    ids = {
+        int(r["count_id"])
+        for r in csv.DictReader(
+            line for line in out_csv.open(encoding="utf-8") if not line.startswith("#")
+        )
+    }
     assert ids and not ids & set(world.sealed)
     assert world.name not in out_csv.read_text(encoding="utf-8")
     assert cli("determinations", "--out", str(out_csv), "--include-sealed", "--as", "clerk") == 4
@@ -218,7 +223,12 @@ def test_sealed_count_visible_to_records_officer_with_audit_entry(
 
     out_csv = tmp_path / "all.csv"
     assert cli("determinations", "--out", str(out_csv), "--include-sealed", "--as", officer) == 0
-    ids = {int(r["count_id"]) for r in csv.DictReader(line for line in out_csv.open(encoding="utf-8") if not line.startswith("#"))}
+    ids = {
+        int(r["count_id"])
+        for r in csv.DictReader(
+            line for line in out_csv.open(encoding="utf-8") if not line.startswith("#")
+        )
+    }
     assert set(world.sealed) <= ids
     assert set(world.sealed) <= set(_audit(world, "sealed.show")[-1][1])
 

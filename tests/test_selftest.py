@@ -19,8 +19,11 @@ SAMPLE = ROOT / "tests" / "data" / "gogen-fixtures" / "no_headers.csv"
 
 
 def _files(folder: Path) -> dict[str, tuple[int, int]]:
-    return {str(f.relative_to(folder)): (f.stat().st_size, f.stat().st_mtime_ns)
-            for f in folder.rglob("*") if f.is_file()}
+    return {
+        str(f.relative_to(folder)): (f.stat().st_size, f.stat().st_mtime_ns)
+        for f in folder.rglob("*")
+        if f.is_file()
+    }
 
 
 @pytest.fixture
@@ -32,15 +35,28 @@ def program(tmp_path):
         shutil.copytree(ROOT / name, prog / name, ignore=shutil.ignore_patterns("__pycache__"))
     cwd = tmp_path / "cwd"
     cwd.mkdir()
-    env = dict(os.environ, HOME=str(tmp_path / "home"), XDG_DATA_HOME=str(tmp_path / "data"),
-               XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_CACHE_HOME=str(tmp_path / "cache"),
-               QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(prog), PYTHONDONTWRITEBYTECODE="1")
+    env = dict(
+        os.environ,
+        HOME=str(tmp_path / "home"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        XDG_CACHE_HOME=str(tmp_path / "cache"),
+        QT_QPA_PLATFORM="offscreen",
+        PYTHONPATH=str(prog),
+        PYTHONDONTWRITEBYTECODE="1",
+    )
     env.pop("RELIEFDESK_DB", None)
     before = _files(prog)
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "desktop", *args], cwd=cwd, env=env,
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "desktop", *args],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     yield run
     assert _files(prog) == before, "the program wrote into its own folder"
@@ -50,8 +66,9 @@ def program(tmp_path):
 def test_self_test_passes_and_leaves_nothing_behind(program, tmp_path):
     out = program("self-test")
     assert out.returncode == 0, out.stdout + out.stderr
-    assert out.stdout.startswith("ReliefDesk self-test passed: import, evaluate, review, sign, "
-                                 "verify in ")
+    assert out.stdout.startswith(
+        "ReliefDesk self-test passed: import, evaluate, review, sign, verify in "
+    )
     # The self-test never touches real data: no per-user database appears.
     assert not list(tmp_path.glob("data/**/*.sqlite3"))
 
@@ -68,12 +85,13 @@ def test_a_failing_step_is_named_and_exits_1(monkeypatch, capsys):
     assert "FAILED at step 'key'" in out and "signing key unreadable" in out
 
 
-@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
+@pytest.mark.posix_only  # file modes / /proc / pwd (see docs/windows.md)
 @pytest.mark.skipif(not SAMPLE.exists(), reason="shared fixtures not present")
 def test_cli_import_writes_only_into_the_data_dir(program, tmp_path):
     out = program("import", str(SAMPLE))
     assert out.returncode == 0, out.stderr
     dbs = list((tmp_path / "data").rglob("reliefdesk.sqlite3"))
     assert [d.relative_to(tmp_path).as_posix() for d in dbs] == [
-        "data/ReliefDesk/reliefdesk.sqlite3"]
+        "data/ReliefDesk/reliefdesk.sqlite3"
+    ]
     assert oct(dbs[0].stat().st_mode & 0o777) == "0o600"

@@ -45,8 +45,15 @@ def import_into_old(old: sqlite3.Connection, data: Path, scratch: Path):
     summary = import_file(open_db(scratch), data, backup=False)
     old.execute(f"ATTACH '{scratch}' AS current")
     old.execute("BEGIN")
-    for table in ("imports", "rejected_rows", "subjects", "subject_events", "cases", "counts",
-                  "audit_log"):
+    for table in (
+        "imports",
+        "rejected_rows",
+        "subjects",
+        "subject_events",
+        "cases",
+        "counts",
+        "audit_log",
+    ):
         cols = ", ".join(r[1] for r in old.execute(f"PRAGMA main.table_info({table})"))
         old.execute(f"INSERT INTO main.{table} ({cols}) SELECT {cols} FROM current.{table}")
     old.execute("COMMIT")
@@ -55,9 +62,13 @@ def import_into_old(old: sqlite3.Connection, data: Path, scratch: Path):
 
 
 def indexes(conn: sqlite3.Connection) -> set[str]:
-    return {r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'counts'"
-        " AND sql IS NOT NULL")}
+    return {
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'counts'"
+            " AND sql IS NOT NULL"
+        )
+    }
 
 
 def test_schema_6_database_with_records_upgrades(tmp_path: Path) -> None:
@@ -87,8 +98,10 @@ def test_schema_6_database_with_records_upgrades(tmp_path: Path) -> None:
     assert "subject_key" in {r[1] for r in conn.execute("PRAGMA table_info(rejected_rows)")}
 
     run = evaluate_county(db, COUNTY, load_policy("statute"), date(2020, 7, 1), backup=False)
-    assert conn.execute("SELECT COUNT(*) FROM determinations WHERE run_id = ?",
-                        (run,)).fetchone()[0] > 0
+    assert (
+        conn.execute("SELECT COUNT(*) FROM determinations WHERE run_id = ?", (run,)).fetchone()[0]
+        > 0
+    )
     sql, params = queue_query(section="11357")
     cur = conn.execute(sql, params)
     names = [d[0] for d in cur.description]

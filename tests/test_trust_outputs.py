@@ -237,8 +237,9 @@ def test_backup_out_leaves_the_folders_permissions_alone(world: World, tmp_path:
     assert stat.S_IMODE(folder.stat().st_mode) == 0o755
     assert stat.S_IMODE((folder / "copy.sqlite3").stat().st_mode) == 0o600
     # A database is never overwritten, not even with --force.
-    assert cli(world, "backup", "--out", str(folder / "copy.sqlite3"), "--force",
-               "--as", "judge") == 2
+    assert (
+        cli(world, "backup", "--out", str(folder / "copy.sqlite3"), "--force", "--as", "judge") == 2
+    )
 
 
 def test_render_and_keys_refuse_the_database_and_backups(
@@ -349,8 +350,10 @@ def test_audit_csv_is_neutralised_and_still_verifies(
 @pytest.mark.parametrize("kind", ["doj-update", "court-update"])
 def test_machine_exports_keep_exact_values(world: World, tmp_path: Path, kind: str) -> None:
     out = tmp_path / f"{kind}.csv"
-    assert cli(world, "export", kind, "--batch", str(world.batch), "--out", str(out),
-               "--as", "judge") == 0
+    assert (
+        cli(world, "export", kind, "--batch", str(world.batch), "--out", str(out), "--as", "judge")
+        == 0
+    )
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     with out.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))

@@ -11,14 +11,14 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QSettings
 
-from desktop.demo import DEMO_PASSWORD, build_demo  # noqa: E402
-from desktop.keys import create_demo_key  # noqa: E402
-from desktop.review.users import authenticate  # noqa: E402
-from desktop.store import open_db  # noqa: E402
-from desktop.ui import core  # noqa: E402
-from desktop.ui.orders_view import OrdersView  # noqa: E402
+from desktop.demo import DEMO_PASSWORD, build_demo
+from desktop.keys import create_demo_key
+from desktop.review.users import authenticate
+from desktop.store import open_db
+from desktop.ui import core
+from desktop.ui.orders_view import OrdersView
 
 KEY_PASS = "orders view key"
 
@@ -33,9 +33,11 @@ def accepted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, Path]
     clerk = authenticate(conn, "clerk", DEMO_PASSWORD)
     judge = authenticate(conn, "judge", DEMO_PASSWORD)
     for path, _ in core.rule_paths(conn)[:2]:
-        for (cid,) in conn.execute("SELECT r.count_id FROM review_items r JOIN determinations d"
-                                   " ON d.id = r.determination_id WHERE d.rule_path = ? LIMIT 3",
-                                   (path,)):
+        for (cid,) in conn.execute(
+            "SELECT r.count_id FROM review_items r JOIN determinations d"
+            " ON d.id = r.determination_id WHERE d.rule_path = ? LIMIT 3",
+            (path,),
+        ):
             core.mark_opened(conn, clerk, cid)
         core.bulk_approve(conn, clerk, path)
     batch = core.submit_batch(conn, clerk)
@@ -67,6 +69,7 @@ def test_render_cancelled_then_finished(qtbot, accepted, tmp_path: Path) -> None
     def cancel_once_signing(done: int, total: int, label: str) -> None:
         if label == "Signing orders" and view.busy() and view.cancel_button.isEnabled():
             view.cancel()
+
     view.render(batch, key, KEY_PASS, out)
     view.worker.progress.connect(cancel_once_signing)
     qtbot.waitUntil(lambda: not view.busy(), timeout=60_000)
@@ -74,22 +77,27 @@ def test_render_cancelled_then_finished(qtbot, accepted, tmp_path: Path) -> None
     assert "Cancelled" in view.message.text()
     rows = view.model.rows
     assert rows, "the orders were prepared (numbered) before Cancel"
-    assert any(r.status == "prepared" for r in rows)             # not all were signed
+    assert any(r.status == "prepared" for r in rows)  # not all were signed
 
-    view.render(batch, key, KEY_PASS, out)                        # finishing run
+    view.render(batch, key, KEY_PASS, out)  # finishing run
     qtbot.waitUntil(lambda: not view.busy(), timeout=120_000)
     assert "rendered" in view.last_outcome, view.last_outcome
-    assert [r.order_no for r in view.model.rows] == [r.order_no for r in rows]   # same numbers
+    assert [r.order_no for r in view.model.rows] == [r.order_no for r in rows]  # same numbers
     assert all(r.status == "signed" for r in view.model.rows)
-    granted = conn.execute("SELECT COUNT(*) FROM batch_items WHERE batch_id = ? AND "
-                           "COALESCE(judge_status, '') != 'sent_back'", (batch,)).fetchone()[0]
+    granted = conn.execute(
+        "SELECT COUNT(*) FROM batch_items WHERE batch_id = ? AND "
+        "COALESCE(judge_status, '') != 'sent_back'",
+        (batch,),
+    ).fetchone()[0]
     assert sum(r.counts for r in view.model.rows) == granted
     assert len(list(out.glob("*.pdf"))) == len(rows)
-    assert not list(out.glob(".*.tmp"))                          # no half-written files left
+    assert not list(out.glob(".*.tmp"))  # no half-written files left
 
     written = view.export(batch, tmp_path / "exports")
-    assert [p.name for p in written] == [f"batch-{batch}-doj-update.csv",
-                                         f"batch-{batch}-court-update.csv"]
+    assert [p.name for p in written] == [
+        f"batch-{batch}-doj-update.csv",
+        f"batch-{batch}-court-update.csv",
+    ]
     with open(written[0], newline="", encoding="utf-8") as fh:
         assert len(list(csv.DictReader(fh))) == granted
     conn.close()
@@ -99,6 +107,6 @@ def test_a_clerk_is_not_offered_signing(qtbot, accepted, tmp_path: Path) -> None
     db_path, batch, _ = accepted
     view, conn = _view(qtbot, db_path, "clerk", tmp_path)
     assert not view.render_button.isVisibleTo(view)
-    view.render_dialog()                                          # a no-op for a clerk
+    view.render_dialog()  # a no-op for a clerk
     assert not view.busy()
     conn.close()

@@ -15,16 +15,16 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import Qt
 
-from desktop.evaluation.runs import evaluate_county  # noqa: E402
-from desktop.records.generate import generate  # noqa: E402
-from desktop.records.importer import import_file  # noqa: E402
-from desktop.review.count_detail import load_detail  # noqa: E402
-from desktop.store import open_db  # noqa: E402
-from desktop.ui.detail_pane import DetailPane, detail_html  # noqa: E402
-from desktop.ui.queue_model import COLUMNS, QueueFilters, QueueModel  # noqa: E402
-from desktop.ui.workers import start_worker  # noqa: E402
+from desktop.evaluation.runs import evaluate_county
+from desktop.records.generate import generate
+from desktop.records.importer import import_file
+from desktop.review.count_detail import load_detail
+from desktop.store import open_db
+from desktop.ui.detail_pane import DetailPane, detail_html
+from desktop.ui.queue_model import COLUMNS, QueueFilters, QueueModel
+from desktop.ui.workers import start_worker
 
 COUNTY = "San Bernardino"
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,9 +56,9 @@ def test_model_holds_every_review_item_and_pages_on_demand(qtbot, conn) -> None:
     assert total > 2 * model.PAGE  # paging must actually happen
     model.set_filters(QueueFilters())
     assert model.rowCount() == total
-    assert len(model._pages) == 0               # nothing read until a row is asked for
+    assert len(model._pages) == 0  # nothing read until a row is asked for
     last = model.index(total - 1, 0)
-    assert model.data(last)                     # the last row's name, read on demand
+    assert model.data(last)  # the last row's name, read on demand
     assert len(model._pages) == 1
     assert model.data(model.index(0, 0))
     assert len(model._pages) == 2
@@ -71,11 +71,14 @@ def test_filters_and_sort_run_in_sql(qtbot, conn) -> None:
     model.set_filters(QueueFilters(relief="dismiss_and_seal"))
     expected = conn.execute(
         "SELECT COUNT(*) FROM review_items r JOIN determinations d ON d.id = r.determination_id "
-        "WHERE d.relief = 'dismiss_and_seal'").fetchone()[0]
+        "WHERE d.relief = 'dismiss_and_seal'"
+    ).fetchone()[0]
     assert 0 < model.rowCount() == expected
     relief_col = [c.key for c in COLUMNS].index("relief")
-    assert all(model.data(model.index(r, relief_col)).startswith("Dismiss & seal")
-               for r in range(min(50, model.rowCount())))
+    assert all(
+        model.data(model.index(r, relief_col)).startswith("Dismiss & seal")
+        for r in range(min(50, model.rowCount()))
+    )
 
     name_col = [c.key for c in COLUMNS].index("name")
     model.sort(name_col, Qt.DescendingOrder)
@@ -87,7 +90,8 @@ def test_search_by_case_number_and_cii(qtbot, conn) -> None:
     case_number, cii, count_id = conn.execute(
         "SELECT cs.case_number, s.cii, r.count_id FROM review_items r JOIN counts c ON c.id = "
         "r.count_id JOIN cases cs ON cs.id = c.case_id JOIN subjects s ON s.id = c.subject_id "
-        "WHERE cs.case_number IS NOT NULL LIMIT 1").fetchone()
+        "WHERE cs.case_number IS NOT NULL LIMIT 1"
+    ).fetchone()
     model = QueueModel(conn)
     model.set_filters(QueueFilters(search=case_number))
     assert count_id in model.ids()
@@ -99,12 +103,13 @@ def test_search_by_case_number_and_cii(qtbot, conn) -> None:
 
 def test_detail_pane_shows_explanation_and_whole_record(qtbot, conn) -> None:
     count_id, subject_id = conn.execute(
-        "SELECT c.id, c.subject_id FROM review_items r JOIN counts c ON c.id = r.count_id "
-        "LIMIT 1").fetchone()
+        "SELECT c.id, c.subject_id FROM review_items r JOIN counts c ON c.id = r.count_id LIMIT 1"
+    ).fetchone()
     detail = load_detail(conn, count_id)
     assert detail is not None
-    n_counts = conn.execute("SELECT COUNT(*) FROM counts WHERE subject_id = ?",
-                            (subject_id,)).fetchone()[0]
+    n_counts = conn.execute(
+        "SELECT COUNT(*) FROM counts WHERE subject_id = ?", (subject_id,)
+    ).fetchone()[0]
     assert len(detail.record) == n_counts
     assert sum(1 for r in detail.record if r.is_current) == 1
     html = detail_html(detail)
@@ -147,9 +152,14 @@ def test_worker_cancel_raises_cancelled_inside_the_job(qtbot) -> None:
 
 def test_startup_probe_prints_milliseconds_and_exits_zero(queue_db: Path) -> None:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    out = subprocess.run([sys.executable, "-m", "desktop", "--db", str(queue_db), "gui",
-                          "--startup-probe"], capture_output=True, text=True, env=env,
-                         cwd=ROOT, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "desktop", "--db", str(queue_db), "gui", "--startup-probe"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     line = [ln for ln in out.stdout.splitlines() if ln.startswith("startup_ms")][0]
     ms = float(line.split()[1])
@@ -162,18 +172,19 @@ def test_recent_orders_reused_until_a_new_evaluation(qtbot, queue_db: Path) -> N
     conn = db.conn
     queries: list[str] = []
     conn.set_trace_callback(
-        lambda sql: queries.append(sql) if sql.startswith("SELECT count_id FROM (") else None)
+        lambda sql: queries.append(sql) if sql.startswith("SELECT count_id FROM (") else None
+    )
     model = QueueModel(conn)
     model.set_filters(QueueFilters(relief="redesignate_misdemeanor"))
     first = model.ids()
-    model.set_filters(QueueFilters(status="pending"))      # status lists are never kept
+    model.set_filters(QueueFilters(status="pending"))  # status lists are never kept
     model.set_filters(QueueFilters(relief="redesignate_misdemeanor"))
     assert model.ids() == first
-    assert len(queries) == 2                                # the relief list came from the cache
+    assert len(queries) == 2  # the relief list came from the cache
     model.set_filters(QueueFilters(status="pending"))
     assert len(queries) == 3
     evaluate_county(db, COUNTY, "statute", date(2020, 7, 1), user="test", backup=False)
     model.set_filters(QueueFilters(relief="redesignate_misdemeanor"))
-    assert len(queries) == 4                                # a new run: queried again
+    assert len(queries) == 4  # a new run: queried again
     assert sorted(model.ids()) == sorted(first)
     conn.close()

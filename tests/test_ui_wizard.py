@@ -9,13 +9,13 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings, Qt  # noqa: E402
+from PySide6.QtCore import QSettings, Qt
 
-from desktop.records.generate import generate  # noqa: E402
-from desktop.review.county import set_court_county  # noqa: E402
-from desktop.review.users import create_user  # noqa: E402
-from desktop.store import open_db  # noqa: E402
-from desktop.ui.import_wizard import ImportWizard  # noqa: E402
+from desktop.records.generate import generate
+from desktop.review.county import set_court_county
+from desktop.review.users import create_user
+from desktop.store import open_db
+from desktop.ui.import_wizard import ImportWizard
 
 PW = "a long test password"
 
@@ -45,12 +45,13 @@ def test_cancel_stops_the_import_and_keeps_nothing(qtbot, tmp_path: Path, monkey
         ticks.append((done, total))
         if wizard.outcome["stage"] == "import" and 0 < done < total:
             page.worker.cancel()
+
     page.worker._worker.progress.connect(part_way, Qt.DirectConnection)
     qtbot.waitUntil(lambda: page.done, timeout=60_000)
     assert wizard.outcome["error"] and "Cancelled" in wizard.outcome["message"]
-    assert wizard.currentPage() is page           # stays on the progress page, saying so
+    assert wizard.currentPage() is page  # stays on the progress page, saying so
     assert page.label.text().startswith("Cancelled")
-    assert any(done > 0 for done, _ in ticks)     # it was cancelled part-way
+    assert any(done > 0 for done, _ in ticks)  # it was cancelled part-way
     assert conn.execute("SELECT COUNT(*) FROM imports").fetchone()[0] == 0
     assert conn.execute("SELECT COUNT(*) FROM counts").fetchone()[0] == 0
     assert conn.execute("SELECT COUNT(*) FROM evaluation_runs").fetchone()[0] == 0
@@ -66,9 +67,17 @@ def test_summary_shows_fields_kept_unread(qtbot, tmp_path: Path) -> None:
 
     db_path = tmp_path / "w.sqlite3"
     src = tmp_path / "x.csv"
-    lines = write_file(src, [Person(name="ROE,ANN", dob="19800101", subject_id="66600021",
-                                    convictions=[Conv("11357(B) HS-POSSESS MARIJUANA", "M",
-                                                      "20100601", cycle="x")])])
+    lines = write_file(
+        src,
+        [
+            Person(
+                name="ROE,ANN",
+                dob="19800101",
+                subject_id="66600021",
+                convictions=[Conv("11357(B) HS-POSSESS MARIJUANA", "M", "20100601", cycle="x")],
+            )
+        ],
+    )
     db = open_db(db_path)
     summary = import_file(db, src)
     assert (summary.rows_rejected, summary.warnings) == (0, 1)
@@ -77,9 +86,10 @@ def test_summary_shows_fields_kept_unread(qtbot, tmp_path: Path) -> None:
     clerk = create_user(conn, "clerk1", "clerk", PW, admin)
     wizard = ImportWizard(db_path, clerk, QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
     qtbot.addWidget(wizard)
-    wizard.outcome = {"results": [{"file": str(src), "note": "imported", "ok": True,
-                                   "summary": summary}],
-                      "message": "Imported."}
+    wizard.outcome = {
+        "results": [{"file": str(src), "note": "imported", "ok": True, "summary": summary}],
+        "message": "Imported.",
+    }
     page = wizard.summary_page
     page.initializePage()
     headers = [page.files.horizontalHeaderItem(i).text() for i in range(page.files.columnCount())]

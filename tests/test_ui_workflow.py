@@ -11,22 +11,22 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QSettings, Qt, QTimer  # noqa: E402
-from PySide6.QtPrintSupport import QPrinter  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QApplication
 
-from desktop.errors import RefusedError  # noqa: E402
-from desktop.keys import create_demo_key  # noqa: E402
-from desktop.records.generate import generate  # noqa: E402
-from desktop.review.county import set_court_county  # noqa: E402
-from desktop.review.users import authenticate, create_user  # noqa: E402
-from desktop.store import open_db  # noqa: E402
-from desktop.store.backup import list_backups  # noqa: E402
-from desktop.ui import core  # noqa: E402
-from desktop.ui.import_wizard import ImportWizard  # noqa: E402
-from desktop.ui.login_dialog import LoginDialog  # noqa: E402
-from desktop.ui.main_window import MainWindow  # noqa: E402
-from desktop.ui.orders_view import CHECK_COLUMN  # noqa: E402
+from desktop.errors import RefusedError
+from desktop.keys import create_demo_key
+from desktop.records.generate import generate
+from desktop.review.county import set_court_county
+from desktop.review.users import authenticate, create_user
+from desktop.store import open_db
+from desktop.store.backup import list_backups
+from desktop.ui import core
+from desktop.ui.import_wizard import ImportWizard
+from desktop.ui.login_dialog import LoginDialog
+from desktop.ui.main_window import MainWindow
+from desktop.ui.orders_view import CHECK_COLUMN
 
 PW = "a long test password"
 KEY_PASS = "judge key passphrase"
@@ -34,12 +34,14 @@ KEY_PASS = "judge key passphrase"
 
 def _when_modal(fn) -> None:
     """Act on the next modal dialog once it is open (exec() blocks the test otherwise)."""
+
     def poke() -> None:
         dlg = QApplication.activeModalWidget()
         if dlg is None:
             QTimer.singleShot(20, poke)
             return
         fn(dlg)
+
     QTimer.singleShot(0, poke)
 
 
@@ -55,7 +57,7 @@ def _press(qtbot, widget, key, modifier=Qt.NoModifier) -> None:
 
 @pytest.fixture()
 def setup(tmp_path: Path, qtbot, monkeypatch):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))   # saved policy versions
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # saved policy versions
     db_path = tmp_path / "day.sqlite3"
     conn = open_db(db_path).conn
     admin = create_user(conn, "admin", "admin", PW, None)
@@ -89,8 +91,8 @@ def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path
     qtbot.addWidget(window)
     window.show()
     assert "clerk1" in window.user_label.text() and "Clerk" in window.user_label.text()
-    assert window.spot_check is None            # a clerk gets no judge's spot-check
-    assert not window.orders.render_button.isVisibleTo(window)   # nor the judge's signing
+    assert window.spot_check is None  # a clerk gets no judge's spot-check
+    assert not window.orders.render_button.isVisibleTo(window)  # nor the judge's signing
 
     # Import with the wizard: files → county → policy (an option edited and saved as a new
     # version) → as-of → progress → summary.
@@ -117,14 +119,18 @@ def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path
     assert not wizard.outcome.get("error"), wizard.outcome.get("message")
     assert wizard.summary_page.files.rowCount() == 1
     run_id = wizard.outcome["run_id"]
-    assert conn.execute("SELECT policy_version FROM evaluation_runs WHERE id = ?",
-                        (run_id,)).fetchone()[0] == page.current["version"]
+    assert (
+        conn.execute(
+            "SELECT policy_version FROM evaluation_runs WHERE id = ?", (run_id,)
+        ).fetchone()[0]
+        == page.current["version"]
+    )
     wizard.accept()
     window.queue.reload_choices()
     window.queue.apply_filters()
 
     queue = window.queue
-    queue.scope_box.setCurrentIndex(queue.scope_box.findData("@all"))   # cannabis and related
+    queue.scope_box.setCurrentIndex(queue.scope_box.findData("@all"))  # cannabis and related
     total = queue.model.rowCount()
     assert total == conn.execute("SELECT COUNT(*) FROM review_items").fetchone()[0] > 0
     # Filter: pending misdemeanor redesignations only.
@@ -133,17 +139,20 @@ def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path
     assert 4 < queue.model.rowCount() < total
 
     def status(cid: int) -> str:
-        return conn.execute("SELECT status FROM review_items WHERE count_id = ?",
-                            (cid,)).fetchone()[0]
+        return conn.execute(
+            "SELECT status FROM review_items WHERE count_id = ?", (cid,)
+        ).fetchone()[0]
 
     first = queue.current_count()
-    _press(qtbot, queue.table, Qt.Key_A)                       # approve → next
+    _press(qtbot, queue.table, Qt.Key_A)  # approve → next
     assert status(first) == "approved"
     second = queue.current_count()
     assert second != first
-    def reject(dlg) -> None:                                   # reject: a reason must be chosen
+
+    def reject(dlg) -> None:  # reject: a reason must be chosen
         dlg.reasons.setCurrentIndex(1)
         dlg._submit()
+
     _when_modal(reject)
     _press(qtbot, queue.table, Qt.Key_R)
     assert status(second) == "rejected"
@@ -153,12 +162,13 @@ def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path
         dlg.relief.setCurrentIndex(dlg.relief.findData("dismiss_and_seal"))
         dlg.reason_box.setPlainText("the record shows a sentence still running")
         dlg._submit()
+
     _when_modal(change)
     _press(qtbot, queue.table, Qt.Key_C)
     assert status(third) == "changed"
-    _press(qtbot, queue.table, Qt.Key_Z, Qt.ControlModifier)   # undo the change
+    _press(qtbot, queue.table, Qt.Key_Z, Qt.ControlModifier)  # undo the change
     assert status(third) == "pending"
-    assert queue.current_count() == third                      # back on the undone count
+    assert queue.current_count() == third  # back on the undone count
     _press(qtbot, queue.table, Qt.Key_J)
     _press(qtbot, queue.table, Qt.Key_K)
     assert queue.current_count() == third
@@ -172,39 +182,52 @@ def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path
     queue.relief_box.setCurrentIndex(0)
     queue.path_box.setCurrentIndex(queue.path_box.findData(path))
     assert queue.model.rowCount() >= n
-    for _ in range(need - 1):                                  # the first row is open already
+    for _ in range(need - 1):  # the first row is open already
         _press(qtbot, queue.table, Qt.Key_J)
     assert core.opened_in_path(conn, clerk, path) >= need
 
     def bulk(dlg) -> None:
-        assert dlg.path.currentData() == path                   # preselected from the filter
-        _when_modal(lambda box: next(b for b in box.buttons()
-                                     if b.text().startswith("Approve")).click())
+        assert dlg.path.currentData() == path  # preselected from the filter
+        _when_modal(
+            lambda box: next(b for b in box.buttons() if b.text().startswith("Approve")).click()
+        )
         dlg.go.click()
+
     _when_modal(bulk)
     queue.bulk_button.click()
-    assert conn.execute("SELECT COUNT(*) FROM review_items r JOIN determinations d ON "
-                        "d.id = r.determination_id WHERE d.rule_path = ? AND r.status = "
-                        "'approved'", (path,)).fetchone()[0] >= n
-    assert conn.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'review.bulk_approve'"
-                        ).fetchone()[0] == 1
+    assert (
+        conn.execute(
+            "SELECT COUNT(*) FROM review_items r JOIN determinations d ON "
+            "d.id = r.determination_id WHERE d.rule_path = ? AND r.status = "
+            "'approved'",
+            (path,),
+        ).fetchone()[0]
+        >= n
+    )
+    assert (
+        conn.execute(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'review.bulk_approve'"
+        ).fetchone()[0]
+        == 1
+    )
 
     # Submit the batch from the window (confirmed, then told how many went).
     def submit(box) -> None:
         _when_modal(lambda info: info.accept())
         next(b for b in box.buttons() if b.text().startswith("Submit")).click()
+
     _when_modal(submit)
     queue.submit_button.click()
     batch_id = conn.execute("SELECT MAX(id) FROM batches").fetchone()[0]
     assert batch_id is not None
-    with pytest.raises(RefusedError):                          # a clerk never accepts
+    with pytest.raises(RefusedError):  # a clerk never accepts
         core.accept_batch(conn, clerk, batch_id)
     window.close()
     assert list_backups(db_path), "closing the window takes the exit backup"
 
     # The judge's spot-check: send one back with a note, accept the rest, accept the batch.
     judge = authenticate(conn, "judge1", PW)
-    with pytest.raises(RefusedError):                          # a judge never decides counts
+    with pytest.raises(RefusedError):  # a judge never decides counts
         core.approve(conn, judge, [first])
     jw = MainWindow(conn, db_path, judge, settings)
     qtbot.addWidget(jw)
@@ -218,6 +241,7 @@ def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path
     def note(dlg) -> None:
         dlg.note.setPlainText("check the sentence end date")
         dlg._submit()
+
     _when_modal(note)
     _press(qtbot, spot.sample, Qt.Key_S)
     assert status(sent_back) == "pending"
@@ -225,14 +249,18 @@ def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path
         spot.sample.selectRow(row)
         if spot.current_count() != sent_back:
             _press(qtbot, spot.sample, Qt.Key_A)
-    checks = {str(spot.sample.item(r, 0).data(Qt.UserRole)): spot.sample.item(r, 5).text()
-              for r in range(spot.sample.rowCount())}
+    checks = {
+        str(spot.sample.item(r, 0).data(Qt.UserRole)): spot.sample.item(r, 5).text()
+        for r in range(spot.sample.rowCount())
+    }
     assert checks[str(sent_back)] == "sent back"
     assert all(v == "accepted" for k, v in checks.items() if k != str(sent_back))
     _when_modal(lambda dlg: dlg.accept())
     spot.accept_batch_button.click()
-    assert conn.execute("SELECT status FROM batches WHERE id = ?",
-                        (batch_id,)).fetchone()[0] == "accepted"
+    assert (
+        conn.execute("SELECT status FROM batches WHERE id = ?", (batch_id,)).fetchone()[0]
+        == "accepted"
+    )
     assert not spot.accept_batch_button.isEnabled()
     # The sent-back count is the clerk's again, with the judge's note.
     # (The sample may hold a related count, which the default cannabis list does not show.)
@@ -252,19 +280,23 @@ def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path
     orders.render(batch_id, key, "not the passphrase", tmp_path / "orders")
     qtbot.waitUntil(lambda: not orders.busy() and bool(refusal), timeout=30_000)
     assert "wrong passphrase" in refusal[0]
-    assert "passphrase" in orders.last_outcome["error"]        # refused, nothing signed
+    assert "passphrase" in orders.last_outcome["error"]  # refused, nothing signed
     assert not list((tmp_path / "orders").glob("*.pdf"))
     orders.render(batch_id, key, KEY_PASS, tmp_path / "orders")
     assert orders.busy() and orders.progress_row.isVisibleTo(orders)
     qtbot.waitUntil(lambda: not orders.busy(), timeout=60_000)
     outcomes = orders.last_outcome["rendered"]
-    granted = conn.execute("SELECT COUNT(*) FROM batch_items WHERE batch_id = ? AND "
-                           "COALESCE(judge_status, '') != 'sent_back'", (batch_id,)).fetchone()[0]
+    granted = conn.execute(
+        "SELECT COUNT(*) FROM batch_items WHERE batch_id = ? AND "
+        "COALESCE(judge_status, '') != 'sent_back'",
+        (batch_id,),
+    ).fetchone()[0]
     assert sum(o.counts for o in outcomes) == granted
     assert orders.model.rowCount() == len(outcomes)
     assert all(r.status == "signed" for r in orders.model.rows)
     assert "p12" not in str(settings.allKeys()) or KEY_PASS not in str(
-        [settings.value(k) for k in settings.allKeys()])
+        [settings.value(k) for k in settings.allKeys()]
+    )
 
     nos = [r.order_no for r in orders.model.rows]
     orders.verify(nos)
@@ -294,8 +326,19 @@ def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path
     # Every step left its audit entry, shown in the Audit view.
     jw.audit.refresh()
     actions = {r[0] for r in conn.execute("SELECT DISTINCT action FROM audit_log")}
-    assert {"review.approve", "review.reject", "review.change", "review.undo",
-            "review.bulk_approve", "batch.submit", "batch.sample", "batch.send_back",
-            "batch.accept", "orders.sign", "orders.mark_printed", "policy_save"} <= actions
+    assert {
+        "review.approve",
+        "review.reject",
+        "review.change",
+        "review.undo",
+        "review.bulk_approve",
+        "batch.submit",
+        "batch.sample",
+        "batch.send_back",
+        "batch.accept",
+        "orders.sign",
+        "orders.mark_printed",
+        "policy_save",
+    } <= actions
     assert jw.audit.model.total == conn.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
     jw.close()

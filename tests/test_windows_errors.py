@@ -41,8 +41,12 @@ def lock(monkeypatch, target: Path, times: int | None = None) -> list[str]:
         if Path(dst) == target:
             calls.append("replace")
             if still_locked():
-                raise PermissionError(13, "The process cannot access the file because it is "
-                                      "being used by another process", str(dst))
+                raise PermissionError(
+                    13,
+                    "The process cannot access the file because it is "
+                    "being used by another process",
+                    str(dst),
+                )
         return real_replace(src, dst, *a, **k)
 
     def unlink(self, missing_ok=False):
@@ -67,9 +71,9 @@ def test_a_file_open_in_excel_is_retried_then_named(tmp_path: Path, monkeypatch)
     msg = str(err.value)
     assert "Close batch-3-doj-update.csv in Excel" in msg and "try again" in msg
     assert err.value.exit_code == 5
-    assert len(calls) == len(files.RETRY_DELAYS) + 1          # retried before giving up
+    assert len(calls) == len(files.RETRY_DELAYS) + 1  # retried before giving up
     assert out.read_text() == "old"
-    assert [p.name for p in out.parent.iterdir()] == [out.name]   # no temporary left behind
+    assert [p.name for p in out.parent.iterdir()] == [out.name]  # no temporary left behind
 
 
 def test_a_lock_released_during_the_retry_is_no_error(tmp_path: Path, monkeypatch) -> None:
@@ -85,9 +89,9 @@ def test_the_cli_says_close_the_file_for_an_export(tmp_path: Path, monkeypatch, 
     assert main(["--db", str(db), "import", str(SAMPLE)]) in (0, 3)
     capsys.readouterr()
     out = tmp_path / "audit.csv"
-    who = add_reader(db)   # reading the records needs a signed-in user (issue 18)
+    who = add_reader(db)  # reading the records needs a signed-in user (issue 18)
     monkeypatch.setenv("RELIEFDESK_PASSWORD", READER_PASSWORD)
-    out.write_text("an earlier export, open in Excel\n")   # replacing it needs --force (issue 12)
+    out.write_text("an earlier export, open in Excel\n")  # replacing it needs --force (issue 12)
     lock(monkeypatch, out)
     assert main(["--db", str(db), "audit", "export", "--out", str(out), "--force", *who]) == 5
     err = capsys.readouterr().err
@@ -107,7 +111,7 @@ def test_backup_pruning_leaves_a_held_backup_for_next_time(tmp_path: Path, monke
 
     deleted = prune(db, 1)
     assert deleted == [made[1]]
-    assert list_backups(db) == [made[0], made[2]]          # the held one stays, nothing raised
+    assert list_backups(db) == [made[0], made[2]]  # the held one stays, nothing raised
 
 
 def test_restoring_over_a_damaged_database_held_open_names_it(tmp_path: Path, monkeypatch) -> None:
@@ -118,13 +122,13 @@ def test_restoring_over_a_damaged_database_held_open_names_it(tmp_path: Path, mo
     db = folder / "reliefdesk.sqlite3"
     open_db(db).conn.close()
     good = backup_to(db, folder / "good.sqlite3")
-    db.write_bytes(b"SQLite format 3\x00" + b"\xff" * 5000)    # damaged
+    db.write_bytes(b"SQLite format 3\x00" + b"\xff" * 5000)  # damaged
     lock(monkeypatch, db)
     with pytest.raises(FileInUseError) as err:
         restore(db, good)
     assert "Close reliefdesk.sqlite3 in Excel" in str(err.value)
     stray = [p.name for p in folder.iterdir() if p.name.startswith(".")]
-    assert stray == []                                     # the prepared copy was removed
+    assert stray == []  # the prepared copy was removed
 
 
 @pytest.mark.parametrize("folder", ["Case #7 (copy)", "100%20 done", "what?", "a b%41c"])
@@ -145,15 +149,16 @@ def test_restore_from_folders_uri_paths_misread(tmp_path: Path, folder: str) -> 
     open_db(live).conn.close()
     restore(live, good)
     assert sqlite3.connect(live).execute(
-        "SELECT value FROM settings WHERE key = 'marker'").fetchone() == ("from the backup",)
+        "SELECT value FROM settings WHERE key = 'marker'"
+    ).fetchone() == ("from the backup",)
     assert sorted(p.name for p in src_dir.iterdir()) == ["backup.sqlite3", "reliefdesk.sqlite3"]
 
 
 def test_excel_cp1252_is_read_as_cp1252() -> None:
     assert decode("O’BRIEN, RENÉ – “JR”".encode("cp1252")) == "O’BRIEN, RENÉ – “JR”"
-    assert decode(b"O\x92BRIEN") == "O’BRIEN"              # not the control character U+0092
-    assert decode(b"\x81\x8d\x8f\x90\x9d") == "\x81\x8d\x8f\x90\x9d"   # undefined: never fails
-    assert decode("Nguyễn".encode()) == "Nguyễn"            # UTF-8 first
+    assert decode(b"O\x92BRIEN") == "O’BRIEN"  # not the control character U+0092
+    assert decode(b"\x81\x8d\x8f\x90\x9d") == "\x81\x8d\x8f\x90\x9d"  # undefined: never fails
+    assert decode("Nguyễn".encode()) == "Nguyễn"  # UTF-8 first
 
 
 def test_a_doj_file_saved_by_excel_keeps_obrien(tmp_path: Path) -> None:
@@ -195,10 +200,10 @@ def rejected_db(tmp_path: Path) -> Path:
     db = tmp_path / "db.sqlite3"
     src = tmp_path / "in.csv"
     lines = SAMPLE.read_text(encoding="utf-8").splitlines()
-    lines.append('broken,"Nguyễn → line')                  # rejected: an unclosed quote
+    lines.append('broken,"Nguyễn → line')  # rejected: an unclosed quote
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["--db", str(db), "import", str(src)]) == 3
-    add_reader(db)   # reading the records needs a signed-in user (issue 18)
+    add_reader(db)  # reading the records needs a signed-in user (issue 18)
     return db
 
 
@@ -243,10 +248,15 @@ def test_the_window_shows_a_held_file_in_a_dialog(tmp_path: Path, monkeypatch, q
     out = tmp_path / "audit.csv"
     out.write_text("old")
     lock(monkeypatch, out)
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "")))
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), ""))
+    )
     shown: list[tuple[str, str]] = []
-    monkeypatch.setattr(QMessageBox, "warning", staticmethod(
-        lambda parent, title, text, *a: shown.append((title, text))))
+    monkeypatch.setattr(
+        QMessageBox,
+        "warning",
+        staticmethod(lambda parent, title, text, *a: shown.append((title, text))),
+    )
     view._export_dialog()
     assert len(shown) == 1
     assert "Close audit.csv in Excel" in shown[0][1] and "Traceback" not in shown[0][1]

@@ -23,9 +23,20 @@ from desktop.cli.main import main
 from desktop.orders.produce import remove_stale_temporaries  # imported before faking the platform
 
 POSIX_ONLY = [
-    (os, "kill"), (os, "killpg"), (os, "getuid"), (os, "geteuid"), (os, "setsid"), (os, "fork"),
-    (os, "sysconf"), (os, "getpgid"), (signal, "signal"), (signal, "pthread_kill"),
-    (ctypes, "CDLL"), (pwd, "getpwuid"), (getpass, "getuser"), (time, "clock_gettime"),
+    (os, "kill"),
+    (os, "killpg"),
+    (os, "getuid"),
+    (os, "geteuid"),
+    (os, "setsid"),
+    (os, "fork"),
+    (os, "sysconf"),
+    (os, "getpgid"),
+    (signal, "signal"),
+    (signal, "pthread_kill"),
+    (ctypes, "CDLL"),
+    (pwd, "getpwuid"),
+    (getpass, "getuser"),
+    (time, "clock_gettime"),
 ]
 
 
@@ -33,8 +44,10 @@ POSIX_ONLY = [
 def windows(monkeypatch, tmp_path):
     """sys.platform is win32 and POSIX-only calls fail the test."""
     for module, name in POSIX_ONLY:
+
         def refuse(*_a, _name=f"{module.__name__}.{name}", **_k):
             raise AssertionError(f"POSIX-only call {_name} on a Windows path")
+
         monkeypatch.setattr(module, name, refuse)
     monkeypatch.setattr(sys, "platform", "win32")
     monkeypatch.setenv("USERNAME", "judge")
@@ -103,9 +116,9 @@ def kernel32(monkeypatch) -> FakeKernel32:
 
 def test_liveness_asks_windows_not_a_signal(windows, kernel32: FakeKernel32) -> None:
     assert processes.process_alive(1000) is True
-    assert processes.process_alive(1001) is False          # exited, handle still open somewhere
-    assert processes.process_alive(1002) is True           # exists under another account
-    assert processes.process_alive(4242) is False          # no such process
+    assert processes.process_alive(1001) is False  # exited, handle still open somewhere
+    assert processes.process_alive(1002) is True  # exists under another account
+    assert processes.process_alive(4242) is False  # no such process
     opened = [c for c in kernel32.calls if c[0] == "OpenProcess"]
     assert [c[2] for c in opened] == [1000, 1001, 1002, 4242]
     assert all(c[1] == processes.PROCESS_QUERY_LIMITED_INFORMATION for c in opened)
@@ -131,18 +144,21 @@ def test_workers_join_a_kill_on_close_job(windows, kernel32: FakeKernel32) -> No
     assert kernel32.limits == processes.JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE
     assert kernel32.calls[1][2] == processes.JOB_OBJECT_EXTENDED_LIMIT_INFORMATION_CLASS
     assert kernel32.calls[1][3] == ctypes.sizeof(processes._ExtendedLimits)
-    assert ("CloseHandle", 77) not in kernel32.calls   # the program keeps its handle
-    assert processes.pool_initargs()[0] == job          # one job per program
+    assert ("CloseHandle", 77) not in kernel32.calls  # the program keeps its handle
+    assert processes.pool_initargs()[0] == job  # one job per program
     assert [c[0] for c in kernel32.calls].count("CreateJobObjectW") == 1
     kernel32.calls.clear()
-    processes.worker_init(job, pdeathsig)               # in a worker (no parent here: no watch)
-    assert kernel32.calls == [("OpenJobObjectW", 3, job), ("AssignProcessToJobObject", 88, -1),
-                              ("CloseHandle", 88)]      # the worker keeps no handle to the job
+    processes.worker_init(job, pdeathsig)  # in a worker (no parent here: no watch)
+    assert kernel32.calls == [
+        ("OpenJobObjectW", 3, job),
+        ("AssignProcessToJobObject", 88, -1),
+        ("CloseHandle", 88),
+    ]  # the worker keeps no handle to the job
 
 
 @pytest.mark.skipif(ctypes.sizeof(ctypes.c_void_p) != 8, reason="64-bit layout")
 def test_the_job_limit_structure_has_the_windows_x64_size() -> None:
-    assert ctypes.sizeof(processes._ExtendedLimits) == 144   # JOBOBJECT_EXTENDED_LIMIT_INFORMATION
+    assert ctypes.sizeof(processes._ExtendedLimits) == 144  # JOBOBJECT_EXTENDED_LIMIT_INFORMATION
 
 
 def test_the_os_account_comes_from_windows_not_the_environment(windows, monkeypatch) -> None:
@@ -164,7 +180,7 @@ def test_other_windows_paths_make_no_posix_call(windows, kernel32, tmp_path) -> 
     assert processes.worker_context("desktop.orders.produce").get_start_method() == "spawn"
 
 
-@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
+@pytest.mark.posix_only  # file modes / /proc / pwd (see docs/windows.md)
 def test_the_os_account_on_posix_ignores_the_environment(monkeypatch, tmp_path) -> None:
     """The real POSIX path: USER/LOGNAME/USERNAME=judge change nothing, in the audit log either."""
     real = pwd.getpwuid(os.geteuid()).pw_name
@@ -242,15 +258,15 @@ def test_windows_files_get_an_owner_only_acl(windows, acl: FakeAdvapi32, tmp_pat
     backup_to(db, tmp_path / "backups" / "copy.sqlite3")
     paths = [Path(p).name for p, _f, _sd in acl.applied]
     assert paths[:3] == ["reliefdesk.sqlite3", "reliefdesk.sqlite3-wal", "reliefdesk.sqlite3-shm"]
-    assert f".{export.name}.{os.getpid()}.tmp" in paths          # before the data is written
-    assert "backups" in paths                                     # the new folder, inheritable
+    assert f".{export.name}.{os.getpid()}.tmp" in paths  # before the data is written
+    assert "backups" in paths  # the new folder, inheritable
     assert any(n.startswith(".copy.sqlite3.tmp") for n in paths)
-    assert all(flags == 0x80000004 for _p, flags, _sd in acl.applied)   # protected DACL
+    assert all(flags == 0x80000004 for _p, flags, _sd in acl.applied)  # protected DACL
     assert f"D:P(A;;FA;;;{acl.SID})(A;;FA;;;SY)" in acl.sddl
     assert f"D:P(A;OICI;FA;;;{acl.SID})(A;OICI;FA;;;SY)" in acl.sddl
 
 
-@pytest.mark.posix_only   # file modes / /proc / pwd (see docs/windows.md)
+@pytest.mark.posix_only  # file modes / /proc / pwd (see docs/windows.md)
 def test_posix_files_are_0600_and_new_folders_0700(tmp_path: Path) -> None:
     """The POSIX side of the same claim (docs/security.md)."""
     import stat

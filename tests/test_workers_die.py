@@ -19,8 +19,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = [pytest.mark.posix_only, pytest.mark.skipif(
-    not Path("/proc/self/task").exists(), reason="needs Linux /proc to list child processes")]
+pytestmark = [
+    pytest.mark.posix_only,
+    pytest.mark.skipif(
+        not Path("/proc/self/task").exists(), reason="needs Linux /proc to list child processes"
+    ),
+]
 
 RUN_IMPORT = textwrap.dedent("""
     import sys
@@ -93,18 +97,31 @@ def doj_file(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.mark.parametrize("method, pdeathsig", [
-    ("fork", True), ("fork", False), ("forkserver", False), ("spawn", False)])
-def test_a_killed_import_leaves_no_worker(doj_file: Path, tmp_path: Path, method: str,
-                                          pdeathsig: bool) -> None:
+@pytest.mark.parametrize(
+    "method, pdeathsig", [("fork", True), ("fork", False), ("forkserver", False), ("spawn", False)]
+)
+def test_a_killed_import_leaves_no_worker(
+    doj_file: Path, tmp_path: Path, method: str, pdeathsig: bool
+) -> None:
     db = tmp_path / "orphans.sqlite3"
     script = tmp_path / "run_import.py"
     script.write_text(RUN_IMPORT)
     proc = subprocess.Popen(
-        [sys.executable, str(script), method, "1" if pdeathsig else "0", "--db", str(db),
-         "import", str(doj_file)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)})
+        [
+            sys.executable,
+            str(script),
+            method,
+            "1" if pdeathsig else "0",
+            "--db",
+            str(db),
+            "import",
+            str(doj_file),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     seen: set[int] = set()
     deadline = time.monotonic() + 60
     busy_since = None
@@ -112,7 +129,9 @@ def test_a_killed_import_leaves_no_worker(doj_file: Path, tmp_path: Path, method
         while time.monotonic() < deadline and proc.poll() is None:
             seen |= descendants(proc.pid)
             # Killed only once two readers are well into their work (past start-up).
-            workers = [p for p in seen if alive(p) and is_reader(p, proc.pid) and cpu_seconds(p) >= 0.3]
+            workers = [
+                p for p in seen if alive(p) and is_reader(p, proc.pid) and cpu_seconds(p) >= 0.3
+            ]
             if len(workers) >= 2 and busy_since is None:
                 busy_since = time.monotonic()
             if busy_since is not None and time.monotonic() - busy_since > 0.2:
@@ -134,7 +153,9 @@ def test_a_killed_import_leaves_no_worker(doj_file: Path, tmp_path: Path, method
             proc.wait()
     for p in left:  # clean up what this test started before failing
         os.kill(p, signal.SIGKILL)
-    assert not left, f"processes {left} outlived the killed import ({method}, pdeathsig={pdeathsig})"
+    assert not left, (
+        f"processes {left} outlived the killed import ({method}, pdeathsig={pdeathsig})"
+    )
 
 
 RUN_RENDER = textwrap.dedent("""
@@ -167,14 +188,19 @@ def test_a_killed_render_leaves_no_signing_worker(tmp_path: Path, method: str) -
     out.mkdir()
     script = tmp_path / "run_render.py"
     script.write_text(RUN_RENDER)
-    proc = subprocess.Popen([sys.executable, str(script), str(key), str(out), method],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(key), str(out), method],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     seen: set[int] = set()
     try:
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None and len(
-                list(out.glob("*.pdf"))) < 4:
+        while (
+            time.monotonic() < deadline and proc.poll() is None and len(list(out.glob("*.pdf"))) < 4
+        ):
             seen |= descendants(proc.pid)
             time.sleep(0.05)
         if proc.poll() is not None:

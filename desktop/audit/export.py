@@ -26,7 +26,7 @@ class ExportResult:
     entries: int
     head_seq: int
     head_hash: str
-    sha256: str          # of the written file, for the court's register
+    sha256: str  # of the written file, for the court's register
 
 
 def format_for(path: Path, fmt: str | None) -> str:
@@ -39,8 +39,10 @@ def format_for(path: Path, fmt: str | None) -> str:
         return "jsonl"
     if suffix == ".csv":
         return "csv"
-    raise UserError(f"cannot tell the export format from {path.name}; name the file .csv or .jsonl "
-                    "or pass --format csv|jsonl")
+    raise UserError(
+        f"cannot tell the export format from {path.name}; name the file .csv or .jsonl "
+        "or pass --format csv|jsonl"
+    )
 
 
 def _render(entries: list[AuditEntry], fmt: str) -> bytes:
@@ -54,9 +56,21 @@ def _render(entries: list[AuditEntry], fmt: str) -> bytes:
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(COLUMNS)
         for e in entries:
-            w.writerow([neutralise_cell(v) for v in (
-                e.seq, e.at, "" if e.user is None else e.user, e.action, e.targets, e.payload,
-                e.prev_hash, e.hash)])
+            w.writerow(
+                [
+                    neutralise_cell(v)
+                    for v in (
+                        e.seq,
+                        e.at,
+                        "" if e.user is None else e.user,
+                        e.action,
+                        e.targets,
+                        e.payload,
+                        e.prev_hash,
+                        e.hash,
+                    )
+                ]
+            )
     else:
         for e in entries:
             buf.write(json.dumps(e.as_dict(decoded=False), ensure_ascii=False, sort_keys=True))
@@ -64,8 +78,9 @@ def _render(entries: list[AuditEntry], fmt: str) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def export(conn: sqlite3.Connection, out: Path, fmt: str | None = None, *,
-           force: bool = False) -> ExportResult:
+def export(
+    conn: sqlite3.Connection, out: Path, fmt: str | None = None, *, force: bool = False
+) -> ExportResult:
     """Write every entry to `out` (atomically: a temp file renamed into place, mode 0600).
     Guarded: never the database or a backup, never an existing file without `force`."""
     out = Path(out)
@@ -75,8 +90,14 @@ def export(conn: sqlite3.Connection, out: Path, fmt: str | None = None, *,
     data = _render(entries, fmt)
     write_output(out, data, db=conn, force=force, what="audit export")
     last = entries[-1] if entries else None
-    return ExportResult(out, fmt, len(entries), last.seq if last else 0,
-                        last.hash if last else "0" * 64, hashlib.sha256(data).hexdigest())
+    return ExportResult(
+        out,
+        fmt,
+        len(entries),
+        last.seq if last else 0,
+        last.hash if last else "0" * 64,
+        hashlib.sha256(data).hexdigest(),
+    )
 
 
 def read_export(path: Path) -> list[AuditEntry]:
@@ -93,9 +114,18 @@ def read_export(path: Path) -> list[AuditEntry]:
         if text.startswith(",".join(COLUMNS)):
             for raw in csv.DictReader(io.StringIO(text, newline="")):
                 row = {k: restore_cell(v or "") for k, v in raw.items()}
-                entries.append(AuditEntry(int(row["seq"]), row["at"], row["user"] or None,
-                                          row["action"], row["targets"], row["payload"],
-                                          row["prev_hash"], row["hash"]))
+                entries.append(
+                    AuditEntry(
+                        int(row["seq"]),
+                        row["at"],
+                        row["user"] or None,
+                        row["action"],
+                        row["targets"],
+                        row["payload"],
+                        row["prev_hash"],
+                        row["hash"],
+                    )
+                )
         else:
             for line in text.splitlines():
                 if line.strip():
@@ -118,6 +148,8 @@ def compare_with_export(conn: sqlite3.Connection, exported: list[AuditEntry]) ->
         if row is None:
             return f"entry {e.seq} is in the export but no longer in the database"
         if row[0] != e.hash:
-            return f"entry {e.seq} differs from the exported copy (hash {row[0][:12]}… " \
-                   f"vs {e.hash[:12]}…)"
+            return (
+                f"entry {e.seq} differs from the exported copy (hash {row[0][:12]}… "
+                f"vs {e.hash[:12]}…)"
+            )
     return None

@@ -20,15 +20,20 @@ def canonical(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def entry_hash(seq: int, at: str, user: str | None, action: str, targets: str, payload: str,
-               prev_hash: str) -> str:
+def entry_hash(
+    seq: int, at: str, user: str | None, action: str, targets: str, payload: str, prev_hash: str
+) -> str:
     body = canonical([seq, at, user, action, targets, payload, prev_hash])
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 def _has_settings(conn: sqlite3.Connection) -> bool:
-    return conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'").fetchone() is not None
+    return (
+        conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'"
+        ).fetchone()
+        is not None
+    )
 
 
 def read_head(conn: sqlite3.Connection) -> tuple[int, str] | None:
@@ -47,13 +52,22 @@ def read_head(conn: sqlite3.Connection) -> tuple[int, str] | None:
 
 def _write_head(conn: sqlite3.Connection, seq: int, h: str) -> None:
     if _has_settings(conn):
-        conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                     (HEAD_KEY, canonical({"seq": seq, "hash": h})))
+        conn.execute(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+            (HEAD_KEY, canonical({"seq": seq, "hash": h})),
+        )
 
 
-def append(conn: sqlite3.Connection, user: str | None, action: str,
-           targets: list[Any] | None = None, payload: dict[str, Any] | None = None, *,
-           rows: dict[str, Any] | None = None, deleted: dict[str, Any] | None = None) -> int:
+def append(
+    conn: sqlite3.Connection,
+    user: str | None,
+    action: str,
+    targets: list[Any] | None = None,
+    payload: dict[str, Any] | None = None,
+    *,
+    rows: dict[str, Any] | None = None,
+    deleted: dict[str, Any] | None = None,
+) -> int:
     """Write one entry. Call inside the transaction that makes the change, so both land or neither.
 
     `rows` names the rows of the sealed tables (determinations, review_items, batch_items, batches)
@@ -108,18 +122,32 @@ def verify(conn: sqlite3.Connection) -> VerifyResult:
         n += 1
         self_ok = entry_hash(seq, at, user, action, targets, payload, prev_hash) == h
         if seq != prev_seq + 1:
-            missing = f"entry {prev_seq + 1}" if seq == prev_seq + 2 else \
-                f"entries {prev_seq + 1} to {seq - 1}"
-            return VerifyResult(False, n, prev_seq + 1, f"{missing} missing: entry {seq} follows "
-                                f"entry {prev_seq} (deleted or renumbered)")
+            missing = (
+                f"entry {prev_seq + 1}"
+                if seq == prev_seq + 2
+                else f"entries {prev_seq + 1} to {seq - 1}"
+            )
+            return VerifyResult(
+                False,
+                n,
+                prev_seq + 1,
+                f"{missing} missing: entry {seq} follows entry {prev_seq} (deleted or renumbered)",
+            )
         if not self_ok:
-            return VerifyResult(False, n, seq, f"entry {seq} was altered (its content does not "
-                                "match its hash)")
+            return VerifyResult(
+                False, n, seq, f"entry {seq} was altered (its content does not match its hash)"
+            )
         if prev_hash != prev_hash_stored:
             if seq == 1:
-                return VerifyResult(False, n, 1, "entry 1 was altered (it does not start the chain)")
-            return VerifyResult(False, n, seq - 1, f"entry {seq - 1} was rewritten (entry {seq} "
-                                f"recorded a different hash for it)")
+                return VerifyResult(
+                    False, n, 1, "entry 1 was altered (it does not start the chain)"
+                )
+            return VerifyResult(
+                False,
+                n,
+                seq - 1,
+                f"entry {seq - 1} was rewritten (entry {seq} recorded a different hash for it)",
+            )
         prev_seq, prev_hash_stored = seq, h
     head = read_head(conn)
     if head is not None:
@@ -127,13 +155,25 @@ def verify(conn: sqlite3.Connection) -> VerifyResult:
         if head_seq < 0:
             return VerifyResult(False, n, None, "the recorded chain head is unreadable")
         if head_seq > prev_seq:
-            missing = f"entry {head_seq}" if head_seq == prev_seq + 1 else \
-                f"entries {prev_seq + 1} to {head_seq}"
-            return VerifyResult(False, n, prev_seq + 1, f"{missing} missing: the log ends at entry "
-                                f"{prev_seq} but entry {head_seq} was written (newest entries deleted)")
+            missing = (
+                f"entry {head_seq}"
+                if head_seq == prev_seq + 1
+                else f"entries {prev_seq + 1} to {head_seq}"
+            )
+            return VerifyResult(
+                False,
+                n,
+                prev_seq + 1,
+                f"{missing} missing: the log ends at entry "
+                f"{prev_seq} but entry {head_seq} was written (newest entries deleted)",
+            )
         if head_seq == prev_seq and head_hash != prev_hash_stored and n:
-            return VerifyResult(False, n, head_seq, f"entry {head_seq} was replaced (its hash "
-                                "differs from the recorded chain head)")
+            return VerifyResult(
+                False,
+                n,
+                head_seq,
+                f"entry {head_seq} was replaced (its hash differs from the recorded chain head)",
+            )
         # head_seq < prev_seq: entries appended without a head (e.g. before the settings table
         # existed); the chain itself was verified above.
     return VerifyResult(True, n)

@@ -16,8 +16,8 @@ class AuditEntry:
     at: str
     user: str | None
     action: str
-    targets: str      # canonical JSON list, exactly as hashed
-    payload: str      # canonical JSON object, exactly as hashed
+    targets: str  # canonical JSON list, exactly as hashed
+    payload: str  # canonical JSON object, exactly as hashed
     prev_hash: str
     hash: str
 
@@ -32,11 +32,11 @@ class AuditEntry:
 
 @dataclass(frozen=True)
 class AuditFilter:
-    action: str | None = None      # exact action name, or a prefix ending in '.' or '*'
+    action: str | None = None  # exact action name, or a prefix ending in '.' or '*'
     user: str | None = None
-    since: str | None = None       # ISO date or datetime (UTC), inclusive
-    until: str | None = None       # ISO date or datetime (UTC), exclusive
-    text: str | None = None        # substring of targets or payload
+    since: str | None = None  # ISO date or datetime (UTC), inclusive
+    until: str | None = None  # ISO date or datetime (UTC), exclusive
+    text: str | None = None  # substring of targets or payload
     newest_first: bool = False
 
 
@@ -68,12 +68,19 @@ def where_clause(f: AuditFilter) -> tuple[str, list[Any]]:
     return (" WHERE " + " AND ".join(parts)) if parts else "", params
 
 
-def list_entries(conn: sqlite3.Connection, f: AuditFilter | None = None, *, limit: int | None = None,
-                 offset: int = 0) -> list[AuditEntry]:
+def list_entries(
+    conn: sqlite3.Connection,
+    f: AuditFilter | None = None,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[AuditEntry]:
     f = f or AuditFilter()
     where, params = where_clause(f)
-    sql = (f"SELECT {', '.join(COLUMNS)} FROM audit_log{where} "
-           f"ORDER BY seq {'DESC' if f.newest_first else 'ASC'}")
+    sql = (
+        f"SELECT {', '.join(COLUMNS)} FROM audit_log{where} "
+        f"ORDER BY seq {'DESC' if f.newest_first else 'ASC'}"
+    )
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params += [limit, offset]
@@ -91,5 +98,9 @@ def actions(conn: sqlite3.Connection) -> list[str]:
 
 
 def users(conn: sqlite3.Connection) -> list[str]:
-    return [r[0] for r in conn.execute(
-        "SELECT DISTINCT user FROM audit_log WHERE user IS NOT NULL ORDER BY user")]
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT user FROM audit_log WHERE user IS NOT NULL ORDER BY user"
+        )
+    ]

@@ -175,8 +175,12 @@ def seals_digest(seals: Iterable[tuple[str, str, str]]) -> str:
     return h.hexdigest()
 
 
-def seal(conn: sqlite3.Connection, seq: int, rows: dict[str, RowSpec],
-         deleted: dict[str, Sequence[Any]] | None = None) -> dict[str, Any]:
+def seal(
+    conn: sqlite3.Connection,
+    seq: int,
+    rows: dict[str, RowSpec],
+    deleted: dict[str, Sequence[Any]] | None = None,
+) -> dict[str, Any]:
     """Write the seals of entry `seq` for the rows named (as they are now) and for the rows it
     deleted (keys, sealed as DELETED); the payload part {"n", "sha256"}."""
     triples: list[tuple[str, str, str]] = []
@@ -271,11 +275,16 @@ def compare_rows(
                 "any logged action: it was added or changed outside ReliefDesk",
             )
         if have is None and seal_ is not None and seal_[1] == DELETED:
-            continue   # deleted by the program (a purge), and still absent
+            continue  # deleted by the program (a purge), and still absent
         if have is not None and seal_ is not None and seal_[1] == DELETED:
-            return StateProblem(table, key, seal_[0], f"{describe_row(table, key)} was deleted "
-                                f"by audit entry {seal_[0]} but is there again: it was put back "
-                                "outside ReliefDesk")
+            return StateProblem(
+                table,
+                key,
+                seal_[0],
+                f"{describe_row(table, key)} was deleted "
+                f"by audit entry {seal_[0]} but is there again: it was put back "
+                "outside ReliefDesk",
+            )
         if have is None and seal_ is not None:
             return StateProblem(
                 table,

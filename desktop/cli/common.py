@@ -30,9 +30,14 @@ OS_SIGN_IN = "@os"
 
 
 def add_as_user(parser: argparse.ArgumentParser, required: bool = True) -> None:
-    parser.add_argument("--as", dest="as_user", metavar="USER", required=required,
-                        help="acting user; password from RELIEFDESK_PASSWORD or a prompt ("
-                             f"{OS_SIGN_IN}: the Windows account, when an administrator mapped it)")
+    parser.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="USER",
+        required=required,
+        help="acting user; password from RELIEFDESK_PASSWORD or a prompt ("
+        f"{OS_SIGN_IN}: the Windows account, when an administrator mapped it)",
+    )
 
 
 def password_for(user: str, env: str = "RELIEFDESK_PASSWORD") -> str:
@@ -61,8 +66,10 @@ def acting_user(args: argparse.Namespace, db: sqlite_utils.Database, roles: tupl
     return user
 
 
-READ_HELP = ("the signed-in user reading the records (reading needs one, like writing); password "
-             "from RELIEFDESK_PASSWORD or a prompt")
+READ_HELP = (
+    "the signed-in user reading the records (reading needs one, like writing); password "
+    "from RELIEFDESK_PASSWORD or a prompt"
+)
 
 
 def add_reader(parser: argparse.ArgumentParser) -> None:
@@ -78,13 +85,16 @@ def reader(args: argparse.Namespace, db: sqlite_utils.Database, roles: tuple[str
     from desktop.review.access import require_reader
 
     if not getattr(args, "as_user", None):
-        raise RefusedError("reading the records needs a signed-in user: add --as USER (password "
-                           "from RELIEFDESK_PASSWORD or a prompt)")
+        raise RefusedError(
+            "reading the records needs a signed-in user: add --as USER (password "
+            "from RELIEFDESK_PASSWORD or a prompt)"
+        )
     return require_reader(db.conn, acting_user(args, db, roles))
 
 
-def audit_user(args: argparse.Namespace, db: sqlite_utils.Database,
-               roles: tuple[str, ...] = ("clerk", "admin")) -> str:
+def audit_user(
+    args: argparse.Namespace, db: sqlite_utils.Database, roles: tuple[str, ...] = ("clerk", "admin")
+) -> str:
     """The name to record for a batch command (import, evaluate): the signed-in --as user when
     given (authenticated, role checked), else the operating-system account, marked as such."""
     if getattr(args, "as_user", None):

@@ -21,12 +21,12 @@ def process_started_at() -> tuple[float, str]:
     CLOCK_BOOTTIME, so interpreter start-up and imports are included (10 ms resolution).
     Elsewhere: the import of desktop.cli, which misses interpreter start-up."""
     if not sys.platform.startswith("linux"):
-        return _IMPORTED_AT, "clock=cli-import"     # no /proc, no CLOCK_BOOTTIME (Windows, macOS)
+        return _IMPORTED_AT, "clock=cli-import"  # no /proc, no CLOCK_BOOTTIME (Windows, macOS)
     try:
         with open("/proc/self/stat", encoding="ascii") as f:
             stat = f.read()
         # The command name (field 2) may hold spaces; fields after it follow the last ')'.
-        fields = stat[stat.rindex(")") + 2:].split()
+        fields = stat[stat.rindex(")") + 2 :].split()
         start_ticks = int(fields[19])
         start_s = start_ticks / os.sysconf("SC_CLK_TCK")
         age = time.clock_gettime(time.CLOCK_BOOTTIME) - start_s
@@ -45,9 +45,12 @@ def run_gui(args: argparse.Namespace) -> int:
     from desktop.ui import guard_refcounts
 
     guard_refcounts()
-    if args.startup_probe and sys.platform.startswith("linux") and not (
-            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # a headless CI machine
+    if (
+        args.startup_probe
+        and sys.platform.startswith("linux")
+        and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    ):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a headless CI machine
     if not args.startup_probe:
         from desktop.qt_preflight import check
 
@@ -58,21 +61,23 @@ def run_gui(args: argparse.Namespace) -> int:
     try:
         from desktop.ui.app import run
 
-        return run(db_path(args), probe=args.startup_probe, started_at=started_at,
-                   clock_note=note)
-    except UserError as exc:            # damaged, busy, network location, newer schema, ...
+        return run(db_path(args), probe=args.startup_probe, started_at=started_at, clock_note=note)
+    except UserError as exc:  # damaged, busy, network location, newer schema, ...
         show_startup_error(str(exc), dialog=not args.startup_probe)
         return exc.exit_code
-    except ImportError as exc:          # a missing or damaged library in the program folder
+    except ImportError as exc:  # a missing or damaged library in the program folder
         show_startup_error(
             f"A part of ReliefDesk is missing or damaged ({exc.name or exc}). Install ReliefDesk "
             f"again (or copy the whole program folder again); your data is not affected."
-            f"{_logged(exc)}", dialog=not args.startup_probe)
+            f"{_logged(exc)}",
+            dialog=not args.startup_probe,
+        )
         return 2
     except Exception as exc:
         show_startup_error(
             f"ReliefDesk could not start: {type(exc).__name__}: {exc}.{_logged(exc)}",
-            dialog=not args.startup_probe)
+            dialog=not args.startup_probe,
+        )
         return 1
 
 
@@ -96,11 +101,12 @@ def _present(box: object) -> None:
     box.exec()  # type: ignore[attr-defined]
 
 
-_ERROR_APP = None   # the QApplication made only to show a start-up error
+_ERROR_APP = None  # the QApplication made only to show a start-up error
 
 
-def show_startup_error(text: str, *, dialog: bool = True,
-                       title: str = "ReliefDesk could not start") -> None:
+def show_startup_error(
+    text: str, *, dialog: bool = True, title: str = "ReliefDesk could not start"
+) -> None:
     """A start-up error where the user sees it: on stderr when there is one, and in a dialog
     (the windowed ReliefDesk.exe has no console). Without Qt (a missing library), Windows' own
     MessageBoxW shows it."""
@@ -126,7 +132,10 @@ def show_startup_error(text: str, *, dialog: bool = True,
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("gui", help="open the ReliefDesk window")
-    p.add_argument("--startup-probe", action="store_true",
-                   help="open the main window read-only without signing in, print the "
-                        "milliseconds from process start to the first paint, and exit 0")
+    p.add_argument(
+        "--startup-probe",
+        action="store_true",
+        help="open the main window read-only without signing in, print the "
+        "milliseconds from process start to the first paint, and exit 0",
+    )
     p.set_defaults(func=run_gui)

@@ -36,8 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="ReliefDesk: Proposition 64 cannabis conviction relief for California courts.",
     )
     parser.add_argument("--version", action="version", version=f"ReliefDesk {__version__}")
-    parser.add_argument("--db", metavar="PATH",
-                        help="database file (default: RELIEFDESK_DB, else the per-user database)")
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="database file (default: RELIEFDESK_DB, else the per-user database)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -45,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    setup_streams()          # no console (windowed program), Windows code pages, CR LF
+    setup_streams()  # no console (windowed program), Windows code pages, CR LF
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -82,8 +85,10 @@ def _unexpected(args: argparse.Namespace, exc: BaseException, log_file: object) 
     """A bug, not a user's mistake: the details go to the log, one line to the user."""
     logs.get("cli").exception("command %s failed", args.command)
     where = f" The details are in {log_file}." if log_file else ""
-    _say(f"reliefdesk: unexpected error ({type(exc).__name__}: {exc}); nothing from the "
-         f"unfinished step was saved.{where} Please send that file to court IT.")
+    _say(
+        f"reliefdesk: unexpected error ({type(exc).__name__}: {exc}); nothing from the "
+        f"unfinished step was saved.{where} Please send that file to court IT."
+    )
     return INTERNAL_ERROR
 
 

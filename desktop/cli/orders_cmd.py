@@ -39,20 +39,38 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     orders = sub.add_parser("orders", help="court orders: render and sign, verify, list, print")
     osub = orders.add_subparsers(dest="orders_command", metavar="ACTION", required=True)
-    r = osub.add_parser("render", help="render and sign the orders of an accepted batch (judge only)")
+    r = osub.add_parser(
+        "render", help="render and sign the orders of an accepted batch (judge only)"
+    )
     r.add_argument("--batch", type=int, required=True, metavar="ID")
     r.add_argument("--out", required=True, metavar="DIR")
-    r.add_argument("--template", metavar="NAME", help="forms/ template (or .toml file) for the "
-                   "one-case orders, or with --bulk for the bulk order")
-    r.add_argument("--sign", metavar="FILE.p12",
-                   help=f"the judge's key; passphrase from {PASSPHRASE_ENV} or a prompt")
-    r.add_argument("--unsigned", action="store_true",
-                   help="print the orders unsigned, with a signature line, for a signature in ink or "
-                   "in the court's own system (then: orders record-signature)")
+    r.add_argument(
+        "--template",
+        metavar="NAME",
+        help="forms/ template (or .toml file) for the "
+        "one-case orders, or with --bulk for the bulk order",
+    )
+    r.add_argument(
+        "--sign",
+        metavar="FILE.p12",
+        help=f"the judge's key; passphrase from {PASSPHRASE_ENV} or a prompt",
+    )
+    r.add_argument(
+        "--unsigned",
+        action="store_true",
+        help="print the orders unsigned, with a signature line, for a signature in ink or "
+        "in the court's own system (then: orders record-signature)",
+    )
     r.add_argument("--judge", metavar="NAME", help="with --unsigned: the judge who will sign")
-    r.add_argument("--bulk", action="store_true", help="one bulk order with a schedule instead of "
-                   "one order per case (resentencing still gets one order per case)")
-    r.add_argument("--date", metavar="YYYY-MM-DD", help="order date (default: today; kept on reruns)")
+    r.add_argument(
+        "--bulk",
+        action="store_true",
+        help="one bulk order with a schedule instead of "
+        "one order per case (resentencing still gets one order per case)",
+    )
+    r.add_argument(
+        "--date", metavar="YYYY-MM-DD", help="order date (default: today; kept on reruns)"
+    )
     r.add_argument("--signature-image", metavar="PNG", help="handwritten signature to print")
     r.add_argument("--workers", type=int, default=None, help=argparse.SUPPRESS)
     r.add_argument("--json", action="store_true")
@@ -61,10 +79,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     v = osub.add_parser("verify", help="check signed orders: signature, integrity, signer")
     v.add_argument("paths", nargs="+", metavar="PATH")
-    v.add_argument("--trust", action="append", default=[], metavar="CERT",
-                   help="the court's certificate (PEM or DER; `keys create` writes KEY.cert.pem); "
-                   "without the database a signature counts as verified only when its "
-                   "certificate is one given here (otherwise exit 3: not verified)")
+    v.add_argument(
+        "--trust",
+        action="append",
+        default=[],
+        metavar="CERT",
+        help="the court's certificate (PEM or DER; `keys create` writes KEY.cert.pem); "
+        "without the database a signature counts as verified only when its "
+        "certificate is one given here (otherwise exit 3: not verified)",
+    )
     v.add_argument("--json", action="store_true")
     v.set_defaults(func=cmd_verify)
 
@@ -75,27 +98,47 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.set_defaults(func=cmd_list)
 
     t = osub.add_parser("terms", help="enter the terms of a resentencing order (judge only)")
-    t.add_argument("order_no", metavar="ORDER_NO", help="the resentencing order waiting for its terms")
-    t.add_argument("--credit-days", type=int, required=True, metavar="N",
-                   help="credit for time served, in days")
+    t.add_argument(
+        "order_no", metavar="ORDER_NO", help="the resentencing order waiting for its terms"
+    )
+    t.add_argument(
+        "--credit-days",
+        type=int,
+        required=True,
+        metavar="N",
+        help="credit for time served, in days",
+    )
     how = t.add_mutually_exclusive_group(required=True)
     how.add_argument("--released", action="store_true", help="released from supervision")
     how.add_argument("--supervision", metavar="KIND", help="e.g. 'misdemeanor probation'")
     t.add_argument("--months", type=int, metavar="N", help="supervision period (at most 12)")
-    t.add_argument("--hearing-date", metavar="YYYY-MM-DD",
-                   help="when there was a hearing (leave out when decided on the papers)")
+    t.add_argument(
+        "--hearing-date",
+        metavar="YYYY-MM-DD",
+        help="when there was a hearing (leave out when decided on the papers)",
+    )
     t.add_argument("--department", default="", help="the hearing's department")
     add_as_user(t)
     t.set_defaults(func=cmd_terms)
 
-    rs = osub.add_parser("record-signature",
-                         help="record that a printed order was signed in ink or in the court's system")
+    rs = osub.add_parser(
+        "record-signature",
+        help="record that a printed order was signed in ink or in the court's system",
+    )
     rs.add_argument("order_no", metavar="ORDER_NO")
     rs.add_argument("--judge", required=True, metavar="NAME", help="the judge who signed")
-    rs.add_argument("--signed-at", required=True, metavar="WHEN",
-                    help="when, e.g. 2026-11-30T10:15 (Pacific time unless an offset is given)")
-    rs.add_argument("--how", required=True, choices=("ink", "external"),
-                    help="ink = on paper; external = in the court's case or document system")
+    rs.add_argument(
+        "--signed-at",
+        required=True,
+        metavar="WHEN",
+        help="when, e.g. 2026-11-30T10:15 (Pacific time unless an offset is given)",
+    )
+    rs.add_argument(
+        "--how",
+        required=True,
+        choices=("ink", "external"),
+        help="ink = on paper; external = in the court's case or document system",
+    )
     rs.add_argument("--scan", metavar="FILE", help="the scanned signed copy (its hash is recorded)")
     add_as_user(rs)
     rs.set_defaults(func=cmd_record_signature)
@@ -106,8 +149,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_as_user(am)
     am.set_defaults(func=cmd_amend)
 
-    sb = osub.add_parser("send-back", help="send back the counts of an order that could not be "
-                         "produced, after the batch was accepted (judge)")
+    sb = osub.add_parser(
+        "send-back",
+        help="send back the counts of an order that could not be "
+        "produced, after the batch was accepted (judge)",
+    )
     sb.add_argument("order_no", metavar="ORDER_NO")
     sb.add_argument("--note", required=True, help="for the clerk")
     add_as_user(sb)
@@ -120,15 +166,24 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     ex = sub.add_parser("export", help="DOJ and court record updates for signed orders")
     esub = ex.add_subparsers(dest="export_command", metavar="KIND", required=True)
-    for kind, text in (("doj-update", "CSV for the Department of Justice (HS 11361.9(f))"),
-                       ("court-update", "CSV for the court's case management system")):
+    for kind, text in (
+        ("doj-update", "CSV for the Department of Justice (HS 11361.9(f))"),
+        ("court-update", "CSV for the court's case management system"),
+    ):
         e = esub.add_parser(kind, help=text)
         e.add_argument("--batch", type=int, required=True, metavar="ID")
-        e.add_argument("--out", required=True, metavar="FILE.csv",
-                       help="machine format: import it into the receiving system, never open and "
-                       "re-save it in a spreadsheet (docs/doj-update-format.md)")
-        e.add_argument("--force", action="store_true", help="replace an existing file (never the "
-                       "database or a backup)")
+        e.add_argument(
+            "--out",
+            required=True,
+            metavar="FILE.csv",
+            help="machine format: import it into the receiving system, never open and "
+            "re-save it in a spreadsheet (docs/doj-update-format.md)",
+        )
+        e.add_argument(
+            "--force",
+            action="store_true",
+            help="replace an existing file (never the database or a backup)",
+        )
         add_reader(e)
         e.set_defaults(func=cmd_export, kind=kind)
 
@@ -138,8 +193,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     cs.add_argument("--json", action="store_true")
     cs.set_defaults(func=cmd_court_show)
     cset = csub.add_parser("set", help="set one court setting (empty value clears it)")
-    cset.add_argument("key", metavar="KEY", help="department, courthouse, address, clerk_certificate, "
-                      "name_style, schedule_names, or relief.<relief> for the court's words")
+    cset.add_argument(
+        "key",
+        metavar="KEY",
+        help="department, courthouse, address, clerk_certificate, "
+        "name_style, schedule_names, or relief.<relief> for the court's words",
+    )
     cset.add_argument("value", metavar="VALUE")
     add_as_user(cset)
     cset.set_defaults(func=cmd_court_set)
@@ -161,8 +220,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     rs = rsub.add_parser("summary", help="PDF summary with charts of an evaluation run")
     rs.add_argument("--run", type=int, metavar="ID", help="evaluation run (default: the latest)")
     rs.add_argument("--out", required=True, metavar="FILE.pdf")
-    rs.add_argument("--force", action="store_true", help="replace an existing file (never the "
-                    "database or a backup)")
+    rs.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing file (never the database or a backup)",
+    )
     add_reader(rs)
     rs.set_defaults(func=cmd_report_summary)
 
@@ -205,11 +267,17 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
         from desktop.outputs import write_output
 
         _, cert = load_key(Path(args.out), secret)
-        write_output(cert_out, cert.public_bytes(serialization.Encoding.PEM), db=db_path(args),
-                     what="certificate")
-    print(f"{args.out}: self-signed DEMO key for {info.name}, {info.title} (not for court use); "
-          f"certificate sha256 {info.fingerprint}; valid until {info.not_after:%Y-%m-%d}; file mode 0600. "
-          f"Its certificate (public, for `orders verify --trust`): {cert_out}")
+        write_output(
+            cert_out,
+            cert.public_bytes(serialization.Encoding.PEM),
+            db=db_path(args),
+            what="certificate",
+        )
+    print(
+        f"{args.out}: self-signed DEMO key for {info.name}, {info.title} (not for court use); "
+        f"certificate sha256 {info.fingerprint}; valid until {info.not_after:%Y-%m-%d}; file mode 0600. "
+        f"Its certificate (public, for `orders verify --trust`): {cert_out}"
+    )
     return 0
 
 
@@ -230,8 +298,10 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     db = get_db(args)
     if args.unsigned == bool(args.sign):
-        raise UserError("give the judge's key (--sign FILE.p12) to sign the orders, or --unsigned "
-                        "--judge NAME to print them for a signature in ink or in the court's system.")
+        raise UserError(
+            "give the judge's key (--sign FILE.p12) to sign the orders, or --unsigned "
+            "--judge NAME to print them for a signature in ink or in the court's system."
+        )
     user = acting_user(args, db, roles=("clerk", "judge") if args.unsigned else ("judge",))
     key = Path(args.sign) if args.sign else None
     image = _read(args.signature_image, "the signature image") if args.signature_image else None
@@ -241,33 +311,59 @@ def cmd_render(args: argparse.Namespace) -> int:
         raise UserError(f"--date {args.date!r} is not a date; use YYYY-MM-DD.") from exc
     bar = StderrBar()
     phrase = passphrase(f"Passphrase for {key.name}: ") if key else ""
-    outcomes = render_batch(db.conn, args.batch, Path(args.out), key, phrase, user=user.name,
-                            bulk=args.bulk, template=args.template, order_date=order_date,
-                            signature_image=image, workers=args.workers, progress=bar,
-                            unsigned=args.unsigned, judge_user=args.judge)
+    outcomes = render_batch(
+        db.conn,
+        args.batch,
+        Path(args.out),
+        key,
+        phrase,
+        user=user.name,
+        bulk=args.bulk,
+        template=args.template,
+        order_date=order_date,
+        signature_image=image,
+        workers=args.workers,
+        progress=bar,
+        unsigned=args.unsigned,
+        judge_user=args.judge,
+    )
     bar.finish()
     failed = [o for o in outcomes if o.problem]
     for o in outcomes:
         if args.json:
-            print_json({"order_no": o.order_no, "kind": o.kind, "file": str(o.path), "counts": o.counts,
-                        "written": o.written, "signed": o.signed and o.produced,
-                        "problem": o.problem or None, "waiting_for_terms": o.waiting,
-                        "warnings": list(o.warnings)})
+            print_json(
+                {
+                    "order_no": o.order_no,
+                    "kind": o.kind,
+                    "file": str(o.path),
+                    "counts": o.counts,
+                    "written": o.written,
+                    "signed": o.signed and o.produced,
+                    "problem": o.problem or None,
+                    "waiting_for_terms": o.waiting,
+                    "warnings": list(o.warnings),
+                }
+            )
             continue
         if o.problem:
             print(f"NOT PRODUCED {o.order_no}: {o.problem}")
         elif o.waiting:
-            print(f"WAITING {o.order_no}: resentencing order waits for its terms (reliefdesk orders "
-                  f"terms {o.order_no} ...); not signed")
+            print(
+                f"WAITING {o.order_no}: resentencing order waits for its terms (reliefdesk orders "
+                f"terms {o.order_no} ...); not signed"
+            )
         else:
             note = "" if o.written else "  (already made; unchanged)"
             print(f"{o.path}{note}")
         for w in o.warnings:
             print(f"  warning {o.order_no}: {w}")
     if failed:
-        print(f"reliefdesk: {len(failed)} of {len(outcomes)} orders could not be produced (listed "
-              "above); the others were. Correct the record, or send the counts back (reliefdesk orders "
-              "send-back ORDER_NO --note ...).", file=sys.stderr)
+        print(
+            f"reliefdesk: {len(failed)} of {len(outcomes)} orders could not be produced (listed "
+            "above); the others were. Correct the record, or send the counts back (reliefdesk orders "
+            "send-back ORDER_NO --note ...).",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -281,12 +377,22 @@ def cmd_terms(args: argparse.Namespace) -> int:
 
     row = order_place(db.conn, args.order_no)
     if row is None or row[2] != "resentence":
-        raise UserError(f"{args.order_no} is not a resentencing order; `reliefdesk orders list` shows "
-                        "the orders (render the batch first to number them).")
-    enter_terms(db.conn, user, row[0], row[1], credit_days=args.credit_days,
-                disposition="released" if args.released else "supervision",
-                supervision_kind=args.supervision or "", supervision_months=args.months,
-                hearing_date=args.hearing_date, hearing_department=args.department)
+        raise UserError(
+            f"{args.order_no} is not a resentencing order; `reliefdesk orders list` shows "
+            "the orders (render the batch first to number them)."
+        )
+    enter_terms(
+        db.conn,
+        user,
+        row[0],
+        row[1],
+        credit_days=args.credit_days,
+        disposition="released" if args.released else "supervision",
+        supervision_kind=args.supervision or "",
+        supervision_months=args.months,
+        hearing_date=args.hearing_date,
+        hearing_department=args.department,
+    )
     print(f"{args.order_no}: terms entered; render batch {row[0]} again to produce and sign it")
     return 0
 
@@ -299,7 +405,9 @@ def _when(text: str):
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise UserError(f"--signed-at {text!r} is not a date and time; use e.g. 2026-11-30T10:15") from exc
+        raise UserError(
+            f"--signed-at {text!r} is not a date and time; use e.g. 2026-11-30T10:15"
+        ) from exc
     return from_pacific_wall(moment) if moment.tzinfo is None else moment
 
 
@@ -308,9 +416,15 @@ def cmd_record_signature(args: argparse.Namespace) -> int:
 
     db = get_db(args)
     user = acting_user(args, db, roles=("clerk", "judge"))
-    row = record_signature(db.conn, user, args.order_no, judge=args.judge,
-                           signed_at=_when(args.signed_at), method=args.how,
-                           scan=Path(args.scan) if args.scan else None)
+    row = record_signature(
+        db.conn,
+        user,
+        args.order_no,
+        judge=args.judge,
+        signed_at=_when(args.signed_at),
+        method=args.how,
+        scan=Path(args.scan) if args.scan else None,
+    )
     extra = f"; scan sha256 {row.scan_sha256}" if row.scan_sha256 else ""
     print(f"{row.order_no}: signed {args.how} by {row.signer} at {row.signed_at}{extra}")
     return 0
@@ -332,7 +446,9 @@ def cmd_send_back(args: argparse.Namespace) -> int:
     db = get_db(args)
     user = acting_user(args, db, roles=("judge",))
     ids = send_back_unproduced(db.conn, user, args.order_no, args.note)
-    print(f"{args.order_no}: {len(ids)} count(s) sent back to the clerk ({', '.join(map(str, ids))})")
+    print(
+        f"{args.order_no}: {len(ids)} count(s) sent back to the clerk ({', '.join(map(str, ids))})"
+    )
     return 0
 
 
@@ -370,10 +486,19 @@ def cmd_signer_set(args: argparse.Namespace) -> int:
     db = get_db(args)
     user = acting_user(args, db)
     image = _read(args.image, "the signature image") if args.image else None
-    s = set_signer(db.conn, user, args.judge, title=args.title, image=image,
-                   clear_image=args.clear_image, display_name=args.name)
-    print(f"{s.user}: name {s.display_name or '(from the key)'}, title {s.title or '(from the key)'}, "
-          f"signature image {'set' if s.signature_image else 'none'}")
+    s = set_signer(
+        db.conn,
+        user,
+        args.judge,
+        title=args.title,
+        image=image,
+        clear_image=args.clear_image,
+        display_name=args.name,
+    )
+    print(
+        f"{s.user}: name {s.display_name or '(from the key)'}, title {s.title or '(from the key)'}, "
+        f"signature image {'set' if s.signature_image else 'none'}"
+    )
     return 0
 
 
@@ -404,10 +529,20 @@ def cmd_verify(args: argparse.Namespace) -> int:
         else:
             failed += not result.ok
         if args.json:
-            print_json({"path": p, "ok": result.ok, "signer": result.signer, "title": result.title,
-                        "signed_at": result.signed_at, "demo_certificate": result.demo,
-                        "self_signed": result.self_signed, "in_register": result.in_register,
-                        "cert_sha256": result.fingerprint, "problem": result.problem})
+            print_json(
+                {
+                    "path": p,
+                    "ok": result.ok,
+                    "signer": result.signer,
+                    "title": result.title,
+                    "signed_at": result.signed_at,
+                    "demo_certificate": result.demo,
+                    "self_signed": result.self_signed,
+                    "in_register": result.in_register,
+                    "cert_sha256": result.fingerprint,
+                    "problem": result.problem,
+                }
+            )
         else:
             print(for_terminal(result.line()))
     if failed:
@@ -430,12 +565,16 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not rows:
         print("no orders yet")
         return 0
-    print(f"{'ORDER':<20} {'KIND':<10} {'BATCH':>5} {'COUNTS':>6} {'STATUS':<22} {'SIGNED':<25} "
-          f"{'PRINTED':<25} FILE / PROBLEM")
+    print(
+        f"{'ORDER':<20} {'KIND':<10} {'BATCH':>5} {'COUNTS':>6} {'STATUS':<22} {'SIGNED':<25} "
+        f"{'PRINTED':<25} FILE / PROBLEM"
+    )
     for r in rows:
-        print(f"{r.order_no:<20} {r.kind:<10} {r.batch_id:>5} {r.counts:>6} {_status(r):<22} "
-              f"{(r.signed_at or ''):<25} {(r.printed_at or ''):<25} "
-              f"{r.problem or r.file_path or r.unsigned_path or ''}")
+        print(
+            f"{r.order_no:<20} {r.kind:<10} {r.batch_id:>5} {r.counts:>6} {_status(r):<22} "
+            f"{(r.signed_at or ''):<25} {(r.printed_at or ''):<25} "
+            f"{r.problem or r.file_path or r.unsigned_path or ''}"
+        )
     return 0
 
 
@@ -464,8 +603,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     db = get_db(args)
     user = reader(args, db)
-    n = write_export(db.conn, args.batch, Path(args.out), kind=args.kind, user=user.name,
-                     force=args.force)
+    n = write_export(
+        db.conn, args.batch, Path(args.out), kind=args.kind, user=user.name, force=args.force
+    )
     print(f"{args.out}: {n:,} rows ({args.kind}, batch {args.batch})")
     from desktop.maintenance.retention import export_notice
 
@@ -478,7 +618,8 @@ def cmd_report_summary(args: argparse.Namespace) -> int:
 
     db = get_db(args)
     user = reader(args, db)
-    run_id = write_summary(db.conn, Path(args.out), run_id=args.run, user=user.name,
-                           force=args.force)
+    run_id = write_summary(
+        db.conn, Path(args.out), run_id=args.run, user=user.name, force=args.force
+    )
     print(f"{args.out}: summary of evaluation run {run_id}")
     return 0

@@ -15,8 +15,10 @@ def _who(p: argparse.ArgumentParser) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("os-sign-in", help="sign-in with the Windows account: map accounts or "
-                       "groups to roles (admin)")
+    p = sub.add_parser(
+        "os-sign-in",
+        help="sign-in with the Windows account: map accounts or groups to roles (admin)",
+    )
     s = p.add_subparsers(dest="os_command", metavar="ACTION", required=True)
     m = s.add_parser("map", help="give an account or a group a role")
     _who(m)
@@ -30,8 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls = s.add_parser("list", help="the mappings")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=cmd_list)
-    w = s.add_parser("whoami", help="the OS account and groups, and the role they map to "
-                     "(exit 4 when none)")
+    w = s.add_parser(
+        "whoami", help="the OS account and groups, and the role they map to (exit 4 when none)"
+    )
     w.set_defaults(func=cmd_whoami)
 
 

@@ -168,7 +168,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
     if args.report:
         from desktop.outputs import check_output
 
-        check_output(args.report, db=db.conn, what="purge report")   # never the database
+        check_output(args.report, db=db.conn, what="purge report")  # never the database
     report = purge(
         db.conn,
         user,

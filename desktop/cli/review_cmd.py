@@ -14,8 +14,14 @@ from desktop.console import interactive
 from desktop.errors import RefusedError, UserError
 from desktop.outputs import for_terminal
 
-RELIEF_CHOICES = ["dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction",
-                  "resentence", "not_eligible", "needs_review"]
+RELIEF_CHOICES = [
+    "dismiss_and_seal",
+    "redesignate_misdemeanor",
+    "redesignate_infraction",
+    "resentence",
+    "not_eligible",
+    "needs_review",
+]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,10 +37,13 @@ def _register_users(sub: argparse._SubParsersAction) -> None:
     s = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)
     a = s.add_parser("add", help="add an account (the first one must be an admin)")
     a.add_argument("name")
-    a.add_argument("--role", required=True,
-                   choices=["clerk", "judge", "admin", "records_officer"],
-                   help="records_officer: reads every record, sealed ones too (audited), and "
-                        "keeps the retention schedule; decides nothing")
+    a.add_argument(
+        "--role",
+        required=True,
+        choices=["clerk", "judge", "admin", "records_officer"],
+        help="records_officer: reads every record, sealed ones too (audited), and "
+        "keeps the retention schedule; decides nothing",
+    )
     add_as_user(a, required=False)
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=cmd_users_add)
@@ -46,8 +55,11 @@ def _register_users(sub: argparse._SubParsersAction) -> None:
     d.add_argument("name")
     add_as_user(d)
     d.set_defaults(func=cmd_users_deactivate)
-    pw = s.add_parser("passwd", help="set a password (yours, or anyone's as admin); the new one "
-                      "from RELIEFDESK_NEW_PASSWORD or a prompt")
+    pw = s.add_parser(
+        "passwd",
+        help="set a password (yours, or anyone's as admin); the new one "
+        "from RELIEFDESK_NEW_PASSWORD or a prompt",
+    )
     pw.add_argument("name")
     add_as_user(pw)
     pw.set_defaults(func=cmd_users_passwd)
@@ -58,8 +70,10 @@ def _new_password(name: str) -> str:
     if pw is not None:
         return pw
     if not interactive():
-        raise UserError(f"no password for the new account {name}: set RELIEFDESK_NEW_PASSWORD or "
-                        "run in a terminal")
+        raise UserError(
+            f"no password for the new account {name}: set RELIEFDESK_NEW_PASSWORD or "
+            "run in a terminal"
+        )
     first = getpass.getpass(f"New password for {name}: ")
     if getpass.getpass("Repeat it: ") != first:
         raise UserError("the two passwords differ; nothing changed")
@@ -76,7 +90,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
             raise RefusedError("only an admin may add users: name one with --as ADMIN")
         actor = acting_user(args, db)
     if actor is not None:
-        require_role(actor, "admin")   # before asking for the new password
+        require_role(actor, "admin")  # before asking for the new password
     user = create_user(db.conn, args.name, args.role, _new_password(args.name), actor)
     if args.json:
         print_json({"id": user.id, "name": user.name, "role": user.role})
@@ -89,19 +103,28 @@ def cmd_users_list(args: argparse.Namespace) -> int:
     from desktop.review.users import has_users, list_users
 
     db = get_db(args)
-    if has_users(db.conn):       # before the first admin exists there is nobody to sign in
+    if has_users(db.conn):  # before the first admin exists there is nobody to sign in
         reader(args, db)
     accounts = list_users(db.conn)
     for a in accounts:
         if args.json:
-            print_json({"id": a.id, "name": a.name, "role": a.role, "active": a.active,
-                        "created_at": a.created_at, "created_by": a.created_by})
+            print_json(
+                {
+                    "id": a.id,
+                    "name": a.name,
+                    "role": a.role,
+                    "active": a.active,
+                    "created_at": a.created_at,
+                    "created_by": a.created_by,
+                }
+            )
         else:
-            print(f"{a.name:20} {a.role:6} {'active' if a.active else 'inactive':8} "
-                  f"added {a.created_at[:10]}" + (f" by {a.created_by}" if a.created_by else ""))
+            print(
+                f"{a.name:20} {a.role:6} {'active' if a.active else 'inactive':8} "
+                f"added {a.created_at[:10]}" + (f" by {a.created_by}" if a.created_by else "")
+            )
     if not accounts and not args.json:
-        print("no users yet: add the administrator with "
-              "`reliefdesk users add NAME --role admin`")
+        print("no users yet: add the administrator with `reliefdesk users add NAME --role admin`")
     return 0
 
 
@@ -129,7 +152,9 @@ def _register_queue(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("queue", help="the review queue")
     s = p.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
     ls = s.add_parser("list", help="list counts in the review queue")
-    ls.add_argument("--status", help="pending|approved|rejected|changed|deferred|rereview|sent_back")
+    ls.add_argument(
+        "--status", help="pending|approved|rejected|changed|deferred|rereview|sent_back"
+    )
     ls.add_argument("--relief", choices=RELIEF_CHOICES, help="proposed relief")
     ls.add_argument("--rule-path", dest="rule_path", metavar="P")
     ls.add_argument("--flag")
@@ -140,8 +165,12 @@ def _register_queue(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--limit", type=int)
     ls.add_argument("--offset", type=int, default=0)
     ls.add_argument("--json", action="store_true", help="one JSON object per line")
-    ls.add_argument("--include-sealed", dest="include_sealed", action="store_true",
-                    help="also the sealed counts (records officer or judge; audited)")
+    ls.add_argument(
+        "--include-sealed",
+        dest="include_sealed",
+        action="store_true",
+        help="also the sealed counts (records officer or judge; audited)",
+    )
     add_reader(ls)
     ls.set_defaults(func=cmd_queue_list)
     rp = s.add_parser("paths", help="rule paths with pending counts a bulk approval would take")
@@ -154,24 +183,60 @@ def cmd_queue_list(args: argparse.Namespace) -> int:
     from desktop.review.queue import read_queue
 
     db = get_db(args)
-    rows = read_queue(db.conn, reader(args, db), include_sealed=args.include_sealed,
-                      status=args.status, relief=args.relief,
-                      rule_path=args.rule_path, flag=args.flag, section=args.section,
-                      search=args.search, sort=args.sort, descending=args.desc,
-                      limit=args.limit, offset=args.offset)
+    rows = read_queue(
+        db.conn,
+        reader(args, db),
+        include_sealed=args.include_sealed,
+        status=args.status,
+        relief=args.relief,
+        rule_path=args.rule_path,
+        flag=args.flag,
+        section=args.section,
+        search=args.search,
+        sort=args.sort,
+        descending=args.desc,
+        limit=args.limit,
+        offset=args.offset,
+    )
     for r in rows:
         if args.json:
-            print_json({k: r[k] for k in (
-                "count_id", "relief", "resentence_target", "rule_path", "flags", "status",
-                "decided_relief", "decided_target", "rereview", "previous_decision", "judge_note", "name",
-                "case_number", "section", "level", "conviction_date")})
+            print_json(
+                {
+                    k: r[k]
+                    for k in (
+                        "count_id",
+                        "relief",
+                        "resentence_target",
+                        "rule_path",
+                        "flags",
+                        "status",
+                        "decided_relief",
+                        "decided_target",
+                        "rereview",
+                        "previous_decision",
+                        "judge_note",
+                        "name",
+                        "case_number",
+                        "section",
+                        "level",
+                        "conviction_date",
+                    )
+                }
+            )
         else:
             relief = r["relief"] + (f"→{r['resentence_target']}" if r["resentence_target"] else "")
-            status = r["status"] + (" (re-review)" if r["rereview"] else "") + \
-                (" (sent back)" if r["judge_note"] else "")
-            print(for_terminal(f"{r['count_id']:>8}  {status:22} {relief:28} "
-                               f"{r['section'] or '':14} {r['case_number'] or '':14} "
-                               f"{r['name'] or ''}"))
+            status = (
+                r["status"]
+                + (" (re-review)" if r["rereview"] else "")
+                + (" (sent back)" if r["judge_note"] else "")
+            )
+            print(
+                for_terminal(
+                    f"{r['count_id']:>8}  {status:22} {relief:28} "
+                    f"{r['section'] or '':14} {r['case_number'] or '':14} "
+                    f"{r['name'] or ''}"
+                )
+            )
     if not args.json:
         print(f"{len(rows):,} counts", file=sys.stderr)
     return 0
@@ -204,15 +269,20 @@ def _register_review(sub: argparse._SubParsersAction) -> None:
     add_reader(sh)
     sh.add_argument("--json", action="store_true")
     sh.set_defaults(func=cmd_review_show)
-    for name, helptext in (("approve", "approve the proposed relief"),
-                           ("reject", "reject the proposal, with a reason"),
-                           ("defer", "put aside for later")):
+    for name, helptext in (
+        ("approve", "approve the proposed relief"),
+        ("reject", "reject the proposal, with a reason"),
+        ("defer", "put aside for later"),
+    ):
         a = s.add_parser(name, help=helptext)
         _targets(a)
         if name == "reject":
-            a.add_argument("--reason", required=True,
-                           help="'record inconsistent', 'not a cannabis conviction', 'prosecution "
-                           "challenge', 'needs hearing' or 'other', optionally ': details'")
+            a.add_argument(
+                "--reason",
+                required=True,
+                help="'record inconsistent', 'not a cannabis conviction', 'prosecution "
+                "challenge', 'needs hearing' or 'other', optionally ': details'",
+            )
         if name == "defer":
             a.add_argument("--reason", help="why (optional)")
         add_as_user(a)
@@ -221,8 +291,11 @@ def _register_review(sub: argparse._SubParsersAction) -> None:
     c = s.add_parser("change", help="grant another relief than proposed")
     c.add_argument("count_id", type=int)
     c.add_argument("--relief", required=True, choices=RELIEF_CHOICES[:-1])
-    c.add_argument("--target", choices=["dismissed", "misdemeanor", "infraction"],
-                   help="for resentence: the resulting offence")
+    c.add_argument(
+        "--target",
+        choices=["dismissed", "misdemeanor", "infraction"],
+        help="for resentence: the resulting offence",
+    )
     c.add_argument("--reason", required=True)
     add_as_user(c)
     c.add_argument("--json", action="store_true")
@@ -236,8 +309,11 @@ def _register_review(sub: argparse._SubParsersAction) -> None:
     add_as_user(b)
     b.add_argument("--json", action="store_true")
     b.set_defaults(func=cmd_review_bulk)
-    ls = s.add_parser("status", help="where counts stand: pending ... in a batch, accepted, "
-                      "ordered (with the order number), sent back; and what can still be decided")
+    ls = s.add_parser(
+        "status",
+        help="where counts stand: pending ... in a batch, accepted, "
+        "ordered (with the order number), sent back; and what can still be decided",
+    )
     ls.add_argument("count_ids", nargs="+", type=int, metavar="COUNT_ID")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=cmd_review_status)
@@ -247,9 +323,15 @@ def _register_review(sub: argparse._SubParsersAction) -> None:
     add_reader(h)
     h.set_defaults(func=cmd_review_history)
     st = s.add_parser("settings", help="show or (as admin) set review settings")
-    st.add_argument("--set", dest="assign", metavar="KEY=VALUE", action="append", default=[],
-                    help="a review setting (number), or order_prefix=TEXT (the court's prefix of "
-                    "order numbers); installation_id is set once and cannot be changed")
+    st.add_argument(
+        "--set",
+        dest="assign",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        help="a review setting (number), or order_prefix=TEXT (the court's prefix of "
+        "order numbers); installation_id is set once and cannot be changed",
+    )
     add_as_user(st, required=False)
     st.add_argument("--json", action="store_true")
     st.set_defaults(func=cmd_review_settings)
@@ -297,10 +379,12 @@ def cmd_review_decide(args: argparse.Namespace) -> int:
 
     db = get_db(args)
     user = acting_user(args, db)
-    decisions_fn = {"approve": lambda ids: decisions.approve(db.conn, user, ids),
-                    "reject": lambda ids: decisions.reject(db.conn, user, ids, args.reason),
-                    "defer": lambda ids: decisions.defer(db.conn, user, ids, args.reason)}
-    require_role(user, "clerk")   # before resolving --case, so a wrong role reads as such
+    decisions_fn = {
+        "approve": lambda ids: decisions.approve(db.conn, user, ids),
+        "reject": lambda ids: decisions.reject(db.conn, user, ids, args.reason),
+        "defer": lambda ids: decisions.defer(db.conn, user, ids, args.reason),
+    }
+    require_role(user, "clerk")  # before resolving --case, so a wrong role reads as such
     ids = decisions_fn[args.action](_ids(args, db))
     past = {"approve": "approved", "reject": "rejected", "defer": "deferred"}[args.action]
     return _done(args, past, ids)
@@ -336,17 +420,26 @@ def cmd_review_status(args: argparse.Namespace) -> int:
     found = lives(db.conn, list(args.count_ids))
     missing = [i for i in args.count_ids if i not in found]
     if missing:
-        raise UserError(f"count {missing[0]} is not in the review queue; see `reliefdesk queue "
-                        "list` for the count ids")
+        raise UserError(
+            f"count {missing[0]} is not in the review queue; see `reliefdesk queue "
+            "list` for the count ids"
+        )
     rows = []
     for cid in dict.fromkeys(args.count_ids):
         life = found[cid]
         refusals = {a: life.refusal(a) for a in CLERK_ACTIONS}
-        rows.append({"count_id": cid, "stage": life.stage, "status": life.text,
-                     "batch_id": life.batch_id, "order_no": life.order_no,
-                     "judge_note": life.judge_note,
-                     "can": [a for a, r in refusals.items() if r is None],
-                     "why_not": next((r for r in refusals.values() if r), None)})
+        rows.append(
+            {
+                "count_id": cid,
+                "stage": life.stage,
+                "status": life.text,
+                "batch_id": life.batch_id,
+                "order_no": life.order_no,
+                "judge_note": life.judge_note,
+                "can": [a for a, r in refusals.items() if r is None],
+                "why_not": next((r for r in refusals.values() if r), None),
+            }
+        )
     if args.json:
         print_json(rows)
         return 0
@@ -354,7 +447,7 @@ def cmd_review_status(args: argparse.Namespace) -> int:
         line = f"{r['count_id']}: {r['status']}"
         if r["judge_note"]:
             line += f" — judge's note: {r['judge_note']}"
-        line += (f"; can: {', '.join(r['can'])}" if r["can"] else f"; {r['why_not']}")
+        line += f"; can: {', '.join(r['can'])}" if r["can"] else f"; {r['why_not']}"
         print(line)
     return 0
 
@@ -368,11 +461,24 @@ def cmd_review_history(args: argparse.Namespace) -> int:
     entries = history(db.conn, args.count_id)
     for e in entries:
         if args.json:
-            print_json({"step": e.step, "user": e.user, "action": e.action, "at": e.at,
-                        "old": e.old, "new": e.new, "undone": e.undone})
+            print_json(
+                {
+                    "step": e.step,
+                    "user": e.user,
+                    "action": e.action,
+                    "at": e.at,
+                    "old": e.old,
+                    "new": e.new,
+                    "undone": e.undone,
+                }
+            )
         else:
-            print(for_terminal(f"{e.at}  {e.user:12} {e.action:12} {e.old['status']} → "
-                               f"{e.new['status']}" + (" (undone)" if e.undone else "")))
+            print(
+                for_terminal(
+                    f"{e.at}  {e.user:12} {e.action:12} {e.old['status']} → "
+                    f"{e.new['status']}" + (" (undone)" if e.undone else "")
+                )
+            )
     if not entries and not args.json:
         print(f"count {args.count_id} has no decisions yet")
     return 0
@@ -394,8 +500,10 @@ def cmd_review_settings(args: argparse.Namespace) -> int:
                 set_order_prefix(db.conn, user, value)
                 continue
             if key.strip() == "installation_id":
-                raise RefusedError("installation_id is set once when the database is created and "
-                                   "never changes (it keeps order numbers unique)")
+                raise RefusedError(
+                    "installation_id is set once when the database is created and "
+                    "never changes (it keeps order numbers unique)"
+                )
             try:
                 number = float(value)
             except ValueError:
@@ -439,11 +547,18 @@ def _register_batch(sub: argparse._SubParsersAction) -> None:
     sb.add_argument("--note", required=True)
     add_as_user(sb)
     sb.set_defaults(func=cmd_batch_send_back)
-    ac = s.add_parser("accept", help="accept the batch: ready for orders (the acceptance is sealed; "
-                      "with --sign also signed with the judge's key)")
+    ac = s.add_parser(
+        "accept",
+        help="accept the batch: ready for orders (the acceptance is sealed; "
+        "with --sign also signed with the judge's key)",
+    )
     ac.add_argument("batch_id", type=int, metavar="BATCH")
-    ac.add_argument("--sign", metavar="FILE.p12", help="sign the sealed acceptance with this key; "
-                    "passphrase from RELIEFDESK_KEY_PASSPHRASE or a prompt")
+    ac.add_argument(
+        "--sign",
+        metavar="FILE.p12",
+        help="sign the sealed acceptance with this key; "
+        "passphrase from RELIEFDESK_KEY_PASSPHRASE or a prompt",
+    )
     add_as_user(ac)
     ac.set_defaults(func=cmd_batch_accept)
     ls = s.add_parser("list", help="list batches")
@@ -476,8 +591,12 @@ def cmd_batch_sample(args: argparse.Namespace) -> int:
         else:
             relief = i.relief + (f"→{i.resentence_target}" if i.resentence_target else "")
             state = i.judge_status or ("opened" if i.opened else "to check")
-            print(for_terminal(f"{i.count_id:>8}  {state:10} {relief:28} {i.rule_path}  "
-                               f"{i.case_number or ''} {i.name or ''}"))
+            print(
+                for_terminal(
+                    f"{i.count_id:>8}  {state:10} {relief:28} {i.rule_path}  "
+                    f"{i.case_number or ''} {i.name or ''}"
+                )
+            )
     if not args.json:
         seed = sample_seed(db.conn, args.batch_id)
         print(f"{len(items)} sampled counts (seed {seed})", file=sys.stderr)
@@ -514,8 +633,10 @@ def cmd_batch_accept(args: argparse.Namespace) -> int:
         key = Path(args.sign)
         passphrase = ask_passphrase(f"Passphrase for {key.name}: ")
     sha = accept_batch(db.conn, user, args.batch_id, key_file=key, passphrase=passphrase)
-    print(f"accepted batch {args.batch_id}: ready for orders; sealed acceptance sha256 {sha}"
-          + (f", signed with {key.name}" if key else ""))
+    print(
+        f"accepted batch {args.batch_id}: ready for orders; sealed acceptance sha256 {sha}"
+        + (f", signed with {key.name}" if key else "")
+    )
     return 0
 
 
@@ -528,9 +649,11 @@ def cmd_batch_list(args: argparse.Namespace) -> int:
         if args.json:
             print_json(b)
         else:
-            print(f"batch {b['id']:>4}  {b['status']:9} {b['items']:>6} counts  "
-                  f"prepared by {b['prepared_by']} {b['submitted_at'][:16]}"
-                  + (f"  sampled {b['sampled']}" if b["sample_seed"] is not None else "")
-                  + (f", {b['sent_back']} sent back" if b["sent_back"] else "")
-                  + (f"  accepted by {b['accepted_by']}" if b["accepted_by"] else ""))
+            print(
+                f"batch {b['id']:>4}  {b['status']:9} {b['items']:>6} counts  "
+                f"prepared by {b['prepared_by']} {b['submitted_at'][:16]}"
+                + (f"  sampled {b['sampled']}" if b["sample_seed"] is not None else "")
+                + (f", {b['sent_back']} sent back" if b["sent_back"] else "")
+                + (f"  accepted by {b['accepted_by']}" if b["accepted_by"] else "")
+            )
     return 0

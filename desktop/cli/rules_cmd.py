@@ -17,32 +17,63 @@ from desktop.outputs import for_terminal, write_table
 from desktop.progress import StderrBar
 
 DETERMINATION_COLUMNS = [
-    "count_id", "source_file", "source_line", "subject_id", "cii", "name", "dob", "case_number",
-    "cnt_order", "county", "code_section", "level", "conviction_date", "relief",
-    "resentence_target", "rule_path", "flags", "explanation",
+    "count_id",
+    "source_file",
+    "source_line",
+    "subject_id",
+    "cii",
+    "name",
+    "dob",
+    "case_number",
+    "cnt_order",
+    "county",
+    "code_section",
+    "level",
+    "conviction_date",
+    "relief",
+    "resentence_target",
+    "rule_path",
+    "flags",
+    "explanation",
 ]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     e = sub.add_parser("evaluate", help="evaluate every cannabis conviction in a county")
     e.add_argument("--county", required=True, metavar="NAME")
-    e.add_argument("--policy", default="statute", metavar="NAME|FILE",
-                   help="a shipped policy name (reliefdesk policies) or a policy / BEAR options "
-                        "JSON file (default: statute)")
-    e.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
-                   help="the date eligibility is judged on (default: today)")
+    e.add_argument(
+        "--policy",
+        default="statute",
+        metavar="NAME|FILE",
+        help="a shipped policy name (reliefdesk policies) or a policy / BEAR options "
+        "JSON file (default: statute)",
+    )
+    e.add_argument(
+        "--as-of",
+        dest="as_of",
+        metavar="YYYY-MM-DD",
+        help="the date eligibility is judged on (default: today)",
+    )
     e.add_argument("--json", action="store_true")
     add_as_user(e, required=False)
     e.set_defaults(func=cmd_evaluate)
 
     d = sub.add_parser("determinations", help="export the determinations of a run as CSV")
     d.add_argument("--run", type=int, metavar="ID", help="evaluation run (default: the latest)")
-    d.add_argument("--out", required=True, metavar="FILE.xlsx|FILE.csv",
-                   help="FILE.xlsx: a spreadsheet (every cell text); FILE.csv: CSV with formula-like "
-                   "cells neutralised (see its first line)")
+    d.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE.xlsx|FILE.csv",
+        help="FILE.xlsx: a spreadsheet (every cell text); FILE.csv: CSV with formula-like "
+        "cells neutralised (see its first line)",
+    )
     d.add_argument("--force", action="store_true", help="replace an existing file")
-    d.add_argument("--include-sealed", dest="include_sealed", action="store_true",
-                   help="also the sealed counts (records officer or judge; audited)")
+    d.add_argument(
+        "--include-sealed",
+        dest="include_sealed",
+        action="store_true",
+        help="also the sealed counts (records officer or judge; audited)",
+    )
     add_reader(d)
     d.set_defaults(func=cmd_determinations)
 
@@ -83,15 +114,26 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     as_of = parse_as_of(args.as_of)
     db = get_db(args)
     bar = StderrBar()
-    run_id = evaluate_county(db, args.county, policy, as_of, user=audit_user(args, db), progress=bar)
+    run_id = evaluate_county(
+        db, args.county, policy, as_of, user=audit_user(args, db), progress=bar
+    )
     bar.finish()
     totals = results.run_totals(db.conn, run_id)
     if args.json:
-        print_json({"run_id": run_id, "county": args.county.upper(), "policy": policy.ref,
-                    "as_of": as_of.isoformat(), "totals": totals})
+        print_json(
+            {
+                "run_id": run_id,
+                "county": args.county.upper(),
+                "policy": policy.ref,
+                "as_of": as_of.isoformat(),
+                "totals": totals,
+            }
+        )
     else:
-        print(f"Evaluation run {run_id}: county {args.county.upper()}, policy {policy.name} "
-              f"{policy.version}, as of {as_of}")
+        print(
+            f"Evaluation run {run_id}: county {args.county.upper()}, policy {policy.name} "
+            f"{policy.version}, as of {as_of}"
+        )
         for relief, n in totals.items():
             print(f"  {relief:<26} {n:>8,}")
         print(f"  {'total':<26} {sum(totals.values()):>8,}")
@@ -111,7 +153,8 @@ def cmd_determinations(args: argparse.Namespace) -> int:
         access.require_sealed_reader(user, "exporting sealed counts")
     run = latest_run(db.conn, args.run)
     rows = results.determination_rows(
-        db.conn, run, exclude_sql=None if args.include_sealed else access.SEALED_COUNTS_SQL)
+        db.conn, run, exclude_sql=None if args.include_sealed else access.SEALED_COUNTS_SQL
+    )
     shown_sealed: list[int] = []
     sealed_ids = access.sealed_ids(db.conn) if args.include_sealed else set()
 
@@ -122,14 +165,28 @@ def cmd_determinations(args: argparse.Namespace) -> int:
                 shown_sealed.append(row[0])
             yield row
 
-    n = write_table(args.out, DETERMINATION_COLUMNS, noted(rows), db=db.conn, force=args.force,
-                    what="determinations export", sheet=f"Run {run}")
+    n = write_table(
+        args.out,
+        DETERMINATION_COLUMNS,
+        noted(rows),
+        db=db.conn,
+        force=args.force,
+        what="determinations export",
+        sheet=f"Run {run}",
+    )
     if args.include_sealed:
         access.show_sealed(db.conn, user, f"determinations export {args.out}", shown_sealed)
-    _record_export(db.conn, user.name, "export.determinations", args.out,
-                   {"run_id": run, "rows": n, "sealed_included": bool(args.include_sealed)})
-    print(f"{n:,} determinations of run {run} written to {for_terminal(args.out)}"
-          + ("" if args.include_sealed else " (sealed counts left out)"))
+    _record_export(
+        db.conn,
+        user.name,
+        "export.determinations",
+        args.out,
+        {"run_id": run, "rows": n, "sealed_included": bool(args.include_sealed)},
+    )
+    print(
+        f"{n:,} determinations of run {run} written to {for_terminal(args.out)}"
+        + ("" if args.include_sealed else " (sealed counts left out)")
+    )
     return 0
 
 
@@ -152,26 +209,51 @@ def cmd_explain(args: argparse.Namespace) -> int:
     user = reader(args, db)
     found = results.explained(db.conn, args.count_id, args.run)
     if found is None:
-        raise UserError(f"count {args.count_id} has no determination"
-                        + (f" in run {args.run}" if args.run else "")
-                        + "; run reliefdesk evaluate first, or check the count id", exit_code=2)
+        raise UserError(
+            f"count {args.count_id} has no determination"
+            + (f" in run {args.run}" if args.run else "")
+            + "; run reliefdesk evaluate first, or check the count id",
+            exit_code=2,
+        )
     read_record(db.conn, user, [args.count_id], "explain")
-    (run_id, relief, target, path, flags, expl, name, dob, cii, case, section, code, level, conv,
-     src, line) = astuple(found)
+    (
+        run_id,
+        relief,
+        target,
+        path,
+        flags,
+        expl,
+        name,
+        dob,
+        cii,
+        case,
+        section,
+        code,
+        level,
+        conv,
+        src,
+        line,
+    ) = astuple(found)
     data = json.loads(expl)
     if args.json:
         print_json({"count_id": args.count_id, "run_id": run_id, **data})
         return 0
-    t = for_terminal   # record data never writes control characters to the terminal
-    print(f"Count {args.count_id}: {t(name)} (DOB {t(dob)}, CII {t(cii or 'unknown')}), case "
-          f"{t(case or 'unknown')}")
-    print(f"  {t(code or '')} {t(section or '?')} {t(level or '')}, convicted "
-          f"{t(conv or 'unknown')}; source {t(src)} line {line}")
+    t = for_terminal  # record data never writes control characters to the terminal
+    print(
+        f"Count {args.count_id}: {t(name)} (DOB {t(dob)}, CII {t(cii or 'unknown')}), case "
+        f"{t(case or 'unknown')}"
+    )
+    print(
+        f"  {t(code or '')} {t(section or '?')} {t(level or '')}, convicted "
+        f"{t(conv or 'unknown')}; source {t(src)} line {line}"
+    )
     print(f"  Relief: {relief}" + (f" → {target}" if target else ""))
     print(f"  Flags: {t(flags or 'none')}")
     print(f"  Rule path: {t(path)}")
-    print(f"  Run {run_id}, policy {t(data['policy']['name'])} {t(data['policy']['version'])}, "
-          f"as of {data['as_of']}, engine {data['engine_version']}")
+    print(
+        f"  Run {run_id}, policy {t(data['policy']['name'])} {t(data['policy']['version'])}, "
+        f"as of {data['as_of']}, engine {data['engine_version']}"
+    )
     for i, st in enumerate(data["steps"], 1):
         print(f"  {i}. [{t(st['rule'])}] {t(st['text'])}")
         if st.get("statute"):

@@ -17,24 +17,38 @@ def register(sub: argparse._SubParsersAction) -> None:
     asub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
 
     p = asub.add_parser("verify", help="walk the hash chain; exit 0 intact, 1 broken")
-    p.add_argument("--against", metavar="EXPORT", type=Path,
-                   help="also check every entry of an earlier export is still unchanged")
+    p.add_argument(
+        "--against",
+        metavar="EXPORT",
+        type=Path,
+        help="also check every entry of an earlier export is still unchanged",
+    )
     p.add_argument("--json", action="store_true")
     add_reader(p)
     p.set_defaults(func=cmd_verify)
 
     p = asub.add_parser("export", help="write the whole log with its hashes (CSV or JSON Lines)")
-    p.add_argument("--out", required=True, type=Path, metavar="FILE",
-                   help="FILE.csv or FILE.jsonl (the format follows the extension)")
+    p.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        metavar="FILE",
+        help="FILE.csv or FILE.jsonl (the format follows the extension)",
+    )
     p.add_argument("--format", choices=("csv", "jsonl"))
-    p.add_argument("--force", action="store_true", help="replace an existing file (never the "
-                   "database or a backup)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing file (never the database or a backup)",
+    )
     p.add_argument("--json", action="store_true")
     add_reader(p)
     p.set_defaults(func=cmd_export)
 
     p = asub.add_parser("list", help="list entries, oldest first")
-    p.add_argument("--action", help="an action name, or a prefix ending in '.' or '*' (e.g. review.*)")
+    p.add_argument(
+        "--action", help="an action name, or a prefix ending in '.' or '*' (e.g. review.*)"
+    )
     p.add_argument("--user")
     p.add_argument("--since", metavar="DATE", help="UTC date or date-time, inclusive")
     p.add_argument("--until", metavar="DATE", help="UTC date or date-time, exclusive")
@@ -46,20 +60,35 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("backup", help="back up the database now (SQLite backup API)")
-    p.add_argument("--out", type=Path, metavar="FILE",
-                   help="where to write it (default: the backups folder beside the database)")
-    p.add_argument("--force", action="store_true", help="with --out: replace an existing file that "
-                   "is not a database (a database or backup is never overwritten)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="where to write it (default: the backups folder beside the database)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="with --out: replace an existing file that "
+        "is not a database (a database or backup is never overwritten)",
+    )
     p.add_argument("--list", action="store_true", help="list the backups in the backups folder")
-    p.add_argument("--keep", type=int, metavar="N",
-                   help="set how many automatic backups to keep (admin only, with --as)")
+    p.add_argument(
+        "--keep",
+        type=int,
+        metavar="N",
+        help="set how many automatic backups to keep (admin only, with --as)",
+    )
     add_reader(p)
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("restore", help="replace the database with a backup (admin only)")
     p.add_argument("file", type=Path, metavar="FILE")
-    p.add_argument("--force", action="store_true",
-                   help="restore even if the backup's audit chain does not verify")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="restore even if the backup's audit chain does not verify",
+    )
     add_as_user(p)
     p.set_defaults(func=cmd_restore)
 
@@ -80,23 +109,34 @@ def cmd_verify(args: argparse.Namespace) -> int:
     seq, h = head_hash(db.conn)
     ok = result.ok and against is None and state is None
     if args.json:
-        print_json({"ok": ok, "entries": result.entries, "broken_seq": result.broken_seq,
-                    "reason": result.reason or against or (str(state) if state else ""),
-                    "head_seq": seq, "head_hash": h,
-                    "state_table": state.table if state else None,
-                    "state_row": state.row if state else None})
+        print_json(
+            {
+                "ok": ok,
+                "entries": result.entries,
+                "broken_seq": result.broken_seq,
+                "reason": result.reason or against or (str(state) if state else ""),
+                "head_seq": seq,
+                "head_hash": h,
+                "state_table": state.table if state else None,
+                "state_row": state.row if state else None,
+            }
+        )
     elif not result.ok:
         print(f"audit log BROKEN at entry {result.broken_seq}: {result.reason}")
     elif against:
         print(f"audit log chain is intact but does not match {args.against}: {against}")
     elif state:
-        print(f"database does NOT match its audit log: {for_terminal(state)}. The audit log "
-              f"chain itself is intact ({result.entries} entries); restore a backup made before "
-              "the edit or investigate who wrote to the file.")
+        print(
+            f"database does NOT match its audit log: {for_terminal(state)}. The audit log "
+            f"chain itself is intact ({result.entries} entries); restore a backup made before "
+            "the edit or investigate who wrote to the file."
+        )
     else:
         extra = f"; matches {args.against}" if args.against else ""
-        print(f"audit log intact: {result.entries} entries, last entry {seq} hash {h}{extra}; "
-              "decisions, batches and determinations match it")
+        print(
+            f"audit log intact: {result.entries} entries, last entry {seq} hash {h}{extra}; "
+            "decisions, batches and determinations match it"
+        )
     return 0 if ok else 1
 
 
@@ -107,11 +147,21 @@ def cmd_export(args: argparse.Namespace) -> int:
     reader(args, db)
     r = export(db.conn, args.out, args.format, force=args.force)
     if args.json:
-        print_json({"path": str(r.path), "format": r.format, "entries": r.entries,
-                    "head_seq": r.head_seq, "head_hash": r.head_hash, "sha256": r.sha256})
+        print_json(
+            {
+                "path": str(r.path),
+                "format": r.format,
+                "entries": r.entries,
+                "head_seq": r.head_seq,
+                "head_hash": r.head_hash,
+                "sha256": r.sha256,
+            }
+        )
     else:
-        print(f"wrote {r.entries} audit entries to {r.path} ({r.format}); last entry {r.head_seq} "
-              f"hash {r.head_hash}; file sha256 {r.sha256}")
+        print(
+            f"wrote {r.entries} audit entries to {r.path} ({r.format}); last entry {r.head_seq} "
+            f"hash {r.head_hash}; file sha256 {r.sha256}"
+        )
     return 0
 
 
@@ -120,16 +170,26 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     db = get_db(args)
     reader(args, db)
-    f = AuditFilter(action=args.action, user=args.user, since=args.since, until=args.until,
-                    text=args.text, newest_first=args.newest)
+    f = AuditFilter(
+        action=args.action,
+        user=args.user,
+        since=args.since,
+        until=args.until,
+        text=args.text,
+        newest_first=args.newest,
+    )
     entries = list_entries(db.conn, f, limit=args.limit)
     for e in entries:
         if args.json:
             print_json(e.as_dict())
         else:
-            print(for_terminal(f"{e.seq:>7}  {e.at[:19].replace('T', ' ')}Z  {e.user or '-':<12} "
-                               f"{e.action:<24} {_short(e.targets, 30):<30} "
-                               f"{_short(e.payload, 60)}"))
+            print(
+                for_terminal(
+                    f"{e.seq:>7}  {e.at[:19].replace('T', ' ')}Z  {e.user or '-':<12} "
+                    f"{e.action:<24} {_short(e.targets, 30):<30} "
+                    f"{_short(e.payload, 60)}"
+                )
+            )
     if not entries and not args.json:
         print("no audit entries match", file=sys.stderr)
     return 0
@@ -159,7 +219,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise UserError(f"there is no database at {path} to back up")
     db = get_db(args)  # refuses a damaged or foreign file before copying it
-    reader(args, db)   # a backup is a full copy of the records: reading needs a signed-in user
+    reader(args, db)  # a backup is a full copy of the records: reading needs a signed-in user
     db.conn.close()
     if args.list:
         for p in list_backups(path):
@@ -195,9 +255,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
     finally:
         backup_db.close()
     if not chain.ok and not args.force:
-        raise UserError(f"the audit log in {args.file} does not verify ({chain.reason}); it may "
-                        "have been tampered with. Choose another backup, or pass --force to "
-                        "restore it anyway (the restore is audited).")
+        raise UserError(
+            f"the audit log in {args.file} does not verify ({chain.reason}); it may "
+            "have been tampered with. Choose another backup, or pass --force to "
+            "restore it anyway (the restore is audited)."
+        )
     from desktop.maintenance.purge import backup_predates_purge
 
     purged = backup_predates_purge(path, args.file)
@@ -206,12 +268,26 @@ def cmd_restore(args: argparse.Namespace) -> int:
     result = restore(path, args.file)
     db = open_db(path)  # migrates an older backup forward
     with transaction(db.conn):
-        append(db.conn, user.name, "backup.restore", [],
-               {"from": str(args.file), "previous_saved_as": str(result.previous_saved_as or ""),
-                "backup_schema": result.schema_version, "audit_chain_ok": chain.ok})
-    print(f"restored {path} from {args.file}"
-          + (f"; the previous database was saved as {result.previous_saved_as}"
-             if result.previous_saved_as else ""))
+        append(
+            db.conn,
+            user.name,
+            "backup.restore",
+            [],
+            {
+                "from": str(args.file),
+                "previous_saved_as": str(result.previous_saved_as or ""),
+                "backup_schema": result.schema_version,
+                "audit_chain_ok": chain.ok,
+            },
+        )
+    print(
+        f"restored {path} from {args.file}"
+        + (
+            f"; the previous database was saved as {result.previous_saved_as}"
+            if result.previous_saved_as
+            else ""
+        )
+    )
     return 0
 
 

@@ -15,8 +15,10 @@ from pathlib import Path
 
 from desktop.rules.model import HARD_STOPS
 
-GOGEN_RELIEF = {"Eligible for Dismissal": "dismiss_and_seal",
-                "Eligible for Reduction": "redesignate_misdemeanor"}
+GOGEN_RELIEF = {
+    "Eligible for Dismissal": "dismiss_and_seal",
+    "Eligible for Reduction": "redesignate_misdemeanor",
+}
 # Flags that exclude a row from the relief comparison (the list, plus our additions).
 EXCLUDING_FLAGS = HARD_STOPS | {"statute_exceeds_policy"}
 
@@ -24,10 +26,12 @@ EXCLUDING_FLAGS = HARD_STOPS | {"statute_exceeds_policy"}
 @dataclass
 class Agreement:
     gogen_rows: int = 0
-    missing: list[int] = field(default_factory=list)      # lines with no determination of ours
+    missing: list[int] = field(default_factory=list)  # lines with no determination of ours
     compared: int = 0
     agree: int = 0
-    differ: list[tuple[int, str, str, str]] = field(default_factory=list)  # line, gogen, ours, flags
+    differ: list[tuple[int, str, str, str]] = field(
+        default_factory=list
+    )  # line, gogen, ours, flags
     excluded_by_flag: Counter = field(default_factory=Counter)
 
 
@@ -50,11 +54,18 @@ def gogen_rows_by_line(input_csv: Path, results_csv: Path) -> list[tuple[int, st
     return out
 
 
-def compare(conn: sqlite3.Connection, run_id: int, input_csv: Path, results_csv: Path,
-            import_id: int | None = None) -> Agreement:
+def compare(
+    conn: sqlite3.Connection,
+    run_id: int,
+    input_csv: Path,
+    results_csv: Path,
+    import_id: int | None = None,
+) -> Agreement:
     ours: dict[int, tuple[str, str]] = {}
-    sql = ("SELECT c.source_line, d.relief, d.flags FROM determinations d JOIN counts c"
-           " ON c.id = d.count_id WHERE d.run_id = ?")
+    sql = (
+        "SELECT c.source_line, d.relief, d.flags FROM determinations d JOIN counts c"
+        " ON c.id = d.count_id WHERE d.run_id = ?"
+    )
     params: list = [run_id]
     if import_id is not None:
         sql += " AND c.import_id = ?"
@@ -83,12 +94,15 @@ def compare(conn: sqlite3.Connection, run_id: int, input_csv: Path, results_csv:
 
 
 def table(a: Agreement, title: str) -> str:
-    rows = [f"{title}", f"  gogen rows evaluated          {a.gogen_rows:>6}",
-            f"  with no determination of ours {len(a.missing):>6}",
-            f"  compared (no hard-stop flag)  {a.compared:>6}",
-            f"    agree                       {a.agree:>6}",
-            f"    differ                      {len(a.differ):>6}",
-            "  excluded from comparison, by flag (a row may have several):"]
+    rows = [
+        f"{title}",
+        f"  gogen rows evaluated          {a.gogen_rows:>6}",
+        f"  with no determination of ours {len(a.missing):>6}",
+        f"  compared (no hard-stop flag)  {a.compared:>6}",
+        f"    agree                       {a.agree:>6}",
+        f"    differ                      {len(a.differ):>6}",
+        "  excluded from comparison, by flag (a row may have several):",
+    ]
     for flag, n in a.excluded_by_flag.most_common():
         rows.append(f"    {flag:<28}{n:>6}")
     for line, gogen, ours, flags in a.differ[:20]:

@@ -13,9 +13,24 @@ from desktop.errors import UserError
 
 # Columns of determinations_rows, in order (the determinations export writes them as its header).
 DETERMINATION_COLUMNS = (
-    "count_id", "source_file", "source_line", "subject_id", "cii", "name", "dob", "case_number",
-    "cnt_order", "county", "section", "level", "conviction_date", "relief", "resentence_target",
-    "rule_path", "flags", "explanation",
+    "count_id",
+    "source_file",
+    "source_line",
+    "subject_id",
+    "cii",
+    "name",
+    "dob",
+    "case_number",
+    "cnt_order",
+    "county",
+    "section",
+    "level",
+    "conviction_date",
+    "relief",
+    "resentence_target",
+    "rule_path",
+    "flags",
+    "explanation",
 )
 
 
@@ -51,8 +66,11 @@ def determination_rows(
         " COALESCE(c.code, '')), c.level, c.conviction_date, d.relief, d.resentence_target,"
         " d.rule_path, d.flags, d.explanation FROM determinations d"
         " JOIN counts c ON c.id = d.count_id JOIN cases k ON k.id = c.case_id"
-        " JOIN subjects s ON s.id = d.subject_id WHERE d.run_id = ?" + excluded +
-        " ORDER BY c.import_id, c.source_line", (run_id,))
+        " JOIN subjects s ON s.id = d.subject_id WHERE d.run_id = ?"
+        + excluded
+        + " ORDER BY c.import_id, c.source_line",
+        (run_id,),
+    )
 
 
 @dataclass(frozen=True)
@@ -79,11 +97,13 @@ class Explained:
 
 def explained(conn: sqlite3.Connection, count_id: int, run: int | None = None) -> Explained | None:
     """The count's determination in `run` (default: its newest), or None when it has none."""
-    sql = ("SELECT d.run_id, d.relief, d.resentence_target, d.rule_path, d.flags, d.explanation,"
-           " s.name, s.dob, s.cii, k.case_number, c.section, c.code, c.level, c.conviction_date,"
-           " c.source_file, c.source_line FROM determinations d JOIN counts c ON c.id = d.count_id"
-           " JOIN cases k ON k.id = c.case_id JOIN subjects s ON s.id = d.subject_id"
-           " WHERE d.count_id = ?")
+    sql = (
+        "SELECT d.run_id, d.relief, d.resentence_target, d.rule_path, d.flags, d.explanation,"
+        " s.name, s.dob, s.cii, k.case_number, c.section, c.code, c.level, c.conviction_date,"
+        " c.source_file, c.source_line FROM determinations d JOIN counts c ON c.id = d.count_id"
+        " JOIN cases k ON k.id = c.case_id JOIN subjects s ON s.id = d.subject_id"
+        " WHERE d.count_id = ?"
+    )
     params: list[object] = [count_id]
     if run is not None:
         sql += " AND d.run_id = ?"

@@ -19,12 +19,12 @@ LISTS = ("superstrike", "pc290", "gang_life", "gang_enhancement")
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    id: str                     # "pc290 266J", "superstrike 187-191.5"
+    id: str  # "pc290 266J", "superstrike 187-191.5"
     list: str
-    section: str                # normalised: "288A(C)(1)"
-    base: str                   # "288A"
-    subs: tuple[str, ...]       # ("C", "1")
-    to: str | None              # inclusive range end ("191.5")
+    section: str  # normalised: "288A(C)(1)"
+    base: str  # "288A"
+    subs: tuple[str, ...]  # ("C", "1")
+    to: str | None  # inclusive range end ("191.5")
     attempts: bool
     needs: str | None
     level: str | None
@@ -48,7 +48,7 @@ class Entry:
 @dataclass(frozen=True)
 class Lists:
     entries: tuple[Entry, ...]
-    lettered: frozenset[str]    # section numbers that carry a letter (288A, 273AB, 653F, ...)
+    lettered: frozenset[str]  # section numbers that carry a letter (288A, 273AB, 653F, ...)
     by_base: dict[str, tuple[Entry, ...]]
     ranges: tuple[Entry, ...]
 
@@ -71,27 +71,42 @@ def lists() -> Lists:
             raise ValueError(f"disqualifiers.toml: unknown list {raw['list']!r}")
         base, subs = _split(raw["section"])
         to = raw.get("to")
-        entries.append(Entry(
-            id=f"{raw['list']} {raw['section']}" + (f"-{to}" if to else ""), list=raw["list"],
-            section=raw["section"], base=base, subs=subs, to=to,
-            attempts=bool(raw.get("attempts", False)), needs=raw.get("needs"),
-            level=raw.get("level"), statute=raw["statute"]))
+        entries.append(
+            Entry(
+                id=f"{raw['list']} {raw['section']}" + (f"-{to}" if to else ""),
+                list=raw["list"],
+                section=raw["section"],
+                base=base,
+                subs=subs,
+                to=to,
+                attempts=bool(raw.get("attempts", False)),
+                needs=raw.get("needs"),
+                level=raw.get("level"),
+                statute=raw["statute"],
+            )
+        )
     by_base: dict[str, list[Entry]] = {}
     for e in entries:
         if e.to is None:
             by_base.setdefault(e.base, []).append(e)
     lettered = {e.base for e in entries if e.base[-1].isalpha()}
     lettered |= set(data.get("lettered", {}).get("sections", ()))
-    return Lists(tuple(entries), frozenset(lettered),
-                 {k: tuple(v) for k, v in by_base.items()},
-                 tuple(e for e in entries if e.to is not None))
+    return Lists(
+        tuple(entries),
+        frozenset(lettered),
+        {k: tuple(v) for k, v in by_base.items()},
+        tuple(e for e in entries if e.to is not None),
+    )
 
 
 def known_number(number: str) -> bool:
     """A section number (digits, maybe dotted) that the lists name: for reading an attempt or a
     conspiracy glued to its offense (66411357 = 664/11357, 664187 = 664/187)."""
     data = lists()
-    if any(e.base == number or re.match(re.escape(number) + r"[A-Z]", e.base)
-           for e in data.entries if e.to is None):
+    if any(
+        e.base == number or re.match(re.escape(number) + r"[A-Z]", e.base)
+        for e in data.entries
+        if e.to is None
+    ):
         return True
     return any(e.in_range(number) for e in data.ranges)

@@ -16,12 +16,47 @@ from functools import lru_cache
 # A sentence unit on the record that could not be read (the sentence end is then unknown).
 UNREADABLE = "?"
 
-CODES = frozenset({"HS", "PC", "BP", "VC", "WI", "MV", "WC", "FG", "GC", "CC", "RT", "PR", "UI",
-                   "LC", "FA", "EC", "HN", "CI", "US", "MC", "CO"})
+CODES = frozenset(
+    {
+        "HS",
+        "PC",
+        "BP",
+        "VC",
+        "WI",
+        "MV",
+        "WC",
+        "FG",
+        "GC",
+        "CC",
+        "RT",
+        "PR",
+        "UI",
+        "LC",
+        "FA",
+        "EC",
+        "HN",
+        "CI",
+        "US",
+        "MC",
+        "CO",
+    }
+)
 
-_CODE_ALIASES = (("H & S", "HS"), ("H&S", "HS"), ("H/S", "HS"), ("H.S.", "HS"), ("B&P", "BP"),
-                 ("B/P", "BP"), ("W&I", "WI"), ("W/I", "WI"), ("F&G", "FG"), ("F/G", "FG"),
-                 ("P/C", "PC"), ("P.C.", "PC"), ("V.C.", "VC"))
+_CODE_ALIASES = (
+    ("H & S", "HS"),
+    ("H&S", "HS"),
+    ("H/S", "HS"),
+    ("H.S.", "HS"),
+    ("B&P", "BP"),
+    ("B/P", "BP"),
+    ("W&I", "WI"),
+    ("W/I", "WI"),
+    ("F&G", "FG"),
+    ("F/G", "FG"),
+    ("P/C", "PC"),
+    ("P.C.", "PC"),
+    ("V.C.", "VC"),
+)
 
 # HS 11357-11360: the only sections where a letter glued to the digits is a subdivision (§6.0);
 # everywhere else it is part of the section number (288A is section 288a, not 288(a)).
@@ -45,25 +80,26 @@ _CODE_AFTER = re.compile(r"\s*([A-Z]{2})(?![A-Z0-9])")
 @dataclass(frozen=True, slots=True)
 class Part:
     """One offense named in a section string."""
-    section: str                  # normalised: '187', '288A(C)(1)', '653F(B)', '11357(B)(2)'
-    base: str                     # the section number with its letters: '187', '288A', '186.22'
-    subs: tuple[str, ...] = ()    # subdivisions: ('C', '1')
-    attempt: bool = False         # written with PC 664
-    conspiracy: bool = False      # written with PC 182
-    alt: str | None = None        # the other reading of a glued letter not known as a section
-                                  # letter: '261(A)(2)' for '261A2'
+
+    section: str  # normalised: '187', '288A(C)(1)', '653F(B)', '11357(B)(2)'
+    base: str  # the section number with its letters: '187', '288A', '186.22'
+    subs: tuple[str, ...] = ()  # subdivisions: ('C', '1')
+    attempt: bool = False  # written with PC 664
+    conspiracy: bool = False  # written with PC 182
+    alt: str | None = None  # the other reading of a glued letter not known as a section
+    # letter: '261(A)(2)' for '261A2'
 
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    text: str      # the section text as written (stripped)
-    section: str   # normalised, e.g. 11357(B)(2), 664/187, 11357.5, 519/186.22(B)(4)
-    base: str      # the first offense's section number, e.g. 11357, 11357.5, 187 (of 664/187), 288A
-    code: str      # HS, PC, ... or '' when not written (HS when an 11357-11360 was written PC)
-    parts: tuple[Part, ...] = ()          # every offense named, attempts/conspiracies marked
-    written_code: str = ""                # the code as written
-    noise: str = ""                       # text glued after a section naming no section ('.11')
-    flags: frozenset[str] = frozenset()   # code_corrected, section_noise
+    text: str  # the section text as written (stripped)
+    section: str  # normalised, e.g. 11357(B)(2), 664/187, 11357.5, 519/186.22(B)(4)
+    base: str  # the first offense's section number, e.g. 11357, 11357.5, 187 (of 664/187), 288A
+    code: str  # HS, PC, ... or '' when not written (HS when an 11357-11360 was written PC)
+    parts: tuple[Part, ...] = ()  # every offense named, attempts/conspiracies marked
+    written_code: str = ""  # the code as written
+    noise: str = ""  # text glued after a section naming no section ('.11')
+    flags: frozenset[str] = frozenset()  # code_corrected, section_noise
 
     @property
     def prop64(self) -> bool:
@@ -74,9 +110,13 @@ class Section:
 def _glued_prefix(num: str, frac: str | None) -> tuple[str, str] | None:
     """'66411357' -> ('664', '11357'): an attempt or conspiracy glued to a known offense."""
     for p in PREFIXES:
-        rest = num[len(p):]
-        if num.startswith(p) and len(rest) >= 2 and rest[0] != "0" and (
-                rest in PROP64_BASES or _known_offense(rest + (f".{frac}" if frac else ""))):
+        rest = num[len(p) :]
+        if (
+            num.startswith(p)
+            and len(rest) >= 2
+            and rest[0] != "0"
+            and (rest in PROP64_BASES or _known_offense(rest + (f".{frac}" if frac else "")))
+        ):
             return p, rest
     return None
 
@@ -157,7 +197,7 @@ def parse_section(text: str | None) -> Section | None:
     noise = ""
     glued_code = ""
     while True:
-        d = _DOT_PREFIX.match(up, i)       # "664.236.1(B)": an attempt written with a dot
+        d = _DOT_PREFIX.match(up, i)  # "664.236.1(B)": an attempt written with a dot
         if d and (d.group(2) in PROP64_BASES or _known_offense(d.group(2))):
             tokens.append((d.group(1), None, ""))
             i = d.start(2)
@@ -167,28 +207,32 @@ def parse_section(text: str | None) -> Section | None:
             break
         num, frac, run = m.groups()
         i = m.end()
-        while (s := _SPACED_SUB.match(up, i)):       # "11357 (B)" written with a space
+        while s := _SPACED_SUB.match(up, i):  # "11357 (B)" written with a space
             run += s.group(1)
             i = s.end()
         tokens.append((num, frac, run))
         n = _NOISE.match(up, i)
-        if n and n.group(0)[1:] in CODES:               # "11359.HS"
+        if n and n.group(0)[1:] in CODES:  # "11359.HS"
             i = n.start() + 1
         elif n and len(n.group(0)) > 1:
             noise = n.group(0)
             i = n.end()
             break
         if any(c in CODES and run.endswith(c) for c in CODES if len(run) >= 2):
-            break                                       # "11357(C)HS-...": the code ends it
+            break  # "11357(C)HS-...": the code ends it
         j = _JOIN.match(up, i)
         if not j:
             break
         nxt = _TOKEN.match(up, j.end())
         if j.group(1) == "-" and nxt is not None:
-            after = up[nxt.end():]
+            after = up[nxt.end() :]
             code_next = _CODE_AFTER.match(after)
-            ok = (not after or after[0] in "/+-" or bool(code_next and code_next.group(1) in CODES)
-                  or len(nxt.group(1)) >= 3)
+            ok = (
+                not after
+                or after[0] in "/+-"
+                or bool(code_next and code_next.group(1) in CODES)
+                or len(nxt.group(1)) >= 3
+            )
             if not ok or _ORDINAL.match(up, j.end()):
                 break
         i = j.end()
@@ -201,8 +245,12 @@ def parse_section(text: str | None) -> Section | None:
     # An attempt or conspiracy written with a dot or glued to its offense: 664.11357(C), 66411357(C).
     expanded: list[tuple[str, str | None, str]] = []
     for num, frac, run in tokens:
-        if num in PREFIXES and frac and len(frac) >= 3 and (frac in PROP64_BASES
-                                                            or _known_offense(frac)):
+        if (
+            num in PREFIXES
+            and frac
+            and len(frac) >= 3
+            and (frac in PROP64_BASES or _known_offense(frac))
+        ):
             expanded += [(num, None, ""), (frac, None, run)]
         elif code in ("", "PC", "HS") and (g := _glued_prefix(num, frac)):
             expanded += [(g[0], None, ""), (g[1], frac, run)]
@@ -215,8 +263,14 @@ def parse_section(text: str | None) -> Section | None:
         part, found, tok_noise = _part(num, frac, run, code)
         glued_code = glued_code or found
         noise = noise or tok_noise
-        if not parts and num in PREFIXES and not frac and k + 1 < len(expanded) \
-                and not part.alt and part.base == num:
+        if (
+            not parts
+            and num in PREFIXES
+            and not frac
+            and k + 1 < len(expanded)
+            and not part.alt
+            and part.base == num
+        ):
             prefix_secs.append(part.section)
             attempt = attempt or PREFIXES[num] == "attempt"
             conspiracy = conspiracy or PREFIXES[num] == "conspiracy"
@@ -242,8 +296,16 @@ def parse_section(text: str | None) -> Section | None:
         section += noise
         if len(parts) == 1:
             base += noise
-    return Section(text=raw, section=section, base=base, code=code, parts=tuple(parts),
-                   written_code=written, noise=noise, flags=frozenset(flags))
+    return Section(
+        text=raw,
+        section=section,
+        base=base,
+        code=code,
+        parts=tuple(parts),
+        written_code=written,
+        noise=noise,
+        flags=frozenset(flags),
+    )
 
 
 def offense_section(section: str) -> str:

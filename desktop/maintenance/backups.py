@@ -16,7 +16,13 @@ def set_keep_count(conn: sqlite3.Connection, actor: str, keep: int) -> None:
         raise UserError(f"keep between 1 and 1000 backups, not {keep}")
     with transaction(conn):
         old = keep_count(conn)
-        conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                     (KEEP_SETTING, str(keep)))
-        append(conn, actor, "settings.set", [KEEP_SETTING],
-               {"key": KEEP_SETTING, "old": old, "new": keep})
+        conn.execute(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (KEEP_SETTING, str(keep))
+        )
+        append(
+            conn,
+            actor,
+            "settings.set",
+            [KEEP_SETTING],
+            {"key": KEEP_SETTING, "old": old, "new": keep},
+        )

@@ -92,9 +92,13 @@ def _marks(ids: list[int]) -> str:
     return ",".join("?" * len(ids))
 
 
-def _purge_people(conn: sqlite3.Connection, sids: list[int], report: PurgeReport,
-                  sealed_deleted: dict[str, list[Any]] | None = None,
-                  sealed_changed: dict[str, list[Any]] | None = None) -> None:
+def _purge_people(
+    conn: sqlite3.Connection,
+    sids: list[int],
+    report: PurgeReport,
+    sealed_deleted: dict[str, list[Any]] | None = None,
+    sealed_changed: dict[str, list[Any]] | None = None,
+) -> None:
     """Delete the records of the subjects `sids` (inside the caller's transaction). The keys of
     the rows deleted from / changed in the sealed tables are added to sealed_deleted and
     sealed_changed (table -> keys) for the purge's audit entry to seal."""
@@ -144,16 +148,25 @@ def _purge_people(conn: sqlite3.Connection, sids: list[int], report: PurgeReport
             # Row seals (issue 12): what the purge deletes or changes in the sealed tables is
             # sealed under its audit entry, so `audit verify` tells it from an edit.
             sealed_deleted.setdefault("review_items", []).extend(
-                r[0] for r in conn.execute(
-                    f"SELECT count_id FROM review_items WHERE count_id IN ({cm})", cpart))
+                r[0]
+                for r in conn.execute(
+                    f"SELECT count_id FROM review_items WHERE count_id IN ({cm})", cpart
+                )
+            )
             sealed_deleted.setdefault("batch_items", []).extend(
-                (r[0], r[1]) for r in conn.execute(
-                    f"SELECT batch_id, count_id FROM batch_items WHERE count_id IN ({cm})",
-                    cpart) if r[1] not in kept)
+                (r[0], r[1])
+                for r in conn.execute(
+                    f"SELECT batch_id, count_id FROM batch_items WHERE count_id IN ({cm})", cpart
+                )
+                if r[1] not in kept
+            )
             sealed_changed.setdefault("batch_items", []).extend(
-                (r[0], r[1]) for r in conn.execute(
-                    f"SELECT batch_id, count_id FROM batch_items WHERE count_id IN ({cm})",
-                    cpart) if r[1] in kept)
+                (r[0], r[1])
+                for r in conn.execute(
+                    f"SELECT batch_id, count_id FROM batch_items WHERE count_id IN ({cm})", cpart
+                )
+                if r[1] in kept
+            )
             conn.execute(f"DELETE FROM openings WHERE count_id IN ({cm})", cpart)
             conn.execute(f"DELETE FROM review_log WHERE count_id IN ({cm})", cpart)
             conn.execute(f"DELETE FROM review_items WHERE count_id IN ({cm})", cpart)
@@ -167,8 +180,9 @@ def _purge_people(conn: sqlite3.Connection, sids: list[int], report: PurgeReport
                     held,
                 )
         sealed_deleted.setdefault("determinations", []).extend(
-            r[0] for r in conn.execute(f"SELECT id FROM determinations WHERE subject_id IN ({m})",
-                                       part))
+            r[0]
+            for r in conn.execute(f"SELECT id FROM determinations WHERE subject_id IN ({m})", part)
+        )
         report.determinations_deleted += conn.execute(
             f"DELETE FROM determinations WHERE subject_id IN ({m})", part
         ).rowcount

@@ -62,8 +62,9 @@ def schedule(conn: sqlite3.Connection) -> Schedule:
     return Schedule(Path(dest) if dest else None, hours)
 
 
-def set_schedule(conn: sqlite3.Connection, actor, destination: Path | None,
-                 every_hours: float | None) -> Schedule:
+def set_schedule(
+    conn: sqlite3.Connection, actor, destination: Path | None, every_hours: float | None
+) -> Schedule:
     """An administrator sets (or, with None, clears) the destination and interval; audited."""
     from desktop.audit.log import append
     from desktop.review.users import require_role
@@ -77,23 +78,39 @@ def set_schedule(conn: sqlite3.Connection, actor, destination: Path | None,
     if destination is not None:
         destination = Path(destination)
         if not destination.is_absolute():
-            raise UserError(f"the backup folder must be a full path (like D:\\Backups or "
-                            f"\\\\server\\share\\ReliefDesk), not {destination}")
+            raise UserError(
+                f"the backup folder must be a full path (like D:\\Backups or "
+                f"\\\\server\\share\\ReliefDesk), not {destination}"
+            )
     old = schedule(conn)
     with transaction(conn):
-        for key, value in ((DEST_KEY, str(destination) if destination else None),
-                           (EVERY_KEY, f"{every_hours:g}" if every_hours is not None else None)):
+        for key, value in (
+            (DEST_KEY, str(destination) if destination else None),
+            (EVERY_KEY, f"{every_hours:g}" if every_hours is not None else None),
+        ):
             if value is None:
                 conn.execute("DELETE FROM settings WHERE key = ?", (key,))
             else:
-                conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                             (key, value))
-        append(conn, actor.name, "settings.set", [DEST_KEY, EVERY_KEY],
-               {"key": "backup_schedule",
-                "old": {"destination": str(old.destination) if old.destination else None,
-                        "every_hours": old.every_hours},
-                "new": {"destination": str(destination) if destination else None,
-                        "every_hours": every_hours}})
+                conn.execute(
+                    "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value)
+                )
+        append(
+            conn,
+            actor.name,
+            "settings.set",
+            [DEST_KEY, EVERY_KEY],
+            {
+                "key": "backup_schedule",
+                "old": {
+                    "destination": str(old.destination) if old.destination else None,
+                    "every_hours": old.every_hours,
+                },
+                "new": {
+                    "destination": str(destination) if destination else None,
+                    "every_hours": every_hours,
+                },
+            },
+        )
     return schedule(conn)
 
 
@@ -103,8 +120,9 @@ def last_verified(conn: sqlite3.Connection) -> Verified | None:
         return None
     try:
         d = json.loads(raw)
-        return Verified(Path(d["path"]), datetime.fromisoformat(d["at"]), d["sha256"],
-                        int(d["audit_seq"]))
+        return Verified(
+            Path(d["path"]), datetime.fromisoformat(d["at"]), d["sha256"], int(d["audit_seq"])
+        )
     except (ValueError, KeyError, TypeError):
         return None
 
@@ -120,13 +138,18 @@ def overdue_message(conn: sqlite3.Connection, now: datetime | None = None) -> st
     limit = timedelta(hours=sched.every_hours)
     if last is not None and now - last.at <= limit:
         return None
-    when = ("no verified backup has been made yet" if last is None else
-            f"the newest verified backup is from {last.at:%Y-%m-%d %H:%M} UTC "
-            f"({_age(now - last.at)} ago)")
-    return (f"Backup overdue: {when}; the setting is every {sched.every_hours:g} hours to "
-            f"{sched.destination}. Check that the folder is reachable (the window tries again "
-            "every 10 minutes; reliefdesk-cli backup-schedule run --force makes one now), or "
-            "ask court IT.")
+    when = (
+        "no verified backup has been made yet"
+        if last is None
+        else f"the newest verified backup is from {last.at:%Y-%m-%d %H:%M} UTC "
+        f"({_age(now - last.at)} ago)"
+    )
+    return (
+        f"Backup overdue: {when}; the setting is every {sched.every_hours:g} hours to "
+        f"{sched.destination}. Check that the folder is reachable (the window tries again "
+        "every 10 minutes; reliefdesk-cli backup-schedule run --force makes one now), or "
+        "ask court IT."
+    )
 
 
 def _age(delta: timedelta) -> str:
@@ -149,7 +172,7 @@ def verify_copy(source: sqlite3.Connection, copy: Path) -> int:
     from desktop.store.db import readonly_uri
     from desktop.store.integrity import check_reliefdesk_file
 
-    check_reliefdesk_file(copy)            # SQLite integrity check, ReliefDesk tables, schema
+    check_reliefdesk_file(copy)  # SQLite integrity check, ReliefDesk tables, schema
     conn = sqlite3.connect(readonly_uri(copy), uri=True)
     try:
         head = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
@@ -159,13 +182,16 @@ def verify_copy(source: sqlite3.Connection, copy: Path) -> int:
         return 0
     row = source.execute("SELECT hash FROM audit_log WHERE seq = ?", (head[0],)).fetchone()
     if row is None or row[0] != head[1]:
-        raise UserError(f"the backup {copy} does not match the database (audit entry {head[0]} "
-                        "differs): it was not kept as verified. Try again.")
+        raise UserError(
+            f"the backup {copy} does not match the database (audit entry {head[0]} "
+            "differs): it was not kept as verified. Try again."
+        )
     return int(head[0])
 
 
-def run_scheduled(db_path: Path, *, force: bool = False, user: str | None = None,
-                  now: datetime | None = None) -> Verified | None:
+def run_scheduled(
+    db_path: Path, *, force: bool = False, user: str | None = None, now: datetime | None = None
+) -> Verified | None:
     """Make the scheduled backup when it is due (or `force`): copy, verify, record. None when
     nothing was due; UserError when no schedule is set or the copy cannot be written or verified
     (an unverified copy is deleted, never recorded)."""
@@ -179,17 +205,21 @@ def run_scheduled(db_path: Path, *, force: bool = False, user: str | None = None
     try:
         sched = schedule(conn)
         if sched.destination is None:
-            raise UserError("no backup destination is set: an administrator sets one with "
-                            "reliefdesk backup-schedule set --to FOLDER --every HOURS --as ADMIN")
+            raise UserError(
+                "no backup destination is set: an administrator sets one with "
+                "reliefdesk backup-schedule set --to FOLDER --every HOURS --as ADMIN"
+            )
         if not force and not is_due(conn, now):
             return None
         out = sched.destination / backup_name(Path(db_path), "scheduled")
         try:
             copy_database(conn, out)
         except (OSError, sqlite3.DatabaseError) as exc:
-            raise UserError(f"the scheduled backup could not be written to {sched.destination}: "
-                            f"{exc}. Check that the folder exists and is reachable, then try "
-                            "again.") from exc
+            raise UserError(
+                f"the scheduled backup could not be written to {sched.destination}: "
+                f"{exc}. Check that the folder exists and is reachable, then try "
+                "again."
+            ) from exc
         try:
             seq = verify_copy(conn, out)
         except UserError:
@@ -199,8 +229,10 @@ def run_scheduled(db_path: Path, *, force: bool = False, user: str | None = None
         at = now or clock_now()
         record = {"path": str(out), "at": at.isoformat(), "sha256": digest, "audit_seq": seq}
         with transaction(conn):
-            conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                         (LAST_KEY, json.dumps(record, sort_keys=True)))
+            conn.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                (LAST_KEY, json.dumps(record, sort_keys=True)),
+            )
             append(conn, user, "backup.verified", [str(out)], record)
         return Verified(out, at, digest, seq)
     finally:

@@ -407,7 +407,6 @@ def send_back_unproduced(
                 "after_acceptance": True,
                 "reason": row["problem"],
             },
-            rows={"review_items": ids,
-                  "batch_items": [(row["batch_id"], cid) for cid in ids]},
+            rows={"review_items": ids, "batch_items": [(row["batch_id"], cid) for cid in ids]},
         )
     return ids

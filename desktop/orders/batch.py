@@ -39,8 +39,8 @@ from desktop.store.tx import transaction
 
 @dataclass(frozen=True)
 class Planned:
-    kind: str                  # one_case | bulk | resentence
-    key: str                   # case id, or county for a bulk order
+    kind: str  # one_case | bulk | resentence
+    key: str  # case id, or county for a bulk order
     case_id: int | None
     county: str
     template: str
@@ -57,11 +57,11 @@ class Outcome:
     kind: str
     path: Path
     counts: int
-    written: bool              # False when the signed file on disk was already complete
-    problem: str = ""          # why the order was not produced (the rest of the batch was)
-    waiting: bool = False      # a resentencing order waiting for its terms (orders terms)
+    written: bool  # False when the signed file on disk was already complete
+    problem: str = ""  # why the order was not produced (the rest of the batch was)
+    waiting: bool = False  # a resentencing order waiting for its terms (orders terms)
     warnings: tuple[str, ...] = ()
-    signed: bool = True        # False for an order written unsigned (ink / external signature)
+    signed: bool = True  # False for an order written unsigned (ink / external signature)
 
     @property
     def produced(self) -> bool:
@@ -73,13 +73,16 @@ def require_judge(conn: sqlite3.Connection, user: str) -> None:
     try:
         row = conn.execute("SELECT role, active FROM users WHERE name = ?", (user,)).fetchone()
     except sqlite3.OperationalError as exc:
-        raise RefusedError("there are no ReliefDesk users in this database yet; an administrator "
-                           "must create a judge account first. Nothing was changed.") from exc
+        raise RefusedError(
+            "there are no ReliefDesk users in this database yet; an administrator "
+            "must create a judge account first. Nothing was changed."
+        ) from exc
     if row is None or not row[1]:
         raise RefusedError(f"{user} is not an active ReliefDesk user. Nothing was changed.")
     if row[0] != "judge":
-        raise RefusedError(f"{user} is a {row[0]}; only a judge can render and sign orders. "
-                           "Nothing was changed.")
+        raise RefusedError(
+            f"{user} is a {row[0]}; only a judge can render and sign orders. Nothing was changed."
+        )
 
 
 def require_court_user(conn: sqlite3.Connection, user: str) -> str:
@@ -87,19 +90,27 @@ def require_court_user(conn: sqlite3.Connection, user: str) -> str:
     try:
         row = conn.execute("SELECT role, active FROM users WHERE name = ?", (user,)).fetchone()
     except sqlite3.OperationalError as exc:
-        raise RefusedError("there are no ReliefDesk users in this database yet. Nothing was "
-                           "changed.") from exc
+        raise RefusedError(
+            "there are no ReliefDesk users in this database yet. Nothing was changed."
+        ) from exc
     if row is None or not row[1]:
         raise RefusedError(f"{user} is not an active ReliefDesk user. Nothing was changed.")
     if row[0] not in ("judge", "clerk"):
-        raise RefusedError(f"{user} is an {row[0]}; a clerk or a judge prints orders. Nothing was "
-                           "changed.")
+        raise RefusedError(
+            f"{user} is an {row[0]}; a clerk or a judge prints orders. Nothing was changed."
+        )
     return str(row[0])
 
 
-def plan_orders(conn: sqlite3.Connection, grants: list[GrantedCount], *, bulk: bool,
-                template: str | None, batch_id: int | None = None,
-                court: CourtDetails | None = None) -> list[Planned]:
+def plan_orders(
+    conn: sqlite3.Connection,
+    grants: list[GrantedCount],
+    *,
+    bulk: bool,
+    template: str | None,
+    batch_id: int | None = None,
+    court: CourtDetails | None = None,
+) -> list[Planned]:
     """One order per case (a resentencing order for counts being resentenced), or with `bulk` one
     bulk order per county for everything except resentencing, which always needs its own hearing."""
     style = court.name_style if court else "upper"
@@ -117,21 +128,40 @@ def plan_orders(conn: sqlite3.Connection, grants: list[GrantedCount], *, bulk: b
             if bulk:
                 bulk_entries[county].append(part)
             else:
-                plans.append(Planned("one_case", str(case_id), case_id, county,
-                                     template or "one_case", (part,)))
+                plans.append(
+                    Planned(
+                        "one_case", str(case_id), case_id, county, template or "one_case", (part,)
+                    )
+                )
         if serving:
-            plans.append(Planned("resentence", str(case_id), case_id, county, "resentence",
-                                 (_with_counts(entry, serving),)))
+            plans.append(
+                Planned(
+                    "resentence",
+                    str(case_id),
+                    case_id,
+                    county,
+                    "resentence",
+                    (_with_counts(entry, serving),),
+                )
+            )
     for county in sorted(bulk_entries):
-        plans.append(Planned("bulk", county, None, county, template or "bulk",
-                             tuple(bulk_entries[county])))
+        plans.append(
+            Planned("bulk", county, None, county, template or "bulk", tuple(bulk_entries[county]))
+        )
     return plans
 
 
 def _with_counts(entry: CaseEntry, counts: tuple[CountLine, ...]) -> CaseEntry:
-    return CaseEntry(person=entry.person, case_number=entry.case_number, counts=counts,
-                     court=entry.court, prosecution=entry.prosecution, juvenile=entry.juvenile,
-                     case_id=entry.case_id, terms=entry.terms)
+    return CaseEntry(
+        person=entry.person,
+        case_number=entry.case_number,
+        counts=counts,
+        court=entry.court,
+        prosecution=entry.prosecution,
+        juvenile=entry.juvenile,
+        case_id=entry.case_id,
+        terms=entry.terms,
+    )
 
 
 def template_ref(tmpl: OrderTemplate) -> str:
@@ -146,7 +176,9 @@ def template_ref(tmpl: OrderTemplate) -> str:
 def _existing(conn: sqlite3.Connection, batch_id: int) -> dict[tuple[str, str], sqlite3.Row]:
     conn.row_factory = sqlite3.Row
     try:
-        rows = conn.execute("SELECT * FROM orders WHERE batch_id = ? ORDER BY id", (batch_id,)).fetchall()
+        rows = conn.execute(
+            "SELECT * FROM orders WHERE batch_id = ? ORDER BY id", (batch_id,)
+        ).fetchall()
     finally:
         conn.row_factory = None
     out = {}
@@ -156,37 +188,57 @@ def _existing(conn: sqlite3.Connection, batch_id: int) -> dict[tuple[str, str], 
     return out
 
 
-def _prepare(conn: sqlite3.Connection, batch_id: int, plans: list[Planned], order_date: date,
-             user: str, bulk: bool) -> dict[tuple[str, str], sqlite3.Row]:
+def _prepare(
+    conn: sqlite3.Connection,
+    batch_id: int,
+    plans: list[Planned],
+    order_date: date,
+    user: str,
+    bulk: bool,
+) -> dict[tuple[str, str], sqlite3.Row]:
     """Number the planned orders that have no row yet (status 'prepared'), in one transaction."""
     with transaction(conn):
         existing = _existing(conn, batch_id)
         kinds = {k for k, _ in existing}
         if bulk and "one_case" in kinds:
-            raise RefusedError(f"batch {batch_id} already has one-case orders; render it without "
-                               "--bulk (a count must not be granted by two orders). Nothing was changed.")
+            raise RefusedError(
+                f"batch {batch_id} already has one-case orders; render it without "
+                "--bulk (a count must not be granted by two orders). Nothing was changed."
+            )
         if not bulk and "bulk" in kinds:
-            raise RefusedError(f"batch {batch_id} already has a bulk order; render it with --bulk "
-                               "(a count must not be granted by two orders). Nothing was changed.")
+            raise RefusedError(
+                f"batch {batch_id} already has a bulk order; render it with --bulk "
+                "(a count must not be granted by two orders). Nothing was changed."
+            )
         made = []
         now = clock.utc_stamp()
         templates = {name: load_template(name) for name in {p.template for p in plans}}
         for p in plans:
             tmpl = templates[p.template]
             if tmpl.kind != p.kind:
-                raise UserError(f"template {p.template} is a {tmpl.kind} template; a {p.kind} order "
-                                f"needs a {p.kind} template (see forms/).")
+                raise UserError(
+                    f"template {p.template} is a {tmpl.kind} template; a {p.kind} order "
+                    f"needs a {p.kind} template (see forms/)."
+                )
             row = existing.get((p.kind, p.key))
             if row is not None:
-                linked = sorted(x[0] for x in conn.execute(
-                    "SELECT count_id FROM order_counts WHERE order_id = ?", (row["id"],)))
+                linked = sorted(
+                    x[0]
+                    for x in conn.execute(
+                        "SELECT count_id FROM order_counts WHERE order_id = ?", (row["id"],)
+                    )
+                )
                 if linked != sorted(p.count_ids):
-                    raise RefusedError(f"order {row['order_no']} was made for other counts than batch "
-                                       f"{batch_id} now grants; ask an administrator. Nothing was changed.")
+                    raise RefusedError(
+                        f"order {row['order_no']} was made for other counts than batch "
+                        f"{batch_id} now grants; ask an administrator. Nothing was changed."
+                    )
                 if row["template_name"] != template_ref(tmpl) and row["status"] != "prepared":
-                    raise RefusedError(f"order {row['order_no']} was signed with template "
-                                       f"{row['template_name']}; render it again with that template. "
-                                       "Nothing was changed.")
+                    raise RefusedError(
+                        f"order {row['order_no']} was signed with template "
+                        f"{row['template_name']}; render it again with that template. "
+                        "Nothing was changed."
+                    )
                 continue
             order_no, code, seq = next_order_number(conn, p.county, order_date.year)
             cur = conn.execute(
@@ -194,18 +246,41 @@ def _prepare(conn: sqlite3.Connection, batch_id: int, plans: list[Planned], orde
                 " order_date, template_name, template_version, status, created_by, created_at,"
                 " printed_names)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'prepared', ?, ?, ?)",
-                (order_no, p.kind, batch_id, p.case_id, p.county, code, order_date.year, seq,
-                 order_date.isoformat(), template_ref(tmpl), tmpl.version, user, now,
-                 printed_names(p)))
+                (
+                    order_no,
+                    p.kind,
+                    batch_id,
+                    p.case_id,
+                    p.county,
+                    code,
+                    order_date.year,
+                    seq,
+                    order_date.isoformat(),
+                    template_ref(tmpl),
+                    tmpl.version,
+                    user,
+                    now,
+                    printed_names(p),
+                ),
+            )
             conn.executemany(
                 "INSERT INTO order_counts (order_id, count_id, case_id, relief, resentence_target)"
                 " VALUES (?, ?, ?, ?, ?)",
-                [(cur.lastrowid, c.count_id, e.case_id, c.relief, c.resentence_target)
-                 for e in p.entries for c in e.counts])
+                [
+                    (cur.lastrowid, c.count_id, e.case_id, c.relief, c.resentence_target)
+                    for e in p.entries
+                    for c in e.counts
+                ],
+            )
             made.append(order_no)
         if made:
-            audit.append(conn, user, "orders.prepare", made,
-                         {"batch_id": batch_id, "bulk": bulk, "order_date": order_date.isoformat()})
+            audit.append(
+                conn,
+                user,
+                "orders.prepare",
+                made,
+                {"batch_id": batch_id, "bulk": bulk, "order_date": order_date.isoformat()},
+            )
         return _existing(conn, batch_id)
 
 
@@ -224,15 +299,17 @@ def _file_complete(row: sqlite3.Row, path: Path) -> bool:
     return hashlib.sha256(path.read_bytes()).hexdigest() == row["sha256"]
 
 
-def _judge_for(conn: sqlite3.Connection, user: str, cert_name: str, cert_title: str,
-               image: bytes | None) -> Judge:
+def _judge_for(
+    conn: sqlite3.Connection, user: str, cert_name: str, cert_title: str, image: bytes | None
+) -> Judge:
     """The judicial officer as printed: name from the certificate (or the signer settings' printed
     name), title from the signer settings (judge, commissioner, presiding judge ...), and the
     signature image given, else the one in the signer settings."""
     settings = signer_settings(conn, user)
     name = cert_name or settings.display_name or user
-    return Judge(name, settings.title or cert_title, image if image is not None
-                 else settings.signature_image)
+    return Judge(
+        name, settings.title or cert_title, image if image is not None else settings.signature_image
+    )
 
 
 def _free_name(out_dir: Path, order_no: str, taken: set[Path]) -> Path:
@@ -247,8 +324,13 @@ def _free_name(out_dir: Path, order_no: str, taken: set[Path]) -> Path:
         n += 1
 
 
-def _order_paths(conn: sqlite3.Connection, rows: dict[tuple[str, str], sqlite3.Row],
-                 out_dir: Path, user: str, batch_id: int) -> dict[str, tuple[Path, bool]]:
+def _order_paths(
+    conn: sqlite3.Connection,
+    rows: dict[tuple[str, str], sqlite3.Row],
+    out_dir: Path,
+    user: str,
+    batch_id: int,
+) -> dict[str, tuple[Path, bool]]:
     """order_no -> (the file to write or already written, complete). A signed order whose file is
     in out_dir unchanged is complete; a lost one is rewritten where it was; a prepared order
     finishes the file it planned (its own, from a run that stopped before recording it); anything
@@ -276,18 +358,37 @@ def _order_paths(conn: sqlite3.Connection, rows: dict[tuple[str, str], sqlite3.R
             planned[no] = str(out[no][0])
     if planned:
         with transaction(conn):
-            conn.executemany("UPDATE orders SET planned_path = ? WHERE order_no = ?",
-                             [(p, no) for no, p in planned.items()])
-            audit.append(conn, user, "orders.plan_files", sorted(planned),
-                         {"batch_id": batch_id, "files": planned})
+            conn.executemany(
+                "UPDATE orders SET planned_path = ? WHERE order_no = ?",
+                [(p, no) for no, p in planned.items()],
+            )
+            audit.append(
+                conn,
+                user,
+                "orders.plan_files",
+                sorted(planned),
+                {"batch_id": batch_id, "files": planned},
+            )
     return out
 
 
-def render_batch(conn: sqlite3.Connection, batch_id: int, out_dir: Path, key_file: Path | None,
-                 passphrase: str, *, user: str, bulk: bool = False, template: str | None = None,
-                 order_date: date | None = None, signature_image: bytes | None = None,
-                 workers: int | None = None, progress: ProgressFn | None = None,
-                 unsigned: bool = False, judge_user: str | None = None) -> list[Outcome]:
+def render_batch(
+    conn: sqlite3.Connection,
+    batch_id: int,
+    out_dir: Path,
+    key_file: Path | None,
+    passphrase: str,
+    *,
+    user: str,
+    bulk: bool = False,
+    template: str | None = None,
+    order_date: date | None = None,
+    signature_image: bytes | None = None,
+    workers: int | None = None,
+    progress: ProgressFn | None = None,
+    unsigned: bool = False,
+    judge_user: str | None = None,
+) -> list[Outcome]:
     """Render and sign the orders of an accepted batch into out_dir; returns one outcome per order.
 
     Every order is produced or reported with its problem; the rest of the batch completes. A
@@ -309,14 +410,18 @@ def render_batch(conn: sqlite3.Connection, batch_id: int, out_dir: Path, key_fil
     sealed = sealed_acceptance(conn, batch_id)
     grants = granted_from(granted_counts(conn, batch_id), sealed.counts)
     if not grants:
-        raise UserError(f"batch {batch_id} has no counts granted for orders (approved or changed to a "
-                        "relief, and not sent back). Nothing was changed.")
+        raise UserError(
+            f"batch {batch_id} has no counts granted for orders (approved or changed to a "
+            "relief, and not sent back). Nothing was changed."
+        )
     signer = None
     if not unsigned:
         if key_file is None:
-            raise UserError("give the judge's key (--sign FILE.p12), or print the orders unsigned "
-                            "for a signature in ink (--unsigned).")
-        signer = OrderSigner.from_file(key_file, passphrase)   # wrong passphrase: refused first
+            raise UserError(
+                "give the judge's key (--sign FILE.p12), or print the orders unsigned "
+                "for a signature in ink (--unsigned)."
+            )
+        signer = OrderSigner.from_file(key_file, passphrase)  # wrong passphrase: refused first
     court = court_details(conn)
     plans = plan_orders(conn, grants, bulk=bulk, template=template, batch_id=batch_id, court=court)
     rows = _prepare(conn, batch_id, plans, order_date or clock.court_today(), user, bulk)
@@ -327,13 +432,13 @@ def render_batch(conn: sqlite3.Connection, batch_id: int, out_dir: Path, key_fil
     else:
         assert judge_user is not None
         judge = _judge_for(conn, judge_user, "", "Judge of the Superior Court", None)
-        judge = Judge(judge.name, judge.title, None)     # the judge signs the line in ink
+        judge = Judge(judge.name, judge.title, None)  # the judge signs the line in ink
     # Signed orders never replace an existing file: each gets a free name, recorded (issue 12).
     paths = {} if unsigned else _order_paths(conn, rows, out_dir, user, batch_id)
     head_seq, head = head_hash(conn)
     audit_head = f"{head_seq}:{head}"
     jobs, outcomes = [], []
-    shown: dict[str, str] = {}         # the names each order prints, for the Orders list
+    shown: dict[str, str] = {}  # the names each order prints, for the Orders list
     for p in plans:
         row = rows[(p.kind, p.key)]
         name = f"{row['order_no']}-unsigned.pdf" if unsigned else f"{row['order_no']}.pdf"
@@ -341,8 +446,15 @@ def render_batch(conn: sqlite3.Connection, batch_id: int, out_dir: Path, key_fil
         if row["status"] != "prepared":
             if unsigned or (row["signature_method"] or "digital") != "digital":
                 # A signed order is never made again; a correction is a new order (amend_order).
-                outcomes.append(Outcome(row["order_no"], p.kind, Path(row["file_path"] or path),
-                                        len(p.count_ids), False))
+                outcomes.append(
+                    Outcome(
+                        row["order_no"],
+                        p.kind,
+                        Path(row["file_path"] or path),
+                        len(p.count_ids),
+                        False,
+                    )
+                )
                 continue
             if _file_complete(row, path):
                 outcomes.append(Outcome(row["order_no"], p.kind, path, len(p.count_ids), False))
@@ -351,61 +463,127 @@ def render_batch(conn: sqlite3.Connection, batch_id: int, out_dir: Path, key_fil
             # signed again (below).
         if p.kind == "resentence" and any(e.terms is None for e in p.entries):
             remove_stale_temporaries(path)
-            outcomes.append(Outcome(row["order_no"], p.kind, path, len(p.count_ids), False,
-                                    waiting=True))
+            outcomes.append(
+                Outcome(row["order_no"], p.kind, path, len(p.count_ids), False, waiting=True)
+            )
             continue
-        if unsigned and row["unsigned_path"] == str(path) and path.exists() and \
-                hashlib.sha256(path.read_bytes()).hexdigest() == row["unsigned_sha256"]:
-            outcomes.append(Outcome(row["order_no"], p.kind, path, len(p.count_ids), False,
-                                    signed=False))
+        if (
+            unsigned
+            and row["unsigned_path"] == str(path)
+            and path.exists()
+            and hashlib.sha256(path.read_bytes()).hexdigest() == row["unsigned_sha256"]
+        ):
+            outcomes.append(
+                Outcome(row["order_no"], p.kind, path, len(p.count_ids), False, signed=False)
+            )
             continue
         amends = row["amends_order_no"]
-        data = OrderData(order_number=row["order_no"], county=p.county,
-                         order_date=date.fromisoformat(row["order_date"]), judge=judge,
-                         entries=p.entries, court=court, amends=amends,
-                         amend_reason=row["amend_reason"] or "")
-        jobs.append(Job(data, row["template_name"], str(path), sign=not unsigned,
-                        audit_head=None if unsigned else audit_head))
+        data = OrderData(
+            order_number=row["order_no"],
+            county=p.county,
+            order_date=date.fromisoformat(row["order_date"]),
+            judge=judge,
+            entries=p.entries,
+            court=court,
+            amends=amends,
+            amend_reason=row["amend_reason"] or "",
+        )
+        jobs.append(
+            Job(
+                data,
+                row["template_name"],
+                str(path),
+                sign=not unsigned,
+                audit_head=None if unsigned else audit_head,
+            )
+        )
         shown[row["order_no"]] = printed_names(p)
-        outcomes.append(Outcome(row["order_no"], p.kind, path, len(p.count_ids), True,
-                                signed=not unsigned))
-    produced = produce_orders(jobs, None if unsigned else key_file.read_bytes() if key_file else None,
-                              passphrase, workers=workers, progress=progress)
+        outcomes.append(
+            Outcome(row["order_no"], p.kind, path, len(p.count_ids), True, signed=not unsigned)
+        )
+    produced = produce_orders(
+        jobs,
+        None if unsigned else key_file.read_bytes() if key_file else None,
+        passphrase,
+        workers=workers,
+        progress=progress,
+    )
     by_no = {r.order_no: r for r in produced}
-    outcomes = [replace(o, problem=by_no[o.order_no].problem, written=by_no[o.order_no].ok,
-                        warnings=by_no[o.order_no].warnings) if o.order_no in by_no else o
-                for o in outcomes]
-    _record(conn, batch_id, rows, produced, signer, user, unsigned, judge, shown,
-            audit_head=audit_head, acceptance_seq=sealed.seq)
+    outcomes = [
+        replace(
+            o,
+            problem=by_no[o.order_no].problem,
+            written=by_no[o.order_no].ok,
+            warnings=by_no[o.order_no].warnings,
+        )
+        if o.order_no in by_no
+        else o
+        for o in outcomes
+    ]
+    _record(
+        conn,
+        batch_id,
+        rows,
+        produced,
+        signer,
+        user,
+        unsigned,
+        judge,
+        shown,
+        audit_head=audit_head,
+        acceptance_seq=sealed.seq,
+    )
     return outcomes
 
 
-def _record(conn: sqlite3.Connection, batch_id: int, rows: dict[tuple[str, str], sqlite3.Row],
-            produced: list[Produced], signer: OrderSigner | None, user: str, unsigned: bool,
-            judge: Judge, shown: dict[str, str], *, audit_head: str | None = None,
-            acceptance_seq: int | None = None) -> None:
+def _record(
+    conn: sqlite3.Connection,
+    batch_id: int,
+    rows: dict[tuple[str, str], sqlite3.Row],
+    produced: list[Produced],
+    signer: OrderSigner | None,
+    user: str,
+    unsigned: bool,
+    judge: Judge,
+    shown: dict[str, str],
+    *,
+    audit_head: str | None = None,
+    acceptance_seq: int | None = None,
+) -> None:
     """One transaction: the orders produced marked signed (or their unsigned file recorded), the
     others' problems noted, one audit entry."""
     if not produced:
         return
     by_no = {r["order_no"]: r for r in rows.values()}
-    versions = {name: load_template(name).version for name in {r["template_name"]
-                                                               for r in by_no.values()}}
+    versions = {
+        name: load_template(name).version for name in {r["template_name"] for r in by_no.values()}
+    }
     ok = [r for r in produced if r.ok]
     failed = [r for r in produced if not r.ok]
     with transaction(conn):
         for r in ok:
             warnings = "\n".join(r.warnings) or None
             if r.order_no in shown:
-                conn.execute("UPDATE orders SET printed_names = ? WHERE order_no = ?",
-                             (shown[r.order_no], r.order_no))
+                conn.execute(
+                    "UPDATE orders SET printed_names = ? WHERE order_no = ?",
+                    (shown[r.order_no], r.order_no),
+                )
             if unsigned:
-                conn.execute("UPDATE orders SET unsigned_path = ?, unsigned_sha256 = ?,"
-                             " content_sha256 = ?, pages = ?, template_version = ?, problem = NULL,"
-                             " warnings = ?, signer = ? WHERE order_no = ?",
-                             (r.path, r.sha256, r.content_sha256, r.pages,
-                              versions[by_no[r.order_no]["template_name"]], warnings, judge.name,
-                              r.order_no))
+                conn.execute(
+                    "UPDATE orders SET unsigned_path = ?, unsigned_sha256 = ?,"
+                    " content_sha256 = ?, pages = ?, template_version = ?, problem = NULL,"
+                    " warnings = ?, signer = ? WHERE order_no = ?",
+                    (
+                        r.path,
+                        r.sha256,
+                        r.content_sha256,
+                        r.pages,
+                        versions[by_no[r.order_no]["template_name"]],
+                        warnings,
+                        judge.name,
+                        r.order_no,
+                    ),
+                )
                 continue
             assert signer is not None
             conn.execute(
@@ -414,11 +592,26 @@ def _record(conn: sqlite3.Connection, batch_id: int, rows: dict[tuple[str, str],
                 " signed_at = ?, template_version = ?, signature_method = 'digital',"
                 " problem = NULL, warnings = ?, audit_head = ?,"
                 " printed_at = NULL, printed_by = NULL WHERE order_no = ?",
-                (r.path, r.sha256, r.content_sha256, r.pages, signer.info.name, judge.title,
-                 signer.info.fingerprint, user, r.signed_at,
-                 versions[by_no[r.order_no]["template_name"]], warnings, audit_head, r.order_no))
+                (
+                    r.path,
+                    r.sha256,
+                    r.content_sha256,
+                    r.pages,
+                    signer.info.name,
+                    judge.title,
+                    signer.info.fingerprint,
+                    user,
+                    r.signed_at,
+                    versions[by_no[r.order_no]["template_name"]],
+                    warnings,
+                    audit_head,
+                    r.order_no,
+                ),
+            )
         for r in failed:
-            conn.execute("UPDATE orders SET problem = ? WHERE order_no = ?", (r.problem, r.order_no))
+            conn.execute(
+                "UPDATE orders SET problem = ? WHERE order_no = ?", (r.problem, r.order_no)
+            )
         payload: dict[str, object] = {"batch_id": batch_id}
         if failed:
             payload["not_produced"] = {r.order_no: r.problem for r in failed}
@@ -427,14 +620,29 @@ def _record(conn: sqlite3.Connection, batch_id: int, rows: dict[tuple[str, str],
             payload["warnings"] = cut
         if unsigned:
             payload.update(judge=judge.name, files={r.order_no: r.sha256 for r in ok})
-            audit.append(conn, user, "orders.print_unsigned", [r.order_no for r in ok] or
-                         [r.order_no for r in failed], payload)
+            audit.append(
+                conn,
+                user,
+                "orders.print_unsigned",
+                [r.order_no for r in ok] or [r.order_no for r in failed],
+                payload,
+            )
         else:
             assert signer is not None
-            payload.update(signer=signer.info.name, title=judge.title,
-                           cert_sha256=signer.info.fingerprint, demo_cert=signer.info.demo,
-                           files={r.order_no: r.sha256 for r in ok},
-                           paths={r.order_no: r.path for r in ok},
-                           acceptance_seq=acceptance_seq, audit_head=audit_head)
-            audit.append(conn, user, "orders.sign", [r.order_no for r in ok] or
-                         [r.order_no for r in failed], payload)
+            payload.update(
+                signer=signer.info.name,
+                title=judge.title,
+                cert_sha256=signer.info.fingerprint,
+                demo_cert=signer.info.demo,
+                files={r.order_no: r.sha256 for r in ok},
+                paths={r.order_no: r.path for r in ok},
+                acceptance_seq=acceptance_seq,
+                audit_head=audit_head,
+            )
+            audit.append(
+                conn,
+                user,
+                "orders.sign",
+                [r.order_no for r in ok] or [r.order_no for r in failed],
+                payload,
+            )

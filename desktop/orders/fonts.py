@@ -11,10 +11,18 @@ from desktop.paths import resources_dir
 
 # Family -> (regular, bold, italic, bold italic) font files in resources/fonts.
 FAMILIES = {
-    "serif": ("LiberationSerif-Regular", "LiberationSerif-Bold", "LiberationSerif-Italic",
-              "LiberationSerif-BoldItalic"),
-    "sans": ("LiberationSans-Regular", "LiberationSans-Bold", "LiberationSans-Regular",
-             "LiberationSans-Bold"),
+    "serif": (
+        "LiberationSerif-Regular",
+        "LiberationSerif-Bold",
+        "LiberationSerif-Italic",
+        "LiberationSerif-BoldItalic",
+    ),
+    "sans": (
+        "LiberationSans-Regular",
+        "LiberationSans-Bold",
+        "LiberationSans-Regular",
+        "LiberationSans-Bold",
+    ),
 }
 _registered = False
 
@@ -23,16 +31,31 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     """reportlab's ToUnicode CMap with characters beyond U+FFFF (mathematical letters, rare CJK)
     written as UTF-16 surrogate pairs; reportlab writes them as 5 hex digits, which PDF readers
     misread, so the text of a signed order would not be the record's name when copied or searched."""
+
     def hex16(v: int) -> str:
         return chr(v).encode("utf-16-be", "surrogatepass").hex().upper()
 
     lines = [
-        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap", "/CIDSystemInfo",
-        f"<< /Registry ({fontname})", f"/Ordering ({fontname})", "/Supplement 0", ">> def",
-        f"/CMapName /{fontname} def", "/CMapType 2 def", "1 begincodespacerange",
-        f"<00> <{len(subset) - 1:02X}>", "endcodespacerange", f"{len(subset)} beginbfchar",
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
+        "/CIDSystemInfo",
+        f"<< /Registry ({fontname})",
+        f"/Ordering ({fontname})",
+        "/Supplement 0",
+        ">> def",
+        f"/CMapName /{fontname} def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        f"<00> <{len(subset) - 1:02X}>",
+        "endcodespacerange",
+        f"{len(subset)} beginbfchar",
         *[f"<{i:02X}> <{hex16(v)}>" for i, v in enumerate(subset)],
-        "endbfchar", "endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end",
+        "endbfchar",
+        "endcmap",
+        "CMapName currentdict /CMap defineresource pop",
+        "end",
+        "end",
     ]
     return "\n".join(lines)
 
@@ -63,7 +86,6 @@ def face(family: str, bold: bool = False, italic: bool = False) -> str:
     if family not in FAMILIES:
         raise ValueError(f"unknown font family {family!r}; use one of {', '.join(FAMILIES)}")
     return FAMILIES[family][(1 if bold else 0) + (2 if italic else 0)]
-
 
 
 # Fonts for characters the order fonts lack, tried in this order. DejaVu Sans: Latin, Greek, Cyrillic,
@@ -131,8 +153,11 @@ def check_printable(text: str, font_name: str) -> None:
     """UnprintableName when `text` cannot be printed faithfully with font_name and the fallbacks."""
     bad = _refused(text)
     if bad:
-        raise UnprintableName(bad, "the order cannot print these characters faithfully (control, "
-                              "invisible or right-to-left characters)")
+        raise UnprintableName(
+            bad,
+            "the order cannot print these characters faithfully (control, "
+            "invisible or right-to-left characters)",
+        )
     main = cmap(font_name)
     missing = [c for c in dict.fromkeys(text) if ord(c) not in main and not c.isspace()]
     missing = [c for c in missing if not any(ord(c) in cmap(f) for f in FALLBACKS)]

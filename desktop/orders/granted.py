@@ -26,12 +26,25 @@ from desktop.orders.model import (
 
 # Flags that raise a question about a count; when the court grants relief anyway, the order states
 # the finding that resolves it (templates: [count_findings]).
-RESOLVED_FLAGS = frozenset({
-    "judgment_after_prop64", "offense_after_prop64", "unknown_quantity", "two_priors",
-    "disqualifying_prior", "registration_only", "ineligible_subdivision", "record_inconsistent",
-    "prosecution_challenged", "environmental_violation", "sentence_unknown", "level_inferred",
-    "out_of_scope_section", "plea_bargain", "related_charge",
-})
+RESOLVED_FLAGS = frozenset(
+    {
+        "judgment_after_prop64",
+        "offense_after_prop64",
+        "unknown_quantity",
+        "two_priors",
+        "disqualifying_prior",
+        "registration_only",
+        "ineligible_subdivision",
+        "record_inconsistent",
+        "prosecution_challenged",
+        "environmental_violation",
+        "sentence_unknown",
+        "level_inferred",
+        "out_of_scope_section",
+        "plea_bargain",
+        "related_charge",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -51,14 +64,20 @@ def check_batch(conn: sqlite3.Connection, batch_id: int) -> None:
     try:
         row = conn.execute("SELECT status FROM batches WHERE id = ?", (batch_id,)).fetchone()
     except sqlite3.OperationalError as exc:
-        raise UserError("this database has no review batches yet (the review tables are missing); "
-                        "prepare and accept a batch first.") from exc
+        raise UserError(
+            "this database has no review batches yet (the review tables are missing); "
+            "prepare and accept a batch first."
+        ) from exc
     if row is None:
-        raise UserError(f"there is no batch {batch_id}; `reliefdesk orders list` and the review queue "
-                        "show the batches.")
+        raise UserError(
+            f"there is no batch {batch_id}; `reliefdesk orders list` and the review queue "
+            "show the batches."
+        )
     if row[0] != "accepted":
-        raise RefusedError(f"batch {batch_id} is {row[0]}, not accepted: a judge must accept the batch "
-                           "before orders are made for it. Nothing was changed.")
+        raise RefusedError(
+            f"batch {batch_id} is {row[0]}, not accepted: a judge must accept the batch "
+            "before orders are made for it. Nothing was changed."
+        )
 
 
 def granted_counts(conn: sqlite3.Connection, batch_id: int) -> list[GrantedCount]:
@@ -78,10 +97,25 @@ def granted_counts(conn: sqlite3.Connection, batch_id: int) -> list[GrantedCount
           AND (bi.judge_status IS NULL OR bi.judge_status <> 'sent_back')
           AND r.status IN ('approved', 'changed')
         ORDER BY c.case_id, c.count_no, c.cnt_order
-        """, (batch_id,)).fetchall()
+        """,
+        (batch_id,),
+    ).fetchall()
     out = []
-    for (cid, case_id, subject_id, county, status, d_relief, d_target, c_relief, c_target, flags,
-         b_relief, b_target, reason) in rows:
+    for (
+        cid,
+        case_id,
+        subject_id,
+        county,
+        status,
+        d_relief,
+        d_target,
+        c_relief,
+        c_target,
+        flags,
+        b_relief,
+        b_target,
+        reason,
+    ) in rows:
         relief, target = (d_relief, d_target) if status == "approved" else (c_relief, c_target)
         if b_relief:
             # The relief as submitted in the batch is what the judge accepted; a later
@@ -92,16 +126,25 @@ def granted_counts(conn: sqlite3.Connection, batch_id: int) -> list[GrantedCount
         if relief == "resentence" and not target:
             target = "misdemeanor"
         changed = status == "changed" or relief != d_relief
-        out.append(GrantedCount(cid, case_id, subject_id, county, relief,
-                                target if relief == "resentence" else None,
-                                frozenset(f for f in (flags or "").split(";") if f),
-                                changed=bool(changed),
-                                reason=" ".join((reason or "").split()) or None))
+        out.append(
+            GrantedCount(
+                cid,
+                case_id,
+                subject_id,
+                county,
+                relief,
+                target if relief == "resentence" else None,
+                frozenset(f for f in (flags or "").split(";") if f),
+                changed=bool(changed),
+                reason=" ".join((reason or "").split()) or None,
+            )
+        )
     return out
 
 
-def granted_from(grants: list[GrantedCount],
-                 accepted: dict[int, tuple[str, str | None]]) -> list[GrantedCount]:
+def granted_from(
+    grants: list[GrantedCount], accepted: dict[int, tuple[str, str | None]]
+) -> list[GrantedCount]:
     """The grants as the judge's sealed acceptance states them (count id -> relief, target): only
     counts it holds, with its relief. The caller has checked the tables agree with it."""
     out = []
@@ -113,8 +156,11 @@ def granted_from(grants: list[GrantedCount],
             continue
         if relief == "resentence" and not target:
             target = "misdemeanor"
-        out.append(dataclasses.replace(g, relief=relief,
-                                       resentence_target=target if relief == "resentence" else None))
+        out.append(
+            dataclasses.replace(
+                g, relief=relief, resentence_target=target if relief == "resentence" else None
+            )
+        )
     return out
 
 
@@ -123,8 +169,11 @@ def _prosecution(conn: sqlite3.Connection, case_number: str | None) -> Prosecuti
     court's duty turns on); a challenge that survived review was not proven."""
     if not case_number:
         return ProsecutionNotice()
-    rows = conn.execute("SELECT response, response_date FROM prosecution_responses "
-                        "WHERE case_number = ? ORDER BY response_date, id", (case_number,)).fetchall()
+    rows = conn.execute(
+        "SELECT response, response_date FROM prosecution_responses "
+        "WHERE case_number = ? ORDER BY response_date, id",
+        (case_number,),
+    ).fetchall()
     not_ch = [r for r in rows if r[0] == "not_challenged"]
     if not_ch:
         return ProsecutionNotice("not_challenged", not_ch[0][1])
@@ -133,8 +182,12 @@ def _prosecution(conn: sqlite3.Connection, case_number: str | None) -> Prosecuti
     return ProsecutionNotice()
 
 
-def _court_name(conn: sqlite3.Connection, case_number: str | None, county: str | None,
-                own: tuple[str, str, str] | None) -> tuple[str, str] | None:
+def _court_name(
+    conn: sqlite3.Connection,
+    case_number: str | None,
+    county: str | None,
+    own: tuple[str, str, str] | None,
+) -> tuple[str, str] | None:
     """(name, akas JSON) on the court's own case when court records are imported: the case's own
     person if it came from a court extract, else the court-extract case with the same number."""
     if own is not None and own[2] == "court-csv":
@@ -145,7 +198,8 @@ def _court_name(conn: sqlite3.Connection, case_number: str | None, county: str |
         "SELECT s.name, s.akas FROM cases k JOIN subjects s ON s.id = k.subject_id "
         "JOIN imports i ON i.id = s.import_id WHERE k.case_number = ? AND i.format = 'court-csv' "
         "AND (? IS NULL OR k.county IS NULL OR UPPER(k.county) = UPPER(?)) ORDER BY k.id LIMIT 1",
-        (case_number, county, county)).fetchone()
+        (case_number, county, county),
+    ).fetchone()
     return (row[0], row[1]) if row and row[0] else None
 
 
@@ -155,7 +209,9 @@ def printed_person(conn: sqlite3.Connection, case_id: int, style: str = "upper")
     row = conn.execute(
         "SELECT k.case_number, k.county, s.name, s.akas, s.dob, s.cii, i.format FROM cases k "
         "JOIN subjects s ON s.id = k.subject_id LEFT JOIN imports i ON i.id = s.import_id "
-        "WHERE k.id = ?", (case_id,)).fetchone()
+        "WHERE k.id = ?",
+        (case_id,),
+    ).fetchone()
     case_number, county, name, akas_json, dob, cii, fmt = row
     court = _court_name(conn, case_number, county, (name, akas_json, fmt or ""))
     raw_name, raw_akas = court if court else (name, akas_json)
@@ -164,57 +220,93 @@ def printed_person(conn: sqlite3.Connection, case_id: int, style: str = "upper")
     except json.JSONDecodeError:
         raw = []
     if court and name:
-        raw.append(name)             # the record's spelling is another name the person is known by
+        raw.append(name)  # the record's spelling is another name the person is known by
     printed = names.natural(raw_name, style) if raw_name else "(name not on record)"
     akas: list[str] = []
     for a in raw:
         shown = names.natural(a, style)
         if shown and shown.casefold() != printed.casefold() and shown not in akas:
             akas.append(shown)
-    return Person(name=printed, akas=tuple(akas), dob=dob, cii=cii,
-                  sort_name=names.surname_first(raw_name, style) if raw_name else printed)
+    return Person(
+        name=printed,
+        akas=tuple(akas),
+        dob=dob,
+        cii=cii,
+        sort_name=names.surname_first(raw_name, style) if raw_name else printed,
+    )
 
 
-def resentence_terms(conn: sqlite3.Connection, batch_id: int, case_id: int) -> ResentenceTerms | None:
+def resentence_terms(
+    conn: sqlite3.Connection, batch_id: int, case_id: int
+) -> ResentenceTerms | None:
     try:
         row = conn.execute(
             "SELECT credit_days, disposition, supervision_kind, supervision_months, hearing_date,"
             " hearing_department FROM resentence_terms WHERE batch_id = ? AND case_id = ?",
-            (batch_id, case_id)).fetchone()
+            (batch_id, case_id),
+        ).fetchone()
     except sqlite3.OperationalError:
         return None
     if row is None:
         return None
-    return ResentenceTerms(credit_days=row[0], disposition=row[1], supervision_kind=row[2] or "",
-                           supervision_months=row[3], hearing_date=row[4],
-                           hearing_department=row[5] or "")
+    return ResentenceTerms(
+        credit_days=row[0],
+        disposition=row[1],
+        supervision_kind=row[2] or "",
+        supervision_months=row[3],
+        hearing_date=row[4],
+        hearing_department=row[5] or "",
+    )
 
 
-def case_entries(conn: sqlite3.Connection, grants: list[GrantedCount], *, style: str = "upper",
-                 batch_id: int | None = None) -> dict[int, CaseEntry]:
+def case_entries(
+    conn: sqlite3.Connection,
+    grants: list[GrantedCount],
+    *,
+    style: str = "upper",
+    batch_id: int | None = None,
+) -> dict[int, CaseEntry]:
     """One CaseEntry per case, holding only the granted counts given (in count order)."""
     by_case: dict[int, list[GrantedCount]] = defaultdict(list)
     for g in grants:
         by_case[g.case_id].append(g)
     entries: dict[int, CaseEntry] = {}
     for case_id, items in by_case.items():
-        case_number, court = conn.execute("SELECT case_number, court FROM cases WHERE id = ?",
-                                          (case_id,)).fetchone()
+        case_number, court = conn.execute(
+            "SELECT case_number, court FROM cases WHERE id = ?", (case_id,)
+        ).fetchone()
         lines = []
         for g in items:
-            c = conn.execute("SELECT count_no, code, section, level, conviction_date, cnt_order "
-                             "FROM counts WHERE id = ?", (g.count_id,)).fetchone()
+            c = conn.execute(
+                "SELECT count_no, code, section, level, conviction_date, cnt_order "
+                "FROM counts WHERE id = ?",
+                (g.count_id,),
+            ).fetchone()
             count_no, code, section, level, conv_date, cnt_order = c
-            lines.append(CountLine(count_no=count_no, code=code or "HS", section=section or "",
-                                   level=level, conviction_date=conv_date, relief=g.relief,
-                                   resentence_target=g.resentence_target, count_id=g.count_id,
-                                   changed=g.changed, reason=g.reason,
-                                   flags=tuple(sorted(g.flags & RESOLVED_FLAGS))))
+            lines.append(
+                CountLine(
+                    count_no=count_no,
+                    code=code or "HS",
+                    section=section or "",
+                    level=level,
+                    conviction_date=conv_date,
+                    relief=g.relief,
+                    resentence_target=g.resentence_target,
+                    count_id=g.count_id,
+                    changed=g.changed,
+                    reason=g.reason,
+                    flags=tuple(sorted(g.flags & RESOLVED_FLAGS)),
+                )
+            )
         serving = any(g.relief == "resentence" for g in items)
         entries[case_id] = CaseEntry(
             person=printed_person(conn, case_id, style),
-            case_number=case_number, counts=tuple(lines), court=court_display(court) or None,
+            case_number=case_number,
+            counts=tuple(lines),
+            court=court_display(court) or None,
             prosecution=_prosecution(conn, case_number),
-            juvenile=any("juvenile" in g.flags for g in items), case_id=case_id,
-            terms=resentence_terms(conn, batch_id, case_id) if serving and batch_id else None)
+            juvenile=any("juvenile" in g.flags for g in items),
+            case_id=case_id,
+            terms=resentence_terms(conn, batch_id, case_id) if serving and batch_id else None,
+        )
     return entries

@@ -15,16 +15,16 @@ class CountLine:
     """One convicted count and the relief granted for it."""
 
     count_no: int | None
-    code: str                     # HS, PC, ...
-    section: str                  # as convicted, normalised: '11359', '11357(B)'
-    level: str | None             # F | M | I | None (unknown)
-    conviction_date: str | None   # ISO date
-    relief: str                   # one of GRANTABLE
-    resentence_target: str | None = None   # for relief == 'resentence'
-    count_id: int | None = None   # database id, when the order came from a batch
-    changed: bool = False         # the clerk changed the relief the engine proposed
-    reason: str | None = None     # the clerk's stated reason for the decision, when given
-    flags: tuple[str, ...] = ()   # engine flags the court resolved in granting this relief
+    code: str  # HS, PC, ...
+    section: str  # as convicted, normalised: '11359', '11357(B)'
+    level: str | None  # F | M | I | None (unknown)
+    conviction_date: str | None  # ISO date
+    relief: str  # one of GRANTABLE
+    resentence_target: str | None = None  # for relief == 'resentence'
+    count_id: int | None = None  # database id, when the order came from a batch
+    changed: bool = False  # the clerk changed the relief the engine proposed
+    reason: str | None = None  # the clerk's stated reason for the decision, when given
+    flags: tuple[str, ...] = ()  # engine flags the court resolved in granting this relief
 
     @property
     def serving(self) -> bool:
@@ -36,17 +36,19 @@ class CountLine:
 class ProsecutionNotice:
     """The prosecution's response for a case under HS 11361.9(b)-(c); None fields = none on file."""
 
-    response: str | None = None   # 'not_challenged' | 'challenged' | None (no response by the deadline)
-    date: str | None = None       # ISO date of the notice
+    response: str | None = (
+        None  # 'not_challenged' | 'challenged' | None (no response by the deadline)
+    )
+    date: str | None = None  # ISO date of the notice
 
 
 @dataclass(frozen=True)
 class Person:
     name: str
     akas: tuple[str, ...] = ()
-    dob: str | None = None        # ISO date
+    dob: str | None = None  # ISO date
     cii: str | None = None
-    sort_name: str = ""           # surname first, for a schedule sorted by surname
+    sort_name: str = ""  # surname first, for a schedule sorted by surname
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class CaseEntry:
     prosecution: ProsecutionNotice = field(default_factory=ProsecutionNotice)
     juvenile: bool = False
     case_id: int | None = None
-    terms: ResentenceTerms | None = None   # resentencing orders only
+    terms: ResentenceTerms | None = None  # resentencing orders only
 
 
 @dataclass(frozen=True)
@@ -68,10 +70,10 @@ class ResentenceTerms:
     """What the judge decided for a resentencing (HS 11361.8(b)-(d))."""
 
     credit_days: int
-    disposition: str                  # 'released' | 'supervision'
-    supervision_kind: str = ""        # e.g. 'misdemeanor probation'
+    disposition: str  # 'released' | 'supervision'
+    supervision_kind: str = ""  # e.g. 'misdemeanor probation'
     supervision_months: int | None = None
-    hearing_date: str | None = None   # ISO date; None = decided on the papers without a hearing
+    hearing_date: str | None = None  # ISO date; None = decided on the papers without a hearing
     hearing_department: str = ""
 
 
@@ -94,9 +96,9 @@ class CourtDetails:
 
 @dataclass(frozen=True)
 class Judge:
-    name: str                     # as it appears on the certificate, e.g. 'Hon. Ana Ruiz'
-    title: str                    # 'Judge of the Superior Court'
-    signature_image: bytes | None = None   # optional PNG/JPEG of a handwritten signature
+    name: str  # as it appears on the certificate, e.g. 'Hon. Ana Ruiz'
+    title: str  # 'Judge of the Superior Court'
+    signature_image: bytes | None = None  # optional PNG/JPEG of a handwritten signature
 
 
 @dataclass(frozen=True)
@@ -111,9 +113,9 @@ class OrderData:
     entries: tuple[CaseEntry, ...]
     courthouse: str | None = None
     court: CourtDetails = field(default_factory=CourtDetails)
-    amends: str | None = None         # the order number this order corrects
+    amends: str | None = None  # the order number this order corrects
     amend_reason: str = ""
-    signing: str = "digital"          # 'digital' (PAdES appearance box) | 'unsigned' (ink / external)
+    signing: str = "digital"  # 'digital' (PAdES appearance box) | 'unsigned' (ink / external)
 
     @property
     def counts(self) -> list[CountLine]:

@@ -118,8 +118,9 @@ def draft_plans(
     judge = Judge(judge_name, judge_title)
     templates: dict[str, Any] = {}
     when = order_date or court_today()
-    return [DraftPlan(i, len(plans), p, judge, when, templates, court)
-            for i, p in enumerate(plans, 1)]
+    return [
+        DraftPlan(i, len(plans), p, judge, when, templates, court) for i, p in enumerate(plans, 1)
+    ]
 
 
 def preview_batch(

@@ -24,16 +24,18 @@ from desktop.progress import ProgressFn, no_progress
 
 # Below this many orders a pool costs more (worker start-up, key load) than it saves.
 POOL_MIN_JOBS = 12
-START_METHOD: str | None = None   # None: desktop.processes.worker_context decides; the self-test forces spawn
+START_METHOD: str | None = (
+    None  # None: desktop.processes.worker_context decides; the self-test forces spawn
+)
 
 
 @dataclass(frozen=True)
 class Job:
     order: OrderData
-    template: str          # template name or path
+    template: str  # template name or path
     out_path: str
-    sign: bool = True      # False: write the order unsigned, for a signature in ink or elsewhere
-    audit_head: str | None = None   # "seq:hash" of the audit log at signing, in the signed metadata
+    sign: bool = True  # False: write the order unsigned, for a signature in ink or elsewhere
+    audit_head: str | None = None  # "seq:hash" of the audit log at signing, in the signed metadata
 
 
 @dataclass(frozen=True)
@@ -42,10 +44,10 @@ class Produced:
 
     order_no: str
     path: str
-    sha256: str            # of the written file ('' when not produced)
-    content_sha256: str    # of the unsigned rendering
+    sha256: str  # of the written file ('' when not produced)
+    content_sha256: str  # of the unsigned rendering
     pages: int
-    signed_at: str         # '' for an unsigned order
+    signed_at: str  # '' for an unsigned order
     problem: str = ""
     warnings: tuple[str, ...] = ()
 
@@ -61,8 +63,10 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, UnprintableName):
         return f"{exc}. Correct the name in the court's record, or send the count back"
     if isinstance(exc, LayoutError):
-        return ("an entry is too large to lay out on a page; shorten it in the record or send the "
-                "count back")
+        return (
+            "an entry is too large to lay out on a page; shorten it in the record or send the "
+            "count back"
+        )
     if isinstance(exc, OSError):
         return f"the file could not be written: {exc.strerror or exc}"
     text = " ".join(str(exc).split())[:300]
@@ -75,7 +79,7 @@ def remove_stale_temporaries(path: Path) -> int:
     removed = 0
     for tmp in path.parent.glob(f".{path.name}.*.tmp"):
         try:
-            pid = int(tmp.name[len(path.name) + 2:-4])
+            pid = int(tmp.name[len(path.name) + 2 : -4])
         except ValueError:
             continue
         if pid != os.getpid() and process_alive(pid):
@@ -104,9 +108,16 @@ class _Producer:
             return self._run(job)
         except (KeyboardInterrupt, SystemExit):
             raise
-        except Exception as exc:   # one bad record must not stop the batch (issue 12 §4)
-            return Produced(order_no=job.order.order_number, path=job.out_path, sha256="",
-                            content_sha256="", pages=0, signed_at="", problem=_reason(exc))
+        except Exception as exc:  # one bad record must not stop the batch (issue 12 §4)
+            return Produced(
+                order_no=job.order.order_number,
+                path=job.out_path,
+                sha256="",
+                content_sha256="",
+                pages=0,
+                signed_at="",
+                problem=_reason(exc),
+            )
 
     def _run(self, job: Job) -> Produced:
         order = job.order if job.sign else replace(job.order, signing="unsigned")
@@ -120,10 +131,15 @@ class _Producer:
             data, signed_at = rendered.pdf, ""
         path = Path(job.out_path)
         write_atomic(path, data)
-        return Produced(order_no=order.order_number, path=str(path),
-                        sha256=hashlib.sha256(data).hexdigest(),
-                        content_sha256=hashlib.sha256(rendered.pdf).hexdigest(),
-                        pages=rendered.pages, signed_at=signed_at, warnings=rendered.warnings)
+        return Produced(
+            order_no=order.order_number,
+            path=str(path),
+            sha256=hashlib.sha256(data).hexdigest(),
+            content_sha256=hashlib.sha256(rendered.pdf).hexdigest(),
+            pages=rendered.pages,
+            signed_at=signed_at,
+            warnings=rendered.warnings,
+        )
 
 
 _worker: _Producer | None = None
@@ -135,7 +151,7 @@ def _signer(p12: bytes | None, passphrase: str) -> OrderSigner | None:
 
 def _init_worker(p12: bytes | None, passphrase: str, guard: tuple[str | None, bool]) -> None:
     global _worker
-    worker_init(*guard)          # dies with the program on every platform (desktop/processes.py)
+    worker_init(*guard)  # dies with the program on every platform (desktop/processes.py)
     _worker = _Producer(_signer(p12, passphrase))
 
 
@@ -144,8 +160,14 @@ def _run_in_worker(job: Job) -> Produced:
     return _worker.run(job)
 
 
-def produce_orders(jobs: Iterable[Job], p12: bytes | None, passphrase: str, *,
-                   workers: int | None = None, progress: ProgressFn | None = None) -> list[Produced]:
+def produce_orders(
+    jobs: Iterable[Job],
+    p12: bytes | None,
+    passphrase: str,
+    *,
+    workers: int | None = None,
+    progress: ProgressFn | None = None,
+) -> list[Produced]:
     """Render, sign and write every job; results in job order, one per job (an order that could not
     be produced carries its problem). Without a key (p12 None) every job must be unsigned. The
     progress callback may raise desktop.progress.Cancelled: orders already written stay on disk,
@@ -167,9 +189,12 @@ def produce_orders(jobs: Iterable[Job], p12: bytes | None, passphrase: str, *,
     # Chunks keep the parent's pickling and bookkeeping small next to the workers' rendering.
     chunk = max(1, min(16, total // (workers * 8)))
     out = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context("desktop.orders.produce", START_METHOD),
-                             initializer=_init_worker,
-                             initargs=(p12, passphrase, pool_initargs())) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=worker_context("desktop.orders.produce", START_METHOD),
+        initializer=_init_worker,
+        initargs=(p12, passphrase, pool_initargs()),
+    ) as pool:
         try:
             for result in pool.map(_run_in_worker, jobs, chunksize=chunk):
                 out.append(result)

@@ -18,14 +18,72 @@ if TYPE_CHECKING:
     from desktop.orders.verify import VerifyResult
 
 # California's counties in their customary alphabetical numbering (01 Alameda ... 58 Yuba).
-COUNTY_CODES = {name: f"{i:02d}" for i, name in enumerate((
-    "ALAMEDA", "ALPINE", "AMADOR", "BUTTE", "CALAVERAS", "COLUSA", "CONTRA COSTA", "DEL NORTE",
-    "EL DORADO", "FRESNO", "GLENN", "HUMBOLDT", "IMPERIAL", "INYO", "KERN", "KINGS", "LAKE", "LASSEN",
-    "LOS ANGELES", "MADERA", "MARIN", "MARIPOSA", "MENDOCINO", "MERCED", "MODOC", "MONO", "MONTEREY",
-    "NAPA", "NEVADA", "ORANGE", "PLACER", "PLUMAS", "RIVERSIDE", "SACRAMENTO", "SAN BENITO",
-    "SAN BERNARDINO", "SAN DIEGO", "SAN FRANCISCO", "SAN JOAQUIN", "SAN LUIS OBISPO", "SAN MATEO",
-    "SANTA BARBARA", "SANTA CLARA", "SANTA CRUZ", "SHASTA", "SIERRA", "SISKIYOU", "SOLANO", "SONOMA",
-    "STANISLAUS", "SUTTER", "TEHAMA", "TRINITY", "TULARE", "TUOLUMNE", "VENTURA", "YOLO", "YUBA"), 1)}
+COUNTY_CODES = {
+    name: f"{i:02d}"
+    for i, name in enumerate(
+        (
+            "ALAMEDA",
+            "ALPINE",
+            "AMADOR",
+            "BUTTE",
+            "CALAVERAS",
+            "COLUSA",
+            "CONTRA COSTA",
+            "DEL NORTE",
+            "EL DORADO",
+            "FRESNO",
+            "GLENN",
+            "HUMBOLDT",
+            "IMPERIAL",
+            "INYO",
+            "KERN",
+            "KINGS",
+            "LAKE",
+            "LASSEN",
+            "LOS ANGELES",
+            "MADERA",
+            "MARIN",
+            "MARIPOSA",
+            "MENDOCINO",
+            "MERCED",
+            "MODOC",
+            "MONO",
+            "MONTEREY",
+            "NAPA",
+            "NEVADA",
+            "ORANGE",
+            "PLACER",
+            "PLUMAS",
+            "RIVERSIDE",
+            "SACRAMENTO",
+            "SAN BENITO",
+            "SAN BERNARDINO",
+            "SAN DIEGO",
+            "SAN FRANCISCO",
+            "SAN JOAQUIN",
+            "SAN LUIS OBISPO",
+            "SAN MATEO",
+            "SANTA BARBARA",
+            "SANTA CLARA",
+            "SANTA CRUZ",
+            "SHASTA",
+            "SIERRA",
+            "SISKIYOU",
+            "SOLANO",
+            "SONOMA",
+            "STANISLAUS",
+            "SUTTER",
+            "TEHAMA",
+            "TRINITY",
+            "TULARE",
+            "TUOLUMNE",
+            "VENTURA",
+            "YOLO",
+            "YUBA",
+        ),
+        1,
+    )
+}
 
 
 def county_code(county: str) -> str:
@@ -41,8 +99,9 @@ def next_order_number(conn: sqlite3.Connection, county: str, year: int) -> tuple
     from desktop.review.settings import installation_id, order_prefix
 
     code = county_code(county)
-    row = conn.execute("SELECT MAX(seq) FROM orders WHERE county_code = ? AND year = ?",
-                       (code, year)).fetchone()
+    row = conn.execute(
+        "SELECT MAX(seq) FROM orders WHERE county_code = ? AND year = ?", (code, year)
+    ).fetchone()
     seq = (row[0] or 0) + 1
     inst = installation_id(conn)
     middle = f"-{inst}" if inst else ""
@@ -72,12 +131,12 @@ class OrderRow:
     counts: int
     case_numbers: str
     names: str
-    signature_method: str | None = None    # digital | ink | external (None: made before 0012)
+    signature_method: str | None = None  # digital | ink | external (None: made before 0012)
     amends_order_no: str | None = None
-    problem: str | None = None             # why the last render could not produce it
-    warnings: str | None = None            # fields cut to fit, for the clerk
+    problem: str | None = None  # why the last render could not produce it
+    warnings: str | None = None  # fields cut to fit, for the clerk
     scan_sha256: str | None = None
-    unsigned_path: str | None = None       # the order printed unsigned for an ink signature
+    unsigned_path: str | None = None  # the order printed unsigned for an ink signature
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -108,7 +167,9 @@ def _row(r: tuple[Any, ...]) -> OrderRow:
     *fields, printed = r
     row = OrderRow(*fields)
     if not printed and row.names:
-        row = replace(row, names="; ".join(natural(n) for n in row.names.split("\x1f") if n.strip()))
+        row = replace(
+            row, names="; ".join(natural(n) for n in row.names.split("\x1f") if n.strip())
+        )
     return row
 
 
@@ -116,7 +177,9 @@ def list_orders(conn: sqlite3.Connection, batch_id: int | None = None) -> list[O
     if batch_id is None:
         rows = conn.execute(_LIST_SQL + " ORDER BY o.id").fetchall()
     else:
-        rows = conn.execute(_LIST_SQL + " WHERE o.batch_id = ? ORDER BY o.id", (batch_id,)).fetchall()
+        rows = conn.execute(
+            _LIST_SQL + " WHERE o.batch_id = ? ORDER BY o.id", (batch_id,)
+        ).fetchall()
     return [_row(r) for r in rows]
 
 
@@ -130,8 +193,10 @@ def get_order(conn: sqlite3.Connection, order_no: str) -> OrderRow:
 def known_certificates(conn: sqlite3.Connection) -> dict[str, str]:
     """Certificate fingerprints that signed orders in this register -> a signer name, for verify."""
     try:
-        rows = conn.execute("SELECT signer_cert_sha256, MAX(signer) FROM orders "
-                            "WHERE signer_cert_sha256 IS NOT NULL GROUP BY signer_cert_sha256").fetchall()
+        rows = conn.execute(
+            "SELECT signer_cert_sha256, MAX(signer) FROM orders "
+            "WHERE signer_cert_sha256 IS NOT NULL GROUP BY signer_cert_sha256"
+        ).fetchall()
     except sqlite3.OperationalError:
         return {}
     return {fp: name for fp, name in rows}
@@ -147,11 +212,15 @@ def mark_printed(conn: sqlite3.Connection, order_no: str, user: str | None) -> O
     with transaction(conn):
         order = get_order(conn, order_no)
         if order.status == "prepared":
-            raise RefusedError(f"order {order_no} is not signed yet; render and sign it first "
-                               "(reliefdesk orders render). Nothing was changed.")
+            raise RefusedError(
+                f"order {order_no} is not signed yet; render and sign it first "
+                "(reliefdesk orders render). Nothing was changed."
+            )
         at = clock.utc_stamp()
-        conn.execute("UPDATE orders SET printed_at = ?, printed_by = ?, status = 'printed' "
-                     "WHERE id = ?", (at, user, order.id))
+        conn.execute(
+            "UPDATE orders SET printed_at = ?, printed_by = ?, status = 'printed' WHERE id = ?",
+            (at, user, order.id),
+        )
         audit.append(conn, user, "orders.mark_printed", [order_no], {"printed_at": at})
     return get_order(conn, order_no)
 
@@ -162,18 +231,24 @@ def order_file(order: OrderRow) -> Path:
         raise UserError(f"order {order.order_no} has no file yet; render and sign it first.")
     path = Path(order.file_path)
     if not path.exists():
-        raise UserError(f"the file of order {order.order_no} is missing: {path}. Render the batch "
-                        f"again (reliefdesk orders render --batch {order.batch_id} ...) to rewrite it.")
+        raise UserError(
+            f"the file of order {order.order_no} is missing: {path}. Render the batch "
+            f"again (reliefdesk orders render --batch {order.batch_id} ...) to rewrite it."
+        )
     return path
 
 
-def check_against_register(conn: sqlite3.Connection, path: Path, result: VerifyResult) -> VerifyResult:
+def check_against_register(
+    conn: sqlite3.Connection, path: Path, result: VerifyResult
+) -> VerifyResult:
     """A file named like an order in the register (P64-....pdf) must be that order's signed file,
     byte for byte, signed by the certificate recorded for it."""
     try:
-        rows = conn.execute("SELECT sha256, signer_cert_sha256 FROM orders WHERE (order_no = ?"
-                            " OR file_path = ?) AND status <> 'prepared' ORDER BY order_no = ? DESC",
-                            (path.stem, str(path.resolve()), path.stem)).fetchall()
+        rows = conn.execute(
+            "SELECT sha256, signer_cert_sha256 FROM orders WHERE (order_no = ?"
+            " OR file_path = ?) AND status <> 'prepared' ORDER BY order_no = ? DESC",
+            (path.stem, str(path.resolve()), path.stem),
+        ).fetchall()
     except sqlite3.OperationalError:
         return result
     problem = history_problem(conn, path)
@@ -183,11 +258,19 @@ def check_against_register(conn: sqlite3.Connection, path: Path, result: VerifyR
         return result
     sha, cert = rows[0]
     if cert and result.fingerprint != cert:
-        return replace(result, ok=False, problem=f"order {path.stem} was signed with another "
-                       "certificate than the register records")
+        return replace(
+            result,
+            ok=False,
+            problem=f"order {path.stem} was signed with another "
+            "certificate than the register records",
+        )
     if sha and hashlib.sha256(path.read_bytes()).hexdigest() != sha:
-        return replace(result, ok=False, problem=f"the file differs from order {path.stem} as "
-                       "recorded in the orders register when it was signed")
+        return replace(
+            result,
+            ok=False,
+            problem=f"the file differs from order {path.stem} as "
+            "recorded in the orders register when it was signed",
+        )
     return result
 
 
@@ -208,10 +291,12 @@ def history_problem(conn: sqlite3.Connection, path: Path) -> str:
     except (ValueError, sqlite3.OperationalError):
         return ""
     if row is None or row[0] != h:
-        return (f"the order was signed when audit entry {seq_text} had hash {h[:16]}..., but this "
-                "database's audit log " + ("no longer has that entry" if row is None else
-                                           f"now holds {row[0][:16]}... for it") +
-                ": the history before the order was rewritten (or this is another database)")
+        return (
+            f"the order was signed when audit entry {seq_text} had hash {h[:16]}..., but this "
+            "database's audit log "
+            + ("no longer has that entry" if row is None else f"now holds {row[0][:16]}... for it")
+            + ": the history before the order was rewritten (or this is another database)"
+        )
     return ""
 
 
@@ -221,11 +306,20 @@ def _verify_recorded(order: OrderRow, path: Path) -> VerifyResult:
     from desktop.orders.verify import VerifyResult
 
     when = datetime.fromisoformat(order.signed_at) if order.signed_at else None
-    result = VerifyResult(str(path), True, signer=order.signer or "", signed_at=when,
-                          in_register=True, method=order.signature_method or "ink")
+    result = VerifyResult(
+        str(path),
+        True,
+        signer=order.signer or "",
+        signed_at=when,
+        in_register=True,
+        method=order.signature_method or "ink",
+    )
     if order.sha256 and hashlib.sha256(path.read_bytes()).hexdigest() != order.sha256:
-        return replace(result, ok=False, problem="the file differs from the one recorded when the "
-                       "signature was recorded")
+        return replace(
+            result,
+            ok=False,
+            problem="the file differs from the one recorded when the signature was recorded",
+        )
     return result
 
 
@@ -240,11 +334,17 @@ def verify_order(conn: sqlite3.Connection, order_no: str) -> VerifyResult:
         return _verify_recorded(order, path)
     result = verify_file(path, known_certificates(conn))
     if result.ok and order.signer_cert_sha256 and result.fingerprint != order.signer_cert_sha256:
-        return replace(result, ok=False, problem="signed with another certificate than the register "
-                       "records for this order")
+        return replace(
+            result,
+            ok=False,
+            problem="signed with another certificate than the register records for this order",
+        )
     if result.ok and order.sha256 and hashlib.sha256(path.read_bytes()).hexdigest() != order.sha256:
-        return replace(result, ok=False, problem="the file differs from the one recorded when "
-                       "the order was signed")
+        return replace(
+            result,
+            ok=False,
+            problem="the file differs from the one recorded when the order was signed",
+        )
     if result.ok:
         problem = history_problem(conn, path)
         if problem:
@@ -254,6 +354,7 @@ def verify_order(conn: sqlite3.Connection, order_no: str) -> VerifyResult:
 
 def order_place(conn: sqlite3.Connection, order_no: str) -> tuple[int, int | None, str] | None:
     """(batch id, case id, kind) of an order by its number; None when there is no such order."""
-    row = conn.execute("SELECT batch_id, case_id, kind FROM orders WHERE order_no = ?",
-                       (order_no,)).fetchone()
+    row = conn.execute(
+        "SELECT batch_id, case_id, kind FROM orders WHERE order_no = ?", (order_no,)
+    ).fetchone()
     return (row[0], row[1], row[2]) if row else None

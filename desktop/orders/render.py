@@ -68,12 +68,20 @@ class RenderedOrder:
     pdf: bytes
     pages: int
     signature: SignaturePlace
-    warnings: tuple[str, ...] = ()     # fields cut to their limit, for the clerk
+    warnings: tuple[str, ...] = ()  # fields cut to their limit, for the clerk
 
 
 # Longest text an order prints for one field; beyond it the text is cut and the order says so.
-LIMITS = {"name": 300, "aka": 300, "akas": 8, "case_number": 60, "cii": 24, "section": 40,
-          "reason": 700, "court": 120}
+LIMITS = {
+    "name": 300,
+    "aka": 300,
+    "akas": 8,
+    "case_number": 60,
+    "cii": 24,
+    "section": 40,
+    "reason": 700,
+    "court": 120,
+}
 
 
 def _cut(text: str, limit: int) -> tuple[str, bool]:
@@ -91,35 +99,45 @@ def limit_fields(order: OrderData) -> tuple[OrderData, list[str]]:
         where = f"case {e.case_number or '(no number)'}"
         name, cut = _cut(p.name, LIMITS["name"])
         if cut:
-            warnings.append(f"{where}: the name has {len(p.name):,} characters; the order prints the "
-                            f"first {LIMITS['name']} and says so")
+            warnings.append(
+                f"{where}: the name has {len(p.name):,} characters; the order prints the "
+                f"first {LIMITS['name']} and says so"
+            )
         sort_name, _ = _cut(p.sort_name, LIMITS["name"])
         akas = []
-        for a in p.akas[:LIMITS["akas"]]:
+        for a in p.akas[: LIMITS["akas"]]:
             short, cut = _cut(a, LIMITS["aka"])
             if cut:
-                warnings.append(f"{where}: another name has {len(a):,} characters; the order prints "
-                                f"the first {LIMITS['aka']}")
+                warnings.append(
+                    f"{where}: another name has {len(a):,} characters; the order prints "
+                    f"the first {LIMITS['aka']}"
+                )
             akas.append(short)
         if len(p.akas) > LIMITS["akas"]:
-            warnings.append(f"{where}: {len(p.akas)} other names on record; the order prints "
-                            f"{LIMITS['akas']}")
+            warnings.append(
+                f"{where}: {len(p.akas)} other names on record; the order prints {LIMITS['akas']}"
+            )
         number, cut_no = _cut(e.case_number or "", LIMITS["case_number"])
         if cut_no:
-            warnings.append(f"{where[:80]}: the case number has {len(e.case_number or ''):,} characters; "
-                            f"the order prints the first {LIMITS['case_number']}")
+            warnings.append(
+                f"{where[:80]}: the case number has {len(e.case_number or ''):,} characters; "
+                f"the order prints the first {LIMITS['case_number']}"
+            )
         cii, _ = _cut(p.cii or "", LIMITS["cii"])
         counts = []
         for c in e.counts:
             section, _ = _cut(c.section, LIMITS["section"])
             reason, cut = _cut(c.reason or "", LIMITS["reason"])
             if cut:
-                warnings.append(f"{where}, count {c.count_no}: the stated reason has "
-                                f"{len(c.reason or ''):,} characters; the order prints the first "
-                                f"{LIMITS['reason']}")
+                warnings.append(
+                    f"{where}, count {c.count_no}: the stated reason has "
+                    f"{len(c.reason or ''):,} characters; the order prints the first "
+                    f"{LIMITS['reason']}"
+                )
             counts.append(replace(c, section=section, reason=reason or None))
-        person = Person(name=name, akas=tuple(akas), dob=p.dob, cii=cii or None,
-                        sort_name=sort_name)
+        person = Person(
+            name=name, akas=tuple(akas), dob=p.dob, cii=cii or None, sort_name=sort_name
+        )
         entries.append(replace(e, person=person, case_number=number or None, counts=tuple(counts)))
     if not warnings:
         return order, []
@@ -136,45 +154,115 @@ class _Styles:
         lead = float(layout.get("leading", 1.28))
         tsize = float(layout.get("table_size", 9))
         self.body_font_name = face(body_font)
-        self.body = ParagraphStyle("body", fontName=face(body_font), fontSize=size,
-                                   leading=size * lead, alignment=TA_JUSTIFY, spaceAfter=size * 0.5)
-        self.numbered = ParagraphStyle("numbered", parent=self.body, leftIndent=0.35 * inch,
-                                       bulletIndent=0, bulletFontName=face(body_font))
-        self.heading = ParagraphStyle("heading", parent=self.body, fontName=face(body_font, bold=True),
-                                      alignment=TA_LEFT, spaceBefore=size * 0.6, spaceAfter=size * 0.35,
-                                      keepWithNext=1)
+        self.body = ParagraphStyle(
+            "body",
+            fontName=face(body_font),
+            fontSize=size,
+            leading=size * lead,
+            alignment=TA_JUSTIFY,
+            spaceAfter=size * 0.5,
+        )
+        self.numbered = ParagraphStyle(
+            "numbered",
+            parent=self.body,
+            leftIndent=0.35 * inch,
+            bulletIndent=0,
+            bulletFontName=face(body_font),
+        )
+        self.heading = ParagraphStyle(
+            "heading",
+            parent=self.body,
+            fontName=face(body_font, bold=True),
+            alignment=TA_LEFT,
+            spaceBefore=size * 0.6,
+            spaceAfter=size * 0.35,
+            keepWithNext=1,
+        )
         csize = float(layout.get("caption_size", 12))
-        self.court = ParagraphStyle("court", parent=self.body, fontName=face(body_font, bold=True),
-                                    fontSize=csize, leading=csize * 1.25, alignment=TA_CENTER,
-                                    spaceAfter=csize * 0.8)
+        self.court = ParagraphStyle(
+            "court",
+            parent=self.body,
+            fontName=face(body_font, bold=True),
+            fontSize=csize,
+            leading=csize * 1.25,
+            alignment=TA_CENTER,
+            spaceAfter=csize * 0.8,
+        )
         self.caption = ParagraphStyle("caption", parent=self.body, alignment=TA_LEFT, spaceAfter=0)
-        self.caption_indent = ParagraphStyle("caption_indent", parent=self.caption,
-                                             leftIndent=0.3 * inch)
+        self.caption_indent = ParagraphStyle(
+            "caption_indent", parent=self.caption, leftIndent=0.3 * inch
+        )
         tsz = float(layout.get("title_size", 12.5))
-        self.title = ParagraphStyle("title", parent=self.body, fontName=face(body_font, bold=True),
-                                    fontSize=tsz, leading=tsz * 1.25, alignment=TA_CENTER,
-                                    spaceBefore=tsz * 0.8, spaceAfter=2)
-        self.subtitle = ParagraphStyle("subtitle", parent=self.body,
-                                       fontName=face(body_font, italic=True), alignment=TA_CENTER,
-                                       spaceAfter=size)
-        self.cell = ParagraphStyle("cell", fontName=face(table_font), fontSize=tsize,
-                                   leading=tsize * 1.2, alignment=TA_LEFT)
-        self.cell_head = ParagraphStyle("cell_head", parent=self.cell,
-                                        fontName=face(table_font, bold=True))
-        self.cell_note = ParagraphStyle("cell_note", parent=self.cell, fontSize=tsize * 0.88,
-                                        leading=tsize * 1.08, textColor=colors.Color(0.25, 0.25, 0.25))
-        self.small = ParagraphStyle("small", parent=self.body, fontName=face(table_font),
-                                    fontSize=float(layout.get("footer_size", 8)),
-                                    leading=float(layout.get("footer_size", 8)) * 1.2, alignment=TA_LEFT,
-                                    spaceAfter=0)
-        self.sign_name = ParagraphStyle("sign_name", parent=self.body, alignment=TA_LEFT, spaceAfter=0)
-        self.address = ParagraphStyle("address", parent=self.body, fontName=face(body_font),
-                                      fontSize=size * 0.9, leading=size * 1.1, alignment=TA_CENTER,
-                                      spaceAfter=0)
-        self.note = ParagraphStyle("note", parent=self.body, fontName=face(body_font, italic=True),
-                                   fontSize=size * 0.9, leading=size * 1.12)
-        self.certificate = ParagraphStyle("certificate", parent=self.body, fontSize=size * 0.85,
-                                          leading=size * 1.08, spaceBefore=size * 0.6, spaceAfter=0)
+        self.title = ParagraphStyle(
+            "title",
+            parent=self.body,
+            fontName=face(body_font, bold=True),
+            fontSize=tsz,
+            leading=tsz * 1.25,
+            alignment=TA_CENTER,
+            spaceBefore=tsz * 0.8,
+            spaceAfter=2,
+        )
+        self.subtitle = ParagraphStyle(
+            "subtitle",
+            parent=self.body,
+            fontName=face(body_font, italic=True),
+            alignment=TA_CENTER,
+            spaceAfter=size,
+        )
+        self.cell = ParagraphStyle(
+            "cell",
+            fontName=face(table_font),
+            fontSize=tsize,
+            leading=tsize * 1.2,
+            alignment=TA_LEFT,
+        )
+        self.cell_head = ParagraphStyle(
+            "cell_head", parent=self.cell, fontName=face(table_font, bold=True)
+        )
+        self.cell_note = ParagraphStyle(
+            "cell_note",
+            parent=self.cell,
+            fontSize=tsize * 0.88,
+            leading=tsize * 1.08,
+            textColor=colors.Color(0.25, 0.25, 0.25),
+        )
+        self.small = ParagraphStyle(
+            "small",
+            parent=self.body,
+            fontName=face(table_font),
+            fontSize=float(layout.get("footer_size", 8)),
+            leading=float(layout.get("footer_size", 8)) * 1.2,
+            alignment=TA_LEFT,
+            spaceAfter=0,
+        )
+        self.sign_name = ParagraphStyle(
+            "sign_name", parent=self.body, alignment=TA_LEFT, spaceAfter=0
+        )
+        self.address = ParagraphStyle(
+            "address",
+            parent=self.body,
+            fontName=face(body_font),
+            fontSize=size * 0.9,
+            leading=size * 1.1,
+            alignment=TA_CENTER,
+            spaceAfter=0,
+        )
+        self.note = ParagraphStyle(
+            "note",
+            parent=self.body,
+            fontName=face(body_font, italic=True),
+            fontSize=size * 0.9,
+            leading=size * 1.12,
+        )
+        self.certificate = ParagraphStyle(
+            "certificate",
+            parent=self.body,
+            fontSize=size * 0.85,
+            leading=size * 1.08,
+            spaceBefore=size * 0.6,
+            spaceAfter=0,
+        )
         self.table_font = face(table_font)
         self.table_bold = face(table_font, bold=True)
         self.footer_size = float(layout.get("footer_size", 8))
@@ -187,8 +275,9 @@ class _SignatureBlock(Flowable):
     box sits under the name. An order to be signed in ink or elsewhere (order.signing 'unsigned')
     leaves the line blank. Records where the box landed so the PAdES field is placed over it."""
 
-    def __init__(self, t: OrderTemplate, order: OrderData, styles: _Styles,
-                 placement: dict[str, Any]) -> None:
+    def __init__(
+        self, t: OrderTemplate, order: OrderData, styles: _Styles, placement: dict[str, Any]
+    ) -> None:
         super().__init__()
         self.t, self.order, self.styles, self.placement = t, order, styles, placement
         values = {"order_date": wording.long_date(order.order_date)}
@@ -201,8 +290,8 @@ class _SignatureBlock(Flowable):
             self.lines.append(Paragraph(markup(order.court.department, font), styles.sign_name))
         self.image = order.judge.signature_image
         self.digital = order.signing == "digital"
-        self.sig_h = 0.62 * inch        # room above the line: image, or the appearance box
-        self.box_h = 0.42 * inch        # the appearance box under the name when there is an image
+        self.sig_h = 0.62 * inch  # room above the line: image, or the appearance box
+        self.box_h = 0.42 * inch  # the appearance box under the name when there is an image
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         self.width = aw
@@ -253,8 +342,15 @@ def _fit(c: Canvas, text: str, font: str, size: float, width: float) -> tuple[st
     return text, size
 
 
-def _canvas_class(t: OrderTemplate, order: OrderData, values: dict[str, str], styles: _Styles,
-                  margin: float, top: float, bottom: float) -> type[Canvas]:
+def _canvas_class(
+    t: OrderTemplate,
+    order: OrderData,
+    values: dict[str, str],
+    styles: _Styles,
+    margin: float,
+    top: float,
+    bottom: float,
+) -> type[Canvas]:
     """A canvas that defers page decoration until the page count is known ("Page n of m") and pins
     the PDF's dates to the order date."""
     d = order.order_date
@@ -277,8 +373,13 @@ def _canvas_class(t: OrderTemplate, order: OrderData, values: dict[str, str], st
             self.line(margin, head_y - 0.06 * inch, PAGE_W - margin, head_y - 0.06 * inch)
             right = t.fill(t.text["footer_right"], {**values, "page": page, "pages": total})
             right_w = self.stringWidth(right, bold, size)
-            left, ls = _fit(self, t.fill(t.text["footer_left"], values), font, size,
-                            width - right_w - 0.25 * inch)
+            left, ls = _fit(
+                self,
+                t.fill(t.text["footer_left"], values),
+                font,
+                size,
+                width - right_w - 0.25 * inch,
+            )
             y = bottom - min(0.5 * inch, bottom * 0.6)
             self.line(margin, y + 0.16 * inch, PAGE_W - margin, y + 0.16 * inch)
             self.setFont(font, ls)
@@ -290,25 +391,41 @@ def _canvas_class(t: OrderTemplate, order: OrderData, values: dict[str, str], st
     return OrderCanvas
 
 
-def _cell(text: str, style: ParagraphStyle, note: str = "", note_style: ParagraphStyle | None = None,
-          *, font: str | None = None) -> Paragraph:
+def _cell(
+    text: str,
+    style: ParagraphStyle,
+    note: str = "",
+    note_style: ParagraphStyle | None = None,
+    *,
+    font: str | None = None,
+) -> Paragraph:
     """A table cell; with `font`, characters that font lacks are set in a fallback font."""
     body = markup(text, font) if font else escape(text)
     if note:
         shown = markup(note, font) if font else escape(note)
-        body += f'<br/><font size="{note_style.fontSize if note_style else style.fontSize}"><i>' \
-                f"{shown}</i></font>"
+        body += (
+            f'<br/><font size="{note_style.fontSize if note_style else style.fontSize}"><i>'
+            f"{shown}</i></font>"
+        )
     return Paragraph(body, style)
 
 
-def _count_cells(t: OrderTemplate, columns: list[str], entry: CaseEntry, count: CountLine,
-                 styles: _Styles, court: Any = None) -> list[Any]:
+def _count_cells(
+    t: OrderTemplate,
+    columns: list[str],
+    entry: CaseEntry,
+    count: CountLine,
+    styles: _Styles,
+    court: Any = None,
+) -> list[Any]:
     row: list[Any] = []
     p = entry.person
     font = styles.table_font
     for col in columns:
         if col == "count_no":
-            row.append(_cell(str(count.count_no) if count.count_no is not None else "—", styles.cell))
+            row.append(
+                _cell(str(count.count_no) if count.count_no is not None else "—", styles.cell)
+            )
         elif col == "section":
             row.append(_cell(wording.section_text(count), styles.cell, font=font))
         elif col == "level":
@@ -332,11 +449,19 @@ def _count_cells(t: OrderTemplate, columns: list[str], entry: CaseEntry, count: 
         elif col == "cii":
             row.append(_cell(p.cii or "—", styles.cell, font=font))
         elif col == "case_number":
-            row.append(_cell(entry.case_number or "—", styles.cell,
-                             wording.prosecution_text(t, entry.prosecution, short=True),
-                             styles.cell_note, font=font))
+            row.append(
+                _cell(
+                    entry.case_number or "—",
+                    styles.cell,
+                    wording.prosecution_text(t, entry.prosecution, short=True),
+                    styles.cell_note,
+                    font=font,
+                )
+            )
         elif col == "prosecution":
-            row.append(_cell(wording.prosecution_text(t, entry.prosecution, short=True), styles.cell))
+            row.append(
+                _cell(wording.prosecution_text(t, entry.prosecution, short=True), styles.cell)
+            )
     return row
 
 
@@ -366,8 +491,9 @@ _GRID = [
 ]
 
 
-def _caption(t: OrderTemplate, order: OrderData, values: dict[str, str], styles: _Styles,
-             width: float) -> list[Flowable]:
+def _caption(
+    t: OrderTemplate, order: OrderData, values: dict[str, str], styles: _Styles, width: float
+) -> list[Flowable]:
     """Court line (with courthouse and address when set), then the two-column caption: parties on
     the left; case, order and department on the right."""
     font = styles.body_font_name
@@ -376,50 +502,91 @@ def _caption(t: OrderTemplate, order: OrderData, values: dict[str, str], styles:
     below = [courthouse] if courthouse else []
     below += order.court.address_lines
     if below:
-        out[0] = Paragraph(escape(values["court"]).upper(),
-                           ParagraphStyle("court_tight", parent=styles.court, spaceAfter=2))
+        out[0] = Paragraph(
+            escape(values["court"]).upper(),
+            ParagraphStyle("court_tight", parent=styles.court, spaceAfter=2),
+        )
         out.append(Paragraph(" · ".join(markup(x, font) for x in below), styles.address))
         out.append(Spacer(1, styles.court.spaceAfter * 0.8))
-    left: list[Flowable] = [Paragraph(escape(t.text["plaintiff"]), styles.caption),
-                            Paragraph(escape(t.text.get("plaintiff_role", "")), styles.caption_indent),
-                            Spacer(1, 2),
-                            Paragraph(escape(t.text["versus"]), styles.caption_indent),
-                            Spacer(1, 2)]
+    left: list[Flowable] = [
+        Paragraph(escape(t.text["plaintiff"]), styles.caption),
+        Paragraph(escape(t.text.get("plaintiff_role", "")), styles.caption_indent),
+        Spacer(1, 2),
+        Paragraph(escape(t.text["versus"]), styles.caption_indent),
+        Spacer(1, 2),
+    ]
     right: list[Flowable] = []
     if t.kind == "bulk":
         left.append(Paragraph(escape(t.text.get("defendant_caption", "")), styles.caption))
-        right.append(Paragraph(f"<b>{escape(t.text['order_label'])}</b> {escape(order.order_number)}",
-                               styles.caption))
-        right.append(Paragraph(f"<b>{escape(t.text['case_label'])}:</b> "
-                               + t.fill(t.text.get("case_summary", ""), values), styles.caption))
+        right.append(
+            Paragraph(
+                f"<b>{escape(t.text['order_label'])}</b> {escape(order.order_number)}",
+                styles.caption,
+            )
+        )
+        right.append(
+            Paragraph(
+                f"<b>{escape(t.text['case_label'])}:</b> "
+                + t.fill(t.text.get("case_summary", ""), values),
+                styles.caption,
+            )
+        )
     else:
         person = order.entries[0].person
         left.append(Paragraph(f"<b>{markup(person.name, font)}</b>,", styles.caption))
         if person.akas:
-            left.append(Paragraph(t.fill(t.text.get("aka", "aka ${akas}"), values),
-                                  styles.caption_indent))
-        right.append(Paragraph(f"<b>{escape(t.text['case_label'])}</b> "
-                               f"{markup(values['case_numbers'], font)}", styles.caption))
-        right.append(Paragraph(f"<b>{escape(t.text['order_label'])}</b> {escape(order.order_number)}",
-                               styles.caption))
-        right.append(Paragraph(f"<b>{escape(t.text.get('dob_label', 'DOB'))}:</b> "
-                               f"{escape(values['dob'] or 'not on record')}", styles.caption))
-        right.append(Paragraph(f"<b>{escape(t.text.get('cii_label', 'CII'))}:</b> "
-                               f"{markup(values['cii'] or 'not on record', font)}", styles.caption))
+            left.append(
+                Paragraph(t.fill(t.text.get("aka", "aka ${akas}"), values), styles.caption_indent)
+            )
+        right.append(
+            Paragraph(
+                f"<b>{escape(t.text['case_label'])}</b> {markup(values['case_numbers'], font)}",
+                styles.caption,
+            )
+        )
+        right.append(
+            Paragraph(
+                f"<b>{escape(t.text['order_label'])}</b> {escape(order.order_number)}",
+                styles.caption,
+            )
+        )
+        right.append(
+            Paragraph(
+                f"<b>{escape(t.text.get('dob_label', 'DOB'))}:</b> "
+                f"{escape(values['dob'] or 'not on record')}",
+                styles.caption,
+            )
+        )
+        right.append(
+            Paragraph(
+                f"<b>{escape(t.text.get('cii_label', 'CII'))}:</b> "
+                f"{markup(values['cii'] or 'not on record', font)}",
+                styles.caption,
+            )
+        )
     if order.court.department:
-        right.append(Paragraph(f"<b>{escape(t.text.get('department_label', 'Department'))}:</b> "
-                               f"{markup(order.court.department, font)}", styles.caption))
+        right.append(
+            Paragraph(
+                f"<b>{escape(t.text.get('department_label', 'Department'))}:</b> "
+                f"{markup(order.court.department, font)}",
+                styles.caption,
+            )
+        )
     left.append(Paragraph(escape(t.text["defendant_role"]), styles.caption_indent))
     table = Table([[left, right]], colWidths=[width * 0.55, width * 0.45])
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), styles.table_font),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEAFTER", (0, 0), (0, 0), 0.75, colors.black),
-        ("LINEBELOW", (0, 0), (0, 0), 0.75, colors.black),
-        ("LEFTPADDING", (0, 0), (0, 0), 0),
-        ("LEFTPADDING", (1, 0), (1, 0), 10),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), styles.table_font),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEAFTER", (0, 0), (0, 0), 0.75, colors.black),
+                ("LINEBELOW", (0, 0), (0, 0), 0.75, colors.black),
+                ("LEFTPADDING", (0, 0), (0, 0), 0),
+                ("LEFTPADDING", (1, 0), (1, 0), 10),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
     out.append(table)
     out.append(Paragraph(escape(t.title), styles.title))
     if t.subtitle:
@@ -427,8 +594,14 @@ def _caption(t: OrderTemplate, order: OrderData, values: dict[str, str], styles:
     return out
 
 
-def _numbered(t: OrderTemplate, paragraphs: Any, active: set[str], values: dict[str, str],
-              styles: _Styles, start: int = 0) -> list[Flowable]:
+def _numbered(
+    t: OrderTemplate,
+    paragraphs: Any,
+    active: set[str],
+    values: dict[str, str],
+    styles: _Styles,
+    start: int = 0,
+) -> list[Flowable]:
     out: list[Flowable] = []
     n = start
     for para in paragraphs:
@@ -445,10 +618,21 @@ def _numbered(t: OrderTemplate, paragraphs: Any, active: set[str], values: dict[
 
 # Flags in the order their findings are printed (the first the template words is used per count).
 _FINDING_ORDER = (
-    "judgment_after_prop64", "offense_after_prop64", "unknown_quantity", "two_priors",
-    "disqualifying_prior", "registration_only", "ineligible_subdivision", "environmental_violation",
-    "prosecution_challenged", "record_inconsistent", "sentence_unknown", "level_inferred",
-    "out_of_scope_section", "plea_bargain", "related_charge",
+    "judgment_after_prop64",
+    "offense_after_prop64",
+    "unknown_quantity",
+    "two_priors",
+    "disqualifying_prior",
+    "registration_only",
+    "ineligible_subdivision",
+    "environmental_violation",
+    "prosecution_challenged",
+    "record_inconsistent",
+    "sentence_unknown",
+    "level_inferred",
+    "out_of_scope_section",
+    "plea_bargain",
+    "related_charge",
 )
 
 
@@ -471,8 +655,9 @@ def count_findings(t: OrderTemplate, order: OrderData, font: str) -> list[str]:
                 "case_number": e.case_number or "(no case number)",
                 "name": markup(e.person.name, font),
                 "relief": wording.relief_text(t, c, order.court),
-                "reason": markup(reason, font) if reason else escape(t.text.get(
-                    "no_reason", "the record before the court supports it")),
+                "reason": markup(reason, font)
+                if reason
+                else escape(t.text.get("no_reason", "the record before the court supports it")),
             }
             sentences = [t.fill(t.count_finding(k), values) for k in keys[:2]]
             prefix = t.fill(t.text.get("count_finding_prefix", ""), values)
@@ -498,9 +683,11 @@ def render_order(order: OrderData, t: OrderTemplate) -> RenderedOrder:
     if not order.entries or not order.counts:
         raise ValueError(f"order {order.order_number} has no counts")
     if t.kind == "resentence" and any(e.terms is None for e in order.entries):
-        raise ValueError(f"order {order.order_number} is a resentencing order without its terms "
-                         "(credit for time served, supervision or release, hearing); enter them "
-                         "first (reliefdesk orders terms)")
+        raise ValueError(
+            f"order {order.order_number} is a resentencing order without its terms "
+            "(credit for time served, supervision or release, hearing); enter them "
+            "first (reliefdesk orders terms)"
+        )
     register_fonts()
     order, warnings = limit_fields(order)
     result = None
@@ -512,8 +699,9 @@ def render_order(order: OrderData, t: OrderTemplate) -> RenderedOrder:
     return result
 
 
-def _render(order: OrderData, t: OrderTemplate, layout: dict[str, Any],
-            warnings: list[str]) -> RenderedOrder:
+def _render(
+    order: OrderData, t: OrderTemplate, layout: dict[str, Any], warnings: list[str]
+) -> RenderedOrder:
     styles = _Styles(layout)
     margin = float(layout.get("margin_in", 1.0)) * inch
     top = float(layout.get("margin_top_in", layout.get("margin_in", 1.0))) * inch
@@ -526,23 +714,36 @@ def _render(order: OrderData, t: OrderTemplate, layout: dict[str, Any],
 
     story: list[Flowable] = _caption(t, order, values, styles, width)
     if order.amends:
-        text = t.fill(t.text.get("amends", "This order amends and replaces Order No. ${amends}."),
-                      values)
+        text = t.fill(
+            t.text.get("amends", "This order amends and replaces Order No. ${amends}."), values
+        )
         if order.amend_reason:
             text += " " + markup(order.amend_reason, styles.body_font_name)
         story.append(Paragraph(text, styles.note))
     story.append(Paragraph(t.fill(t.text["intro"], values), styles.body))
     if warnings:
-        story.append(Paragraph(escape(t.text.get(
-            "cut_note", "Note: a name or other entry on record is too long to print in full and is "
-            "shown shortened (\u2026); the full entry is in the court's record.")), styles.note))
+        story.append(
+            Paragraph(
+                escape(
+                    t.text.get(
+                        "cut_note",
+                        "Note: a name or other entry on record is too long to print in full and is "
+                        "shown shortened (\u2026); the full entry is in the court's record.",
+                    )
+                ),
+                styles.note,
+            )
+        )
     active = wording.conditions(order)
 
     if t.kind != "bulk":
         story.append(Paragraph(escape(t.text.get("counts_heading", "")), styles.heading))
         rows = [_header_row(t, columns, styles)]
-        rows += [_count_cells(t, columns, e, c, styles, order.court) for e in order.entries
-                 for c in e.counts]
+        rows += [
+            _count_cells(t, columns, e, c, styles, order.court)
+            for e in order.entries
+            for c in e.counts
+        ]
         table = Table(rows, colWidths=col_widths, repeatRows=1)
         table.setStyle(TableStyle([*_GRID, ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL)]))
         story.append(table)
@@ -565,38 +766,77 @@ def _render(order: OrderData, t: OrderTemplate, layout: dict[str, Any],
     ]
     if order.court.clerk_certificate:
         cert = markup(order.court.clerk_certificate, styles.body_font_name).replace("\n", "<br/>")
-        tail.append(Paragraph(cert + t.fill(t.text.get(
-            "certificate_lines", "<br/>Date: ______________ Clerk of the Court, by "
-            "______________________, Deputy"), values), styles.certificate))
+        tail.append(
+            Paragraph(
+                cert
+                + t.fill(
+                    t.text.get(
+                        "certificate_lines",
+                        "<br/>Date: ______________ Clerk of the Court, by "
+                        "______________________, Deputy",
+                    ),
+                    values,
+                ),
+                styles.certificate,
+            )
+        )
     story.append(KeepTogether(tail))
 
-    frame = Frame(margin, bottom, width, PAGE_H - top - bottom, id="body",
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    frame = Frame(
+        margin,
+        bottom,
+        width,
+        PAGE_H - top - bottom,
+        id="body",
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
     templates = [PageTemplate(id="main", frames=[frame])]
     if t.kind == "bulk":
-        templates.append(_schedule_page(t, values, styles, margin, width, columns, col_widths,
-                                        top, bottom))
+        templates.append(
+            _schedule_page(t, values, styles, margin, width, columns, col_widths, top, bottom)
+        )
         story += [NextPageTemplate("schedule"), PageBreak()]
         story += _schedule_blocks(t, order, styles, columns, col_widths)
 
     buf = io.BytesIO()
     doc = BaseDocTemplate(
-        buf, pagesize=LETTER, leftMargin=margin, rightMargin=margin, topMargin=top,
-        bottomMargin=bottom, title=f"{t.title} (Order No. {order.order_number})",
-        author=order.judge.name, subject=f"{values['court']}; {t.short_title}",
-        creator=f"ReliefDesk; template {t.name} {t.version}", invariant=1,
+        buf,
+        pagesize=LETTER,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=top,
+        bottomMargin=bottom,
+        title=f"{t.title} (Order No. {order.order_number})",
+        author=order.judge.name,
+        subject=f"{values['court']}; {t.short_title}",
+        creator=f"ReliefDesk; template {t.name} {t.version}",
+        invariant=1,
         pageTemplates=templates,
     )
     doc.build(story, canvasmaker=_canvas_class(t, order, values, styles, margin, top, bottom))
     pdf = buf.getvalue()
-    return RenderedOrder(pdf=pdf, pages=doc.page,
-                         signature=SignaturePlace(placement["page"], placement["box"]),
-                         warnings=tuple(warnings))
+    return RenderedOrder(
+        pdf=pdf,
+        pages=doc.page,
+        signature=SignaturePlace(placement["page"], placement["box"]),
+        warnings=tuple(warnings),
+    )
 
 
-def _schedule_page(t: OrderTemplate, values: dict[str, str], styles: _Styles, margin: float,
-                   width: float, columns: list[str], col_widths: list[float], top_margin: float,
-                   bottom: float) -> PageTemplate:
+def _schedule_page(
+    t: OrderTemplate,
+    values: dict[str, str],
+    styles: _Styles,
+    margin: float,
+    width: float,
+    columns: list[str],
+    col_widths: list[float],
+    top_margin: float,
+    bottom: float,
+) -> PageTemplate:
     """Schedule pages: the schedule title and column headings are drawn on every page, above the rows."""
     title = Paragraph(f"<b>{t.fill(t.schedule_title or 'Schedule A', values)}</b>", styles.cell)
     head = Table([_header_row(t, columns, styles)], colWidths=col_widths)
@@ -610,13 +850,23 @@ def _schedule_page(t: OrderTemplate, values: dict[str, str], styles: _Styles, ma
         title.drawOn(canvas, margin, top - title_h)
         head.drawOn(canvas, margin, top - top_h)
 
-    frame = Frame(margin, bottom, width, PAGE_H - top_margin - bottom - top_h, id="rows",
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    frame = Frame(
+        margin,
+        bottom,
+        width,
+        PAGE_H - top_margin - bottom - top_h,
+        id="rows",
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
     return PageTemplate(id="schedule", frames=[frame], onPage=on_page)
 
 
-def _schedule_blocks(t: OrderTemplate, order: OrderData, styles: _Styles, columns: list[str],
-                     col_widths: list[float]) -> list[Flowable]:
+def _schedule_blocks(
+    t: OrderTemplate, order: OrderData, styles: _Styles, columns: list[str], col_widths: list[float]
+) -> list[Flowable]:
     """The schedule as one small table per case (or per block of a long case): splitting one
     10,000-row table is quadratic in reportlab. Person and case cells span the case's count rows."""
     per_block = int(t.layout.get("rows_per_block", 12))
@@ -624,11 +874,12 @@ def _schedule_blocks(t: OrderTemplate, order: OrderData, styles: _Styles, column
     blocks: list[Flowable] = []
     entries = list(order.entries)
     if order.court.schedule_names == "surname_first":
-        entries.sort(key=lambda e: ((e.person.sort_name or e.person.name).casefold(),
-                                    e.case_number or ""))
+        entries.sort(
+            key=lambda e: ((e.person.sort_name or e.person.name).casefold(), e.case_number or "")
+        )
     for entry in entries:
         for start in range(0, len(entry.counts), per_block):
-            counts = entry.counts[start:start + per_block]
+            counts = entry.counts[start : start + per_block]
             rows = [_count_cells(t, columns, entry, c, styles, order.court) for c in counts]
             cmds = list(_GRID)
             for i in spanned:

@@ -58,7 +58,7 @@ def audit_head_of(data: bytes) -> str | None:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         info = reader.trailer_view["/Info"]
         value = info.get(AUDIT_HEAD_KEY)
-    except Exception:  # noqa: BLE001 - an unreadable file simply carries no head
+    except Exception:
         return None
     return str(value) if value is not None else None
 
@@ -90,10 +90,15 @@ def _stamp(appearance: bytes | None) -> NoOpStampStyle | StaticStampStyle:
     if appearance is None:
         return _NO_STAMP
     return StaticStampStyle(
-        background=_BytesPage(appearance), background_opacity=1.0, border_width=0,
+        background=_BytesPage(appearance),
+        background_opacity=1.0,
+        border_width=0,
         background_layout=layout.SimpleBoxLayoutRule(
-            x_align=layout.AxisAlignment.ALIGN_MIN, y_align=layout.AxisAlignment.ALIGN_MID,
-            margins=layout.Margins.uniform(0)))
+            x_align=layout.AxisAlignment.ALIGN_MIN,
+            y_align=layout.AxisAlignment.ALIGN_MID,
+            margins=layout.Margins.uniform(0),
+        ),
+    )
 
 
 class _TimedPdfSigner(signers.PdfSigner):
@@ -117,8 +122,11 @@ class _LoadedKeySigner(signers.SimpleSigner):
     def __init__(self, key: RSAPrivateKey, cert: x509.Certificate) -> None:
         asn1_cert = translate_pyca_cryptography_cert_to_asn1(cert)
         # No extra certificates: pyHanko embeds the signing certificate once by itself.
-        super().__init__(signing_cert=asn1_cert, signing_key=translate_pyca_cryptography_key_to_asn1(key),
-                         cert_registry=SimpleCertificateStore())
+        super().__init__(
+            signing_cert=asn1_cert,
+            signing_key=translate_pyca_cryptography_key_to_asn1(key),
+            cert_registry=SimpleCertificateStore(),
+        )
         self._key = key
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
@@ -152,9 +160,17 @@ class OrderSigner:
     def judge(self) -> Judge:
         return Judge(name=self.info.name, title=self.info.title)
 
-    def sign(self, rendered: RenderedOrder, *, order_number: str, county: str,
-             order_date: date | None = None, signing_time: datetime | None = None,
-             appearance: bytes | None = None, audit_head: str | None = None) -> bytes:
+    def sign(
+        self,
+        rendered: RenderedOrder,
+        *,
+        order_number: str,
+        county: str,
+        order_date: date | None = None,
+        signing_time: datetime | None = None,
+        appearance: bytes | None = None,
+        audit_head: str | None = None,
+    ) -> bytes:
         """Sign a rendered order; with `appearance` (a one-page PDF the size of the signature box),
         the signature field shows it; `signing_time` is recorded as the signature's time. With
         `audit_head` ("seq:hash" of the audit log when signing) the document information gets
@@ -167,19 +183,29 @@ class OrderSigner:
             location=f"Superior Court of California, County of {county.title()}",
             name=self.info.name,
         )
-        spec = fields.SigFieldSpec(SIGNATURE_FIELD, on_page=rendered.signature.page,
-                                   box=rendered.signature.box)
+        spec = fields.SigFieldSpec(
+            SIGNATURE_FIELD, on_page=rendered.signature.page, box=rendered.signature.box
+        )
         writer = IncrementalPdfFileWriter(io.BytesIO(rendered.pdf))
         if audit_head:
             _put_info(writer, AUDIT_HEAD_KEY, audit_head)
-        pdf_signer = _TimedPdfSigner(meta, signer=self._signer, new_field_spec=spec,
-                                     stamp_style=_stamp(appearance), signing_time=signing_time)
+        pdf_signer = _TimedPdfSigner(
+            meta,
+            signer=self._signer,
+            new_field_spec=spec,
+            stamp_style=_stamp(appearance),
+            signing_time=signing_time,
+        )
         out = pdf_signer.sign_pdf(writer, bytes_reserved=self.bytes_reserved)
         return out.getvalue()
 
-    def sign_order(self, rendered: RenderedOrder, order: OrderData,
-                   moment: datetime | None = None,
-                   audit_head: str | None = None) -> tuple[bytes, datetime]:
+    def sign_order(
+        self,
+        rendered: RenderedOrder,
+        order: OrderData,
+        moment: datetime | None = None,
+        audit_head: str | None = None,
+    ) -> tuple[bytes, datetime]:
         """Sign a rendered order with the visible appearance "Digitally signed by Hon. NAME, TITLE,
         DATE TIME (Pacific)" (title as printed on the order); returns the signed PDF and the time."""
         from desktop.orders.appearance import appearance_pdf
@@ -187,6 +213,12 @@ class OrderSigner:
         moment = (moment or clock.now()).astimezone(UTC).replace(microsecond=0)
         x1, y1, x2, y2 = rendered.signature.box
         look = appearance_pdf(order.judge.name, order.judge.title, moment, x2 - x1, y2 - y1)
-        data = self.sign(rendered, order_number=order.order_number, county=order.county,
-                         signing_time=moment, appearance=look, audit_head=audit_head)
+        data = self.sign(
+            rendered,
+            order_number=order.order_number,
+            county=order.county,
+            signing_time=moment,
+            appearance=look,
+            audit_head=audit_head,
+        )
         return data, moment

@@ -17,8 +17,14 @@ from desktop.errors import UserError
 
 PROP64_SECTIONS = ("11357", "11358", "11359", "11360")
 GRANTS = ("dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction", "resentence")
-RELIEF_ORDER = ("dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction", "resentence",
-                "not_eligible", "needs_review")
+RELIEF_ORDER = (
+    "dismiss_and_seal",
+    "redesignate_misdemeanor",
+    "redesignate_infraction",
+    "resentence",
+    "not_eligible",
+    "needs_review",
+)
 RELIEF_SHORT = {
     "dismiss_and_seal": "Dismiss & seal",
     "redesignate_misdemeanor": "To misd.",
@@ -48,7 +54,7 @@ class RunSummary:
     started_at: str
     created_by: str | None
     counts: int = 0
-    other_counts: int = 0          # related / out-of-scope counts the run also evaluated
+    other_counts: int = 0  # related / out-of-scope counts the run also evaluated
     people: int = 0
     felony_counts: int = 0
     non_felony_counts: int = 0
@@ -76,8 +82,9 @@ class RunSummary:
 def latest_run(conn: sqlite3.Connection) -> int:
     row = conn.execute("SELECT MAX(id) FROM evaluation_runs WHERE status = 'complete'").fetchone()
     if not row or row[0] is None:
-        raise UserError("there is no completed evaluation run; run `reliefdesk evaluate --county NAME` "
-                        "first.")
+        raise UserError(
+            "there is no completed evaluation run; run `reliefdesk evaluate --county NAME` first."
+        )
     return int(row[0])
 
 
@@ -98,8 +105,11 @@ def _policy_rule(explanation: str) -> str:
 
 def summarize(conn: sqlite3.Connection, run_id: int | None = None) -> RunSummary:
     run_id = run_id if run_id is not None else latest_run(conn)
-    run = conn.execute("SELECT id, county, policy_name, policy_version, as_of, engine_version, "
-                       "started_at, created_by FROM evaluation_runs WHERE id = ?", (run_id,)).fetchone()
+    run = conn.execute(
+        "SELECT id, county, policy_name, policy_version, as_of, engine_version, "
+        "started_at, created_by FROM evaluation_runs WHERE id = ?",
+        (run_id,),
+    ).fetchone()
     if run is None:
         raise UserError(f"there is no evaluation run {run_id}.")
     s = RunSummary(*run)
@@ -109,7 +119,9 @@ def summarize(conn: sqlite3.Connection, run_id: int | None = None) -> RunSummary
     dets = conn.execute(
         "SELECT d.count_id, d.subject_id, d.relief, d.resentence_target, d.flags, d.explanation,"
         " c.base_section, c.level, c.conviction_date FROM determinations d"
-        " JOIN counts c ON c.id = d.count_id WHERE d.run_id = ?", (run_id,)).fetchall()
+        " JOIN counts c ON c.id = d.count_id WHERE d.run_id = ?",
+        (run_id,),
+    ).fetchall()
     relief_of: dict[int, tuple[str, str | None]] = {}
     subjects: set[int] = set()
     relieved: set[int] = set()
@@ -144,11 +156,13 @@ def summarize(conn: sqlite3.Connection, run_id: int | None = None) -> RunSummary
     convictions: dict[int, list[tuple[int, str | None, str | None]]] = defaultdict(list)
     ids = sorted(subjects)
     for start in range(0, len(ids), 900):
-        chunk = ids[start:start + 900]
+        chunk = ids[start : start + 900]
         marks = ",".join("?" * len(chunk))
         for cid, sid, level, conv in conn.execute(
-                f"SELECT id, subject_id, level, conviction_date FROM counts WHERE convicted = 1 "
-                f"AND subject_id IN ({marks})", chunk):
+            f"SELECT id, subject_id, level, conviction_date FROM counts WHERE convicted = 1 "
+            f"AND subject_id IN ({marks})",
+            chunk,
+        ):
             convictions[sid].append((cid, level, conv))
     p64_counts = {cid for cid, (relief, _) in relief_of.items()}
     p64_counts -= {cid for cid, _, _, _, _, _, base, _, _ in dets if base not in PROP64_SECTIONS}
@@ -157,7 +171,9 @@ def summarize(conn: sqlite3.Connection, run_id: int | None = None) -> RunSummary
         remaining: list[str | None] = []
         for cid, level, conv in convictions.get(sid, []):
             relief, target = relief_of.get(cid, (None, None))
-            dismissed = relief == "dismiss_and_seal" or (relief == "resentence" and target == "dismissed")
+            dismissed = relief == "dismiss_and_seal" or (
+                relief == "resentence" and target == "dismissed"
+            )
             if level == "F":
                 had_felony = True
                 if relief not in GRANTS:
@@ -168,17 +184,23 @@ def summarize(conn: sqlite3.Connection, run_id: int | None = None) -> RunSummary
         s.people_no_felony_after += had_felony and not remaining_felony
         s.people_no_conviction_after += not remaining
         # An undated remaining conviction may be recent, so it counts against the person.
-        s.people_no_recent_conviction_after += all(c is not None and c < recent_cutoff
-                                                   for c in remaining)
-        left = [(level, conv) for cid, level, conv in convictions.get(sid, []) if cid not in p64_counts]
+        s.people_no_recent_conviction_after += all(
+            c is not None and c < recent_cutoff for c in remaining
+        )
+        left = [
+            (level, conv) for cid, level, conv in convictions.get(sid, []) if cid not in p64_counts
+        ]
         s.dismiss_all_no_felony += had_felony and not any(level == "F" for level, _ in left)
         s.dismiss_all_no_conviction += not left
-        s.dismiss_all_no_recent_conviction += all(c is not None and c < recent_cutoff for _, c in left)
+        s.dismiss_all_no_recent_conviction += all(
+            c is not None and c < recent_cutoff for _, c in left
+        )
 
     for status, by, n in conn.execute(
-            "SELECT r.status, r.decided_by, COUNT(*) FROM review_items r JOIN determinations d"
-            " ON d.id = r.determination_id WHERE d.run_id = ? GROUP BY r.status, r.decided_by",
-            (run_id,)):
+        "SELECT r.status, r.decided_by, COUNT(*) FROM review_items r JOIN determinations d"
+        " ON d.id = r.determination_id WHERE d.run_id = ? GROUP BY r.status, r.decided_by",
+        (run_id,),
+    ):
         s.review_status[status] += n
         if by:
             s.by_clerk.setdefault(by, Counter())[status] += n
@@ -186,7 +208,9 @@ def summarize(conn: sqlite3.Connection, run_id: int | None = None) -> RunSummary
         row = conn.execute(
             "SELECT COUNT(DISTINCT oc.count_id), COUNT(DISTINCT o.id) FROM order_counts oc"
             " JOIN orders o ON o.id = oc.order_id JOIN determinations d ON d.count_id = oc.count_id"
-            " WHERE d.run_id = ? AND o.status IN ('signed', 'printed')", (run_id,)).fetchone()
+            " WHERE d.run_id = ? AND o.status IN ('signed', 'printed')",
+            (run_id,),
+        ).fetchone()
         s.counts_in_signed_orders, s.signed_orders = row
     except sqlite3.OperationalError:
         pass

@@ -14,23 +14,63 @@ from desktop.errors import UserError
 from desktop.paths import forms_dir
 
 KINDS = ("one_case", "bulk", "resentence")
-CONDITIONS = ("always", "any_sealed", "any_redesignated", "any_resentenced", "any_sentence_dismissed",
-              "juvenile", "hearing", "no_hearing", "released", "supervision", "department")
-COLUMN_NAMES = ("count_no", "section", "level", "conviction_date", "relief", "basis", "name", "dob",
-                "cii", "case_number", "prosecution")
+CONDITIONS = (
+    "always",
+    "any_sealed",
+    "any_redesignated",
+    "any_resentenced",
+    "any_sentence_dismissed",
+    "juvenile",
+    "hearing",
+    "no_hearing",
+    "released",
+    "supervision",
+    "department",
+)
+COLUMN_NAMES = (
+    "count_no",
+    "section",
+    "level",
+    "conviction_date",
+    "relief",
+    "basis",
+    "name",
+    "dob",
+    "cii",
+    "case_number",
+    "prosecution",
+)
 # Placeholder values that are template sentences already filled (and escaped) by fill().
 MARKUP_VALUES = frozenset({"prosecution_finding", "name", "akas", "reason"})
-_REQUIRED_TEXT = ("court", "plaintiff", "versus", "defendant_role", "case_label", "order_label",
-                  "footer_left", "footer_right", "header", "closing", "dated", "intro")
-_RELIEF_KEYS = ("dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction",
-                "resentence_misdemeanor", "resentence_infraction", "resentence_dismissed")
+_REQUIRED_TEXT = (
+    "court",
+    "plaintiff",
+    "versus",
+    "defendant_role",
+    "case_label",
+    "order_label",
+    "footer_left",
+    "footer_right",
+    "header",
+    "closing",
+    "dated",
+    "intro",
+)
+_RELIEF_KEYS = (
+    "dismiss_and_seal",
+    "redesignate_misdemeanor",
+    "redesignate_infraction",
+    "resentence_misdemeanor",
+    "resentence_infraction",
+    "resentence_dismissed",
+)
 
 
 @dataclass(frozen=True)
 class Paragraph:
     when: str
     text: str
-    check: bool = False     # print a box for the judicial officer to tick
+    check: bool = False  # print a box for the judicial officer to tick
 
 
 @dataclass(frozen=True)
@@ -63,8 +103,10 @@ class OrderTemplate:
         try:
             return Template(text).substitute(safe)
         except (KeyError, ValueError) as exc:
-            raise UserError(f"order template {self.name} ({self.source}) uses an unknown or malformed "
-                            f"placeholder {exc} in: {text[:80]!r}. Fix the template file.") from exc
+            raise UserError(
+                f"order template {self.name} ({self.source}) uses an unknown or malformed "
+                f"placeholder {exc} in: {text[:80]!r}. Fix the template file."
+            ) from exc
 
 
 def template_path(name_or_path: str) -> Path:
@@ -76,8 +118,10 @@ def template_path(name_or_path: str) -> Path:
     if candidate.exists():
         return candidate
     available = ", ".join(sorted(x.stem for x in forms_dir().glob("*.toml")))
-    raise UserError(f"no order template {name_or_path!r}: give a name from forms/ ({available}) "
-                    "or a path to a .toml file.")
+    raise UserError(
+        f"no order template {name_or_path!r}: give a name from forms/ ({available}) "
+        "or a path to a .toml file."
+    )
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -101,8 +145,17 @@ def _read(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     if base_name:
         base = _read(template_path(base_name), (*seen, path))
         # Paragraph lists are replaced, not merged: a template states its own findings and orders.
-        for key in ("findings", "orders", "name", "kind", "version", "title", "subtitle",
-                    "short_title", "schedule_title"):
+        for key in (
+            "findings",
+            "orders",
+            "name",
+            "kind",
+            "version",
+            "title",
+            "subtitle",
+            "short_title",
+            "schedule_title",
+        ):
             base.pop(key, None)
         data = _merge(base, data)
     return data
@@ -113,8 +166,10 @@ def _paragraphs(path: Path, items: list[dict[str, Any]], what: str) -> tuple[Par
     for i, item in enumerate(items, 1):
         when = item.get("when", "always")
         if when not in CONDITIONS:
-            raise UserError(f"order template {path}: {what} #{i} has when={when!r}; "
-                            f"use one of {', '.join(CONDITIONS)}.")
+            raise UserError(
+                f"order template {path}: {what} #{i} has when={when!r}; "
+                f"use one of {', '.join(CONDITIONS)}."
+            )
         if not isinstance(item.get("text"), str):
             raise UserError(f"order template {path}: {what} #{i} has no text.")
         out.append(Paragraph(when, item["text"], bool(item.get("check", False))))
@@ -128,7 +183,9 @@ def load_template(name_or_path: str) -> OrderTemplate:
         if key not in data:
             raise UserError(f"order template {path} lacks '{key}'.")
     if data["kind"] not in KINDS:
-        raise UserError(f"order template {path}: kind {data['kind']!r} is not one of {', '.join(KINDS)}.")
+        raise UserError(
+            f"order template {path}: kind {data['kind']!r} is not one of {', '.join(KINDS)}."
+        )
     missing = [k for k in _REQUIRED_TEXT if k not in data["text"]]
     missing += [f"relief.{k}" for k in _RELIEF_KEYS if k not in data["relief"]]
     if missing:
@@ -137,16 +194,27 @@ def load_template(name_or_path: str) -> OrderTemplate:
     cols, widths = layout.get("columns", []), layout.get("column_widths", [])
     bad = [c for c in cols if c not in COLUMN_NAMES]
     if bad or len(cols) != len(widths) or not cols:
-        raise UserError(f"order template {path}: layout.columns {cols} and column_widths {widths} must "
-                        f"be the same length and use only {', '.join(COLUMN_NAMES)}.")
+        raise UserError(
+            f"order template {path}: layout.columns {cols} and column_widths {widths} must "
+            f"be the same length and use only {', '.join(COLUMN_NAMES)}."
+        )
     return OrderTemplate(
-        name=str(data["name"]), kind=data["kind"], version=str(data["version"]),
-        title=data["title"], subtitle=data.get("subtitle", ""), short_title=data["short_title"],
-        layout=layout, columns=data.get("columns", {}), levels=data.get("levels", {}),
-        relief=data["relief"], prosecution=data.get("prosecution", {}), text=data["text"],
+        name=str(data["name"]),
+        kind=data["kind"],
+        version=str(data["version"]),
+        title=data["title"],
+        subtitle=data.get("subtitle", ""),
+        short_title=data["short_title"],
+        layout=layout,
+        columns=data.get("columns", {}),
+        levels=data.get("levels", {}),
+        relief=data["relief"],
+        prosecution=data.get("prosecution", {}),
+        text=data["text"],
         findings=_paragraphs(path, data.get("findings", []), "findings"),
         orders=_paragraphs(path, data.get("orders", []), "orders"),
-        schedule_title=data.get("schedule_title", ""), source=str(path),
+        schedule_title=data.get("schedule_title", ""),
+        source=str(path),
         count_findings=dict(data.get("count_findings", {})),
     )
 

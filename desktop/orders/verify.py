@@ -43,16 +43,22 @@ class VerifyResult:
     demo: bool = False
     in_register: bool = False
     problem: str = ""
-    method: str = "digital"      # 'ink' / 'external': a signature recorded in the register
+    method: str = "digital"  # 'ink' / 'external': a signature recorded in the register
 
     def line(self) -> str:
         if not self.ok:
             return f"FAIL {self.path}: {self.problem}"
         if self.method != "digital":
             how = "in ink" if self.method == "ink" else "in the court's own system"
-            when = self.signed_at.isoformat(timespec="seconds") if self.signed_at else "time not stated"
-            return (f"OK   {self.path}: signed {how} by {self.signer} at {when} as recorded in the "
-                    "orders register; the file is the one recorded")
+            when = (
+                self.signed_at.isoformat(timespec="seconds")
+                if self.signed_at
+                else "time not stated"
+            )
+            return (
+                f"OK   {self.path}: signed {how} by {self.signer} at {when} as recorded in the "
+                "orders register; the file is the one recorded"
+            )
         when = self.signed_at.isoformat(timespec="seconds") if self.signed_at else "time not stated"
         if self.in_register:
             trust = "certificate matches the orders register"
@@ -65,8 +71,10 @@ class VerifyResult:
         if self.in_register and self.demo:
             trust += "; self-signed DEMO certificate (not for court use)"
         who = f"{self.signer}, {self.title}" if self.title else self.signer
-        return (f"OK   {self.path}: signed by {who} at {when}; intact, whole file covered; "
-                f"{trust}; cert sha256 {self.fingerprint[:16]}")
+        return (
+            f"OK   {self.path}: signed by {who} at {when}; intact, whole file covered; "
+            f"{trust}; cert sha256 {self.fingerprint[:16]}"
+        )
 
 
 def _name_attr(cert: asn1_x509.Certificate, key: str) -> str:
@@ -79,7 +87,7 @@ def _gap_is_only_signature(data: bytes, byte_range: list[int], contents: bytes) 
     start, len1, start2, len2 = byte_range
     if start != 0 or start2 + len2 != len(data):
         return "the signature does not cover the whole file"
-    gap = data[start + len1:start2]
+    gap = data[start + len1 : start2]
     if not _HEX.match(gap):
         return "the signature contents are not a clean hexadecimal string"
     try:
@@ -109,14 +117,19 @@ def _cms_is_canonical(der: bytes) -> str:
             return "the signature is not a single-signer CMS signature"
         si = signer_infos[0]
         digest = si["digest_algorithm"]
-        if (signed["version"].native != "v1" or si["version"].native != "v1"
-                or [a.dump() for a in signed["digest_algorithms"]] != [digest.dump()]
-                or digest["parameters"].native is not None
-                or signed["encap_content_info"]["content_type"].native != "data"
-                or signed["encap_content_info"]["content"].native is not None
-                or si["signature_algorithm"]["parameters"].native is not None
-                or si["unsigned_attrs"].native is not None):
-            return "the signature's unsigned structure differs from a ReliefDesk signature (altered)"
+        if (
+            signed["version"].native != "v1"
+            or si["version"].native != "v1"
+            or [a.dump() for a in signed["digest_algorithms"]] != [digest.dump()]
+            or digest["parameters"].native is not None
+            or signed["encap_content_info"]["content_type"].native != "data"
+            or signed["encap_content_info"]["content"].native is not None
+            or si["signature_algorithm"]["parameters"].native is not None
+            or si["unsigned_attrs"].native is not None
+        ):
+            return (
+                "the signature's unsigned structure differs from a ReliefDesk signature (altered)"
+            )
     except (ValueError, TypeError, KeyError) as exc:
         return f"the signature structure is malformed ({exc.__class__.__name__})"
     return ""
@@ -146,7 +159,8 @@ def _certificate_problem(sig: object, cert: asn1_x509.Certificate) -> str:
     if cert.subject == cert.issuer:
         try:
             x509.load_der_x509_certificate(cert.dump()).verify_directly_issued_by(
-                x509.load_der_x509_certificate(cert.dump()))
+                x509.load_der_x509_certificate(cert.dump())
+            )
         except (ValueError, TypeError, InvalidSignature) as exc:
             return f"the self-signed certificate does not verify ({exc.__class__.__name__})"
     return ""
@@ -163,7 +177,9 @@ def verify_bytes(data: bytes, label: str, register: dict[str, str] | None = None
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         sigs = reader.embedded_signatures
     except Exception as exc:
-        return VerifyResult(label, False, problem=f"not a readable PDF ({exc.__class__.__name__}: {exc})")
+        return VerifyResult(
+            label, False, problem=f"not a readable PDF ({exc.__class__.__name__}: {exc})"
+        )
     if len(sigs) != 1:
         return VerifyResult(label, False, problem=f"expected one signature, found {len(sigs)}")
     sig = sigs[0]
@@ -179,15 +195,26 @@ def verify_bytes(data: bytes, label: str, register: dict[str, str] | None = None
         gap_problem = _gap_is_only_signature(data, list(sig.byte_range), contents)
         cert_problem = _certificate_problem(sig, cert)
     except Exception as exc:
-        return VerifyResult(label, False, problem=f"signature cannot be validated "
-                            f"({exc.__class__.__name__}: {exc})")
+        return VerifyResult(
+            label, False, problem=f"signature cannot be validated ({exc.__class__.__name__}: {exc})"
+        )
     signer = _name_attr(cert, "common_name")
-    base = dict(signer=signer, title=_name_attr(cert, "title"), signed_at=status.signer_reported_dt,
-                fingerprint=fingerprint, self_signed=self_signed,
-                demo=DEMO_MARK in _name_attr(cert, "organization_name"), in_register=known)
+    base = dict(
+        signer=signer,
+        title=_name_attr(cert, "title"),
+        signed_at=status.signer_reported_dt,
+        fingerprint=fingerprint,
+        self_signed=self_signed,
+        demo=DEMO_MARK in _name_attr(cert, "organization_name"),
+        in_register=known,
+    )
     if not status.intact:
-        return VerifyResult(label, False, problem="the document was changed after signing "
-                            "(digest does not match)", **base)
+        return VerifyResult(
+            label,
+            False,
+            problem="the document was changed after signing (digest does not match)",
+            **base,
+        )
     if not status.valid:
         return VerifyResult(label, False, problem="the signature value does not verify", **base)
     if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
@@ -195,8 +222,13 @@ def verify_bytes(data: bytes, label: str, register: dict[str, str] | None = None
     if gap_problem or cert_problem:
         return VerifyResult(label, False, problem=gap_problem or cert_problem, **base)
     if not status.trusted:
-        return VerifyResult(label, False, problem="the signer's certificate is not trusted "
-                            "(not in the orders register and not self-signed)", **base)
+        return VerifyResult(
+            label,
+            False,
+            problem="the signer's certificate is not trusted "
+            "(not in the orders register and not self-signed)",
+            **base,
+        )
     return VerifyResult(label, True, **base)
 
 
@@ -215,11 +247,16 @@ UNTRUSTED_EXIT = 3
 
 def untrusted(result: VerifyResult) -> VerifyResult:
     """An intact signature from a certificate that cannot be tied to the court: not verified."""
-    kind = ("self-signed DEMO " if result.demo else "self-signed " if result.self_signed else "")
-    return replace(result, ok=False, problem=(
-        f"NOT VERIFIED: the signature is intact but its {kind}certificate ({result.signer}, "
-        f"sha256 {result.fingerprint[:16]}) cannot be tied to the court: verify with the court's "
-        "database (--db), or name the court's certificate with --trust CERT"))
+    kind = "self-signed DEMO " if result.demo else "self-signed " if result.self_signed else ""
+    return replace(
+        result,
+        ok=False,
+        problem=(
+            f"NOT VERIFIED: the signature is intact but its {kind}certificate ({result.signer}, "
+            f"sha256 {result.fingerprint[:16]}) cannot be tied to the court: verify with the court's "
+            "database (--db), or name the court's certificate with --trust CERT"
+        ),
+    )
 
 
 def load_trusted(paths: list[str] | list[Path]) -> dict[str, str]:
@@ -238,11 +275,16 @@ def load_trusted(paths: list[str] | list[Path]) -> dict[str, str]:
         except OSError as exc:
             raise UserError(f"cannot read the certificate {path}: {exc.strerror}") from exc
         try:
-            cert = (x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data
-                    else x509.load_der_x509_certificate(data))
+            cert = (
+                x509.load_pem_x509_certificate(data)
+                if b"-----BEGIN" in data
+                else x509.load_der_x509_certificate(data)
+            )
         except ValueError as exc:
-            raise UserError(f"{path} is not a certificate (PEM or DER): export the court's "
-                            "certificate, e.g. with `openssl pkcs12 -in KEY.p12 -nokeys`") from exc
+            raise UserError(
+                f"{path} is not a certificate (PEM or DER): export the court's "
+                "certificate, e.g. with `openssl pkcs12 -in KEY.p12 -nokeys`"
+            ) from exc
         der = cert.public_bytes(serialization.Encoding.DER)
         out[hashlib.sha256(der).hexdigest()] = f"--trust {path.name}"
     return out

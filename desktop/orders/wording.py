@@ -14,8 +14,20 @@ from desktop.orders.model import (
 )
 from desktop.orders.templates import OrderTemplate
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def long_date(d: date) -> str:
@@ -78,9 +90,14 @@ def prosecution_text(t: OrderTemplate, notice: ProsecutionNotice, short: bool = 
     prefix = "short_" if short else ""
     if notice.response == "not_challenged":
         if notice.date:
-            return t.fill(t.prosecution[f"{prefix}not_challenged_dated"],
-                          {"date": long_date(date.fromisoformat(notice.date[:10]))
-                           if not short else short_date(notice.date)})
+            return t.fill(
+                t.prosecution[f"{prefix}not_challenged_dated"],
+                {
+                    "date": long_date(date.fromisoformat(notice.date[:10]))
+                    if not short
+                    else short_date(notice.date)
+                },
+            )
         return t.prosecution[f"{prefix}not_challenged"]
     if notice.response == "challenged":
         return t.prosecution[f"{prefix}challenged"]
@@ -95,8 +112,10 @@ def conditions(order: OrderData) -> set[str]:
         out.add("any_sealed")
     if any(c.relief.startswith("redesignate") for c in counts):
         out.add("any_redesignated")
-    if any(c.relief == "resentence" and c.resentence_target in ("misdemeanor", "infraction", None)
-           for c in counts):
+    if any(
+        c.relief == "resentence" and c.resentence_target in ("misdemeanor", "infraction", None)
+        for c in counts
+    ):
         out.add("any_resentenced")
     if any(c.relief == "resentence" and c.resentence_target == "dismissed" for c in counts):
         out.add("any_sentence_dismissed")
@@ -114,8 +133,14 @@ def conditions(order: OrderData) -> set[str]:
 def terms_values(terms: ResentenceTerms | None) -> dict[str, str]:
     """Placeholders of a resentencing order's terms ('' when not entered)."""
     if terms is None:
-        return {"credit_days": "", "supervision_kind": "", "supervision_months": "",
-                "supervision_period": "", "hearing_date": "", "hearing_department": ""}
+        return {
+            "credit_days": "",
+            "supervision_kind": "",
+            "supervision_months": "",
+            "supervision_period": "",
+            "hearing_date": "",
+            "hearing_department": "",
+        }
     months = terms.supervision_months
     period = f"{months} month{'s' if months != 1 else ''}" if months else ""
     return {
@@ -123,7 +148,9 @@ def terms_values(terms: ResentenceTerms | None) -> dict[str, str]:
         "supervision_kind": terms.supervision_kind,
         "supervision_months": str(months or ""),
         "supervision_period": period,
-        "hearing_date": long_date(date.fromisoformat(terms.hearing_date)) if terms.hearing_date else "",
+        "hearing_date": long_date(date.fromisoformat(terms.hearing_date))
+        if terms.hearing_date
+        else "",
         "hearing_department": terms.hearing_department,
     }
 
@@ -136,8 +163,9 @@ def case_numbers(entries: tuple[CaseEntry, ...]) -> str:
     return ", ".join(seen) if seen else "(case number not on record)"
 
 
-def placeholder_values(t: OrderTemplate, order: OrderData, font: str | None = None
-                       ) -> dict[str, str]:
+def placeholder_values(
+    t: OrderTemplate, order: OrderData, font: str | None = None
+) -> dict[str, str]:
     """Values for the template's ${...} placeholders. With `font`, `name` and `akas` are given as
     Paragraph markup that sets characters the font lacks in a fallback font (templates.MARKUP_VALUES)."""
     from xml.sax.saxutils import escape

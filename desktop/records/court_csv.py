@@ -31,15 +31,38 @@ from desktop.progress import ProgressFn
 from desktop.records.doj_import import _INSERTS, BatchWriter, clean, sentence_end
 from desktop.records.source import LineSource, Reject
 
-REQUIRED = ("case_number", "defendant_name", "dob", "county", "count_no", "code_section", "level",
-            "disposition", "conviction_date", "sentence")
+REQUIRED = (
+    "case_number",
+    "defendant_name",
+    "dob",
+    "county",
+    "count_no",
+    "code_section",
+    "level",
+    "disposition",
+    "conviction_date",
+    "sentence",
+)
 OPTIONAL = ("cii", "offense_date", "sentence_end", "court", "akas")
 COLUMNS = REQUIRED + OPTIONAL
 MAPPING_KEYS = ("columns", "date_format", "level_values", "disposition_values", "defaults")
 
 _LEVELS = {"F": "F", "FELONY": "F", "M": "M", "MISDEMEANOR": "M", "I": "I", "INFRACTION": "I"}
-_UNITS = {"D": "D", "DAY": "D", "DAYS": "D", "M": "M", "MO": "M", "MOS": "M", "MONTH": "M",
-          "MONTHS": "M", "Y": "Y", "YR": "Y", "YRS": "Y", "YEAR": "Y", "YEARS": "Y"}
+_UNITS = {
+    "D": "D",
+    "DAY": "D",
+    "DAYS": "D",
+    "M": "M",
+    "MO": "M",
+    "MOS": "M",
+    "MONTH": "M",
+    "MONTHS": "M",
+    "Y": "Y",
+    "YR": "Y",
+    "YRS": "Y",
+    "YEAR": "Y",
+    "YEARS": "Y",
+}
 # "3Y PROBATION", "90 DAYS JAIL", "JAIL 90D", "FINE $500", "FINE".
 _PART_LEN_FIRST = re.compile(r"^(\d+)\s*([A-Z]+)\s+([A-Z][A-Z /-]*)$")
 _PART_LEN_LAST = re.compile(r"^([A-Z][A-Z /-]*?)\s+(\d+)\s*([A-Z]+)$")
@@ -72,25 +95,36 @@ def check_mapping(mapping: Any) -> dict[str, Any]:
     if mapping is None:
         mapping = {}
     if not isinstance(mapping, dict):
-        raise UserError("the mapping file must hold a JSON object such as "
-                        '{"columns": {"case_number": "Case No"}}', exit_code=2)
+        raise UserError(
+            "the mapping file must hold a JSON object such as "
+            '{"columns": {"case_number": "Case No"}}',
+            exit_code=2,
+        )
     unknown = sorted(set(mapping) - set(MAPPING_KEYS))
     if unknown:
-        raise UserError(f"the mapping file has unknown keys {unknown}; "
-                        f"allowed: {', '.join(MAPPING_KEYS)}", exit_code=2)
+        raise UserError(
+            f"the mapping file has unknown keys {unknown}; allowed: {', '.join(MAPPING_KEYS)}",
+            exit_code=2,
+        )
     out: dict[str, Any] = {}
     for key in ("columns", "level_values", "disposition_values", "defaults"):
         value = mapping.get(key, {})
         if not isinstance(value, dict) or not all(
-                isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-            raise UserError(f'"{key}" in the mapping file must map names to text, '
-                            'e.g. {"F": "FELONY"}', exit_code=2)
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            raise UserError(
+                f'"{key}" in the mapping file must map names to text, e.g. {{"F": "FELONY"}}',
+                exit_code=2,
+            )
         out[key] = value
     for key in ("columns", "defaults"):
         bad = sorted(set(out[key]) - set(COLUMNS))
         if bad:
-            raise UserError(f'"{key}" in the mapping file names unknown columns {bad}; '
-                            f"ReliefDesk's columns are: {', '.join(COLUMNS)}", exit_code=2)
+            raise UserError(
+                f'"{key}" in the mapping file names unknown columns {bad}; '
+                f"ReliefDesk's columns are: {', '.join(COLUMNS)}",
+                exit_code=2,
+            )
     # One column feeds one field: two fields read from the same column (named alike, or one
     # mapped onto another's own column name) would silently give both the same value.
     used: dict[str, list[str]] = {}
@@ -99,30 +133,45 @@ def check_mapping(mapping: Any) -> dict[str, Any]:
     for column, fields in used.items():
         if len(fields) > 1:
             mapped = [f for f in fields if f in out["columns"]]
-            raise UserError(f'"columns" in the mapping file maps {" and ".join(fields)} to the same '
-                            f'column "{column}"'
-                            + ("" if len(mapped) == len(fields) else
-                               f" ({', '.join(f for f in fields if f not in mapped)} reads its own "
-                               "column of that name unless mapped elsewhere)")
-                            + "; give each field its own column", exit_code=2)
+            raise UserError(
+                f'"columns" in the mapping file maps {" and ".join(fields)} to the same '
+                f'column "{column}"'
+                + (
+                    ""
+                    if len(mapped) == len(fields)
+                    else f" ({', '.join(f for f in fields if f not in mapped)} reads its own "
+                    "column of that name unless mapped elsewhere)"
+                )
+                + "; give each field its own column",
+                exit_code=2,
+            )
     bad_levels = sorted(v for v in out["level_values"].values() if v.strip().upper() not in _LEVELS)
     if bad_levels:
-        raise UserError(f'"level_values" in the mapping file must map to F, M or I '
-                        f"(FELONY, MISDEMEANOR, INFRACTION); got {bad_levels}", exit_code=2)
-    out["level_values"] = {k.strip().upper(): _LEVELS[v.strip().upper()]
-                           for k, v in out["level_values"].items()}
-    out["disposition_values"] = {k.strip().upper(): v.strip().upper()
-                                 for k, v in out["disposition_values"].items()}
+        raise UserError(
+            f'"level_values" in the mapping file must map to F, M or I '
+            f"(FELONY, MISDEMEANOR, INFRACTION); got {bad_levels}",
+            exit_code=2,
+        )
+    out["level_values"] = {
+        k.strip().upper(): _LEVELS[v.strip().upper()] for k, v in out["level_values"].items()
+    }
+    out["disposition_values"] = {
+        k.strip().upper(): v.strip().upper() for k, v in out["disposition_values"].items()
+    }
     fmt = mapping.get("date_format")
     if fmt is not None:
         if not isinstance(fmt, str) or "%" not in fmt:
-            raise UserError('"date_format" in the mapping file must be a strftime pattern such '
-                            'as "%m/%d/%Y"', exit_code=2)
+            raise UserError(
+                '"date_format" in the mapping file must be a strftime pattern such as "%m/%d/%Y"',
+                exit_code=2,
+            )
         try:
             datetime.strptime(date(2001, 2, 3).strftime(fmt), fmt)
         except ValueError:
-            raise UserError(f'"date_format" {fmt!r} in the mapping file cannot read the dates it '
-                            "writes itself", exit_code=2) from None
+            raise UserError(
+                f'"date_format" {fmt!r} in the mapping file cannot read the dates it writes itself',
+                exit_code=2,
+            ) from None
     out["date_format"] = fmt
     return out
 
@@ -150,10 +199,16 @@ def sniff(head: list[tuple[int, str]], mapping: Any, path: Path) -> None:
     _, missing = _positions(header, m)
     if missing:
         shown = ", ".join(missing)
-        hint = ("; name them in a mapping file (--mapping)" if not m["columns"]
-                else "; check the mapping file's \"columns\"")
-        raise _refuse(path, f"its first line is not a court-extract header with the columns "
-                      f"ReliefDesk needs (missing: {shown}){hint}. See docs/court-csv-format.md")
+        hint = (
+            "; name them in a mapping file (--mapping)"
+            if not m["columns"]
+            else '; check the mapping file\'s "columns"'
+        )
+        raise _refuse(
+            path,
+            f"its first line is not a court-extract header with the columns "
+            f"ReliefDesk needs (missing: {shown}){hint}. See docs/court-csv-format.md",
+        )
 
 
 def parse_sentence(text: str) -> list[dict]:
@@ -166,18 +221,21 @@ def parse_sentence(text: str) -> list[dict]:
         m = _PART_LEN_FIRST.match(part)
         if m:
             length, unit_s, kind = m.group(1), m.group(2), m.group(3)
-        elif (m := _PART_LEN_LAST.match(part)):
+        elif m := _PART_LEN_LAST.match(part):
             kind, length, unit_s = m.group(1), m.group(2), m.group(3)
-        elif (m := _PART_KIND_ONLY.match(part)):
+        elif m := _PART_KIND_ONLY.match(part):
             parts.append({"kind": m.group(1).strip(), "length": None, "unit": None})
             continue
         else:
-            raise Reject("sentence", f"sentence part '{raw.strip()}' is not like '3Y PROBATION' or "
-                         "'90D JAIL'")
+            raise Reject(
+                "sentence",
+                f"sentence part '{raw.strip()}' is not like '3Y PROBATION' or '90D JAIL'",
+            )
         unit = _UNITS.get(unit_s)
         if unit is None:
-            raise Reject("sentence", f"sentence part '{raw.strip()}': unit '{unit_s}' is not "
-                         "D, M or Y")
+            raise Reject(
+                "sentence", f"sentence part '{raw.strip()}': unit '{unit_s}' is not D, M or Y"
+            )
         n = int(length)
         if n > 9999:
             raise Reject("sentence", f"sentence length {n} is impossible")
@@ -186,9 +244,15 @@ def parse_sentence(text: str) -> list[dict]:
 
 
 class CourtCsvImporter:
-    def __init__(self, conn: sqlite3.Connection, source: LineSource, import_id: int,
-                 file_name: str, progress: ProgressFn | None = None,
-                 mapping: dict | None = None) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        source: LineSource,
+        import_id: int,
+        file_name: str,
+        progress: ProgressFn | None = None,
+        mapping: dict | None = None,
+    ) -> None:
         self.conn = conn
         self.src = source
         self.import_id = import_id
@@ -200,8 +264,10 @@ class CourtCsvImporter:
         self.has_header = False
         self.pos: dict[str, int] = {}
         self.width = 0
-        self._next = {t: (conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {t}").fetchone()[0] + 1)
-                      for t in ("subjects", "cases", "counts")}
+        self._next = {
+            t: (conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {t}").fetchone()[0] + 1)
+            for t in ("subjects", "cases", "counts")
+        }
         # Keys to ids; kept in memory for the whole file (a court extract is rows per count, so
         # this is a few small entries per person).
         self.by_cii: dict[str, int] = {}
@@ -211,7 +277,7 @@ class CourtCsvImporter:
         self.case_seq: dict[int, int] = {}
         self.case_offense: dict[int, str | None] = {}
         self.cases_with_court: set[int] = set()
-        self.case_court: dict[int, str] = {}       # courts named only after the case's first row
+        self.case_court: dict[int, str] = {}  # courts named only after the case's first row
         self.count_lines: dict[tuple[int, int], int] = {}
         self._subjects: list[tuple] = []
         self._events: list[tuple] = []
@@ -244,8 +310,9 @@ class CourtCsvImporter:
                 continue
             self.rows_read += 1
             if len(fields) != self.width:
-                self._reject(lineno, None, f"has {len(fields)} fields; the header has "
-                             f"{self.width}", text)
+                self._reject(
+                    lineno, None, f"has {len(fields)} fields; the header has {self.width}", text
+                )
                 continue
             try:
                 self._row(fields, lineno)
@@ -269,8 +336,10 @@ class CourtCsvImporter:
         if missing:
             # sniff() saw a good header; this line is something else (e.g. the first line was
             # unreadable): refuse the whole file rather than guess.
-            raise _refuse(self.src.path, f"line {lineno} is not a court-extract header "
-                          f"(missing: {', '.join(missing)})")
+            raise _refuse(
+                self.src.path,
+                f"line {lineno} is not a court-extract header (missing: {', '.join(missing)})",
+            )
         self.pos, self.width, self.has_header = pos, len(fields), True
 
     def _reject(self, line: int, column: str | None, reason: str, raw: str) -> None:
@@ -315,31 +384,42 @@ class CourtCsvImporter:
         dob = self._date(f, "dob")
         cii = re.sub(r"[\s-]", "", get(f, "cii")).upper()
         if cii and not _CII.match(cii):
-            raise Reject(self._their("cii"), f"'{get(f, 'cii')}' is not a CII number "
-                         "(6 to 10 letters and digits)")
+            raise Reject(
+                self._their("cii"),
+                f"'{get(f, 'cii')}' is not a CII number (6 to 10 letters and digits)",
+            )
         if not cii and not dob:
-            raise Reject(self._their("dob"), "the date of birth is blank and there is no CII: "
-                         "the person cannot be identified")
+            raise Reject(
+                self._their("dob"),
+                "the date of birth is blank and there is no CII: the person cannot be identified",
+            )
         county = get(f, "county").upper()
         county = re.sub(r"\s+COUNTY$", "", " ".join(county.split()))
         if not county:
             raise Reject(self._their("county"), "the county is blank")
         count_s = get(f, "count_no")
         if not count_s.isdigit() or not 1 <= int(count_s) <= 999:
-            raise Reject(self._their("count_no"), f"count number '{count_s}' is not a whole "
-                         "number from 1 to 999")
+            raise Reject(
+                self._their("count_no"),
+                f"count number '{count_s}' is not a whole number from 1 to 999",
+            )
         count_no = int(count_s)
         section_text = get(f, "code_section")
         sec = parse_section(section_text)
         if sec is None:
-            raise Reject(self._their("code_section"),
-                         f"code section '{section_text}' cannot be read (write e.g. '11359 HS')"
-                         if section_text else "the code section is blank")
+            raise Reject(
+                self._their("code_section"),
+                f"code section '{section_text}' cannot be read (write e.g. '11359 HS')"
+                if section_text
+                else "the code section is blank",
+            )
         level_s = get(f, "level").upper()
         level = self.m["level_values"].get(level_s) or _LEVELS.get(level_s)
         if level_s and level is None:
-            raise Reject(self._their("level"), f"level '{level_s}' is not F, M or I "
-                         "(FELONY, MISDEMEANOR, INFRACTION)")
+            raise Reject(
+                self._their("level"),
+                f"level '{level_s}' is not F, M or I (FELONY, MISDEMEANOR, INFRACTION)",
+            )
         disp_s = get(f, "disposition").upper()
         disposition = self.m["disposition_values"].get(disp_s, disp_s)
         if not disposition:
@@ -347,8 +427,9 @@ class CourtCsvImporter:
         convicted = disposition.startswith(("CONVICTED", "GUILTY"))
         conv_date = self._date(f, "conviction_date")
         if convicted and conv_date is None:
-            raise Reject(self._their("conviction_date"),
-                         "the conviction date is blank for a convicted count")
+            raise Reject(
+                self._their("conviction_date"), "the conviction date is blank for a convicted count"
+            )
         offense_date = self._date(f, "offense_date")
         parts = parse_sentence(get(f, "sentence"))
         end = self._date(f, "sentence_end")
@@ -371,8 +452,18 @@ class CourtCsvImporter:
             self.case_offense[case[0]] = offense_date
             if court:
                 self.cases_with_court.add(case[0])
-            self._cases.append((case[0], sid, f"{county}|{case_number}", case_number, county,
-                                court or None, conv_date or offense_date, offense_date))
+            self._cases.append(
+                (
+                    case[0],
+                    sid,
+                    f"{county}|{case_number}",
+                    case_number,
+                    county,
+                    court or None,
+                    conv_date or offense_date,
+                    offense_date,
+                )
+            )
         else:
             if court and case[0] not in self.cases_with_court:
                 self.cases_with_court.add(case[0])
@@ -383,15 +474,39 @@ class CourtCsvImporter:
         case_id, seq = case
         first = self.count_lines.get((case_id, count_no))
         if first is not None:
-            raise Reject(self._their("count_no"), f"count {count_no} of case {case_number} "
-                         f"({county}) is already on line {first}")
+            raise Reject(
+                self._their("count_no"),
+                f"count {count_no} of case {case_number} ({county}) is already on line {first}",
+            )
         self.count_lines[(case_id, count_no)] = lineno
-        self._counts.append((
-            self._new_id("counts"), case_id, sid, self.import_id, self.file_name, lineno, None,
-            f"{seq:03d}002{count_no:03d}000", count_no, "COURT ACTION", county, section_text,
-            sec.section, sec.base, sec.code or None, level, disposition, int(convicted),
-            conv_date if convicted else None, offense_date, json.dumps(parts) if parts else "[]",
-            end if convicted else None, int("JUVENILE" in court.upper()), None))
+        self._counts.append(
+            (
+                self._new_id("counts"),
+                case_id,
+                sid,
+                self.import_id,
+                self.file_name,
+                lineno,
+                None,
+                f"{seq:03d}002{count_no:03d}000",
+                count_no,
+                "COURT ACTION",
+                county,
+                section_text,
+                sec.section,
+                sec.base,
+                sec.code or None,
+                level,
+                disposition,
+                int(convicted),
+                conv_date if convicted else None,
+                offense_date,
+                json.dumps(parts) if parts else "[]",
+                end if convicted else None,
+                int("JUVENILE" in court.upper()),
+                None,
+            )
+        )
 
     def _subject(self, cii: str, name: str, dob: str | None, akas: list[str], lineno: int) -> int:
         name_key = (re.sub(r"\s*,\s*", ",", name), dob or "")
@@ -400,7 +515,7 @@ class CourtCsvImporter:
             sid = self.by_name_dob.get(name_key)
             if sid is not None and cii:
                 if self.subject_info[sid]["cii"]:
-                    sid = None             # same name and birth date, another CII: another person
+                    sid = None  # same name and birth date, another CII: another person
                 else:
                     self.subject_info[sid]["cii"] = cii
                     self.by_cii[cii] = sid
@@ -408,14 +523,21 @@ class CourtCsvImporter:
             sid = self._new_id("subjects")
             source_key = f"CII:{cii}" if cii else f"NAME:{name_key[0]}|{name_key[1]}"
             # cii0/dob0: what the subjects row was written with, to know what _finish updates.
-            self.subject_info[sid] = {"cii": cii, "name": name, "dob": dob, "akas": set(),
-                                      "cii0": cii, "dob0": dob}
+            self.subject_info[sid] = {
+                "cii": cii,
+                "name": name,
+                "dob": dob,
+                "akas": set(),
+                "cii0": cii,
+                "dob0": dob,
+            }
             if cii:
                 self.by_cii[cii] = sid
             if dob:
                 self.by_name_dob.setdefault(name_key, sid)
-            self._subjects.append((sid, self.import_id, source_key, cii or None, name, "[]", dob,
-                                   None, 0, 0, lineno))
+            self._subjects.append(
+                (sid, self.import_id, source_key, cii or None, name, "[]", dob, None, 0, 0, lineno)
+            )
         info = self.subject_info[sid]
         if name != info["name"]:
             info["akas"].add(name)
@@ -448,13 +570,22 @@ class CourtCsvImporter:
         conn = self.conn
         conn.executemany(
             "UPDATE subjects SET akas = ?, cii = ?, dob = ? WHERE id = ?",
-            [(json.dumps(sorted(i["akas"])), i["cii"] or None, i["dob"], sid)
-             for sid, i in self.subject_info.items()
-             if i["akas"] or i["cii"] != i["cii0"] or i["dob"] != i["dob0"]])
-        conn.executemany("UPDATE cases SET court = ? WHERE id = ?",
-                         [(court, cid) for cid, court in self.case_court.items()])
-        conn.executemany("UPDATE cases SET cycle_date = ? WHERE id = ?",
-                         [(d, cid) for cid, d in self.case_offense.items() if d])
-        conn.execute("UPDATE counts SET cycle_date = (SELECT cycle_date FROM cases"
-                     " WHERE cases.id = counts.case_id) WHERE import_id = ? AND cycle_date IS NULL",
-                     (self.import_id,))
+            [
+                (json.dumps(sorted(i["akas"])), i["cii"] or None, i["dob"], sid)
+                for sid, i in self.subject_info.items()
+                if i["akas"] or i["cii"] != i["cii0"] or i["dob"] != i["dob0"]
+            ],
+        )
+        conn.executemany(
+            "UPDATE cases SET court = ? WHERE id = ?",
+            [(court, cid) for cid, court in self.case_court.items()],
+        )
+        conn.executemany(
+            "UPDATE cases SET cycle_date = ? WHERE id = ?",
+            [(d, cid) for cid, d in self.case_offense.items() if d],
+        )
+        conn.execute(
+            "UPDATE counts SET cycle_date = (SELECT cycle_date FROM cases"
+            " WHERE cases.id = counts.case_id) WHERE import_id = ? AND cycle_date IS NULL",
+            (self.import_id,),
+        )

@@ -36,9 +36,9 @@ from desktop.records.doj_layout import COLUMNS, N_COLUMNS
 from desktop.records.doj_rows import check_row, looks_like_header, row_key
 from desktop.records.source import MAX_LINE_CHARS, Reject, decode
 
-BLOCK = 4 << 20          # bytes read at a time inside a range
-LOOK_BACK = 256 << 10    # bytes a worker reads before its chunk to find the previous subject
-_DONE = 1 << 62          # "no line number yet"
+BLOCK = 4 << 20  # bytes read at a time inside a range
+LOOK_BACK = 256 << 10  # bytes a worker reads before its chunk to find the previous subject
+_DONE = 1 << 62  # "no line number yet"
 
 
 class NotDojFile(Exception):
@@ -50,21 +50,21 @@ LineReject = tuple[int, str | None, str, str]
 
 @dataclass
 class RangeResult:
-    start: int                      # byte offset where reading began (after any skip)
+    start: int  # byte offset where reading began (after any skip)
     start_line: int
-    end: int                        # byte offset of the row boundary where reading stopped
+    end: int  # byte offset of the row boundary where reading stopped
     end_line: int
-    rows_read: int = 0              # rows read as CSV rows (line rejects are added by the caller)
+    rows_read: int = 0  # rows read as CSV rows (line rejects are added by the caller)
     rows_kept: int = 0
     has_header: bool = False
     line_rejects: list[LineReject] = field(default_factory=list)
     # Worker results only:
-    keys: list[str] = field(default_factory=list)   # SUBJECT_IDs in order of their local ids
+    keys: list[str] = field(default_factory=list)  # SUBJECT_IDs in order of their local ids
     ids_used: dict[str, int] = field(default_factory=dict)
-    data: bytes | None = None                        # the chunk's rows as a serialized SQLite db
-    handover: str | None = None                      # why the main process must read it instead
-    error: str | None = None                         # the file is not a DOJ file (NotDojFile)
-    too_long: str | None = None                      # a record past the limit (RecordTooLong)
+    data: bytes | None = None  # the chunk's rows as a serialized SQLite db
+    handover: str | None = None  # why the main process must read it instead
+    error: str | None = None  # the file is not a DOJ file (NotDojFile)
+    too_long: str | None = None  # a record past the limit (RecordTooLong)
 
 
 def read_block(fh, pos: int, want: int) -> bytes:
@@ -75,7 +75,7 @@ def read_block(fh, pos: int, want: int) -> bytes:
         return data
     cut = data.rfind(b"\n")
     if cut >= 0:
-        return data[:cut + 1]
+        return data[: cut + 1]
     parts = [data]
     while True:  # one line longer than the block: read to its end
         more = fh.read(want)
@@ -83,7 +83,7 @@ def read_block(fh, pos: int, want: int) -> bytes:
             return b"".join(parts)
         nl = more.find(b"\n")
         if nl >= 0:
-            parts.append(more[:nl + 1])
+            parts.append(more[: nl + 1])
             return b"".join(parts)
         parts.append(more)
 
@@ -139,9 +139,18 @@ def _plain(texts: list[str]) -> bool:
 class RangeReader:
     """Reads [start, nominal_end) of a file plus the extension, into a Grouper."""
 
-    def __init__(self, path: str | Path, start: int, start_line: int, nominal_end: int,
-                 first_line: int, grouper: Grouper, *, skip_key: str | None = None,
-                 tick: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        start: int,
+        start_line: int,
+        nominal_end: int,
+        first_line: int,
+        grouper: Grouper,
+        *,
+        skip_key: str | None = None,
+        tick: Callable[[int], None] | None = None,
+    ) -> None:
         self.path = path
         self.start, self.start_line = start, start_line
         self.nominal_end = nominal_end
@@ -150,14 +159,14 @@ class RangeReader:
         self.skip_key = skip_key
         self.tick = tick
         self.ext_line = start_line if start >= nominal_end else _DONE
-        self.nos: list[int] = []          # line numbers of the lines fed to csv, from self.base
+        self.nos: list[int] = []  # line numbers of the lines fed to csv, from self.base
         self.texts: list[str] = []
-        self.base = 0                     # csv line index of nos[0]
-        self.consumed = 0                 # csv line index where the current row starts
+        self.base = 0  # csv line index of nos[0]
+        self.consumed = 0  # csv line index where the current row starts
         # The block read last: its offset, first line number, raw (or plain) lines, line end.
         self.last_block: tuple[int, int, list[bytes] | list[str], int] = (start, start_line, [], 1)
         self.line_rejects: list[LineReject] = []
-        self.pos = start                  # end of what has been read so far
+        self.pos = start  # end of what has been read so far
         self.next_line = start_line
         self.on_data: Callable[[bytes], None] | None = None  # sees every block read, in order
 
@@ -189,11 +198,24 @@ class RangeReader:
                 if not t or t.isspace():
                     continue
                 if has_nul and "\x00" in t:
-                    rejects.append((no + i, None, "the line contains NUL bytes (binary data)",
-                                    t.replace("\x00", "\\0")))
+                    rejects.append(
+                        (
+                            no + i,
+                            None,
+                            "the line contains NUL bytes (binary data)",
+                            t.replace("\x00", "\\0"),
+                        )
+                    )
                 elif len(t) > MAX_LINE_CHARS:
-                    rejects.append((no + i, None, f"the line is {len(t):,} characters long; a "
-                                    "record line is at most a few thousand", t[:2000]))
+                    rejects.append(
+                        (
+                            no + i,
+                            None,
+                            f"the line is {len(t):,} characters long; a "
+                            "record line is at most a few thousand",
+                            t[:2000],
+                        )
+                    )
                 elif t.count('"') & 1:
                     rejects.append((no + i, None, "a quoted field is not closed on this line", t))
                 elif has_cr and "\r" in t:
@@ -218,7 +240,7 @@ class RangeReader:
 
     def _offset(self, lineno: int) -> int:
         pos, first_no, raws, eol = self.last_block
-        return pos + sum(len(r) + eol for r in raws[:lineno - first_no])
+        return pos + sum(len(r) + eol for r in raws[: lineno - first_no])
 
     # -- rows ----------------------------------------------------------------------------------
     def run(self) -> RangeResult:
@@ -226,7 +248,7 @@ class RangeReader:
         skipping = self.skip_key is not None
         g = self.g
         add, reject = g.add, g.reject
-        nos, texts = self.nos, self.texts          # mutated in place by _blocks
+        nos, texts = self.nos, self.texts  # mutated in place by _blocks
         first_line, tick = self.first_line, self.tick
         rows_read = rows_kept = 0
         with open(self.path, "rb") as fh:
@@ -243,8 +265,12 @@ class RangeReader:
                             if not skipping:
                                 for j in range(i, i + ln - prev):
                                     rows_read += 1
-                                    reject(nos[j], None, "inside a quoted field left open on line "
-                                           f"{lineno}", texts[j])
+                                    reject(
+                                        nos[j],
+                                        None,
+                                        f"inside a quoted field left open on line {lineno}",
+                                        texts[j],
+                                    )
                             prev = self.consumed = ln
                             continue
                         prev = self.consumed = ln
@@ -261,8 +287,11 @@ class RangeReader:
                                     continue
                                 skipping = False
                                 res.start, res.start_line = self._offset(lineno), lineno
-                            if lineno >= self.ext_line and key is not None and (
-                                    g.current is None or key != g.current.key):
+                            if (
+                                lineno >= self.ext_line
+                                and key is not None
+                                and (g.current is None or key != g.current.key)
+                            ):
                                 res.end, res.end_line = self._offset(lineno), lineno
                                 stopped = True
                                 break
@@ -271,8 +300,12 @@ class RangeReader:
                             continue
                         rows_read += 1
                         if len(fields) != N_COLUMNS:
-                            reject(lineno, None, f"has {len(fields)} fields; a DOJ row has "
-                                   f"{N_COLUMNS}", texts[i])
+                            reject(
+                                lineno,
+                                None,
+                                f"has {len(fields)} fields; a DOJ row has {N_COLUMNS}",
+                                texts[i],
+                            )
                         else:
                             try:
                                 checked = check_row(fields)
@@ -292,8 +325,9 @@ class RangeReader:
                     if not skipping:
                         for j in range(i, i + ln - prev):
                             rows_read += 1
-                            reject(nos[j], None, f"the line cannot be read as CSV ({exc})",
-                                   texts[j])
+                            reject(
+                                nos[j], None, f"the line cannot be read as CSV ({exc})", texts[j]
+                            )
                     prev = self.consumed = ln
         if skipping:  # nothing but the previous subject's rows up to the end of the file
             res.start, res.start_line = res.end, res.end_line
@@ -317,12 +351,18 @@ class RangeReader:
         if len(names) != N_COLUMNS and names[:N_COLUMNS] == list(COLUMNS[: len(names)]):
             # A header with a stray trailing comma (or one short): report it, read the data rows
             # by position as usual.
-            self.g.reject(lineno, None, f"header line has {len(names)} fields; a DOJ header has "
-                          f"{N_COLUMNS} (data rows are read by position)", text)
+            self.g.reject(
+                lineno,
+                None,
+                f"header line has {len(names)} fields; a DOJ header has "
+                f"{N_COLUMNS} (data rows are read by position)",
+                text,
+            )
             return 1
         if names != list(COLUMNS):
-            raise NotDojFile("its header line does not match the 95-column DOJ layout "
-                             "(RECORD_ID … END_OF_REC)")
+            raise NotDojFile(
+                "its header line does not match the 95-column DOJ layout (RECORD_ID … END_OF_REC)"
+            )
         return 0
 
 
@@ -344,8 +384,13 @@ def previous_subject(path: str | Path, start: int, start_line: int, first_line: 
         if lineno == 1:
             text = text.lstrip("\ufeff")
         text = text.rstrip("\r")
-        if (not text.strip() or "\x00" in text or len(text) > MAX_LINE_CHARS
-                or text.count('"') % 2 or "\r" in text):
+        if (
+            not text.strip()
+            or "\x00" in text
+            or len(text) > MAX_LINE_CHARS
+            or text.count('"') % 2
+            or "\r" in text
+        ):
             continue
         try:
             fields = next(csv.reader([text]))
@@ -393,26 +438,26 @@ def read_chunk(job: ChunkJob) -> RangeResult:
 
     next_ids = {"subjects": 1, "cases": 1, "counts": 1}
     subject_ids: dict[str, int] = {}
-    grouper = Grouper(sink, next_ids, subject_ids, None, local=True,
-                      max_subject_rows=job.max_subject_rows)
+    grouper = Grouper(
+        sink, next_ids, subject_ids, None, local=True, max_subject_rows=job.max_subject_rows
+    )
     skip_key = None
     if job.index > 0:
         skip_key = previous_subject(job.path, job.start, job.start_line, job.first_line)
-    reader = RangeReader(job.path, job.start, job.start_line, job.end, job.first_line, grouper,
-                         skip_key=skip_key)
+    reader = RangeReader(
+        job.path, job.start, job.start_line, job.end, job.first_line, grouper, skip_key=skip_key
+    )
     # The rows read here form no reference cycles; the collector would only rescan them.
     collecting = gc.isenabled()
     gc.disable()
     try:
         res = reader.run()
     except NeedsMainProcess as exc:
-        return RangeResult(job.start, job.start_line, job.start, job.start_line,
-                           handover=str(exc))
+        return RangeResult(job.start, job.start_line, job.start, job.start_line, handover=str(exc))
     except NotDojFile as exc:
         return RangeResult(job.start, job.start_line, job.start, job.start_line, error=str(exc))
     except RecordTooLong as exc:
-        return RangeResult(job.start, job.start_line, job.start, job.start_line,
-                           too_long=str(exc))
+        return RangeResult(job.start, job.start_line, job.start, job.start_line, too_long=str(exc))
     finally:
         if collecting:
             gc.enable()

@@ -55,8 +55,17 @@ C_LINE, C_CNT, C_TPL, C_OFN, C_CONV_DATE, C_EVENT_DATE, C_CYC_DATE, C_SENTENCE, 
 # Template positions.
 T_STEP, T_COUNTY, T_COURT, T_CONVICTED, T_EVENT, T_EVENT_DESC, T_ROW, T_SLOT = range(8)
 
-_template_fields = itemgetter(STP_TYPE, CNTY, STP_ORI_DESCR, STP_ORI_TYPE_DESCR, OFFENSE_DESCR,
-                              COMMENT_TEXT, DISP_DESCR, CONV_STAT_DESCR, OFFENSE_TOC)
+_template_fields = itemgetter(
+    STP_TYPE,
+    CNTY,
+    STP_ORI_DESCR,
+    STP_ORI_TYPE_DESCR,
+    OFFENSE_DESCR,
+    COMMENT_TEXT,
+    DISP_DESCR,
+    CONV_STAT_DESCR,
+    OFFENSE_TOC,
+)
 
 
 def count_template(raw: tuple[str, ...]) -> list:
@@ -79,10 +88,19 @@ def count_template(raw: tuple[str, ...]) -> list:
     court = clean(court_s)
     juvenile = convicted and juvenile_of(court, ori_type_s, disposition, step_type)
     sec = parse_section(offense)
-    row = (step_type or None, county or None, offense or None,
-           sec.section if sec else None, sec.base if sec else None,
-           (sec.code or None) if sec else None, level_of(conv_s, toc_s), disposition or None,
-           int(convicted), int(juvenile), comment or None)
+    row = (
+        step_type or None,
+        county or None,
+        offense or None,
+        sec.section if sec else None,
+        sec.base if sec else None,
+        (sec.code or None) if sec else None,
+        level_of(conv_s, toc_s),
+        disposition or None,
+        int(convicted),
+        int(juvenile),
+        comment or None,
+    )
     return [step_type, county, court, convicted, event, event_desc, row, [None, 0]]
 
 
@@ -119,8 +137,10 @@ class _Sentences(dict):
         if len(self) >= 200_000:
             self.clear()
         conv_date, parts = key
-        v = self[key] = (_SENTENCE_JSON[parts],
-                         sentence_end_iso(conv_date, parts) if conv_date else None)
+        v = self[key] = (
+            _SENTENCE_JSON[parts],
+            sentence_end_iso(conv_date, parts) if conv_date else None,
+        )
         return v
 
 
@@ -146,15 +166,53 @@ _NO_SENTENCE = ("[]", None)
 # row of an import (import id, file name): that is written into the statement, or added when a
 # worker's chunk is copied.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "subjects": ("id", "source_key", "cii", "name", "akas", "dob", "gender", "deceased",
-                 "registered_290", "source_line"),
+    "subjects": (
+        "id",
+        "source_key",
+        "cii",
+        "name",
+        "akas",
+        "dob",
+        "gender",
+        "deceased",
+        "registered_290",
+        "source_line",
+    ),
     "subject_events": ("subject_id", "kind", "event_date", "description", "county", "source_line"),
-    "cases": ("id", "subject_id", "event_key", "case_number", "county", "court", "event_date",
-              "cycle_date"),
-    "counts": ("id", "case_id", "subject_id", "source_line", "extra_lines", "cnt_order", "count_no",
-               "conviction_date", "cycle_date", "sentence", "sentence_end",
-               "step_type", "county", "offense_text", "section", "base_section", "code", "level",
-               "disposition", "convicted", "juvenile", "comment"),
+    "cases": (
+        "id",
+        "subject_id",
+        "event_key",
+        "case_number",
+        "county",
+        "court",
+        "event_date",
+        "cycle_date",
+    ),
+    "counts": (
+        "id",
+        "case_id",
+        "subject_id",
+        "source_line",
+        "extra_lines",
+        "cnt_order",
+        "count_no",
+        "conviction_date",
+        "cycle_date",
+        "sentence",
+        "sentence_end",
+        "step_type",
+        "county",
+        "offense_text",
+        "section",
+        "base_section",
+        "code",
+        "level",
+        "disposition",
+        "convicted",
+        "juvenile",
+        "comment",
+    ),
     "rejected_rows": ("line", "column_name", "reason", "raw", "subject_key"),
     # Fields a kept row could not read (issue 13 §3): the fact is left unknown, the row kept.
     "row_warnings": ("line", "column_name", "value", "reason", "subject_key"),
@@ -168,8 +226,12 @@ LOCAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "counts": (*COLUMNS["counts"][:11], "template"),
 }
 # Constant columns per table: (names, values as SQL, for insert_statements).
-_CONSTANT = {"subjects": ("import_id",), "counts": ("import_id", "source_file"),
-             "rejected_rows": ("import_id",), "row_warnings": ("import_id",)}
+_CONSTANT = {
+    "subjects": ("import_id",),
+    "counts": ("import_id", "source_file"),
+    "rejected_rows": ("import_id",),
+    "row_warnings": ("import_id",),
+}
 
 
 def sql_literal(v: int | str) -> str:
@@ -196,20 +258,20 @@ FLUSH_ROWS = 20_000
 MAX_SUBJECT_ROWS = 100_000
 
 
-class NeedsMainProcess(Exception):  # noqa: N818 - a hand-over, not an error
+class NeedsMainProcess(Exception):
     """A worker met something only the main process can do (a subject seen before)."""
 
 
-class RecordTooLong(Exception):  # noqa: N818 - a refusal of the file, with its reason
+class RecordTooLong(Exception):
     """One person's rows run past MAX_SUBJECT_ROWS: the file is refused."""
 
 
 class SubjectBuf:
-    __slots__ = ("key", "line", "name", "dob", "cii", "gender", "names", "events", "counts",
-                 "rows")
+    __slots__ = ("key", "line", "name", "dob", "cii", "gender", "names", "events", "counts", "rows")
 
-    def __init__(self, key: str, line: int, name: str, dob: str | None, cii: str,
-                 gender: str) -> None:
+    def __init__(
+        self, key: str, line: int, name: str, dob: str | None, cii: str, gender: str
+    ) -> None:
         self.key = key
         self.line = line
         self.name = name
@@ -222,20 +284,28 @@ class SubjectBuf:
         self.rows = 0
 
 
-Sink = Callable[[list[tuple[str, list[tuple]]]], None]   # [(table, rows)], in table order
+Sink = Callable[[list[tuple[str, list[tuple]]]], None]  # [(table, rows)], in table order
 
 
 class Grouper:
     """Builds the rows of one import. `sink` receives batches [(table, rows), ...] in order;
     `conn` is read back only to merge a non-contiguous subject (main process only)."""
 
-    def __init__(self, sink: Sink, next_ids: dict[str, int], subject_ids: dict[str, int],
-                 conn: sqlite3.Connection | None, sync: Callable[[], None] | None = None,
-                 *, local: bool = False, max_subject_rows: int | None = None) -> None:
+    def __init__(
+        self,
+        sink: Sink,
+        next_ids: dict[str, int],
+        subject_ids: dict[str, int],
+        conn: sqlite3.Connection | None,
+        sync: Callable[[], None] | None = None,
+        *,
+        local: bool = False,
+        max_subject_rows: int | None = None,
+    ) -> None:
         self.sink = sink
-        self.next = next_ids               # next free id per table, shared with the caller
-        self.subject_ids = subject_ids     # SUBJECT_ID -> subjects.id, for this import
-        self.conn = conn                   # None in a worker: merging is not possible there
+        self.next = next_ids  # next free id per table, shared with the caller
+        self.subject_ids = subject_ids  # SUBJECT_ID -> subjects.id, for this import
+        self.conn = conn  # None in a worker: merging is not possible there
         self.sync = sync or (lambda: None)
         self.current: SubjectBuf | None = None
         # local: rows in the LOCAL_COLUMNS layout (a worker's chunk), else COLUMNS.
@@ -247,8 +317,7 @@ class Grouper:
 
     # -- rows ----------------------------------------------------------------------------------
     def reject(self, line: int, column: str | None, reason: str, raw: str) -> None:
-        self.rows["rejected_rows"].append((line, column, reason, raw[:10_000],
-                                           subject_key_of(raw)))
+        self.rows["rejected_rows"].append((line, column, reason, raw[:10_000], subject_key_of(raw)))
         self.pending += 1
         if self.pending >= FLUSH_ROWS:
             self.flush()
@@ -256,8 +325,9 @@ class Grouper:
     def add(self, f: list[str], lineno: int, checked: Checked) -> None:
         key, cnt_order, dob, cyc_date, event_date, disp_date, part, warnings = checked
         if warnings:
-            self.rows["row_warnings"].extend((lineno, col, value, reason, key)
-                                             for col, value, reason in warnings)
+            self.rows["row_warnings"].extend(
+                (lineno, col, value, reason, key) for col, value, reason in warnings
+            )
         cl = _CLEAN
         name = cl[f[NAME]]
         cur = self.current
@@ -270,7 +340,8 @@ class Grouper:
             raise RecordTooLong(
                 f"SUBJECT_ID {key} has more than {self.max_rows:,} rows in a row (lines "
                 f"{cur.line:,} to {lineno:,}); a DOJ record holds a few thousand at most, so the "
-                "file is damaged or is not a DOJ research extract: ask DOJ for a new copy")
+                "file is damaged or is not a DOJ research extract: ask DOJ for a new copy"
+            )
         if name and name != cur.name:
             cur.names.add(name)
         req_name = cl[f[REQ_NAME]]
@@ -281,8 +352,9 @@ class Grouper:
 
         t = _TEMPLATES[_template_fields(f)]
         if t[T_EVENT] is not None:
-            cur.events.append((t[T_EVENT], event_date or cyc_date, t[T_EVENT_DESC], t[T_COUNTY],
-                               lineno))
+            cur.events.append(
+                (t[T_EVENT], event_date or cyc_date, t[T_EVENT_DESC], t[T_COUNTY], lineno)
+            )
             return
         c = cur.counts.get(cnt_order)
         if c is not None:
@@ -302,8 +374,15 @@ class Grouper:
         if ofn in FILLER:
             ofn = cl[f[FE_NUM_CRT_CASE]]
         cur.counts[cnt_order] = [
-            lineno, cnt_order, t, ofn, (disp_date or event_date) if t[T_CONVICTED] else None,
-            event_date or disp_date, cyc_date, [part] if part else (), (),
+            lineno,
+            cnt_order,
+            t,
+            ofn,
+            (disp_date or event_date) if t[T_CONVICTED] else None,
+            event_date or disp_date,
+            cyc_date,
+            [part] if part else (),
+            (),
         ]
 
     def finish(self) -> None:
@@ -332,10 +411,20 @@ class Grouper:
             ev_rows = self.rows["subject_events"]
             for kind, d, desc, county, line in events:
                 ev_rows.append((sid, kind, d, desc, county or None, line))
-        self.rows["subjects"].append((
-            sid, s.key, s.cii or None, s.name or None,
-            json.dumps(sorted(s.names)) if s.names else "[]", s.dob, s.gender or None,
-            int(deceased), int(registered), s.line))
+        self.rows["subjects"].append(
+            (
+                sid,
+                s.key,
+                s.cii or None,
+                s.name or None,
+                json.dumps(sorted(s.names)) if s.names else "[]",
+                s.dob,
+                s.gender or None,
+                int(deceased),
+                int(registered),
+                s.line,
+            )
+        )
         self._add_counts(sid, s, {})
         self.pending += len(s.counts) + 1
         if self.pending >= FLUSH_ROWS:
@@ -379,19 +468,36 @@ class Grouper:
                 if len(counts) == 1:  # most events: the one count's OFN
                     ofn = first[C_OFN]
                 else:
-                    ofn = next((c[C_OFN] for c in counts
-                                if c[C_OFN] and c[C_TPL][T_STEP] == "COURT ACTION"), "") \
-                        or next((c[C_OFN] for c in counts if c[C_OFN]), "")
-                case_rows.append((case_id, sid, event_key, ofn or None, ft[T_COUNTY] or None,
-                                  ft[T_COURT] or None, first[C_EVENT_DATE],
-                                  cycles.get(event_key[:3])))
+                    ofn = next(
+                        (
+                            c[C_OFN]
+                            for c in counts
+                            if c[C_OFN] and c[C_TPL][T_STEP] == "COURT ACTION"
+                        ),
+                        "",
+                    ) or next((c[C_OFN] for c in counts if c[C_OFN]), "")
+                case_rows.append(
+                    (
+                        case_id,
+                        sid,
+                        event_key,
+                        ofn or None,
+                        ft[T_COUNTY] or None,
+                        ft[T_COURT] or None,
+                        first[C_EVENT_DATE],
+                        cycles.get(event_key[:3]),
+                    )
+                )
             for c in counts:
                 cnt_order = c[C_CNT]
                 t = c[C_TPL]
                 parts = c[C_SENTENCE]
                 conv_date = c[C_CONV_DATE]
-                sentence, end = sentences[conv_date if t[T_CONVICTED] else None,
-                                          tuple(parts)] if parts else _NO_SENTENCE
+                sentence, end = (
+                    sentences[conv_date if t[T_CONVICTED] else None, tuple(parts)]
+                    if parts
+                    else _NO_SENTENCE
+                )
                 extra = c[C_EXTRA]
                 if local:
                     slot = t[T_SLOT]
@@ -399,17 +505,39 @@ class Grouper:
                         self.templates += 1
                         slot[0], slot[1] = self, self.templates
                         self.rows["count_templates"].append((self.templates, *t[T_ROW]))
-                    count_rows.append((
-                        count_id, case_id, sid, c[C_LINE],
-                        ",".join(map(str, extra)) if extra else None, cnt_order,
-                        count_nos[cnt_order[6:9]], conv_date, cycles.get(cnt_order[:3]),
-                        sentence, end, slot[1]))
+                    count_rows.append(
+                        (
+                            count_id,
+                            case_id,
+                            sid,
+                            c[C_LINE],
+                            ",".join(map(str, extra)) if extra else None,
+                            cnt_order,
+                            count_nos[cnt_order[6:9]],
+                            conv_date,
+                            cycles.get(cnt_order[:3]),
+                            sentence,
+                            end,
+                            slot[1],
+                        )
+                    )
                 else:
-                    count_rows.append((
-                        count_id, case_id, sid, c[C_LINE],
-                        ",".join(map(str, extra)) if extra else None, cnt_order,
-                        count_nos[cnt_order[6:9]], conv_date, cycles.get(cnt_order[:3]),
-                        sentence, end) + t[T_ROW])
+                    count_rows.append(
+                        (
+                            count_id,
+                            case_id,
+                            sid,
+                            c[C_LINE],
+                            ",".join(map(str, extra)) if extra else None,
+                            cnt_order,
+                            count_nos[cnt_order[6:9]],
+                            conv_date,
+                            cycles.get(cnt_order[:3]),
+                            sentence,
+                            end,
+                        )
+                        + t[T_ROW]
+                    )
                 count_id += 1
         nxt["counts"] = count_id
 
@@ -423,8 +551,9 @@ class Grouper:
         # subject's cases for each piece would cost the square of the pieces.
         case_ids: dict[str, int] = {}
         for event_key in {c[C_CNT][:6] for c in s.counts.values()}:
-            row = conn.execute("SELECT id FROM cases WHERE subject_id = ? AND event_key = ?",
-                               (sid, event_key)).fetchone()
+            row = conn.execute(
+                "SELECT id FROM cases WHERE subject_id = ? AND event_key = ?", (sid, event_key)
+            ).fetchone()
             if row is not None:
                 case_ids[event_key] = row[0]
         ev_rows = self.rows["subject_events"]
@@ -438,7 +567,9 @@ class Grouper:
         for cnt_order, c in s.counts.items():
             row = conn.execute(
                 "SELECT id, sentence, extra_lines, conviction_date FROM counts"
-                " WHERE subject_id = ? AND cnt_order = ?", (sid, cnt_order)).fetchone()
+                " WHERE subject_id = ? AND cnt_order = ?",
+                (sid, cnt_order),
+            ).fetchone()
             if row is None:
                 fresh.counts[cnt_order] = c
                 continue
@@ -446,9 +577,10 @@ class Grouper:
             lines = ",".join(filter(None, [row[2], str(c[C_LINE]), *map(str, c[C_EXTRA])]))
             conv = date.fromisoformat(row[3]) if row[3] and len(row[3]) == 10 else None
             end = sentence_end(conv, parts) if conv else None
-            conn.execute("UPDATE counts SET sentence = ?, extra_lines = ?, sentence_end = ?"
-                         " WHERE id = ?", (json.dumps(parts), lines,
-                                           end.isoformat() if end else None, row[0]))
+            conn.execute(
+                "UPDATE counts SET sentence = ?, extra_lines = ?, sentence_end = ? WHERE id = ?",
+                (json.dumps(parts), lines, end.isoformat() if end else None, row[0]),
+            )
         self._add_counts(sid, fresh, case_ids)
         self.flush()
         self.sync()

@@ -40,31 +40,54 @@ from desktop.records.doj_layout import N_COLUMNS
 from desktop.records.doj_rows import clean, looks_like_header, sentence_end, subject_key_of
 from desktop.records.source import LineSource, decode
 
-__all__ = ["BatchWriter", "DojImporter", "NotDojFile", "RecordTooLong", "clean",
-           "looks_like_header", "sentence_end", "sniff_doj", "_INSERTS"]
+__all__ = [
+    "BatchWriter",
+    "DojImporter",
+    "NotDojFile",
+    "RecordTooLong",
+    "clean",
+    "looks_like_header",
+    "sentence_end",
+    "sniff_doj",
+    "_INSERTS",
+]
 
 # Used by the court-CSV importer: (its buffer attribute, INSERT) per table, in insert order.
 _INSERTS = (
-    ("_subjects", "INSERT INTO subjects (id, import_id, source_key, cii, name, akas, dob, gender,"
-                  " deceased, registered_290, source_line) VALUES (?,?,?,?,?,?,?,?,?,?,?)"),
-    ("_events", "INSERT INTO subject_events (subject_id, kind, event_date, description, county,"
-                " source_line) VALUES (?,?,?,?,?,?)"),
-    ("_cases", "INSERT INTO cases (id, subject_id, event_key, case_number, county, court,"
-               " event_date, cycle_date) VALUES (?,?,?,?,?,?,?,?)"),
-    ("_counts", "INSERT INTO counts (id, case_id, subject_id, import_id, source_file, source_line,"
-                " extra_lines, cnt_order, count_no, step_type, county, offense_text, section,"
-                " base_section, code, level, disposition, convicted, conviction_date, cycle_date,"
-                " sentence, sentence_end, juvenile, comment)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
-    ("_rejects", "INSERT INTO rejected_rows (import_id, line, column_name, reason, raw)"
-                 " VALUES (?,?,?,?,?)"),
+    (
+        "_subjects",
+        "INSERT INTO subjects (id, import_id, source_key, cii, name, akas, dob, gender,"
+        " deceased, registered_290, source_line) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+    ),
+    (
+        "_events",
+        "INSERT INTO subject_events (subject_id, kind, event_date, description, county,"
+        " source_line) VALUES (?,?,?,?,?,?)",
+    ),
+    (
+        "_cases",
+        "INSERT INTO cases (id, subject_id, event_key, case_number, county, court,"
+        " event_date, cycle_date) VALUES (?,?,?,?,?,?,?,?)",
+    ),
+    (
+        "_counts",
+        "INSERT INTO counts (id, case_id, subject_id, import_id, source_file, source_line,"
+        " extra_lines, cnt_order, count_no, step_type, county, offense_text, section,"
+        " base_section, code, level, disposition, convicted, conviction_date, cycle_date,"
+        " sentence, sentence_end, juvenile, comment)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    ),
+    (
+        "_rejects",
+        "INSERT INTO rejected_rows (import_id, line, column_name, reason, raw) VALUES (?,?,?,?,?)",
+    ),
 )
 
-PARALLEL_MIN_BYTES = 24 << 20   # below this, starting workers costs more than it saves
+PARALLEL_MIN_BYTES = 24 << 20  # below this, starting workers costs more than it saves
 CHUNK_BYTES = 16 << 20
-TAIL_CHUNK_BYTES = 2 << 20      # the smallest of the shrinking chunks at the end of a file
+TAIL_CHUNK_BYTES = 2 << 20  # the smallest of the shrinking chunks at the end of a file
 WORKERS = 2
-MAX_IN_FLIGHT = 4               # chunks handed out ahead of the copy (bounds memory)
+MAX_IN_FLIGHT = 4  # chunks handed out ahead of the copy (bounds memory)
 START_METHOD: str | None = None  # None: fork on Linux without Qt, forkserver with Qt, else spawn
 _ATTACHED = "reliefdesk_chunk"
 
@@ -121,8 +144,9 @@ def first_data_line(path: Path) -> int:
     return 0
 
 
-def plan_chunks(path: Path, chunk_bytes: int, sha, stop: threading.Event, size: int = 0
-                ) -> Iterator[tuple[int, int, int]]:
+def plan_chunks(
+    path: Path, chunk_bytes: int, sha, stop: threading.Event, size: int = 0
+) -> Iterator[tuple[int, int, int]]:
     """(start, end, first line number) of chunks of about chunk_bytes cut at line starts, while
     hashing the whole file into `sha` (hashlib releases the GIL on large buffers). Given the
     file's size, the last chunks shrink (to an eighth of what is left, at least TAIL_CHUNK_BYTES)
@@ -154,8 +178,14 @@ def plan_chunks(path: Path, chunk_bytes: int, sha, stop: threading.Event, size: 
 
 
 class DojImporter:
-    def __init__(self, conn: sqlite3.Connection, source: LineSource, import_id: int, file_name: str,
-                 progress: ProgressFn | None = None) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        source: LineSource,
+        import_id: int,
+        file_name: str,
+        progress: ProgressFn | None = None,
+    ) -> None:
         self.conn = conn
         self.src = source
         self.path = source.path
@@ -164,11 +194,13 @@ class DojImporter:
         self.progress = progress
         self.rows_read = 0
         self.rows_kept = 0
-        self.last_line = 0                # the file's last physical line, once read
+        self.last_line = 0  # the file's last physical line, once read
         self.has_header = False
         self.subject_ids: dict[str, int] = {}
-        self.next_ids = {t: (conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {t}").fetchone()[0] + 1)
-                         for t in ("subjects", "cases", "counts")}
+        self.next_ids = {
+            t: (conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {t}").fetchone()[0] + 1)
+            for t in ("subjects", "cases", "counts")
+        }
         self.line_rejects: list[tuple[int, str | None, str, str]] = []
         self.statements = dict(insert_statements(import_id, file_name))
         self.copy_statements = _copy_statements()
@@ -201,8 +233,10 @@ class DojImporter:
 
     def _finish(self, writer: BatchWriter) -> None:
         # Lines that never reached the CSV reader are reported after the rows, in line order.
-        rows = [(n, col, reason, raw[:10_000], subject_key_of(raw))
-                for n, col, reason, raw in self.line_rejects]
+        rows = [
+            (n, col, reason, raw[:10_000], subject_key_of(raw))
+            for n, col, reason, raw in self.line_rejects
+        ]
         self.rows_read += len(rows)
         if rows:
             writer.put([(self.statements["rejected_rows"], rows)])
@@ -222,8 +256,13 @@ class DojImporter:
                 return
         self.conn.execute(
             "UPDATE rejected_rows SET reason = reason || ? WHERE import_id = ? AND line = ?",
-            ("; it is the file's last line and has no line end: the file may have been cut "
-             "short (copy it again from the original)", self.import_id, self.last_line))
+            (
+                "; it is the file's last line and has no line end: the file may have been cut "
+                "short (copy it again from the original)",
+                self.import_id,
+                self.last_line,
+            ),
+        )
 
     def run(self) -> None:
         size = self.src.size
@@ -238,8 +277,15 @@ class DojImporter:
     def _run_here(self, first_line: int) -> None:
         writer = self.writer = BatchWriter(self.conn)
         try:
-            reader = RangeReader(self.path, 0, 1, self.src.size, first_line, self._grouper(writer),
-                                 tick=self._tick if self.progress else None)
+            reader = RangeReader(
+                self.path,
+                0,
+                1,
+                self.src.size,
+                first_line,
+                self._grouper(writer),
+                tick=self._tick if self.progress else None,
+            )
             reader.on_data = self.src.sha.update
             self._add(reader.run())
             self.chunks_in_main += 1
@@ -252,14 +298,17 @@ class DojImporter:
     def _run_parallel(self, first_line: int, workers: int) -> None:
         # The pool starts (forks) before this process runs any other thread.
         # Each reader dies with this process however it ends (desktop/processes.py).
-        pool = ProcessPoolExecutor(max_workers=workers,
-                                   mp_context=worker_context("desktop.records.doj_chunks",
-                                                             START_METHOD),
-                                   initializer=worker_init, initargs=pool_initargs())
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=worker_context("desktop.records.doj_chunks", START_METHOD),
+            initializer=worker_init,
+            initargs=pool_initargs(),
+        )
         stop = threading.Event()
         planned: queue.Queue = queue.Queue()
-        planner = threading.Thread(target=self._plan, args=(planned, stop), daemon=True,
-                                   name="import-planner")
+        planner = threading.Thread(
+            target=self._plan, args=(planned, stop), daemon=True, name="import-planner"
+        )
         writer: BatchWriter | None = None
         try:
             pool.submit(int).result()
@@ -283,16 +332,16 @@ class DojImporter:
 
     def _plan(self, planned: queue.Queue, stop: threading.Event) -> None:
         try:
-            for chunk in plan_chunks(self.path, CHUNK_BYTES, self.src.sha, stop,
-                                     self.src.size):
+            for chunk in plan_chunks(self.path, CHUNK_BYTES, self.src.sha, stop, self.src.size):
                 planned.put(chunk)
         except BaseException as exc:  # re-raised by the main thread
             self.planner_error = exc
         finally:
             planned.put(None)
 
-    def _copy_chunks(self, pool: ProcessPoolExecutor, planned: queue.Queue, writer: BatchWriter,
-                     first_line: int) -> None:
+    def _copy_chunks(
+        self, pool: ProcessPoolExecutor, planned: queue.Queue, writer: BatchWriter, first_line: int
+    ) -> None:
         in_flight: deque[tuple[ChunkJob, Future]] = deque()
         planning = True
         index = 0
@@ -307,8 +356,15 @@ class DojImporter:
                 if chunk is None:
                     planning = False
                     break
-                job = ChunkJob(str(self.path), index, chunk[0], chunk[2], chunk[1], first_line,
-                               doj_group.MAX_SUBJECT_ROWS)
+                job = ChunkJob(
+                    str(self.path),
+                    index,
+                    chunk[0],
+                    chunk[2],
+                    chunk[1],
+                    first_line,
+                    doj_group.MAX_SUBJECT_ROWS,
+                )
                 index += 1
                 in_flight.append((job, pool.submit(read_chunk, job) if handovers < 3 else None))
             if not in_flight:
@@ -328,8 +384,12 @@ class DojImporter:
                 raise NotDojFile(res.error)
             if res is not None and res.too_long is not None:
                 raise RecordTooLong(res.too_long)
-            if (res is not None and res.handover is None and res.start == pos
-                    and self.subject_ids.keys().isdisjoint(res.keys)):
+            if (
+                res is not None
+                and res.handover is None
+                and res.start == pos
+                and self.subject_ids.keys().isdisjoint(res.keys)
+            ):
                 writer.drain()
                 self._copy(res)
                 self.chunks_in_workers += 1
@@ -338,8 +398,9 @@ class DojImporter:
                 # A subject seen before, or a chunk start that does not fall where the previous
                 # chunk stopped: read this stretch here, from where the previous one stopped.
                 handovers += 1
-                res = RangeReader(self.path, pos, pos_line, job.end, first_line,
-                                  self._grouper(writer)).run()
+                res = RangeReader(
+                    self.path, pos, pos_line, job.end, first_line, self._grouper(writer)
+                ).run()
                 self.chunks_in_main += 1
                 self.timings["read_here"] += time.perf_counter() - t1
             self._add(res)
@@ -377,8 +438,9 @@ class DojImporter:
         nxt = self.next_ids
         s, c, n = nxt["subjects"] - 1, nxt["cases"] - 1, nxt["counts"] - 1
         for sql in self.copy_statements:
-            conn.execute(sql, {"s": s, "c": c, "n": n, "import_id": self.import_id,
-                               "file": self.file_name})
+            conn.execute(
+                sql, {"s": s, "c": c, "n": n, "import_id": self.import_id, "file": self.file_name}
+            )
         for i, key in enumerate(res.keys, s + 1):
             self.subject_ids[key] = i
         for t, used in res.ids_used.items():
@@ -394,8 +456,12 @@ def _copy_statements() -> list[str]:
     own_id = {"subjects": ":s", "cases": ":c", "counts": ":n"}
     out = []
     for table, cols in COLUMNS.items():
-        const = {"subjects": ["import_id"], "counts": ["import_id", "source_file"],
-                 "rejected_rows": ["import_id"], "row_warnings": ["import_id"]}.get(table, [])
+        const = {
+            "subjects": ["import_id"],
+            "counts": ["import_id", "source_file"],
+            "rejected_rows": ["import_id"],
+            "row_warnings": ["import_id"],
+        }.get(table, [])
         values = [":import_id" if k == "import_id" else ":file" for k in const]
         for col in cols:
             by = own_id[table] if col == "id" else shift.get(col)
@@ -404,10 +470,14 @@ def _copy_statements() -> list[str]:
             values.append(f"{col} + {by}" if by else col)
         source = f"{a}.{table} ORDER BY {'id' if 'id' in cols else 'rowid'}"
         if table == "counts":  # CROSS JOIN: read the counts in id order, look templates up
-            source = (f"{a}.counts AS c CROSS JOIN {a}.count_templates AS t ON t.id = c.template"
-                      " ORDER BY c.id")
-        out.append(f"INSERT INTO main.{table} ({', '.join([*const, *cols])})"
-                   f" SELECT {', '.join(values)} FROM {source}")
+            source = (
+                f"{a}.counts AS c CROSS JOIN {a}.count_templates AS t ON t.id = c.template"
+                " ORDER BY c.id"
+            )
+        out.append(
+            f"INSERT INTO main.{table} ({', '.join([*const, *cols])})"
+            f" SELECT {', '.join(values)} FROM {source}"
+        )
     return out
 
 
@@ -432,5 +502,7 @@ def sniff_doj(lines: Iterator[tuple[int, str]]) -> None:
     if not widths:
         raise NotDojFile("it holds no data rows")
     common = max(widths, key=lambda k: widths[k])
-    raise NotDojFile(f"its rows have {common} fields; a DOJ research file has {N_COLUMNS} "
-                     "(RECORD_ID … END_OF_REC)")
+    raise NotDojFile(
+        f"its rows have {common} fields; a DOJ research file has {N_COLUMNS} "
+        "(RECORD_ID … END_OF_REC)"
+    )

@@ -30,9 +30,11 @@ COMMENT_TEXT = 93
 
 FILLER = frozenset({"", "-", "NULL", "N/A", "NONE"})
 _UNITS = {"D": "D", "M": "M", "Y": "Y", "DAYS": "D", "MONTHS": "M", "YEARS": "Y"}
-_CACHE_LIMIT = 200_000   # entries per dict cache before it is emptied (bounds memory on odd files)
+_CACHE_LIMIT = 200_000  # entries per dict cache before it is emptied (bounds memory on odd files)
 
-_JUVENILE = re.compile(r"JUVENILE|\bJUV\b|\bWARD\b|\b602\s*(?:WI|W&I|WIC)\b|\b(?:WI|W&I|WIC)\s*602\b")
+_JUVENILE = re.compile(
+    r"JUVENILE|\bJUV\b|\bWARD\b|\b602\s*(?:WI|W&I|WIC)\b|\b(?:WI|W&I|WIC)\s*602\b"
+)
 
 # A sentence part: (kind, length, unit); stored as {"kind", "length", "unit"} JSON.
 Part = tuple[str | None, int | None, str | None]
@@ -91,8 +93,9 @@ def read_date(v: str) -> tuple[str | None, str | None]:
         if 1880 <= year <= 2100 and month == 0 and day == 0:
             return t[:4], "month and day unknown (written 00): kept as the year " + t[:4]
         if 1880 <= year <= 2100 and 1 <= month <= 12 and day == 0:
-            return f"{t[:4]}-{t[4:6]}", (f"day unknown (written 00): kept as the month "
-                                          f"{t[:4]}-{t[4:6]}")
+            return f"{t[:4]}-{t[4:6]}", (
+                f"day unknown (written 00): kept as the month {t[:4]}-{t[4:6]}"
+            )
     if t.upper() in _PLACEHOLDERS or not any(ch.isdigit() for ch in t):
         return None, "not a date (a placeholder): the date is unknown"
     return None, f"{reason}: the date is unknown"
@@ -121,26 +124,37 @@ def read_part(loc_raw: str, length_raw: str, unit_raw: str) -> tuple[Part | None
     length = None
     if length_s:
         if not length_s.isdigit():
-            return ((kind, None, UNREADABLE), f"sentence length '{length_s}' is not a whole "
-                    "number: the sentence end is unknown", "SENT_LENGTH")
+            return (
+                (kind, None, UNREADABLE),
+                f"sentence length '{length_s}' is not a whole number: the sentence end is unknown",
+                "SENT_LENGTH",
+            )
         length = int(length_s)
         if length > 9999:
-            return ((kind, None, UNREADABLE), f"sentence length {length} is impossible: the "
-                    "sentence end is unknown", "SENT_LENGTH")
+            return (
+                (kind, None, UNREADABLE),
+                f"sentence length {length} is impossible: the sentence end is unknown",
+                "SENT_LENGTH",
+            )
     unit = None
     if unit_s:
         unit = _UNITS.get(unit_s)
         if unit is None:
-            return ((kind, length, UNREADABLE), f"sentence unit '{unit_s}' is not D, M or Y: the "
-                    "sentence end is unknown", "SENT_TIME_CODE")
+            return (
+                (kind, length, UNREADABLE),
+                f"sentence unit '{unit_s}' is not D, M or Y: the sentence end is unknown",
+                "SENT_TIME_CODE",
+            )
     if length is not None and unit is None:
-        return ((kind, length, UNREADABLE), "sentence length given without a unit (D, M or Y): "
-                "the sentence end is unknown", "SENT_TIME_CODE")
+        return (
+            (kind, length, UNREADABLE),
+            "sentence length given without a unit (D, M or Y): the sentence end is unknown",
+            "SENT_TIME_CODE",
+        )
     return (kind, length, unit), None, ""
 
 
-def _part_slow(loc_raw: str, length_raw: str, unit_raw: str) -> tuple[Part | None, str | None,
-                                                                       str]:
+def _part_slow(loc_raw: str, length_raw: str, unit_raw: str) -> tuple[Part | None, str | None, str]:
     part, warning, column = read_part(loc_raw, length_raw, unit_raw)
     if warning is None:
         if len(_parts) >= _CACHE_LIMIT:
@@ -149,13 +163,23 @@ def _part_slow(loc_raw: str, length_raw: str, unit_raw: str) -> tuple[Part | Non
     return part, warning, column
 
 
-_checked = itemgetter(SUBJECT_ID, CNT_ORDER, DOB, CYC_DATE, STP_EVENT_DATE, DISP_DATE,
-                      SENT_LOC_DESCR, SENT_LENGTH, SENT_TIME_CODE)
+_checked = itemgetter(
+    SUBJECT_ID,
+    CNT_ORDER,
+    DOB,
+    CYC_DATE,
+    STP_EVENT_DATE,
+    DISP_DATE,
+    SENT_LOC_DESCR,
+    SENT_LENGTH,
+    SENT_TIME_CODE,
+)
 
 # What check_row returns: key, cnt_order, dob, cycle date, event date, disposition date, part,
 # and the warnings of the fields the row keeps unread (a tuple, () for almost every row).
-Checked = tuple[str, str, str | None, str | None, str | None, str | None, Part | None,
-                tuple[Warning_, ...]]
+Checked = tuple[
+    str, str, str | None, str | None, str | None, str | None, Part | None, tuple[Warning_, ...]
+]
 
 
 def check_row(f: list[str]) -> Checked:
@@ -269,7 +293,7 @@ def sentence_end(conv: date | None, parts: list[dict]) -> date | None:
 def sentence_end_iso(conv_date: str, parts: tuple[Part, ...]) -> str | None:
     """sentence_end on an ISO conviction date and part tuples, as an ISO date."""
     if not parts or len(conv_date) != 10 or any(p[2] == UNREADABLE for p in parts):
-        return None   # a partial conviction date: the engine works the end out as an interval
+        return None  # a partial conviction date: the engine works the end out as an interval
     end = date.fromisoformat(conv_date)
     for _kind, length, unit in parts:
         if length and unit:

@@ -25,13 +25,13 @@ from desktop.records import generate_catalog as cat
 from desktop.records.doj_layout import COLUMNS, INDEX, N_COLUMNS
 
 DEFAULT_AS_OF = date(2020, 7, 1)
-FILLER = '"  -  "'                      # DOJ's filler in unused columns, quoted as DOJ does
-CHUNK_ROWS = 20_000                     # rows per file.write
+FILLER = '"  -  "'  # DOJ's filler in unused columns, quoted as DOJ does
+CHUNK_ROWS = 20_000  # rows per file.write
 EARLIEST_EVENT = date(1970, 1, 1).toordinal()
 
 # Per-person chances. They are well above real-world rates for the rare cases so that a
 # 5,000-row file (about 400 people) holds every hard case.
-P_CANNABIS = 0.20          # a conviction under 11357-11360 in the requested county
+P_CANNABIS = 0.20  # a conviction under 11357-11360 in the requested county
 P_SAME_SECTION_PRIORS = 0.22
 P_CANNABIS_ELSEWHERE = 0.15
 P_JUVENILE = 0.08
@@ -41,11 +41,11 @@ P_PC290 = 0.03
 P_REGISTRATION_ONLY = 0.015
 P_DECEASED = 0.03
 P_LOOK_ALIKE = 0.10
-P_COMMENT_ONLY = 0.025     # per charge: section only in COMMENT_TEXT
+P_COMMENT_ONLY = 0.025  # per charge: section only in COMMENT_TEXT
 # Long histories (--rows-per-person): each arrest added to make up the rows is a cannabis one
 # with this chance (real long records are mostly other offenses).
 P_LONG_CANNABIS = 0.04
-MAX_CYCLES = 999           # CNT_ORDER's first 3 digits number a person's cycles
+MAX_CYCLES = 999  # CNT_ORDER's first 3 digits number a person's cycles
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ class GenerateStats:
     as_of: date
     rows: int
     subjects: int
-    cannabis_subjects: int   # people with a cannabis conviction in the requested county
+    cannabis_subjects: int  # people with a cannabis conviction in the requested county
     bytes: int
 
 
@@ -69,14 +69,14 @@ Outcome = tuple[str, str, list[Part]]
 
 @dataclass(slots=True)
 class _Cycle:
-    date: int                          # CYC_DATE ordinal (arrest, the offense-date proxy)
+    date: int  # CYC_DATE ordinal (arrest, the offense-date proxy)
     county: str
     charges: list[Charge]
     court_date: int | None = None
     court_county: str = ""
     juvenile: bool = False
     outcomes: list[Outcome] | None = None
-    event: str = ""                    # "REGISTRATION" or "DECEASED": an event-only cycle
+    event: str = ""  # "REGISTRATION" or "DECEASED": an event-only cycle
 
 
 def _cum(weighted: Sequence[tuple[cat.Offense, int]]) -> tuple[list[cat.Offense], list[int]]:
@@ -102,7 +102,7 @@ def _years_later(ordinal: int, years: int) -> int:
     d = date.fromordinal(ordinal)
     try:
         return d.replace(year=d.year + years).toordinal()
-    except ValueError:                 # 29 February
+    except ValueError:  # 29 February
         return d.replace(year=d.year + years, day=28).toordinal()
 
 
@@ -110,7 +110,7 @@ class _Generator:
     def __init__(self, county: str, seed: int, as_of: date) -> None:
         self.county = county
         self.as_of = as_of.toordinal()
-        self.hi = self.as_of - 1       # the last day anything may happen
+        self.hi = self.as_of - 1  # the last day anything may happen
         self.rng = random.Random(f"reliefdesk-generate:{seed}:{county}:{as_of.isoformat()}")
         self.others = tuple(c for c in cat.COUNTIES if c != county)
         self.case_prefix = cat.county_case_prefix(county)
@@ -120,12 +120,19 @@ class _Generator:
         self.related = _cum(cat.RELATED)
         self.look_alikes = _cum(cat.LOOK_ALIKES)
         self.post = _cum(cat.POST_POSSESS)
-        self.pre = _cum((
-            ((cat.PRE_POSSESS_CONC, "?"), 6), ((cat.PRE_POSSESS_SMALL, "?"), 14),
-            ((cat.PRE_POSSESS_LARGE, "M"), 8), ((cat.PRE_POSSESS_SCHOOL, "M"), 1),
-            (cat.PRE_CULTIVATE, 12), (cat.PRE_FOR_SALE, 18), (cat.PRE_SELL, 14),
-            (cat.PRE_SELL_OLD, 3), (cat.PRE_GIVE_SMALL, 5),
-        ))
+        self.pre = _cum(
+            (
+                ((cat.PRE_POSSESS_CONC, "?"), 6),
+                ((cat.PRE_POSSESS_SMALL, "?"), 14),
+                ((cat.PRE_POSSESS_LARGE, "M"), 8),
+                ((cat.PRE_POSSESS_SCHOOL, "M"), 1),
+                (cat.PRE_CULTIVATE, 12),
+                (cat.PRE_FOR_SALE, 18),
+                (cat.PRE_SELL, 14),
+                (cat.PRE_SELL_OLD, 3),
+                (cat.PRE_GIVE_SMALL, 5),
+            )
+        )
         # YYYYMMDD strings for every day a row can carry.
         self.base = EARLIEST_EVENT - 40_000
         self.ds = [date.fromordinal(o).strftime("%Y%m%d") for o in range(self.base, self.as_of + 1)]
@@ -148,10 +155,10 @@ class _Generator:
         descr, level = offense
         if level == "W":
             level = "F" if self.rng.random() < 0.5 else "M"
-        elif level == "?":             # pre-AUMA possession: the grade depended on the date
+        elif level == "?":  # pre-AUMA possession: the grade depended on the date
             if descr == cat.PRE_POSSESS_SMALL:
                 level = "I" if when >= cat.SB1449 else "M"
-            else:                      # concentrated cannabis: a wobbler until Prop 47
+            else:  # concentrated cannabis: a wobbler until Prop 47
                 level = "F" if when < cat.PROP47 and self.rng.random() < 0.6 else "M"
         r = self.rng.random()
         comment = 0 if r >= P_COMMENT_ONLY else (1 if r < P_COMMENT_ONLY * 0.7 else 2)
@@ -214,26 +221,36 @@ class _Generator:
         cyc = _Cycle(when, self.home_or_away(), charges)
         r = self.rng.random()
         if r < 0.12:
-            return cyc                 # released, never filed
+            return cyc  # released, never filed
         cyc.court_date = self.court_after(when)
         if cyc.court_date is None:
-            return cyc                 # still pending on the as-of date
+            return cyc  # still pending on the as-of date
         cyc.court_county = cyc.county
         if r < 0.24:
             cyc.outcomes = [self.not_convicted() for _ in charges]
         else:
-            cyc.outcomes = [self._conviction_level_outcome(c) if i == 0 or self.rng.random() < 0.3
-                            else self.not_convicted() for i, c in enumerate(charges)]
+            cyc.outcomes = [
+                self._conviction_level_outcome(c)
+                if i == 0 or self.rng.random() < 0.3
+                else self.not_convicted()
+                for i, c in enumerate(charges)
+            ]
         return cyc
 
     def _conviction_level_outcome(self, c: Charge) -> Outcome:
         level = c[1]
         if level == "F" and self.rng.random() < 0.15:
-            level = "M"                # felony charged, misdemeanour plea
+            level = "M"  # felony charged, misdemeanour plea
         return self.convicted(level)
 
-    def single_conviction(self, when: int, county: str, offense: cat.Offense,
-                          parts: list[Part] | None = None, court: int | None = None) -> _Cycle:
+    def single_conviction(
+        self,
+        when: int,
+        county: str,
+        offense: cat.Offense,
+        parts: list[Part] | None = None,
+        court: int | None = None,
+    ) -> _Cycle:
         c = self.charge(offense, when)
         cyc = _Cycle(when, county, [c])
         cyc.court_date = court if court is not None else self.court_after(when)
@@ -247,15 +264,15 @@ class _Generator:
         r = self.rng.random()
         court: int | None = None
         parts: list[Part] | None = None
-        if r < 0.25:                   # offense after Prop 64
+        if r < 0.25:  # offense after Prop 64
             when = self.between(max(lo, cat.AUMA), self.hi - 150)
-        elif r < 0.35:                 # offense before, judgment after 2016-11-09
+        elif r < 0.35:  # offense before, judgment after 2016-11-09
             when = self.between(max(lo, cat.AUMA - 300), cat.AUMA - 1)
             if when is not None:
                 court = self.between(cat.AUMA, min(when + 420, self.hi))
                 if court is None:
                     when = None
-        elif r < 0.47:                 # sentence still running on the as-of date
+        elif r < 0.47:  # sentence still running on the as-of date
             court = self.between(max(lo + 30, self.as_of - 1640), min(cat.AUMA - 1, self.hi))
             when = court - self.rng.randint(20, 200) if court is not None else None
             if when is not None and when < lo:
@@ -265,7 +282,7 @@ class _Generator:
                 parts = [("PROBATION", str(max(years, 3)), "Y")]
         else:
             when = self.between(max(lo, date(1975, 1, 1).toordinal()), min(self.hi, cat.AUMA) - 60)
-        if when is None:               # the person is too young for that shape; plain one
+        if when is None:  # the person is too young for that shape; plain one
             when = self.between(lo, self.hi - 60)
             court, parts = None, None
             if when is None:
@@ -274,7 +291,7 @@ class _Generator:
         offense = self.cannabis_offense(when, age)
         main = self.charge(offense, when)
         charges = [main]
-        if self.rng.random() < 0.1:    # possession alongside a sales count
+        if self.rng.random() < 0.1:  # possession alongside a sales count
             charges.append(self.charge(self.cannabis_offense(when, age), when))
         env_at = -1
         if offense[0].startswith("11358") and self.rng.random() < 0.55:
@@ -296,8 +313,9 @@ class _Generator:
         for i, c in enumerate(charges[1:], start=1):
             # An environmental count is there because the court found the harm: mostly convicted.
             odds = 0.85 if i == env_at else 0.5
-            outcomes.append(self.convicted(c[1]) if self.rng.random() < odds
-                            else self.not_convicted())
+            outcomes.append(
+                self.convicted(c[1]) if self.rng.random() < odds else self.not_convicted()
+            )
         cyc.outcomes = outcomes
         return cyc
 
@@ -311,8 +329,9 @@ class _Generator:
         cyc = _Cycle(when, county, [c], juvenile=True)
         cyc.court_date = when + self.rng.randint(14, 59)
         cyc.court_county = county
-        cyc.outcomes = [self.convicted(c[1], [("PROBATION", "1", "Y")]
-                                       if self.rng.random() < 0.7 else [])]
+        cyc.outcomes = [
+            self.convicted(c[1], [("PROBATION", "1", "Y")] if self.rng.random() < 0.7 else [])
+        ]
         return cyc
 
     # --- a person ----------------------------------------------------------------------
@@ -395,7 +414,7 @@ class _Generator:
                 self._adult_at_17(cycles, dob, cat.PRE_SELL)
             if len(cycles) > before:
                 self.cannabis_subjects += 1
-        elif rng.random() < 0.1:       # a cannabis arrest that went nowhere here
+        elif rng.random() < 0.1:  # a cannabis arrest that went nowhere here
             c = self.ordinary_cycle(adult, self.hi)
             if c is not None:
                 c.county = self.county
@@ -420,12 +439,17 @@ class _Generator:
             when = self.between(adult, (adult + self.hi) // 2)
             if when is not None:
                 off = rng.choice(cat.SUPER_STRIKES)
-                keep(self.single_conviction(when, self.home_or_away(), off,
-                                            [("PRISON", str(rng.randint(7, 25)), "Y")]))
+                keep(
+                    self.single_conviction(
+                        when, self.home_or_away(), off, [("PRISON", str(rng.randint(7, 25)), "Y")]
+                    )
+                )
         if rng.random() < P_PC290:
             when = self.between(adult, self.hi - 500)
             if when is not None:
-                cyc = self.single_conviction(when, self.home_or_away(), rng.choice(cat.PC290_OFFENSES))
+                cyc = self.single_conviction(
+                    when, self.home_or_away(), rng.choice(cat.PC290_OFFENSES)
+                )
                 add(cyc)
                 if cyc.court_date is not None and rng.random() < 0.75:
                     reg = self.between(cyc.court_date + 10, self.hi)
@@ -435,7 +459,7 @@ class _Generator:
             reg = self.between(adult, self.hi)
             if reg is not None:
                 add(_Cycle(reg, self.home_or_away(), [], event="REGISTRATION"))
-        if not cycles:                 # everyone in a DOJ file has at least one event
+        if not cycles:  # everyone in a DOJ file has at least one event
             keep(self.ordinary_cycle(max(_years_later(dob, 18), EARLIEST_EVENT), self.hi))
             if not cycles:
                 add(_Cycle(self.hi, self.county, [self.charge(self.pick(self.ordinary), self.hi)]))
@@ -455,8 +479,9 @@ class _Generator:
             cycles.append(self.single_conviction(when, self.county, offense, court=court))
 
     # --- rows --------------------------------------------------------------------------
-    def render(self, sid: int, name: str, gender: str, dob: int, cycles: list[_Cycle]
-               ) -> Iterator[str]:
+    def render(
+        self, sid: int, name: str, gender: str, dob: int, cycles: list[_Cycle]
+    ) -> Iterator[str]:
         ds = self.ds
         base = self.base
         subj = [FILLER] * 36
@@ -473,14 +498,23 @@ class _Generator:
                 ori = ("CORONER " if cyc.event == "DECEASED" else "SO ") + cyc.county
                 text = cat.REGISTRATION_TEXT if cyc.event == "REGISTRATION" else ""
                 step = _step(1, ds[cyc.date - base], cyc.event, ori, cyc.county)
-                yield (cyc_part + step + _count(f"{n:03d}001001000", "", "", text, "", "", "",
-                                                None, 0, age))
+                yield (
+                    cyc_part
+                    + step
+                    + _count(f"{n:03d}001001000", "", "", text, "", "", "", None, 0, age)
+                )
                 continue
-            arrest = _step(1, ds[cyc.date - base], "ARREST/DETAINED/CITED",
-                           self.agency(cyc.county), cyc.county)
+            arrest = _step(
+                1, ds[cyc.date - base], "ARREST/DETAINED/CITED", self.agency(cyc.county), cyc.county
+            )
             for k, (descr, toc, comment) in enumerate(cyc.charges, start=1):
-                yield (cyc_part + arrest + _count(f"{n:03d}001{k:03d}000", "", "", descr, toc,
-                                                  "", "", None, comment, age))
+                yield (
+                    cyc_part
+                    + arrest
+                    + _count(
+                        f"{n:03d}001{k:03d}000", "", "", descr, toc, "", "", None, comment, age
+                    )
+                )
             if cyc.court_date is None or cyc.outcomes is None:
                 continue
             court_ds = ds[cyc.court_date - base]
@@ -488,15 +522,22 @@ class _Generator:
             step = cyc_part + _step(2, court_ds, "COURT ACTION", court_name, cyc.court_county)
             ofn = self.case_number(any(c[1] == "F" for c in cyc.charges))
             for k, ((descr, toc, comment), (disp, level, parts)) in enumerate(
-                    zip(cyc.charges, cyc.outcomes, strict=True), start=1):
+                zip(cyc.charges, cyc.outcomes, strict=True), start=1
+            ):
                 cnt = f"{n:03d}002{k:03d}000"
                 conv = _LEVEL_WORD[level] if level else ""
                 if not parts:
-                    yield (step + _count(cnt, court_ds, ofn, descr, toc, disp, conv, None,
-                                         comment, age))
+                    yield (
+                        step
+                        + _count(cnt, court_ds, ofn, descr, toc, disp, conv, None, comment, age)
+                    )
                 for j, part in enumerate(parts, start=1):
-                    yield (step + _count(cnt, court_ds, ofn, descr, toc, disp, conv,
-                                         (j, *part), comment, age))
+                    yield (
+                        step
+                        + _count(
+                            cnt, court_ds, ofn, descr, toc, disp, conv, (j, *part), comment, age
+                        )
+                    )
 
     def cii(self, sid: int) -> str:
         # Multiplying by a number prime to 10 permutes the residues, so CIIs never repeat.
@@ -523,8 +564,16 @@ _STEP0 = INDEX["STP_SEG_SEP"]
 _CNT0 = INDEX["CNT_SEG_SEP"]
 _STEP_TEMPLATE = [FILLER] * (_CNT0 - _STEP0)
 _COUNT_TEMPLATE = [FILLER] * (N_COLUMNS - _CNT0)
-for _name in ("DISP_DATE", "OFN", "DISP_DESCR", "CONV_STAT_DESCR", "SENT_ORDER", "SENT_LOC_DESCR",
-              "SENT_LENGTH", "SENT_TIME_CODE"):
+for _name in (
+    "DISP_DATE",
+    "OFN",
+    "DISP_DESCR",
+    "CONV_STAT_DESCR",
+    "SENT_ORDER",
+    "SENT_LOC_DESCR",
+    "SENT_LENGTH",
+    "SENT_TIME_CODE",
+):
     _COUNT_TEMPLATE[INDEX[_name] - _CNT0] = ""
 _S = {name: INDEX[name] - _STEP0 for name in COLUMNS[_STEP0:_CNT0]}
 _C = {name: INDEX[name] - _CNT0 for name in COLUMNS[_CNT0:]}
@@ -547,13 +596,23 @@ _I_SLEN, _I_SUNIT, _I_AGE = _C["SENT_LENGTH"], _C["SENT_TIME_CODE"], _C["CYC_AGE
 _I_COMMENT = _C["COMMENT_TEXT"]
 
 
-def _count(cnt_order: str, disp_date: str, ofn: str, descr: str, toc: str, disp: str, conv: str,
-           part: tuple[int, str, str, str] | None, comment: int, age: str) -> str:
+def _count(
+    cnt_order: str,
+    disp_date: str,
+    ofn: str,
+    descr: str,
+    toc: str,
+    disp: str,
+    conv: str,
+    part: tuple[int, str, str, str] | None,
+    comment: int,
+    age: str,
+) -> str:
     t = _COUNT_TEMPLATE.copy()
     t[_I_CNT] = cnt_order
     t[_I_DDATE] = disp_date
     t[_I_OFN] = ofn
-    if comment:                        # the section is only in the comment (1) or blank (2)
+    if comment:  # the section is only in the comment (1) or blank (2)
         t[_I_DESCR] = "SEE COMMENT FOR CHARGE" if comment == 1 else ""
         t[_I_COMMENT] = descr
     else:
@@ -571,9 +630,16 @@ def header_line() -> str:
     return ",".join(COLUMNS)
 
 
-def generate(out_path: str | os.PathLike[str], county: str, rows: int, seed: int = 0,
-             as_of: date = DEFAULT_AS_OF, header: bool = True,
-             progress: ProgressFn | None = None, rows_per_person: int = 0) -> GenerateStats:
+def generate(
+    out_path: str | os.PathLike[str],
+    county: str,
+    rows: int,
+    seed: int = 0,
+    as_of: date = DEFAULT_AS_OF,
+    header: bool = True,
+    progress: ProgressFn | None = None,
+    rows_per_person: int = 0,
+) -> GenerateStats:
     """Write `rows` data rows for invented people to out_path (atomically: a cancelled or
     failed run leaves no file behind). rows_per_person=0 gives today's shape (about 10 rows a
     person); N gives long histories of exactly N rows a person (the last person may be cut short
@@ -590,9 +656,9 @@ def generate(out_path: str | os.PathLike[str], county: str, rows: int, seed: int
     part = out.with_name(out.name + ".part")
     written = subjects = 0
     size = 0
-    sid = 10_000_000 + (seed % 89) * 1_000_000   # 8-digit ids, distinct per seed
+    sid = 10_000_000 + (seed % 89) * 1_000_000  # 8-digit ids, distinct per seed
     try:
-        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)   # 0600, as every output
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # 0600, as every output
         with open(fd, "w", encoding="utf-8", newline="\n") as fh:
             if header:
                 size += fh.write(header_line() + "\n")
@@ -603,7 +669,8 @@ def generate(out_path: str | os.PathLike[str], county: str, rows: int, seed: int
                 room = rows - written
                 if rows_per_person:
                     srows: Iterator[str] | list[str] = gen.subject_row_iter(
-                        sid, min(rows_per_person, room))
+                        sid, min(rows_per_person, room)
+                    )
                 else:
                     srows = gen.subject_rows(sid)
                     if len(srows) > room:
@@ -617,9 +684,17 @@ def generate(out_path: str | os.PathLike[str], county: str, rows: int, seed: int
                         chunk = []
                         if progress is not None:
                             progress(written, rows, "Generating records")
-        replace_file(part, out)     # retried while Excel holds the old file
+        replace_file(part, out)  # retried while Excel holds the old file
     except BaseException:
         part.unlink(missing_ok=True)
         raise
-    return GenerateStats(path=out, county=county, seed=seed, as_of=as_of, rows=written,
-                         subjects=subjects, cannabis_subjects=gen.cannabis_subjects, bytes=size)
+    return GenerateStats(
+        path=out,
+        county=county,
+        seed=seed,
+        as_of=as_of,
+        rows=written,
+        subjects=subjects,
+        cannabis_subjects=gen.cannabis_subjects,
+        bytes=size,
+    )

@@ -37,7 +37,7 @@ class ImportSummary:
     rows_kept: int
     rows_rejected: int
     already_imported: bool = False
-    warnings: int = 0              # fields kept unread (unknown dates, sentences): row_warnings
+    warnings: int = 0  # fields kept unread (unknown dates, sentences): row_warnings
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -91,8 +91,11 @@ def _no_repeats(path: Path) -> Callable[[list[tuple[str, object]]], dict]:
         seen: dict[str, object] = {}
         for key, value in pairs:
             if key in seen:
-                raise UserError(f'mapping file {path} names "{key}" twice in one object '
-                                f'({seen[key]!r} and {value!r}); keep one', exit_code=2)
+                raise UserError(
+                    f'mapping file {path} names "{key}" twice in one object '
+                    f"({seen[key]!r} and {value!r}); keep one",
+                    exit_code=2,
+                )
             seen[key] = value
         return seen
 
@@ -107,9 +110,16 @@ def db_file(db: sqlite_utils.Database) -> Path | None:
     return None
 
 
-def import_file(db: sqlite_utils.Database, path: str | os.PathLike[str], *, fmt: str = "auto",
-                mapping: dict | None = None, progress: ProgressFn | None = None,
-                user: str | None = None, backup: bool = True) -> ImportSummary:
+def import_file(
+    db: sqlite_utils.Database,
+    path: str | os.PathLike[str],
+    *,
+    fmt: str = "auto",
+    mapping: dict | None = None,
+    progress: ProgressFn | None = None,
+    user: str | None = None,
+    backup: bool = True,
+) -> ImportSummary:
     path = Path(path)
     if not path.is_file():
         raise UserError(f"{path} does not exist or is not a file", exit_code=2)
@@ -149,7 +159,8 @@ def import_file(db: sqlite_utils.Database, path: str | os.PathLike[str], *, fmt:
 
         module.sniff(head_lines(path), mapping, path)
         make = lambda conn, src, iid: module.CourtCsvImporter(  # noqa: E731
-            conn, src, iid, path.name, progress, mapping)
+            conn, src, iid, path.name, progress, mapping
+        )
 
     if backup:
         from desktop.store.backup import auto_backup
@@ -164,7 +175,16 @@ def import_file(db: sqlite_utils.Database, path: str | os.PathLike[str], *, fmt:
             cur = conn.execute(
                 "INSERT INTO imports (file_name, file_path, file_size, sha256, format, imported_by,"
                 " imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (path.name, str(path.resolve()), size, f"pending-{os.getpid()}-{now}", fmt, user, now))
+                (
+                    path.name,
+                    str(path.resolve()),
+                    size,
+                    f"pending-{os.getpid()}-{now}",
+                    fmt,
+                    user,
+                    now,
+                ),
+            )
             import_id = int(cur.lastrowid or 0)
             imp = make(conn, src, import_id)
             try:
@@ -177,24 +197,49 @@ def import_file(db: sqlite_utils.Database, path: str | os.PathLike[str], *, fmt:
             if conn.execute("SELECT 1 FROM imports WHERE sha256 = ?", (sha,)).fetchone():
                 raise _AlreadyImported()
             if imp.rows_kept == 0:
-                raise NotImportable(path, f"none of its {imp.rows_read} rows could be read as a "
-                                    f"{'DOJ research file' if fmt == 'doj' else 'court extract'} row")
-            rejected = conn.execute("SELECT COUNT(*) FROM rejected_rows WHERE import_id = ?",
-                                    (import_id,)).fetchone()[0]
-            warnings = conn.execute("SELECT COUNT(*) FROM row_warnings WHERE import_id = ?",
-                                    (import_id,)).fetchone()[0]
-            summary = ImportSummary(import_id, str(path), sha, fmt, imp.rows_read, imp.rows_kept,
-                                    rejected, warnings=warnings)
+                raise NotImportable(
+                    path,
+                    f"none of its {imp.rows_read} rows could be read as a "
+                    f"{'DOJ research file' if fmt == 'doj' else 'court extract'} row",
+                )
+            rejected = conn.execute(
+                "SELECT COUNT(*) FROM rejected_rows WHERE import_id = ?", (import_id,)
+            ).fetchone()[0]
+            warnings = conn.execute(
+                "SELECT COUNT(*) FROM row_warnings WHERE import_id = ?", (import_id,)
+            ).fetchone()[0]
+            summary = ImportSummary(
+                import_id,
+                str(path),
+                sha,
+                fmt,
+                imp.rows_read,
+                imp.rows_kept,
+                rejected,
+                warnings=warnings,
+            )
             if summary.rows_read != summary.rows_kept + summary.rows_rejected:
                 raise RuntimeError(f"import bookkeeping is off for {path}: {summary}")
-            conn.execute("UPDATE imports SET sha256 = ?, has_header = ?, rows_read = ?,"
-                         " rows_kept = ?, rows_rejected = ? WHERE id = ?",
-                         (sha, int(bool(imp.has_header)), imp.rows_read, imp.rows_kept, rejected,
-                          import_id))
-            audit.append(conn, user, "import", [import_id],
-                         {"file": path.name, "sha256": sha, "format": fmt,
-                          "rows_read": imp.rows_read, "rows_kept": imp.rows_kept,
-                          "rows_rejected": rejected, "warnings": warnings})
+            conn.execute(
+                "UPDATE imports SET sha256 = ?, has_header = ?, rows_read = ?,"
+                " rows_kept = ?, rows_rejected = ? WHERE id = ?",
+                (sha, int(bool(imp.has_header)), imp.rows_read, imp.rows_kept, rejected, import_id),
+            )
+            audit.append(
+                conn,
+                user,
+                "import",
+                [import_id],
+                {
+                    "file": path.name,
+                    "sha256": sha,
+                    "format": fmt,
+                    "rows_read": imp.rows_read,
+                    "rows_kept": imp.rows_kept,
+                    "rows_rejected": rejected,
+                    "warnings": warnings,
+                },
+            )
     except _AlreadyImported:
         dup = _existing(db, src.sha.hexdigest(), path, fmt)
         assert dup is not None
@@ -203,11 +248,23 @@ def import_file(db: sqlite_utils.Database, path: str | os.PathLike[str], *, fmt:
 
 
 def _existing(db: sqlite_utils.Database, sha: str, path: Path, fmt: str) -> ImportSummary | None:
-    row = db.conn.execute("SELECT id, format, rows_read, rows_kept, rows_rejected FROM imports"
-                          " WHERE sha256 = ?", (sha,)).fetchone()
+    row = db.conn.execute(
+        "SELECT id, format, rows_read, rows_kept, rows_rejected FROM imports WHERE sha256 = ?",
+        (sha,),
+    ).fetchone()
     if row is None:
         return None
-    warnings = db.conn.execute("SELECT COUNT(*) FROM row_warnings WHERE import_id = ?",
-                               (row[0],)).fetchone()[0]
-    return ImportSummary(row[0], str(path), sha, row[1], row[2], row[3], row[4],
-                         already_imported=True, warnings=warnings)
+    warnings = db.conn.execute(
+        "SELECT COUNT(*) FROM row_warnings WHERE import_id = ?", (row[0],)
+    ).fetchone()[0]
+    return ImportSummary(
+        row[0],
+        str(path),
+        sha,
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        already_imported=True,
+        warnings=warnings,
+    )

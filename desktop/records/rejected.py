@@ -51,8 +51,10 @@ class RowWarning:
 def row_warnings(
     conn: sqlite3.Connection, import_id: int, limit: int | None = None
 ) -> list[RowWarning]:
-    sql = ("SELECT import_id, line, column_name, reason, value FROM row_warnings"
-           " WHERE import_id = ? ORDER BY line, id")
+    sql = (
+        "SELECT import_id, line, column_name, reason, value FROM row_warnings"
+        " WHERE import_id = ? ORDER BY line, id"
+    )
     params: list[object] = [import_id]
     if limit is not None:
         sql += " LIMIT ?"

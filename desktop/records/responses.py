@@ -20,14 +20,27 @@ from desktop.records.importer import ImportSummary, NotImportable
 from desktop.records.source import decode, file_sha256, looks_binary
 from desktop.store.tx import transaction
 
-_RESPONSES = {"challenged": "challenged", "challenge": "challenged", "opposed": "challenged",
-              "opposes": "challenged", "not_challenged": "not_challenged",
-              "not challenged": "not_challenged", "no challenge": "not_challenged",
-              "does not oppose": "not_challenged", "not_opposed": "not_challenged",
-              "unopposed": "not_challenged"}
-_ALIASES = {"case": "case_number", "case number": "case_number", "case_no": "case_number",
-            "count_no": "count", "count number": "count", "response_date": "date",
-            "reason": "ground"}
+_RESPONSES = {
+    "challenged": "challenged",
+    "challenge": "challenged",
+    "opposed": "challenged",
+    "opposes": "challenged",
+    "not_challenged": "not_challenged",
+    "not challenged": "not_challenged",
+    "no challenge": "not_challenged",
+    "does not oppose": "not_challenged",
+    "not_opposed": "not_challenged",
+    "unopposed": "not_challenged",
+}
+_ALIASES = {
+    "case": "case_number",
+    "case number": "case_number",
+    "case_no": "case_number",
+    "count_no": "count",
+    "count number": "count",
+    "response_date": "date",
+    "reason": "ground",
+}
 
 
 POSITIONAL = ("case_number", "count", "response", "ground", "date")
@@ -53,8 +66,9 @@ def looks_like(first_line: str) -> bool:
     return len(fields) >= 3 and _response(fields[2]) is not None
 
 
-def import_responses(db: sqlite_utils.Database, path: str | os.PathLike[str],
-                     user: str | None = None) -> ImportSummary:
+def import_responses(
+    db: sqlite_utils.Database, path: str | os.PathLike[str], user: str | None = None
+) -> ImportSummary:
     path = Path(path)
     if not path.is_file():
         raise NotImportable(path, "the file does not exist")
@@ -63,11 +77,20 @@ def import_responses(db: sqlite_utils.Database, path: str | os.PathLike[str],
         raise NotImportable(path, why)
     sha = file_sha256(path)
     conn = db.conn
-    row = conn.execute("SELECT id, rows_read, rows_kept, rows_rejected FROM imports WHERE sha256 = ?",
-                       (sha,)).fetchone()
+    row = conn.execute(
+        "SELECT id, rows_read, rows_kept, rows_rejected FROM imports WHERE sha256 = ?", (sha,)
+    ).fetchone()
     if row:
-        return ImportSummary(row[0], str(path), sha, "prosecution-responses", row[1], row[2], row[3],
-                             already_imported=True)
+        return ImportSummary(
+            row[0],
+            str(path),
+            sha,
+            "prosecution-responses",
+            row[1],
+            row[2],
+            row[3],
+            already_imported=True,
+        )
     text = decode(path.read_bytes()).lstrip("\ufeff")
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
@@ -78,10 +101,13 @@ def import_responses(db: sqlite_utils.Database, path: str | os.PathLike[str],
     if "response" not in cols and len(header) >= 3 and _response(header[2]) is not None:
         # No header line: the columns are in the documented order.
         pending.append(header)
-        cols = list(POSITIONAL[:len(header)]) + [f"extra{i}" for i in range(len(header) - 5)]
+        cols = list(POSITIONAL[: len(header)]) + [f"extra{i}" for i in range(len(header) - 5)]
     if "case_number" not in cols or "response" not in cols:
-        raise NotImportable(path, "a prosecution-response file needs the columns case_number and "
-                            f"response (found: {', '.join(header)})")
+        raise NotImportable(
+            path,
+            "a prosecution-response file needs the columns case_number and "
+            f"response (found: {', '.join(header)})",
+        )
     idx = {c: i for i, c in enumerate(cols)}
     kept: list[tuple] = []
     rejects: list[tuple] = []
@@ -98,8 +124,14 @@ def import_responses(db: sqlite_utils.Database, path: str | os.PathLike[str],
             return fields[i].strip() if i is not None and i < len(fields) else ""
 
         if len(fields) != len(cols):
-            rejects.append((line, None, f"has {len(fields)} fields; the header has {len(cols)}",
-                            ",".join(fields)))
+            rejects.append(
+                (
+                    line,
+                    None,
+                    f"has {len(fields)} fields; the header has {len(cols)}",
+                    ",".join(fields),
+                )
+            )
             continue
         case = get("case_number")
         resp = _response(get("response"))
@@ -107,8 +139,14 @@ def import_responses(db: sqlite_utils.Database, path: str | os.PathLike[str],
             rejects.append((line, "case_number", "the case number is blank", ",".join(fields)))
             continue
         if resp is None:
-            rejects.append((line, "response", f"response '{get('response')}' is not 'challenged' "
-                            "or 'not_challenged'", ",".join(fields)))
+            rejects.append(
+                (
+                    line,
+                    "response",
+                    f"response '{get('response')}' is not 'challenged' or 'not_challenged'",
+                    ",".join(fields),
+                )
+            )
             continue
         count_s = get("count")
         if count_s and not count_s.isdigit():
@@ -119,25 +157,57 @@ def import_responses(db: sqlite_utils.Database, path: str | os.PathLike[str],
         except BadDate as exc:
             rejects.append((line, "date", str(exc), ",".join(fields)))
             continue
-        kept.append((case, int(count_s) if count_s else None, resp, get("ground") or None,
-                     d.isoformat() if d else None, line))
+        kept.append(
+            (
+                case,
+                int(count_s) if count_s else None,
+                resp,
+                get("ground") or None,
+                d.isoformat() if d else None,
+                line,
+            )
+        )
     if not kept:
         raise NotImportable(path, f"none of its {read} rows is a usable response")
     with transaction(conn):
         now = clock.utc_stamp()
-        iid = int(conn.execute(
-            "INSERT INTO imports (file_name, file_path, file_size, sha256, format, has_header,"
-            " rows_read, rows_kept, rows_rejected, imported_by, imported_at)"
-            " VALUES (?, ?, ?, ?, 'prosecution-responses', ?, ?, ?, ?, ?, ?)",
-            (path.name, str(path.resolve()), path.stat().st_size, sha, int(not pending), read, len(kept),
-             len(rejects), user, now)).lastrowid or 0)
-        conn.executemany("INSERT INTO prosecution_responses (import_id, case_number, count_no,"
-                         " response, ground, response_date, source_line) VALUES (?,?,?,?,?,?,?)",
-                         [(iid, *k) for k in kept])
-        conn.executemany("INSERT INTO rejected_rows (import_id, line, column_name, reason, raw)"
-                         " VALUES (?,?,?,?,?)", [(iid, *r) for r in rejects])
-        audit.append(conn, user, "import_responses", [iid],
-                     {"file": path.name, "sha256": sha, "kept": len(kept),
-                      "rejected": len(rejects)})
-    return ImportSummary(iid, str(path), sha, "prosecution-responses", read, len(kept),
-                         len(rejects))
+        iid = int(
+            conn.execute(
+                "INSERT INTO imports (file_name, file_path, file_size, sha256, format, has_header,"
+                " rows_read, rows_kept, rows_rejected, imported_by, imported_at)"
+                " VALUES (?, ?, ?, ?, 'prosecution-responses', ?, ?, ?, ?, ?, ?)",
+                (
+                    path.name,
+                    str(path.resolve()),
+                    path.stat().st_size,
+                    sha,
+                    int(not pending),
+                    read,
+                    len(kept),
+                    len(rejects),
+                    user,
+                    now,
+                ),
+            ).lastrowid
+            or 0
+        )
+        conn.executemany(
+            "INSERT INTO prosecution_responses (import_id, case_number, count_no,"
+            " response, ground, response_date, source_line) VALUES (?,?,?,?,?,?,?)",
+            [(iid, *k) for k in kept],
+        )
+        conn.executemany(
+            "INSERT INTO rejected_rows (import_id, line, column_name, reason, raw)"
+            " VALUES (?,?,?,?,?)",
+            [(iid, *r) for r in rejects],
+        )
+        audit.append(
+            conn,
+            user,
+            "import_responses",
+            [iid],
+            {"file": path.name, "sha256": sha, "kept": len(kept), "rejected": len(rejects)},
+        )
+    return ImportSummary(
+        iid, str(path), sha, "prosecution-responses", read, len(kept), len(rejects)
+    )

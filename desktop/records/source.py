@@ -16,7 +16,7 @@ from pathlib import Path
 MAX_LINE_CHARS = 100_000
 
 
-class Reject(Exception):  # noqa: N818 - a row-level outcome, not a program error
+class Reject(Exception):
     def __init__(self, column: str | None, reason: str) -> None:
         super().__init__(reason)
         self.column = column
@@ -27,7 +27,7 @@ def _c1_as_latin1(exc: UnicodeError) -> tuple[str, int]:
     """The five bytes cp1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) read as their
     latin-1 code points, as Windows' own conversion does: decoding never fails."""
     assert isinstance(exc, UnicodeDecodeError)
-    return exc.object[exc.start:exc.end].decode("latin-1"), exc.end
+    return exc.object[exc.start : exc.end].decode("latin-1"), exc.end
 
 
 codecs.register_error("reliefdesk-cp1252", _c1_as_latin1)
@@ -49,7 +49,7 @@ class LineSource:
         self.size = self.path.stat().st_size
         self.sha = hashlib.sha256()
         self.bytes_read = 0
-        self.first_line = 0      # first non-blank line
+        self.first_line = 0  # first non-blank line
         self.rejects: list[tuple[int, str | None, str, str]] = []
         self.pending: list[tuple[int, str]] = []
 
@@ -72,12 +72,25 @@ class LineSource:
                 if not self.first_line:
                     self.first_line = n
                 if "\x00" in text:
-                    rejects.append((n, None, "the line contains NUL bytes (binary data)",
-                                    text.replace("\x00", "\\0")))
+                    rejects.append(
+                        (
+                            n,
+                            None,
+                            "the line contains NUL bytes (binary data)",
+                            text.replace("\x00", "\\0"),
+                        )
+                    )
                     continue
                 if len(text) > MAX_LINE_CHARS:
-                    rejects.append((n, None, f"the line is {len(text):,} characters long; a record "
-                                    "line is at most a few thousand", text[:2000]))
+                    rejects.append(
+                        (
+                            n,
+                            None,
+                            f"the line is {len(text):,} characters long; a record "
+                            "line is at most a few thousand",
+                            text[:2000],
+                        )
+                    )
                     continue
                 if text.count('"') % 2:
                     rejects.append((n, None, "a quoted field is not closed on this line", text))
@@ -106,7 +119,12 @@ class LineSource:
             if len(rows) != 1:
                 # A quote opened with "" tricks spanned several lines: none of them is trustworthy.
                 for lineno, text in rows:
-                    yield lineno, text, None, f"inside a quoted field left open on line {rows[0][0]}"
+                    yield (
+                        lineno,
+                        text,
+                        None,
+                        f"inside a quoted field left open on line {rows[0][0]}",
+                    )
                 continue
             yield rows[0][0], rows[0][1], fields, None
 

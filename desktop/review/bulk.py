@@ -17,11 +17,25 @@ from desktop.review.users import User, require_role
 from desktop.store.tx import transaction
 
 HARD_STOP_FLAGS = (
-    "offense_after_prop64", "judgment_after_prop64", "disqualifying_prior", "two_priors",
-    "registration_only", "ineligible_subdivision", "serving_sentence", "out_of_scope_section",
-    "juvenile", "record_inconsistent", "prosecution_challenged", "sentence_unknown",
-    "unknown_quantity", "code_corrected", "possible_disqualifier", "section_unreadable",
-    "possible_prop64_in_comment", "record_incomplete", "date_partial",
+    "offense_after_prop64",
+    "judgment_after_prop64",
+    "disqualifying_prior",
+    "two_priors",
+    "registration_only",
+    "ineligible_subdivision",
+    "serving_sentence",
+    "out_of_scope_section",
+    "juvenile",
+    "record_inconsistent",
+    "prosecution_challenged",
+    "sentence_unknown",
+    "unknown_quantity",
+    "code_corrected",
+    "possible_disqualifier",
+    "section_unreadable",
+    "possible_prop64_in_comment",
+    "record_incomplete",
+    "date_partial",
 )
 BULK_RELIEFS = ("dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction")
 
@@ -39,7 +53,7 @@ BULK_ELIGIBLE_SQL = (
 @dataclass(frozen=True)
 class RulePath:
     rule_path: str
-    count: int          # pending counts of this path that a bulk approval would take
+    count: int  # pending counts of this path that a bulk approval would take
 
 
 def is_hard_stop(flags: str | list[str] | None) -> bool:
@@ -49,25 +63,39 @@ def is_hard_stop(flags: str | list[str] | None) -> bool:
 
 def rule_paths(conn: sqlite3.Connection) -> list[RulePath]:
     """Rule paths holding pending bulk-eligible counts, with how many, largest first."""
-    return [RulePath(p, n) for p, n in conn.execute(
-        "SELECT d.rule_path, COUNT(*) FROM review_items r "
-        "JOIN determinations d ON d.id = r.determination_id "
-        f"WHERE {BULK_ELIGIBLE_SQL} GROUP BY d.rule_path ORDER BY COUNT(*) DESC, d.rule_path")]
+    return [
+        RulePath(p, n)
+        for p, n in conn.execute(
+            "SELECT d.rule_path, COUNT(*) FROM review_items r "
+            "JOIN determinations d ON d.id = r.determination_id "
+            f"WHERE {BULK_ELIGIBLE_SQL} GROUP BY d.rule_path ORDER BY COUNT(*) DESC, d.rule_path"
+        )
+    ]
 
 
 def eligible_ids(conn: sqlite3.Connection, rule_path: str) -> list[int]:
     """The counts a bulk approval of `rule_path` would approve now."""
-    return [r[0] for r in conn.execute(
-        "SELECT r.count_id FROM review_items r JOIN determinations d ON d.id = r.determination_id "
-        f"WHERE d.rule_path = ? AND {BULK_ELIGIBLE_SQL} ORDER BY r.count_id", (rule_path,))]
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT r.count_id FROM review_items r JOIN determinations d ON d.id = r.determination_id "
+            f"WHERE d.rule_path = ? AND {BULK_ELIGIBLE_SQL} ORDER BY r.count_id",
+            (rule_path,),
+        )
+    ]
 
 
 def opened_ids(conn: sqlite3.Connection, user: User, rule_path: str) -> list[int]:
     """Counts of `rule_path` (as currently determined) that `user` has opened."""
-    return [r[0] for r in conn.execute(
-        "SELECT o.count_id FROM openings o JOIN review_items r ON r.count_id = o.count_id "
-        "JOIN determinations d ON d.id = r.determination_id "
-        "WHERE o.user = ? AND d.rule_path = ? ORDER BY o.count_id", (user.name, rule_path))]
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT o.count_id FROM openings o JOIN review_items r ON r.count_id = o.count_id "
+            "JOIN determinations d ON d.id = r.determination_id "
+            "WHERE o.user = ? AND d.rule_path = ? ORDER BY o.count_id",
+            (user.name, rule_path),
+        )
+    ]
 
 
 def opened_count(conn: sqlite3.Connection, user: User, rule_path: str) -> int:
@@ -85,12 +113,19 @@ def bulk_approve(conn: sqlite3.Connection, user: User, rule_path: str) -> list[i
             raise RefusedError(
                 f"open at least {need} counts of rule path '{rule_path}' before approving it in "
                 f"bulk ({user.name} has opened {len(opened)}; use `reliefdesk review show "
-                "COUNT_ID`)")
+                "COUNT_ID`)"
+            )
         ids = eligible_ids(conn, rule_path)
         if not ids:
-            raise RefusedError(f"rule path '{rule_path}' has no pending counts that may be "
-                               "approved in bulk")
-        decisions.apply(conn, user, ids, "bulk_approve", "approved",
-                        audit_payload={"rule_path": rule_path, "opened": opened,
-                                       "count": len(ids)})
+            raise RefusedError(
+                f"rule path '{rule_path}' has no pending counts that may be approved in bulk"
+            )
+        decisions.apply(
+            conn,
+            user,
+            ids,
+            "bulk_approve",
+            "approved",
+            audit_payload={"rule_path": rule_path, "opened": opened, "count": len(ids)},
+        )
     return ids

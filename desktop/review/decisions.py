@@ -22,14 +22,25 @@ from desktop.review.clock import now
 from desktop.review.users import User, require_role
 from desktop.store.tx import transaction
 
-RELIEFS = ("dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction", "resentence",
-           "not_eligible", "needs_review")
+RELIEFS = (
+    "dismiss_and_seal",
+    "redesignate_misdemeanor",
+    "redesignate_infraction",
+    "resentence",
+    "not_eligible",
+    "needs_review",
+)
 RESENTENCE_TARGETS = ("dismissed", "misdemeanor", "infraction")
 # A change picks a relief a court can order (or denies); 'needs_review' is what defer is for.
 CHANGE_RELIEFS = tuple(r for r in RELIEFS if r != "needs_review")
 # The reject reasons offered in the window; a reason not starting with one is filed under 'other'.
-REJECT_REASONS = ("record inconsistent", "not a cannabis conviction", "prosecution challenge",
-                  "needs hearing", "other")
+REJECT_REASONS = (
+    "record inconsistent",
+    "not a cannabis conviction",
+    "prosecution challenge",
+    "needs hearing",
+    "other",
+)
 DECISION_ACTIONS = ("approve", "reject", "change", "defer", "bulk_approve")
 
 
@@ -48,13 +59,20 @@ def normalise_reason(reason: str) -> str:
     """'needs hearing: DA asked' stays; 'duplicate record' becomes 'other: duplicate record'."""
     text = " ".join((reason or "").split())
     if not text:
-        raise UserError("a reason is required: start with one of "
-                        + ", ".join(f"'{r}'" for r in REJECT_REASONS) + " and add details")
+        raise UserError(
+            "a reason is required: start with one of "
+            + ", ".join(f"'{r}'" for r in REJECT_REASONS)
+            + " and add details"
+        )
     low = text.lower()
     for r in REJECT_REASONS:
-        if low == r or low.startswith(r + ":") or low.startswith(r + " -") or \
-                low.startswith(r + " —"):
-            return r + text[len(r):]
+        if (
+            low == r
+            or low.startswith(r + ":")
+            or low.startswith(r + " -")
+            or low.startswith(r + " —")
+        ):
+            return r + text[len(r) :]
     return f"other: {text}"
 
 
@@ -64,14 +82,20 @@ def case_count_ids(conn: sqlite3.Connection, case_number: str) -> list[int]:
     rows = conn.execute(
         "SELECT c.id, c.subject_id FROM counts c JOIN cases cs ON cs.id = c.case_id "
         "JOIN review_items r ON r.count_id = c.id WHERE cs.case_number = ? "
-        "ORDER BY c.count_no, c.cnt_order, c.id", (case_number,)).fetchall()
+        "ORDER BY c.count_no, c.cnt_order, c.id",
+        (case_number,),
+    ).fetchall()
     if not rows:
-        raise UserError(f"case {case_number} has no counts in the review queue; check the number "
-                        "with `reliefdesk queue list`")
+        raise UserError(
+            f"case {case_number} has no counts in the review queue; check the number "
+            "with `reliefdesk queue list`"
+        )
     people = {r[1] for r in rows}
     if len(people) > 1:
-        raise UserError(f"case number {case_number} appears on {len(people)} people's records; "
-                        "give the count ids instead")
+        raise UserError(
+            f"case number {case_number} appears on {len(people)} people's records; "
+            "give the count ids instead"
+        )
     return [r[0] for r in rows]
 
 
@@ -81,18 +105,32 @@ def mark_opened(conn: sqlite3.Connection, user: User, count_id: int) -> None:
     at = now()
     with transaction(conn):
         st.read_states(conn, [int(count_id)])
-        cur = conn.execute("INSERT INTO openings (user, count_id, at) VALUES (?, ?, ?) "
-                           "ON CONFLICT (user, count_id) DO NOTHING", (user.name, count_id, at))
+        cur = conn.execute(
+            "INSERT INTO openings (user, count_id, at) VALUES (?, ?, ?) "
+            "ON CONFLICT (user, count_id) DO NOTHING",
+            (user.name, count_id, at),
+        )
         if cur.rowcount:
             audit.append(conn, user.name, "review.open", [int(count_id)], {})
         else:
-            conn.execute("UPDATE openings SET at = ? WHERE user = ? AND count_id = ?",
-                         (at, user.name, count_id))
+            conn.execute(
+                "UPDATE openings SET at = ? WHERE user = ? AND count_id = ?",
+                (at, user.name, count_id),
+            )
 
 
-def apply(conn: sqlite3.Connection, user: User, ids: list[int], action: str, status: str,
-            *, reason: str | None = None, relief: str | None = None, target: str | None = None,
-            audit_payload: dict[str, Any] | None = None) -> list[int]:
+def apply(
+    conn: sqlite3.Connection,
+    user: User,
+    ids: list[int],
+    action: str,
+    status: str,
+    *,
+    reason: str | None = None,
+    relief: str | None = None,
+    target: str | None = None,
+    audit_payload: dict[str, Any] | None = None,
+) -> list[int]:
     """Give `ids` the decision `status` as one step: one review_log row per count, one audit
     entry `review.<action>` listing them. Joins the caller's transaction when there is one."""
     require_role(user, "clerk")
@@ -109,20 +147,31 @@ def apply(conn: sqlite3.Connection, user: User, ids: list[int], action: str, sta
             old = states[cid]
             proposed, proposed_target = proposals[cid]
             if action == "approve" and proposed == "needs_review":
-                raise RefusedError(f"count {cid} needs review: the engine proposed no relief to "
-                                   "approve; change it to a relief, reject or defer it")
+                raise RefusedError(
+                    f"count {cid} needs review: the engine proposed no relief to "
+                    "approve; change it to a relief, reject or defer it"
+                )
             if action == "change" and (relief, target) == (proposed, proposed_target):
-                raise RefusedError(f"count {cid} already proposes {relief}"
-                                   f"{' → ' + target if target else ''}; approve it instead")
-            new = dict(old, status=status, decided_relief=relief, decided_target=target,
-                       reason=reason, decided_by=user.name, decided_at=at, rereview=0)
+                raise RefusedError(
+                    f"count {cid} already proposes {relief}"
+                    f"{' → ' + target if target else ''}; approve it instead"
+                )
+            new = dict(
+                old,
+                status=status,
+                decided_relief=relief,
+                decided_target=target,
+                reason=reason,
+                decided_by=user.name,
+                decided_at=at,
+                rereview=0,
+            )
             changes.append((cid, old, new))
         step = st.log_step(conn, user.name, action, at, changes)
         payload = {"step": step, **(audit_payload or {})}
         if reason is not None:
             payload["reason"] = reason
-        audit.append(conn, user.name, f"review.{action}", ids, payload,
-                     rows={"review_items": ids})
+        audit.append(conn, user.name, f"review.{action}", ids, payload, rows={"review_items": ids})
     return ids
 
 
@@ -138,8 +187,14 @@ def reject(conn: sqlite3.Connection, user: User, ids: list[int], reason: str) ->
     return apply(conn, user, ids, "reject", "rejected", reason=normalise_reason(reason))
 
 
-def change(conn: sqlite3.Connection, user: User, count_id: int, relief: str,
-           target: str | None, reason: str) -> list[int]:
+def change(
+    conn: sqlite3.Connection,
+    user: User,
+    count_id: int,
+    relief: str,
+    target: str | None,
+    reason: str,
+) -> list[int]:
     """Grant another relief than proposed. A reason is required; `target` (dismissed |
     misdemeanor | infraction) is required for resentence and refused otherwise."""
     require_role(user, "clerk")
@@ -147,18 +202,30 @@ def change(conn: sqlite3.Connection, user: User, count_id: int, relief: str,
         raise UserError(f"unknown relief {relief!r}: use one of {', '.join(CHANGE_RELIEFS)}")
     if relief == "resentence":
         if target not in RESENTENCE_TARGETS:
-            raise UserError("a change to resentence needs --target: one of "
-                            + ", ".join(RESENTENCE_TARGETS))
+            raise UserError(
+                "a change to resentence needs --target: one of " + ", ".join(RESENTENCE_TARGETS)
+            )
     elif target:
         raise UserError(f"--target applies only to resentence, not to {relief}")
     text = " ".join((reason or "").split())
     if not text:
         raise UserError("a change needs a reason (--reason TEXT)")
-    return apply(conn, user, [count_id], "change", "changed", reason=text, relief=relief,
-                   target=target, audit_payload={"relief": relief, "target": target})
+    return apply(
+        conn,
+        user,
+        [count_id],
+        "change",
+        "changed",
+        reason=text,
+        relief=relief,
+        target=target,
+        audit_payload={"relief": relief, "target": target},
+    )
 
 
-def defer(conn: sqlite3.Connection, user: User, ids: list[int], reason: str | None = None) -> list[int]:
+def defer(
+    conn: sqlite3.Connection, user: User, ids: list[int], reason: str | None = None
+) -> list[int]:
     """Put counts aside for later; an optional note says why."""
     text = " ".join((reason or "").split()) or None
     return apply(conn, user, ids, "defer", "deferred", reason=text)
@@ -173,12 +240,17 @@ def undo(conn: sqlite3.Connection, user: User) -> list[int]:
     with transaction(conn):
         row = conn.execute(
             f"SELECT MAX(step) FROM review_log WHERE user = ? AND undone = 0 AND action IN "
-            f"({','.join('?' * len(DECISION_ACTIONS))})", (user.name, *DECISION_ACTIONS)).fetchone()
+            f"({','.join('?' * len(DECISION_ACTIONS))})",
+            (user.name, *DECISION_ACTIONS),
+        ).fetchone()
         if not row or row[0] is None:
             raise RefusedError(f"{user.name} has no decision left to undo")
         step = row[0]
-        logged = conn.execute("SELECT count_id, action, old_state, new_state FROM review_log "
-                              "WHERE step = ? ORDER BY id", (step,)).fetchall()
+        logged = conn.execute(
+            "SELECT count_id, action, old_state, new_state FROM review_log "
+            "WHERE step = ? ORDER BY id",
+            (step,),
+        ).fetchall()
         ids = [r[0] for r in logged]
         action = logged[0][1]
         st.refuse_if_batched(conn, ids, "undo the decision on")
@@ -189,14 +261,23 @@ def undo(conn: sqlite3.Connection, user: User) -> list[int]:
             # column): the decision still stands, so it is compared and kept as it is now.
             cur = current[cid]
             if _decision(cur) != _decision(json.loads(new_json)):
-                raise RefusedError(f"cannot undo {action} of count {cid}: it changed since "
-                                   f"(now {cur['status']}); decide it again instead")
-            changes.append((cid, cur, dict(json.loads(old_json),
-                                           determination_id=cur["determination_id"])))
+                raise RefusedError(
+                    f"cannot undo {action} of count {cid}: it changed since "
+                    f"(now {cur['status']}); decide it again instead"
+                )
+            changes.append(
+                (cid, cur, dict(json.loads(old_json), determination_id=cur["determination_id"]))
+            )
         conn.execute("UPDATE review_log SET undone = 1 WHERE step = ?", (step,))
         st.log_step(conn, user.name, "undo", at, changes)
-        audit.append(conn, user.name, "review.undo", ids, {"undone_step": step, "action": action},
-                     rows={"review_items": ids})
+        audit.append(
+            conn,
+            user.name,
+            "review.undo",
+            ids,
+            {"undone_step": step, "action": action},
+            rows={"review_items": ids},
+        )
     return ids
 
 
@@ -206,7 +287,11 @@ def _decision(state: dict[str, Any]) -> dict[str, Any]:
 
 def history(conn: sqlite3.Connection, count_id: int) -> list[HistoryEntry]:
     """Every decision on the count, oldest first (undos included, undone steps marked)."""
-    return [HistoryEntry(r[0], r[1], r[2], r[3], json.loads(r[4]), json.loads(r[5]), bool(r[6]))
-            for r in conn.execute(
-                "SELECT step, user, action, at, old_state, new_state, undone FROM review_log "
-                "WHERE count_id = ? ORDER BY id", (count_id,))]
+    return [
+        HistoryEntry(r[0], r[1], r[2], r[3], json.loads(r[4]), json.loads(r[5]), bool(r[6]))
+        for r in conn.execute(
+            "SELECT step, user, action, at, old_state, new_state, undone FROM review_log "
+            "WHERE count_id = ? ORDER BY id",
+            (count_id,),
+        )
+    ]

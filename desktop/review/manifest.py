@@ -231,9 +231,13 @@ def sealed_acceptance(conn: sqlite3.Connection, batch_id: int) -> SealedAcceptan
         sealed = {int(c): now.get(int(c), (None, None)) for c in payload.get("count_ids", [])}
     # Counts the judge sent back after accepting (orders send-back, logged and sealed) leave the
     # batch legitimately; their rows are checked against their seals below.
-    sent_back_later = {r[0] for r in conn.execute(
-        "SELECT count_id FROM batch_items WHERE batch_id = ? AND judge_status = 'sent_back'",
-        (batch_id,))} & set(sealed)
+    sent_back_later = {
+        r[0]
+        for r in conn.execute(
+            "SELECT count_id FROM batch_items WHERE batch_id = ? AND judge_status = 'sent_back'",
+            (batch_id,),
+        )
+    } & set(sealed)
     for cid in sent_back_later:
         sealed.pop(cid, None)
     for cid in sorted(set(sealed) | set(now)):

@@ -22,7 +22,7 @@ from desktop.review.users import ROLES, User, _require_active, require_role
 from desktop.store.tx import transaction
 
 KINDS = ("account", "group")
-NO_PASSWORD = "os-account"   # never a valid scrypt hash: such a user cannot sign in by password
+NO_PASSWORD = "os-account"  # never a valid scrypt hash: such a user cannot sign in by password
 
 
 @dataclass(frozen=True)
@@ -35,8 +35,12 @@ class Mapping:
 
 
 def list_mappings(conn: sqlite3.Connection) -> list[Mapping]:
-    return [Mapping(*r) for r in conn.execute(
-        "SELECT kind, name, role, added_by, added_at FROM os_role_map ORDER BY kind, name")]
+    return [
+        Mapping(*r)
+        for r in conn.execute(
+            "SELECT kind, name, role, added_by, added_at FROM os_role_map ORDER BY kind, name"
+        )
+    ]
 
 
 def enabled(conn: sqlite3.Connection) -> bool:
@@ -55,14 +59,22 @@ def map_role(conn: sqlite3.Connection, actor: User, kind: str, name: str, role: 
         raise UserError("give the account or group as Windows shows it, like COURT\\jdoe")
     with transaction(conn):
         _require_active(conn, actor)
-        old = conn.execute("SELECT role FROM os_role_map WHERE kind = ? AND name = ?",
-                           (kind, name)).fetchone()
-        conn.execute("INSERT INTO os_role_map (kind, name, role, added_at, added_by) VALUES"
-                     " (?, ?, ?, ?, ?) ON CONFLICT (kind, name) DO UPDATE SET role = excluded.role,"
-                     " added_at = excluded.added_at, added_by = excluded.added_by",
-                     (kind, name, role, now(), actor.name))
-        audit.append(conn, actor.name, "os_sign_in.map", [name],
-                     {"kind": kind, "name": name, "role": role, "old": old[0] if old else None})
+        old = conn.execute(
+            "SELECT role FROM os_role_map WHERE kind = ? AND name = ?", (kind, name)
+        ).fetchone()
+        conn.execute(
+            "INSERT INTO os_role_map (kind, name, role, added_at, added_by) VALUES"
+            " (?, ?, ?, ?, ?) ON CONFLICT (kind, name) DO UPDATE SET role = excluded.role,"
+            " added_at = excluded.added_at, added_by = excluded.added_by",
+            (kind, name, role, now(), actor.name),
+        )
+        audit.append(
+            conn,
+            actor.name,
+            "os_sign_in.map",
+            [name],
+            {"kind": kind, "name": name, "role": role, "old": old[0] if old else None},
+        )
     return next(m for m in list_mappings(conn) if m.kind == kind and m.name.lower() == name.lower())
 
 
@@ -78,56 +90,82 @@ def unmap(conn: sqlite3.Connection, actor: User, kind: str, name: str) -> None:
 
 def role_for(conn: sqlite3.Connection, account: str, groups: list[str]) -> str:
     """The role the mappings give `account` in `groups`; RefusedError when none or ambiguous."""
-    row = conn.execute("SELECT role FROM os_role_map WHERE kind = 'account' AND name = ?",
-                       (account,)).fetchone()
+    row = conn.execute(
+        "SELECT role FROM os_role_map WHERE kind = 'account' AND name = ?", (account,)
+    ).fetchone()
     if row:
         return str(row[0])
     wanted = {g.lower() for g in groups}
-    roles = {(m.name, m.role) for m in list_mappings(conn)
-             if m.kind == "group" and m.name.lower() in wanted}
+    roles = {
+        (m.name, m.role)
+        for m in list_mappings(conn)
+        if m.kind == "group" and m.name.lower() in wanted
+    }
     distinct = {r for _, r in roles}
     if len(distinct) > 1:
-        raise RefusedError(f"{account} is in groups mapped to different roles ("
-                           + ", ".join(f"{n}: {r}" for n, r in sorted(roles))
-                           + "); an administrator must map the account itself")
+        raise RefusedError(
+            f"{account} is in groups mapped to different roles ("
+            + ", ".join(f"{n}: {r}" for n, r in sorted(roles))
+            + "); an administrator must map the account itself"
+        )
     if not distinct:
-        raise RefusedError(f"the Windows account {account} is not mapped to a ReliefDesk role (by "
-                           "account or group); ask the administrator, or sign in with a "
-                           "ReliefDesk password")
+        raise RefusedError(
+            f"the Windows account {account} is not mapped to a ReliefDesk role (by "
+            "account or group); ask the administrator, or sign in with a "
+            "ReliefDesk password"
+        )
     return distinct.pop()
 
 
-def sign_in(conn: sqlite3.Connection, account: str | None = None,
-            groups: list[str] | None = None) -> User:
+def sign_in(
+    conn: sqlite3.Connection, account: str | None = None, groups: list[str] | None = None
+) -> User:
     """Sign in as the OS account (asked of the OS unless given, for tests): the ReliefDesk user of
     that name, created on first sign-in and given the mapped role (role changes are audited)."""
     from desktop.osinfo import os_account, os_groups
 
     if not enabled(conn):
-        raise RefusedError("sign-in with the Windows account is not set up on this database; "
-                           "sign in with a ReliefDesk password")
+        raise RefusedError(
+            "sign-in with the Windows account is not set up on this database; "
+            "sign in with a ReliefDesk password"
+        )
     account = account or os_account()
     groups = os_groups() if groups is None else groups
     role = role_for(conn, account, groups)
     with transaction(conn):
-        row = conn.execute("SELECT id, name, role, active, pw_hash FROM users WHERE name = ?",
-                           (account,)).fetchone()
+        row = conn.execute(
+            "SELECT id, name, role, active, pw_hash FROM users WHERE name = ?", (account,)
+        ).fetchone()
         if row is None:
             cur = conn.execute(
                 "INSERT INTO users (name, role, pw_hash, active, created_at, created_by)"
-                " VALUES (?, ?, ?, 1, ?, ?)", (account, role, NO_PASSWORD, now(), "os-sign-in"))
+                " VALUES (?, ?, ?, 1, ?, ?)",
+                (account, role, NO_PASSWORD, now(), "os-sign-in"),
+            )
             user = User(int(cur.lastrowid or 0), account, role)
-            audit.append(conn, account, "user.add", [user.id],
-                         {"name": account, "role": role, "os_account": True})
+            audit.append(
+                conn,
+                account,
+                "user.add",
+                [user.id],
+                {"name": account, "role": role, "os_account": True},
+            )
             return user
         uid, name, old_role, active, pw_hash = row
         if not active:
             raise RefusedError(f"{name}'s ReliefDesk account is deactivated")
         if pw_hash != NO_PASSWORD:
-            raise RefusedError(f"{name} is a ReliefDesk password account; sign in with its "
-                               "password (an OS account needs a name of its own)")
+            raise RefusedError(
+                f"{name} is a ReliefDesk password account; sign in with its "
+                "password (an OS account needs a name of its own)"
+            )
         if old_role != role:
             conn.execute("UPDATE users SET role = ? WHERE id = ?", (role, uid))
-            audit.append(conn, name, "user.role", [uid],
-                         {"name": name, "old": old_role, "new": role, "os_account": True})
+            audit.append(
+                conn,
+                name,
+                "user.role",
+                [uid],
+                {"name": name, "old": old_role, "new": role, "os_account": True},
+            )
         return User(int(uid), str(name), role)

@@ -27,9 +27,27 @@ from desktop.law.normalize import parse_section
 from desktop.review.access import SEALED_COUNTS_SQL
 
 QUEUE_COLUMNS = (
-    "count_id", "subject_id", "name", "dob", "cii", "case_number", "county", "section", "level",
-    "conviction_date", "relief", "resentence_target", "rule_path", "flags", "status",
-    "decided_relief", "decided_target", "reason", "decided_by", "decided_at", "rereview",
+    "count_id",
+    "subject_id",
+    "name",
+    "dob",
+    "cii",
+    "case_number",
+    "county",
+    "section",
+    "level",
+    "conviction_date",
+    "relief",
+    "resentence_target",
+    "rule_path",
+    "flags",
+    "status",
+    "decided_relief",
+    "decided_target",
+    "reason",
+    "decided_by",
+    "decided_at",
+    "rereview",
     "previous_decision",
 )
 STATUSES = ("pending", "approved", "rejected", "changed", "deferred")
@@ -41,9 +59,11 @@ CANNABIS_RANGE = ("11357", "11361")
 # is_prop64 reads them), the other counts the evaluation put in the queue (related charges of the
 # same arrest, look-alikes such as HS 11357.5), or all.
 SCOPES = ("cannabis", "related")
-_CANNABIS_SQL = (f"(c.base_section >= '{CANNABIS_RANGE[0]}' AND c.base_section < "
-                 f"'{CANNABIS_RANGE[1]}' AND c.base_section IN ('11357', '11358', '11359', "
-                 "'11360') AND COALESCE(c.code, '') IN ('', 'HS'))")
+_CANNABIS_SQL = (
+    f"(c.base_section >= '{CANNABIS_RANGE[0]}' AND c.base_section < "
+    f"'{CANNABIS_RANGE[1]}' AND c.base_section IN ('11357', '11358', '11359', "
+    "'11360') AND COALESCE(c.code, '') IN ('', 'HS'))"
+)
 
 # A unary + keeps SQLite from walking an index in sort order (a random lookup per row into four
 # tables), which measured 2-3x slower on 100,000 counts than a scan and a temporary B-tree.
@@ -90,17 +110,35 @@ _JOINS: dict[str, str] = {
 }
 # The tables each sort key reads (through counts for cases and subjects).
 _SORT_TABLES: dict[str, tuple[str, ...]] = {
-    "count_id": (), "name": ("c", "s"), "dob": ("c", "s"), "cii": ("c", "s"),
-    "case_number": ("c", "cs"), "section": ("c",), "level": ("c",), "conviction_date": ("c",),
-    "relief": ("d",), "rule_path": ("d",), "flags": ("d",), "status": (), "decided_at": (),
+    "count_id": (),
+    "name": ("c", "s"),
+    "dob": ("c", "s"),
+    "cii": ("c", "s"),
+    "case_number": ("c", "cs"),
+    "section": ("c",),
+    "level": ("c",),
+    "conviction_date": ("c",),
+    "relief": ("d",),
+    "rule_path": ("d",),
+    "flags": ("d",),
+    "status": (),
+    "decided_at": (),
 }
 
 
-def _where_and_order(*, status: str | None, relief: str | None, flag: str | None,
-                     rule_path: str | None, section: str | None, search: str | None,
-                     sort: str, descending: bool, scope: str | None = None,
-                     include_sealed: bool = False
-                     ) -> tuple[list[str], list[Any], str, set[str], set[str]]:
+def _where_and_order(
+    *,
+    status: str | None,
+    relief: str | None,
+    flag: str | None,
+    rule_path: str | None,
+    section: str | None,
+    search: str | None,
+    sort: str,
+    descending: bool,
+    scope: str | None = None,
+    include_sealed: bool = False,
+) -> tuple[list[str], list[Any], str, set[str], set[str]]:
     """The WHERE clauses, their parameters, the ORDER BY, the tables they read (aliases as in
     _JOINS) and the counts columns they read besides the join keys."""
     where: list[str] = []
@@ -125,14 +163,17 @@ def _where_and_order(*, status: str | None, relief: str | None, flag: str | None
         if status == "rereview":
             where.append(f"{col} = 'pending' AND r.rereview = 1")
         elif status == "sent_back":
-            where.append(f"{col} = 'pending' AND EXISTS (SELECT 1 FROM batch_items bi "
-                         "WHERE bi.count_id = r.count_id AND bi.judge_status = 'sent_back')")
+            where.append(
+                f"{col} = 'pending' AND EXISTS (SELECT 1 FROM batch_items bi "
+                "WHERE bi.count_id = r.count_id AND bi.judge_status = 'sent_back')"
+            )
         elif status in STATUSES:
             where.append(f"{col} = ?")
             params.append(status)
         else:
-            raise UserError(f"unknown status {status!r}: use one of "
-                            f"{', '.join(STATUSES + EXTRA_STATUSES)}")
+            raise UserError(
+                f"unknown status {status!r}: use one of {', '.join(STATUSES + EXTRA_STATUSES)}"
+            )
     if relief:
         where.append("d.relief = ?")
         params.append(relief)
@@ -154,8 +195,10 @@ def _where_and_order(*, status: str | None, relief: str | None, flag: str | None
         params.append(base)
         if CANNABIS_RANGE[0] <= base < CANNABIS_RANGE[1]:
             # The partial index counts_cannabis serves only a WHERE that repeats its range.
-            where.append(f"c.base_section >= '{CANNABIS_RANGE[0]}'"
-                         f" AND c.base_section < '{CANNABIS_RANGE[1]}'")
+            where.append(
+                f"c.base_section >= '{CANNABIS_RANGE[0]}'"
+                f" AND c.base_section < '{CANNABIS_RANGE[1]}'"
+            )
         count_columns.add("base_section")
         if base != sec:
             where.append("c.section = ?")
@@ -165,8 +208,10 @@ def _where_and_order(*, status: str | None, relief: str | None, flag: str | None
     if search and search.strip():
         text = search.strip()
         like = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        where.append("(s.name LIKE ? ESCAPE '\\' OR cs.case_number LIKE ? ESCAPE '\\'"
-                     " OR s.cii LIKE ? ESCAPE '\\')")
+        where.append(
+            "(s.name LIKE ? ESCAPE '\\' OR cs.case_number LIKE ? ESCAPE '\\'"
+            " OR s.cii LIKE ? ESCAPE '\\')"
+        )
         params += [f"%{like}%", f"{like}%", f"{like}%"]
         tables.update(("c", "cs", "s"))
     if sort not in SORT_KEYS:
@@ -181,11 +226,19 @@ def _where_and_order(*, status: str | None, relief: str | None, flag: str | None
     return where, params, order, tables, count_columns
 
 
-def queue_query(*, status: str | None = None, relief: str | None = None, flag: str | None = None,
-                rule_path: str | None = None, section: str | None = None,
-                search: str | None = None, sort: str = "count_id",
-                descending: bool = False, scope: str | None = None,
-                include_sealed: bool = False) -> tuple[str, list[Any]]:
+def queue_query(
+    *,
+    status: str | None = None,
+    relief: str | None = None,
+    flag: str | None = None,
+    rule_path: str | None = None,
+    section: str | None = None,
+    search: str | None = None,
+    sort: str = "count_id",
+    descending: bool = False,
+    scope: str | None = None,
+    include_sealed: bool = False,
+) -> tuple[str, list[Any]]:
     """SQL and parameters for the queue filtered and sorted as asked (columns: QUEUE_COLUMNS).
 
     status: a review status, or 'rereview' / 'sent_back' (pending counts reopened by a
@@ -197,27 +250,50 @@ def queue_query(*, status: str | None = None, relief: str | None = None, flag: s
     sealed counts (their order is signed), which are left out by default; the caller has checked
     the user may see them and audited it (desktop/review/access.py)."""
     where, params, order, _, _ = _where_and_order(
-        status=status, relief=relief, flag=flag, rule_path=rule_path, section=section,
-        search=search, sort=sort, descending=descending, scope=scope,
-        include_sealed=include_sealed)
+        status=status,
+        relief=relief,
+        flag=flag,
+        rule_path=rule_path,
+        section=section,
+        search=search,
+        sort=sort,
+        descending=descending,
+        scope=scope,
+        include_sealed=include_sealed,
+    )
     sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order}"
     return sql, params
 
 
-def queue_ids_query(*, status: str | None = None, relief: str | None = None,
-                    flag: str | None = None, rule_path: str | None = None,
-                    section: str | None = None, search: str | None = None,
-                    sort: str = "count_id", descending: bool = False,
-                    scope: str | None = None,
-                    include_sealed: bool = False) -> tuple[str, list[Any]]:
+def queue_ids_query(
+    *,
+    status: str | None = None,
+    relief: str | None = None,
+    flag: str | None = None,
+    rule_path: str | None = None,
+    section: str | None = None,
+    search: str | None = None,
+    sort: str = "count_id",
+    descending: bool = False,
+    scope: str | None = None,
+    include_sealed: bool = False,
+) -> tuple[str, list[Any]]:
     """SQL and parameters for the count ids alone (one column, count_id) of the queue that
     queue_query returns with the same arguments, in the same order. It joins only the tables
     the filters and the sort read, so a filter change reads far fewer pages: the window reads
     the ids of a whole list this way and the shown rows by id, a page at a time."""
     where, params, order, tables, count_columns = _where_and_order(
-        status=status, relief=relief, flag=flag, rule_path=rule_path, section=section,
-        search=search, sort=sort, descending=descending, scope=scope,
-        include_sealed=include_sealed)
+        status=status,
+        relief=relief,
+        flag=flag,
+        rule_path=rule_path,
+        section=section,
+        search=search,
+        sort=sort,
+        descending=descending,
+        scope=scope,
+        include_sealed=include_sealed,
+    )
     # A cannabis section filter reads counts_cannabis: there the planner may start from counts.
     count_filter = bool(section) and any(w.startswith("c.base_section >=") for w in where)
     joins = []
@@ -235,14 +311,18 @@ def queue_ids_query(*, status: str | None = None, relief: str | None = None,
             # and look each up in review_items, 2-3 times slower; CROSS JOIN keeps the order.
             join = "CROSS " + join
         joins.append(join)
-    sql = ("SELECT r.count_id AS count_id FROM review_items r"
-           + "".join(f" {j}" for j in joins)
-           + (" WHERE " + " AND ".join(where) if where else "") + f" ORDER BY {order}")
+    sql = (
+        "SELECT r.count_id AS count_id FROM review_items r"
+        + "".join(f" {j}" for j in joins)
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + f" ORDER BY {order}"
+    )
     return sql, params
 
 
-def list_queue(conn: sqlite3.Connection, *, limit: int | None = None, offset: int = 0,
-               **filters: Any) -> list[dict[str, Any]]:
+def list_queue(
+    conn: sqlite3.Connection, *, limit: int | None = None, offset: int = 0, **filters: Any
+) -> list[dict[str, Any]]:
     """Rows of the queue as dicts (flags as a list, rereview as a bool), plus judge_note: the
     latest note of a judge who sent the count back, when it is pending again."""
     sql, params = queue_query(**filters)
@@ -266,9 +346,13 @@ def list_queue(conn: sqlite3.Connection, *, limit: int | None = None, offset: in
 
 
 def _judge_notes(conn: sqlite3.Connection) -> dict[int, str]:
-    return {cid: note for cid, note in conn.execute(
-        "SELECT count_id, judge_note FROM batch_items WHERE judge_status = 'sent_back' "
-        "ORDER BY batch_id")}
+    return {
+        cid: note
+        for cid, note in conn.execute(
+            "SELECT count_id, judge_note FROM batch_items WHERE judge_status = 'sent_back' "
+            "ORDER BY batch_id"
+        )
+    }
 
 
 def count_queue(conn: sqlite3.Connection, **filters: Any) -> int:
@@ -276,9 +360,15 @@ def count_queue(conn: sqlite3.Connection, **filters: Any) -> int:
     return int(conn.execute(f"SELECT COUNT(*) FROM ({sql})", params).fetchone()[0])
 
 
-def read_queue(conn: sqlite3.Connection, user: Any, *, include_sealed: bool = False,
-               limit: int | None = None, offset: int = 0,
-               **filters: Any) -> list[dict[str, Any]]:
+def read_queue(
+    conn: sqlite3.Connection,
+    user: Any,
+    *,
+    include_sealed: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+    **filters: Any,
+) -> list[dict[str, Any]]:
     """`list_queue` for a signed-in user: reading needs a role, and showing sealed counts needs
     a role that may see them and writes a `sealed.show` audit entry naming those shown."""
     from desktop.review import access
@@ -297,9 +387,10 @@ def count_numbers(conn: sqlite3.Connection, ids: list[int]) -> dict[int, str]:
     name counts the way a clerk does (never by internal id)."""
     out: dict[int, str] = {}
     for i in range(0, len(ids), 500):
-        part = ids[i:i + 500]
-        for cid, no in conn.execute(f"SELECT id, count_no FROM counts WHERE id IN "
-                                    f"({','.join('?' * len(part))})", part):
+        part = ids[i : i + 500]
+        for cid, no in conn.execute(
+            f"SELECT id, count_no FROM counts WHERE id IN ({','.join('?' * len(part))})", part
+        ):
             out[cid] = "" if no is None else str(no)
     return out
 
@@ -309,23 +400,38 @@ def filter_choices(conn: sqlite3.Connection) -> tuple[list[str], list[str], list
     (read-only lists of what is there; the filtering itself is the core's queue query)."""
     flags: set[str] = set()
     for (f,) in conn.execute(
-            "SELECT DISTINCT d.flags FROM review_items r "
-            "JOIN determinations d ON d.id = r.determination_id"):
+        "SELECT DISTINCT d.flags FROM review_items r "
+        "JOIN determinations d ON d.id = r.determination_id"
+    ):
         flags.update(x for x in (f or "").split(";") if x)
-    paths = [p for (p,) in conn.execute(
-        "SELECT DISTINCT d.rule_path FROM review_items r "
-        "JOIN determinations d ON d.id = r.determination_id ORDER BY 1") if p]
-    sections = [s for (s,) in conn.execute(
-        "SELECT DISTINCT c.section FROM review_items r JOIN counts c ON c.id = r.count_id "
-        "ORDER BY 1") if s]
+    paths = [
+        p
+        for (p,) in conn.execute(
+            "SELECT DISTINCT d.rule_path FROM review_items r "
+            "JOIN determinations d ON d.id = r.determination_id ORDER BY 1"
+        )
+        if p
+    ]
+    sections = [
+        s
+        for (s,) in conn.execute(
+            "SELECT DISTINCT c.section FROM review_items r JOIN counts c ON c.id = r.count_id "
+            "ORDER BY 1"
+        )
+        if s
+    ]
     return sorted(flags), paths, sections
 
 
 def longest_names(conn: sqlite3.Connection, limit: int = 40) -> list[str]:
     """The longest names on record, for sizing the queue's name column to what it must show."""
-    return [n for (n,) in conn.execute(
-        "SELECT name FROM subjects WHERE name IS NOT NULL ORDER BY length(name) DESC LIMIT ?",
-        (limit,))]
+    return [
+        n
+        for (n,) in conn.execute(
+            "SELECT name FROM subjects WHERE name IS NOT NULL ORDER BY length(name) DESC LIMIT ?",
+            (limit,),
+        )
+    ]
 
 
 def has_review_items(conn: sqlite3.Connection) -> bool:

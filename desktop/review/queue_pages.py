@@ -23,6 +23,7 @@ class QueueFilters(Protocol):
     scope: str | None
     include_sealed: bool
 
+
 # The columns the table shows, read for one page of count ids at a time.
 _ROWS_SQL = """
 SELECT r.count_id, s.name, s.dob, cs.case_number, c.section, c.level, c.conviction_date,
@@ -45,16 +46,24 @@ def rows_by_id(conn: sqlite3.Connection, ids: list[int]) -> dict[int, Any]:
     return {row[0]: dict(zip(names, row, strict=True)) for row in cur}
 
 
-def ordered_ids(conn: sqlite3.Connection, filters: QueueFilters, sort_key: str,
-                descending: bool) -> list[int]:
+def ordered_ids(
+    conn: sqlite3.Connection, filters: QueueFilters, sort_key: str, descending: bool
+) -> list[int]:
     """Count ids in queue order for the filters: the review core's ids query decides what is
     in the queue and in which order (joining only what the filters and sort read); the shown
     columns are read later by id, a page at a time (rows_by_id)."""
     sql, params = core_queue.queue_ids_query(
-        status=filters.status, relief=filters.relief, flag=filters.flag,
-        rule_path=filters.rule_path, section=filters.section, search=filters.search or None,
-        sort=sort_key, descending=descending, scope=filters.scope,
-        include_sealed=filters.include_sealed)
+        status=filters.status,
+        relief=filters.relief,
+        flag=filters.flag,
+        rule_path=filters.rule_path,
+        section=filters.section,
+        search=filters.search or None,
+        sort=sort_key,
+        descending=descending,
+        scope=filters.scope,
+        include_sealed=filters.include_sealed,
+    )
     # chain flattens the one-column rows in C: ~5 ms less than a comprehension on 100,000 ids.
     return list(chain.from_iterable(conn.execute(f"SELECT count_id FROM ({sql})", params)))
 
@@ -94,9 +103,11 @@ class OrderCache:
         return not filters.status and sort_key != "status"
 
     def get(self, conn: sqlite3.Connection, key: tuple) -> QueueOrder | None:
-        stamp = conn.execute("SELECT (SELECT MAX(id) FROM evaluation_runs), "
-                             "(SELECT COUNT(*) FROM review_items), "
-                             "(SELECT COUNT(*) FROM under_seal)").fetchone()
+        stamp = conn.execute(
+            "SELECT (SELECT MAX(id) FROM evaluation_runs), "
+            "(SELECT COUNT(*) FROM review_items), "
+            "(SELECT COUNT(*) FROM under_seal)"
+        ).fetchone()
         if stamp != self._stamp:
             self._entries.clear()
             self._stamp = stamp

@@ -44,12 +44,18 @@ def set_setting(conn: sqlite3.Connection, actor: User, key: str, value: float) -
         raise UserError(f"unknown setting {key!r}: use one of {', '.join(DEFAULTS)}")
     lo, hi = _LIMITS[key]
     if not lo <= value <= hi or (key != "sample_percent" and not float(value).is_integer()):
-        raise UserError(f"{key} must be {'a number' if key == 'sample_percent' else 'a whole number'}"
-                        f" from {lo:g} to {hi:g}, not {value:g}")
+        raise UserError(
+            f"{key} must be {'a number' if key == 'sample_percent' else 'a whole number'}"
+            f" from {lo:g} to {hi:g}, not {value:g}"
+        )
     with transaction(conn):
         old = get_setting(conn, key)
-        conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, f"{value:g}"))
-        audit.append(conn, actor.name, "settings.set", [key], {"key": key, "old": old, "new": value})
+        conn.execute(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, f"{value:g}")
+        )
+        audit.append(
+            conn, actor.name, "settings.set", [key], {"key": key, "old": old, "new": value}
+        )
 
 
 # --- the installation's identity for order numbers (migration 0011) ----------------------------
@@ -87,9 +93,16 @@ def set_order_prefix(conn: sqlite3.Connection, actor: User, prefix: str) -> None
         raise UserError(f"order prefix {prefix!r}: use 1-12 letters, digits or '-', e.g. SBSC-P64")
     with transaction(conn):
         old = order_prefix(conn)
-        conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (PREFIX_KEY, text))
-        audit.append(conn, actor.name, "settings.set", [PREFIX_KEY],
-                     {"key": PREFIX_KEY, "old": old, "new": text})
+        conn.execute(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (PREFIX_KEY, text)
+        )
+        audit.append(
+            conn,
+            actor.name,
+            "settings.set",
+            [PREFIX_KEY],
+            {"key": PREFIX_KEY, "old": old, "new": text},
+        )
 
 
 def identity_settings(conn: sqlite3.Connection) -> dict[str, str]:

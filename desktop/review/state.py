@@ -13,14 +13,23 @@ from typing import Any
 
 from desktop.errors import RefusedError, UserError
 
-STATE_COLUMNS = ("determination_id", "status", "decided_relief", "decided_target", "reason",
-                 "decided_by", "decided_at", "rereview", "previous_decision")
-_CHUNK = 500   # ids per IN (...) list, well under SQLite's variable limit
+STATE_COLUMNS = (
+    "determination_id",
+    "status",
+    "decided_relief",
+    "decided_target",
+    "reason",
+    "decided_by",
+    "decided_at",
+    "rereview",
+    "previous_decision",
+)
+_CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
 
 
 def chunks(ids: list[int], size: int = _CHUNK) -> Iterable[list[int]]:
     for i in range(0, len(ids), size):
-        yield ids[i:i + size]
+        yield ids[i : i + size]
 
 
 def unique_ids(ids: Iterable[int]) -> list[int]:
@@ -37,14 +46,17 @@ def read_states(conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str,
     out: dict[int, dict[str, Any]] = {}
     for part in chunks(ids):
         marks = ",".join("?" * len(part))
-        for row in conn.execute(f"SELECT count_id, {cols} FROM review_items "
-                                f"WHERE count_id IN ({marks})", part):
+        for row in conn.execute(
+            f"SELECT count_id, {cols} FROM review_items WHERE count_id IN ({marks})", part
+        ):
             out[row[0]] = dict(zip(STATE_COLUMNS, row[1:], strict=True))
     missing = [i for i in ids if i not in out]
     if missing:
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
-        raise UserError(f"count {missing[0]}{more} is not in the review queue; see "
-                        "`reliefdesk queue list` for the count ids")
+        raise UserError(
+            f"count {missing[0]}{more} is not in the review queue; see "
+            "`reliefdesk queue list` for the count ids"
+        )
     return out
 
 
@@ -54,17 +66,21 @@ def read_proposals(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[
     for part in chunks(ids):
         marks = ",".join("?" * len(part))
         for cid, relief, target in conn.execute(
-                f"SELECT r.count_id, d.relief, d.resentence_target FROM review_items r "
-                f"JOIN determinations d ON d.id = r.determination_id "
-                f"WHERE r.count_id IN ({marks})", part):
+            f"SELECT r.count_id, d.relief, d.resentence_target FROM review_items r "
+            f"JOIN determinations d ON d.id = r.determination_id "
+            f"WHERE r.count_id IN ({marks})",
+            part,
+        ):
             out[cid] = (relief, target)
     return out
 
 
 def write_state(conn: sqlite3.Connection, count_id: int, state: dict[str, Any]) -> None:
     sets = ", ".join(f"{c} = ?" for c in STATE_COLUMNS)
-    conn.execute(f"UPDATE review_items SET {sets} WHERE count_id = ?",
-                 [*(state[c] for c in STATE_COLUMNS), count_id])
+    conn.execute(
+        f"UPDATE review_items SET {sets} WHERE count_id = ?",
+        [*(state[c] for c in STATE_COLUMNS), count_id],
+    )
 
 
 def dump(state: dict[str, Any]) -> str:
@@ -75,17 +91,25 @@ def next_step(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT COALESCE(MAX(step), 0) + 1 FROM review_log").fetchone()[0])
 
 
-def log_step(conn: sqlite3.Connection, user: str, action: str, at: str,
-             changes: list[tuple[int, dict[str, Any], dict[str, Any]]]) -> int:
+def log_step(
+    conn: sqlite3.Connection,
+    user: str,
+    action: str,
+    at: str,
+    changes: list[tuple[int, dict[str, Any], dict[str, Any]]],
+) -> int:
     """Write the new states and one review_log row per count, all under one step number."""
     step = next_step(conn)
     sets = ", ".join(f"{c} = ?" for c in STATE_COLUMNS)
-    conn.executemany(f"UPDATE review_items SET {sets} WHERE count_id = ?",
-                     [[*(new[c] for c in STATE_COLUMNS), cid] for cid, _, new in changes])
+    conn.executemany(
+        f"UPDATE review_items SET {sets} WHERE count_id = ?",
+        [[*(new[c] for c in STATE_COLUMNS), cid] for cid, _, new in changes],
+    )
     conn.executemany(
         "INSERT INTO review_log (step, count_id, user, action, old_state, new_state, at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(step, cid, user, action, dump(old), dump(new), at) for cid, old, new in changes])
+        [(step, cid, user, action, dump(old), dump(new), at) for cid, old, new in changes],
+    )
     return step
 
 
@@ -95,10 +119,11 @@ def in_open_batch(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[i
     for part in chunks(ids):
         marks = ",".join("?" * len(part))
         for cid, bid, status in conn.execute(
-                f"SELECT bi.count_id, b.id, b.status FROM batch_items bi "
-                f"JOIN batches b ON b.id = bi.batch_id "
-                f"WHERE bi.count_id IN ({marks}) AND COALESCE(bi.judge_status, '') != 'sent_back'",
-                part):
+            f"SELECT bi.count_id, b.id, b.status FROM batch_items bi "
+            f"JOIN batches b ON b.id = bi.batch_id "
+            f"WHERE bi.count_id IN ({marks}) AND COALESCE(bi.judge_status, '') != 'sent_back'",
+            part,
+        ):
             out[cid] = (bid, status)
     return out
 
@@ -110,7 +135,11 @@ def refuse_if_batched(conn: sqlite3.Connection, ids: list[int], doing: str) -> N
         bid, status = held[cid]
         more = f" (and {len(held) - 1} more)" if len(held) > 1 else ""
         if status == "accepted":
-            raise RefusedError(f"cannot {doing} count {cid}{more}: batch {bid} holding it was "
-                               "accepted by the judge")
-        raise RefusedError(f"cannot {doing} count {cid}{more}: it is in batch {bid} awaiting the "
-                           "judge; only the judge can send it back")
+            raise RefusedError(
+                f"cannot {doing} count {cid}{more}: batch {bid} holding it was "
+                "accepted by the judge"
+            )
+        raise RefusedError(
+            f"cannot {doing} count {cid}{more}: it is in batch {bid} awaiting the "
+            "judge; only the judge can send it back"
+        )

@@ -57,8 +57,15 @@ def check_password(password: str, stored: str) -> bool:
         if scheme != "scrypt":
             return False
         salt, expected = bytes.fromhex(salt_hex), bytes.fromhex(digest_hex)
-        got = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=int(n), r=int(r), p=int(p),
-                             dklen=len(expected), maxmem=256 * 1024 * 1024)
+        got = hashlib.scrypt(
+            password.encode("utf-8"),
+            salt=salt,
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(expected),
+            maxmem=256 * 1024 * 1024,
+        )
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(got, expected)
@@ -74,16 +81,18 @@ def has_users(conn: sqlite3.Connection) -> bool:
 
 def get_user(conn: sqlite3.Connection, name: str) -> User | None:
     """The active account called `name` (any case), or None."""
-    row = conn.execute("SELECT id, name, role FROM users WHERE name = ? AND active = 1",
-                       (name,)).fetchone()
+    row = conn.execute(
+        "SELECT id, name, role FROM users WHERE name = ? AND active = 1", (name,)
+    ).fetchone()
     return User(*row) if row else None
 
 
 def authenticate(conn: sqlite3.Connection, name: str, password: str) -> User:
     """The active user `name` if `password` is theirs; RefusedError otherwise, with one message
     for an unknown name, a deactivated account and a wrong password alike."""
-    row = conn.execute("SELECT id, name, role, pw_hash FROM users WHERE name = ? AND active = 1",
-                       (name or "",)).fetchone()
+    row = conn.execute(
+        "SELECT id, name, role, pw_hash FROM users WHERE name = ? AND active = 1", (name or "",)
+    ).fetchone()
     ok = check_password(password or "", row[3] if row else _DUMMY_HASH)
     if not row or not ok:
         raise RefusedError(_WRONG)
@@ -93,9 +102,11 @@ def authenticate(conn: sqlite3.Connection, name: str, password: str) -> User:
 def require_role(user: User, *roles: str) -> None:
     """RefusedError naming the role(s) needed unless `user` has one of `roles`."""
     if user.role not in roles:
-        raise RefusedError(f"{user.name} is {_article(user.role)} {role_text(user.role)}; only "
-                           f"{_article(roles[0])} {' or '.join(map(role_text, roles))} may do "
-                           "this")
+        raise RefusedError(
+            f"{user.name} is {_article(user.role)} {role_text(user.role)}; only "
+            f"{_article(roles[0])} {' or '.join(map(role_text, roles))} may do "
+            "this"
+        )
 
 
 def role_text(role: str) -> str:
@@ -109,27 +120,32 @@ def _article(word: str) -> str:
 
 def _check_new(name: str, role: str, password: str) -> None:
     if not name or name != name.strip() or any(c in name for c in "\t\r\n"):
-        raise UserError(f"the user name {name!r} is not usable: give a name without leading or "
-                        "trailing spaces")
+        raise UserError(
+            f"the user name {name!r} is not usable: give a name without leading or trailing spaces"
+        )
     if role not in ROLES:
         raise UserError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD:
-        raise UserError(f"the password for {name} is too short: use at least {MIN_PASSWORD} "
-                        "characters")
+        raise UserError(
+            f"the password for {name} is too short: use at least {MIN_PASSWORD} characters"
+        )
 
 
-def create_user(conn: sqlite3.Connection, name: str, role: str, password: str,
-                actor: User | None) -> User:
+def create_user(
+    conn: sqlite3.Connection, name: str, role: str, password: str, actor: User | None
+) -> User:
     """Add an account. Only an admin may add users; the very first account needs no actor but
     must be an admin (it is the one who adds the clerks and judges)."""
     _check_new(name, role, password)
-    pw_hash = hash_password(password)   # slow: outside the write lock
+    pw_hash = hash_password(password)  # slow: outside the write lock
     with transaction(conn):
         first = not has_users(conn)
         if first:
             if role != "admin":
-                raise RefusedError("the database has no users yet: the first account must be an "
-                                   "admin (--role admin)")
+                raise RefusedError(
+                    "the database has no users yet: the first account must be an "
+                    "admin (--role admin)"
+                )
         else:
             if actor is None:
                 raise RefusedError("only an admin may add users: name one with --as ADMIN")
@@ -139,16 +155,27 @@ def create_user(conn: sqlite3.Connection, name: str, role: str, password: str,
             raise RefusedError(f"a user named {name} already exists; pick another name")
         cur = conn.execute(
             "INSERT INTO users (name, role, pw_hash, active, created_at, created_by)"
-            " VALUES (?, ?, ?, 1, ?, ?)", (name, role, pw_hash, now(), actor.name if actor else None))
+            " VALUES (?, ?, ?, 1, ?, ?)",
+            (name, role, pw_hash, now(), actor.name if actor else None),
+        )
         user = User(int(cur.lastrowid or 0), name, role)
-        audit.append(conn, actor.name if actor else name, "user.add", [user.id],
-                     {"name": name, "role": role, "first": first})
+        audit.append(
+            conn,
+            actor.name if actor else name,
+            "user.add",
+            [user.id],
+            {"name": name, "role": role, "first": first},
+        )
     return user
 
 
 def list_users(conn: sqlite3.Connection) -> list[Account]:
-    return [Account(r[0], r[1], r[2], bool(r[3]), r[4], r[5]) for r in conn.execute(
-        "SELECT id, name, role, active, created_at, created_by FROM users ORDER BY name")]
+    return [
+        Account(r[0], r[1], r[2], bool(r[3]), r[4], r[5])
+        for r in conn.execute(
+            "SELECT id, name, role, active, created_at, created_by FROM users ORDER BY name"
+        )
+    ]
 
 
 def _require_active(conn: sqlite3.Connection, actor: User) -> None:
@@ -157,7 +184,9 @@ def _require_active(conn: sqlite3.Connection, actor: User) -> None:
 
 
 def _target(conn: sqlite3.Connection, name: str) -> tuple[int, str, str, int]:
-    row = conn.execute("SELECT id, name, role, active FROM users WHERE name = ?", (name,)).fetchone()
+    row = conn.execute(
+        "SELECT id, name, role, active FROM users WHERE name = ?", (name,)
+    ).fetchone()
     if not row:
         raise UserError(f"no user named {name}; see `reliefdesk users list`")
     return row
@@ -171,8 +200,13 @@ def deactivate_user(conn: sqlite3.Connection, actor: User, name: str) -> None:
         uid, real, role, active = _target(conn, name)
         if not active:
             raise RefusedError(f"{real}'s account is already inactive")
-        if role == "admin" and conn.execute(
-                "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1").fetchone()[0] <= 1:
+        if (
+            role == "admin"
+            and conn.execute(
+                "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1"
+            ).fetchone()[0]
+            <= 1
+        ):
             raise RefusedError(f"{real} is the last active admin; add another admin first")
         conn.execute("UPDATE users SET active = 0 WHERE id = ?", (uid,))
         audit.append(conn, actor.name, "user.deactivate", [uid], {"name": real})
@@ -183,8 +217,9 @@ def set_password(conn: sqlite3.Connection, actor: User, name: str, password: str
     if actor.name.casefold() != name.casefold():
         require_role(actor, "admin")
     if len(password) < MIN_PASSWORD:
-        raise UserError(f"the password for {name} is too short: use at least {MIN_PASSWORD} "
-                        "characters")
+        raise UserError(
+            f"the password for {name} is too short: use at least {MIN_PASSWORD} characters"
+        )
     pw_hash = hash_password(password)
     with transaction(conn):
         _require_active(conn, actor)
@@ -195,5 +230,9 @@ def set_password(conn: sqlite3.Connection, actor: User, name: str, password: str
 
 def active_judges(conn: sqlite3.Connection) -> list[str]:
     """Names of the active judges' accounts, for the lists a window offers."""
-    return [r[0] for r in conn.execute(
-        "SELECT name FROM users WHERE role = 'judge' AND active = 1 ORDER BY name")]
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM users WHERE role = 'judge' AND active = 1 ORDER BY name"
+        )
+    ]

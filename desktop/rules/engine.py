@@ -40,9 +40,12 @@ LEVEL_GRADE = {"F": 3, "M": 2, "I": 1}
 LEVEL_WORD = {"F": "felony", "M": "misdemeanor", "I": "infraction"}
 GRANT_RANK = {"redesignate_misdemeanor": 1, "redesignate_infraction": 2, "dismiss_and_seal": 3}
 RELIEF_WORDS = {
-    "dismiss_and_seal": "dismiss and seal", "redesignate_misdemeanor": "redesignate as a misdemeanor",
-    "redesignate_infraction": "redesignate as an infraction", "resentence": "recall and resentence",
-    "not_eligible": "not eligible", "needs_review": "needs review",
+    "dismiss_and_seal": "dismiss and seal",
+    "redesignate_misdemeanor": "redesignate as a misdemeanor",
+    "redesignate_infraction": "redesignate as an infraction",
+    "resentence": "recall and resentence",
+    "not_eligible": "not eligible",
+    "needs_review": "needs review",
 }
 S_8 = "HS 11361.8"
 S_8E = "HS 11361.8(e)-(g)"
@@ -73,8 +76,10 @@ class Ctx:
 
     def __post_init__(self) -> None:
         # A fixed order, so that nothing depends on the order the counts were read in.
-        self.convictions = sorted((c for c in self.counts if c.convicted),
-                                  key=lambda c: (c.conviction_date or date.min, c.cnt_order, c.id))
+        self.convictions = sorted(
+            (c for c in self.counts if c.convicted),
+            key=lambda c: (c.conviction_date or date.min, c.cnt_order, c.id),
+        )
         for c in self.convictions:
             self.by_case.setdefault(c.case_id, []).append(c)
 
@@ -85,8 +90,7 @@ class Ctx:
 
     @cached_property
     def latest_conviction(self) -> date | None:
-        return max((p.conviction_date for p in self.convictions if p.conviction_date),
-                   default=None)
+        return max((p.conviction_date for p in self.convictions if p.conviction_date), default=None)
 
     @cached_property
     def only_prop64(self) -> bool:
@@ -144,16 +148,17 @@ class Ctx:
         return got
 
     def _event_sentence(self, case_id: int) -> tuple[date | None, CountFacts | None]:
-        with_sentence = [p for p in self.by_case.get(case_id, ())
-                         if p.has_sentence or p.sentence_end is not None]
+        with_sentence = [
+            p for p in self.by_case.get(case_id, ()) if p.has_sentence or p.sentence_end is not None
+        ]
         if not with_sentence:
             return None, None
         known = [p for p in with_sentence if p.sentence_end is not None]
         latest = max(known, key=lambda p: (p.sentence_end, p.cnt_order), default=None)
-        if latest is not None and latest.sentence_end > self.as_of:   # type: ignore[operator]
+        if latest is not None and latest.sentence_end > self.as_of:  # type: ignore[operator]
             return latest.sentence_end, latest
         if latest is None or len(known) < len(with_sentence):
-            return None, None     # a sentence of the event could not be read
+            return None, None  # a sentence of the event could not be read
         return latest.sentence_end, latest
 
     def serving(self, c: CountFacts) -> bool | None:
@@ -164,9 +169,14 @@ class Ctx:
         return end > self.as_of
 
 
-def evaluate_subject(subject: SubjectFacts, counts: Sequence[CountFacts], county: str,
-                     policy: Policy, as_of: date, responses: Iterable[Response] = ()
-                     ) -> list[Determination]:
+def evaluate_subject(
+    subject: SubjectFacts,
+    counts: Sequence[CountFacts],
+    county: str,
+    policy: Policy,
+    as_of: date,
+    responses: Iterable[Response] = (),
+) -> list[Determination]:
     """One determination per in-scope conviction of this subject in `county`.
 
     Partial dates are decided over the intervals they name (_over_partial_dates); a person with
@@ -181,8 +191,14 @@ def evaluate_subject(subject: SubjectFacts, counts: Sequence[CountFacts], county
     return out
 
 
-def _evaluate(subject: SubjectFacts, counts: Sequence[CountFacts], county: str, policy: Policy,
-              as_of: date, responses: Sequence[Response]) -> list[Determination]:
+def _evaluate(
+    subject: SubjectFacts,
+    counts: Sequence[CountFacts],
+    county: str,
+    policy: Policy,
+    as_of: date,
+    responses: Sequence[Response],
+) -> list[Determination]:
     ctx = Ctx(subject, counts, county.upper(), policy, as_of, responses)
     in_county = [c for c in ctx.convictions if (c.county or "").upper() == ctx.county]
     out: list[Determination] = []
@@ -209,9 +225,12 @@ def _evaluate(subject: SubjectFacts, counts: Sequence[CountFacts], county: str, 
         # §5.3-5.4: the cycle's Prop 64 charges at every step (arrest, court, dismissed), not
         # only its Prop 64 convictions; prosecutor-rejected counts are ignored.
         if c.cycle not in by_cycle:
-            by_cycle[c.cycle] = [p for p in ctx.by_cycle.get(c.cycle, ())
-                                 if is_prop64(p.base, p.code) and not _prosecutor_rejected(p)]
-        charges = by_cycle[c.cycle]   # c itself is not a Prop 64 count
+            by_cycle[c.cycle] = [
+                p
+                for p in ctx.by_cycle.get(c.cycle, ())
+                if is_prop64(p.base, p.code) and not _prosecutor_rejected(p)
+            ]
+        charges = by_cycle[c.cycle]  # c itself is not a Prop 64 count
         if charges:
             out.append(_related_count(ctx, c, prop64_by_cycle.get(c.cycle, []), charges))
     return out
@@ -242,17 +261,27 @@ def _resolve(c: CountFacts, end: int) -> CountFacts:
     return replace(c, ranges=(), **dates)  # type: ignore[arg-type]
 
 
-def _over_partial_dates(subject: SubjectFacts, counts: Sequence[CountFacts], county: str,
-                        policy: Policy, as_of: date, responses: Sequence[Response]
-                        ) -> list[Determination]:
+def _over_partial_dates(
+    subject: SubjectFacts,
+    counts: Sequence[CountFacts],
+    county: str,
+    policy: Policy,
+    as_of: date,
+    responses: Sequence[Response],
+) -> list[Determination]:
     """Decide with every date the partial dates allow: each rule compares a date with a fixed
     date or with another date, so the answers at the ends of the intervals (the date of birth at
     either end; every count's dates at the same end, and each cycle's dates at the end opposite
     to the others') are the extremes. A count whose answers agree is decided (flag
     date_partial when a partial date concerned it); otherwise it is needs_review."""
-    subjects = [subject] if subject.dob_range is None else [
-        replace(subject, dob=subject.dob_range[0], dob_range=None),
-        replace(subject, dob=subject.dob_range[1], dob_range=None)]
+    subjects = (
+        [subject]
+        if subject.dob_range is None
+        else [
+            replace(subject, dob=subject.dob_range[0], dob_range=None),
+            replace(subject, dob=subject.dob_range[1], dob_range=None),
+        ]
+    )
     cycles = sorted({c.cycle for c in counts if c.ranges})
     crossed = cycles if len(cycles) > 1 else []
     if len(crossed) > MAX_PARTIAL_CYCLES:
@@ -267,15 +296,23 @@ def _over_partial_dates(subject: SubjectFacts, counts: Sequence[CountFacts], cou
             for end in (0, 1):
                 resolved = [_resolve(c, end if c.cycle == cycle else 1 - end) for c in counts]
                 dets = _evaluate(subj, resolved, county, policy, as_of, responses)
-                runs.append((cycle, f"{'earliest' if end == 0 else 'latest'} for cycle {cycle}",
-                             {d.count_id: d for d in dets}))
+                runs.append(
+                    (
+                        cycle,
+                        f"{'earliest' if end == 0 else 'latest'} for cycle {cycle}",
+                        {d.count_id: d for d in dets},
+                    )
+                )
     by_id = {c.id: c for c in counts}
     too_many = len(cycles) > 1 and not crossed
     out = []
     for count_id, first in runs[0][2].items():
         c = by_id[count_id]
-        mine = [(label, dets[count_id]) for cycle, label, dets in runs
-                if (cycle is None or cycle == c.cycle) and count_id in dets]
+        mine = [
+            (label, dets[count_id])
+            for cycle, label, dets in runs
+            if (cycle is None or cycle == c.cycle) and count_id in dets
+        ]
         answers = {(d.relief, d.resentence_target) for _label, d in mine}
         partial = _partial_texts(subject, c, counts)
         concerned = bool(partial) or len({tuple(d.flags) for _l, d in mine}) > 1
@@ -283,37 +320,71 @@ def _over_partial_dates(subject: SubjectFacts, counts: Sequence[CountFacts], cou
             if not concerned:
                 out.append(first)
                 continue
-            steps = [*first.steps, Step(
-                "RX.partial_date", "The record gives only part of "
-                + "; ".join(partial or ["some dates of this person's record"]) + ". Every day "
-                "those dates allow gives the same answer (earliest and latest checked), so the "
-                "determination stands.", "", {"partial": partial})]
+            steps = [
+                *first.steps,
+                Step(
+                    "RX.partial_date",
+                    "The record gives only part of "
+                    + "; ".join(partial or ["some dates of this person's record"])
+                    + ". Every day "
+                    "those dates allow gives the same answer (earliest and latest checked), so the "
+                    "determination stands.",
+                    "",
+                    {"partial": partial},
+                ),
+            ]
             flags = sorted({*first.flags, "date_partial"})
-            out.append(replace(first, flags=flags, steps=steps,
-                               rule_path=_with_flags(first.rule_path, flags)))
+            out.append(
+                replace(
+                    first, flags=flags, steps=steps, rule_path=_with_flags(first.rule_path, flags)
+                )
+            )
             continue
-        outcomes = [f"{label}: {RELIEF_WORDS.get(d.relief, d.relief)}"
-                    + (f" ({d.resentence_target})" if d.resentence_target else "")
-                    for label, d in mine]
-        why = ("Every day those dates allow does not give the same answer ("
-               + "; ".join(outcomes) + ")") if not too_many else (
-               f"Partial dates in {len(cycles)} cycles are too many to check every combination")
+        outcomes = [
+            f"{label}: {RELIEF_WORDS.get(d.relief, d.relief)}"
+            + (f" ({d.resentence_target})" if d.resentence_target else "")
+            for label, d in mine
+        ]
+        why = (
+            (
+                "Every day those dates allow does not give the same answer ("
+                + "; ".join(outcomes)
+                + ")"
+            )
+            if not too_many
+            else (f"Partial dates in {len(cycles)} cycles are too many to check every combination")
+        )
         flags = sorted({*first.flags, "date_partial"})
-        step = Step("RX.partial_date", "The record gives only part of "
-                    + "; ".join(partial or ["some dates of this person's record"]) + ". " + why
-                    + ": a clerk must find the full dates in the court file.", "",
-                    {"partial": partial, "outcomes": outcomes})
-        out.append(Determination(
-            count_id=count_id, relief="needs_review", resentence_target=None,
-            rule_path=_rule_path(first.rule_path, "date partial", "needs_review", None, flags),
-            flags=flags, steps=[*first.steps[:1], step]))
+        step = Step(
+            "RX.partial_date",
+            "The record gives only part of "
+            + "; ".join(partial or ["some dates of this person's record"])
+            + ". "
+            + why
+            + ": a clerk must find the full dates in the court file.",
+            "",
+            {"partial": partial, "outcomes": outcomes},
+        )
+        out.append(
+            Determination(
+                count_id=count_id,
+                relief="needs_review",
+                resentence_target=None,
+                rule_path=_rule_path(first.rule_path, "date partial", "needs_review", None, flags),
+                flags=flags,
+                steps=[*first.steps[:1], step],
+            )
+        )
     return out
 
 
 def _partial_texts(subject: SubjectFacts, c: CountFacts, counts: Sequence[CountFacts]) -> list[str]:
     """The partial dates that concern count c: the date of birth, its own dates, its cycle's."""
-    words = {"conviction_date": "the conviction date", "cycle_date": "the offense (cycle) date",
-             "sentence_end": "the sentence end"}
+    words = {
+        "conviction_date": "the conviction date",
+        "cycle_date": "the offense (cycle) date",
+        "sentence_end": "the sentence end",
+    }
     out = []
     if subject.dob_range:
         out.append(f"the date of birth ({_span(subject.dob_range)})")
@@ -344,16 +415,25 @@ def _with_flags(rule_path: str, flags: list[str]) -> str:
     return head + ", " + (("flags: " + ";".join(flags)) if flags else "no flags")
 
 
-def _rule_path(rule_path: str, decisive: str, relief: str, target: str | None,
-               flags: list[str]) -> str:
+def _rule_path(
+    rule_path: str, decisive: str, relief: str, target: str | None, flags: list[str]
+) -> str:
     """A determination's rule path with another outcome: what/level, decisive, sentence kept."""
     parts = rule_path.split(", ")
     head = parts[0]
-    sentence = next((p for p in parts if p.endswith("sentence") or p in ("sentence unknown",
-                                                                         "deceased")),
-                    "sentence unknown")
-    return ", ".join([head, decisive, sentence, f"→ {relief}" + (f" ({target})" if target else ""),
-                      ("flags: " + ";".join(flags)) if flags else "no flags"])
+    sentence = next(
+        (p for p in parts if p.endswith("sentence") or p in ("sentence unknown", "deceased")),
+        "sentence unknown",
+    )
+    return ", ".join(
+        [
+            head,
+            decisive,
+            sentence,
+            f"→ {relief}" + (f" ({target})" if target else ""),
+            ("flags: " + ";".join(flags)) if flags else "no flags",
+        ]
+    )
 
 
 def _record_incomplete(subject: SubjectFacts, d: Determination) -> Determination:
@@ -361,26 +441,39 @@ def _record_incomplete(subject: SubjectFacts, d: Determination) -> Determination
     determination is at best needs_review, with the rejected lines named."""
     lines = subject.rejected_lines
     shown = ", ".join(f"{f} line {n}" for f, n in lines[:20]) + (
-        f" and {len(lines) - 20} more" if len(lines) > 20 else "")
-    step = Step("RX.record_incomplete", f"{len(lines)} row{'s' if len(lines) != 1 else ''} of "
-                f"this person (SUBJECT_ID) could not be imported ({shown}); the priors and "
-                "sentences on those rows are unknown, so no relief is decided on the rest of the "
-                "record: a clerk must check the rejected rows (reliefdesk rejected) and the court "
-                "file." + (f" Without them the engine found: {RELIEF_WORDS.get(d.relief, d.relief)}"
-                           + (f" ({d.resentence_target})." if d.resentence_target else ".")
-                           if d.relief != "needs_review" else ""),
-                "", {"rejected_lines": [{"file": f, "line": n} for f, n in lines[:200]],
-                     "found": d.relief})
+        f" and {len(lines) - 20} more" if len(lines) > 20 else ""
+    )
+    step = Step(
+        "RX.record_incomplete",
+        f"{len(lines)} row{'s' if len(lines) != 1 else ''} of "
+        f"this person (SUBJECT_ID) could not be imported ({shown}); the priors and "
+        "sentences on those rows are unknown, so no relief is decided on the rest of the "
+        "record: a clerk must check the rejected rows (reliefdesk rejected) and the court "
+        "file."
+        + (
+            f" Without them the engine found: {RELIEF_WORDS.get(d.relief, d.relief)}"
+            + (f" ({d.resentence_target})." if d.resentence_target else ".")
+            if d.relief != "needs_review"
+            else ""
+        ),
+        "",
+        {"rejected_lines": [{"file": f, "line": n} for f, n in lines[:200]], "found": d.relief},
+    )
     flags = sorted({*d.flags, "record_incomplete"})
     at = 1 if d.steps and d.steps[0].rule.startswith("R0") else 0
     return Determination(
-        count_id=d.count_id, relief="needs_review", resentence_target=None,
+        count_id=d.count_id,
+        relief="needs_review",
+        resentence_target=None,
         rule_path=_rule_path(d.rule_path, "record incomplete", "needs_review", None, flags),
-        flags=flags, steps=[*d.steps[:at], step, *d.steps[at:]])
+        flags=flags,
+        steps=[*d.steps[:at], step, *d.steps[at:]],
+    )
 
 
 _PROSECUTOR_REJECTED = re.compile(
-    r"\b(?:PROS\w*|DA|D\.A\.|DISTRICT\s+ATTORNEY|DIST\s+ATTY)\b.*\bREJ|\bREJ\w*\b.*\bPROS")
+    r"\b(?:PROS\w*|DA|D\.A\.|DISTRICT\s+ATTORNEY|DIST\s+ATTY)\b.*\bREJ|\bREJ\w*\b.*\bPROS"
+)
 
 
 def _prosecutor_rejected(c: CountFacts) -> bool:
@@ -399,24 +492,37 @@ class _Builder:
             self.flags.add("deceased")
 
     def step(self, rule: str, text: str, statute: str = "", /, **facts) -> None:
-        self.steps.append(Step(rule, text, statute, {k: v for k, v in facts.items()
-                                                     if v is not None}))
+        self.steps.append(
+            Step(rule, text, statute, {k: v for k, v in facts.items() if v is not None})
+        )
 
     def done(self, relief: str, target: str | None = None, decisive: str = "") -> Determination:
         c = self.c
         level = _level(c)[0]
         serving = self.ctx.serving(c)
-        sentence = {True: "serving sentence", False: "completed sentence",
-                    None: "sentence unknown"}[serving]
+        sentence = {
+            True: "serving sentence",
+            False: "completed sentence",
+            None: "sentence unknown",
+        }[serving]
         if serving and self.ctx.subject.deceased:
             sentence = "deceased"
         flags = sorted(self.flags)
-        parts = [f"{c.base or c.section or '?'} {LEVEL_WORD.get(level or '', 'level unknown')}",
-                 decisive or "floor", sentence,
-                 f"→ {relief}" + (f" ({target})" if target else ""),
-                 ("flags: " + ";".join(flags)) if flags else "no flags"]
-        return Determination(count_id=c.id, relief=relief, resentence_target=target,
-                             rule_path=", ".join(parts), flags=flags, steps=self.steps)
+        parts = [
+            f"{c.base or c.section or '?'} {LEVEL_WORD.get(level or '', 'level unknown')}",
+            decisive or "floor",
+            sentence,
+            f"→ {relief}" + (f" ({target})" if target else ""),
+            ("flags: " + ";".join(flags)) if flags else "no flags",
+        ]
+        return Determination(
+            count_id=c.id,
+            relief=relief,
+            resentence_target=target,
+            rule_path=", ".join(parts),
+            flags=flags,
+            steps=self.steps,
+        )
 
 
 def _level(c: CountFacts) -> tuple[str | None, bool]:
@@ -438,28 +544,46 @@ def _record_problems(ctx: Ctx, c: CountFacts) -> list[str]:
     if c.conviction_date is None:
         problems.append("the record has no conviction date")
     if dob is None:
-        problems.append("the record has no date of birth, so the age at the offense (which sets "
-                        "the grade today) cannot be known")
+        problems.append(
+            "the record has no date of birth, so the age at the offense (which sets "
+            "the grade today) cannot be known"
+        )
     if dob and c.conviction_date and c.conviction_date < dob:
-        problems.append(f"the conviction date {c.conviction_date} is before the date of birth {dob}")
+        problems.append(
+            f"the conviction date {c.conviction_date} is before the date of birth {dob}"
+        )
     if dob and c.offense_date and c.offense_date < dob:
-        problems.append(f"the offense (cycle) date {c.offense_date} is before the date of birth {dob}")
-    too_young = bool(dob and c.conviction_date and dob <= c.conviction_date
-                     and years_between(dob, c.conviction_date) < 8)
+        problems.append(
+            f"the offense (cycle) date {c.offense_date} is before the date of birth {dob}"
+        )
+    too_young = bool(
+        dob
+        and c.conviction_date
+        and dob <= c.conviction_date
+        and years_between(dob, c.conviction_date) < 8
+    )
     if too_young:
         assert dob and c.conviction_date
-        problems.append(f"the person would have been {years_between(dob, c.conviction_date)} years "
-                        "old at conviction")
+        problems.append(
+            f"the person would have been {years_between(dob, c.conviction_date)} years "
+            "old at conviction"
+        )
     age = ctx.age_at(c.offense_date)
     if age is not None and 0 <= age < 14 and not c.juvenile and not too_young:
-        problems.append(f"the offense ({c.offense_date}) was before the person's 14th birthday "
-                        f"(born {dob}): no adult court could have entered this conviction (WIC "
-                        "602, 707) and the record does not mark the case juvenile")
+        problems.append(
+            f"the offense ({c.offense_date}) was before the person's 14th birthday "
+            f"(born {dob}): no adult court could have entered this conviction (WIC "
+            "602, 707) and the record does not mark the case juvenile"
+        )
     if c.conviction_date and c.conviction_date > ctx.as_of:
-        problems.append(f"the conviction date {c.conviction_date} is after the as-of date {ctx.as_of}")
+        problems.append(
+            f"the conviction date {c.conviction_date} is after the as-of date {ctx.as_of}"
+        )
     if c.cycle_date and c.conviction_date and c.cycle_date > c.conviction_date:
-        problems.append(f"the offense (cycle) date {c.cycle_date} is after the conviction date "
-                        f"{c.conviction_date}")
+        problems.append(
+            f"the offense (cycle) date {c.cycle_date} is after the conviction date "
+            f"{c.conviction_date}"
+        )
     if _level(c)[0] is None:
         problems.append("the level (felony, misdemeanor or infraction) is not on the record")
     return problems
@@ -470,8 +594,7 @@ def _quantity(c: CountFacts) -> tuple[int | None, float | None]:
     text = f"{c.offense_text or ''} {c.comment or ''}".upper()
     plants = re.search(r"(\d+)\s*(?:MARIJUANA\s+|CANNABIS\s+)?PLANTS?\b", text)
     grams = re.search(r"(\d+(?:\.\d+)?)\s*(?:G|GR|GRAMS?)\b", text)
-    return (int(plants.group(1)) if plants else None,
-            float(grams.group(1)) if grams else None)
+    return (int(plants.group(1)) if plants else None, float(grams.group(1)) if grams else None)
 
 
 def _conduct_11357(c: CountFacts) -> str:
@@ -479,24 +602,29 @@ def _conduct_11357(c: CountFacts) -> str:
     text = f"{c.offense_text or ''} {c.comment or ''}".upper()
     new_era = (c.offense_date is not None and c.offense_date >= PROP64_DATE) or len(subs) >= 2
     if subs:
-        table = ({"A": "small", "B": "large", "C": "school", "D": "school_minor"} if new_era else
-                 {"A": "conc", "B": "small", "C": "large", "D": "school", "E": "school"})
+        table = (
+            {"A": "small", "B": "large", "C": "school", "D": "school_minor"}
+            if new_era
+            else {"A": "conc", "B": "small", "C": "large", "D": "school", "E": "school"}
+        )
         if subs[0] in table:
             return table[subs[0]]
     if "CONC" in text:
         return "conc"
     if re.search(r"OVER\s+(28\.5|1\s*OZ)|MORE THAN\s+(28\.5|1\s*OZ)|>\s*28\.5", text):
         return "large"
-    if re.search(r"(28\.5\s*G\w*|1\s*OZ\w*)\s+OR LESS|LESS THAN\s+(28\.5|1\s*OZ)|UNDER\s+(28\.5|1\s*OZ)",
-                 text):
+    if re.search(
+        r"(28\.5\s*G\w*|1\s*OZ\w*)\s+OR LESS|LESS THAN\s+(28\.5|1\s*OZ)|UNDER\s+(28\.5|1\s*OZ)",
+        text,
+    ):
         return "small"
     if "SCHOOL" in text:
         return "school"
     lvl = _level(c)[0]
     if lvl == "I":
-        return "small"       # only <= 28.5 g was an infraction before Prop 64 (SB 1449)
+        return "small"  # only <= 28.5 g was an infraction before Prop 64 (SB 1449)
     if lvl == "F":
-        return "conc"        # only concentrated cannabis could be a felony under old 11357(a)
+        return "conc"  # only concentrated cannabis could be a felony under old 11357(a)
     return "unknown"
 
 
@@ -506,7 +634,7 @@ class Grade:
     statute: str
     text: str
     unknown_quantity: bool = False
-    tier_possible: bool = False     # a §6 prior or two priors could keep a felony
+    tier_possible: bool = False  # a §6 prior or two priors could keep a felony
     small_grade: str | None = None  # with an unknown quantity: the grade if the amount was small
 
 
@@ -520,74 +648,137 @@ def _grade_today(ctx: Ctx, c: CountFacts, age: int) -> Grade:
             conduct = "small" if grams <= 8 else "large"
         if conduct == "small":
             if age >= 21:
-                return Grade("lawful", "HS 11362.1(a)(1)", f"At {age} (21 or older) possessing up "
-                             "to 28.5 g is lawful today")
-            return Grade("infraction", "HS 11357(a)(1)-(2)", f"At {age} (under 21) possessing up "
-                         "to 28.5 g is an infraction today")
+                return Grade(
+                    "lawful",
+                    "HS 11362.1(a)(1)",
+                    f"At {age} (21 or older) possessing up to 28.5 g is lawful today",
+                )
+            return Grade(
+                "infraction",
+                "HS 11357(a)(1)-(2)",
+                f"At {age} (under 21) possessing up to 28.5 g is an infraction today",
+            )
         if conduct == "large":
             if age >= 18:
-                return Grade("misdemeanor", "HS 11357(b)(2)", "Possessing more than 28.5 g is "
-                             "still a misdemeanor today")
-            return Grade("infraction", "HS 11357(b)(1)", f"At {age} (under 18) possessing more "
-                         "than 28.5 g is an infraction today")
+                return Grade(
+                    "misdemeanor",
+                    "HS 11357(b)(2)",
+                    "Possessing more than 28.5 g is still a misdemeanor today",
+                )
+            return Grade(
+                "infraction",
+                "HS 11357(b)(1)",
+                f"At {age} (under 18) possessing more than 28.5 g is an infraction today",
+            )
         if conduct in ("school", "school_minor"):
             if age >= 18 and conduct == "school":
-                return Grade("misdemeanor", "HS 11357(c)", "Possession on school grounds by an "
-                             "adult is still a misdemeanor today")
-            return Grade("infraction", "HS 11357(d)", "Possession on school grounds by a minor "
-                         "is an infraction today")
+                return Grade(
+                    "misdemeanor",
+                    "HS 11357(c)",
+                    "Possession on school grounds by an adult is still a misdemeanor today",
+                )
+            return Grade(
+                "infraction",
+                "HS 11357(d)",
+                "Possession on school grounds by a minor is an infraction today",
+            )
         # Concentrated cannabis or an unknown amount: the record does not show the quantity, so
         # the lesser relief applies (the larger amount's grade) and the count is flagged.
         small = "lawful" if age >= 21 else "infraction"
         large = "misdemeanor" if age >= 18 else "infraction"
         what = "concentrated cannabis" if conduct == "conc" else "cannabis"
-        return Grade(large, "HS 11357(b)", f"The record does not show how much {what} was "
-                     f"possessed: up to {'8' if conduct == 'conc' else '28.5'} g would be "
-                     f"{small} today, more would be a {large}; the lesser relief ({large}) applies",
-                     unknown_quantity=(small != large), small_grade=small)
+        return Grade(
+            large,
+            "HS 11357(b)",
+            f"The record does not show how much {what} was "
+            f"possessed: up to {'8' if conduct == 'conc' else '28.5'} g would be "
+            f"{small} today, more would be a {large}; the lesser relief ({large}) applies",
+            unknown_quantity=(small != large),
+            small_grade=small,
+        )
     if base == "11358":
         if subs and subs[0] == "C":
             plants = plants if plants is not None else 7
         elif subs and subs[0] == "B":
             plants = plants if plants is not None else 6
         if age < 18:
-            return Grade("infraction", "HS 11358(a)", f"At {age} (under 18) cultivation is an "
-                         "infraction today")
+            return Grade(
+                "infraction",
+                "HS 11358(a)",
+                f"At {age} (under 18) cultivation is an infraction today",
+            )
         if plants is not None:
             if plants <= 6:
                 if age >= 21:
-                    return Grade("lawful", "HS 11362.1(a)(3)", f"Growing {plants} plants (six or "
-                                 "fewer) at 21 or older is lawful today")
-                return Grade("infraction", "HS 11358(b)", f"Growing {plants} plants (six or fewer) "
-                             f"at {age} is an infraction today")
-            return Grade("misdemeanor", "HS 11358(c)", f"Growing {plants} plants (more than six) "
-                         "is a misdemeanor today", tier_possible=True)
+                    return Grade(
+                        "lawful",
+                        "HS 11362.1(a)(3)",
+                        f"Growing {plants} plants (six or fewer) at 21 or older is lawful today",
+                    )
+                return Grade(
+                    "infraction",
+                    "HS 11358(b)",
+                    f"Growing {plants} plants (six or fewer) at {age} is an infraction today",
+                )
+            return Grade(
+                "misdemeanor",
+                "HS 11358(c)",
+                f"Growing {plants} plants (more than six) is a misdemeanor today",
+                tier_possible=True,
+            )
         small = "lawful" if age >= 21 else "infraction"
-        return Grade("misdemeanor", "HS 11358(c)", "The record does not show the number of "
-                     f"plants: six or fewer would be {small} today, more is a misdemeanor; the "
-                     "lesser relief (misdemeanor) applies", unknown_quantity=True,
-                     tier_possible=True, small_grade=small)
+        return Grade(
+            "misdemeanor",
+            "HS 11358(c)",
+            "The record does not show the number of "
+            f"plants: six or fewer would be {small} today, more is a misdemeanor; the "
+            "lesser relief (misdemeanor) applies",
+            unknown_quantity=True,
+            tier_possible=True,
+            small_grade=small,
+        )
     if base == "11359":
         if age < 18:
-            return Grade("infraction", "HS 11359(a)", f"At {age} (under 18) possession for sale "
-                         "is an infraction today")
-        return Grade("misdemeanor", "HS 11359(b)", "Possession for sale is a misdemeanor today",
-                     tier_possible=True)
+            return Grade(
+                "infraction",
+                "HS 11359(a)",
+                f"At {age} (under 18) possession for sale is an infraction today",
+            )
+        return Grade(
+            "misdemeanor",
+            "HS 11359(b)",
+            "Possession for sale is a misdemeanor today",
+            tier_possible=True,
+        )
     # 11360
     lvl = _level(c)[0]
     gift = (subs[:1] == ("B",)) or (not subs and lvl in ("M", "I"))
     if gift:
         if age >= 21 and ctx.interp.get("presume_11360b_lawful", True):
-            return Grade("lawful", "HS 11362.1(a)(1); HS 11360(b)", "Giving away or transporting "
-                         "up to 28.5 g between adults without payment is lawful today (presumed "
-                         "by county policy; a sale or a gift to a minor would be an infraction)")
-        return Grade("infraction", "HS 11360(b)", "Giving away or transporting up to 28.5 g is "
-                     "an infraction today")
+            return Grade(
+                "lawful",
+                "HS 11362.1(a)(1); HS 11360(b)",
+                "Giving away or transporting "
+                "up to 28.5 g between adults without payment is lawful today (presumed "
+                "by county policy; a sale or a gift to a minor would be an infraction)",
+            )
+        return Grade(
+            "infraction",
+            "HS 11360(b)",
+            "Giving away or transporting up to 28.5 g is an infraction today",
+        )
     if age < 18:
-        return Grade("infraction", "HS 11360(a)(1)", f"At {age} (under 18) selling or "
-                     "transporting for sale is an infraction today")
-    return Grade("misdemeanor", "HS 11360(a)(2)", "Selling or transporting for sale is a "
-                 "misdemeanor today", tier_possible=True)
+        return Grade(
+            "infraction",
+            "HS 11360(a)(1)",
+            f"At {age} (under 18) selling or transporting for sale is an infraction today",
+        )
+    return Grade(
+        "misdemeanor",
+        "HS 11360(a)(2)",
+        "Selling or transporting for sale is a misdemeanor today",
+        tier_possible=True,
+    )
 
 
 def _disqualifiers(ctx: Ctx, c: CountFacts) -> tuple[tuple[list[Prior], int], ...]:
@@ -612,6 +803,7 @@ def _listed(priors: list[Prior], total: int) -> str:
 @dataclass
 class _Count:
     """What the rules of one Prop 64 count share while it is evaluated (in spec order)."""
+
     b: _Builder
     c: CountFacts
     level: str | None
@@ -620,8 +812,8 @@ class _Count:
     serving: bool | None
     resp: Response | None
     grade: Grade | None = None
-    bar: tuple[str, str] | None = None   # (floor, decisive) of a §6 finding R5 may set aside
-    deceased_serving: bool = False       # the sentence would still run, but the person died
+    bar: tuple[str, str] | None = None  # (floor, decisive) of a §6 finding R5 may set aside
+    deceased_serving: bool = False  # the sentence would still run, but the person died
 
     @property
     def not_challenged(self) -> bool:
@@ -635,30 +827,60 @@ Floor = tuple[str, str | None, str]
 def _r0_scope(ctx: Ctx, e: _Count) -> Floor | None:
     """R0: the count is a conviction under HS 11357-11360 (the caller chose it for that)."""
     b, c, level = e.b, e.c, e.level
-    facts = {"section": c.section, "code": c.code or "HS", "level": level,
-             "conviction_date": _d(c.conviction_date), "offense_date": _d(c.offense_date),
-             "offense_date_source": "cycle date" if c.cycle_date else "conviction date",
-             "dob": _d(ctx.subject.dob), "age_at_offense": e.age, "case_number": c.case_number,
-             "county": c.county}
-    b.step("R0.scope", f"HS {c.section} ({LEVEL_WORD.get(level or '', 'level unknown')}) is one of "
-           "the cannabis sections Proposition 64 changed (HS 11357-11360).",
-           "HS 11361.8(a), (e)", **facts)
+    facts = {
+        "section": c.section,
+        "code": c.code or "HS",
+        "level": level,
+        "conviction_date": _d(c.conviction_date),
+        "offense_date": _d(c.offense_date),
+        "offense_date_source": "cycle date" if c.cycle_date else "conviction date",
+        "dob": _d(ctx.subject.dob),
+        "age_at_offense": e.age,
+        "case_number": c.case_number,
+        "county": c.county,
+    }
+    b.step(
+        "R0.scope",
+        f"HS {c.section} ({LEVEL_WORD.get(level or '', 'level unknown')}) is one of "
+        "the cannabis sections Proposition 64 changed (HS 11357-11360).",
+        "HS 11361.8(a), (e)",
+        **facts,
+    )
     read = parse_section(c.offense_text)
     if read is not None and read.prop64 and "code_corrected" in read.flags:
         b.flags.add("code_corrected")
-        b.step("R0.code_corrected", f"The record writes '{read.text}': there is no PC "
-               f"{read.base} offense, so this is DOJ's known miscoding of HS {read.base} and is "
-               "read as the Health and Safety Code section.", "HS 11357-11360",
-               written_code=read.written_code, text=read.text)
-    if read is not None and read.prop64 and read.parts and (read.parts[0].attempt
-                                                            or read.parts[0].conspiracy):
+        b.step(
+            "R0.code_corrected",
+            f"The record writes '{read.text}': there is no PC "
+            f"{read.base} offense, so this is DOJ's known miscoding of HS {read.base} and is "
+            "read as the Health and Safety Code section.",
+            "HS 11357-11360",
+            written_code=read.written_code,
+            text=read.text,
+        )
+    if (
+        read is not None
+        and read.prop64
+        and read.parts
+        and (read.parts[0].attempt or read.parts[0].conspiracy)
+    ):
         what = "an attempt (PC 664)" if read.parts[0].attempt else "a conspiracy (PC 182)"
-        b.step("R0.attempt", f"The conviction is {what} to commit HS {read.parts[0].section}; it "
-               "is in scope like the offense itself.", "HS 11361.8(a), (e)", text=read.text)
+        b.step(
+            "R0.attempt",
+            f"The conviction is {what} to commit HS {read.parts[0].section}; it "
+            "is in scope like the offense itself.",
+            "HS 11361.8(a), (e)",
+            text=read.text,
+        )
     if e.inferred and level:
         b.flags.add("level_inferred")
-        b.step("R0.level", f"The record does not state the level; HS {c.base} was a "
-               f"{LEVEL_WORD[level]} before Proposition 64, so that is assumed.", "", level=level)
+        b.step(
+            "R0.level",
+            f"The record does not state the level; HS {c.base} was a "
+            f"{LEVEL_WORD[level]} before Proposition 64, so that is assumed.",
+            "",
+            level=level,
+        )
     return None
 
 
@@ -668,8 +890,13 @@ def _rx_record(ctx: Ctx, e: _Count) -> Floor | None:
     if not problems:
         return None
     e.b.flags.add("record_inconsistent")
-    e.b.step("RX.record", "The record is inconsistent: " + "; ".join(problems) + ". A clerk must "
-             "check the court file before any relief is proposed.", "", problems=problems)
+    e.b.step(
+        "RX.record",
+        "The record is inconsistent: " + "; ".join(problems) + ". A clerk must "
+        "check the court file before any relief is proposed.",
+        "",
+        problems=problems,
+    )
     return "needs_review", None, "record inconsistent"
 
 
@@ -677,8 +904,12 @@ def _r1_juvenile(ctx: Ctx, e: _Count) -> Floor | None:
     """R1: a juvenile court adjudication (WIC 602) goes through the juvenile court."""
     if not e.c.juvenile:
         return None
-    e.b.step("R1.juvenile", "This was a juvenile court adjudication (WIC 602); relief goes "
-             "through the juvenile court and its forms (JV-744 to JV-746).", "HS 11361.8(m)")
+    e.b.step(
+        "R1.juvenile",
+        "This was a juvenile court adjudication (WIC 602); relief goes "
+        "through the juvenile court and its forms (JV-744 to JV-746).",
+        "HS 11361.8(m)",
+    )
     return "needs_review", None, "R1 juvenile"
 
 
@@ -690,20 +921,31 @@ def _r2_effective_date(ctx: Ctx, e: _Count) -> Floor | None:
     if "offense_after_prop64" in b.flags:
         also = ""
         if "ineligible_subdivision" in b.flags:
-            also = (f" HS {c.section} is moreover a subdivision that remains a felony under the "
-                    "amended law (HS 11359(c)(3), (d); 11360(a)(3)(C)-(D)).")
-        b.step("R2.offense_after", f"The offense ({off}) was on or after November 9, 2016, when "
-               "Proposition 64 took effect; the conviction already reflects the new law." + also,
-               "HS 11361.8(a), (e)", offense_date=_d(off),
-               ineligible_subdivision=True if also else None)
+            also = (
+                f" HS {c.section} is moreover a subdivision that remains a felony under the "
+                "amended law (HS 11359(c)(3), (d); 11360(a)(3)(C)-(D))."
+            )
+        b.step(
+            "R2.offense_after",
+            f"The offense ({off}) was on or after November 9, 2016, when "
+            "Proposition 64 took effect; the conviction already reflects the new law." + also,
+            "HS 11361.8(a), (e)",
+            offense_date=_d(off),
+            ineligible_subdivision=True if also else None,
+        )
         return "not_eligible", None, "R2 offense after Prop 64"
     if "judgment_after_prop64" in b.flags:
         choice = ctx.interp.get("judgment_after_prop64", "needs_review")
-        b.step("R2.judgment_after", f"The offense ({off}) was before November 9, 2016 but the "
-               f"judgment ({c.conviction_date}) came after; whether the new law already applied "
-               "(Estrada, plea terms) needs the court file. County policy: "
-               f"{'not eligible' if choice == 'not_eligible' else 'review by a clerk'}.",
-               "HS 11361.8(a), (e)", offense_date=_d(off), conviction_date=_d(c.conviction_date))
+        b.step(
+            "R2.judgment_after",
+            f"The offense ({off}) was before November 9, 2016 but the "
+            f"judgment ({c.conviction_date}) came after; whether the new law already applied "
+            "(Estrada, plea terms) needs the court file. County policy: "
+            f"{'not eligible' if choice == 'not_eligible' else 'review by a clerk'}.",
+            "HS 11361.8(a), (e)",
+            offense_date=_d(off),
+            conviction_date=_d(c.conviction_date),
+        )
         return choice, None, "R2 judgment after Prop 64"
     return None
 
@@ -714,14 +956,23 @@ def _r3_challenge(ctx: Ctx, e: _Count) -> Floor | None:
     if not (resp and resp.response == "challenged"):
         return None
     ground = (resp.ground or "").lower()
-    text = (f"The prosecution challenged relief on {resp.response_date or 'an unknown date'}"
-            f"{' (ground: ' + resp.ground + ')' if resp.ground else ''}; the court decides "
-            "after a hearing whether the challenge is proven by clear and convincing evidence.")
+    text = (
+        f"The prosecution challenged relief on {resp.response_date or 'an unknown date'}"
+        f"{' (ground: ' + resp.ground + ')' if resp.ground else ''}; the court decides "
+        "after a hearing whether the challenge is proven by clear and convincing evidence."
+    )
     if "safety" in ground and not e.serving:
-        text += (" A public-safety challenge is not a valid ground when the sentence is "
-                 "completed (HS 11361.9(c)(2)).")
-    e.b.step("R3.challenged", text, "HS 11361.9(b)-(c); HS 11361.8(b), (f)",
-             response_date=_d(resp.response_date), ground=resp.ground)
+        text += (
+            " A public-safety challenge is not a valid ground when the sentence is "
+            "completed (HS 11361.9(c)(2))."
+        )
+    e.b.step(
+        "R3.challenged",
+        text,
+        "HS 11361.9(b)-(c); HS 11361.8(b), (f)",
+        response_date=_d(resp.response_date),
+        ground=resp.ground,
+    )
     return "needs_review", None, "R3 prosecution challenged"
 
 
@@ -732,13 +983,22 @@ def _r4_grade(ctx: Ctx, e: _Count) -> Floor | None:
     b, c, level = e.b, e.c, e.level
     assert e.age is not None and level is not None
     g = e.grade = _grade_today(ctx, c, e.age)
-    b.step("R4.grade", f"{g.text} (age at the offense: {e.age}).", g.statute,
-           grade_today=g.grade, age_at_offense=e.age, offense_date=_d(c.offense_date))
+    b.step(
+        "R4.grade",
+        f"{g.text} (age at the offense: {e.age}).",
+        g.statute,
+        grade_today=g.grade,
+        age_at_offense=e.age,
+        offense_date=_d(c.offense_date),
+    )
     if g.unknown_quantity:
         b.flags.add("unknown_quantity")
     if "ineligible_subdivision" in b.flags:
-        b.step("R4.ineligible_subdivision", f"HS {c.section} is a subdivision that remains a "
-               "felony under the amended law.", "HS 11359(c)(3), (d); 11360(a)(3)(C)-(D)")
+        b.step(
+            "R4.ineligible_subdivision",
+            f"HS {c.section} is a subdivision that remains a felony under the amended law.",
+            "HS 11359(c)(3), (d); 11360(a)(3)(C)-(D)",
+        )
         return "not_eligible", None, "R4 ineligible subdivision"
     if c.base == "11358" and level == "F" and g.grade == "misdemeanor":
         env = list(ctx.priors.environmental.get(c.cycle, ()))
@@ -746,24 +1006,41 @@ def _r4_grade(ctx: Ctx, e: _Count) -> Floor | None:
         if env:
             b.flags.add("environmental_violation")
             b.flags.add("ineligible_subdivision")
-            b.step("R4.environmental", "The record shows an environmental violation with the "
-                   f"cultivation ({', '.join(env)}), which keeps it a felony.", "HS 11358(d)(3)",
-                   violations=env)
+            b.step(
+                "R4.environmental",
+                "The record shows an environmental violation with the "
+                f"cultivation ({', '.join(env)}), which keeps it a felony.",
+                "HS 11358(d)(3)",
+                violations=env,
+            )
             return "not_eligible", None, "R4 environmental violation"
-    if GRADE[g.grade] >= LEVEL_GRADE[level] and g.unknown_quantity and g.small_grade \
-            and GRADE[g.small_grade] < LEVEL_GRADE[level]:
-        b.step("R4.quantity_unknown", f"The conviction was a {LEVEL_WORD[level]}: with a larger "
-               f"amount it is still a {g.grade} today (no relief), with a smaller amount it would be "
-               f"{g.small_grade} today (relief). The court file must show the amount.", g.statute)
+    if (
+        GRADE[g.grade] >= LEVEL_GRADE[level]
+        and g.unknown_quantity
+        and g.small_grade
+        and GRADE[g.small_grade] < LEVEL_GRADE[level]
+    ):
+        b.step(
+            "R4.quantity_unknown",
+            f"The conviction was a {LEVEL_WORD[level]}: with a larger "
+            f"amount it is still a {g.grade} today (no relief), with a smaller amount it would be "
+            f"{g.small_grade} today (relief). The court file must show the amount.",
+            g.statute,
+        )
         return "needs_review", None, "R4 quantity unknown"
     if GRADE[g.grade] >= LEVEL_GRADE[level]:
-        b.step("R4.same_grade", f"The conviction was a {LEVEL_WORD[level]} and the same conduct is "
-               f"{'still a ' + g.grade if g.grade != 'felony' else 'still a felony'} today: "
-               "there is no lesser offense to reduce it to.", g.statute)
+        b.step(
+            "R4.same_grade",
+            f"The conviction was a {LEVEL_WORD[level]} and the same conduct is "
+            f"{'still a ' + g.grade if g.grade != 'felony' else 'still a felony'} today: "
+            "there is no lesser offense to reduce it to.",
+            g.statute,
+        )
         return "not_eligible", None, "R4 same grade today"
     felony_tier_applies = level == "F" and (
         (g.tier_possible and c.base in ("11358", "11359", "11360"))
-        or bool(ctx.interp.get("priors_bar_all_sections")))
+        or bool(ctx.interp.get("priors_bar_all_sections"))
+    )
     if felony_tier_applies:
         e.bar = _r4_priors(ctx, e)
     return None
@@ -778,18 +1055,33 @@ def _r4_priors(ctx: Ctx, e: _Count) -> tuple[str, str] | None:
     bar_decisive = ""
     (dq, n_dq), (maybe, n_maybe), (unread, n_unread) = _disqualifiers(ctx, c)
     mode = ctx.interp.get("disqualifying_priors", "before_offense")
-    when = {"before_offense": "before this offense", "before_disposition":
-            "before this conviction", "anywhere": "on the record"}[mode]
+    when = {
+        "before_offense": "before this offense",
+        "before_disposition": "before this conviction",
+        "anywhere": "on the record",
+    }[mode]
     dq_statute = "HS 11358(d)(1), 11359(c)(1), 11360(a)(3)(A); PC 667(e)(2)(C)(iv), PC 290(c)"
     if dq:
         b.flags.add("disqualifying_prior")
-        b.step("R4.disqualifying_prior", "A disqualifying prior conviction "
-               f"(super-strike or PC 290(c) offense) {when} makes a felony possible today: "
-               + _listed(dq, n_dq) + ".", dq_statute,
-               priors=[{"section": f"{p.count.code or 'PC'} {p.count.section}",
-                        "read_as": p.what, "conviction_date": _d(p.count.conviction_date),
-                        "case_number": p.count.case_number} for p in dq],
-               prior_count_ids=[p.count.id for p in dq], priors_total=n_dq)
+        b.step(
+            "R4.disqualifying_prior",
+            "A disqualifying prior conviction "
+            f"(super-strike or PC 290(c) offense) {when} makes a felony possible today: "
+            + _listed(dq, n_dq)
+            + ".",
+            dq_statute,
+            priors=[
+                {
+                    "section": f"{p.count.code or 'PC'} {p.count.section}",
+                    "read_as": p.what,
+                    "conviction_date": _d(p.count.conviction_date),
+                    "case_number": p.count.case_number,
+                }
+                for p in dq
+            ],
+            prior_count_ids=[p.count.id for p in dq],
+            priors_total=n_dq,
+        )
         barred, bar_decisive = "not_eligible", "R4 disqualifying prior"
     elif maybe or unread:
         # Never a silent grant: a prior that may be disqualifying, or one whose section
@@ -797,42 +1089,71 @@ def _r4_priors(ctx: Ctx, e: _Count) -> tuple[str, str] | None:
         texts = []
         if maybe:
             b.flags.add("possible_disqualifier")
-            texts.append(f"{n_maybe} prior conviction{'s' if n_maybe != 1 else ''} {when} "
-                         "may be a super-strike or PC 290(c) offense: " + _listed(maybe, n_maybe))
+            texts.append(
+                f"{n_maybe} prior conviction{'s' if n_maybe != 1 else ''} {when} "
+                "may be a super-strike or PC 290(c) offense: " + _listed(maybe, n_maybe)
+            )
         if unread:
             b.flags.add("section_unreadable")
-            texts.append(f"{n_unread} prior conviction{'s' if n_unread != 1 else ''} {when} "
-                         "name no section that can be read, so the record cannot show that "
-                         "they are not disqualifying: " + _listed(unread, n_unread))
-        b.step("R4.possible_disqualifier", "; ".join(texts) + ". The court file must show "
-               "what the conviction was before relief is decided.", dq_statute,
-               priors=[{"text": p.count.offense_text, "read_as": p.what, "why": p.why,
-                        "conviction_date": _d(p.count.conviction_date),
-                        "case_number": p.count.case_number} for p in maybe + unread],
-               prior_count_ids=[p.count.id for p in maybe + unread],
-               priors_total=n_maybe + n_unread)
+            texts.append(
+                f"{n_unread} prior conviction{'s' if n_unread != 1 else ''} {when} "
+                "name no section that can be read, so the record cannot show that "
+                "they are not disqualifying: " + _listed(unread, n_unread)
+            )
+        b.step(
+            "R4.possible_disqualifier",
+            "; ".join(texts) + ". The court file must show "
+            "what the conviction was before relief is decided.",
+            dq_statute,
+            priors=[
+                {
+                    "text": p.count.offense_text,
+                    "read_as": p.what,
+                    "why": p.why,
+                    "conviction_date": _d(p.count.conviction_date),
+                    "case_number": p.count.case_number,
+                }
+                for p in maybe + unread
+            ],
+            prior_count_ids=[p.count.id for p in maybe + unread],
+            priors_total=n_maybe + n_unread,
+        )
         barred, bar_decisive = "needs_review", "R4 possible disqualifying prior"
     if not barred and ctx.subject.registered_290 and not ctx.priors.has_pc290:
         b.flags.add("registration_only")
         choice = ctx.interp.get("registration", "needs_review")
-        b.step("R4.registration", "The record shows a PC 290 registration event but no PC "
-               "290(c) conviction; the registration is only a sign that such a conviction may "
-               "exist, so the court file must be checked.", "HS 11358(d)(1), 11359(c)(1), "
-               "11360(a)(3)(A); PC 290(c)")
+        b.step(
+            "R4.registration",
+            "The record shows a PC 290 registration event but no PC "
+            "290(c) conviction; the registration is only a sign that such a conviction may "
+            "exist, so the court file must be checked.",
+            "HS 11358(d)(1), 11359(c)(1), 11360(a)(3)(A); PC 290(c)",
+        )
         barred, bar_decisive = choice, "R4 registration only"
     same, n_same, bars = _same_section_priors(ctx, c)
     if n_same >= 2 or bars:
         b.flags.add("two_priors")
         mode = ctx.interp.get("two_priors", "statute")
-        why = ("counted by county policy" if bars else "they are not priors under the new "
-               "misdemeanor subdivision (pre-Proposition 64 judgments), so they do not keep a "
-               "felony; flagged for a clerk")
+        why = (
+            "counted by county policy"
+            if bars
+            else "they are not priors under the new "
+            "misdemeanor subdivision (pre-Proposition 64 judgments), so they do not keep a "
+            "felony; flagged for a clerk"
+        )
         more = f", and {n_same - len(same)} more" if n_same > len(same) else ""
-        b.step("R4.two_priors", f"The record has {n_same} other HS {c.base} convictions "
-               f"({', '.join(f'{p.conviction_date} case {p.case_number}' for p in same)}{more}); "
-               f"{why}.", "HS 11358(d)(2), 11359(c)(2), 11360(a)(3)(B)",
-               priors=[{"conviction_date": _d(p.conviction_date),
-                        "case_number": p.case_number} for p in same], counting=mode)
+        b.step(
+            "R4.two_priors",
+            f"The record has {n_same} other HS {c.base} convictions "
+            f"({', '.join(f'{p.conviction_date} case {p.case_number}' for p in same)}{more}); "
+            f"{why}.",
+            "HS 11358(d)(2), 11359(c)(2), 11360(a)(3)(B)",
+            priors=[
+                {"conviction_date": _d(p.conviction_date), "case_number": p.case_number}
+                for p in same
+            ],
+            counting=mode,
+        )
         if bars and barred is None:
             barred, bar_decisive = "not_eligible", "R4 two priors"
     return (barred, bar_decisive) if barred else None
@@ -844,14 +1165,21 @@ def _r5_not_challenged(ctx: Ctx, e: _Count) -> Floor | None:
     resp = e.resp
     if e.not_challenged:
         assert resp is not None
-        text = ("The prosecution told the court it does not challenge relief "
-                f"({resp.response_date or 'date not recorded'})")
+        text = (
+            "The prosecution told the court it does not challenge relief "
+            f"({resp.response_date or 'date not recorded'})"
+        )
         if e.bar:
             text += "; with no challenge the court shall grant relief despite the finding above."
         else:
             text += "."
-        e.b.step("R5.not_challenged", text, "HS 11361.9(f)",
-                 response_date=_d(resp.response_date), sets_aside=e.bar[1] if e.bar else None)
+        e.b.step(
+            "R5.not_challenged",
+            text,
+            "HS 11361.9(f)",
+            response_date=_d(resp.response_date),
+            sets_aside=e.bar[1] if e.bar else None,
+        )
         return None
     if e.bar:
         return e.bar[0], None, e.bar[1]
@@ -867,48 +1195,85 @@ def _r6_path(ctx: Ctx, e: _Count) -> Floor | None:
     end, source = ctx.sentence(c)
     where = ""
     if source is not None:
-        where = (f" (the sentence of this court event is written on count "
-                 f"{source.count_no or source.cnt_order}; it covers every count of the case)")
+        where = (
+            f" (the sentence of this court event is written on count "
+            f"{source.count_no or source.cnt_order}; it covers every count of the case)"
+        )
     facts = {"sentence_end": _d(end), "sentence_count": source.cnt_order if source else None}
     if e.serving:
-        target = {"lawful": "dismissed", "infraction": "infraction",
-                  "misdemeanor": "misdemeanor"}[g.grade]
-        b.step("R6.resentence", f"The sentence runs until {end}{where}, after the as-of date "
-               f"{ctx.as_of}: the person is still serving it, so the path is a petition to recall "
-               f"and {'dismiss the sentence as legally invalid' if target == 'dismissed' else 'resentence as a ' + target}; "
-               "the court may deny it for an unreasonable risk to public safety.", S_8A,
-               as_of=ctx.as_of.isoformat(), **facts)
+        target = {"lawful": "dismissed", "infraction": "infraction", "misdemeanor": "misdemeanor"}[
+            g.grade
+        ]
+        b.step(
+            "R6.resentence",
+            f"The sentence runs until {end}{where}, after the as-of date "
+            f"{ctx.as_of}: the person is still serving it, so the path is a petition to recall "
+            f"and {'dismiss the sentence as legally invalid' if target == 'dismissed' else 'resentence as a ' + target}; "
+            "the court may deny it for an unreasonable risk to public safety.",
+            S_8A,
+            as_of=ctx.as_of.isoformat(),
+            **facts,
+        )
         return "resentence", target, f"R6 serving, {g.grade} today"
-    relief = {"lawful": "dismiss_and_seal", "infraction": "redesignate_infraction",
-              "misdemeanor": "redesignate_misdemeanor"}[g.grade]
+    relief = {
+        "lawful": "dismiss_and_seal",
+        "infraction": "redesignate_infraction",
+        "misdemeanor": "redesignate_misdemeanor",
+    }[g.grade]
     invalid = " as legally invalid" if relief == "dismiss_and_seal" else ""
     if e.deceased_serving:
-        b.step("R6.deceased", f"The sentence would run until {end}{where}, but the person is "
-               "deceased (a DECEASED event is on the record): there is no sentence left to recall "
-               f"or resentence, so the record is corrected instead: relief is to "
-               f"{RELIEF_WORDS[relief]}{invalid}.", S_8E, **facts)
+        b.step(
+            "R6.deceased",
+            f"The sentence would run until {end}{where}, but the person is "
+            "deceased (a DECEASED event is on the record): there is no sentence left to recall "
+            f"or resentence, so the record is corrected instead: relief is to "
+            f"{RELIEF_WORDS[relief]}{invalid}.",
+            S_8E,
+            **facts,
+        )
     elif end is None:
         unreadable = c.has_sentence and c.sentence_end is None
-        b.step("R6.completed", ("The record's sentence for this count could not be read"
-                                if unreadable else "The record has no sentence data")
-               + "; the sentence is treated as completed and the count is flagged. Relief: "
-               f"{RELIEF_WORDS[relief]}.", S_8E)
+        b.step(
+            "R6.completed",
+            (
+                "The record's sentence for this count could not be read"
+                if unreadable
+                else "The record has no sentence data"
+            )
+            + "; the sentence is treated as completed and the count is flagged. Relief: "
+            f"{RELIEF_WORDS[relief]}.",
+            S_8E,
+        )
     else:
-        b.step("R6.completed", f"The sentence ended on {end}{where}, before the as-of date: "
-               f"relief is to {RELIEF_WORDS[relief]}{invalid}.", S_8E, **facts)
+        b.step(
+            "R6.completed",
+            f"The sentence ended on {end}{where}, before the as-of date: "
+            f"relief is to {RELIEF_WORDS[relief]}{invalid}.",
+            S_8E,
+            **facts,
+        )
     return relief, None, f"R4 {g.grade} today"
 
 
 # The statutory floor in the order of domain spec §7.1; the first rule that decides wins.
-RULES = (_r0_scope, _rx_record, _r1_juvenile, _r2_effective_date, _r3_challenge, _r4_grade,
-         _r5_not_challenged, _r6_path)
+RULES = (
+    _r0_scope,
+    _rx_record,
+    _r1_juvenile,
+    _r2_effective_date,
+    _r3_challenge,
+    _r4_grade,
+    _r5_not_challenged,
+    _r6_path,
+)
 
 
 def _prop64_count(ctx: Ctx, c: CountFacts) -> Determination:
     b = _Builder(ctx, c)
     level, inferred = _level(c)
-    e = _Count(b, c, level, inferred, ctx.age_at(c.offense_date), ctx.serving(c),
-               ctx.response_for(c))
+    e = _Count(
+        b, c, level, inferred, ctx.age_at(c.offense_date), ctx.serving(c), ctx.response_for(c)
+    )
     _count_flags(ctx, e)
     for rule in RULES:
         floor = rule(ctx, e)
@@ -939,8 +1304,11 @@ def _count_flags(ctx: Ctx, e: _Count) -> None:
     if ineligible_subdivision(c.section):
         b.flags.add("ineligible_subdivision")
     if e.resp:
-        b.flags.add("prosecution_challenged" if e.resp.response == "challenged"
-                    else "prosecution_not_challenged")
+        b.flags.add(
+            "prosecution_challenged"
+            if e.resp.response == "challenged"
+            else "prosecution_not_challenged"
+        )
 
 
 _ENV_TEXT = re.compile(
@@ -948,7 +1316,8 @@ _ENV_TEXT = re.compile(
     r"|(?:FISH\s+(?:AND|&)\s+GAME(?:\s+CODE)?|\bFG)\s*(?:SECTION|SEC\.?|§)?\s*"
     r"(5650|5652|1602|12025\.5|12025)\b"
     r"|\b(?:PC|PENAL\s+CODE)\s*(?:SECTION|SEC\.?|§)?\s*(374\.8)\b|\b(374\.8)\s*PC\b"
-    r"|\b(11358\(D\)\(3\))")
+    r"|\b(11358\(D\)\(3\))"
+)
 
 
 def _environmental_mentions(c: CountFacts) -> list[str]:
@@ -969,8 +1338,9 @@ def _holds(ctx: Ctx, c: CountFacts, when: dict) -> bool:
                 return False
         elif key == "section_patterns":
             # An attempt (664/11359) is weighed like its offense.
-            if not any(matches(offense_section(c.section or ""), parse_pattern(p)[0])
-                       for p in want):
+            if not any(
+                matches(offense_section(c.section or ""), parse_pattern(p)[0]) for p in want
+            ):
                 return False
         elif key == "under_21_at_conviction":
             ok = bool(dob and c.conviction_date and add_period(dob, 21, "Y") > c.conviction_date)
@@ -1014,46 +1384,73 @@ def _policy(ctx: Ctx, b: _Builder, floor: str, target: str | None, decisive: str
     rule: Rule | None = next((r for r in policy.rules if _holds(ctx, b.c, r.when)), None)
     if rule is None:
         if policy.otherwise == "needs_review" and floor in GRANTS and floor != "resentence":
-            b.step("P.otherwise", f"No rule of the county policy '{policy.title}' grants this "
-                   "count; the policy sends such counts to a clerk for review.", "County policy")
+            b.step(
+                "P.otherwise",
+                f"No rule of the county policy '{policy.title}' grants this "
+                "count; the policy sends such counts to a clerk for review.",
+                "County policy",
+            )
             return b.done("needs_review", None, f"{decisive}; policy: review")
         return b.done(floor, target, decisive)
     where = f"county policy '{policy.title}', rule '{rule.label}'"
     if rule.then in ("needs_review", "not_eligible"):
         if floor in ("needs_review", "not_eligible") and hard:
             return b.done(floor, target, decisive)
-        b.step(f"P.{rule.id}", f"Under {where}, this count goes to "
-               f"{'review by a clerk' if rule.then == 'needs_review' else 'no relief'}.",
-               rule.statute or "County policy")
-        if floor == "resentence":   # a hearing is needed anyway; keep the statutory path
+        b.step(
+            f"P.{rule.id}",
+            f"Under {where}, this count goes to "
+            f"{'review by a clerk' if rule.then == 'needs_review' else 'no relief'}.",
+            rule.statute or "County policy",
+        )
+        if floor == "resentence":  # a hearing is needed anyway; keep the statutory path
             return b.done(floor, target, decisive)
         return b.done(rule.then, None, f"{decisive}; policy {rule.id}")
     granted = "dismiss_and_seal" if rule.then == "dismiss" else "redesignate_misdemeanor"
     if hard:
-        b.step(f"P.{rule.id}", f"{where[0].upper() + where[1:]} would grant relief, but county "
-               f"policy never overrides these findings: {', '.join(hard)}.", rule.statute)
+        b.step(
+            f"P.{rule.id}",
+            f"{where[0].upper() + where[1:]} would grant relief, but county "
+            f"policy never overrides these findings: {', '.join(hard)}.",
+            rule.statute,
+        )
         return b.done(floor, target, decisive)
     if floor in GRANT_RANK:
         if GRANT_RANK[granted] > GRANT_RANK[floor]:
             b.flags.add("policy_relief")
-            b.step(f"P.{rule.id}", f"Under {where}, the relief is raised to "
-                   f"{RELIEF_WORDS[granted]} (beyond the statute).", rule.statute or "County policy")
+            b.step(
+                f"P.{rule.id}",
+                f"Under {where}, the relief is raised to "
+                f"{RELIEF_WORDS[granted]} (beyond the statute).",
+                rule.statute or "County policy",
+            )
             return b.done(granted, None, f"{decisive}; policy {rule.id}")
         if GRANT_RANK[granted] < GRANT_RANK[floor]:
             b.flags.add("statute_exceeds_policy")
-            b.step(f"P.{rule.id}", f"Under {where} the relief would be to {RELIEF_WORDS[granted]}, "
-                   f"but the statute gives more: {RELIEF_WORDS[floor]}.", S_8E)
+            b.step(
+                f"P.{rule.id}",
+                f"Under {where} the relief would be to {RELIEF_WORDS[granted]}, "
+                f"but the statute gives more: {RELIEF_WORDS[floor]}.",
+                S_8E,
+            )
         return b.done(floor, target, decisive)
     if floor == "resentence":
         return b.done(floor, target, decisive)
     # Floor is not_eligible or needs_review without a hard stop.
     if rule.overrides_floor:
         b.flags.add("policy_relief")
-        b.step(f"P.{rule.id}", f"Under {where}, the county grants relief the statute alone does "
-               f"not: {RELIEF_WORDS[granted]}.", rule.statute or "County policy")
+        b.step(
+            f"P.{rule.id}",
+            f"Under {where}, the county grants relief the statute alone does "
+            f"not: {RELIEF_WORDS[granted]}.",
+            rule.statute or "County policy",
+        )
         return b.done(granted, None, f"{decisive}; policy {rule.id}")
-    b.step(f"P.{rule.id}", f"The {where} would grant relief, but it does not say it overrides a "
-           f"finding of '{RELIEF_WORDS[floor]}', so that finding stands.", rule.statute)
+    b.step(
+        f"P.{rule.id}",
+        f"The {where} would grant relief, but it does not say it overrides a "
+        f"finding of '{RELIEF_WORDS[floor]}', so that finding stands.",
+        rule.statute,
+    )
     return b.done(floor, target, decisive)
 
 
@@ -1065,15 +1462,25 @@ def _out_of_scope(ctx: Ctx, c: CountFacts) -> Determination:
         # "11359.11 HS": a cannabis section with text after it that names no section. Neither
         # the nearby section nor "out of scope" may be assumed: a clerk reads the court file.
         b.flags.add("section_unreadable")
-        b.step("R0.unreadable", f"The record writes '{read.text}': it names HS "
-               f"{read.parts[0].section} followed by '{read.noise}', which names no section, so "
-               "the section cannot be read for certain.", "HS 11361.8(a), (e)",
-               text=c.offense_text)
+        b.step(
+            "R0.unreadable",
+            f"The record writes '{read.text}': it names HS "
+            f"{read.parts[0].section} followed by '{read.noise}', which names no section, so "
+            "the section cannot be read for certain.",
+            "HS 11361.8(a), (e)",
+            text=c.offense_text,
+        )
         return b.done("needs_review", None, "R0 section unreadable")
     b.flags.add("out_of_scope_section")
-    b.step("R0.out_of_scope", f"{c.code or ''} {c.section or c.offense_text} is not one of the "
-           "sections Proposition 64 changed (HS 11357-11360); it only looks like one.",
-           "HS 11361.8(a), (e)", section=c.section, code=c.code, text=c.offense_text)
+    b.step(
+        "R0.out_of_scope",
+        f"{c.code or ''} {c.section or c.offense_text} is not one of the "
+        "sections Proposition 64 changed (HS 11357-11360); it only looks like one.",
+        "HS 11361.8(a), (e)",
+        section=c.section,
+        code=c.code,
+        text=c.offense_text,
+    )
     return b.done("not_eligible", None, "R0 out of scope")
 
 
@@ -1082,15 +1489,23 @@ def _comment_only(ctx: Ctx, c: CountFacts, named: str) -> Determination:
     clerk, decided by nothing (§5.6; gogen's 'possible other P64 charges')."""
     b = _Builder(ctx, c)
     b.flags.add("possible_prop64_in_comment")
-    b.step("R0.comment", f"The conviction is for {c.code or ''} {c.section or c.offense_text}, but "
-           f"its comment names HS {named} ('{c.comment}'). The comment decides nothing by itself: "
-           "a clerk checks the court file for a cannabis conviction.", "HS 11361.8(a), (e)",
-           section=c.section, code=c.code, text=c.offense_text, comment=c.comment)
+    b.step(
+        "R0.comment",
+        f"The conviction is for {c.code or ''} {c.section or c.offense_text}, but "
+        f"its comment names HS {named} ('{c.comment}'). The comment decides nothing by itself: "
+        "a clerk checks the court file for a cannabis conviction.",
+        "HS 11361.8(a), (e)",
+        section=c.section,
+        code=c.code,
+        text=c.offense_text,
+        comment=c.comment,
+    )
     return b.done("needs_review", None, "R0 Prop 64 section in comment")
 
 
-def _related_count(ctx: Ctx, c: CountFacts, cycle_dets: list[Determination],
-                   charges: list[CountFacts]) -> Determination:
+def _related_count(
+    ctx: Ctx, c: CountFacts, cycle_dets: list[Determination], charges: list[CountFacts]
+) -> Determination:
     """A non-Prop-64 conviction in a cycle with Prop 64 charges (§5.3 related charges, §5.4 SF
     plea bargains) that the policy names. `charges`: the cycle's Prop 64 counts at every step
     (arrest, court, dismissed; prosecutor-rejected ones left out); `cycle_dets`: the
@@ -1100,12 +1515,17 @@ def _related_count(ctx: Ctx, c: CountFacts, cycle_dets: list[Determination],
     b = _Builder(ctx, c)
     kind = "plea_bargain" if plea else "related_charge"
     b.flags.add(kind)
-    granted_p64 = [d for d in cycle_dets if d.relief in GRANT_RANK and not (set(d.flags) & HARD_STOPS)]
+    granted_p64 = [
+        d for d in cycle_dets if d.relief in GRANT_RANK and not (set(d.flags) & HARD_STOPS)
+    ]
     desc = f"{c.code or ''} {c.section}".strip()
     convicted = [p for p in charges if p.convicted]
-    seen = ", ".join(dict.fromkeys(
-        f"HS {p.section} ({'conviction' if p.convicted else (p.disposition or 'arrest').lower()})"
-        for p in charges))
+    seen = ", ".join(
+        dict.fromkeys(
+            f"HS {p.section} ({'conviction' if p.convicted else (p.disposition or 'arrest').lower()})"
+            for p in charges
+        )
+    )
     problems = _record_problems(ctx, c)
     problems = [p for p in problems if "level" not in p]
     if problems:
@@ -1121,30 +1541,53 @@ def _related_count(ctx: Ctx, c: CountFacts, cycle_dets: list[Determination],
         action = pol.related.action
     if action == "report":
         b.flags.add("out_of_scope_section")
-        b.step("R0.related", f"{desc} is in the same arrest cycle as a Prop 64 charge ({seen}) but "
-               f"is not itself a Prop 64 section; HS 11361.8 gives no relief for it"
-               f"{' (a possible plea bargain)' if plea else ' (a related charge)'}.",
-               "HS 11361.8(a), (e)", section=desc)
+        b.step(
+            "R0.related",
+            f"{desc} is in the same arrest cycle as a Prop 64 charge ({seen}) but "
+            f"is not itself a Prop 64 section; HS 11361.8 gives no relief for it"
+            f"{' (a possible plea bargain)' if plea else ' (a related charge)'}.",
+            "HS 11361.8(a), (e)",
+            section=desc,
+        )
         return b.done("not_eligible", None, "R0 related charge, out of scope")
     if plea and "offense_after_prop64" not in b.flags:
         return _plea_bargain(ctx, b, c, desc, seen, convicted, granted_p64, charges)
     if action == "maybe" or not granted_p64 or "offense_after_prop64" in b.flags:
-        b.step("P.related_maybe", f"{desc} is in a cycle with a Prop 64 charge ({seen}); county "
-               f"policy '{pol.title}' treats it as a 'maybe'"
-               + ("" if granted_p64 or action == "maybe" else
-                  " (no Prop 64 conviction of the cycle is granted relief)")
-               + ": a clerk decides.", "County policy", charges=seen)
+        b.step(
+            "P.related_maybe",
+            f"{desc} is in a cycle with a Prop 64 charge ({seen}); county "
+            f"policy '{pol.title}' treats it as a 'maybe'"
+            + (
+                ""
+                if granted_p64 or action == "maybe"
+                else " (no Prop 64 conviction of the cycle is granted relief)"
+            )
+            + ": a clerk decides.",
+            "County policy",
+            charges=seen,
+        )
         return b.done("needs_review", None, f"policy {kind} maybe")
     b.flags.add("policy_relief")
-    b.step("P.related", f"{desc} is a related charge in the same cycle as an eligible Prop 64 "
-           f"conviction; county policy '{pol.title}' dismisses it. This has no HS 11361.8 basis: "
-           "it rests on the county's motion (e.g. PC 1385).", "County policy; PC 1385")
+    b.step(
+        "P.related",
+        f"{desc} is a related charge in the same cycle as an eligible Prop 64 "
+        f"conviction; county policy '{pol.title}' dismisses it. This has no HS 11361.8 basis: "
+        "it rests on the county's motion (e.g. PC 1385).",
+        "County policy; PC 1385",
+    )
     return b.done("dismiss_and_seal", None, "policy related charge")
 
 
-def _plea_bargain(ctx: Ctx, b: _Builder, c: CountFacts, desc: str, seen: str,
-                  convicted: list[CountFacts], granted_p64: list[Determination],
-                  charges: list[CountFacts]) -> Determination:
+def _plea_bargain(
+    ctx: Ctx,
+    b: _Builder,
+    c: CountFacts,
+    desc: str,
+    seen: str,
+    convicted: list[CountFacts],
+    granted_p64: list[Determination],
+    charges: list[CountFacts],
+) -> Determination:
     """SF's rule (§5.4): every other count of the cycle (arrest and court, dismissed ones too;
     prosecutor-rejected ones ignored) is a plea code or an eligible Prop 64 count -> "yes", the
     relief of the Prop 64 charge; otherwise "maybe" -> needs_review."""
@@ -1152,19 +1595,31 @@ def _plea_bargain(ctx: Ctx, b: _Builder, c: CountFacts, desc: str, seen: str,
     assert pol.plea is not None
     eligible_ids = {d.count_id for d in granted_p64}
     charge_ids = {p.id for p in charges}
-    cycle = [p for p in ctx.by_cycle.get(c.cycle, ()) if p.id != c.id
-             and not _prosecutor_rejected(p)]
-    others = [p for p in cycle if p.id not in eligible_ids
-              and not (p.id in charge_ids and not p.convicted)
-              and not any(matches_pattern(p.section, p.code, q) for q in pol.plea.codes)]
+    cycle = [
+        p for p in ctx.by_cycle.get(c.cycle, ()) if p.id != c.id and not _prosecutor_rejected(p)
+    ]
+    others = [
+        p
+        for p in cycle
+        if p.id not in eligible_ids
+        and not (p.id in charge_ids and not p.convicted)
+        and not any(matches_pattern(p.section, p.code, q) for q in pol.plea.codes)
+    ]
     if others:
-        listed = ", ".join(dict.fromkeys(
-            f"{p.code or ''} {p.section or p.offense_text or '?'}".strip()
-            + ("" if p.convicted else f" ({(p.disposition or 'arrest').lower()})")
-            for p in others))
-        b.step("P.plea_maybe", f"{desc} may be a plea bargain for a Prop 64 charge ({seen}), but "
-               f"the cycle also holds other counts ({listed}): a clerk decides.", "County policy",
-               others=[p.section for p in others])
+        listed = ", ".join(
+            dict.fromkeys(
+                f"{p.code or ''} {p.section or p.offense_text or '?'}".strip()
+                + ("" if p.convicted else f" ({(p.disposition or 'arrest').lower()})")
+                for p in others
+            )
+        )
+        b.step(
+            "P.plea_maybe",
+            f"{desc} may be a plea bargain for a Prop 64 charge ({seen}), but "
+            f"the cycle also holds other counts ({listed}): a clerk decides.",
+            "County policy",
+            others=[p.section for p in others],
+        )
         return b.done("needs_review", None, "policy plea bargain maybe")
     if convicted:
         best = max(granted_p64, key=lambda d: GRANT_RANK.get(d.relief, 0))
@@ -1172,26 +1627,55 @@ def _plea_bargain(ctx: Ctx, b: _Builder, c: CountFacts, desc: str, seen: str,
     else:
         # The Prop 64 charge appears only at arrest (or was dismissed): what would it have been
         # granted had it been the conviction (same date, sentence and case as this count)?
-        hypo = [_prop64_count(ctx, replace(
-            p, convicted=True, conviction_date=c.conviction_date, level=p.level or c.level,
-            sentence_end=c.sentence_end, has_sentence=c.has_sentence, case_id=c.case_id,
-            case_number=c.case_number, count_no=c.count_no, county=c.county,
-            juvenile=c.juvenile, ranges=())) for p in charges]
+        hypo = [
+            _prop64_count(
+                ctx,
+                replace(
+                    p,
+                    convicted=True,
+                    conviction_date=c.conviction_date,
+                    level=p.level or c.level,
+                    sentence_end=c.sentence_end,
+                    has_sentence=c.has_sentence,
+                    case_id=c.case_id,
+                    case_number=c.case_number,
+                    count_no=c.count_no,
+                    county=c.county,
+                    juvenile=c.juvenile,
+                    ranges=(),
+                ),
+            )
+            for p in charges
+        ]
         bad = [d for d in hypo if d.relief not in GRANT_RANK or set(d.flags) & HARD_STOPS]
         if bad:
-            b.step("P.plea_maybe", f"{desc} may be a plea bargain for the Prop 64 charge of its "
-                   f"cycle ({seen}), which appears only at arrest; as a conviction that charge "
-                   f"would not be granted relief outright ({RELIEF_WORDS.get(bad[0].relief)}"
-                   + (f"; {', '.join(sorted(set(bad[0].flags) & HARD_STOPS))}"
-                      if set(bad[0].flags) & HARD_STOPS else "") + "): a clerk decides.",
-                   "County policy", charges=seen)
+            b.step(
+                "P.plea_maybe",
+                f"{desc} may be a plea bargain for the Prop 64 charge of its "
+                f"cycle ({seen}), which appears only at arrest; as a conviction that charge "
+                f"would not be granted relief outright ({RELIEF_WORDS.get(bad[0].relief)}"
+                + (
+                    f"; {', '.join(sorted(set(bad[0].flags) & HARD_STOPS))}"
+                    if set(bad[0].flags) & HARD_STOPS
+                    else ""
+                )
+                + "): a clerk decides.",
+                "County policy",
+                charges=seen,
+            )
             return b.done("needs_review", None, "policy plea bargain maybe")
         worst = min(hypo, key=lambda d: GRANT_RANK[d.relief])
         relief = worst.relief
-        basis = ("the cycle's Prop 64 charge appears only at arrest (no Prop 64 conviction), and "
-                 "as the conviction it would be granted this relief")
+        basis = (
+            "the cycle's Prop 64 charge appears only at arrest (no Prop 64 conviction), and "
+            "as the conviction it would be granted this relief"
+        )
     b.flags.add("policy_relief")
-    b.step("P.plea_bargain", f"{desc} is a possible plea bargain: {basis} ({seen}); county "
-           f"policy gives it the same relief: {RELIEF_WORDS[relief]}.", "County policy; "
-           "HS 11361.8 (would have been guilty of a lesser offense)", charges=seen)
+    b.step(
+        "P.plea_bargain",
+        f"{desc} is a possible plea bargain: {basis} ({seen}); county "
+        f"policy gives it the same relief: {RELIEF_WORDS[relief]}.",
+        "County policy; HS 11361.8 (would have been guilty of a lesser offense)",
+        charges=seen,
+    )
     return b.done(relief, None, "policy plea bargain")

@@ -31,10 +31,18 @@ from desktop.rules.sections import PROP64_SECTIONS, parse_pattern
 
 ACTIONS = ("dismiss", "reduce", "needs_review", "not_eligible")
 CONDITIONS = {
-    "level": list, "sections": list, "section_patterns": list,
-    "under_21_at_conviction": bool, "age_on_as_of_at_least": int, "age_on_as_of_at_most": int,
-    "years_since_conviction_at_least": int, "years_crime_free_at_least": int, "deceased": bool,
-    "only_prop64": bool, "sentence_completed": bool, "all_sentences_completed": bool,
+    "level": list,
+    "sections": list,
+    "section_patterns": list,
+    "under_21_at_conviction": bool,
+    "age_on_as_of_at_least": int,
+    "age_on_as_of_at_most": int,
+    "years_since_conviction_at_least": int,
+    "years_crime_free_at_least": int,
+    "deceased": bool,
+    "only_prop64": bool,
+    "sentence_completed": bool,
+    "all_sentences_completed": bool,
     "more_than_one_conviction": bool,
 }
 INTERPRETATION_DEFAULTS: dict[str, Any] = {
@@ -68,7 +76,7 @@ class Rule:
 @dataclass(frozen=True)
 class RelatedCharges:
     sections: tuple[tuple[str, str], ...]
-    action: str = "report"                 # report | dismiss
+    action: str = "report"  # report | dismiss
     maybe_sections: tuple[tuple[str, str], ...] = ()
     texts: tuple[str, ...] = ()
 
@@ -76,7 +84,7 @@ class RelatedCharges:
 @dataclass(frozen=True)
 class PleaBargain:
     codes: tuple[tuple[str, str], ...]
-    action: str = "report"                 # report | follow_prop64
+    action: str = "report"  # report | follow_prop64
     texts: tuple[str, ...] = ()
 
 
@@ -88,7 +96,7 @@ class Policy:
     description: str
     interpretation: dict[str, Any]
     rules: tuple[Rule, ...]
-    otherwise: str                          # floor | needs_review
+    otherwise: str  # floor | needs_review
     related: RelatedCharges | None
     plea: PleaBargain | None
     source: dict[str, Any] = field(compare=False, hash=False, repr=False)
@@ -127,8 +135,11 @@ def load_policy(name_or_path: str | Path) -> Policy:
         if not candidate.exists():
             candidate = policies_dir() / f"{name_or_path}.json"
         if not candidate.exists():
-            raise UserError(f"no policy named '{name_or_path}' and no such file; shipped policies: "
-                            f"{', '.join(list_policies())}", exit_code=2)
+            raise UserError(
+                f"no policy named '{name_or_path}' and no such file; shipped policies: "
+                f"{', '.join(list_policies())}",
+                exit_code=2,
+            )
         p = candidate
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
@@ -164,9 +175,16 @@ def from_dict(data: dict[str, Any], where: str = "policy") -> Policy:
                 raise bad(f"rule '{rid}': unknown condition '{k}'")
             if not isinstance(v, CONDITIONS[k]) or (CONDITIONS[k] is int and isinstance(v, bool)):
                 raise bad(f"rule '{rid}': condition '{k}' must be {CONDITIONS[k].__name__}")
-        rules.append(Rule(id=rid, label=r.get("label") or rid, when=when, then=r["then"],
-                          overrides_floor=bool(r.get("overrides_floor", False)),
-                          statute=r.get("statute", "")))
+        rules.append(
+            Rule(
+                id=rid,
+                label=r.get("label") or rid,
+                when=when,
+                then=r["then"],
+                overrides_floor=bool(r.get("overrides_floor", False)),
+                statute=r.get("statute", ""),
+            )
+        )
     otherwise = data.get("otherwise", "floor")
     if otherwise not in ("floor", "needs_review"):
         raise bad("'otherwise' must be 'floor' or 'needs_review'")
@@ -185,22 +203,34 @@ def from_dict(data: dict[str, Any], where: str = "policy") -> Policy:
         rc = data["related_charges"]
         if rc.get("action", "report") not in ("report", "dismiss"):
             raise bad("related_charges.action must be 'report' or 'dismiss'")
-        related = RelatedCharges(sections=patterns(rc.get("sections", []), "related_charges"),
-                                 action=rc.get("action", "report"),
-                                 maybe_sections=patterns(rc.get("maybe_sections", []),
-                                                         "related_charges.maybe_sections"),
-                                 texts=tuple(rc.get("sections", [])))
+        related = RelatedCharges(
+            sections=patterns(rc.get("sections", []), "related_charges"),
+            action=rc.get("action", "report"),
+            maybe_sections=patterns(rc.get("maybe_sections", []), "related_charges.maybe_sections"),
+            texts=tuple(rc.get("sections", [])),
+        )
     plea = None
     if data.get("plea_bargain"):
         pb = data["plea_bargain"]
         if pb.get("action", "report") not in ("report", "follow_prop64"):
             raise bad("plea_bargain.action must be 'report' or 'follow_prop64'")
-        plea = PleaBargain(codes=patterns(pb.get("codes", []), "plea_bargain"),
-                           action=pb.get("action", "report"), texts=tuple(pb.get("codes", [])))
-    return Policy(name=data["name"], version=data["version"], title=data.get("title", data["name"]),
-                  description=data.get("description", ""), interpretation=interp,
-                  rules=tuple(rules), otherwise=otherwise, related=related, plea=plea,
-                  source=data)
+        plea = PleaBargain(
+            codes=patterns(pb.get("codes", []), "plea_bargain"),
+            action=pb.get("action", "report"),
+            texts=tuple(pb.get("codes", [])),
+        )
+    return Policy(
+        name=data["name"],
+        version=data["version"],
+        title=data.get("title", data["name"]),
+        description=data.get("description", ""),
+        interpretation=interp,
+        rules=tuple(rules),
+        otherwise=otherwise,
+        related=related,
+        plea=plea,
+        source=data,
+    )
 
 
 def from_bear_options(opts: dict[str, Any], name: str = "bear-options") -> Policy:
@@ -213,42 +243,99 @@ def from_bear_options(opts: dict[str, Any], name: str = "bear-options") -> Polic
         if s not in PROP64_SECTIONS:
             raise UserError(f"BEAR options: '{s}' is not one of {', '.join(PROP64_SECTIONS)}", 2)
     rules: list[dict[str, Any]] = [
-        {"id": "bear.misdemeanor", "label": "Misdemeanor or Infraction", "then": "dismiss",
-         "when": {"level": ["M", "I"]}},
+        {
+            "id": "bear.misdemeanor",
+            "label": "Misdemeanor or Infraction",
+            "then": "dismiss",
+            "when": {"level": ["M", "I"]},
+        },
     ]
     for s in dismiss:
-        rules.append({"id": f"bear.dismiss.{s}", "label": f"Dismiss all HS {s} convictions",
-                      "then": "dismiss", "when": {"level": ["F"], "sections": [s]}})
+        rules.append(
+            {
+                "id": f"bear.dismiss.{s}",
+                "label": f"Dismiss all HS {s} convictions",
+                "then": "dismiss",
+                "when": {"level": ["F"], "sections": [s]},
+            }
+        )
     if extra.get("subjectUnder21AtConviction"):
-        rules.append({"id": "bear.under21", "label": "21 years or younger", "then": "dismiss",
-                      "when": {"under_21_at_conviction": True}})
+        rules.append(
+            {
+                "id": "bear.under21",
+                "label": "21 years or younger",
+                "then": "dismiss",
+                "when": {"under_21_at_conviction": True},
+            }
+        )
     age = int(extra.get("subjectAgeThreshold") or 0)
     if age:
-        rules.append({"id": "bear.age", "label": f"{age} years or older", "then": "dismiss",
-                      "when": {"age_on_as_of_at_least": age}})
+        rules.append(
+            {
+                "id": "bear.age",
+                "label": f"{age} years or older",
+                "then": "dismiss",
+                "when": {"age_on_as_of_at_least": age},
+            }
+        )
     years = int(extra.get("yearsSinceConvictionThreshold") or 0)
     if years:
-        rules.append({"id": "bear.years_since", "label": f"Conviction occurred {years} or more "
-                      "years ago", "then": "dismiss",
-                      "when": {"years_since_conviction_at_least": years}})
+        rules.append(
+            {
+                "id": "bear.years_since",
+                "label": f"Conviction occurred {years} or more years ago",
+                "then": "dismiss",
+                "when": {"years_since_conviction_at_least": years},
+            }
+        )
     crime_free = int(extra.get("yearsCrimeFreeThreshold") or 0)
     if crime_free:
-        rules.append({"id": "bear.crime_free", "label": f"No convictions in the past {crime_free} "
-                      "years", "then": "dismiss", "when": {"years_crime_free_at_least": crime_free}})
+        rules.append(
+            {
+                "id": "bear.crime_free",
+                "label": f"No convictions in the past {crime_free} years",
+                "then": "dismiss",
+                "when": {"years_crime_free_at_least": crime_free},
+            }
+        )
     if extra.get("subjectHasOnlyProp64Charges"):
-        rules.append({"id": "bear.only_prop64", "label": "Only has 11357-60 charges",
-                      "then": "dismiss", "when": {"only_prop64": True}})
+        rules.append(
+            {
+                "id": "bear.only_prop64",
+                "label": "Only has 11357-60 charges",
+                "then": "dismiss",
+                "when": {"only_prop64": True},
+            }
+        )
     if extra.get("subjectIsDeceased"):
-        rules.append({"id": "bear.deceased", "label": "Individual is deceased", "then": "dismiss",
-                      "when": {"deceased": True}})
+        rules.append(
+            {
+                "id": "bear.deceased",
+                "label": "Individual is deceased",
+                "then": "dismiss",
+                "when": {"deceased": True},
+            }
+        )
     for s in reduce_:
-        rules.append({"id": f"bear.reduce.{s}", "label": f"Reduce all HS {s} convictions",
-                      "then": "reduce", "when": {"level": ["F"], "sections": [s]}})
+        rules.append(
+            {
+                "id": f"bear.reduce.{s}",
+                "label": f"Reduce all HS {s} convictions",
+                "then": "reduce",
+                "when": {"level": ["F"], "sections": [s]},
+            }
+        )
     for r in rules:
         r["overrides_floor"] = True  # BEAR decides every in-scope count it matches
         r["statute"] = "County policy (BEAR eligibility options); HS 11361.9"
     digest = hashlib.sha256(json.dumps(opts, sort_keys=True).encode()).hexdigest()[:12]
-    data = {"name": name, "version": f"bear-{digest}", "title": f"BEAR options: {name}",
-            "description": "Converted from a BEAR/gogen eligibility-options file.",
-            "rules": rules, "otherwise": "floor", "bear_options": opts}
+    data = {
+        "name": name,
+        "version": f"bear-{digest}",
+        "title": f"BEAR options: {name}",
+        "description": "Converted from a BEAR/gogen eligibility-options file.",
+        "rules": rules,
+        "otherwise": "floor",
+        "bear_options": opts,
+    }
     return from_dict(data, where=name)

@@ -22,26 +22,27 @@ from desktop.law.normalize import Part, Section, parse_section
 from desktop.rules.model import CountFacts
 from desktop.rules.sections import environmental, is_prop64
 
-MAX_LISTED = 10          # priors named in one explanation step; the rest are counted
+MAX_LISTED = 10  # priors named in one explanation step; the rest are counted
 PROP64_DATE = date(2016, 11, 9)
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
     entry: Entry
-    read_as: str             # the reading that matched: "664/187", "261(A)(2)"
+    read_as: str  # the reading that matched: "664/187", "261(A)(2)"
     certain: bool
-    why: str = ""            # why it is only possible
+    why: str = ""  # why it is only possible
 
 
 @dataclass(frozen=True, slots=True)
 class SectionReading:
     """What one section string says about disqualification."""
+
     text: str | None
     section: Section | None
-    hits: tuple[Hit, ...] = ()        # super-strike and PC 290(c) entries
-    gang_life: tuple[Hit, ...] = ()   # 136.1, 213(a)(1)(A), 215, 246, 519, 12022.55
-    gang_enh: tuple[Hit, ...] = ()    # 186.22(b)(4)
+    hits: tuple[Hit, ...] = ()  # super-strike and PC 290(c) entries
+    gang_life: tuple[Hit, ...] = ()  # 136.1, 213(a)(1)(A), 215, 246, 519, 12022.55
+    gang_enh: tuple[Hit, ...] = ()  # 186.22(b)(4)
 
     @property
     def unreadable(self) -> bool:
@@ -75,11 +76,13 @@ def _match(base: str, subs: tuple[str, ...], part: Part, e: Entry) -> tuple[bool
         certain, why = True, ""
     elif base != e.base:
         return None
-    elif subs[:len(e.subs)] == e.subs:
+    elif subs[: len(e.subs)] == e.subs:
         certain, why = True, ""
-    elif e.subs[:len(subs)] == subs:
-        certain, why = False, (f"the record does not show the subdivision: only PC {e.section} "
-                               "is listed")
+    elif e.subs[: len(subs)] == subs:
+        certain, why = (
+            False,
+            (f"the record does not show the subdivision: only PC {e.section} is listed"),
+        )
     else:
         return None
     if certain and e.needs:
@@ -120,8 +123,14 @@ def classify(text: str | None) -> SectionReading:
         readings = [(part.base, part.subs, "")]
         for base, subs in _alts(part):
             alt_text = base + "".join(f"({x})" for x in subs)
-            readings.append((base, subs, f"'{sec.text}' can be read as section "
-                             f"{_label(part)} or as {_label(part, alt_text)}"))
+            readings.append(
+                (
+                    base,
+                    subs,
+                    f"'{sec.text}' can be read as section "
+                    f"{_label(part)} or as {_label(part, alt_text)}",
+                )
+            )
         for base, subs, ambiguity in readings:
             number = base if base[-1:].isdigit() else None
             candidates = list(data.by_base.get(base, ()))
@@ -136,13 +145,19 @@ def classify(text: str | None) -> SectionReading:
                 if ambiguity:
                     certain, why = False, ambiguity
                 if sec.noise:
-                    certain, why = False, (f"'{sec.text}': the text after {_label(part)} "
-                                           f"('{sec.noise}') names no section, so the section "
-                                           "cannot be read for certain")
+                    certain, why = (
+                        False,
+                        (
+                            f"'{sec.text}': the text after {_label(part)} "
+                            f"('{sec.noise}') names no section, so the section "
+                            "cannot be read for certain"
+                        ),
+                    )
                 key = {"gang_life": "gang_life", "gang_enhancement": "gang_enh"}.get(e.list, "hits")
                 out[key].append(Hit(e, read_as, certain, why))
-    return SectionReading(text, sec, tuple(out["hits"]), tuple(out["gang_life"]),
-                          tuple(out["gang_enh"]))
+    return SectionReading(
+        text, sec, tuple(out["hits"]), tuple(out["gang_life"]), tuple(out["gang_enh"])
+    )
 
 
 def superstrike(text: str | None) -> bool:
@@ -162,8 +177,8 @@ def _text(c: CountFacts) -> str | None:
 class Prior:
     count: CountFacts
     certain: bool
-    what: str          # "PC 664/187 (PC 667(e)(2)(C)(iv)(IV) ...)"
-    why: str = ""      # for a possible prior: why it is not certain
+    what: str  # "PC 664/187 (PC 667(e)(2)(C)(iv)(IV) ...)"
+    why: str = ""  # for a possible prior: why it is not certain
 
     def describe(self) -> str:
         c = self.count
@@ -175,8 +190,10 @@ class _Dated:
     """Priors sorted by conviction date (undated first), for 'those before a date' in O(log n)."""
 
     def __init__(self, priors: list[Prior]) -> None:
-        self.priors = sorted(priors, key=lambda p: (p.count.conviction_date or date.min,
-                                                    p.count.cnt_order, p.count.id))
+        self.priors = sorted(
+            priors,
+            key=lambda p: (p.count.conviction_date or date.min, p.count.cnt_order, p.count.id),
+        )
         self.dates = [p.count.conviction_date or date.min for p in self.priors]
         self.undated = sum(1 for p in self.priors if p.count.conviction_date is None)
         self.pos = {p.count.id: i for i, p in enumerate(self.priors)}
@@ -185,11 +202,11 @@ class _Dated:
         """The priors dated before `before` (all, undated ones too, when None) other than count
         `exclude`: the first MAX_LISTED of them and how many there are."""
         lo = 0 if before is None else self.undated
-        hi = len(self.priors) if before is None else max(lo, bisect.bisect_left(self.dates,
-                                                                                before))
+        hi = len(self.priors) if before is None else max(lo, bisect.bisect_left(self.dates, before))
         i = self.pos.get(exclude)
-        listed = [p for p in self.priors[lo:min(hi, lo + MAX_LISTED + 1)]
-                  if p.count.id != exclude]
+        listed = [
+            p for p in self.priors[lo : min(hi, lo + MAX_LISTED + 1)] if p.count.id != exclude
+        ]
         return listed[:MAX_LISTED], hi - lo - (1 if i is not None and lo <= i < hi else 0)
 
 
@@ -212,9 +229,15 @@ class PriorIndex:
         for c in self.convictions:
             r = classify(_text(c))
             if r.unreadable:
-                unreadable.append(Prior(c, False, f"'{_text(c) or ''}'",
-                                        "the section cannot be read, so the record cannot show "
-                                        "whether it is a disqualifying offense"))
+                unreadable.append(
+                    Prior(
+                        c,
+                        False,
+                        f"'{_text(c) or ''}'",
+                        "the section cannot be read, so the record cannot show "
+                        "whether it is a disqualifying offense",
+                    )
+                )
                 continue
             if r.gang_life or r.gang_enh:
                 gang.setdefault(c.case_id, []).append((c, r))
@@ -230,8 +253,9 @@ class PriorIndex:
                 if sure:
                     certain.append(Prior(c, True, what))
                 else:
-                    why = best.why or ("listed only as a felony, and the level is not on the "
-                                       "record")
+                    why = best.why or (
+                        "listed only as a felony, and the level is not on the record"
+                    )
                     possible.append(Prior(c, False, what, why))
         for members in gang.values():
             self._gang_event(members, certain, possible)
@@ -273,10 +297,15 @@ class PriorIndex:
             if is_prop64(p.base, p.code) and (p.base or "", p.case_id) not in seen:
                 seen.add((p.base or "", p.case_id))
                 by_base.setdefault(p.base or "", []).append(p)
-        return {b: (ps, {p.case_id: i for i, p in enumerate(ps)},
-                    [p.conviction_date or date.min for p in ps],
-                    _prefix([bool(p.offense_date and p.offense_date >= PROP64_DATE) for p in ps]))
-                for b, ps in by_base.items()}
+        return {
+            b: (
+                ps,
+                {p.case_id: i for i, p in enumerate(ps)},
+                [p.conviction_date or date.min for p in ps],
+                _prefix([bool(p.offense_date and p.offense_date >= PROP64_DATE) for p in ps]),
+            )
+            for b, ps in by_base.items()
+        }
 
     @staticmethod
     def _level_ok(h: Hit, c: CountFacts) -> bool | None:
@@ -288,36 +317,49 @@ class PriorIndex:
         return c.level == h.entry.level
 
     @staticmethod
-    def _gang_event(members: list[tuple[CountFacts, SectionReading]], certain: list[Prior],
-                    possible: list[Prior]) -> None:
+    def _gang_event(
+        members: list[tuple[CountFacts, SectionReading]],
+        certain: list[Prior],
+        possible: list[Prior],
+    ) -> None:
         """PC 186.22(b)(4) life-term gang crimes: the crime and the enhancement in one string or
         as counts of the same court event are a super-strike; either without the other, or a
         part the record cannot pin down, is only possible."""
         life = [(c, h) for c, r in members for h in r.gang_life]
         enh = [(c, h) for c, r in members for h in r.gang_enh]
         if not enh:
-            return      # a 519 or 215 without the gang enhancement carries no life term
+            return  # a 519 or 215 without the gang enhancement carries no life term
         sure_life = [(c, h) for c, h in life if h.certain]
         sure_enh = [(c, h) for c, h in enh if h.certain]
         enh_text = ", ".join(sorted({f"PC {h.read_as}" for _c, h in enh}))
         if sure_life and sure_enh:
             for c, h in sure_life:
-                certain.append(Prior(c, True, f"PC {h.read_as} with the {enh_text} gang life-term "
-                                     f"enhancement ({h.entry.statute})"))
+                certain.append(
+                    Prior(
+                        c,
+                        True,
+                        f"PC {h.read_as} with the {enh_text} gang life-term "
+                        f"enhancement ({h.entry.statute})",
+                    )
+                )
             return
         for c, h in life or enh:
             if life:
-                why = (f"with {enh_text}, but the record cannot show that the term was life "
-                       "(PC 186.22(b)(4))")
+                why = (
+                    f"with {enh_text}, but the record cannot show that the term was life "
+                    "(PC 186.22(b)(4))"
+                )
             else:
-                why = ("the gang life-term enhancement without a listed life crime in the same "
-                       "court event: the record cannot show the crime or its term")
+                why = (
+                    "the gang life-term enhancement without a listed life crime in the same "
+                    "court event: the record cannot show the crime or its term"
+                )
             possible.append(Prior(c, False, f"PC {h.read_as} ({h.entry.statute})", why))
 
     # -- queries ---------------------------------------------------------------------------------
-    def disqualifiers(self, c: CountFacts, mode: str) -> tuple[tuple[list[Prior], int],
-                                                               tuple[list[Prior], int],
-                                                               tuple[list[Prior], int]]:
+    def disqualifiers(
+        self, c: CountFacts, mode: str
+    ) -> tuple[tuple[list[Prior], int], tuple[list[Prior], int], tuple[list[Prior], int]]:
         """(certain, possible, unreadable) priors of count c as the policy judges them
         ('before_offense', 'before_disposition' or 'anywhere'): up to MAX_LISTED each, with the
         total."""
@@ -328,8 +370,11 @@ class PriorIndex:
             if before is None:
                 empty: tuple[list[Prior], int] = ([], 0)
                 return empty, empty, empty
-        return (self.certain.select(before, c.id), self.possible.select(before, c.id),
-                self.unreadable.select(before, c.id))
+        return (
+            self.certain.select(before, c.id),
+            self.possible.select(before, c.id),
+            self.unreadable.select(before, c.id),
+        )
 
     def same_section(self, c: CountFacts, mode: str) -> tuple[list[CountFacts], int, bool]:
         """Other convictions under c's section, one per case (listed up to MAX_LISTED, total) and
@@ -351,7 +396,7 @@ class PriorIndex:
             lo, hi = undated, upto(c.offense_date) if c.offense_date else undated
         hi = max(hi, lo)
         total = hi - lo - (1 if own is not None and lo <= own < hi else 0)
-        listed = [p for p in ps[lo:min(hi, lo + MAX_LISTED + 1)] if p.case_id != c.case_id]
+        listed = [p for p in ps[lo : min(hi, lo + MAX_LISTED + 1)] if p.case_id != c.case_id]
         if mode == "three_same_section":
             bars = total + 1 >= 3
         elif mode == "two_earlier_same_section":

@@ -14,8 +14,16 @@ PROP64_SECTIONS = ("11357", "11358", "11359", "11360")
 
 # HS 11358(d)(3): violations that keep cultivation a felony (code, section).
 ENVIRONMENTAL = (
-    ("WC", "1052"), ("WC", "13260"), ("WC", "13264"), ("WC", "13272"), ("WC", "13387"),
-    ("FG", "5650"), ("FG", "5652"), ("FG", "1602"), ("FG", "12025"), ("FG", "12025.5"),
+    ("WC", "1052"),
+    ("WC", "13260"),
+    ("WC", "13264"),
+    ("WC", "13272"),
+    ("WC", "13387"),
+    ("FG", "5650"),
+    ("FG", "5652"),
+    ("FG", "1602"),
+    ("FG", "12025"),
+    ("FG", "12025.5"),
     ("PC", "374.8"),
 )
 
@@ -46,7 +54,7 @@ def mentions_prop64(text: str | None) -> bool:
 def environmental(section: str | None, code: str | None) -> bool:
     if not section or not code:
         return False
-    pieces = section.split("/")     # "1052/13260 WC": every part is read
+    pieces = section.split("/")  # "1052/13260 WC": every part is read
     return any(code == c and matches(piece, s) for c, s in ENVIRONMENTAL for piece in pieces)
 
 
@@ -71,5 +79,8 @@ def matches_pattern(section: str | None, code: str | None, pattern: tuple[str, s
     if matches(section, psec):
         return True
     # A combined charge ("148(A)(1)/647(F)", "519/186.22(B)(4)"): every part is read (§6.0).
-    return "/" not in psec and "/" in section and any(matches(piece, psec)
-                                                      for piece in section.split("/"))
+    return (
+        "/" not in psec
+        and "/" in section
+        and any(matches(piece, psec) for piece in section.split("/"))
+    )

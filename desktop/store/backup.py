@@ -22,7 +22,9 @@ _REASON = re.compile(r"[^a-z0-9-]+")
 
 
 def _name_pattern(db_path: Path) -> re.Pattern[str]:
-    return re.compile(rf"^{re.escape(db_path.stem)}-(\d{{8}}T\d{{6}}\.\d{{6}}Z)-[a-z0-9-]+\.sqlite3$")
+    return re.compile(
+        rf"^{re.escape(db_path.stem)}-(\d{{8}}T\d{{6}}\.\d{{6}}Z)-[a-z0-9-]+\.sqlite3$"
+    )
 
 
 def backup_name(db_path: Path, reason: str, when: datetime | None = None) -> str:
@@ -64,8 +66,9 @@ def _private_dir(path: Path) -> None:
     make_private(path, directory=True)
 
 
-def copy_database(src: sqlite3.Connection, out: Path, *, private_dir: bool = True,
-                  replace: bool = True) -> Path:
+def copy_database(
+    src: sqlite3.Connection, out: Path, *, private_dir: bool = True, replace: bool = True
+) -> Path:
     """Copy a consistent snapshot of `src` into a new self-contained file `out` (mode 0600).
 
     Written under a temporary name and renamed, so a crash never leaves a half backup under a real
@@ -73,11 +76,11 @@ def copy_database(src: sqlite3.Connection, out: Path, *, private_dir: bool = Tru
     private_dir makes the folder 0700 (the backups folder); a folder the user chose is left as it
     is. With replace=False an existing `out` is never replaced (hard link, not rename)."""
     out = Path(out)
-    _private_dir(out.parent)   # only a folder it creates; an existing one keeps its permissions
+    _private_dir(out.parent)  # only a folder it creates; an existing one keeps its permissions
     tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
     tmp.unlink(missing_ok=True)
     os.close(os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
-    make_private(tmp)        # Windows: an owner-only ACL before SQLite writes the copy
+    make_private(tmp)  # Windows: an owner-only ACL before SQLite writes the copy
     try:
         dest = sqlite3.connect(str(tmp), isolation_level=None)
         try:
@@ -148,19 +151,27 @@ def auto_backup(db_path: Path | str, reason: str) -> Path | None:
 
         honest = from_sqlite(exc, backup_dir(db_path))
         if honest is not None:
-            raise UserError(f"could not back up before {reason}, so nothing was done: {honest}",
-                            honest.exit_code) from exc
-        raise UserError(f"could not back up {db_path} before {reason}: {exc}. Free disk space or "
-                        f"check {backup_dir(db_path)} is writable, then try again.") from exc
+            raise UserError(
+                f"could not back up before {reason}, so nothing was done: {honest}",
+                honest.exit_code,
+            ) from exc
+        raise UserError(
+            f"could not back up {db_path} before {reason}: {exc}. Free disk space or "
+            f"check {backup_dir(db_path)} is writable, then try again."
+        ) from exc
     except OSError as exc:
         from desktop.diagnose import from_os
 
         honest = from_os(exc, backup_dir(db_path), "the backups folder")
         if honest is not None:
-            raise UserError(f"could not back up before {reason}, so nothing was done: {honest}",
-                            honest.exit_code) from exc
-        raise UserError(f"could not write a backup of {db_path} into {backup_dir(db_path)}: "
-                        f"{exc}. Free disk space or fix the folder's permissions.") from exc
+            raise UserError(
+                f"could not back up before {reason}, so nothing was done: {honest}",
+                honest.exit_code,
+            ) from exc
+        raise UserError(
+            f"could not write a backup of {db_path} into {backup_dir(db_path)}: "
+            f"{exc}. Free disk space or fix the folder's permissions."
+        ) from exc
     finally:
         src.close()
     prune(db_path, keep)
@@ -232,8 +243,10 @@ def restore(db_path: Path | str, source: Path | str) -> RestoreResult:
             finally:
                 dest.close()
     except sqlite3.DatabaseError as exc:
-        raise UserError(f"restoring {source} into {db_path} failed: {exc}. The previous database "
-                        f"was saved as {saved}.") from exc
+        raise UserError(
+            f"restoring {source} into {db_path} failed: {exc}. The previous database "
+            f"was saved as {saved}."
+        ) from exc
     finally:
         src.close()
     return RestoreResult(source, saved, version)
@@ -250,5 +263,5 @@ def _replace_file(db_path: Path, src: sqlite3.Connection) -> None:
             remove_file(Path(f"{db_path}{suffix}"))
         replace_file(tmp, db_path)
     except BaseException:
-        tmp.unlink(missing_ok=True)     # no stray copy left behind
+        tmp.unlink(missing_ok=True)  # no stray copy left behind
         raise

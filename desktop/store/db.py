@@ -15,7 +15,7 @@ from desktop.errors import UserError
 from desktop.files import make_private
 
 BUSY_TIMEOUT_MS = 5000
-SEALS_MIGRATION = 11      # 0011_trust.sql: row seals, acceptance manifests
+SEALS_MIGRATION = 11  # 0011_trust.sql: row seals, acceptance manifests
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 # Files this process has already quick-checked: a window opens several connections (workers,
 # dialogs) and checking a large file each time would cost a second per connection.
@@ -52,15 +52,16 @@ def connect(path: str | os.PathLike[str]) -> sqlite3.Connection:
     if str(path) != ":memory:":
         from desktop.store.location import refuse_network_location
 
-        refuse_network_location(path)   # before anything is created there
+        refuse_network_location(path)  # before anything is created there
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists():
             # Create the file readable by the user only before SQLite opens it.
             fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
-            make_private(path)     # Windows: owner-only ACL (a mode sets only the read-only bit)
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                           check_same_thread=False)
+            make_private(path)  # Windows: owner-only ACL (a mode sets only the read-only bit)
+    conn = sqlite3.connect(
+        str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+    )
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     # Takes effect only while the file is still empty (a new database): 16 KB pages make a
     # million-row import ~0.6 s faster than 4 KB ones (fewer pages to split and to checkpoint).
@@ -140,9 +141,12 @@ def open_db(path: str | os.PathLike[str], *, check: bool = True) -> sqlite_utils
             _CHECKED.add(key)
         newest = migrations()[-1][0]
         if existed and schema_version(conn) > newest:
-            raise UserError(f"{path} was written by a newer ReliefDesk (schema "
-                            f"{schema_version(conn)}; this version knows up to {newest}). "
-                            "Use the newer version, or restore a backup made by this one.", 2)
+            raise UserError(
+                f"{path} was written by a newer ReliefDesk (schema "
+                f"{schema_version(conn)}; this version knows up to {newest}). "
+                "Use the newer version, or restore a backup made by this one.",
+                2,
+            )
         if existed and schema_version(conn) < newest:
             from desktop.store.backup import auto_backup
 
@@ -169,8 +173,10 @@ def open_db(path: str | os.PathLike[str], *, check: bool = True) -> sqlite_utils
         )
 
         if primary_code(exc) in (SQLITE_BUSY, SQLITE_LOCKED):
-            raise UserError(f"The database {path} is busy (another ReliefDesk is writing); try again.",
-                            exit_code=5) from exc
+            raise UserError(
+                f"The database {path} is busy (another ReliefDesk is writing); try again.",
+                exit_code=5,
+            ) from exc
         if existed and primary_code(exc) in (SQLITE_CANTOPEN, SQLITE_READONLY):
             # A read-only folder or disk (or an immutable file): it can still be read. Writing
             # commands then fail with the read-only message, never a "damaged" one.
@@ -218,10 +224,13 @@ def _open_read_only(path: Path, *, check: bool) -> sqlite_utils.Database:
         raise read_only(path) from exc
     newest = migrations()[-1][0]
     if version != newest:
-        raise UserError(f"{path} is on a read-only folder or disk and needs upgrading (schema "
-                        f"{version}, this version uses {newest}), which means writing it. Nothing "
-                        "is damaged. Copy it to a writable folder, or ask court IT to make the "
-                        "folder writable.", 6)
+        raise UserError(
+            f"{path} is on a read-only folder or disk and needs upgrading (schema "
+            f"{version}, this version uses {newest}), which means writing it. Nothing "
+            "is damaged. Copy it to a writable folder, or ask court IT to make the "
+            "folder writable.",
+            6,
+        )
     return sqlite_utils.Database(conn)
 
 

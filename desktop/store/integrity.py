@@ -8,8 +8,18 @@ from pathlib import Path
 from desktop.errors import UserError
 
 # Tables every ReliefDesk database has had since the first release (migrations 0001-0003).
-CORE_TABLES = frozenset({"imports", "subjects", "cases", "counts", "evaluation_runs",
-                         "determinations", "review_items", "audit_log"})
+CORE_TABLES = frozenset(
+    {
+        "imports",
+        "subjects",
+        "cases",
+        "counts",
+        "evaluation_runs",
+        "determinations",
+        "review_items",
+        "audit_log",
+    }
+)
 
 
 def quick_check(conn: sqlite3.Connection, max_errors: int = 5) -> list[str]:
@@ -23,7 +33,7 @@ def quick_check(conn: sqlite3.Connection, max_errors: int = 5) -> list[str]:
         from desktop.diagnose import from_sqlite
 
         if from_sqlite(exc) is not None:
-            raise     # read-only, full, locked, I/O: not damage; the caller says what it is
+            raise  # read-only, full, locked, I/O: not damage; the caller says what it is
         return [str(exc)]
     problems = [r[0] for r in rows]
     return [] if problems == ["ok"] else problems
@@ -49,12 +59,17 @@ def damaged_message(path: Path | str, problems: list[str]) -> str:
 
     where = backup_dir(Path(path))
     newest = newest_backup(Path(path))
-    how = (f"restore the newest backup with: reliefdesk --db {path} restore {newest} --as ADMIN"
-           if newest else f"restore a backup copy (backups are kept in {where}) with "
-           f"reliefdesk --db {path} restore FILE --as ADMIN")
-    return (f"The database {path} is damaged ({problems[0]}"
-            f"{f'; {len(problems) - 1} more problem(s)' if len(problems) > 1 else ''}). "
-            f"Do not keep working in it: {how}. The damaged file is kept as it is until you do.")
+    how = (
+        f"restore the newest backup with: reliefdesk --db {path} restore {newest} --as ADMIN"
+        if newest
+        else f"restore a backup copy (backups are kept in {where}) with "
+        f"reliefdesk --db {path} restore FILE --as ADMIN"
+    )
+    return (
+        f"The database {path} is damaged ({problems[0]}"
+        f"{f'; {len(problems) - 1} more problem(s)' if len(problems) > 1 else ''}). "
+        f"Do not keep working in it: {how}. The damaged file is kept as it is until you do."
+    )
 
 
 def check_database(conn: sqlite3.Connection, path: Path | str) -> None:
@@ -95,8 +110,10 @@ def describe_database(path: Path) -> tuple[int, set[str]]:
     finally:
         conn.close()
     if problems:
-        raise UserError(f"{path} fails SQLite's integrity check ({problems[0]}); choose another "
-                        "backup", exit_code=2)
+        raise UserError(
+            f"{path} fails SQLite's integrity check ({problems[0]}); choose another backup",
+            exit_code=2,
+        )
     return version, tables
 
 
@@ -107,10 +124,14 @@ def check_reliefdesk_file(path: Path) -> int:
     version, tables = describe_database(path)
     missing = CORE_TABLES - tables
     if missing:
-        raise UserError(f"{path} is an SQLite file but not a ReliefDesk database "
-                        f"(no {', '.join(sorted(missing))} table)")
+        raise UserError(
+            f"{path} is an SQLite file but not a ReliefDesk database "
+            f"(no {', '.join(sorted(missing))} table)"
+        )
     newest = migrations()[-1][0]
     if version > newest:
-        raise UserError(f"{path} was written by a newer ReliefDesk (schema {version}, this "
-                        f"version knows up to {newest}); upgrade ReliefDesk first")
+        raise UserError(
+            f"{path} was written by a newer ReliefDesk (schema {version}, this "
+            f"version knows up to {newest}); upgrade ReliefDesk first"
+        )
     return version

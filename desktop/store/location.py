@@ -29,14 +29,50 @@ MOUNTINFO = "/proc/self/mountinfo"
 
 # File system types (mountinfo field after " - ") that reach another machine. FUSE file systems
 # show as "fuse.<name>"; the local ones (gocryptfs, encfs, ...) are not listed.
-NETWORK_FS_TYPES = frozenset({
-    "nfs", "nfs4", "cifs", "smb", "smb2", "smb3", "smbfs", "ncpfs", "afs", "coda", "9p",
-    "ceph", "glusterfs", "lustre", "gpfs", "ocfs2", "gfs2", "davfs", "orangefs", "beegfs",
-    "fuse.sshfs", "sshfs", "fuse.glusterfs", "fuse.davfs2", "fuse.s3fs", "fuse.rclone",
-    "fuse.cephfs", "fuse.smbnetfs", "fuse.curlftpfs", "fuse.gvfsd-fuse", "fuse.juicefs",
-    "fuse.moosefs", "fuse.mfs", "fuse.lizardfs", "fuse.goofys", "fuse.gcsfuse", "fuse.blobfuse",
-    "fuse.blobfuse2", "fuse.seaweedfs", "fuse.objectivefs",
-})
+NETWORK_FS_TYPES = frozenset(
+    {
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smb",
+        "smb2",
+        "smb3",
+        "smbfs",
+        "ncpfs",
+        "afs",
+        "coda",
+        "9p",
+        "ceph",
+        "glusterfs",
+        "lustre",
+        "gpfs",
+        "ocfs2",
+        "gfs2",
+        "davfs",
+        "orangefs",
+        "beegfs",
+        "fuse.sshfs",
+        "sshfs",
+        "fuse.glusterfs",
+        "fuse.davfs2",
+        "fuse.s3fs",
+        "fuse.rclone",
+        "fuse.cephfs",
+        "fuse.smbnetfs",
+        "fuse.curlftpfs",
+        "fuse.gvfsd-fuse",
+        "fuse.juicefs",
+        "fuse.moosefs",
+        "fuse.mfs",
+        "fuse.lizardfs",
+        "fuse.goofys",
+        "fuse.gcsfuse",
+        "fuse.blobfuse",
+        "fuse.blobfuse2",
+        "fuse.seaweedfs",
+        "fuse.objectivefs",
+    }
+)
 
 DRIVE_REMOTE = 4  # GetDriveTypeW
 
@@ -47,8 +83,8 @@ def _unescape(field: str) -> str:
     """mountinfo escapes space, tab, newline and backslash as \\ooo."""
     out, i = [], 0
     while i < len(field):
-        if field[i] == "\\" and i + 3 < len(field) and field[i + 1:i + 4].isdigit():
-            out.append(chr(int(field[i + 1:i + 4], 8)))
+        if field[i] == "\\" and i + 3 < len(field) and field[i + 1 : i + 4].isdigit():
+            out.append(chr(int(field[i + 1 : i + 4], 8)))
             i += 4
         else:
             out.append(field[i])
@@ -120,8 +156,9 @@ def _windows_drive_type(root: str) -> int:
 def _windows_path_reason(p: str, drive_type: DriveTypeFn | None) -> str | None:
     p = p.replace("/", "\\")
     upper = p.upper()
-    if upper.startswith("\\\\?\\UNC\\") or (p.startswith("\\\\") and not p.startswith(
-            ("\\\\?\\", "\\\\.\\"))):
+    if upper.startswith("\\\\?\\UNC\\") or (
+        p.startswith("\\\\") and not p.startswith(("\\\\?\\", "\\\\.\\"))
+    ):
         return f"a network share (UNC path {ntpath.splitdrive(p)[0] or p})"
     if upper.startswith("\\\\?\\"):
         p = p[4:]
@@ -145,9 +182,13 @@ def _windows_reason(raw: str, drive_type: DriveTypeFn | None, resolve: bool) -> 
     return _windows_path_reason(resolved, drive_type) if resolved != raw else None
 
 
-def network_reason(path: str | os.PathLike[str], *, platform: str | None = None,
-                   mountinfo: str | None = None, drive_type: DriveTypeFn | None = None
-                   ) -> str | None:
+def network_reason(
+    path: str | os.PathLike[str],
+    *,
+    platform: str | None = None,
+    mountinfo: str | None = None,
+    drive_type: DriveTypeFn | None = None,
+) -> str | None:
     """Why `path` is on a network location (a phrase for the message), or None when it is local.
     `platform`, `mountinfo` and `drive_type` replace the real ones in tests."""
     if str(path) == ":memory:" or str(path).startswith("file::memory:"):
@@ -161,13 +202,15 @@ def network_reason(path: str | os.PathLike[str], *, platform: str | None = None,
 def refusal(path: str | os.PathLike[str], reason: str) -> str:
     from desktop.paths import data_dir
 
-    return (f"The database {path} is on {reason}. ReliefDesk keeps its database in SQLite's WAL "
-            "mode, which is not safe over a network: two PCs using one file can corrupt it. Keep "
-            f"the database on this PC's own disk (the default folder {data_dir()}, or --db / "
-            "RELIEFDESK_DB naming a local folder such as C:\\ReliefDesk\\). To move an existing "
-            "database, copy the file (with no ReliefDesk running) to a local folder and use it "
-            "there; put backups, not the live database, on court storage. Several clerks on one "
-            "database is not supported yet: each PC keeps its own.")
+    return (
+        f"The database {path} is on {reason}. ReliefDesk keeps its database in SQLite's WAL "
+        "mode, which is not safe over a network: two PCs using one file can corrupt it. Keep "
+        f"the database on this PC's own disk (the default folder {data_dir()}, or --db / "
+        "RELIEFDESK_DB naming a local folder such as C:\\ReliefDesk\\). To move an existing "
+        "database, copy the file (with no ReliefDesk running) to a local folder and use it "
+        "there; put backups, not the live database, on court storage. Several clerks on one "
+        "database is not supported yet: each PC keeps its own."
+    )
 
 
 def refuse_network_location(path: str | os.PathLike[str]) -> None:

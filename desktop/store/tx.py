@@ -50,7 +50,7 @@ def _rollback(conn: sqlite3.Connection) -> None:
         try:
             conn.execute("ROLLBACK")
         except sqlite3.Error:
-            pass   # SQLite already rolled back (e.g. after SQLITE_FULL)
+            pass  # SQLite already rolled back (e.g. after SQLITE_FULL)
 
 
 def _raise_honest(exc: sqlite3.Error, conn: sqlite3.Connection) -> None:

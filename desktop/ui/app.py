@@ -36,7 +36,7 @@ def apply_style(app: QApplication) -> None:
     app.setFont(font)
     qss = resources_dir() / "style" / "court.qss"
     if qss.exists():
-        icons = (resources_dir() / "icons").as_posix()     # url() in a style sheet needs a path
+        icons = (resources_dir() / "icons").as_posix()  # url() in a style sheet needs a path
         app.setStyleSheet(qss.read_text(encoding="utf-8").replace("@ICONS@", icons))
 
 
@@ -51,12 +51,13 @@ def sign_in(conn: Any, db_label: str, parent: Any = None) -> Any | None:
     from desktop.ui import core
     from desktop.ui.login_dialog import CreateAdminDialog, LoginDialog
 
-    if os_signin.enabled(conn):          # the Windows account, when an administrator mapped it
+    if os_signin.enabled(conn):  # the Windows account, when an administrator mapped it
         try:
             return os_signin.sign_in(conn)
         except UserError as exc:
-            QMessageBox.information(parent, "Windows sign-in",
-                                    f"{exc}\n\nSign in with a ReliefDesk password instead.")
+            QMessageBox.information(
+                parent, "Windows sign-in", f"{exc}\n\nSign in with a ReliefDesk password instead."
+            )
     if not core.has_users(conn):
         dlg: QDialog = CreateAdminDialog(conn, parent)
     else:
@@ -83,7 +84,7 @@ def build_demo_with_progress(db_path: Path, parent: Any = None, creator: Any = N
     dialog = QProgressDialog("Building the demonstration database…", "", 0, 0, parent)
     dialog.setWindowTitle("Demonstration database")
     dialog.setAccessibleName("Building the demonstration database")
-    dialog.setCancelButton(None)          # a half-built demo is of no use; it takes seconds
+    dialog.setCancelButton(None)  # a half-built demo is of no use; it takes seconds
     dialog.setMinimumDuration(0)
     dialog.setMinimumWidth(480)
     dialog.setAutoClose(False)
@@ -112,24 +113,31 @@ def build_demo_with_progress(db_path: Path, parent: Any = None, creator: Any = N
     loop.exec()
     dialog.close()
     if "error" in result:
-        QMessageBox.warning(parent, "Demonstration database not built",
-                            user_message(result["error"]))
+        QMessageBox.warning(
+            parent, "Demonstration database not built", user_message(result["error"])
+        )
         return None
     return result.get("ok")
 
 
 def demo_sign_in_text(result: Any) -> str:
     """How to sign in as each demo account."""
-    roles = {"admin": "the administrator (users, the court's county)",
-             "clerk": "the clerk's day: import, review, submit a batch",
-             "judge": "the judge's day: spot-check, accept, sign orders",
-             "records_officer": "the records officer: sealed records, retention and purge"}
-    rows = "".join(f"<tr><td><b>{name}</b></td><td>{roles.get(role, role)}</td></tr>"
-                   for name, role in result.users)
-    return ("<p>The demonstration database is ready: invented people only, "
-            "San Bernardino County.</p><p>Sign in with one of these user names; the password "
-            f"of each is <b>{result.password}</b>:</p><table cellpadding=3>{rows}</table>"
-            "<p>Sign out (close the window) and start again to try the other side.</p>")
+    roles = {
+        "admin": "the administrator (users, the court's county)",
+        "clerk": "the clerk's day: import, review, submit a batch",
+        "judge": "the judge's day: spot-check, accept, sign orders",
+        "records_officer": "the records officer: sealed records, retention and purge",
+    }
+    rows = "".join(
+        f"<tr><td><b>{name}</b></td><td>{roles.get(role, role)}</td></tr>"
+        for name, role in result.users
+    )
+    return (
+        "<p>The demonstration database is ready: invented people only, "
+        "San Bernardino County.</p><p>Sign in with one of these user names; the password "
+        f"of each is <b>{result.password}</b>:</p><table cellpadding=3>{rows}</table>"
+        "<p>Sign out (close the window) and start again to try the other side.</p>"
+    )
 
 
 def offer_demo(db_path: Path, conn: Any, parent: Any = None, creator: Any = None) -> Any:
@@ -138,11 +146,13 @@ def offer_demo(db_path: Path, conn: Any, parent: Any = None, creator: Any = None
     if has_records(conn):
         return None
     answer = QMessageBox.question(
-        parent, "Empty database",
+        parent,
+        "Empty database",
         "This database holds no records yet.\n\nBuild the demonstration database (invented "
         "people only, with clerk, judge and records officer accounts) so you can try ReliefDesk? "
         "Choose No to "
-        "create the administrator account and import the court's files instead.")
+        "create the administrator account and import the court's files instead.",
+    )
     if answer != QMessageBox.Yes:
         return None
     result = build_demo_with_progress(db_path, parent, creator)
@@ -151,8 +161,9 @@ def offer_demo(db_path: Path, conn: Any, parent: Any = None, creator: Any = None
     return result
 
 
-def run(db_path: Path, probe: bool = False, started_at: float | None = None,
-        clock_note: str = "") -> int:
+def run(
+    db_path: Path, probe: bool = False, started_at: float | None = None, clock_note: str = ""
+) -> int:
     """Open the window on db_path. With probe=True: no login, read-only queue, print the
     milliseconds from `started_at` (a time.perf_counter value) to the first paint, and exit 0."""
     from desktop.store import open_db
@@ -180,6 +191,7 @@ def run(db_path: Path, probe: bool = False, started_at: float | None = None,
     window = MainWindow(conn, db_path, user, settings(), read_only=probe)
     window.show_fitted()
     if probe:
+
         def report() -> None:
             ms = (time.perf_counter() - (started_at or time.perf_counter())) * 1000
             print(f"startup_ms {ms:.0f}{' ' + clock_note if clock_note else ''}", flush=True)

@@ -39,7 +39,7 @@ from desktop.audit.query import actions as distinct_actions
 from desktop.audit.query import users as distinct_users
 
 ALL = "All"
-_NO_DATE = QDate(2000, 1, 1)   # the date edits' "any date" value (shown as special text)
+_NO_DATE = QDate(2000, 1, 1)  # the date edits' "any date" value (shown as special text)
 
 _ROOT = QModelIndex()  # shared default parent: Qt passes an invalid index for "top level"
 HEADERS = ("Seq", "Time (UTC)", "User", "Action", "Targets", "Details")
@@ -106,14 +106,16 @@ class AuditModel(QAbstractTableModel):
         self._rows.extend(more)
         self.endInsertRows()
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[section]
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         e = self.entry(index.row())
         if e is None:
             return None
@@ -142,7 +144,7 @@ class AuditModel(QAbstractTableModel):
 class AuditView(QWidget):
     """Embed in the main window with AuditView(conn). Call refresh() when the tab is shown."""
 
-    verified = Signal(bool, str)   # (intact, message), after every chain check
+    verified = Signal(bool, str)  # (intact, message), after every chain check
 
     def __init__(self, conn: sqlite3.Connection, parent: Any = None) -> None:
         super().__init__(parent)
@@ -161,8 +163,12 @@ class AuditView(QWidget):
         self.search.setClearButtonEnabled(True)
 
         filters = QHBoxLayout()
-        for label, w in (("Action", self.action_box), ("User", self.user_box),
-                         ("From", self.since_edit), ("To", self.until_edit)):
+        for label, w in (
+            ("Action", self.action_box),
+            ("User", self.user_box),
+            ("From", self.since_edit),
+            ("To", self.until_edit),
+        ):
             lab = QLabel(label)
             lab.setBuddy(w)
             filters.addWidget(lab)
@@ -180,8 +186,9 @@ class AuditView(QWidget):
         header = self.table.horizontalHeader()
         fm = self.table.fontMetrics()
         pad = 28  # cell padding from the style sheet, plus room for the sort/resize handles
-        for col, sample in enumerate(("0000000", "0000-00-00 00:00:00", "judge.name",
-                                      "orders.mark_printed", "00000, 00000")):
+        for col, sample in enumerate(
+            ("0000000", "0000-00-00 00:00:00", "judge.name", "orders.mark_printed", "00000, 00000")
+        ):
             self.table.setColumnWidth(col, fm.horizontalAdvance(sample) + pad)
         header.setSectionResizeMode(len(HEADERS) - 1, QHeaderView.ResizeMode.Stretch)
 
@@ -242,8 +249,10 @@ class AuditView(QWidget):
         return d
 
     def _fill_choices(self) -> None:
-        for box, values in ((self.action_box, distinct_actions(self._conn)),
-                            (self.user_box, distinct_users(self._conn))):
+        for box, values in (
+            (self.action_box, distinct_actions(self._conn)),
+            (self.user_box, distinct_users(self._conn)),
+        ):
             current = box.currentText()
             box.blockSignals(True)
             box.clear()
@@ -259,10 +268,14 @@ class AuditView(QWidget):
 
         action = self.action_box.currentText()
         user = self.user_box.currentText()
-        return AuditFilter(action=None if action == ALL else action,
-                           user=None if user == ALL else user,
-                           since=day(self.since_edit), until=day(self.until_edit, 1),
-                           text=self.search.text().strip() or None, newest_first=True)
+        return AuditFilter(
+            action=None if action == ALL else action,
+            user=None if user == ALL else user,
+            since=day(self.since_edit),
+            until=day(self.until_edit, 1),
+            text=self.search.text().strip() or None,
+            newest_first=True,
+        )
 
     def apply_filter(self) -> None:
         self.model.set_filter(self.current_filter())
@@ -291,8 +304,10 @@ class AuditView(QWidget):
             msg = f"Audit chain intact ({result.entries:,} entries)."
             self.status_label.setObjectName("hint")
         else:
-            msg = (f"Audit chain BROKEN at entry {result.broken_seq}: {result.reason}. "
-                   "Report this to court IT; keep the database as it is.")
+            msg = (
+                f"Audit chain BROKEN at entry {result.broken_seq}: {result.reason}. "
+                "Report this to court IT; keep the database as it is."
+            )
             self.status_label.setObjectName("error")
         self.status_label.setText(msg)
         self.status_label.style().unpolish(self.status_label)
@@ -304,18 +319,23 @@ class AuditView(QWidget):
         """Export the whole log (not just the filtered rows) and say where it went."""
         # The save dialog has asked before replacing a file; the database and backups stay refused.
         r = export(self._conn, path, force=True)  # type: ignore[arg-type]
-        return (f"Exported {r.entries:,} entries to {r.path}. Last entry {r.head_seq}, "
-                f"hash {r.head_hash}. File SHA-256 {r.sha256}.")
+        return (
+            f"Exported {r.entries:,} entries to {r.path}. Last entry {r.head_seq}, "
+            f"hash {r.head_hash}. File SHA-256 {r.sha256}."
+        )
 
     def _export_dialog(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export the audit log", "reliefdesk-audit.csv",
-            "CSV (*.csv);;JSON Lines (*.jsonl)")
+            self,
+            "Export the audit log",
+            "reliefdesk-audit.csv",
+            "CSV (*.csv);;JSON Lines (*.jsonl)",
+        )
         if not path:
             return
         try:
             msg = self.export_to(path)
-        except Exception as exc:  # noqa: BLE001 - shown to the user, nothing to clean up
+        except Exception as exc:
             QMessageBox.warning(self, "Export failed", str(exc))
             return
         QMessageBox.information(self, "Audit log exported", msg)

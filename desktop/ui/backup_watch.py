@@ -16,8 +16,14 @@ CHECK_EVERY_MS = 10 * 60 * 1000
 
 
 class BackupWatch(QObject):
-    def __init__(self, window: QMainWindow, conn: sqlite3.Connection, db_path: Path, user: Any,
-                 check_every_ms: int = CHECK_EVERY_MS) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        conn: sqlite3.Connection,
+        db_path: Path,
+        user: Any,
+        check_every_ms: int = CHECK_EVERY_MS,
+    ) -> None:
         super().__init__(window)
         self.conn, self.db_path, self.user = conn, db_path, user
         self.label = QLabel()
@@ -42,7 +48,8 @@ class BackupWatch(QObject):
 
             name = getattr(self.user, "name", None)
             self._running = start_worker(
-                self, lambda _progress: run_scheduled(self.db_path, user=name))
+                self, lambda _progress: run_scheduled(self.db_path, user=name)
+            )
             _thread, handle = self._running
             handle.finished.connect(lambda _r: self._done(None))
             handle.failed.connect(self._done)

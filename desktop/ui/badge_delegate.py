@@ -35,7 +35,9 @@ class BadgeDelegate(QStyledItemDelegate):
             painter.fillRect(option.rect, option.palette.highlight())
         rect = QRect(option.rect).adjusted(3, 3, -3, -3)
         painter.setRenderHint(QPainter.Antialiasing)
-        painter.setPen(QColor("#ffffff") if option.state & QStyle.State_Selected else QColor(badge.fg))
+        painter.setPen(
+            QColor("#ffffff") if option.state & QStyle.State_Selected else QColor(badge.fg)
+        )
         bg = QColor(badge.bg)
         painter.setBrush(bg)
         if badge.bg.lower() == "#ffffff":

@@ -25,8 +25,9 @@ from desktop.ui.labels import rule_path_text, user_message
 
 
 class BulkApproveDialog(QDialog):
-    def __init__(self, conn: sqlite3.Connection, user: Any, preselect: str | None,
-                 parent: Any = None) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, user: Any, preselect: str | None, parent: Any = None
+    ) -> None:
         super().__init__(parent)
         self.conn, self.user = conn, user
         self.approved_ids: list[int] = []
@@ -35,9 +36,11 @@ class BulkApproveDialog(QDialog):
         self.setAccessibleName("Bulk approve a rule path")
         self.setMinimumWidth(640)
         layout = QVBoxLayout(self)
-        intro = QLabel("Counts with hard-stop flags, resentencing, not-eligible and needs-review "
-                       "determinations are never bulk-approved. Open a few counts of the rule path "
-                       "in the queue first; then approve the rest here in one step.")
+        intro = QLabel(
+            "Counts with hard-stop flags, resentencing, not-eligible and needs-review "
+            "determinations are never bulk-approved. Open a few counts of the rule path "
+            "in the queue first; then approve the rest here in one step."
+        )
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
@@ -84,22 +87,31 @@ class BulkApproveDialog(QDialog):
         n = next((c for p, c in core.rule_paths(self.conn) if p == path), 0)
         opened = core.opened_in_path(self.conn, self.user, path)
         need = core.bulk_min_opened(self.conn)
-        text = (f"{n:,} pending counts in this rule path can be approved in bulk. You have opened "
-                f"{opened:,} of its counts; at least {need} are needed.")
+        text = (
+            f"{n:,} pending counts in this rule path can be approved in bulk. You have opened "
+            f"{opened:,} of its counts; at least {need} are needed."
+        )
         if opened < need:
-            text += (f" Open {need - opened} more in the queue (filter by this rule path and read "
-                     "them) first.")
+            text += (
+                f" Open {need - opened} more in the queue (filter by this rule path and read "
+                "them) first."
+            )
         self.info.setText(text)
         self.go.setText(f"Approve {n:,} counts")
-        self.go.setEnabled(n > 0 and opened >= need)    # the core refuses too; this says why
+        self.go.setEnabled(n > 0 and opened >= need)  # the core refuses too; this says why
 
     def confirm(self, path: str, n: int) -> bool:
         """Ask before approving: how many counts, and the rule path in words."""
-        box = QMessageBox(QMessageBox.Question, "Approve in bulk?",
-                          f"<p>Approve <b>{n:,} pending count{'s' if n != 1 else ''}</b> of the "
-                          f"rule path</p><p>“{escape(rule_path_text(path))}”</p><p>in one step? "
-                          "Each can still be undone with Ctrl+Z (the whole step at once) until "
-                          "the batch is submitted.</p>", QMessageBox.Cancel, self)
+        box = QMessageBox(
+            QMessageBox.Question,
+            "Approve in bulk?",
+            f"<p>Approve <b>{n:,} pending count{'s' if n != 1 else ''}</b> of the "
+            f"rule path</p><p>“{escape(rule_path_text(path))}”</p><p>in one step? "
+            "Each can still be undone with Ctrl+Z (the whole step at once) until "
+            "the batch is submitted.</p>",
+            QMessageBox.Cancel,
+            self,
+        )
         go = box.addButton(f"Approve {n:,} counts", QMessageBox.AcceptRole)
         box.setDefaultButton(QMessageBox.Cancel)
         box.exec()

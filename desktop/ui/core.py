@@ -14,8 +14,15 @@ from desktop.review.users import User
 
 # Reads the views make are answered by the review core and re-exported here, so the views keep
 # one doorway to the core for reads as for writes.
-__all__ = ["SampleItem", "User", "batch_status", "count_numbers", "filter_choices",
-           "has_review_items", "longest_names"]
+__all__ = [
+    "SampleItem",
+    "User",
+    "batch_status",
+    "count_numbers",
+    "filter_choices",
+    "has_review_items",
+    "longest_names",
+]
 
 
 def has_users(conn: sqlite3.Connection) -> bool:
@@ -34,8 +41,14 @@ def reject(conn: sqlite3.Connection, user: User, ids: list[int], reason: str) ->
     return decisions.reject(conn, user, ids, reason)
 
 
-def change(conn: sqlite3.Connection, user: User, count_id: int, relief: str, target: str | None,
-           reason: str) -> list[int]:
+def change(
+    conn: sqlite3.Connection,
+    user: User,
+    count_id: int,
+    relief: str,
+    target: str | None,
+    reason: str,
+) -> list[int]:
     return decisions.change(conn, user, count_id, relief, target, reason)
 
 
@@ -88,7 +101,9 @@ def sample(conn: sqlite3.Connection, user: User, batch_id: int) -> list[SampleIt
     return batches.sample(conn, user, batch_id)
 
 
-def send_back(conn: sqlite3.Connection, user: User, batch_id: int, count_id: int, note: str) -> None:
+def send_back(
+    conn: sqlite3.Connection, user: User, batch_id: int, count_id: int, note: str
+) -> None:
     batches.send_back(conn, user, batch_id, count_id, note)
 
 
@@ -98,5 +113,3 @@ def accept_item(conn: sqlite3.Connection, user: User, batch_id: int, count_id: i
 
 def accept_batch(conn: sqlite3.Connection, user: User, batch_id: int) -> None:
     batches.accept_batch(conn, user, batch_id)
-
-

@@ -25,7 +25,7 @@ class _Dialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setAccessibleName(title)
-        self.setMinimumWidth(600)      # the title names the count, case and person
+        self.setMinimumWidth(600)  # the title names the count, case and person
         self.layout_ = QVBoxLayout(self)
         hint = QLabel(intro)
         hint.setWordWrap(True)
@@ -45,7 +45,7 @@ class _Dialog(QDialog):
     def _text_box(self, label: str) -> QPlainTextEdit:
         box = QPlainTextEdit()
         box.setAccessibleName(label)
-        box.setTabChangesFocus(True)   # Tab moves on to OK rather than typing a tab
+        box.setTabChangesFocus(True)  # Tab moves on to OK rather than typing a tab
         box.setFixedHeight(80)
         self.form.addRow(f"{label}:", box)
         return box
@@ -65,8 +65,12 @@ class RejectDialog(_Dialog):
     CHOOSE = "Choose a reason…"
 
     def __init__(self, what: str, parent: Any = None) -> None:
-        super().__init__(f"Reject {what}", f"Reject {what}. Choose the reason (Up/Down or its "
-                         "first letter) and add details for the record.", parent)
+        super().__init__(
+            f"Reject {what}",
+            f"Reject {what}. Choose the reason (Up/Down or its "
+            "first letter) and add details for the record.",
+            parent,
+        )
         self.reasons = QComboBox()
         self.reasons.setAccessibleName("Reason for the rejection")
         self.reasons.addItem(self.CHOOSE, None)
@@ -110,13 +114,16 @@ class RejectDialog(_Dialog):
 
 class ChangeDialog(_Dialog):
     def __init__(self, current: str | None, parent: Any = None, what: str = "") -> None:
-        super().__init__(f"Change the relief of {what}" if what else "Change relief",
-                         (f"{what[:1].upper() + what[1:]}: the" if what else "The")
-                         + f" engine proposed {relief_text(current)}. Choose the relief to grant "
-                         "instead and say why.", parent)
+        super().__init__(
+            f"Change the relief of {what}" if what else "Change relief",
+            (f"{what[:1].upper() + what[1:]}: the" if what else "The")
+            + f" engine proposed {relief_text(current)}. Choose the relief to grant "
+            "instead and say why.",
+            parent,
+        )
         self.relief = QComboBox()
         self.relief.setAccessibleName("New relief")
-        self.relief.addItem("Choose the relief…", None)      # none chosen for the clerk
+        self.relief.addItem("Choose the relief…", None)  # none chosen for the clerk
         for r in RELIEFS:
             if r != current and r != "needs_review":
                 self.relief.addItem(relief_text(r), r)

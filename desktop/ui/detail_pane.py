@@ -37,8 +37,10 @@ def _e(value: Any) -> str:
 
 def _badge_html(relief: str | None, target: str | None = None) -> str:
     b = relief_badge(relief, target)
-    return (f'<span style="background:{b.bg}; color:{b.fg}; font-weight:600;">'
-            f'&nbsp;{_e(b.text)}&nbsp;</span>')
+    return (
+        f'<span style="background:{b.bg}; color:{b.fg}; font-weight:600;">'
+        f"&nbsp;{_e(b.text)}&nbsp;</span>"
+    )
 
 
 def _fact(value: Any) -> str:
@@ -53,7 +55,7 @@ def _fact(value: Any) -> str:
 def _sentence_text(parts: list[dict[str, Any]]) -> str:
     out = []
     for p in parts:
-        if isinstance(p, dict) and p.get("unit") == "?":   # kept unread (row_warnings)
+        if isinstance(p, dict) and p.get("unit") == "?":  # kept unread (row_warnings)
             out.append(f"{p.get('kind') or ''} (could not be read)".strip())
         elif isinstance(p, dict):
             out.append(" ".join(str(p.get(k) or "") for k in ("kind", "length", "unit")).strip())
@@ -63,8 +65,10 @@ def _sentence_text(parts: list[dict[str, Any]]) -> str:
 def count_words(d: CountDetail) -> str:
     """'count 3 of case FSB0412873, ALVARADO-WHITFIELD, JOSEPH': how dialogs name a count."""
     c, s = d.count, d.subject
-    return (f"count {c.get('count_no') or '?'} of case {c.get('case_number') or '(no number)'}, "
-            f"{s.get('name') or '(no name)'}")
+    return (
+        f"count {c.get('count_no') or '?'} of case {c.get('case_number') or '(no number)'}, "
+        f"{s.get('name') or '(no name)'}"
+    )
 
 
 def _record_row(c: RecordCount, as_of: str | None) -> str:
@@ -85,11 +89,13 @@ def _record_row(c: RecordCount, as_of: str | None) -> str:
     relief = _badge_html(c.relief, c.resentence_target) if c.relief else ""
     section = f"{_e(c.section)} {_e(c.code)}".strip() or _e(c.offense_text)
     sentence = _e(_sentence_text(c.sentence))
-    return (f'<tr style="{style}"><td nowrap>{_e(c.case_number)}</td><td>{_e(c.count_no)}</td>'
-            f"<td nowrap>{section}</td><td>{_e(c.level)}</td><td>{_e(c.disposition)}</td>"
-            f"<td nowrap>{_e(c.conviction_date)}</td>"
-            f"<td>{sentence}{'<br>' if sentence and status else ''}{status}</td>"
-            f"<td>{relief} {' · '.join(marks)}</td></tr>")
+    return (
+        f'<tr style="{style}"><td nowrap>{_e(c.case_number)}</td><td>{_e(c.count_no)}</td>'
+        f"<td nowrap>{section}</td><td>{_e(c.level)}</td><td>{_e(c.disposition)}</td>"
+        f"<td nowrap>{_e(c.conviction_date)}</td>"
+        f"<td>{sentence}{'<br>' if sentence and status else ''}{status}</td>"
+        f"<td>{relief} {' · '.join(marks)}</td></tr>"
+    )
 
 
 def detail_html(d: CountDetail) -> str:
@@ -98,9 +104,11 @@ def detail_html(d: CountDetail) -> str:
     policy = d.explanation.get("policy") or {}
     parts: list[str] = []
     if s.get("deceased"):
-        parts.append("<p style='background:#3a3a3a; color:#ffffff; padding:4px'><b>Deceased.</b> "
-                     "The DOJ record shows this person has died (a DECEASED event); the county's "
-                     "policy may grant more relief for that.</p>")
+        parts.append(
+            "<p style='background:#3a3a3a; color:#ffffff; padding:4px'><b>Deceased.</b> "
+            "The DOJ record shows this person has died (a DECEASED event); the county's "
+            "policy may grant more relief for that.</p>"
+        )
     akas = s.get("akas")
     aka_text = ""
     if akas and akas != "[]":
@@ -115,17 +123,22 @@ def detail_html(d: CountDetail) -> str:
         extras.append("<b>deceased</b>")
     if s.get("registered_290"):
         extras.append("<b>PC 290 registration on record</b>")
-    parts.append(f"<p>DOB {_e(s.get('dob'))} · CII {_e(s.get('cii'))}"
-                 f"{' · ' + ' · '.join(extras) if extras else ''}</p>")
+    parts.append(
+        f"<p>DOB {_e(s.get('dob'))} · CII {_e(s.get('cii'))}"
+        f"{' · ' + ' · '.join(extras) if extras else ''}</p>"
+    )
     parts.append(
         f"<p><b>Case {_e(c.get('case_number'))}</b>, count {_e(c.get('count_no'))}: "
         f"{_e(c.get('section'))} {_e(c.get('code'))} ({_e(c.get('level'))}), convicted "
         f"{_e(c.get('conviction_date'))}, {_e(c.get('county'))}"
         f"{', court ' + _e(court_display(c.get('court'))) if c.get('court') else ''}<br>"
-        f"<span style='color:#404040'>{_e(c.get('offense_text'))}</span></p>")
+        f"<span style='color:#404040'>{_e(c.get('offense_text'))}</span></p>"
+    )
     status_words = d.life.text if d.life is not None else status_badge(rv["status"]).text
-    parts.append(f"<p>Proposed relief: {_badge_html(det['relief'], det['resentence_target'])}"
-                 f" &nbsp; Status: <b>{_e(status_words)}</b>")
+    parts.append(
+        f"<p>Proposed relief: {_badge_html(det['relief'], det['resentence_target'])}"
+        f" &nbsp; Status: <b>{_e(status_words)}</b>"
+    )
     if rv.get("decided_by"):
         parts.append(f" by {_e(rv['decided_by'])}, {_e(when(rv.get('decided_at')))}")
     if rv.get("reason"):
@@ -134,39 +147,53 @@ def detail_html(d: CountDetail) -> str:
     flags = split_flags(det.get("flags"))
     if flags:
         parts.append("<p>Flags: " + ", ".join(f"<b>{_e(flag_text(f))}</b>" for f in flags) + "</p>")
-    parts.append(f"<p style='color:#404040'>Rule path: {_e(rule_path_text(det.get('rule_path')))}"
-                 "</p>")
+    parts.append(
+        f"<p style='color:#404040'>Rule path: {_e(rule_path_text(det.get('rule_path')))}</p>"
+    )
 
     if rv.get("rereview"):
         prev = rv.get("previous_decision")
         if isinstance(prev, dict):
-            prev_text = ", ".join(f"{_e(k)}: {_e(v)}" for k, v in prev.items() if v not in (None, ""))
+            prev_text = ", ".join(
+                f"{_e(k)}: {_e(v)}" for k, v in prev.items() if v not in (None, "")
+            )
         else:
             prev_text = _e(prev)
-        parts.append("<p style='background:#fbf0d0; padding:4px'><b>Re-review.</b> A new evaluation "
-                     f"changed this count's determination. Previous decision: {prev_text}</p>")
+        parts.append(
+            "<p style='background:#fbf0d0; padding:4px'><b>Re-review.</b> A new evaluation "
+            f"changed this count's determination. Previous decision: {prev_text}</p>"
+        )
     for note in d.judge_notes:
         what = str(note["judge_status"] or "").replace("_", " ")
-        parts.append(f"<p style='background:#f8e3e3; padding:4px'><b>Judge's note</b> (batch "
-                     f"{_e(note['batch_id'])}, {_e(what)}): {_e(note['judge_note'])}</p>")
+        parts.append(
+            f"<p style='background:#f8e3e3; padding:4px'><b>Judge's note</b> (batch "
+            f"{_e(note['batch_id'])}, {_e(what)}): {_e(note['judge_note'])}</p>"
+        )
 
     parts.append("<h3>Why</h3><ol>")
     for step in d.explanation.get("steps", []):
         statute = step.get("statute")
-        stat = (f" <span style='color:#1f3a68; font-weight:600'>[{_e(statute)}]</span>"
-                if statute else "")
+        stat = (
+            f" <span style='color:#1f3a68; font-weight:600'>[{_e(statute)}]</span>"
+            if statute
+            else ""
+        )
         facts = step.get("facts") or {}
         fact_text = ""
         if facts:
-            fact_text = ("<br><span style='color:#404040; font-size:small'>"
-                         + "; ".join(f"{_e(k.replace('_', ' '))}: {_e(_fact(v))}"
-                                     for k, v in facts.items()) + "</span>")
+            fact_text = (
+                "<br><span style='color:#404040; font-size:small'>"
+                + "; ".join(f"{_e(k.replace('_', ' '))}: {_e(_fact(v))}" for k, v in facts.items())
+                + "</span>"
+            )
         parts.append(f"<li>{_e(step.get('text'))}{stat}{fact_text}</li>")
     parts.append("</ol>")
     if policy or as_of:
-        parts.append(f"<p style='color:#404040'>Policy {_e(policy.get('name'))} "
-                     f"version {_e(policy.get('version'))}, as of {_e(as_of)}, engine "
-                     f"{_e(d.explanation.get('engine_version'))}</p>")
+        parts.append(
+            f"<p style='color:#404040'>Policy {_e(policy.get('name'))} "
+            f"version {_e(policy.get('version'))}, as of {_e(as_of)}, engine "
+            f"{_e(d.explanation.get('engine_version'))}</p>"
+        )
 
     parts.append("<h3>Prosecution response</h3>")
     if d.responses:
@@ -174,18 +201,22 @@ def detail_html(d: CountDetail) -> str:
         for r in d.responses:
             which = f"count {r['count_no']}" if r.get("count_no") else "whole case"
             ground = f", ground: {_e(r['ground'])}" if r.get("ground") else ""
-            parts.append(f"<li>Case {_e(r['case_number'])} ({which}): "
-                         f"<b>{_e(str(r['response']).replace('_', ' '))}</b>{ground}"
-                         f"{', ' + _e(r['response_date']) if r.get('response_date') else ''}</li>")
+            parts.append(
+                f"<li>Case {_e(r['case_number'])} ({which}): "
+                f"<b>{_e(str(r['response']).replace('_', ' '))}</b>{ground}"
+                f"{', ' + _e(r['response_date']) if r.get('response_date') else ''}</li>"
+            )
         parts.append("</ul>")
     else:
         parts.append("<p>None on file.</p>")
 
     parts.append(f"<h3>Whole record ({len(d.record)} counts)</h3>")
-    parts.append("<table border='1' cellspacing='0' cellpadding='2' width='100%' "
-                 "style='border-color:#9aa0a8; font-size:9pt'><tr style='background:#e6e9ee'>"
-                 "<th>Case</th><th>Cnt</th><th>Section</th><th>Lvl</th><th>Disposition</th>"
-                 "<th>Date</th><th>Sentence</th><th>Relief</th></tr>")
+    parts.append(
+        "<table border='1' cellspacing='0' cellpadding='2' width='100%' "
+        "style='border-color:#9aa0a8; font-size:9pt'><tr style='background:#e6e9ee'>"
+        "<th>Case</th><th>Cnt</th><th>Section</th><th>Lvl</th><th>Disposition</th>"
+        "<th>Date</th><th>Sentence</th><th>Relief</th></tr>"
+    )
     for rc in d.record:
         parts.append(_record_row(rc, as_of))
     parts.append("</table>")
@@ -245,8 +276,10 @@ class DetailPane(QWidget):
     def show_detail(self, detail: CountDetail | None) -> None:
         self.detail = detail
         if detail is None:
-            self.browser.setHtml("<p style='color:#404040'>Select a count to see why the engine "
-                                 "proposed its relief and the person's whole record.</p>")
+            self.browser.setHtml(
+                "<p style='color:#404040'>Select a count to see why the engine "
+                "proposed its relief and the person's whole record.</p>"
+            )
         else:
             self.browser.setHtml(detail_html(detail))
         self._update_enabled()
@@ -256,8 +289,9 @@ class DetailPane(QWidget):
         self.actions_enabled = enabled
         self._update_enabled()
 
-    def set_action_states(self, states: dict[str, bool],
-                          reasons: dict[str, str | None] | None = None) -> None:
+    def set_action_states(
+        self, states: dict[str, bool], reasons: dict[str, str | None] | None = None
+    ) -> None:
         """Each decision button on or off; a button that is off says why in its tooltip, and
         when every decision is off the reason is shown above the buttons."""
         self.action_states = dict(states)
@@ -269,12 +303,18 @@ class DetailPane(QWidget):
         if self.detail is not None and self.detail.subject.get("deceased"):
             notes.append("This person is recorded as deceased.")
         for name, b in self.buttons.items():
-            on = (self.detail is not None and self.actions_enabled
-                  and self.action_states.get(name, True))
+            on = (
+                self.detail is not None
+                and self.actions_enabled
+                and self.action_states.get(name, True)
+            )
             b.setEnabled(on)
             b.setToolTip("" if on else (self.action_reasons.get(name) or ""))
-        if self.detail is not None and self.buttons and not any(
-                b.isEnabled() for b in self.buttons.values()):
+        if (
+            self.detail is not None
+            and self.buttons
+            and not any(b.isEnabled() for b in self.buttons.values())
+        ):
             reason = next((r for r in self.action_reasons.values() if r), None)
             if reason:
                 notes.append(reason)
@@ -284,5 +324,6 @@ class DetailPane(QWidget):
     def relief_summary(self) -> str:
         if not self.detail:
             return ""
-        return relief_text(self.detail.determination["relief"],
-                           self.detail.determination["resentence_target"])
+        return relief_text(
+            self.detail.determination["relief"], self.detail.determination["resentence_target"]
+        )

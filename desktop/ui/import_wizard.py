@@ -56,8 +56,10 @@ class FilesPage(QWizardPage):
         self.db_path = db_path
         self.checks: dict[str, Any] = {}
         self.setTitle("1. Choose the files")
-        self.setSubTitle("DOJ research files, court extracts (CSV) or prosecution responses, "
-                         "each checked when added: a file that cannot be imported is left out.")
+        self.setSubTitle(
+            "DOJ research files, court extracts (CSV) or prosecution responses, "
+            "each checked when added: a file that cannot be imported is left out."
+        )
         layout = QVBoxLayout(self)
         self.files = QTableWidget(0, len(FILE_COLUMNS))
         self.files.setHorizontalHeaderLabels(list(FILE_COLUMNS))
@@ -91,8 +93,9 @@ class FilesPage(QWizardPage):
 
     def _add(self) -> None:
         start = str(self.settings.value("import/last_folder", str(Path.home())))
-        paths, _ = QFileDialog.getOpenFileNames(self, "Choose files to import", start,
-                                                "Record files (*.csv *.txt *.dat);;All files (*)")
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Choose files to import", start, "Record files (*.csv *.txt *.dat);;All files (*)"
+        )
         self.add_paths(paths)
 
     def _check(self, path: str) -> Any:
@@ -131,8 +134,10 @@ class FilesPage(QWizardPage):
         bad = [c for c in self.checks.values() if not c.ok]
         text = f"{len(good)} file{'s' if len(good) != 1 else ''} will be imported."
         if bad:
-            text += (f" {len(bad)} cannot be imported and will be left out (see Check); the "
-                     "others are not affected.")
+            text += (
+                f" {len(bad)} cannot be imported and will be left out (see Check); the "
+                "others are not affected."
+            )
         self.note.setText(text if self.checks else "")
 
     def _remove(self) -> None:
@@ -162,6 +167,7 @@ class _MemoryImports:
         class _Cursor:
             def fetchone(self) -> None:
                 return None
+
         return _Cursor()
 
 
@@ -177,9 +183,11 @@ class CountyPage(QWizardPage):
         super().__init__()
         self.settings, self.db_path, self.user = settings, db_path, user
         self.setTitle("2. County")
-        self.setSubTitle("The court's county: its convictions are evaluated. Convictions from "
-                         "other counties on a person's record are read only as prior "
-                         "convictions.")
+        self.setSubTitle(
+            "The court's county: its convictions are evaluated. Convictions from "
+            "other counties on a person's record are read only as prior "
+            "convictions."
+        )
         form = QFormLayout(self)
         self.shown = QLabel("")
         self.shown.setObjectName("sectionTitle")
@@ -225,10 +233,11 @@ class CountyPage(QWizardPage):
             self.form_label(is_admin)
             self.hint.setText(
                 "Choose the court's county once; every later import evaluates it."
-                if is_admin else
-                "The administrator has not set the court's county yet. Ask the administrator "
+                if is_admin
+                else "The administrator has not set the court's county yet. Ask the administrator "
                 "to sign in and choose it (File › Import and evaluate, or the command "
-                "“county”), then import again.")
+                "“county”), then import again."
+            )
             if is_admin:
                 self.county.setFocus()
         self.completeChanged.emit()
@@ -255,9 +264,11 @@ class CountyPage(QWizardPage):
         if not choice:
             return False
         answer = QMessageBox.question(
-            self, "Set the court's county",
+            self,
+            "Set the court's county",
             f"Set the court's county to {choice}? Every import then evaluates {choice} County; "
-            "only the administrator can change it.")
+            "only the administrator can change it.",
+        )
         if answer != QMessageBox.Yes:
             return False
         conn = open_db(self.db_path).conn
@@ -278,9 +289,11 @@ class PolicyPage(QWizardPage):
         super().__init__()
         self.db_path, self.user = db_path, user
         self.setTitle("3. Policy")
-        self.setSubTitle("Which relief the county grants beyond the statutory floor. Editing an "
-                         "option and saving stores a new version of the policy; the evaluation "
-                         "records the version it used.")
+        self.setSubTitle(
+            "Which relief the county grants beyond the statutory floor. Editing an "
+            "option and saving stores a new version of the policy; the evaluation "
+            "records the version it used."
+        )
         layout = QVBoxLayout(self)
         top = QFormLayout()
         self.policy = QComboBox()
@@ -366,11 +379,15 @@ class PolicyPage(QWizardPage):
         text = f"Version {self.current.get('version', '?')}."
         if self.last is not None:
             if self.last.policy_name == name:
-                text += (f" {self.county} County was last evaluated with this policy (version "
-                         f"{self.last.policy_version}).")
+                text += (
+                    f" {self.county} County was last evaluated with this policy (version "
+                    f"{self.last.policy_version})."
+                )
             else:
-                text += (f" Not the policy of {self.county} County's last evaluation "
-                         f"(“{self.last.policy_name}”): you will be asked to confirm.")
+                text += (
+                    f" Not the policy of {self.county} County's last evaluation "
+                    f"(“{self.last.policy_name}”): you will be asked to confirm."
+                )
         self.status.setText(text)
 
     def _add_editors(self, prefix: tuple[str, ...], options: dict[str, Any]) -> None:
@@ -395,7 +412,7 @@ class PolicyPage(QWizardPage):
                 values = policy_access.choices(key)
                 if value not in values:
                     values = [*values, value]
-                for v in values:      # shown as words, kept as the policy's value
+                for v in values:  # shown as words, kept as the policy's value
                     w.addItem(policy_access.value_words(v), v)
                 w.setCurrentIndex(max(0, w.findData(value)))
             else:
@@ -429,8 +446,9 @@ class PolicyPage(QWizardPage):
 
         conn = open_db(self.db_path).conn
         try:
-            version = policy_access.save_version(conn, self.policy.currentData(),
-                                                 self.edited_options(), self.user)
+            version = policy_access.save_version(
+                conn, self.policy.currentData(), self.edited_options(), self.user
+            )
         except UserError as exc:
             QMessageBox.warning(self, "Policy not saved", user_message(str(exc)))
             return
@@ -453,8 +471,13 @@ class PolicyPage(QWizardPage):
             finally:
                 conn.close()
             if warning:
-                box = QMessageBox(QMessageBox.Warning, "A different policy than last time",
-                                  warning, QMessageBox.Cancel, self)
+                box = QMessageBox(
+                    QMessageBox.Warning,
+                    "A different policy than last time",
+                    warning,
+                    QMessageBox.Cancel,
+                    self,
+                )
                 go = box.addButton("Use this policy", QMessageBox.AcceptRole)
                 box.setDefaultButton(QMessageBox.Cancel)
                 box.exec()
@@ -462,8 +485,10 @@ class PolicyPage(QWizardPage):
                     return False
         if self.edited_options() != self.current.get("options", {}):
             answer = QMessageBox.question(
-                self, "Unsaved policy changes",
-                "You changed options without saving them. Save them as a new version now?")
+                self,
+                "Unsaved policy changes",
+                "You changed options without saving them. Save them as a new version now?",
+            )
             if answer == QMessageBox.Yes:
                 self._save()
             else:
@@ -475,8 +500,10 @@ class AsOfPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
         self.setTitle("4. As-of date")
-        self.setSubTitle("Sentences, ages and waiting periods are judged on this date. AB 1793's "
-                         "prosecution deadline was July 1, 2020.")
+        self.setSubTitle(
+            "Sentences, ages and waiting periods are judged on this date. AB 1793's "
+            "prosecution deadline was July 1, 2020."
+        )
         form = QFormLayout(self)
         self.date = QDateEdit(QDate(2020, 7, 1))
         self.date.setCalendarPopup(True)
@@ -497,8 +524,10 @@ class ProgressPage(QWizardPage):
         super().__init__()
         self.w = wizard
         self.setTitle("5. Importing and evaluating")
-        self.setSubTitle("You can keep using ReliefDesk's other windows; Cancel stops the step "
-                         "in progress and keeps nothing of it.")
+        self.setSubTitle(
+            "You can keep using ReliefDesk's other windows; Cancel stops the step "
+            "in progress and keeps nothing of it."
+        )
         layout = QVBoxLayout(self)
         self.label = QLabel("Starting…")
         self.label.setAccessibleName("Progress step")
@@ -529,12 +558,18 @@ class ProgressPage(QWizardPage):
         files, county = w.files_page.paths(), w.county_page.value()
         policy, as_of = w.policy_page.policy_name(), w.asof_page.value()
         db_path, user = w.db_path, w.user
-        outcome: dict[str, Any] = {"summaries": [], "results": [], "run_id": None,
-                                   "stage": "import", "before": None}
+        outcome: dict[str, Any] = {
+            "summaries": [],
+            "results": [],
+            "run_id": None,
+            "stage": "import",
+            "before": None,
+        }
         # Files that failed their check when added: in the summary with the reason.
         for c in w.files_page.failed():
-            outcome["results"].append({"file": c.path, "ok": False, "note": c.problem,
-                                       "summary": None})
+            outcome["results"].append(
+                {"file": c.path, "ok": False, "note": c.problem, "summary": None}
+            )
         w.outcome = outcome
 
         def job(progress: Any) -> dict[str, Any]:
@@ -544,7 +579,7 @@ class ProgressPage(QWizardPage):
             from desktop.review.county import last_run
             from desktop.store import open_db
 
-            db = open_db(db_path)     # this thread's own connection
+            db = open_db(db_path)  # this thread's own connection
             try:
                 before = last_run(db.conn, county)
                 outcome["before"] = before.totals if before else None
@@ -553,20 +588,32 @@ class ProgressPage(QWizardPage):
                     progress(0, 0, f"Importing file {i} of {len(files)}: {Path(path).name}")
                     try:
                         summary = import_file(db, path, progress=progress, user=user.name)
-                    except UserError as exc:     # this file only: the others go on
-                        outcome["results"].append({"file": path, "ok": False,
-                                                   "note": user_message(str(exc)),
-                                                   "summary": None})
+                    except UserError as exc:  # this file only: the others go on
+                        outcome["results"].append(
+                            {
+                                "file": path,
+                                "ok": False,
+                                "note": user_message(str(exc)),
+                                "summary": None,
+                            }
+                        )
                         continue
                     outcome["summaries"].append(summary)
-                    outcome["results"].append({
-                        "file": path, "ok": True, "summary": summary,
-                        "note": "imported before: skipped" if summary.already_imported
-                        else "imported"})
+                    outcome["results"].append(
+                        {
+                            "file": path,
+                            "ok": True,
+                            "summary": summary,
+                            "note": "imported before: skipped"
+                            if summary.already_imported
+                            else "imported",
+                        }
+                    )
                 outcome["stage"] = "evaluate"
                 progress(0, 0, f"Evaluating {county} County")
-                outcome["run_id"] = evaluate_county(db, county, policy, as_of, user=user.name,
-                                                    progress=progress)
+                outcome["run_id"] = evaluate_county(
+                    db, county, policy, as_of, user=user.name, progress=progress
+                )
                 return outcome
             finally:
                 db.conn.close()
@@ -575,9 +622,12 @@ class ProgressPage(QWizardPage):
         self.worker.progress.connect(self._progress)
         self.worker.finished.connect(lambda _: self._finish("Finished."))
         self.worker.failed.connect(lambda msg: self._finish(f"Stopped: {msg}", error=True))
-        self.worker.cancelled.connect(lambda: self._finish(
-            "Cancelled. The step in progress was rolled back; files imported before it are kept.",
-            error=True))
+        self.worker.cancelled.connect(
+            lambda: self._finish(
+                "Cancelled. The step in progress was rolled back; files imported before it are kept.",
+                error=True,
+            )
+        )
 
     def _progress(self, done: int, total: int, label: str) -> None:
         """The step, its percentage and the time left (from the pace so far in this step)."""
@@ -633,8 +683,9 @@ class SummaryPage(QWizardPage):
         self.text.setAccessibleName("Import summary")
         layout.addWidget(self.text)
         self.files = QTableWidget(0, 6)
-        self.files.setHorizontalHeaderLabels(["File", "Result", "Rows read", "Kept", "Rejected",
-                                              "Fields not read"])
+        self.files.setHorizontalHeaderLabels(
+            ["File", "Result", "Rows read", "Kept", "Rejected", "Fields not read"]
+        )
         self.files.setAccessibleName("Each file's result")
         self.files.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.files.setSelectionBehavior(QAbstractItemView.SelectRows)
@@ -655,8 +706,10 @@ class SummaryPage(QWizardPage):
         self.reliefs.verticalHeader().setVisible(False)
         self.reliefs.setMaximumHeight(170)
         layout.addWidget(self.reliefs)
-        self.rejected_label = QLabel("Rejected rows, and fields kept unread (the fact is left "
-                                     "unknown and the row kept), of the selected file:")
+        self.rejected_label = QLabel(
+            "Rejected rows, and fields kept unread (the fact is left "
+            "unknown and the row kept), of the selected file:"
+        )
         layout.addWidget(self.rejected_label)
         self.rejected = QTableWidget(0, 4)
         self.rejected.setHorizontalHeaderLabels(["Line", "Column", "Reason", "Raw row"])
@@ -678,8 +731,11 @@ class SummaryPage(QWizardPage):
         for i, r in enumerate(results):
             s = r["summary"]
             values = [Path(r["file"]).name, r["note"][:1].upper() + r["note"][1:]]
-            values += ([f"{s.rows_read:,}", f"{s.rows_kept:,}", f"{s.rows_rejected:,}",
-                        f"{s.warnings:,}"] if s is not None else ["", "", "", ""])
+            values += (
+                [f"{s.rows_read:,}", f"{s.rows_kept:,}", f"{s.rows_rejected:,}", f"{s.warnings:,}"]
+                if s is not None
+                else ["", "", "", ""]
+            )
             for j, v in enumerate(values):
                 it = QTableWidgetItem(v)
                 it.setData(Qt.UserRole, s.import_id if s is not None else None)
@@ -687,26 +743,34 @@ class SummaryPage(QWizardPage):
                 self.files.setItem(i, j, it)
         imported = sum(1 for r in results if r["ok"] and r["note"] == "imported")
         failed = sum(1 for r in results if not r["ok"])
-        lines = [out.get("message", ""),
-                 f"{imported} file{'s' if imported != 1 else ''} imported"
-                 + (f", {failed} not imported (see Result)" if failed else "") + "."]
+        lines = [
+            out.get("message", ""),
+            f"{imported} file{'s' if imported != 1 else ''} imported"
+            + (f", {failed} not imported (see Result)" if failed else "")
+            + ".",
+        ]
         before = out.get("before") or {}
         if out.get("run_id") is not None:
             after = self.w.run_totals(out["run_id"])
             total = sum(after.values())
-            lines.append(f"{self.w.county_page.value()} County evaluated with the policy "
-                         f"“{self.w.policy_page.policy_name()}”: {total:,} counts.")
+            lines.append(
+                f"{self.w.county_page.value()} County evaluated with the policy "
+                f"“{self.w.policy_page.policy_name()}”: {total:,} counts."
+            )
             self.relief_label.setText(
                 "Counts by relief before (the previous evaluation, policy "
-                f"“{out.get('before_policy')}”) and after this one:" if before else
-                "Counts by relief (the county's first evaluation):")
+                f"“{out.get('before_policy')}”) and after this one:"
+                if before
+                else "Counts by relief (the county's first evaluation):"
+            )
             keys = list(dict.fromkeys([*after, *before]))
             self.reliefs.setRowCount(len(keys))
             for i, k in enumerate(keys):
                 b, a = before.get(k, 0), after.get(k, 0)
                 change = f"{a - b:+,}" if before else ""
-                for j, v in enumerate([relief_text(k), f"{b:,}" if before else "—", f"{a:,}",
-                                       change]):
+                for j, v in enumerate(
+                    [relief_text(k), f"{b:,}" if before else "—", f"{a:,}", change]
+                ):
                     self.reliefs.setItem(i, j, QTableWidgetItem(v))
         self.text.setText("\n".join(x for x in lines if x))
         if results:
@@ -737,7 +801,7 @@ def time_left(seconds: float) -> str:
 
 
 class ImportWizard(QWizard):
-    REJECTED_SHOWN = 1000   # the rest stay in the database (reliefdesk CLI lists all)
+    REJECTED_SHOWN = 1000  # the rest stay in the database (reliefdesk CLI lists all)
 
     def __init__(self, db_path: Path, user: Any, settings: QSettings, parent: Any = None) -> None:
         super().__init__(parent)
@@ -755,8 +819,14 @@ class ImportWizard(QWizard):
         self.asof_page = AsOfPage()
         self.progress_page = ProgressPage(self)
         self.summary_page = SummaryPage(self)
-        for p in (self.files_page, self.county_page, self.policy_page, self.asof_page,
-                  self.progress_page, self.summary_page):
+        for p in (
+            self.files_page,
+            self.county_page,
+            self.policy_page,
+            self.asof_page,
+            self.progress_page,
+            self.summary_page,
+        ):
             self.addPage(p)
         self.resize(860, 620)
 
@@ -780,9 +850,12 @@ class ImportWizard(QWizard):
         try:
             rows: list[tuple[Any, ...]] = [
                 (r.line, r.column, r.reason, r.raw)
-                for r in rejected_rows(conn, import_id, self.REJECTED_SHOWN)]
-            rows += [(w.line, w.column, f"kept, not read: {w.reason}", w.value)
-                     for w in row_warnings(conn, import_id, self.REJECTED_SHOWN)]
+                for r in rejected_rows(conn, import_id, self.REJECTED_SHOWN)
+            ]
+            rows += [
+                (w.line, w.column, f"kept, not read: {w.reason}", w.value)
+                for w in row_warnings(conn, import_id, self.REJECTED_SHOWN)
+            ]
             return rows
         finally:
             conn.close()
@@ -791,5 +864,5 @@ class ImportWizard(QWizard):
         page = self.progress_page
         if page.worker is not None and not page.done:
             page._cancel()
-            return     # closes once the worker has rolled back (its signal finishes the page)
+            return  # closes once the worker has rolled back (its signal finishes the page)
         super().reject()

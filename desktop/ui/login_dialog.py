@@ -70,9 +70,12 @@ class CreateAdminDialog(_FormDialog):
     """First start: the database has no users, so its first account is the administrator."""
 
     def __init__(self, conn: sqlite3.Connection, parent: Any = None) -> None:
-        super().__init__("Create the administrator account",
-                         "This database has no users yet. The first account is the administrator, "
-                         "who then adds the clerks and judges.", parent)
+        super().__init__(
+            "Create the administrator account",
+            "This database has no users yet. The first account is the administrator, "
+            "who then adds the clerks and judges.",
+            parent,
+        )
         self.conn = conn
         self.name = self._line("User name")
         self.password = self._line("Password", password=True)

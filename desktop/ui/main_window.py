@@ -18,8 +18,12 @@ from desktop.ui.orders_view import OrdersView
 from desktop.ui.queue_view import QueueView
 from desktop.ui.spotcheck_view import SpotCheckView
 
-ROLE_TITLES = {"clerk": "Clerk", "judge": "Judge", "admin": "Administrator",
-               "records_officer": "Records officer"}
+ROLE_TITLES = {
+    "clerk": "Clerk",
+    "judge": "Judge",
+    "admin": "Administrator",
+    "records_officer": "Records officer",
+}
 
 SHORTCUTS_HELP = """<table cellpadding=3>
 <tr><td><b>A</b></td><td>Approve the selected count</td></tr>
@@ -40,8 +44,14 @@ SHORTCUTS_HELP = """<table cellpadding=3>
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, conn: sqlite3.Connection, db_path: Path, user: Any, settings: QSettings,
-                 read_only: bool = False) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        db_path: Path,
+        user: Any,
+        settings: QSettings,
+        read_only: bool = False,
+    ) -> None:
         super().__init__()
         self.conn, self.db_path, self.user, self.settings = conn, db_path, user, settings
         self._backed_up = False
@@ -73,20 +83,24 @@ class MainWindow(QMainWindow):
         self.queue.message.connect(self._status)
         self.tabs.currentChanged.connect(self._tab_changed)
 
-        who = QLabel("Read-only (startup probe)" if user is None else
-                     f"Signed in: {user.name} — {ROLE_TITLES.get(role, role)}")
+        who = QLabel(
+            "Read-only (startup probe)"
+            if user is None
+            else f"Signed in: {user.name} — {ROLE_TITLES.get(role, role)}"
+        )
         who.setObjectName("userBadge")
         who.setAccessibleName("Signed-in user and role")
         self.user_label = who
         self.statusBar().addPermanentWidget(who)
         self.statusBar().showMessage(f"Database: {db_path}")
-        if not self.read_only:        # scheduled, verified backups and the overdue warning
+        if not self.read_only:  # scheduled, verified backups and the overdue warning
             from desktop.ui.backup_watch import BackupWatch
 
             self.backup_watch = BackupWatch(self, conn, db_path, user)
         self._menus(role)
-        self.open_maximized = not self.fit_to_screen(settings.value("window/geometry"),
-                                                     settings.value("window/size"))
+        self.open_maximized = not self.fit_to_screen(
+            settings.value("window/geometry"), settings.value("window/size")
+        )
 
     def available(self) -> QRect:
         """The available geometry (without task bars and docks) of the screen the window is on."""
@@ -105,8 +119,9 @@ class MainWindow(QMainWindow):
         fits = 0 < width <= avail.width() and 0 < height <= avail.height()
         if saved is not None and fits and self.restoreGeometry(saved):
             frame = self.frameGeometry()
-            if (avail.contains(frame) or avail.contains(self.geometry())) and \
-                    not self.isMaximized():
+            if (
+                avail.contains(frame) or avail.contains(self.geometry())
+            ) and not self.isMaximized():
                 return True
             self.setWindowState(self.windowState() & ~Qt.WindowMaximized)
         # Fill the available area; shown maximized, so the window manager's title bar and
@@ -118,8 +133,9 @@ class MainWindow(QMainWindow):
         """The window's place and size; a maximized window opens filling its screen again."""
         self.settings.setValue("window/geometry", self.saveGeometry())
         frame = self.frameGeometry() if self.isVisible() else self.geometry()
-        self.settings.setValue("window/size", "0x0" if self.isMaximized() else
-                               f"{frame.width()}x{frame.height()}")
+        self.settings.setValue(
+            "window/size", "0x0" if self.isMaximized() else f"{frame.width()}x{frame.height()}"
+        )
 
     def show_fitted(self) -> None:
         """Show the window sized to its screen (maximized when no saved size fits)."""
@@ -158,15 +174,17 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu("&Help")
         keys = QAction("&Keyboard shortcuts", self)
         keys.setShortcut(QKeySequence.HelpContents)
-        keys.triggered.connect(lambda: QMessageBox.information(self, "Keyboard shortcuts",
-                                                               SHORTCUTS_HELP))
+        keys.triggered.connect(
+            lambda: QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_HELP)
+        )
         help_menu.addAction(keys)
         log_action = QAction("Where is the &log file?", self)
         log_action.triggered.connect(self._show_log_path)
         help_menu.addAction(log_action)
         ident = QAction("This &installation (order numbers)", self)
-        ident.triggered.connect(lambda: QMessageBox.information(self, "This installation",
-                                                                self.installation_text()))
+        ident.triggered.connect(
+            lambda: QMessageBox.information(self, "This installation", self.installation_text())
+        )
         help_menu.addAction(ident)
 
     def installation_text(self) -> str:
@@ -174,19 +192,23 @@ class MainWindow(QMainWindow):
         from desktop.review.settings import identity_settings
 
         ident = identity_settings(self.conn)
-        return (f"Database: {self.db_path}\n\nOrder numbers: {ident['order_prefix']}-"
-                f"{ident['installation_id']}-<county>-<year>-<number>\n\n"
-                f"Installation id {ident['installation_id']} was drawn once for this database and "
-                "never changes, so orders from two databases never share a number. An admin sets "
-                "the court's prefix with: reliefdesk review settings --set order_prefix=TEXT")
+        return (
+            f"Database: {self.db_path}\n\nOrder numbers: {ident['order_prefix']}-"
+            f"{ident['installation_id']}-<county>-<year>-<number>\n\n"
+            f"Installation id {ident['installation_id']} was drawn once for this database and "
+            "never changes, so orders from two databases never share a number. An admin sets "
+            "the court's prefix with: reliefdesk review settings --set order_prefix=TEXT"
+        )
 
     def _show_log_path(self) -> None:
         from desktop import logs
 
         QMessageBox.information(
-            self, "Log file",
+            self,
+            "Log file",
             f"ReliefDesk writes what goes wrong to:\n\n{logs.log_path()}\n\n"
-            "Court IT may ask for this file when something fails.")
+            "Court IT may ask for this file when something fails.",
+        )
 
     def open_court_settings(self) -> None:
         from desktop.ui.court_settings_dialog import CourtSettingsDialog
@@ -204,9 +226,15 @@ class MainWindow(QMainWindow):
             n = self.queue.model.rowCount()
             text = f"The queue shows the new evaluation: {n:,} cannabis counts."
             if cleared:
-                text += (" The " + ", ".join(cleared) + " filter" + ("s" if len(cleared) > 1
-                         else "") + " could hide new counts and " + ("were" if len(cleared) > 1
-                                                                      else "was") + " cleared.")
+                text += (
+                    " The "
+                    + ", ".join(cleared)
+                    + " filter"
+                    + ("s" if len(cleared) > 1 else "")
+                    + " could hide new counts and "
+                    + ("were" if len(cleared) > 1 else "was")
+                    + " cleared."
+                )
             self.statusBar().showMessage(text)
 
     def purge_finished(self, confirm: bool = True) -> str | None:
@@ -216,11 +244,17 @@ class MainWindow(QMainWindow):
 
         try:
             plan = purge(self.conn, self.user, self.db_path, dry_run=True)
-            if confirm and QMessageBox.question(
-                    self, "Purge finished records",
+            if (
+                confirm
+                and QMessageBox.question(
+                    self,
+                    "Purge finished records",
                     f"{plan.text()}\n\nPurge them now? Their records are removed for good; the "
                     "orders register and the audit log are kept, older backups are destroyed "
-                    "and a new backup is taken.") != QMessageBox.StandardButton.Yes:
+                    "and a new backup is taken.",
+                )
+                != QMessageBox.StandardButton.Yes
+            ):
                 return None
             report = purge(self.conn, self.user, self.db_path)
         except UserError as exc:
@@ -253,7 +287,7 @@ class MainWindow(QMainWindow):
     def _tab_changed(self, index: int) -> None:
         view = self.tabs.widget(index)
         if view is self.queue:
-            self.queue.model.refresh_all_rows()    # the judge or the orders moved counts on
+            self.queue.model.refresh_all_rows()  # the judge or the orders moved counts on
             self.queue.show_count(self.queue.current_count())
         elif hasattr(view, "refresh"):
             view.refresh()
@@ -276,13 +310,16 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.orders is not None and self.orders.busy():
-            QMessageBox.information(self, "Orders are being signed",
-                                    "Wait for the signing to finish, or cancel it in the Orders "
-                                    "view, before closing ReliefDesk.")
+            QMessageBox.information(
+                self,
+                "Orders are being signed",
+                "Wait for the signing to finish, or cancel it in the Orders "
+                "view, before closing ReliefDesk.",
+            )
             event.ignore()
             return
         self.queue.stop_timers()
-        if not self.read_only:     # the probe must not change a clerk's saved layout
+        if not self.read_only:  # the probe must not change a clerk's saved layout
             self.save_layout()
             self.queue.save_settings()
             self.settings.sync()
@@ -297,6 +334,7 @@ class MainWindow(QMainWindow):
         try:
             return auto_backup(self.db_path, "exit")
         except UserError as exc:
-            QMessageBox.warning(self, "Backup not written",
-                                f"The backup on exit could not be written: {exc}")
+            QMessageBox.warning(
+                self, "Backup not written", f"The backup on exit could not be written: {exc}"
+            )
             return None

@@ -69,14 +69,27 @@ def status_text(r: OrderRow) -> str:
             return "Waiting for terms"
         return STATUS_TEXT["prepared"]
     return STATUS_TEXT.get(r.status, r.status) + METHOD_TEXT.get(r.signature_method or "", "")
-HEADERS = ("Order", "Kind", "Case(s)", "Person(s)", "Counts", "Status", "Check", "Signed at",
-           "Printed at", "Signed by", "Batch")
+
+
+HEADERS = (
+    "Order",
+    "Kind",
+    "Case(s)",
+    "Person(s)",
+    "Counts",
+    "Status",
+    "Check",
+    "Signed at",
+    "Printed at",
+    "Signed by",
+    "Batch",
+)
 CHECK_COLUMN = HEADERS.index("Check")
 
 
 def _short(text: str, limit: int = 60) -> str:
     text = (text or "").replace(",", ", ")
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class OrdersModel(QAbstractTableModel):
@@ -104,8 +117,9 @@ class OrdersModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole
+    ) -> Any:
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
             return HEADERS[section]
         return None
@@ -117,16 +131,27 @@ class OrdersModel(QAbstractTableModel):
         col = index.column()
         if role in (Qt.DisplayRole, Qt.AccessibleTextRole):
             check = self.checks.get(r.order_no)
-            values = (r.order_no, KINDS.get(r.kind, r.kind), _short(r.case_numbers),
-                      _short(r.names), r.counts, status_text(r),
-                      ("Verified" if check[0] else "FAILED") if check else "",
-                      when(r.signed_at), when(r.printed_at), r.signer or "", r.batch_id)
+            values = (
+                r.order_no,
+                KINDS.get(r.kind, r.kind),
+                _short(r.case_numbers),
+                _short(r.names),
+                r.counts,
+                status_text(r),
+                ("Verified" if check[0] else "FAILED") if check else "",
+                when(r.signed_at),
+                when(r.printed_at),
+                r.signer or "",
+                r.batch_id,
+            )
             return str(values[col])
         if role == Qt.ToolTipRole:
             if col == CHECK_COLUMN and r.order_no in self.checks:
                 return self.checks[r.order_no][1]
             if col in (2, 3):
-                return (r.case_numbers if col == 2 else r.names).replace(",", "\n").replace("; ", "\n")
+                return (
+                    (r.case_numbers if col == 2 else r.names).replace(",", "\n").replace("; ", "\n")
+                )
             if r.problem:
                 return r.problem
             if r.warnings:
@@ -145,17 +170,23 @@ def render_summary(batch: int, outcomes: list[Any], out_dir: Path, signed: bool 
     waiting = [o.order_no for o in outcomes if o.waiting]
     failed = [o for o in outcomes if o.problem]
     cut = sum(1 for o in outcomes if o.warnings)
-    text = (f"Batch {batch}: {len(outcomes)} orders in {out_dir} ({made} "
-            f"{'signed' if signed else 'written for signature'} now, "
-            f"{len(outcomes) - made - len(waiting) - len(failed)} already made).")
+    text = (
+        f"Batch {batch}: {len(outcomes)} orders in {out_dir} ({made} "
+        f"{'signed' if signed else 'written for signature'} now, "
+        f"{len(outcomes) - made - len(waiting) - len(failed)} already made)."
+    )
     if waiting:
-        text += f" {len(waiting)} resentencing order(s) wait for their terms: {', '.join(waiting[:5])}."
+        text += (
+            f" {len(waiting)} resentencing order(s) wait for their terms: {', '.join(waiting[:5])}."
+        )
     if cut:
         text += f" {cut} order(s) print a shortened name or entry (see the order's tooltip)."
     if failed:
-        text += (f" NOT PRODUCED ({len(failed)}): "
-                 + "; ".join(f"{o.order_no}: {o.problem}" for o in failed[:3])
-                 + ". A judge can send these back (reliefdesk orders send-back).")
+        text += (
+            f" NOT PRODUCED ({len(failed)}): "
+            + "; ".join(f"{o.order_no}: {o.problem}" for o in failed[:3])
+            + ". A judge can send these back (reliefdesk orders send-back)."
+        )
     return text
 
 
@@ -187,15 +218,17 @@ class RecordSignatureDialog(QDialog):
         form.addRow("Signed &at:", self.when_edit)
         form.addRow("&How:", self.how_box)
         form.addRow("&Scan (optional):", row)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Scanned signed order", "",
-                                              "Scans (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Scanned signed order", "", "Scans (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)"
+        )
         if path:
             self.scan_edit.setText(path)
 
@@ -217,8 +250,14 @@ class RecordSignatureDialog(QDialog):
 class OrdersView(QWidget):
     changed = Signal()
 
-    def __init__(self, conn: sqlite3.Connection, db_path: Path, user: Any, settings: QSettings,
-                 parent: Any = None) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        db_path: Path,
+        user: Any,
+        settings: QSettings,
+        parent: Any = None,
+    ) -> None:
         super().__init__(parent)
         self.conn, self.db_path, self.user, self.settings = conn, Path(db_path), user, settings
         self.is_judge = getattr(user, "role", None) == "judge"
@@ -237,21 +276,25 @@ class OrdersView(QWidget):
         self.batch_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         top.itemAt(0).widget().setBuddy(self.batch_box)
         top.addWidget(self.batch_box)
-        self.count_label = QLabel("")       # under the list, so the top row fits 1366 px at 125 %
+        self.count_label = QLabel("")  # under the list, so the top row fits 1366 px at 125 %
         self.count_label.setAccessibleName("Orders shown")
         top.addStretch(1)
         self.summary_button = QPushButton("Su&mmary report")
-        self.summary_button.setAccessibleName("Make and show the summary report of the latest "
-                                              "evaluation")
+        self.summary_button.setAccessibleName(
+            "Make and show the summary report of the latest evaluation"
+        )
         self.summary_button.clicked.connect(lambda _=False: self.summary_report())
         top.addWidget(self.summary_button)
         self.bulk_check = QCheckBox("One bul&k order")
-        self.bulk_check.setToolTip("One bulk order with a schedule of every case, instead of one "
-                                   "order per case (resentencing always gets its own order)")
+        self.bulk_check.setToolTip(
+            "One bulk order with a schedule of every case, instead of one "
+            "order per case (resentencing always gets its own order)"
+        )
         self.bulk_check.setAccessibleName("Render one bulk order instead of one order per case")
         self.preview_button = QPushButton("Previe&w orders…")
-        self.preview_button.setAccessibleName("Read the orders of the selected batch before "
-                                              "signing them")
+        self.preview_button.setAccessibleName(
+            "Read the orders of the selected batch before signing them"
+        )
         self.preview_button.clicked.connect(lambda _=False: self.preview_dialog())
         self.render_button = QPushButton("&Render and sign…")
         self.render_button.setObjectName("primary")
@@ -274,35 +317,62 @@ class OrdersView(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setHighlightSections(False)
         fm = self.table.fontMetrics()
-        samples = ("P64-36-2026-000000", "Resentencing", "MSB0000000", "ARCHULETA, TERRENCE RW",
-                   "Counts", "Prepared (not signed)", "Verified", "0000-00-00 00:00 UTC",
-                   "0000-00-00 00:00 UTC", "Hon. Adaeze Okafor", "Batch")
+        samples = (
+            "P64-36-2026-000000",
+            "Resentencing",
+            "MSB0000000",
+            "ARCHULETA, TERRENCE RW",
+            "Counts",
+            "Prepared (not signed)",
+            "Verified",
+            "0000-00-00 00:00 UTC",
+            "0000-00-00 00:00 UTC",
+            "Hon. Adaeze Okafor",
+            "Batch",
+        )
         for i, sample in enumerate(samples):
-            self.table.setColumnWidth(i, max(fm.horizontalAdvance(sample),
-                                             fm.horizontalAdvance(HEADERS[i])) + 24)
+            self.table.setColumnWidth(
+                i, max(fm.horizontalAdvance(sample), fm.horizontalAdvance(HEADERS[i])) + 24
+            )
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
         self.table.doubleClicked.connect(lambda _: self.open_selected())
         outer.addWidget(self.table, 1)
 
         actions = QHBoxLayout()
-        self.open_button = self._button("&Open", "Open the selected order's PDF", self.open_selected)
+        self.open_button = self._button(
+            "&Open", "Open the selected order's PDF", self.open_selected
+        )
         self.print_button = self._button("&Print…", "Print the selected orders", self.print_dialog)
-        self.print_batch_button = self._button("Print &all shown…", "Print every order shown",
-                                               lambda: self.print_dialog(all_shown=True))
-        self.verify_button = self._button("&Verify", "Verify the signatures of the selected "
-                                          "orders", self.verify_selected)
-        self.export_button = self._button("&Export DOJ and court updates…", "Write the DOJ and "
-                                          "court update CSV files of the batch", self.export_dialog)
-        self.unsigned_button = self._button("Print for &ink signature…", "Write the batch's orders "
-                                            "unsigned, with a signature line, for a signature in "
-                                            "ink or in the court's own system",
-                                            self.unsigned_dialog)
-        self.record_button = self._button("&Record signature…", "Record that the selected order "
-                                          "was signed in ink or in the court's own system",
-                                          self.record_dialog)
-        self.send_back_button = self._button("Send &back…", "Send the counts of the selected order, "
-                                             "which could not be produced, back to the clerk",
-                                             self.send_back_dialog)
+        self.print_batch_button = self._button(
+            "Print &all shown…",
+            "Print every order shown",
+            lambda: self.print_dialog(all_shown=True),
+        )
+        self.verify_button = self._button(
+            "&Verify", "Verify the signatures of the selected orders", self.verify_selected
+        )
+        self.export_button = self._button(
+            "&Export DOJ and court updates…",
+            "Write the DOJ and court update CSV files of the batch",
+            self.export_dialog,
+        )
+        self.unsigned_button = self._button(
+            "Print for &ink signature…",
+            "Write the batch's orders "
+            "unsigned, with a signature line, for a signature in "
+            "ink or in the court's own system",
+            self.unsigned_dialog,
+        )
+        self.record_button = self._button(
+            "&Record signature…",
+            "Record that the selected order was signed in ink or in the court's own system",
+            self.record_dialog,
+        )
+        self.send_back_button = self._button(
+            "Send &back…",
+            "Send the counts of the selected order, which could not be produced, back to the clerk",
+            self.send_back_dialog,
+        )
         # Two rows, so the view fits a 1366 px screen at 100 % and 125 %: reading and printing
         # the register, then signing outside the program and the batch's exports.
         for b in (self.open_button, self.print_button, self.print_batch_button, self.verify_button):
@@ -364,11 +434,12 @@ class OrdersView(QWidget):
         self.batch_box.clear()
         self.batch_box.addItem("All batches", None)
         for b in batches:
-            self.batch_box.addItem(f"Batch {b['id']} — {b['items']:,} counts, accepted by "
-                                   f"{b['accepted_by']}", b["id"])
+            self.batch_box.addItem(
+                f"Batch {b['id']} — {b['items']:,} counts, accepted by {b['accepted_by']}", b["id"]
+            )
         i = self.batch_box.findData(keep) if keep is not None else -1
         if i < 0 and batches:
-            i = self.batch_box.findData(batches[0]["id"])    # the newest accepted batch
+            i = self.batch_box.findData(batches[0]["id"])  # the newest accepted batch
         self.batch_box.setCurrentIndex(max(0, i))
         self.batch_box.blockSignals(False)
         self._show_orders()
@@ -405,16 +476,26 @@ class OrdersView(QWidget):
         court_user = getattr(self.user, "role", None) in ("clerk", "judge")
         self.unsigned_button.setEnabled(court_user and batch is not None and not busy)
         sel = self.selected_orders()
-        self.record_button.setEnabled(court_user and len(sel) == 1 and not busy
-                                      and sel[0].status == "prepared" and bool(sel[0].unsigned_path)
-                                      and not sel[0].problem)
-        self.send_back_button.setEnabled(self.is_judge and len(sel) == 1 and not busy
-                                         and sel[0].status == "prepared" and sel[0].counts > 0
-                                         and (bool(sel[0].problem) or sel[0].kind == "resentence"))
+        self.record_button.setEnabled(
+            court_user
+            and len(sel) == 1
+            and not busy
+            and sel[0].status == "prepared"
+            and bool(sel[0].unsigned_path)
+            and not sel[0].problem
+        )
+        self.send_back_button.setEnabled(
+            self.is_judge
+            and len(sel) == 1
+            and not busy
+            and sel[0].status == "prepared"
+            and sel[0].counts > 0
+            and (bool(sel[0].problem) or sel[0].kind == "resentence")
+        )
 
     # --- open / print / verify -----------------------------------------------------------
     def open_selected(self) -> None:
-        for order in self.selected_orders()[:10]:    # one viewer window per order, a few at most
+        for order in self.selected_orders()[:10]:  # one viewer window per order, a few at most
             try:
                 if order.status == "prepared" and order.unsigned_path:
                     path = Path(order.unsigned_path)
@@ -496,9 +577,11 @@ class OrdersView(QWidget):
             for n, ok, text in results:
                 self.model.set_check(n, ok, text)
             bad = [t for _, ok, t in results if not ok]
-            self.message.setText(f"{len(results) - len(bad)} of {len(results)} orders verified: "
-                                 "signature valid, file unchanged since signing."
-                                 + (" FAILED: " + "; ".join(bad[:3]) if bad else ""))
+            self.message.setText(
+                f"{len(results) - len(bad)} of {len(results)} orders verified: "
+                "signature valid, file unchanged since signing."
+                + (" FAILED: " + "; ".join(bad[:3]) if bad else "")
+            )
             self.last_outcome = {"verified": results}
 
         self._run("Verifying", job, done)
@@ -517,11 +600,15 @@ class OrdersView(QWidget):
         except UserError as exc:
             QMessageBox.warning(self, "Nothing to sign", user_message(str(exc)))
             return
-        dlg = SigningDialog(orders=orders, batch=batch, out_dir=self.default_out_dir(batch),
-                            key_folder=str(self.settings.value("orders/key_folder",
-                                                               str(Path.home()))),
-                            demo=is_demo(self.conn), judge_name=f"Hon. {self.user.name}",
-                            parent=self)
+        dlg = SigningDialog(
+            orders=orders,
+            batch=batch,
+            out_dir=self.default_out_dir(batch),
+            key_folder=str(self.settings.value("orders/key_folder", str(Path.home()))),
+            demo=is_demo(self.conn),
+            judge_name=f"Hon. {self.user.name}",
+            parent=self,
+        )
         if not dlg.exec():
             return
         key, passphrase, out, name = dlg.chosen()
@@ -532,7 +619,7 @@ class OrdersView(QWidget):
                 QMessageBox.warning(self, "No demonstration key", user_message(str(exc)))
                 return
         else:
-            self.settings.setValue("orders/key_folder", str(key.parent))   # the folder only
+            self.settings.setValue("orders/key_folder", str(key.parent))  # the folder only
         self.settings.setValue("orders/out_folder", str(out.parent))
         self.render(batch, key, passphrase, out, bulk=self.bulk_check.isChecked())
 
@@ -552,8 +639,13 @@ class OrdersView(QWidget):
         while path.exists():
             n += 1
             path = folder / f"{stem}-DEMO-{n}.p12"
-        create_demo_key(name, "Judge of the Superior Court", path, passphrase,
-                        county=(court_county(self.conn) or "").upper())
+        create_demo_key(
+            name,
+            "Judge of the Superior Court",
+            path,
+            passphrase,
+            county=(court_county(self.conn) or "").upper(),
+        )
         return path
 
     def _plan(self, batch: int) -> list[Any]:
@@ -579,18 +671,29 @@ class OrdersView(QWidget):
         except UserError as exc:
             QMessageBox.warning(self, "Nothing to preview", user_message(str(exc)))
             return 0
-        waiting = [p for p in plans if p.plan.kind == "resentence"
-                   and any(e.terms is None for e in p.plan.entries)]
+        waiting = [
+            p
+            for p in plans
+            if p.plan.kind == "resentence" and any(e.terms is None for e in p.plan.entries)
+        ]
         plans = [p for p in plans if p not in waiting]
         docs = [(p.short_label, (lambda p=p: p.render().pdf), p.label) for p in plans]
-        later = (f" {len(waiting)} resentencing order{'s' if len(waiting) != 1 else ''} wait for "
-                 "their terms and are not shown." if waiting else "")
+        later = (
+            f" {len(waiting)} resentencing order{'s' if len(waiting) != 1 else ''} wait for "
+            "their terms and are not shown."
+            if waiting
+            else ""
+        )
         viewer = self._viewer(
-            f"Orders of batch {batch} before signing", docs,
-            intro=(f"{len(plans)} order{'s' if len(plans) != 1 else ''} as they will be signed "
-                   "(Page Down goes on to the next). The order numbers are given when they are "
-                   "signed." + later),
-            accept_text="Sign these orders…" if self.is_judge else None)
+            f"Orders of batch {batch} before signing",
+            docs,
+            intro=(
+                f"{len(plans)} order{'s' if len(plans) != 1 else ''} as they will be signed "
+                "(Page Down goes on to the next). The order numbers are given when they are "
+                "signed." + later
+            ),
+            accept_text="Sign these orders…" if self.is_judge else None,
+        )
         self.last_viewer = viewer
         if viewer.exec() and self.is_judge:
             self.render_dialog()
@@ -627,11 +730,15 @@ class OrdersView(QWidget):
 
     def default_out_dir(self, batch: int) -> Path:
         base = self.settings.value("orders/out_folder")
-        return Path(str(base)) / f"batch-{batch}" if base else \
-            self.db_path.parent / "orders" / f"batch-{batch}"
+        return (
+            Path(str(base)) / f"batch-{batch}"
+            if base
+            else self.db_path.parent / "orders" / f"batch-{batch}"
+        )
 
-    def render(self, batch: int, key: Path, passphrase: str, out_dir: Path, *,
-               bulk: bool = False) -> None:
+    def render(
+        self, batch: int, key: Path, passphrase: str, out_dir: Path, *, bulk: bool = False
+    ) -> None:
         """Render and sign the batch's orders on a worker thread (its own connection)."""
         db_path, user = self.db_path, self.user.name
 
@@ -642,8 +749,9 @@ class OrdersView(QWidget):
             conn = open_db(db_path).conn
             try:
                 progress(0, 0, "Preparing the orders")
-                return render_batch(conn, batch, out_dir, key, passphrase, user=user, bulk=bulk,
-                                    progress=progress)
+                return render_batch(
+                    conn, batch, out_dir, key, passphrase, user=user, bulk=bulk, progress=progress
+                )
             finally:
                 conn.close()
 
@@ -667,12 +775,14 @@ class OrdersView(QWidget):
         if not judges:
             QMessageBox.warning(self, "No judge", "There is no active judge's account to sign.")
             return
-        judge, ok = QInputDialog.getItem(self, "Who will sign?", "Judge who signs the printed "
-                                         "orders:", judges, 0, False)
+        judge, ok = QInputDialog.getItem(
+            self, "Who will sign?", "Judge who signs the printed orders:", judges, 0, False
+        )
         if not ok:
             return
-        out = QFileDialog.getExistingDirectory(self, "Folder for the orders to sign",
-                                               str(self.default_out_dir(batch)))
+        out = QFileDialog.getExistingDirectory(
+            self, "Folder for the orders to sign", str(self.default_out_dir(batch))
+        )
         if out:
             self.print_unsigned(batch, judge, Path(out))
 
@@ -686,8 +796,17 @@ class OrdersView(QWidget):
 
             conn = open_db(db_path).conn
             try:
-                return render_batch(conn, batch, out_dir, None, "", user=user, unsigned=True,
-                                    judge_user=judge, progress=progress)
+                return render_batch(
+                    conn,
+                    batch,
+                    out_dir,
+                    None,
+                    "",
+                    user=user,
+                    unsigned=True,
+                    judge_user=judge,
+                    progress=progress,
+                )
             finally:
                 conn.close()
 
@@ -701,8 +820,9 @@ class OrdersView(QWidget):
         sel = self.selected_orders()
         if len(sel) != 1:
             return
-        note, ok = QInputDialog.getText(self, f"Send back the counts of order {sel[0].order_no}",
-                                        "Note for the clerk:")
+        note, ok = QInputDialog.getText(
+            self, f"Send back the counts of order {sel[0].order_no}", "Note for the clerk:"
+        )
         if ok:
             self.send_back(sel[0].order_no, note)
 
@@ -728,16 +848,25 @@ class OrdersView(QWidget):
         dialog = RecordSignatureDialog(sel[0].order_no, self._judges(), self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        self.record_signature(sel[0].order_no, dialog.judge(), dialog.signed_at(), dialog.method(),
-                              dialog.scan())
+        self.record_signature(
+            sel[0].order_no, dialog.judge(), dialog.signed_at(), dialog.method(), dialog.scan()
+        )
 
-    def record_signature(self, order_no: str, judge: str, signed_at: Any, method: str,
-                         scan: Path | None) -> bool:
+    def record_signature(
+        self, order_no: str, judge: str, signed_at: Any, method: str, scan: Path | None
+    ) -> bool:
         from desktop.orders.actions import record_signature
 
         try:
-            row = record_signature(self.conn, self.user, order_no, judge=judge, signed_at=signed_at,
-                                   method=method, scan=scan)
+            row = record_signature(
+                self.conn,
+                self.user,
+                order_no,
+                judge=judge,
+                signed_at=signed_at,
+                method=method,
+                scan=scan,
+            )
         except UserError as exc:
             QMessageBox.warning(self, "Signature not recorded", str(exc))
             self.message.setText(f"Not recorded: {exc}")
@@ -778,8 +907,11 @@ class OrdersView(QWidget):
 
         self.worker.finished.connect(lambda result: finish(None, result))
         self.worker.failed.connect(lambda msg: finish(msg, failed=True))
-        self.worker.cancelled.connect(lambda: finish(
-            "Cancelled. Orders signed before Cancel are kept; render the batch again to finish."))
+        self.worker.cancelled.connect(
+            lambda: finish(
+                "Cancelled. Orders signed before Cancel are kept; render the batch again to finish."
+            )
+        )
 
     def _progress(self, done: int, total: int, label: str) -> None:
         self.progress_label.setText(label)
@@ -803,8 +935,9 @@ class OrdersView(QWidget):
         batch = self.batch_box.currentData()
         if batch is None:
             return
-        folder = QFileDialog.getExistingDirectory(self, "Folder for the update files",
-                                                  str(self.default_out_dir(batch)))
+        folder = QFileDialog.getExistingDirectory(
+            self, "Folder for the update files", str(self.default_out_dir(batch))
+        )
         if folder:
             self.export(batch, Path(folder))
 
@@ -816,8 +949,9 @@ class OrdersView(QWidget):
         try:
             for kind in ("doj-update", "court-update"):
                 path = folder / f"batch-{batch}-{kind}.csv"
-                n = write_export(self.conn, batch, path, kind=kind,
-                                 user=getattr(self.user, "name", None))
+                n = write_export(
+                    self.conn, batch, path, kind=kind, user=getattr(self.user, "name", None)
+                )
                 written.append(path)
                 self.message.setText(f"Wrote {path} ({n:,} rows)")
         except UserError as exc:

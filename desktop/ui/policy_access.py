@@ -27,8 +27,13 @@ def load_options(name: str) -> dict[str, Any]:
     for rule in p.rules:
         options[f"rule {rule.id}"] = {"then": rule.then, **rule.when}
         titles[f"rule {rule.id}"] = f"Rule {rule.id}: {rule.label}"
-    return {"version": p.version, "options": options, "source": p.source, "titles": titles,
-            "title": p.title}
+    return {
+        "version": p.version,
+        "options": options,
+        "source": p.source,
+        "titles": titles,
+        "title": p.title,
+    }
 
 
 def choices(option: str) -> list[str]:
@@ -112,7 +117,7 @@ _OPTION_WORDS = {
     "registration": "A PC 290 registration with no 290(c) conviction on the record",
     "two_priors": "Repeat convictions that bar relief",
     "presume_11360b_lawful": "Presume a pre-Prop 64 HS 11360(b) gift or transport of 28.5 g or "
-                             "less was lawful",
+    "less was lawful",
     "then": "Then",
     "level": "Level of the conviction",
     "sections": "Sections",

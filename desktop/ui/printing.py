@@ -31,8 +31,9 @@ def page_image(doc: QPdfDocument, index: int, dpi: int, mono: bool = True) -> QI
     """Page `index` at `dpi`, flattened on white, as Grayscale8, or Mono from MONO_MIN_DPI on
     when `mono`."""
     size_pt = doc.pagePointSize(index)
-    rendered = doc.render(index, QSize(round(size_pt.width() / 72 * dpi),
-                                       round(size_pt.height() / 72 * dpi)))
+    rendered = doc.render(
+        index, QSize(round(size_pt.width() / 72 * dpi), round(size_pt.height() / 72 * dpi))
+    )
     if rendered.hasAlphaChannel():
         flat = QImage(rendered.size(), QImage.Format.Format_RGB32)
         flat.fill(Qt.GlobalColor.white)
@@ -41,8 +42,9 @@ def page_image(doc: QPdfDocument, index: int, dpi: int, mono: bool = True) -> QI
         p.end()
         rendered = flat
     if mono and dpi >= MONO_MIN_DPI:
-        return rendered.convertToFormat(QImage.Format.Format_Mono,
-                                        Qt.ImageConversionFlag.ThresholdDither)
+        return rendered.convertToFormat(
+            QImage.Format.Format_Mono, Qt.ImageConversionFlag.ThresholdDither
+        )
     return rendered.convertToFormat(QImage.Format.Format_Grayscale8)
 
 
@@ -54,8 +56,11 @@ def _load(path: Path) -> QPdfDocument:
     return doc
 
 
-def print_pdfs(paths: Sequence[str | Path], printer: QPrinter,
-               progress: Callable[[int, int], None] | None = None) -> int:
+def print_pdfs(
+    paths: Sequence[str | Path],
+    printer: QPrinter,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
     """Print every page of every PDF, in order, as one print job. Returns the number of pages.
 
     Pages are scaled to the printer's full paper (the orders carry their own margins), keeping the
@@ -83,8 +88,15 @@ def print_pdfs(paths: Sequence[str | Path], printer: QPrinter,
                 target = QRectF(painter.viewport())
                 scale = min(target.width() / image.width(), target.height() / image.height())
                 w, h = image.width() * scale, image.height() * scale
-                painter.drawImage(QRectF(target.x() + (target.width() - w) / 2,
-                                         target.y() + (target.height() - h) / 2, w, h), image)
+                painter.drawImage(
+                    QRectF(
+                        target.x() + (target.width() - w) / 2,
+                        target.y() + (target.height() - h) / 2,
+                        w,
+                        h,
+                    ),
+                    image,
+                )
                 done += 1
                 if progress:
                     progress(done, total)

@@ -18,18 +18,19 @@ from desktop.review import queue_pages as queue_source
 from desktop.review.lifecycle import CountLife, lives
 from desktop.ui.labels import flag_text, relief_text, split_flags, status_badge
 
-RELIEF_ROLE = Qt.UserRole + 1      # (relief, target) for the badge delegate
+RELIEF_ROLE = Qt.UserRole + 1  # (relief, target) for the badge delegate
 STATUS_ROLE = Qt.UserRole + 2
 COUNT_ID_ROLE = Qt.UserRole + 3
 
 
-_HANDLED_ROLES = frozenset({Qt.DisplayRole, Qt.AccessibleTextRole, Qt.ToolTipRole, RELIEF_ROLE,
-                            STATUS_ROLE, COUNT_ID_ROLE})
+_HANDLED_ROLES = frozenset(
+    {Qt.DisplayRole, Qt.AccessibleTextRole, Qt.ToolTipRole, RELIEF_ROLE, STATUS_ROLE, COUNT_ID_ROLE}
+)
 
 
 @dataclass(frozen=True)
 class Column:
-    key: str        # sort key understood by queue_source
+    key: str  # sort key understood by queue_source
     title: str
     width: int
 
@@ -45,7 +46,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("status", "Status", 118),
     Column("conviction_date", "Convicted", 97),
     Column("flags", "Flags", 150),
-    Column("dob", "Born", 97),          # last: it stretches; the detail pane shows it too
+    Column("dob", "Born", 97),  # last: it stretches; the detail pane shows it too
 )
 
 
@@ -57,7 +58,7 @@ class QueueFilters:
     rule_path: str | None = None
     section: str | None = None
     search: str = ""
-    scope: str | None = None     # 'cannabis' (the window's default list), 'related' or all
+    scope: str | None = None  # 'cannabis' (the window's default list), 'related' or all
     extra: dict[str, Any] = field(default_factory=dict)
     # Sealed counts (their order is signed) are left out unless a records officer or judge asks;
     # the view checks the role and audits the showing (desktop/review/access.py).
@@ -66,7 +67,7 @@ class QueueFilters:
 
 class QueueModel(QAbstractTableModel):
     PAGE = 200
-    MAX_PAGES = 50   # cached pages (10,000 rows); older pages are dropped
+    MAX_PAGES = 50  # cached pages (10,000 rows); older pages are dropped
 
     def __init__(self, conn: sqlite3.Connection, parent: Any = None) -> None:
         super().__init__(parent)
@@ -77,7 +78,7 @@ class QueueModel(QAbstractTableModel):
         self._order = queue_source.QueueOrder([])
         self._ids: list[int] = self._order.ids
         self._pages: OrderedDict[int, dict[int, sqlite3.Row | tuple]] = OrderedDict()
-        self._active = False     # no query until the first set_filters (the view is shown)
+        self._active = False  # no query until the first set_filters (the view is shown)
         self.cache = queue_source.OrderCache()
 
     # --- queries -------------------------------------------------------------------------
@@ -89,15 +90,26 @@ class QueueModel(QAbstractTableModel):
         self._active = True
         self.beginResetModel()
         f = self.filters
-        key = (f.status, f.relief, f.flag, f.rule_path, f.section, f.search, f.scope,
-               self.sort_key, self.descending, f.include_sealed)
+        key = (
+            f.status,
+            f.relief,
+            f.flag,
+            f.rule_path,
+            f.section,
+            f.search,
+            f.scope,
+            self.sort_key,
+            self.descending,
+            f.include_sealed,
+        )
         cacheable = self.cache.cacheable(f, self.sort_key)
         hit = self.cache.get(self.conn, key) if cacheable else None
         if hit is not None:
             self._order = hit
         else:
             self._order = queue_source.QueueOrder(
-                queue_source.ordered_ids(self.conn, f, self.sort_key, self.descending))
+                queue_source.ordered_ids(self.conn, f, self.sort_key, self.descending)
+            )
             if cacheable:
                 self.cache.put(key, self._order)
         self._ids = self._order.ids
@@ -115,7 +127,9 @@ class QueueModel(QAbstractTableModel):
     def refresh_all_rows(self) -> None:
         self._pages.clear()
         if self._ids:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1)
+            )
 
     def life_at(self, row: int) -> CountLife | None:
         """Where the count of `row` stands (batch, acceptance, order), read with its page."""
@@ -131,16 +145,16 @@ class QueueModel(QAbstractTableModel):
         return self._order.row_of(count_id)
 
     def ids(self) -> list[int]:
-        return list(self._ids)      # a copy: the cached order must not be changed
+        return list(self._ids)  # a copy: the cached order must not be changed
 
     def _row(self, row: int) -> Any:
         page_no = row // self.PAGE
         page = self._pages.get(page_no)
         if page is None:
-            ids = self._ids[page_no * self.PAGE:(page_no + 1) * self.PAGE]
+            ids = self._ids[page_no * self.PAGE : (page_no + 1) * self.PAGE]
             page = queue_source.rows_by_id(self.conn, ids)
-            life = lives(self.conn, ids)      # batch, acceptance and order of each count
-            for cid, r in page.items():      # the shown texts, worked out once per page
+            life = lives(self.conn, ids)  # batch, acceptance and order of each count
+            for cid, r in page.items():  # the shown texts, worked out once per page
                 r["_life"] = life.get(cid)
                 r["_texts"] = tuple(self._text(r, c.key) for c in COLUMNS)
                 r["_full"] = self._text(r, "status", full=True)
@@ -152,13 +166,15 @@ class QueueModel(QAbstractTableModel):
         return page.get(self._ids[row])
 
     # --- Qt model interface ---------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008 (Qt default)
         return 0 if parent.isValid() else len(self._ids)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008 (Qt default)
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole
+    ) -> Any:
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
             return COLUMNS[section].title
         if orientation == Qt.Vertical and role == Qt.DisplayRole:

@@ -62,22 +62,23 @@ CLERK_ACTIONS = [
 
 
 class QueueView(QWidget):
-    decided = Signal()          # something changed (for other views' counters)
-    message = Signal(str)       # a line for the status bar ("" clears it)
+    decided = Signal()  # something changed (for other views' counters)
+    message = Signal(str)  # a line for the status bar ("" clears it)
 
-    def __init__(self, conn: sqlite3.Connection, user: Any, settings: QSettings,
-                 parent: Any = None) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, user: Any, settings: QSettings, parent: Any = None
+    ) -> None:
         super().__init__(parent)
         self.conn = conn
         self.user = user
         self.settings = settings
         self.can_decide = user is not None and getattr(user, "role", None) == "clerk"
-        self.last_shown_at = 0.0     # perf_counter when the detail pane last showed a count
+        self.last_shown_at = 0.0  # perf_counter when the detail pane last showed a count
 
         self.model = QueueModel(conn, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addLayout(self._filter_bar())      # two rows: search and actions, filters
+        layout.addLayout(self._filter_bar())  # two rows: search and actions, filters
 
         self.table = QTableView()
         self.table.setAccessibleName("Review queue")
@@ -129,21 +130,39 @@ class QueueView(QWidget):
         bold_font = self.table.font()
         bold_font.setBold(True)
         bold = QFontMetrics(bold_font)
-        pad, badge_pad = 16, 32          # cell margins; a badge's inset and its text margins
+        pad, badge_pad = 16, 32  # cell margins; a badge's inset and its text margins
         names = core.longest_names(self.conn, 40)
-        samples = {"dob": "0000-00-00", "conviction_date": "0000-00-00", "level": "M",
-                   "case_number": "MSB0000000", "section": "11360(A)(2)"}
+        samples = {
+            "dob": "0000-00-00",
+            "conviction_date": "0000-00-00",
+            "level": "M",
+            "case_number": "MSB0000000",
+            "section": "11360(A)(2)",
+        }
         for i, col in enumerate(COLUMNS):
             if col.key == "name":
                 width = max([fm.horizontalAdvance(n) for n in names] or [col.width - pad]) + pad
                 width = min(width, 260)
             elif col.key == "relief":
-                width = max(bold.horizontalAdvance(relief_text(r, t)) for r, t in (
-                    ("redesignate_misdemeanor", None), ("resentence", "misdemeanor"),
-                    ("resentence", "infraction"))) + badge_pad
+                width = (
+                    max(
+                        bold.horizontalAdvance(relief_text(r, t))
+                        for r, t in (
+                            ("redesignate_misdemeanor", None),
+                            ("resentence", "misdemeanor"),
+                            ("resentence", "infraction"),
+                        )
+                    )
+                    + badge_pad
+                )
             elif col.key == "status":
-                width = max(bold.horizontalAdvance(w) for w in (
-                    "With judge", "Re-review", "Sent back", "Approved", "Deferred")) + badge_pad
+                width = (
+                    max(
+                        bold.horizontalAdvance(w)
+                        for w in ("With judge", "Re-review", "Sent back", "Approved", "Deferred")
+                    )
+                    + badge_pad
+                )
             elif col.key in samples:
                 width = fm.horizontalAdvance(samples[col.key]) + pad
             else:
@@ -155,15 +174,25 @@ class QueueView(QWidget):
         """Pixels the list needs to show its columns up to `upto` whole (and its scroll bar)."""
         keys = [c.key for c in COLUMNS]
         cols = range(keys.index(upto) + 1)
-        return (sum(self.table.columnWidth(i) for i in cols)
-                + self.table.verticalScrollBar().sizeHint().width() + 2 * self.table.frameWidth())
+        return (
+            sum(self.table.columnWidth(i) for i in cols)
+            + self.table.verticalScrollBar().sizeHint().width()
+            + 2 * self.table.frameWidth()
+        )
 
     def tab_order(self) -> None:
         """Search, the filters, the list, the detail and its decision buttons, then the batch
         buttons."""
-        chain([self.search, *self._boxes().values(), self.table, self.detail.browser,
-               *self.detail.buttons.values(),
-               *((self.bulk_button, self.submit_button) if self.can_decide else ())])
+        chain(
+            [
+                self.search,
+                *self._boxes().values(),
+                self.table,
+                self.detail.browser,
+                *self.detail.buttons.values(),
+                *((self.bulk_button, self.submit_button) if self.can_decide else ()),
+            ]
+        )
 
     # --- layout ------------------------------------------------------------------------
     def _combo(self, label: str, items: list[tuple[str, str | None]]) -> QComboBox:
@@ -201,29 +230,48 @@ class QueueView(QWidget):
         self.search.textChanged.connect(lambda _: self._search_timer.start())
         self.search.returnPressed.connect(self._search_now)
         bar.addWidget(self.search, 1)
-        self.status_box = self._combo("Status", [("All statuses", None)]
-                                      + [(status_badge(s).text, s) for s in STATUSES]
-                                      + [("Re-review (re-evaluated)", "rereview"),
-                                         ("Sent back by the judge", "sent_back")])
-        self.relief_box = self._combo("Relief", [("All reliefs", None)]
-                                      + [(relief_text(r), r) for r in RELIEFS])
+        self.status_box = self._combo(
+            "Status",
+            [("All statuses", None)]
+            + [(status_badge(s).text, s) for s in STATUSES]
+            + [("Re-review (re-evaluated)", "rereview"), ("Sent back by the judge", "sent_back")],
+        )
+        self.relief_box = self._combo(
+            "Relief", [("All reliefs", None)] + [(relief_text(r), r) for r in RELIEFS]
+        )
         flags, paths, sections = core.filter_choices(self.conn)
-        self.flag_box = self._combo("Flag", [("Any flags", None)]
-                                    + [(flag_text(f), f) for f in flags])
-        self.path_box = self._combo("Rule path", [("All rule paths", None)]
-                                    + [(rule_path_text(p), p) for p in paths])
+        self.flag_box = self._combo(
+            "Flag", [("Any flags", None)] + [(flag_text(f), f) for f in flags]
+        )
+        self.path_box = self._combo(
+            "Rule path", [("All rule paths", None)] + [(rule_path_text(p), p) for p in paths]
+        )
         self.path_box.setMinimumContentsLength(14)
-        self.section_box = self._combo("Section", [("All sections", None)]
-                                       + [(s, s) for s in sections])
+        self.section_box = self._combo(
+            "Section", [("All sections", None)] + [(s, s) for s in sections]
+        )
         # Cannabis counts by default; the related counts the evaluation also lists (other
         # charges of the same arrest, look-alikes such as HS 11357.5) only when asked for.
-        self.scope_box = self._combo("Counts", [("Cannabis counts", "cannabis"),
-                                                ("Related counts", "related"),
-                                                ("All counts", "@all")])
-        self.scope_box.setToolTip("Which counts: the cannabis counts (HS 11357–11360), the "
-                                  "related counts of the same cases, or all")
-        for w in (self.scope_box, self.status_box, self.relief_box, self.flag_box, self.path_box,
-                  self.section_box):
+        self.scope_box = self._combo(
+            "Counts",
+            [
+                ("Cannabis counts", "cannabis"),
+                ("Related counts", "related"),
+                ("All counts", "@all"),
+            ],
+        )
+        self.scope_box.setToolTip(
+            "Which counts: the cannabis counts (HS 11357–11360), the "
+            "related counts of the same cases, or all"
+        )
+        for w in (
+            self.scope_box,
+            self.status_box,
+            self.relief_box,
+            self.flag_box,
+            self.path_box,
+            self.section_box,
+        ):
             filters.addWidget(w, 1)
         self.count_label = QLabel("")
         self.count_label.setAccessibleName("Counts shown")
@@ -233,9 +281,11 @@ class QueueView(QWidget):
             # Records officers and judges may show sealed counts; each showing is audited.
             self.sealed_box = QCheckBox("Show &sealed")
             self.sealed_box.setAccessibleName("Show sealed counts (audited)")
-            self.sealed_box.setToolTip("Also list counts whose order is signed (sealed). Each "
-                                       "showing and each sealed record opened is written to the "
-                                       "audit log.")
+            self.sealed_box.setToolTip(
+                "Also list counts whose order is signed (sealed). Each "
+                "showing and each sealed record opened is written to the "
+                "audit log."
+            )
             self.sealed_box.toggled.connect(self.apply_filters)
             bar.addWidget(self.sealed_box)
         bar.addStretch(1)
@@ -256,6 +306,7 @@ class QueueView(QWidget):
         and J/K) only while the list or the detail pane has keyboard focus: in the search box or
         a filter list a letter does what that widget does (types, or picks the choice starting
         with it) and never records a decision."""
+
         def sc(keys: str, fn: Any, parent: QWidget | None = None) -> QShortcut:
             s = QShortcut(QKeySequence(keys), parent or self, fn)
             s.setContext(Qt.WidgetWithChildrenShortcut)
@@ -264,23 +315,30 @@ class QueueView(QWidget):
         sc("Ctrl+F", self.focus_search)
         letters = [("J", lambda: self.move(1)), ("K", lambda: self.move(-1))]
         if self.can_decide:
-            letters += [("A", lambda: self.do_action("approve")),
-                        ("R", lambda: self.do_action("reject")),
-                        ("C", lambda: self.do_action("change")),
-                        ("D", lambda: self.do_action("defer"))]
+            letters += [
+                ("A", lambda: self.do_action("approve")),
+                ("R", lambda: self.do_action("reject")),
+                ("C", lambda: self.do_action("change")),
+                ("D", lambda: self.do_action("defer")),
+            ]
             sc("Ctrl+Z", self.undo)
-        self.letter_shortcuts = [sc(k, fn, w) for w in (self.table, self.detail)
-                                 for k, fn in letters]
+        self.letter_shortcuts = [
+            sc(k, fn, w) for w in (self.table, self.detail) for k, fn in letters
+        ]
         sc("Escape", lambda: self.table.setFocus())
 
     # --- filters -----------------------------------------------------------------------
     def current_filters(self) -> QueueFilters:
         return QueueFilters(
-            status=self.status_box.currentData(), relief=self.relief_box.currentData(),
-            flag=self.flag_box.currentData(), rule_path=self.path_box.currentData(),
-            section=self.section_box.currentData(), search=self.search.text().strip(),
+            status=self.status_box.currentData(),
+            relief=self.relief_box.currentData(),
+            flag=self.flag_box.currentData(),
+            rule_path=self.path_box.currentData(),
+            section=self.section_box.currentData(),
+            search=self.search.text().strip(),
             scope=None if self.scope_box.currentData() == "@all" else self.scope_box.currentData(),
-            include_sealed=bool(self.sealed_box and self.sealed_box.isChecked()))
+            include_sealed=bool(self.sealed_box and self.sealed_box.isChecked()),
+        )
 
     def _search_now(self) -> None:
         self._search_timer.stop()
@@ -310,11 +368,10 @@ class QueueView(QWidget):
         """New data (after an import): refresh the flag, rule path and section choices."""
         flags, paths, sections = core.filter_choices(self.conn)
         for box, base, items in (
-                (self.flag_box, [("Any flags", None)],
-                 [(flag_text(f), f) for f in flags]),
-                (self.path_box, [("All rule paths", None)],
-                 [(rule_path_text(p), p) for p in paths]),
-                (self.section_box, [("All sections", None)], [(s, s) for s in sections])):
+            (self.flag_box, [("Any flags", None)], [(flag_text(f), f) for f in flags]),
+            (self.path_box, [("All rule paths", None)], [(rule_path_text(p), p) for p in paths]),
+            (self.section_box, [("All sections", None)], [(s, s) for s in sections]),
+        ):
             keep = box.currentData()
             box.blockSignals(True)
             box.clear()
@@ -362,7 +419,8 @@ class QueueView(QWidget):
     def select_row(self, row: int) -> None:
         idx = self.model.index(row, 0)
         self.table.selectionModel().setCurrentIndex(
-            idx, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+            idx, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows
+        )
         self.table.scrollTo(idx)
 
     def current_count(self) -> int | None:
@@ -397,7 +455,7 @@ class QueueView(QWidget):
             try:
                 core.mark_opened(self.conn, self.user, count_id)
             except UserError:
-                pass     # a busy database must not stop the clerk from reading
+                pass  # a busy database must not stop the clerk from reading
         self.last_shown_at = time.perf_counter()
 
     # --- decisions ---------------------------------------------------------------------
@@ -495,27 +553,36 @@ class QueueView(QWidget):
             self.show_count(self.current_count())
             self.decided.emit()
             n = len(dlg.approved_ids)
-            self.message.emit(f"Approved {n:,} count{'s' if n != 1 else ''} of the rule path "
-                              f"“{rule_path_text(dlg.chosen_path or '')}”.")
+            self.message.emit(
+                f"Approved {n:,} count{'s' if n != 1 else ''} of the rule path "
+                f"“{rule_path_text(dlg.chosen_path or '')}”."
+            )
 
     def submit_batch(self) -> None:
         pending = core.submittable(self.conn)
         if not pending:
-            QMessageBox.information(self, "Nothing to submit",
-                                    "No approved or changed counts are waiting to go to the "
-                                    "judge. Approve or change counts first.")
+            QMessageBox.information(
+                self,
+                "Nothing to submit",
+                "No approved or changed counts are waiting to go to the "
+                "judge. Approve or change counts first.",
+            )
             return
         total = sum(n for _, n in pending)
         lines = "".join(f"<li>{n:,} — {escape(rule_path_text(p))}</li>" for p, n in pending[:12])
         if len(pending) > 12:
             rest = sum(n for _, n in pending[12:])
             lines += f"<li>{rest:,} — {len(pending) - 12} other rule paths</li>"
-        box = QMessageBox(QMessageBox.Question, "Submit a batch to the judge",
-                          f"<p>Send <b>{total:,} count{'s' if total != 1 else ''}</b> (every "
-                          "approved or changed count not yet in a batch) to the judge for the "
-                          "spot-check?</p><p>By rule path:</p><ul>" + lines + "</ul><p>Counts in "
-                          "a batch can no longer be decided unless the judge sends them back.</p>",
-                          QMessageBox.Cancel, self)
+        box = QMessageBox(
+            QMessageBox.Question,
+            "Submit a batch to the judge",
+            f"<p>Send <b>{total:,} count{'s' if total != 1 else ''}</b> (every "
+            "approved or changed count not yet in a batch) to the judge for the "
+            "spot-check?</p><p>By rule path:</p><ul>" + lines + "</ul><p>Counts in "
+            "a batch can no longer be decided unless the judge sends them back.</p>",
+            QMessageBox.Cancel,
+            self,
+        )
         send = box.addButton(f"Submit {total:,} counts", QMessageBox.AcceptRole)
         box.setDefaultButton(QMessageBox.Cancel)
         box.exec()
@@ -527,8 +594,10 @@ class QueueView(QWidget):
             QMessageBox.warning(self, "Batch not submitted", user_message(str(exc)))
             return
         n = core.batch_size(self.conn, batch_id)
-        text = (f"{n:,} count{'s' if n != 1 else ''} went to the judge in batch {batch_id} for "
-                "the spot-check.")
+        text = (
+            f"{n:,} count{'s' if n != 1 else ''} went to the judge in batch {batch_id} for "
+            "the spot-check."
+        )
         QMessageBox.information(self, "Batch submitted", text)
         self.message.emit(text)
         self.model.refresh_all_rows()
@@ -575,8 +644,14 @@ class QueueView(QWidget):
         self.splitter.setSizes([w - detail, detail])
 
     def _boxes(self) -> dict[str, QComboBox]:
-        return {"scope": self.scope_box, "status": self.status_box, "relief": self.relief_box,
-                "flag": self.flag_box, "rule_path": self.path_box, "section": self.section_box}
+        return {
+            "scope": self.scope_box,
+            "status": self.status_box,
+            "relief": self.relief_box,
+            "flag": self.flag_box,
+            "rule_path": self.path_box,
+            "section": self.section_box,
+        }
 
     def save_settings(self) -> None:
         s = self.settings

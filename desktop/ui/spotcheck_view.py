@@ -58,7 +58,7 @@ def _item(value: Any, data: Any = None) -> QTableWidgetItem:
 
 
 class SpotCheckView(QWidget):
-    changed = Signal()       # a send-back or acceptance (the queue and orders views refresh)
+    changed = Signal()  # a send-back or acceptance (the queue and orders views refresh)
 
     def __init__(self, conn: sqlite3.Connection, user: Any, parent: Any = None) -> None:
         super().__init__(parent)
@@ -84,16 +84,18 @@ class SpotCheckView(QWidget):
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
-        self.batches = _table(["Batch", "Where it stands", "Prepared by", "Submitted", "Counts"],
-                              "Batches")
+        self.batches = _table(
+            ["Batch", "Where it stands", "Prepared by", "Submitted", "Counts"], "Batches"
+        )
         self.batches.setMaximumHeight(150)
         self.batches.itemSelectionChanged.connect(self._batch_selected)
         lv.addWidget(self.batches)
         self.sample_label = QLabel("Sample")
         self.sample_label.setObjectName("sectionTitle")
         lv.addWidget(self.sample_label)
-        self.sample = _table(["Name", "Case", "Count", "Section", "Relief", "Your check"],
-                             "Sampled counts")
+        self.sample = _table(
+            ["Name", "Case", "Count", "Section", "Relief", "Your check"], "Sampled counts"
+        )
         self.sample.itemSelectionChanged.connect(self._item_selected)
         lv.addWidget(self.sample, 1)
 
@@ -113,9 +115,12 @@ class SpotCheckView(QWidget):
         # Single letters only while the sample list or the detail pane has keyboard focus:
         # elsewhere (the batches list) a letter does what that widget does.
         for widget in (self.sample, self.detail):
-            for keys, fn in (("A", lambda: self.do_action("accept_item")),
-                             ("S", lambda: self.do_action("send_back")),
-                             ("J", lambda: self._move(1)), ("K", lambda: self._move(-1))):
+            for keys, fn in (
+                ("A", lambda: self.do_action("accept_item")),
+                ("S", lambda: self.do_action("send_back")),
+                ("J", lambda: self._move(1)),
+                ("K", lambda: self._move(-1)),
+            ):
                 s = QShortcut(QKeySequence(keys), widget, fn)
                 s.setContext(Qt.WidgetWithChildrenShortcut)
         self.refresh()
@@ -128,10 +133,13 @@ class SpotCheckView(QWidget):
         self.batches.setRowCount(len(rows))
         select = 0
         for i, b in enumerate(rows):
-            status = {"submitted": "With you for the spot-check",
-                      "accepted": f"Accepted by {b['accepted_by']}"}.get(b["status"], b["status"])
-            for j, v in enumerate([b["id"], status, b["prepared_by"], when(b["submitted_at"]),
-                                   f"{b['items']:,}"]):
+            status = {
+                "submitted": "With you for the spot-check",
+                "accepted": f"Accepted by {b['accepted_by']}",
+            }.get(b["status"], b["status"])
+            for j, v in enumerate(
+                [b["id"], status, b["prepared_by"], when(b["submitted_at"]), f"{b['items']:,}"]
+            ):
                 self.batches.setItem(i, j, _item(v, b["id"]))
             if b["id"] == keep:
                 select = i
@@ -174,8 +182,9 @@ class SpotCheckView(QWidget):
             self.detail.show_detail(None)
             return
         self.items = {i.count_id: i for i in items}
-        total = next((b["items"] for b in core.list_batches(self.conn) if b["id"] == self.batch_id),
-                     0)
+        total = next(
+            (b["items"] for b in core.list_batches(self.conn) if b["id"] == self.batch_id), 0
+        )
         keep = self.current_count()
         checks = {"sent_back": "sent back", "accepted": "accepted"}
         count_nos = core.count_numbers(self.conn, [it.count_id for it in items])
@@ -183,14 +192,23 @@ class SpotCheckView(QWidget):
         self.sample.setRowCount(len(items))
         for i, it in enumerate(items):
             check = checks.get(it.judge_status or "", "opened" if it.opened else "to check")
-            for j, v in enumerate([it.name, it.case_number, count_nos.get(it.count_id, ""),
-                                   it.section, relief_text(it.relief, it.resentence_target),
-                                   check]):
+            for j, v in enumerate(
+                [
+                    it.name,
+                    it.case_number,
+                    count_nos.get(it.count_id, ""),
+                    it.section,
+                    relief_text(it.relief, it.resentence_target),
+                    check,
+                ]
+            ):
                 self.sample.setItem(i, j, _item(v, it.count_id))
         self.sample.blockSignals(False)
         done = sum(1 for it in items if it.judge_status or it.opened)
-        self.sample_label.setText(f"Sample of batch {self.batch_id}: {len(items)} of {total:,} "
-                                  f"counts; {done} checked or opened")
+        self.sample_label.setText(
+            f"Sample of batch {self.batch_id}: {len(items)} of {total:,} "
+            f"counts; {done} checked or opened"
+        )
         row = next((i for i, it in enumerate(items) if it.count_id == keep), 0)
         self._update_buttons()
         if items:
@@ -216,7 +234,7 @@ class SpotCheckView(QWidget):
             try:
                 core.mark_opened(self.conn, self.user, cid)
             except UserError:
-                pass     # a busy database must not stop the judge from reading
+                pass  # a busy database must not stop the judge from reading
 
     def _move(self, step: int) -> None:
         row = self.sample.currentRow() + step
@@ -233,9 +251,12 @@ class SpotCheckView(QWidget):
                 core.accept_item(self.conn, self.user, self.batch_id, cid)
             elif name == "send_back":
                 what = count_words(self.detail.detail) if self.detail.detail else "this count"
-                dlg = NoteDialog(f"Send back {what}",
-                                 f"{what[:1].upper() + what[1:]} leaves batch {self.batch_id} and "
-                                 "returns to the clerk's queue as pending, with your note.", self)
+                dlg = NoteDialog(
+                    f"Send back {what}",
+                    f"{what[:1].upper() + what[1:]} leaves batch {self.batch_id} and "
+                    "returns to the clerk's queue as pending, with your note.",
+                    self,
+                )
                 if not dlg.exec():
                     return
                 core.send_back(self.conn, self.user, self.batch_id, cid, dlg.text())
@@ -256,7 +277,8 @@ class SpotCheckView(QWidget):
         except UserError as exc:
             QMessageBox.warning(self, "Batch not accepted", user_message(str(exc)))
             return
-        QMessageBox.information(self, "Batch accepted",
-                                f"Batch {self.batch_id} is accepted and ready for orders.")
+        QMessageBox.information(
+            self, "Batch accepted", f"Batch {self.batch_id} is accepted and ready for orders."
+        )
         self.refresh()
         self.changed.emit()

@@ -19,8 +19,8 @@ from desktop.progress import Cancelled, ProgressFn
 
 class Worker(QObject):
     progress = Signal(int, int, str)
-    finished = Signal(object)          # the job's return value
-    failed = Signal(str)               # a message for the clerk
+    finished = Signal(object)  # the job's return value
+    failed = Signal(str)  # a message for the clerk
     cancelled = Signal()
 
     def __init__(self, job: Callable[[ProgressFn], Any]) -> None:
@@ -74,7 +74,7 @@ class WorkerHandle(QObject):
         super().__init__(parent)
         self._worker = worker
         for name in ("progress", "finished", "failed", "cancelled"):
-            getattr(worker, name).connect(getattr(self, name))   # queued: different threads
+            getattr(worker, name).connect(getattr(self, name))  # queued: different threads
 
     def cancel(self) -> None:
         self._worker.cancel()
@@ -83,8 +83,9 @@ class WorkerHandle(QObject):
         return self._worker.is_cancelled()
 
 
-def start_worker(parent: QObject | None, job: Callable[[ProgressFn], Any]
-                 ) -> tuple[QThread, WorkerHandle]:
+def start_worker(
+    parent: QObject | None, job: Callable[[ProgressFn], Any]
+) -> tuple[QThread, WorkerHandle]:
     """Start `job(progress)` on a new thread; returns the thread and the GUI-side handle whose
     signals (progress, finished, failed, cancelled) arrive in the calling thread. The thread and
     worker delete themselves when done; keep a reference to both returned objects until a result
