@@ -166,7 +166,8 @@ def test_full_cycle_audits_every_action(env: None, tmp_path: Path) -> None:
     cli("report", "summary", "--out", str(tmp_path / "summary.pdf"), "--as", "clerk1")
 
     # Saving an edited policy is offered by the window only: call the core it uses.
-    from desktop.rules.policy import load_policy, save_policy_version
+    from desktop.evaluation.policies import save_policy_version
+    from desktop.rules.policy import load_policy
     from desktop.store import open_db
 
     conn = open_db(db).conn
