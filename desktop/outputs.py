@@ -274,6 +274,7 @@ def write_xlsx(
     rows: Iterable[Sequence[Any]],
     sheet: str = "Export",
     widths: dict[str, float] | None = None,
+    notice: str | None = None,
 ) -> int:
     """A real .xlsx workbook: every cell typed as text (a name like =HYPERLINK(...) stays text),
     the header row bold and frozen, columns sized to their content (the first rows). Streamed
@@ -318,6 +319,11 @@ def write_xlsx(
     for row in it:
         ws.append(text_cells(row))
         n += 1
+    if notice:
+        # When it was made and when it must be destroyed, on a sheet of its own (issue 18).
+        about = wb.create_sheet("About this file")
+        about.column_dimensions["A"].width = 120
+        about.append([WriteOnlyCell(about, value=_xlsx_clean(notice))])
     wb.save(fh)
     return n
 
@@ -331,6 +337,7 @@ def write_table(
     force: bool = False,
     what: str = "export",
     sheet: str = "Export",
+    notice: str | None = None,
 ) -> int:
     """A table meant for people: FILE.xlsx is a real workbook (every cell text, header frozen),
     any other name a CSV whose first line is CSV_NOTE and whose formula-like cells are
@@ -339,12 +346,14 @@ def write_table(
     n = 0
     if out.suffix.lower() == ".xlsx":
         with open_output(out, replace=force) as fh:
-            n = write_xlsx(fh, header, rows, sheet=sheet)
+            n = write_xlsx(fh, header, rows, sheet=sheet, notice=notice)
         return n
     import csv
 
     with open_output(out, replace=force, text=True, newline="") as fh:
-        fh.write(CSV_NOTE + "\n")
+        # One comment line: how cells were neutralised, and (issue 18) when the file was made and
+        # that it must be destroyed under the retention schedule.
+        fh.write(CSV_NOTE + (" " + notice.replace("\n", " ") if notice else "") + "\n")
         w = csv.writer(fh)
         w.writerow(header)
         for row in rows:

@@ -96,8 +96,6 @@ def test_rotation_keeps_the_newest(tmp_path: Path) -> None:
 def test_rotation_follows_the_setting(tmp_path: Path) -> None:
     db = tmp_path / "db.sqlite3"
     conn = make_db(db, 1)
-    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'settings'").fetchone():
-        pytest.skip("no settings table (migration 0004) yet")
     with transaction(conn):
         conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('backup_keep', '3')")
     for i in range(5):

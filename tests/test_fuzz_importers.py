@@ -20,10 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from desktop.errors import UserError
+from desktop.records import importer
 from desktop.records.doj_layout import COLUMNS, INDEX, N_COLUMNS
 from desktop.store import open_db
-
-importer = pytest.importorskip("desktop.records.importer")
 
 # Per importer: RANDOM_EXAMPLES of raw bytes + STRUCTURED_EXAMPLES of mutated files. Two importers
 # x (1,500 + 3,600) = 10,200 inputs in all.
@@ -290,14 +289,6 @@ class Harness:
         )
 
 
-def _court_available() -> bool:
-    try:
-        import desktop.records.court_csv  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 FORMATS: dict[str, tuple[list[str], list[list[str]], list[int]]] = {
     "doj": (list(COLUMNS), DOJ_ROWS, DOJ_DATE_COLS),
     "court-csv": (COURT_HEADER, COURT_ROWS, COURT_DATE_COLS),
@@ -305,8 +296,6 @@ FORMATS: dict[str, tuple[list[str], list[list[str]], list[int]]] = {
 
 
 def _fuzz(tmp_path: Path, fmt: str, strategy: st.SearchStrategy[bytes], examples: int) -> Harness:
-    if fmt == "court-csv" and not _court_available():
-        pytest.skip("desktop.records.court_csv is not there yet")
     h = Harness(tmp_path, fmt)
 
     @fuzz_settings(examples)
@@ -353,8 +342,6 @@ VALID_ROW: dict[str, Callable[[], str]] = {
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_ten_megabyte_single_line(tmp_path: Path, fmt: str) -> None:
-    if fmt == "court-csv" and not _court_available():
-        pytest.skip("desktop.records.court_csv is not there yet")
     h = Harness(tmp_path, fmt)
     header = ",".join(FORMATS[fmt][0])
     huge = ",".join(["A" * 1000] * 10_000)  # 10 MB, no newline at all

@@ -86,7 +86,6 @@ def test_a_failing_step_is_named_and_exits_1(monkeypatch, capsys):
 
 
 @pytest.mark.posix_only  # file modes / /proc / pwd (see docs/windows.md)
-@pytest.mark.skipif(not SAMPLE.exists(), reason="shared fixtures not present")
 def test_cli_import_writes_only_into_the_data_dir(program, tmp_path):
     out = program("import", str(SAMPLE))
     assert out.returncode == 0, out.stderr

@@ -66,8 +66,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> World:
             )
             == 0
         )
-        # A DOJ file with one good row and one whose date of birth is impossible: rejected, with
-        # a hostile name in its raw text.
+        # A DOJ file with hostile names, one of them on a line that must be rejected.
         doj = where / "hostile.csv"
         write_file(
             doj,
@@ -86,6 +85,10 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> World:
                 ),
             ],
         )
+        # An unreadable date is kept as a warning now (issue 13 §3); a line with an unclosed quote
+        # is still rejected, and carries the hostile name in its raw text.
+        with doj.open("a", encoding="utf-8") as fh:
+            fh.write(f'{HOSTILE[1]},"unclosed quote\n')
         assert main(["--db", str(w.db), "import", str(doj)]) == 3
         # An account whose name starts like a formula: it reaches the audit log's user column.
         assert (
@@ -273,6 +276,8 @@ def _csv_rows(path: Path) -> tuple[str, list[list[str]]]:
     with path.open(encoding="utf-8", newline="") as fh:
         text = fh.read()
     first, rest = text.split("\n", 1)
+    while rest.startswith("#"):  # the creation date and destruction notice (issue 18)
+        rest = rest.split("\n", 1)[1]
     return first, list(csv.reader(io.StringIO(rest, newline="")))
 
 

@@ -8,6 +8,7 @@ import sys
 
 from desktop.cli.common import add_as_user, add_reader, audit_user, get_db, print_json, reader
 from desktop.errors import BusyError, UserError
+from desktop.maintenance.retention import export_notice
 from desktop.outputs import for_terminal, write_table
 from desktop.progress import StderrBar
 
@@ -140,6 +141,7 @@ def _listing(args: argparse.Namespace, what: str) -> int:
             db=db.conn,
             force=args.force,
             what=f"{what} export",
+            notice=export_notice(db.conn),
             sheet=what.capitalize(),
         )
         from desktop.cli.rules_cmd import _record_export

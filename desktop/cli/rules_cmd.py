@@ -13,6 +13,7 @@ from desktop import clock
 from desktop.cli.common import add_as_user, add_reader, audit_user, get_db, print_json, reader
 from desktop.errors import UserError
 from desktop.evaluation import results
+from desktop.maintenance.retention import export_notice
 from desktop.outputs import for_terminal, write_table
 from desktop.progress import StderrBar
 
@@ -173,6 +174,7 @@ def cmd_determinations(args: argparse.Namespace) -> int:
         force=args.force,
         what="determinations export",
         sheet=f"Run {run}",
+        notice=export_notice(db.conn),
     )
     if args.include_sealed:
         access.show_sealed(db.conn, user, f"determinations export {args.out}", shown_sealed)
