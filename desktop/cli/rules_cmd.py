@@ -13,30 +13,10 @@ from desktop import clock
 from desktop.cli.common import add_as_user, add_reader, audit_user, get_db, print_json, reader
 from desktop.errors import UserError
 from desktop.evaluation import results
+from desktop.evaluation.results import DETERMINATION_COLUMNS
 from desktop.maintenance.retention import export_notice
 from desktop.outputs import for_terminal, write_table
 from desktop.progress import StderrBar
-
-DETERMINATION_COLUMNS = [
-    "count_id",
-    "source_file",
-    "source_line",
-    "subject_id",
-    "cii",
-    "name",
-    "dob",
-    "case_number",
-    "cnt_order",
-    "county",
-    "code_section",
-    "level",
-    "conviction_date",
-    "relief",
-    "resentence_target",
-    "rule_path",
-    "flags",
-    "explanation",
-]
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from desktop.errors import UserError
 
 # Columns of determinations_rows, in order (the determinations export writes them as its header).
-DETERMINATION_COLUMNS = (
+DETERMINATION_COLUMNS = [  # the export's header
     "count_id",
     "source_file",
     "source_line",
@@ -23,7 +23,7 @@ DETERMINATION_COLUMNS = (
     "case_number",
     "cnt_order",
     "county",
-    "section",
+    "code_section",
     "level",
     "conviction_date",
     "relief",
@@ -31,7 +31,7 @@ DETERMINATION_COLUMNS = (
     "rule_path",
     "flags",
     "explanation",
-)
+]
 
 
 def latest_run(conn: sqlite3.Connection, run: int | None = None) -> int:

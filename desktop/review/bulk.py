@@ -14,28 +14,13 @@ from desktop.errors import RefusedError
 from desktop.review import decisions
 from desktop.review.settings import get_setting
 from desktop.review.users import User, require_role
+from desktop.rules.model import HARD_STOPS
 from desktop.store.tx import transaction
 
-HARD_STOP_FLAGS = (
-    "offense_after_prop64",
-    "judgment_after_prop64",
-    "disqualifying_prior",
-    "two_priors",
-    "registration_only",
-    "ineligible_subdivision",
-    "serving_sentence",
-    "out_of_scope_section",
-    "juvenile",
-    "record_inconsistent",
-    "prosecution_challenged",
-    "sentence_unknown",
-    "unknown_quantity",
-    "code_corrected",
-    "possible_disqualifier",
-    "section_unreadable",
-    "possible_prop64_in_comment",
-    "record_incomplete",
-    "date_partial",
+# Never bulk-approved: the engine's hard stops, and flags that ask a person to read the record
+# (an unknown sentence or quantity, a section read with a corrected code, a partial date).
+HARD_STOP_FLAGS = tuple(
+    sorted(HARD_STOPS | {"code_corrected", "date_partial", "sentence_unknown", "unknown_quantity"})
 )
 BULK_RELIEFS = ("dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction")
 
