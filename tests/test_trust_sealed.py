@@ -322,7 +322,7 @@ def test_two_databases_rendering_into_one_folder_never_collide(
     monkeypatch.setenv("RELIEFDESK_KEY_PASSPHRASE", KEY_PASS)
     a = build_world(tmp_path / "a", n=3)
     b = build_world(tmp_path / "b", n=3)
-    out = tmp_path / "shared"
+    out = tmp_path / "one-folder"  # both databases render here
     assert render(a, out) == 0 and render(b, out) == 0
     files = {}
     for w in (a, b):
