@@ -79,7 +79,8 @@ def test_a_due_backup_is_written_verified_and_recorded(world, tmp_path: Path) ->
 def test_a_copy_that_does_not_match_is_deleted_not_recorded(
     world, tmp_path: Path, monkeypatch
 ) -> None:
-    from desktop.store import backup, schedule
+    from desktop.maintenance import schedule
+    from desktop.store import backup
 
     db_path, conn, admin, _clerk = world
     set_schedule(conn, admin, tmp_path / "court", 24)
