@@ -8,7 +8,6 @@ command line behave the same."""
 from __future__ import annotations
 
 import hashlib
-import json
 import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -359,29 +358,8 @@ def send_back_unproduced(
         changes = []
         for cid in ids:
             old = old_states[cid]
-            previous = {
-                k: old[k]
-                for k in (
-                    "status",
-                    "decided_relief",
-                    "decided_target",
-                    "reason",
-                    "decided_by",
-                    "decided_at",
-                )
-            }
-            previous.update(
-                sent_back_by=judge.name, batch_id=row["batch_id"], note=text, order_no=order_no
-            )
-            new = dict(
-                old,
-                status="pending",
-                decided_relief=None,
-                decided_target=None,
-                reason=None,
-                decided_by=None,
-                decided_at=None,
-                previous_decision=json.dumps(previous),
+            new = st.sent_back_state(
+                old, sent_back_by=judge.name, batch_id=row["batch_id"], note=text, order_no=order_no
             )
             changes.append((cid, old, new))
         conn.executemany(

@@ -10,7 +10,6 @@ they prepared or that holds their own decisions."""
 
 from __future__ import annotations
 
-import json
 import math
 import random
 import secrets
@@ -278,28 +277,7 @@ def send_back(
     with transaction(conn):
         _judged_item(conn, judge, batch_id, count_id)
         old = st.read_states(conn, [count_id])[count_id]
-        previous = {
-            k: old[k]
-            for k in (
-                "status",
-                "decided_relief",
-                "decided_target",
-                "reason",
-                "decided_by",
-                "decided_at",
-            )
-        }
-        previous.update(sent_back_by=judge.name, batch_id=batch_id, note=text)
-        new = dict(
-            old,
-            status="pending",
-            decided_relief=None,
-            decided_target=None,
-            reason=None,
-            decided_by=None,
-            decided_at=None,
-            previous_decision=json.dumps(previous),
-        )
+        new = st.sent_back_state(old, sent_back_by=judge.name, batch_id=batch_id, note=text)
         conn.execute(
             "UPDATE batch_items SET judge_status = 'sent_back', judge_note = ?,"
             " judged_by = ?, judged_at = ? WHERE batch_id = ? AND count_id = ?",

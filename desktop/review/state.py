@@ -143,3 +143,30 @@ def refuse_if_batched(conn: sqlite3.Connection, ids: list[int], doing: str) -> N
             f"cannot {doing} count {cid}{more}: it is in batch {bid} awaiting the "
             "judge; only the judge can send it back"
         )
+
+
+_DECISION_KEYS = (
+    "status",
+    "decided_relief",
+    "decided_target",
+    "reason",
+    "decided_by",
+    "decided_at",
+)
+
+
+def sent_back_state(old: dict[str, Any], **why: Any) -> dict[str, Any]:
+    """The state of a count a judge sent back: pending again, its decision cleared and kept (with
+    `why`: who sent it back, the batch, the note) as previous_decision for the clerk to read."""
+    previous = {k: old[k] for k in _DECISION_KEYS}
+    previous.update(why)
+    return dict(
+        old,
+        status="pending",
+        decided_relief=None,
+        decided_target=None,
+        reason=None,
+        decided_by=None,
+        decided_at=None,
+        previous_decision=json.dumps(previous),
+    )
