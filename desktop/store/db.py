@@ -68,7 +68,13 @@ def connect(path: str | os.PathLike[str]) -> sqlite3.Connection:
     conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
     conn.execute("PRAGMA foreign_keys = ON")
     if str(path) != ":memory:":
-        conn.execute("PRAGMA journal_mode = WAL")
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+        except UnicodeDecodeError:
+            # A damaged header can make SQLite answer with bytes that are not text: that is a
+            # damaged file, reported (and repaired by restore) like any other.
+            conn.close()
+            raise sqlite3.DatabaseError("file is not a database (its header is damaged)") from None
         if sys.platform == "win32":
             # SQLite creates -wal and -shm with the folder's inherited ACL on Windows (on POSIX
             # with the database's mode); a first read makes SQLite open (create) both.
