@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import os
+import random
 import re
+import shutil
 import sqlite3
 import stat
 from pathlib import Path
@@ -127,13 +128,15 @@ def test_restore_replaces_live_database(tmp_path: Path) -> None:
     assert verify(conn).ok
 
 
-def corrupt(path: Path) -> None:
-    """Scribble over the middle of a closed database file, as a failing disk would."""
+def corrupt(path: Path, seed: int = 0) -> None:
+    """Scribble over the middle of a closed database file, as a failing disk would.
+    Seeded, so a failure names the bytes that caused it."""
+    rng = random.Random(seed)
     size = path.stat().st_size
     with path.open("r+b") as fh:
         for offset in range(4096 * 2, size - 4096, 4096 * 3):
             fh.seek(offset + 100)
-            fh.write(os.urandom(900))
+            fh.write(rng.randbytes(900))
 
 
 def big_db(path: Path) -> None:
@@ -154,6 +157,24 @@ def test_integrity_check_names_the_cure(tmp_path: Path) -> None:
     conn.close()
     msg = str(err.value)
     assert "damaged" in msg and f"restore {good}" in msg
+
+
+def test_any_damage_is_reported_never_a_crash(tmp_path: Path) -> None:
+    """Whatever bytes a failing disk leaves (quick_check quotes record contents, which need not
+    be UTF-8), the check reports damage and names the cure instead of raising a decode error."""
+    pristine = tmp_path / "pristine.sqlite3"
+    big_db(pristine)
+    for seed in range(40):
+        db = tmp_path / f"db{seed}.sqlite3"
+        shutil.copyfile(pristine, db)
+        corrupt(db, seed)
+        conn = sqlite3.connect(db)
+        try:
+            assert quick_check(conn), seed
+            with pytest.raises(UserError, match="damaged"):
+                check_database(conn, db)
+        finally:
+            conn.close()
 
 
 @pytest.mark.posix_only  # file modes / /proc / pwd (see docs/windows.md)

@@ -22,11 +22,20 @@ CORE_TABLES = frozenset(
 )
 
 
+def _lenient_text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
+
+
 def quick_check(conn: sqlite3.Connection, max_errors: int = 5) -> list[str]:
     """The problems PRAGMA quick_check reports (empty when the file is sound).
 
     quick_check verifies page structure and record formats in O(size) without the index
     cross-checks of integrity_check, so it is cheap enough to run at every start."""
+    # A damaged page can put arbitrary bytes into quick_check's messages and into SQLite's own
+    # error text (it quotes the damaged schema), which Python decodes strictly: read results
+    # leniently, and take a decode error in SQLite's message as what it is -- damage.
+    saved = conn.text_factory
+    conn.text_factory = _lenient_text
     try:
         rows = conn.execute(f"PRAGMA quick_check({int(max_errors)})").fetchall()
     except sqlite3.DatabaseError as exc:
@@ -35,6 +44,10 @@ def quick_check(conn: sqlite3.Connection, max_errors: int = 5) -> list[str]:
         if from_sqlite(exc) is not None:
             raise  # read-only, full, locked, I/O: not damage; the caller says what it is
         return [str(exc)]
+    except UnicodeDecodeError:
+        return ["the database schema is damaged (SQLite's error text is unreadable)"]
+    finally:
+        conn.text_factory = saved
     problems = [r[0] for r in rows]
     return [] if problems == ["ok"] else problems
 
@@ -105,7 +118,7 @@ def describe_database(path: Path) -> tuple[int, set[str]]:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         problems = quick_check(conn)
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
         raise UserError(f"{path} is not a ReliefDesk database or is damaged: {exc}") from exc
     finally:
         conn.close()
