@@ -924,3 +924,61 @@ def test_matter_counts_never_reach_bulk_approval_or_a_batch(db: Path) -> None:
         "clerk",
     )
     conn.close()
+
+
+# --- the court's notice of hearing, service list and certificate of mailing --------------------
+def test_hearing_notice_with_service_list_and_certificate(db: Path, tmp_path, monkeypatch) -> None:
+    from tests.pdfread import flat, page_texts
+
+    mid = _court_file_petition(db, "FSB2500003")
+    hid = int(
+        ok(
+            db,
+            "hearing",
+            "schedule",
+            str(mid),
+            "--date",
+            "2026-12-01",
+            "--time",
+            "10:15",
+            "--department",
+            "S-9",
+            "--as",
+            "clerk",
+        ).split()[1]
+    )
+    out = tmp_path / "notice.pdf"
+    refused(db, "hearing", "notice", str(hid), "--out", str(out), "--as", "judge")
+    ok(db, "hearing", "notice", str(hid), "--out", str(out), "--as", "clerk")
+    text = flat(" ".join(page_texts(out.read_bytes())))
+    for words in (
+        "SUPERIOR COURT OF CALIFORNIA, COUNTY OF SAN BERNARDINO",
+        "PAT Q TESTPERSON",
+        "Notice of Hearing",
+        "Date: 2026-12-01 Time: 10:15 Department: S-9",
+        "FSB2500003",
+        "HS 11359",
+        "District Attorney, County of San Bernardino",
+        "Office of the PD",  # the public defender who filed
+        "Clerk's certificate of mailing / proof of service",
+        "on 2026-11-02 I served a true copy",
+        "clerk, Deputy Clerk",
+    ):
+        assert words in text, words
+    served = q(
+        db,
+        "SELECT from_party, to_party, notified_on, method, hearing_id FROM"
+        " matter_notices WHERE matter_id = ? ORDER BY id",
+        mid,
+    )
+    assert served == [
+        ("court", p, "2026-11-02", "mail", hid)
+        for p in ("prosecution", "public_defender", "person")
+    ]
+    sha = q(db, "SELECT payload FROM audit_log WHERE action = 'hearing.notice'")[0][0]
+    import hashlib
+
+    assert json.loads(sha)["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
+    code, _, err = cli(db, "hearing", "notice", str(hid), "--out", str(out), "--as", "clerk")
+    assert code != 0 and "exists" in err  # never over an existing file without --force
+    audit_ok(db)

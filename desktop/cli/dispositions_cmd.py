@@ -692,6 +692,21 @@ def _register_hearing(sub: argparse._SubParsersAction) -> None:
     add_as_user(v)
     v.set_defaults(func=cmd_hearing_vacate)
 
+    n = s.add_parser(
+        "notice",
+        help="the court's notice of the hearing with its service list and the clerk's "
+        "certificate of mailing (PDF); records it served on each party",
+    )
+    n.add_argument("hearing_id", type=int)
+    n.add_argument("--out", required=True, metavar="FILE.pdf")
+    n.add_argument("--served", metavar="YYYY-MM-DD", help="date served (default: today)")
+    n.add_argument(
+        "--method", default="mail", choices=["mail", "personal", "electronic", "in_court"]
+    )
+    n.add_argument("--force", action="store_true", help="replace an existing file")
+    add_as_user(n)
+    n.set_defaults(func=cmd_hearing_notice)
+
     o = s.add_parser("outcome", help="(judge) the outcome for counts of the hearing's matter")
     o.add_argument("hearing_id", type=int)
     _outcome_args(o)
@@ -762,14 +777,38 @@ def cmd_hearing_vacate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_hearing_notice(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from desktop.dispositions.notice import serve_notice
+
+    db = get_db(args)
+    out, parties = serve_notice(
+        db.conn,
+        acting_user(args, db),
+        args.hearing_id,
+        Path(args.out),
+        served_on=args.served,
+        method=args.method,
+        force=args.force,
+    )
+    print(
+        for_terminal(
+            f"{out}: notice of hearing {args.hearing_id}, served on "
+            + "; ".join(f"{p.name} ({p.role})" for p in parties)
+        )
+    )
+    return 0
+
+
 def cmd_hearing_outcome(args: argparse.Namespace) -> int:
-    from desktop.dispositions.hearings import _hearing, enter_outcome
+    from desktop.dispositions.hearings import enter_outcome, hearing_matter
     from desktop.review.users import require_role
 
     db = get_db(args)
     user = acting_user(args, db)
     require_role(user, "judge")
-    matter_id = _hearing(db.conn, args.hearing_id)["matter_id"]
+    matter_id = hearing_matter(db.conn, args.hearing_id)
     result = enter_outcome(
         db.conn,
         user,

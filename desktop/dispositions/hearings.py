@@ -71,6 +71,11 @@ def _hearing(conn: sqlite3.Connection, hearing_id: int) -> dict[str, Any]:
     return dict(zip([d[0] for d in cur.description], row, strict=True))
 
 
+def hearing_matter(conn: sqlite3.Connection, hearing_id: int) -> int:
+    """The matter a hearing is for (UserError for an unknown hearing)."""
+    return int(_hearing(conn, hearing_id)["matter_id"])
+
+
 def schedule_hearing(
     conn: sqlite3.Connection,
     user: User,
