@@ -368,111 +368,15 @@ def cmd_matter_open(args: argparse.Namespace) -> int:
     return 0
 
 
-def _show_text(d: dict[str, Any]) -> str:
-    from desktop.review.words import relief_words
-
-    m, p = d["matter"], d["person"]
-    lines = [
-        f"Matter {m['id']}: {m['kind']} ({m['status']})"
-        + (f", court case {m['court_case_number']}" if m["court_case_number"] else "")
-        + ("  [entered from the court file]" if m["source"] == "court_file" else ""),
-        f"Person {p['id']}: {p['name'] or '—'}  DOB {p['dob'] or '—'}  CII {p['cii'] or '—'}",
-    ]
-    for w in d["warnings"]:
-        lines.append(f"Note: {w}")
-    lines.append("")
-    lines.append("What the engine found (explanation first):")
-    for c in d["counts"]:
-        relief = (
-            relief_words(c["relief"], c["resentence_target"]) if c["relief"] else "not evaluated"
-        )
-        lines.append(
-            f"  Count {c['count_id']}: {c['section'] or '—'} ({c['level'] or '?'}), case "
-            f"{c['case_number'] or '—'}, convicted {c['conviction_date'] or '—'}"
-            + (" [court file]" if c["from_court_file"] else "")
-            + f" → {relief}"
-        )
-        for i, step in enumerate((c["explanation"] or {}).get("steps", []), 1):
-            statute = f" [{step['statute']}]" if step.get("statute") else ""
-            lines.append(f"      {i}. {step.get('text', '')}{statute}")
-    lines.append("")
-    lines.append(
-        f"Filed {m['filed_on'] or '—'} by {m['filer_kind'] or '—'}"
-        + (f" ({m['filer_name']})" if m["filer_name"] else "")
-        + (f"; served {m['served_on']}" if m["served_on"] else "")
-        + ("; hearing requested" if m["hearing_requested"] else "")
-    )
-    if d["response_due"]:
-        lines.append(
-            f"Response due {d['response_due']}"
-            + ("  — OVERDUE, no response" if d["overdue"] else "")
-        )
-    lines.append(
-        "Hearing needed: " + ("yes" if d["needs_hearing"] else "no (may be ruled on the papers)")
-    )
-    if d["responses"]:
-        lines.append("Responses:")
-        for r in d["responses"]:
-            lines.append(
-                f"  {r['response_date']}: {r['position'].replace('_', ' ')}"
-                + (f" (count {r['count_id']})" if r["count_id"] else "")
-                + (f" — {r['note']}" if r["note"] else "")
-            )
-    if d["notice_chain"] is not None:
-        ch = d["notice_chain"]
-        lines.append(
-            "Notice chain (HS 11361.9(d)): prosecution → public defender "
-            f"{ch['prosecution_to_public_defender'] or 'not recorded'}; public defender → "
-            f"person {ch['public_defender_to_person'] or 'not recorded'}"
-        )
-    if d["notices"]:
-        lines.append("Notices:")
-        for n in d["notices"]:
-            lines.append(
-                f"  {n['notified_on']}: {n['from_party']} → {n['to_party']}"
-                + (f" by {n['method']}" if n["method"] else "")
-                + (f" (hearing {n['hearing_id']})" if n["hearing_id"] else "")
-            )
-    if d["hearings"]:
-        lines.append("Hearings:")
-        for h in d["hearings"]:
-            lines.append(
-                f"  {h['id']}: {h['hearing_date']} {h['hearing_time'] or ''} "
-                f"{h['department'] or ''} — {h['status']}"
-                + (f" to hearing {h['continued_to']}" if h["continued_to"] else "")
-            )
-    if d["rulings"]:
-        lines.append("Rulings:")
-        for r in d["rulings"]:
-            what = (
-                f"denied ({r['finding'].replace('_', ' ')})"
-                if r["outcome"] == "denied"
-                else f"{r['outcome'].replace('_', ' ')}: "
-                + relief_words(r["relief"], r["resentence_target"])
-            )
-            extra = ""
-            if r["credit_days"] is not None:
-                extra += f"; credit {r['credit_days']} days"
-            if r["supervision_months"]:
-                extra += f"; {r['supervision_kind']} {r['supervision_months']} months"
-            lines.append(
-                f"  count {r['count_id']}: {what}{extra} — {r['ruled_by']}"
-                + (f", hearing {r['hearing_id']}" if r["hearing_id"] else ", on the papers")
-                + (f" (superseded by {r['superseded_by']})" if r["superseded_by"] else "")
-                + (f" (order {r['order_id']})" if r["order_id"] else "")
-            )
-    return "\n".join(for_terminal(line) for line in lines)
-
-
 def cmd_matter_show(args: argparse.Namespace) -> int:
-    from desktop.dispositions.matters import matter_detail
+    from desktop.dispositions.matters import matter_detail, matter_text
 
     db = get_db(args)
     d = matter_detail(db.conn, reader(args, db), args.matter_id)
     if args.json:
         print_json(d)
     else:
-        print(_show_text(d))
+        print(matter_text(d))
     return 0
 
 
