@@ -102,10 +102,11 @@ def count_with(db: Path, relief: str, *, serving: bool | None = None) -> tuple[i
         "SELECT c.subject_id, c.id, k.case_number, d.flags FROM review_items r"
         " JOIN determinations d ON d.id = r.determination_id JOIN counts c ON c.id = r.count_id"
         " JOIN cases k ON k.id = c.case_id WHERE d.relief = ? AND r.status = 'pending'"
-        " AND c.base_section IN ('11357','11358','11359','11360')"
+        " AND c.base_section IN ('11357','11358','11359','11360') AND c.county = ?"
         " AND (SELECT COUNT(*) FROM counts o WHERE o.case_id = c.case_id AND o.convicted = 1) = 1"
         " ORDER BY c.id",
         relief,
+        COUNTY,
     )
     for sid, cid, case, flags in rows:
         if serving is None or ("serving_sentence" in flags) == serving:
@@ -872,7 +873,9 @@ def test_matter_counts_never_reach_bulk_approval_or_a_batch(db: Path) -> None:
     clerk = authenticate(conn, "clerk", DEMO_PASSWORD)
     path = bulk.rule_paths(conn)[0].rule_path
     ids = bulk.eligible_ids(conn, path)
-    target = ids[0]
+    target = next(
+        c for c in ids if q(db, "SELECT county FROM counts WHERE id = ?", c)[0][0] == COUNTY
+    )
     sid = q(db, "SELECT subject_id FROM counts WHERE id = ?", target)[0][0]
     ok(
         db,
@@ -982,3 +985,84 @@ def test_hearing_notice_with_service_list_and_certificate(db: Path, tmp_path, mo
     code, _, err = cli(db, "hearing", "notice", str(hid), "--out", str(out), "--as", "clerk")
     assert code != 0 and "exists" in err  # never over an existing file without --force
     audit_ok(db)
+
+
+def test_a_matter_goes_to_the_court_that_entered_the_judgment(db: Path) -> None:
+    """The court's county is set: a count of another county's court is not this court's to
+    relieve, from the records or from a court file."""
+    (sid, cid, county) = q(
+        db,
+        "SELECT c.subject_id, c.id, c.county FROM counts c WHERE c.convicted = 1 AND"
+        " c.county != ? AND c.base_section IN ('11357','11358','11359','11360') LIMIT 1",
+        COUNTY,
+    )[0]
+    err = refused(
+        db,
+        "matter",
+        "open",
+        "--subject",
+        str(sid),
+        "--count",
+        str(cid),
+        "--kind",
+        "application",
+        "--filed",
+        "2026-11-02",
+        "--filer",
+        "person",
+        "--as",
+        "clerk",
+    )
+    assert county in err and "entered the judgment" in err
+    err = refused(
+        db,
+        "matter",
+        "open",
+        "--court-file",
+        "--name",
+        "X,Y",
+        "--case",
+        "Z1",
+        "--county",
+        "ORANGE",
+        "--entry",
+        "1|11359 HS|F|1999-05-05|",
+        "--kind",
+        "application",
+        "--filed",
+        "2026-11-02",
+        "--filer",
+        "person",
+        "--as",
+        "clerk",
+    )
+    assert "ORANGE" in err
+    # Without --county the court's own county is taken.
+    out = ok(
+        db,
+        "matter",
+        "open",
+        "--court-file",
+        "--name",
+        "X,Y",
+        "--case",
+        "Z1",
+        "--entry",
+        "1|11359 HS|F|1999-05-05|",
+        "--kind",
+        "application",
+        "--filed",
+        "2026-11-02",
+        "--filer",
+        "person",
+        "--json",
+        "--as",
+        "clerk",
+    )
+    mid = js(out)["matter_id"]
+    assert q(
+        db,
+        "SELECT DISTINCT c.county FROM matter_counts mc JOIN counts c ON"
+        " c.id = mc.count_id WHERE mc.matter_id = ?",
+        mid,
+    ) == [(COUNTY,)]

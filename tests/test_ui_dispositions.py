@@ -50,8 +50,9 @@ def _person_with_counts(conn) -> tuple[str, int]:
     for (name,) in conn.execute("SELECT name FROM subjects WHERE name IS NOT NULL ORDER BY id"):
         clerk = authenticate(conn, "clerk", DEMO_PASSWORD)
         hits = mt.find_people(conn, clerk, name=name)
-        if len(hits) == 1 and hits[0].counts:
-            cid = hits[0].counts[0]["count_id"]
+        mine = [c for c in (hits[0].counts if len(hits) == 1 else []) if c["county"] == DEMO_COUNTY]
+        if mine:
+            cid = mine[0]["count_id"]
             relief = conn.execute(
                 "SELECT d.relief FROM review_items r JOIN determinations d"
                 " ON d.id = r.determination_id WHERE r.count_id = ?",

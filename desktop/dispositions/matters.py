@@ -194,6 +194,21 @@ def _check_counts(conn: sqlite3.Connection, subject_id: int, count_ids: list[int
             raise UserError(f"count {cid} is not a count of person {subject_id}")
         if not convicted:
             raise UserError(f"count {cid} is not a conviction; only convictions can be relieved")
+    from desktop.review.county import court_county
+
+    court = (court_county(conn) or "").strip().upper()
+    if court:
+        for cid, county in conn.execute(
+            f"SELECT c.id, COALESCE(c.county, k.county) FROM counts c JOIN cases k"
+            f" ON k.id = c.case_id WHERE c.id IN ({marks})",
+            ids,
+        ):
+            if (county or "").upper() != court:
+                raise RefusedError(
+                    f"count {cid} was entered in {county or 'an unknown county'}, not in "
+                    f"{court}: a petition or application goes to the court that entered the "
+                    "judgment (HS 11361.8(a), (e))"
+                )
     if sealed_ids(conn, ids):
         raise RefusedError(
             f"count {min(sealed_ids(conn, ids))} is sealed: its order is signed already"
@@ -356,7 +371,10 @@ def _court_counts(case: CourtFileCase) -> list[dict[str, Any]]:
     if not case.case_number.strip():
         raise UserError("the court case number is missing")
     if not case.county.strip():
-        raise UserError("the county of the case is missing (--county NAME)")
+        raise UserError(
+            "the county of the case is missing (--county NAME; an administrator sets the "
+            "court's county with `reliefdesk county NAME`)"
+        )
     if not case.counts:
         raise UserError("enter at least one count: --count 'NO|SECTION|LEVEL|DATE|SENTENCE'")
     seen: set[int] = set()
@@ -412,8 +430,21 @@ def enter_from_court_file(
     synthetic import of format 'court-file-entry' (file name 'court file <case> by <clerk>'), and
     each count's source_file reads 'court file': the engine evaluates them like any other count,
     and the register, the queue and the exports can tell where they came from."""
+    from dataclasses import replace
+
+    from desktop.review.county import court_county
+
     require_role(user, "clerk")
     f = _check_filing(filing)
+    court = (court_county(conn) or "").strip()
+    if not case.county.strip() and court:
+        case = replace(case, county=court)
+    if court and case.county.strip().upper() != court.upper():
+        raise RefusedError(
+            f"case {case.case_number} is a {case.county.strip().upper()} case, not {court.upper()}:"
+            " a petition or application goes to the court that entered the judgment"
+            " (HS 11361.8(a), (e))"
+        )
     rows = _court_counts(case)
     name = normalise_name(person.name or "")
     if subject_id is None and not name:

@@ -17,7 +17,7 @@ import sqlite3
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -197,7 +197,8 @@ class MattersView(QWidget):
         for w in (self.name, self.dob, self.cii, self.case, find, self.open_button):
             search.addWidget(w)
         self.people, self.people_model = _table(
-            ["Count", "Person", "DOB", "Case", "Section", "Level", "Convicted"], "People found"
+            ["Count", "Person", "DOB", "Case", "County", "Section", "Level", "Convicted"],
+            "People found",
         )
         self.people.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.overdue = QCheckBox("Only overdue (no response by the deadline)")
@@ -217,7 +218,6 @@ class MattersView(QWidget):
         self.detail = QPlainTextEdit()
         self.detail.setReadOnly(True)
         self.detail.setAccessibleName("Matter detail: explanation first")
-        self.detail.setFont(QFont("Monospace", 9))
         actions = QHBoxLayout()
         self.response_button = QPushButton("Add &response…")
         self.response_button.clicked.connect(self._response_dialog)
@@ -243,8 +243,9 @@ class MattersView(QWidget):
         split.addWidget(right)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
+        split.setSizes([660, 660])
         lay = QVBoxLayout(self)
-        lay.addWidget(split)
+        lay.addWidget(split, 1)
         self.message = QLabel()
         self.message.setWordWrap(True)
         lay.addWidget(self.message)
@@ -276,6 +277,7 @@ class MattersView(QWidget):
                         h.name,
                         h.dob,
                         c["case_number"],
+                        c["county"],
                         c["section"],
                         c["level"],
                         c["conviction_date"],
@@ -557,7 +559,7 @@ class HearingsView(QWidget):
         split.setStretchFactor(1, 1)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
-        lay.addWidget(split)
+        lay.addWidget(split, 1)
         self.message = QLabel()
         self.message.setWordWrap(True)
         lay.addWidget(self.message)
@@ -760,7 +762,7 @@ class DispositionsView(QWidget):
         split.addWidget(self.items)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
-        lay.addWidget(split)
+        lay.addWidget(split, 1)
         self.report: Any = None
         if county:
             self.refresh()
