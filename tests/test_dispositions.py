@@ -1066,3 +1066,142 @@ def test_a_matter_goes_to_the_court_that_entered_the_judgment(db: Path) -> None:
         " c.id = mc.count_id WHERE mc.matter_id = ?",
         mid,
     ) == [(COUNTY,)]
+
+
+def test_counts_continued_at_a_hearing_go_to_the_new_date(db: Path, monkeypatch) -> None:
+    """A judge rules on one count and continues the other: the hearing is continued, a new one
+    is set for the same time and department, and the matter stays open until it is ruled."""
+    mid = js(
+        ok(
+            db,
+            "matter",
+            "open",
+            "--court-file",
+            "--name",
+            "TWOCOUNT,ALEX",
+            "--dob",
+            "1970-07-07",
+            "--case",
+            "FSB2500009",
+            "--entry",
+            "1|11359 HS|F|2012-02-02|JAIL 1Y",
+            "--entry",
+            "2|11360(a) HS|F|2012-02-02|JAIL 1Y",
+            "--kind",
+            "application",
+            "--filed",
+            "2026-11-02",
+            "--filer",
+            "person",
+            "--hearing-requested",
+            "--json",
+            "--as",
+            "clerk",
+        )
+    )["matter_id"]
+    first, second = [
+        c
+        for (c,) in q(
+            db, "SELECT count_id FROM matter_counts WHERE matter_id = ? ORDER BY count_id", mid
+        )
+    ]
+    hid = int(
+        ok(
+            db,
+            "hearing",
+            "schedule",
+            str(mid),
+            "--date",
+            "2026-11-02",
+            "--time",
+            "14:00",
+            "--department",
+            "S-2",
+            "--as",
+            "clerk",
+        ).split()[1]
+    )
+    code, _, err = cli(
+        db,
+        "hearing",
+        "outcome",
+        str(hid),
+        "--count",
+        str(second),
+        "--outcome",
+        "continued",
+        "--as",
+        "judge",
+    )
+    assert code == 2 and "--continue-to" in err
+    ok(
+        db,
+        "hearing",
+        "outcome",
+        str(hid),
+        "--count",
+        str(first),
+        "--outcome",
+        "granted",
+        "--as",
+        "judge",
+    )
+    out = js(
+        ok(
+            db,
+            "hearing",
+            "outcome",
+            str(hid),
+            "--count",
+            str(second),
+            "--outcome",
+            "continued",
+            "--continue-to",
+            "2026-12-01",
+            "--json",
+            "--as",
+            "judge",
+        )
+    )
+    new = out["continued_to"]
+    assert out["matter_status"] == "open"
+    assert q(
+        db, "SELECT hearing_date, hearing_time, department, status FROM hearings WHERE id = ?", new
+    ) == [("2026-12-01", "14:00", "S-2", "scheduled")]
+    assert q(db, "SELECT status, continued_to FROM hearings WHERE id = ?", hid) == [
+        ("continued", new)
+    ]
+    assert stage_of(db, first) == "ruled" and stage_of(db, second) == "awaiting_hearing"
+    at(monkeypatch, "2026-12-01")
+    ok(db, "hearing", "outcome", str(new), "--all", "--outcome", "granted", "--as", "judge")
+    assert q(db, "SELECT status FROM matters WHERE id = ?", mid) == [("ruled",)]
+    # A second case from the court file for the same person joins their record.
+    sid = q(db, "SELECT subject_id FROM matters WHERE id = ?", mid)[0][0]
+    other = js(
+        ok(
+            db,
+            "matter",
+            "open",
+            "--court-file",
+            "--subject",
+            str(sid),
+            "--case",
+            "FSB2500010",
+            "--entry",
+            "1|11357(a) HS|M|2010-05-05|",
+            "--kind",
+            "application",
+            "--filed",
+            "2026-12-01",
+            "--filer",
+            "person",
+            "--json",
+            "--as",
+            "clerk",
+        )
+    )["matter_id"]
+    assert q(db, "SELECT subject_id FROM matters WHERE id = ?", other) == [(sid,)]
+    assert q(
+        db, "SELECT COUNT(DISTINCT cnt_order), COUNT(*) FROM counts WHERE subject_id = ?", sid
+    ) == [(3, 3)]
+    audit_ok(db)

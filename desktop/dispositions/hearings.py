@@ -515,7 +515,8 @@ def enter_outcome(
 ) -> dict[str, Any]:
     """A judge enters the outcome of a hearing for some or all of its matter's counts. Counts
     'continued' need `continue_to`: the hearing is marked continued and a new one scheduled for
-    them. One transaction, one audit entry (`hearing.outcome`). Returns the ruling ids, the
+    them; once every count of the matter is ruled the hearing is marked held (until then it stays
+    on calendar for the rest). One transaction, one audit entry (`hearing.outcome`). Returns the ruling ids, the
     new hearing's id (when continued) and the matter's status."""
     require_role(judge, "judge")
     if not outcomes:
@@ -551,7 +552,9 @@ def enter_outcome(
             new_hearing = continue_hearing(
                 conn, judge, hearing_id, continue_to or "", continue_time, audit_it=False
             )
-        else:
+        elif read_matter(conn, m.id).status == "ruled":
+            # Every count is ruled: the hearing was held. Until then it stays on calendar, so
+            # the judge can rule on or continue the rest of its counts.
             conn.execute(
                 "UPDATE hearings SET status = 'held' WHERE id = ? AND status = 'scheduled'",
                 (hearing_id,),

@@ -237,7 +237,8 @@ def stages(conn: sqlite3.Connection, scope: dict[int, tuple]) -> dict[int, Count
             signed_ok = ostatus in ("signed", "printed") or signed is not None
             at = exported_batches.get(bid)
             reported = signed_ok and (
-                oid in exported_orders or (at is not None and (signed is None or at >= signed))
+                oid in exported_orders
+                or (at is not None and (signed is None or at[:19] >= signed[:19]))
             )
             stage, detail = ("reported" if reported else "ordered"), no
         elif cid in rulings:
