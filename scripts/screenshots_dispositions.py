@@ -89,7 +89,7 @@ def run(out: Path) -> None:
     matters = window.matters
     window.tabs.setCurrentWidget(matters)
     matters.case.setText("FSB07548")
-    matters.find()
+    matters.search()
     for row in range(matters.people_model.rowCount()):
         if matters.people_model.item(row, 4).text() == DEMO_COUNTY:
             matters.people.selectRow(row)

@@ -84,7 +84,7 @@ def test_the_views_at_1366x768_from_intake_to_ruling(db: Path, qtbot, tmp_path: 
     window.tabs.setCurrentWidget(matters)
     name, cid = _person_with_counts(conn)
     matters.name.setText(name)
-    assert matters.find() >= 1
+    assert matters.search() >= 1
     matters.people.selectRow(0)
     dialog = OpenMatterDialog(name, 1, matters)
     qtbot.addWidget(dialog)

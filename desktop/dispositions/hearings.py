@@ -235,7 +235,8 @@ def list_hearings(
     """The hearing list: hearings on a day (`on`, default any), by time and department. A hearing
     whose counts are all sealed is left out for a role that may not see sealed records."""
     user = require_reader(conn, user)
-    where, params = ["1 = 1"], []
+    where: list[str] = ["1 = 1"]
+    params: list[Any] = []
     if on:
         where.append("h.hearing_date = ?")
         params.append(iso_date(on, "the day"))
@@ -260,7 +261,23 @@ def list_hearings(
         if sealed and ids and set(ids) <= sealed:
             continue
         ruled = sorted(in_force(conn, ids))
-        out.append(HearingRow(*r, ids, ruled))  # type: ignore[arg-type]
+        out.append(
+            HearingRow(
+                id=r[0],
+                matter_id=r[1],
+                hearing_date=r[2],
+                hearing_time=r[3],
+                department=r[4],
+                status=r[5],
+                continued_to=r[6],
+                kind=r[7],
+                subject_id=r[8],
+                name=r[9],
+                court_case_number=r[10],
+                count_ids=ids,
+                ruled=ruled,
+            )
+        )
     return out
 
 

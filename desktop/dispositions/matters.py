@@ -786,7 +786,8 @@ def list_matters(
     deadline (service + `response_deadline_days`) with no response entered. A matter whose counts
     are all sealed is left out for a role that may not see sealed records."""
     user = require_reader(conn, user)
-    where, params = ["1 = 1"], []
+    where: list[str] = ["1 = 1"]
+    params: list[Any] = []
     if status:
         where.append("m.status = ?")
         params.append(status)

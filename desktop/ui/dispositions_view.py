@@ -188,14 +188,14 @@ class MattersView(QWidget):
         ):
             w.setPlaceholderText(hint)
             w.setAccessibleName(hint)
-            w.returnPressed.connect(self.find)
+            w.returnPressed.connect(self.search)
         find = QPushButton("&Find")
-        find.clicked.connect(self.find)
+        find.clicked.connect(self.search)
         self.open_button = QPushButton("&Open matter…")
         self.open_button.clicked.connect(self._open_dialog)
         search = QHBoxLayout()
-        for w in (self.name, self.dob, self.cii, self.case, find, self.open_button):
-            search.addWidget(w)
+        for widget in (self.name, self.dob, self.cii, self.case, find, self.open_button):
+            search.addWidget(widget)
         self.people, self.people_model = _table(
             ["Count", "Person", "DOB", "Case", "County", "Section", "Level", "Convicted"],
             "People found",
@@ -208,8 +208,8 @@ class MattersView(QWidget):
         self.deadline_button.clicked.connect(self._set_deadline)
         self.deadline_button.setVisible(getattr(user, "role", None) == "admin")
         bar = QHBoxLayout()
-        for w in (self.overdue, self.deadline, self.deadline_button):
-            bar.addWidget(w)
+        for item in (self.overdue, self.deadline, self.deadline_button):
+            bar.addWidget(item)
         bar.addStretch(1)
         self.matters, self.matters_model = _table(
             ["Matter", "Kind", "Status", "Filed", "Counts", "Due", "Hearing", "Person"], "Matters"
@@ -255,7 +255,8 @@ class MattersView(QWidget):
     def say(self, text: str) -> None:
         self.message.setText(text)
 
-    def find(self) -> int:
+    def search(self) -> int:
+        """Find people by the fields filled in; the number of their cannabis convictions."""
         try:
             hits = mt.find_people(
                 self.conn,
