@@ -338,6 +338,8 @@ def cmd_matter_open(args: argparse.Namespace) -> int:
     if args.court_file:
         if not args.case:
             raise UserError("--court-file needs --case NUMBER (the case in the court's file)")
+        if args.counts:
+            raise UserError("--count names counts in the records; with --court-file use --entry")
         mid = mt.enter_from_court_file(
             db.conn,
             user,

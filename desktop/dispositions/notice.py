@@ -1,6 +1,6 @@
 """The court's notice of a hearing, with its service list (the prosecution, counsel or the public
 defender, the person) and the clerk's certificate of mailing / proof of service, as a PDF made with
-reportlab from forms/hearing_notice.toml in the letterhead style of the court's orders (court line
+reportlab from forms/notices/hearing_notice.toml in the letterhead style of the court's orders (court line
 in capitals, courthouse and address under it, the two-column People v. caption).
 
 Serving it is recorded: one matter_notices row per party served (from the court, with the hearing)
@@ -28,6 +28,7 @@ from desktop.review.access import sealed_ids
 from desktop.review.users import User, require_role
 from desktop.store.tx import transaction
 
+# In a folder of its own: forms/*.toml are order templates (desktop/orders/templates.py).
 TEMPLATE = "hearing_notice"
 
 
@@ -39,7 +40,7 @@ class Party:
 
 
 def _template(name: str = TEMPLATE) -> dict[str, Any]:
-    path = Path(name) if name.endswith(".toml") else forms_dir() / f"{name}.toml"
+    path = Path(name) if name.endswith(".toml") else forms_dir() / "notices" / f"{name}.toml"
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
