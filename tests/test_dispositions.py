@@ -952,6 +952,31 @@ def test_hearing_notice_with_service_list_and_certificate(db: Path, tmp_path, mo
     )
     out = tmp_path / "notice.pdf"
     refused(db, "hearing", "notice", str(hid), "--out", str(out), "--as", "judge")
+    # Mailed to a party with no address on file: refused, naming each address to enter.
+    err = refused(db, "hearing", "notice", str(hid), "--out", str(out), "--as", "clerk")
+    assert "cannot be mailed" in err and "person's mailing address on Matter No." in err
+    assert "prosecuting agency's mailing address" in err and not out.exists()
+    ok(
+        db,
+        "service",
+        "set",
+        "--prosecution-address",
+        "303 W Third St | San Bernardino, CA 92415",
+        "--public-defender-address",
+        "364 N Mountain View Ave | San Bernardino, CA 92415",
+        "--as",
+        "admin",
+    )
+    ok(
+        db,
+        "matter",
+        "address",
+        str(mid),
+        "--person-address",
+        "1250 Mill St | Redlands, CA 92373",
+        "--as",
+        "clerk",
+    )
     ok(db, "hearing", "notice", str(hid), "--out", str(out), "--as", "clerk")
     text = flat(" ".join(page_texts(out.read_bytes())))
     for words in (
@@ -964,7 +989,13 @@ def test_hearing_notice_with_service_list_and_certificate(db: Path, tmp_path, mo
         "District Attorney, County of San Bernardino",
         "Office of the PD",  # the public defender who filed
         "Clerk's certificate of mailing / proof of service",
-        "on 2026-11-02 I served a true copy",
+        "I am not a party to this action",
+        "by placing a true copy in a sealed envelope with postage fully prepaid",
+        "addressed as follows",
+        "303 W Third St San Bernardino, CA 92415",
+        "364 N Mountain View Ave",
+        "1250 Mill St Redlands, CA 92373",
+        "at San Bernardino, California, on 2026-11-02",
         "clerk, Deputy Clerk",
     ):
         assert words in text, words

@@ -18,6 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _register_matter(sub)
     _register_response(sub)
     _register_hearing(sub)
+    _register_service(sub)
     st = sub.add_parser(
         "status",
         help="where every in-scope count of a county stands: not reviewed ... reported to DOJ",
@@ -65,6 +66,24 @@ def _filing_args(p: argparse.ArgumentParser) -> None:
         help="the filer asks for a hearing (HS 11361.8(g))",
     )
     p.add_argument("--note")
+    _address_args(p)
+
+
+def _address_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--person-address",
+        dest="person_address",
+        metavar="ADDRESS",
+        help="the person's mailing address, lines separated by ' | ', e.g. "
+        "'1250 Mill St Apt 4 | Redlands, CA 92373'",
+    )
+    p.add_argument("--counsel-name", dest="counsel_name", metavar="NAME", help="counsel's name")
+    p.add_argument(
+        "--counsel-address",
+        dest="counsel_address",
+        metavar="ADDRESS",
+        help="counsel's mailing address, lines separated by ' | '",
+    )
 
 
 def _outcome_args(p: argparse.ArgumentParser) -> None:
@@ -252,6 +271,16 @@ def _register_matter(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--json", action="store_true")
     r.set_defaults(func=cmd_matter_rule)
 
+    ad = s.add_parser(
+        "address",
+        help="enter or correct the person's mailing address and counsel's name and address "
+        "(the hearing notice's service list)",
+    )
+    ad.add_argument("matter_id", type=int)
+    _address_args(ad)
+    add_as_user(ad)
+    ad.set_defaults(func=cmd_matter_address)
+
     w = s.add_parser("withdraw", help="the filer withdrew the matter (nothing ruled yet)")
     w.add_argument("matter_id", type=int)
     w.add_argument("--reason", required=True)
@@ -271,21 +300,26 @@ def cmd_matter_find(args: argparse.Namespace) -> int:
         cii=args.cii,
         case_number=args.case,
     )
+    from desktop.dispositions.words import person_names
+
+    names = person_names(db.conn, [h.subject_id for h in hits])
     for h in hits:
         if args.json:
             print_json(h.as_dict())
             continue
         print(
             for_terminal(
-                f"person {h.subject_id}: {h.name or '—'}  DOB {h.dob or '—'}  CII {h.cii or '—'}"
+                f"{names.get(h.subject_id) or '(name not on record)'}  born {h.dob or '—'}  "
+                f"CII {h.cii or '—'}  (person ID {h.subject_id} for --subject)"
             )
         )
         for c in h.counts:
             print(
                 for_terminal(
-                    f"    count {c['count_id']:>7}  case {c['case_number'] or '—':14} "
-                    f"{c['section'] or '—':12} {c['level'] or '?'}  convicted "
-                    f"{c['conviction_date'] or '—'}  {c['county'] or ''}"
+                    f"    count {c['count_no'] or '?'} of case {c['case_number'] or '—':14} "
+                    f"HS {c['section'] or '—':10} {c['level'] or '?'}  convicted "
+                    f"{c['conviction_date'] or '—'}  {(c['county'] or '').title()}"
+                    f"  (count ID {c['count_id']} for --count)"
                 )
             )
     if not args.json:
@@ -305,6 +339,9 @@ def _filing(args: argparse.Namespace) -> Any:
         served_on=args.served,
         hearing_requested=args.hearing_requested,
         note=args.note,
+        person_address=args.person_address,
+        counsel_name=args.counsel_name,
+        counsel_address=args.counsel_address,
     )
 
 
@@ -389,21 +426,24 @@ def cmd_matter_list(args: argparse.Namespace) -> int:
     rows = list_matters(
         db.conn, reader(args, db), status=args.status, kind=args.kind, overdue=args.overdue
     )
+    from desktop.dispositions.words import KIND_SHORT, MATTER_STATUS_WORDS, words
+
     for r in rows:
         if args.json:
             print_json(r.as_dict())
         else:
             print(
                 for_terminal(
-                    f"{r.id:>6}  {r.kind:11} {r.status:9} filed {r.filed_on or '—':10}  "
+                    f"Matter No. {r.id:<5} {words(KIND_SHORT, r.kind):12} "
+                    f"{words(MATTER_STATUS_WORDS, r.status):9} filed {r.filed_on or '—':10}  "
                     f"{r.counts} count(s)  "
                     + (
-                        f"due {r.response_due}{' OVERDUE' if r.overdue else ''}  "
+                        f"response due {r.response_due}{' OVERDUE' if r.overdue else ''}  "
                         if r.response_due
                         else ""
                     )
                     + (f"hearing {r.next_hearing}  " if r.next_hearing else "")
-                    + f"{r.name or ''}"
+                    + f"{r.person or r.name or ''}"
                 )
             )
     if not args.json:
@@ -506,6 +546,22 @@ def cmd_matter_rule(args: argparse.Namespace) -> int:
     require_role(user, "judge")
     result = rule_on_papers(db.conn, user, args.matter_id, _outcomes(args, db, args.matter_id))
     return _ruled(args, result)
+
+
+def cmd_matter_address(args: argparse.Namespace) -> int:
+    from desktop.dispositions.service import set_matter_addresses
+
+    db = get_db(args)
+    set_matter_addresses(
+        db.conn,
+        acting_user(args, db),
+        args.matter_id,
+        person_address=args.person_address,
+        counsel_name=args.counsel_name,
+        counsel_address=args.counsel_address,
+    )
+    print(f"addresses entered on Matter No. {args.matter_id}")
+    return 0
 
 
 def cmd_matter_withdraw(args: argparse.Namespace) -> int:
@@ -645,19 +701,29 @@ def cmd_hearing_list(args: argparse.Namespace) -> int:
     rows = list_hearings(
         db.conn, reader(args, db), on=args.date, status=None if args.any_status else "scheduled"
     )
+    from desktop.dispositions.words import (
+        HEARING_STATUS_WORDS,
+        KIND_SHORT,
+        count_ruling_words,
+        words,
+    )
+
     for h in rows:
         if args.json:
             print_json(h.as_dict())
-        else:
-            print(
-                for_terminal(
-                    f"{h.id:>6}  {h.hearing_date} {h.hearing_time or '     '} "
-                    f"{h.department or '':10} matter {h.matter_id} ({h.kind}) {h.status:9} "
-                    f"counts {', '.join(map(str, h.count_ids))}"
-                    + (f" (ruled: {', '.join(map(str, h.ruled))})" if h.ruled else "")
-                    + f"  {h.name or ''}"
-                )
+            continue
+        print(
+            for_terminal(
+                f"Hearing No. {h.id:<5} {h.hearing_date} {h.hearing_time or '     '} "
+                + (f"Dept {h.department}  " if h.department else "")
+                + f"Matter No. {h.matter_id} ({words(KIND_SHORT, h.kind).lower()}), "
+                f"{words(HEARING_STATUS_WORDS, h.status)}"
+                + (f" to {h.continued_date}" if h.continued_date else "")
+                + f"  {h.person or h.name or ''}"
             )
+        )
+        for cid, label in zip(h.count_ids, h.counts, strict=True):
+            print(for_terminal(f"      {label}: {count_ruling_words(h, cid)}"))
     if not args.json:
         print(f"{len(rows)} hearings", file=sys.stderr)
     return 0
@@ -736,7 +802,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report.as_dict())
         return 0
-    print(f"County {report.county}: {report.total:,} counts in scope")
+    print(f"County of {report.county.title()}: {report.total:,} counts in scope")
     for s in report.stages:
         print(
             f"  {s.label:45} {s.count:>8,}"
@@ -746,12 +812,69 @@ def cmd_status(args: argparse.Namespace) -> int:
         for c in s.items:
             print(
                 for_terminal(
-                    f"      count {c.count_id:>7}  since {c.since or '—':10} "
-                    f"{'SERVING ' if c.serving else ''}case {c.case_number or '—'} {c.section or ''}"
-                    + (f"  matter {c.matter_id}" if c.matter_id else "")
+                    f"      {c.count_label or 'count of case ' + (c.case_number or '—')}"
+                    f" (HS {c.section or '—'})  {c.person}  since {c.since or '—'}"
+                    + ("  still serving" if c.serving else "")
+                    + (f"  Matter No. {c.matter_id}" if c.matter_id else "")
                     + (f"  ({c.detail})" if c.detail else "")
                 )
             )
         if s.sealed_not_listed:
             print(f"      ({s.sealed_not_listed:,} sealed, not listed)")
+    return 0
+
+
+# --- service ---------------------------------------------------------------------------------
+def _register_service(sub: argparse._SubParsersAction) -> None:
+    from desktop.dispositions.service import SERVICE_KEYS
+
+    p = sub.add_parser(
+        "service",
+        help="the prosecuting agency's and the public defender's names and mailing addresses "
+        "for the service list of the court's notices (an administrator sets them once)",
+    )
+    s = p.add_subparsers(dest="service_command", metavar="ACTION", required=True)
+    sh = s.add_parser("show", help="the service settings")
+    sh.add_argument("--json", action="store_true")
+    add_reader(sh)
+    sh.set_defaults(func=cmd_service_show)
+    st = s.add_parser("set", help="(admin) set one or more service settings ('' clears one)")
+    for key, (label, hint, _) in SERVICE_KEYS.items():
+        st.add_argument(
+            "--" + key.replace("_", "-"), dest=key, metavar="TEXT", help=f"{label}: {hint}"
+        )
+    add_as_user(st)
+    st.set_defaults(func=cmd_service_set)
+
+
+def cmd_service_show(args: argparse.Namespace) -> int:
+    from desktop.dispositions.service import SERVICE_KEYS, service_settings
+    from desktop.dispositions.words import address_lines
+
+    db = get_db(args)
+    reader(args, db)
+    values = service_settings(db.conn)
+    if args.json:
+        print_json(values)
+        return 0
+    for key, (label, _, _) in SERVICE_KEYS.items():
+        shown = ", ".join(address_lines(values[key])) if key.endswith("address") else values[key]
+        print(for_terminal(f"{label}: {shown or '(not set)'}"))
+    return 0
+
+
+def cmd_service_set(args: argparse.Namespace) -> int:
+    from desktop.dispositions.service import SERVICE_KEYS, set_service_setting
+
+    db = get_db(args)
+    user = acting_user(args, db)
+    given = {k: getattr(args, k) for k in SERVICE_KEYS if getattr(args, k) is not None}
+    if not given:
+        raise UserError(
+            "give a setting to set, e.g. --prosecution-address '303 W Third St | "
+            "San Bernardino, CA 92415'"
+        )
+    for key, value in given.items():
+        set_service_setting(db.conn, user, key, value)
+    print(f"service settings set: {', '.join(k.replace('_', ' ') for k in given)}")
     return 0

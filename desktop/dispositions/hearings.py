@@ -14,7 +14,7 @@ ruling on a count supersedes the earlier one. Once every count of a matter is ru
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -58,6 +58,10 @@ class HearingRow:
     court_case_number: str | None
     count_ids: list[int]
     ruled: list[int]  # counts of the matter with a ruling in force
+    person: str = ""  # the name as people are named
+    counts: list[str] = field(default_factory=list)  # 'count 2 of case X', as count_ids
+    rulings: dict[int, str] = field(default_factory=dict)  # count id -> the ruling in words
+    continued_date: str | None = None  # the date a continued hearing was continued to
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -254,13 +258,23 @@ def list_hearings(
         " ORDER BY h.hearing_date, COALESCE(h.hearing_time, '99:99'), h.department, h.id",
         params,
     ).fetchall()
+    from desktop.dispositions.words import count_details, person_names, ruling_words
+
     sealed = set() if may_see_sealed(user) else sealed_ids(conn)
+    names = person_names(conn, {r[8] for r in rows})
     out = []
     for r in rows:
         ids = matter_count_ids(conn, r[1])
         if sealed and ids and set(ids) <= sealed:
             continue
-        ruled = sorted(in_force(conn, ids))
+        force = in_force(conn, ids)
+        ruled = sorted(force)
+        labels = count_details(conn, ids)
+        cont = (
+            conn.execute("SELECT hearing_date FROM hearings WHERE id = ?", (r[6],)).fetchone()
+            if r[6]
+            else None
+        )
         out.append(
             HearingRow(
                 id=r[0],
@@ -276,6 +290,10 @@ def list_hearings(
                 court_case_number=r[10],
                 count_ids=ids,
                 ruled=ruled,
+                person=names.get(r[8], ""),
+                counts=[labels[c]["label"] if c in labels else "" for c in ids],
+                rulings={c: ruling_words(v) for c, v in force.items()},
+                continued_date=cont[0] if cont else None,
             )
         )
     return out

@@ -144,6 +144,9 @@ class Filing:
     served_on: str | date | None = None
     hearing_requested: bool = False
     note: str | None = None
+    person_address: str | None = None  # the person's mailing address (service of notices)
+    counsel_name: str | None = None
+    counsel_address: str | None = None
 
 
 def _check_filing(f: Filing) -> dict[str, Any]:
@@ -159,7 +162,17 @@ def _check_filing(f: Filing) -> dict[str, Any]:
         raise UserError(f"served on {served} is before the filing date {filed}")
     if filed and filed > today():
         raise UserError(f"the filing date {filed} is in the future")
+    from desktop.dispositions.service import check_addresses
+
+    addresses = check_addresses(
+        {
+            "person_address": f.person_address or "",
+            "counsel_name": f.counsel_name or "",
+            "counsel_address": f.counsel_address or "",
+        }
+    )
     return {
+        **addresses,
         "kind": f.kind,
         "court_case_number": (f.court_case_number or "").strip() or None,
         "filed_on": filed,
@@ -260,7 +273,8 @@ def _insert_matter(
         conn.execute(
             "INSERT INTO matters (subject_id, kind, court_case_number, filed_on, served_on,"
             " filer_kind, filer_name, hearing_requested, source, status, note, opened_by,"
-            " opened_at) VALUES (?,?,?,?,?,?,?,?,?, 'open', ?,?,?)",
+            " opened_at, person_address, counsel_name, counsel_address)"
+            " VALUES (?,?,?,?,?,?,?,?,?, 'open', ?,?,?,?,?,?)",
             (
                 subject_id,
                 filing["kind"],
@@ -274,6 +288,9 @@ def _insert_matter(
                 filing["note"],
                 user.name,
                 clock.utc_stamp(),
+                filing["person_address"],
+                filing["counsel_name"],
+                filing["counsel_address"],
             ),
         ).lastrowid
         or 0
@@ -286,8 +303,9 @@ def _insert_matter(
 
 
 def _payload(filing: dict[str, Any], count_ids: list[int], **more: Any) -> dict[str, Any]:
-    # The audit log never holds a name: the filer's name stays in the matters row.
-    keep = {k: v for k, v in filing.items() if k not in ("filer_name", "note")}
+    # The audit log never holds a name or an address: they stay in the matters row.
+    private = ("filer_name", "note", "person_address", "counsel_name", "counsel_address")
+    keep = {k: v for k, v in filing.items() if k not in private}
     return {**keep, "count_ids": count_ids, **more}
 
 
@@ -704,7 +722,20 @@ def matter_detail(conn: sqlite3.Connection, user: User | None, matter_id: int) -
             "as completed: an application (HS 11361.8(e)) may be the path"
         )
     if any(c["relief"] is None for c in counts):
-        warnings.append(f"not evaluated yet: run `reliefdesk matter evaluate {matter_id}`")
+        warnings.append("not evaluated yet: evaluate the matter again (Evaluate)")
+    from desktop.dispositions.service import matter_addresses
+    from desktop.dispositions.words import count_details, person_name, ruling_words
+
+    person["display_name"] = person_name(conn, m.subject_id)
+    labels = count_details(conn, ids + [r["count_id"] for r in responses if r["count_id"]])
+    for c in counts:
+        c["label"] = labels[c["count_id"]]["label"]
+        c["facts"] = labels[c["count_id"]]["facts"]
+    for r in responses:
+        r["count_label"] = labels[r["count_id"]]["label"] if r["count_id"] else None
+    for r in rulings:
+        r["count_label"] = labels.get(r["count_id"], {}).get("label")
+        r["words"] = ruling_words(r)
     return {
         "matter": m.as_dict(),
         "person": person,
@@ -718,6 +749,7 @@ def matter_detail(conn: sqlite3.Connection, user: User | None, matter_id: int) -
         "overdue": bool(due and m.status == "open" and not responses and today() > due),
         "needs_hearing": needs_hearing(conn, m, responses),
         "warnings": warnings,
+        "addresses": matter_addresses(conn, matter_id),
     }
 
 
@@ -768,6 +800,7 @@ class MatterListRow:
     overdue: bool
     next_hearing: str | None
     source: str
+    person: str = ""  # the name as people are named (the court's own when known)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -819,6 +852,9 @@ def list_matters(
                 ids = matter_count_ids(conn, mid)
                 if ids and set(ids) <= sealed:
                     sealed_all.add(mid)
+    from desktop.dispositions.words import person_names
+
+    shown = person_names(conn, {r[3] for r in rows if r[0] not in sealed_all})
     out = []
     for r in rows:
         if r[0] in sealed_all:
@@ -830,7 +866,21 @@ def list_matters(
             continue
         out.append(
             MatterListRow(
-                r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], due, late, r[10], r[11]
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                r[8],
+                r[9],
+                due,
+                late,
+                r[10],
+                r[11],
+                shown.get(r[3], ""),
             )
         )
     return out
@@ -866,17 +916,32 @@ def withdraw_matter(conn: sqlite3.Connection, user: User, matter_id: int, why: s
 
 
 def matter_text(d: dict[str, Any]) -> str:
-    """`matter_detail` as text for a terminal or the window: the engine's explanation first.
-    Each line is escaped on its own (control characters in record data are shown visibly)."""
+    """`matter_detail` as text for a terminal or the window, in words (no internal ids, no codes):
+    the engine's explanation first. Each line is escaped on its own (control characters in record
+    data are shown visibly)."""
+    from desktop.dispositions.words import (
+        FILER_WORDS,
+        HEARING_STATUS_WORDS,
+        KIND_WORDS,
+        MATTER_STATUS_WORDS,
+        METHOD_WORDS,
+        PARTY_WORDS,
+        POSITION_WORDS,
+        address_lines,
+        words,
+    )
     from desktop.outputs import for_terminal
     from desktop.review.words import relief_words
 
     m, p = d["matter"], d["person"]
     lines = [
-        f"Matter {m['id']}: {m['kind']} ({m['status']})"
-        + (f", court case {m['court_case_number']}" if m["court_case_number"] else "")
-        + ("  [entered from the court file]" if m["source"] == "court_file" else ""),
-        f"Person {p['id']}: {p['name'] or '—'}  DOB {p['dob'] or '—'}  CII {p['cii'] or '—'}",
+        f"Matter No. {m['id']} (the court's number for this matter): "
+        f"{words(KIND_WORDS, m['kind'])}, {words(MATTER_STATUS_WORDS, m['status'])}"
+        + (f"; filing No. {m['court_case_number']}" if m["court_case_number"] else "")
+        + ("; entered from the court file" if m["source"] == "court_file" else ""),
+        f"{p.get('display_name') or p['name'] or '(name not on record)'}, born "
+        f"{p['dob'] or 'date not on record'}, CII {p['cii'] or 'not on record'}"
+        + ("; reported deceased" if p.get("deceased") else ""),
     ]
     for w in d["warnings"]:
         lines.append(f"Note: {w}")
@@ -886,10 +951,10 @@ def matter_text(d: dict[str, Any]) -> str:
         relief = (
             relief_words(c["relief"], c["resentence_target"]) if c["relief"] else "not evaluated"
         )
+        label = c.get("label") or f"count {c['count_no']} of case {c['case_number']}"
         lines.append(
-            f"  Count {c['count_id']}: {c['section'] or '—'} ({c['level'] or '?'}), case "
-            f"{c['case_number'] or '—'}, convicted {c['conviction_date'] or '—'}"
-            + (" [court file]" if c["from_court_file"] else "")
+            f"  {label[0].upper()}{label[1:]}: {c.get('facts') or c['section']}"
+            + (" (entered from the court file)" if c["from_court_file"] else "")
             + f" → {relief}"
         )
         for i, step in enumerate((c["explanation"] or {}).get("steps", []), 1):
@@ -897,11 +962,22 @@ def matter_text(d: dict[str, Any]) -> str:
             lines.append(f"      {i}. {step.get('text', '')}{statute}")
     lines.append("")
     lines.append(
-        f"Filed {m['filed_on'] or '—'} by {m['filer_kind'] or '—'}"
+        f"Filed {m['filed_on'] or '(date not on record)'} by "
+        f"{words(FILER_WORDS, m['filer_kind']) or 'the prosecution'}"
         + (f" ({m['filer_name']})" if m["filer_name"] else "")
-        + (f"; served {m['served_on']}" if m["served_on"] else "")
-        + ("; hearing requested" if m["hearing_requested"] else "")
+        + (f"; served on the prosecution {m['served_on']}" if m["served_on"] else "")
+        + ("; a hearing is requested" if m["hearing_requested"] else "")
     )
+    a = d.get("addresses") or {}
+    lines.append(
+        "Person's mailing address: "
+        + (", ".join(address_lines(a.get("person_address"))) or "not entered")
+    )
+    if a.get("counsel_name") or a.get("counsel_address"):
+        lines.append(
+            f"Counsel: {a.get('counsel_name') or m['filer_name'] or '(name not entered)'}, "
+            + (", ".join(address_lines(a.get("counsel_address"))) or "address not entered")
+        )
     if d["response_due"]:
         lines.append(
             f"Response due {d['response_due']}"
@@ -911,11 +987,11 @@ def matter_text(d: dict[str, Any]) -> str:
         "Hearing needed: " + ("yes" if d["needs_hearing"] else "no (may be ruled on the papers)")
     )
     if d["responses"]:
-        lines.append("Responses:")
+        lines.append("The prosecution's responses:")
         for r in d["responses"]:
             lines.append(
-                f"  {r['response_date']}: {r['position'].replace('_', ' ')}"
-                + (f" (count {r['count_id']})" if r["count_id"] else "")
+                f"  {r['response_date']}: {words(POSITION_WORDS, r['position'])}"
+                + (f" ({r.get('count_label')})" if r["count_id"] else "")
                 + (f" — {r['note']}" if r["note"] else "")
             )
     if d["notice_chain"] is not None:
@@ -929,36 +1005,37 @@ def matter_text(d: dict[str, Any]) -> str:
         lines.append("Notices:")
         for n in d["notices"]:
             lines.append(
-                f"  {n['notified_on']}: {n['from_party']} → {n['to_party']}"
-                + (f" by {n['method']}" if n["method"] else "")
-                + (f" (hearing {n['hearing_id']})" if n["hearing_id"] else "")
+                f"  {n['notified_on']}: from {words(PARTY_WORDS, n['from_party'])} to "
+                f"{words(PARTY_WORDS, n['to_party'])}"
+                + (f" {words(METHOD_WORDS, n['method'])}" if n["method"] else "")
+                + (f" (notice of Hearing No. {n['hearing_id']})" if n["hearing_id"] else "")
             )
     if d["hearings"]:
         lines.append("Hearings:")
+        by_id = {h["id"]: h for h in d["hearings"]}
         for h in d["hearings"]:
+            cont = by_id.get(h["continued_to"]) if h["continued_to"] else None
             lines.append(
-                f"  {h['id']}: {h['hearing_date']} {h['hearing_time'] or ''} "
-                f"{h['department'] or ''} — {h['status']}"
-                + (f" to hearing {h['continued_to']}" if h["continued_to"] else "")
+                f"  Hearing No. {h['id']}: {h['hearing_date']}"
+                + (f" at {h['hearing_time']}" if h["hearing_time"] else "")
+                + (f", department {h['department']}" if h["department"] else "")
+                + f" — {words(HEARING_STATUS_WORDS, h['status'])}"
+                + (
+                    f" to {cont['hearing_date']} (Hearing No. {cont['id']})"
+                    if cont
+                    else (f" (to Hearing No. {h['continued_to']})" if h["continued_to"] else "")
+                )
             )
     if d["rulings"]:
         lines.append("Rulings:")
         for r in d["rulings"]:
-            what = (
-                f"denied ({r['finding'].replace('_', ' ')})"
-                if r["outcome"] == "denied"
-                else f"{r['outcome'].replace('_', ' ')}: "
-                + relief_words(r["relief"], r["resentence_target"])
-            )
-            extra = ""
-            if r["credit_days"] is not None:
-                extra += f"; credit {r['credit_days']} days"
-            if r["supervision_months"]:
-                extra += f"; {r['supervision_kind']} {r['supervision_months']} months"
+            if r["superseded_by"]:
+                continue
+            label = r.get("count_label") or "a count"
             lines.append(
-                f"  count {r['count_id']}: {what}{extra} — {r['ruled_by']}"
-                + (f", hearing {r['hearing_id']}" if r["hearing_id"] else ", on the papers")
-                + (f" (superseded by {r['superseded_by']})" if r["superseded_by"] else "")
-                + (f" (order {r['order_id']})" if r["order_id"] else "")
+                f"  {label[0].upper()}{label[1:]}: {r.get('words') or r['outcome']}"
+                + f" — {r['ruled_by']}"
+                + (f", at Hearing No. {r['hearing_id']}" if r["hearing_id"] else ", on the papers")
+                + ("; its order is made" if r["order_id"] else "")
             )
     return "\n".join(for_terminal(line) for line in lines)

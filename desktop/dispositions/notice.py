@@ -12,7 +12,6 @@ import hashlib
 import io
 import sqlite3
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 from typing import Any
@@ -21,6 +20,13 @@ from xml.sax.saxutils import escape
 from desktop import audit, clock
 from desktop.dispositions.common import iso_date, matter_count_ids, read_matter, today
 from desktop.dispositions.responses import METHODS
+from desktop.dispositions.service import (
+    Party,
+    mailing_city,
+    refuse_unaddressed,
+    service_list,
+)
+from desktop.dispositions.words import hearing_handle, matter_handle, person_name
 from desktop.errors import RefusedError, UserError
 from desktop.outputs import check_output, open_output
 from desktop.paths import forms_dir
@@ -30,13 +36,6 @@ from desktop.store.tx import transaction
 
 # In a folder of its own: forms/*.toml are order templates (desktop/orders/templates.py).
 TEMPLATE = "hearing_notice"
-
-
-@dataclass(frozen=True)
-class Party:
-    name: str
-    role: str
-    key: str  # prosecution | public_defender | counsel | person (matter_notices.to_party)
 
 
 def _template(name: str = TEMPLATE) -> dict[str, Any]:
@@ -52,45 +51,6 @@ def _fill(text: str, values: dict[str, str]) -> str:
         return Template(text).substitute({k: escape(v) for k, v in values.items()})
     except (KeyError, ValueError) as exc:
         raise UserError(f"the notice template uses an unknown placeholder: {exc}") from None
-
-
-def service_list(conn: sqlite3.Connection, matter_id: int) -> list[Party]:
-    """Who is served: the prosecuting agency, counsel (the filer's attorney) or the public
-    defender (for a challenge, HS 11361.9(d); or when the public defender filed), and the
-    person."""
-    m = read_matter(conn, matter_id)
-    county, name = conn.execute(
-        "SELECT COALESCE(k.county, c.county), s.name FROM matter_counts mc"
-        " JOIN counts c ON c.id = mc.count_id JOIN cases k ON k.id = c.case_id"
-        " JOIN subjects s ON s.id = c.subject_id WHERE mc.matter_id = ? LIMIT 1",
-        (matter_id,),
-    ).fetchone()
-    county = (county or "").title()
-    parties = [Party(f"District Attorney, County of {county}", "Prosecuting agency", "prosecution")]
-    if m.filer_kind == "attorney":
-        parties.append(
-            Party(m.filer_name or "Counsel of record", "Counsel for the person", "counsel")
-        )
-    elif m.filer_kind == "public_defender" or m.kind == "challenge":
-        parties.append(
-            Party(
-                m.filer_name
-                if m.filer_kind == "public_defender" and m.filer_name
-                else f"Public Defender, County of {county}",
-                "Public defender",
-                "public_defender",
-            )
-        )
-    parties.append(Party(_display_name(name), "The person (defendant / petitioner)", "person"))
-    return parties
-
-
-def _display_name(name: str | None) -> str:
-    """'CALDERON,AMARA P' -> 'AMARA P CALDERON', as the orders print people."""
-    if not name:
-        return "(name not on record)"
-    last, _, first = name.partition(",")
-    return f"{first.strip()} {last.strip()}".strip()
 
 
 def render_notice(
@@ -137,8 +97,10 @@ def render_notice(
     court = court_details(conn)
     county = (counts[0][6] or "").title()
     parties = service_list(conn, mid)
+    if method == "mail":
+        refuse_unaddressed(parties, mid)
     serif, serif_b, sans = face("serif"), face("serif", bold=True), face("sans")
-    person = _display_name(counts[0][7])
+    person = person_name(conn, m.subject_id)
     values = {
         "county": county,
         "court": _fill(text["court"], {"county": county}),
@@ -156,6 +118,8 @@ def render_notice(
         "method": t["methods"].get(method, method),
         "clerk_name": clerk_name,
         "notice_date": today(),
+        "city": mailing_city(conn, county),
+        "hearing_number": str(hearing_id),
     }
     values["court_upper"] = values["court"].upper()
     size = float(lay.get("body_size", 10.5))
@@ -195,7 +159,13 @@ def render_notice(
         ),
         Paragraph(
             f"<b>{escape(text['matter_label'])}</b> {mid}"
-            + (f" ({markup(m.court_case_number, serif)})" if m.court_case_number else ""),
+            + f" ({escape(text.get('hearing_label', 'Hearing No.'))} {hearing_id})"
+            + (
+                f"<br/><b>{escape(text.get('filing_label', 'Filing No.'))}</b> "
+                f"{markup(m.court_case_number, serif)}"
+                if m.court_case_number
+                else ""
+            ),
             cap,
         ),
         Paragraph(
@@ -233,15 +203,39 @@ def render_notice(
         story.append(Paragraph(_fill(text[key], values), body))
     story.append(Paragraph(escape(text["service_heading"]), head))
     cols = t["columns"]
-    srows = [[cols["party"], cols["role"], cols["method"]]]
-    srows += [[markup(p.name, sans), p.role, values["method"]] for p in parties]
+    srows = [[cols["party"], cols["role"], cols.get("address", "Address"), cols["method"]]]
+    srows += [
+        [
+            markup(p.name, sans),
+            escape(p.role),
+            "<br/>".join(markup(x, sans) for x in p.address) or escape(text["no_address"]),
+            escape(values["method"]),
+        ]
+        for p in parties
+    ]
     story.append(
         _table(
-            srows, [2.4, 2.0, 1.6], width, sans, float(lay.get("table_size", 9)), paragraphs=small
+            srows,
+            [2.0, 1.5, 2.3, 1.4],
+            width,
+            sans,
+            float(lay.get("table_size", 9)),
+            paragraphs=small,
         )
     )
     story.append(Paragraph(escape(text["certificate_heading"]), head))
-    story.append(Paragraph(_fill(text["certificate"], values), body))
+    cert_key = "certificate_mail" if method == "mail" else "certificate"
+    story.append(Paragraph(_fill(text[cert_key], values), body))
+    if method == "mail":
+        for p in parties:
+            lines = [p.name, *p.address]
+            story.append(
+                Paragraph(
+                    "<br/>".join(markup(x, serif) for x in lines),
+                    ParagraphStyle("addr", parent=body, leftIndent=24, spaceAfter=4),
+                )
+            )
+        story.append(Paragraph(_fill(text["certificate_mail_close"], values), body))
     story.append(Spacer(1, 22))
     story.append(Paragraph("_" * 40, body))
     story.append(Paragraph(_fill(text["clerk_line"], values), body))
@@ -254,7 +248,9 @@ def render_notice(
         canvas.drawString(
             doc.leftMargin,
             0.5 * inch,
-            Template(footer).safe_substitute(matter_number=str(mid), page=str(doc.page)),
+            Template(footer).safe_substitute(
+                matter_number=str(mid), hearing_number=str(hearing_id), page=str(doc.page)
+            ),
         )
         canvas.restoreState()
 
@@ -267,7 +263,7 @@ def render_notice(
         rightMargin=margin,
         topMargin=0.8 * inch,
         bottomMargin=0.8 * inch,
-        title=f"{t['title']} — matter {mid}",
+        title=f"{t['title']} — {matter_handle(mid)}, {hearing_handle(hearing_id)}",
         author=f"Superior Court of California, County of {county}",
         creator="ReliefDesk",
         invariant=1,

@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from desktop.dispositions.common import OPPOSING
+from desktop.dispositions.words import count_details, person_names, ruling_words
 from desktop.review import state as st
-from desktop.review.access import may_see_sealed, require_reader, sealed_ids
+from desktop.review.access import may_see_sealed, read_record, require_reader, sealed_ids
 from desktop.review.lifecycle import lives
 from desktop.review.users import User
 
@@ -70,7 +71,9 @@ class CountStage:
     case_number: str | None = None
     section: str | None = None
     matter_id: int | None = None
-    detail: str | None = None  # the order number, the hearing date, the batch
+    detail: str | None = None  # the order number, the hearing date, the batch, in words
+    count_label: str = ""  # 'count 2 of case FSB0412873' (filled for the counts listed)
+    person: str = ""  # the person's name as people are named (filled for the counts listed)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -202,16 +205,20 @@ def _matters(conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str, An
     return out
 
 
-def _rulings(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[int, str]]:
-    out: dict[int, tuple[int, str]] = {}
+def _rulings(conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """count id -> its ruling in force."""
+    out: dict[int, dict[str, Any]] = {}
     for part in st.chunks(ids):
         marks = ",".join("?" * len(part))
-        for cid, rid, outcome in conn.execute(
-            "SELECT count_id, id, outcome FROM rulings WHERE superseded_by IS NULL"
+        cur = conn.execute(
+            "SELECT count_id, id, outcome, relief, resentence_target, finding, credit_days,"
+            " supervision_kind, supervision_months FROM rulings WHERE superseded_by IS NULL"
             f" AND count_id IN ({marks}) ORDER BY id",
             part,
-        ):
-            out[cid] = (rid, outcome)
+        )
+        cols = [d[0] for d in cur.description]
+        for row in cur:
+            out[row[0]] = dict(zip(cols, row, strict=True))
     return out
 
 
@@ -240,21 +247,21 @@ def stages(conn: sqlite3.Connection, scope: dict[int, tuple]) -> dict[int, Count
                 oid in exported_orders
                 or (at is not None and (signed is None or at[:19] >= signed[:19]))
             )
-            stage, detail = ("reported" if reported else "ordered"), no
+            stage, detail = ("reported" if reported else "ordered"), f"order {no}"
         elif cid in rulings:
-            stage, detail = "ruled", f"ruling {rulings[cid][0]}: {rulings[cid][1]}"
+            stage, detail = "ruled", ruling_words(rulings[cid])
         elif lf is not None and lf.stage == "accepted":
-            stage, detail = "ruled", f"batch {lf.batch_id} accepted"
+            stage, detail = "ruled", f"accepted by the judge in batch {lf.batch_id}"
         elif m is not None:
             if m["needs_hearing"] or m["hearing"]:
                 stage = "awaiting_hearing"
-                detail = f"hearing {m['hearing']}" if m["hearing"] else "no hearing set"
+                detail = f"hearing set for {m['hearing']}" if m["hearing"] else "no hearing set"
             elif not m["answered"] and m["kind"] != "challenge":
                 stage = "awaiting_prosecution"
             else:
                 stage = "awaiting_ruling"
         elif lf is not None and lf.stage == "submitted":
-            stage, detail = "awaiting_ruling", f"batch {lf.batch_id}"
+            stage, detail = "awaiting_ruling", f"in batch {lf.batch_id}, with the judge"
         elif "prosecution_challenged" in flag_set:
             stage, detail = "awaiting_hearing", "challenged on the bulk list; no matter opened"
         elif lf is not None and lf.stage in ("approved", "changed", "rejected"):
@@ -270,7 +277,8 @@ def dispositions_status(
 ) -> StatusReport:
     """Counts by stage for the county, each stage's counts listed people-still-serving first,
     then oldest first (`limit` per stage; None lists all). Sealed counts are counted but listed
-    only for a role that may see sealed records; no names are listed, only counts and cases."""
+    only for a role that may see sealed records (the showing audited); each count listed is named
+as 'count N of case X' with its person's name."""
     user = require_reader(conn, user)
     county = county.strip().upper()
     scope = in_scope(conn, county)
@@ -290,6 +298,21 @@ def dispositions_status(
             t.sealed_not_listed += 1
         elif limit is None or len(t.items) < limit:
             t.items.append(c)
+    listed = [i.count_id for t in totals.values() for i in t.items]
+    shown_sealed = sealed_ids(conn, listed) if may_see_sealed(user) else set()
+    if shown_sealed:  # names of sealed counts are shown: audited like any sealed read
+        read_record(conn, user, sorted(shown_sealed), f"status {county}")
+    labels = count_details(conn, listed)
+    people = person_names(conn, {v["subject_id"] for v in labels.values()})
+    for t in totals.values():
+        t.items = [
+            replace(
+                i,
+                count_label=labels[i.count_id]["label"],
+                person=people.get(labels[i.count_id]["subject_id"], ""),
+            )
+            for i in t.items
+        ]
     report = StatusReport(county, len(found), [totals[s] for s in STAGES])
     assert sum(s.count for s in report.stages) == report.total  # nothing in scope in no stage
     return report
