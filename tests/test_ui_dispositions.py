@@ -26,6 +26,7 @@ from desktop.ui.dispositions_view import (
     MattersView,
     OpenMatterDialog,
     OutcomeDialog,
+    set_code,
 )
 from desktop.ui.main_window import MainWindow
 
@@ -90,18 +91,18 @@ def test_the_views_at_1366x768_from_intake_to_ruling(db: Path, qtbot, tmp_path: 
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.sizeHint().width() <= 1366 and dialog.sizeHint().height() <= 768
-    dialog.kind.setCurrentText("application")
+    set_code(dialog.kind, "application")
     dialog.hearing.setChecked(True)
     mid = matters.open_matter(dialog.filing())
     assert mid is not None
     text = matters.detail.toPlainText()
-    assert text.startswith(f"Matter {mid}: application (open)")
+    assert text.startswith(f"Matter No. {mid} (the court's number for this matter): application")
     assert text.index("What the engine found") < text.index("Filed 2026-11-02")
     # A clerk's refusal is shown as the core words it, in the view.
     assert not matters.add_response("opposes_public_safety", "2026-11-02")
     assert "petition" in matters.message.text()
     assert matters.add_response("opposes_criteria", "2026-11-02")
-    assert "opposes criteria" in matters.detail.toPlainText()
+    assert "opposes: criteria not met" in matters.detail.toPlainText()
     assert matters.record_notice("court", "person", "2026-11-02", "mail")
 
     hearings = window.hearings
@@ -115,7 +116,7 @@ def test_the_views_at_1366x768_from_intake_to_ruling(db: Path, qtbot, tmp_path: 
 
     disp = window.dispositions
     window.tabs.setCurrentWidget(disp)
-    disp.county.setText(DEMO_COUNTY)
+    assert disp.county.currentText().upper() == DEMO_COUNTY.upper()  # the court's county
     disp.refresh()
     core = dispositions_status(conn, clerk, DEMO_COUNTY, limit=500)
     shown = {
@@ -138,10 +139,10 @@ def test_the_views_at_1366x768_from_intake_to_ruling(db: Path, qtbot, tmp_path: 
     assert cid in counts
     out = OutcomeDialog(counts, jview)
     qtbot.addWidget(out)
-    out.outcome.setCurrentText("denied")
-    out.finding.setCurrentText("criteria_not_met")
+    set_code(out.outcome, "denied")
+    set_code(out.finding, "criteria_not_met")
     assert jview.enter_outcome(out.outcomes(counts))
-    assert "matter ruled" in jview.message.text()
+    assert "the matter is ruled" in jview.message.text()
     assert conn.execute(
         "SELECT outcome, finding FROM rulings WHERE count_id = ?", (cid,)
     ).fetchall() == [("denied", "criteria_not_met")]

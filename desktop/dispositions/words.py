@@ -116,7 +116,9 @@ def count_label(case_number: str | None, count_no: int | str | None) -> str:
     return f"count {no} of case {case_number or '(no case number)'}"
 
 
-def count_facts(section: str | None, code: str | None, level: str | None, convicted: str | None) -> str:
+def count_facts(
+    section: str | None, code: str | None, level: str | None, convicted: str | None
+) -> str:
     """'HS 11359(b), felony, convicted 2014-03-02'."""
     parts = [f"{code or 'HS'} {section}" if section else "section not on record"]
     if level:

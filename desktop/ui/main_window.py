@@ -92,7 +92,9 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(self.audit, "A&udit")
             self.queue.decided.connect(self._refresh_other_views)
             self.orders.changed.connect(self.queue.model.refresh_all_rows)
-        self.queue.message.connect(self._status)
+        # The queue's messages belong to the queue: kept per tab, shown only while it is current.
+        self._messages: dict[Any, str] = {}
+        self.queue.message.connect(lambda text: self._status(text, self.queue))
         self.tabs.currentChanged.connect(self._tab_changed)
 
         who = QLabel(
@@ -168,6 +170,9 @@ class MainWindow(QMainWindow):
             court = QAction("&Court settings for orders…", self)
             court.triggered.connect(self.open_court_settings)
             file_menu.addAction(court)
+            service = QAction("Court settings for the &service list…", self)
+            service.triggered.connect(self.open_service_settings)
+            file_menu.addAction(service)
         if not self.read_only and role in ("admin", "records_officer"):
             purge = QAction("&Purge finished records…", self)
             purge.triggered.connect(self.purge_finished)
@@ -227,6 +232,11 @@ class MainWindow(QMainWindow):
 
         CourtSettingsDialog(self.conn, self.user, self).exec()
 
+    def open_service_settings(self) -> None:
+        from desktop.ui.service_settings_dialog import ServiceSettingsDialog
+
+        ServiceSettingsDialog(self.conn, self.user, self).exec()
+
     def open_import_wizard(self) -> None:
         from desktop.ui.import_wizard import ImportWizard
 
@@ -247,7 +257,7 @@ class MainWindow(QMainWindow):
                     + ("were" if len(cleared) > 1 else "was")
                     + " cleared."
                 )
-            self.statusBar().showMessage(text)
+            self._status(text, self.queue)
 
     def purge_finished(self, confirm: bool = True) -> str | None:
         """File > Purge finished records: the core purge (desktop/records/purge.py) after saying
@@ -290,7 +300,13 @@ class MainWindow(QMainWindow):
         if self.orders is not None:
             self.orders.refresh()
 
-    def _status(self, text: str) -> None:
+    def _status(self, text: str, view: Any = None) -> None:
+        """A view's message in the status bar, kept for that view: shown while it is the current
+        tab and again when the clerk comes back to it, never over another view."""
+        owner = view if view is not None else self.tabs.currentWidget()
+        self._messages[owner] = text
+        if owner is not self.tabs.currentWidget():
+            return
         if text:
             self.statusBar().showMessage(text)
         else:
@@ -298,6 +314,14 @@ class MainWindow(QMainWindow):
 
     def _tab_changed(self, index: int) -> None:
         view = self.tabs.widget(index)
+        text = self._messages.get(view, "")
+        if text:
+            self.statusBar().showMessage(text)
+        else:
+            self.statusBar().clearMessage()
+        first = getattr(view, "first_field", None)
+        if callable(first):  # the cursor starts in the view's first field
+            first().setFocus()
         if view is self.queue:
             self.queue.model.refresh_all_rows()  # the judge or the orders moved counts on
             self.queue.show_count(self.queue.current_count())
