@@ -542,7 +542,7 @@ def test_challenged_bulk_count_granted_with_other_relief(db: Path, tmp_path, mon
         "--as",
         "judge",
     )
-    assert "needs_review" in err
+    assert "needs review" in err
     ok(
         db,
         "hearing",

@@ -76,7 +76,7 @@ _MATTER_COLS = (
 def read_matter(conn: sqlite3.Connection, matter_id: int) -> MatterRow:
     row = conn.execute(f"SELECT {_MATTER_COLS} FROM matters WHERE id = ?", (matter_id,)).fetchone()
     if row is None:
-        raise UserError(f"there is no matter {matter_id}; see `reliefdesk matter list`")
+        raise UserError(f"there is no Matter No. {matter_id}; see the list of matters")
     r = list(row)
     r[8] = bool(r[8])
     return MatterRow(*r)

@@ -34,9 +34,11 @@ from desktop.dispositions.common import (
 )
 from desktop.dispositions.matters import needs_hearing
 from desktop.dispositions.responses import public_safety_allowed
+from desktop.dispositions.words import KIND_WORDS, count_text
 from desktop.errors import RefusedError, UserError
 from desktop.review.access import may_see_sealed, require_reader, sealed_ids
 from desktop.review.users import User, require_role
+from desktop.review.words import relief_words
 from desktop.store.tx import transaction
 
 OUTCOME_CHOICES = ("granted", "granted_other_relief", "denied", "continued")
@@ -71,7 +73,7 @@ def _hearing(conn: sqlite3.Connection, hearing_id: int) -> dict[str, Any]:
     cur = conn.execute("SELECT * FROM hearings WHERE id = ?", (hearing_id,))
     row = cur.fetchone()
     if row is None:
-        raise UserError(f"there is no hearing {hearing_id}; see `reliefdesk hearing list`")
+        raise UserError(f"there is no Hearing No. {hearing_id}; see the hearing list")
     return dict(zip([d[0] for d in cur.description], row, strict=True))
 
 
@@ -96,15 +98,15 @@ def schedule_hearing(
     with transaction(conn):
         m = read_matter(conn, matter_id)
         if m.status != "open":
-            raise RefusedError(f"matter {matter_id} is {m.status}; only an open matter is heard")
+            raise RefusedError(f"Matter No. {matter_id} is {m.status}; only an open matter is heard")
         busy = conn.execute(
             "SELECT id, hearing_date FROM hearings WHERE matter_id = ? AND status = 'scheduled'",
             (matter_id,),
         ).fetchone()
         if busy:
             raise RefusedError(
-                f"matter {matter_id} already has hearing {busy[0]} on {busy[1]}; continue it "
-                f"(`reliefdesk hearing continue {busy[0]} --to DATE`) or vacate it first"
+                f"Matter No. {matter_id} already has Hearing No. {busy[0]} on {busy[1]}; continue it "
+                "or vacate it first"
             )
         hid = _insert_hearing(conn, user, matter_id, when, at, department)
         audit.append(
@@ -163,7 +165,7 @@ def continue_hearing(
         h = _hearing(conn, hearing_id)
         if h["status"] != "scheduled":
             raise RefusedError(
-                f"hearing {hearing_id} is {h['status']}; only a scheduled one is continued"
+                f"Hearing No. {hearing_id} is {h['status']}; only a scheduled one is continued"
             )
         assert when is not None
         if when <= h["hearing_date"]:
@@ -203,7 +205,7 @@ def vacate_hearing(conn: sqlite3.Connection, user: User, hearing_id: int, reason
         h = _hearing(conn, hearing_id)
         if h["status"] != "scheduled":
             raise RefusedError(
-                f"hearing {hearing_id} is {h['status']}; only a scheduled one is vacated"
+                f"Hearing No. {hearing_id} is {h['status']}; only a scheduled one is vacated"
             )
         conn.execute("UPDATE hearings SET status = 'vacated' WHERE id = ?", (hearing_id,))
         audit.append(
@@ -347,38 +349,42 @@ def _ruling_row(
     conn: sqlite3.Connection, m: MatterRow, o: Outcome, proposal: tuple, on_papers: bool
 ) -> dict[str, Any]:
     cid = o.count_id
-    where = f"count {cid}"
+    where = count_text(conn, cid)
     relief = target = finding = finding_text = None
     credit = sup_kind = sup_months = None
     proposed, proposed_target, sentence_end = proposal
     if o.outcome == "granted":
         if proposed not in GRANT_RELIEFS:
             raise RefusedError(
-                f"{where}: the engine proposed {proposed or 'nothing'}, no relief to grant as "
-                "proposed; grant another relief (granted_other_relief with --relief) or deny it"
+                f"{where}: the engine proposed {relief_words(proposed) if proposed else 'nothing'},"
+                " no relief to grant as proposed; grant it with a different relief or deny it"
             )
         relief, target = proposed, proposed_target
         if o.relief and (o.relief, o.resentence_target) != (relief, target):
             raise UserError(
-                f"{where}: 'granted' grants the proposal ({relief}); use granted_other_relief"
+                f"{where}: 'granted as proposed' grants the proposal ({relief_words(relief)}); "
+                "enter it as granted with a different relief"
             )
     elif o.outcome == "granted_other_relief":
         if o.relief not in GRANT_RELIEFS:
             raise UserError(
-                f"{where}: name the relief granted (--relief {'|'.join(GRANT_RELIEFS)})"
+                f"{where}: name the relief granted (dismissed and sealed, redesignated, or "
+                "resentenced)"
             )
         relief, target = o.relief, o.resentence_target
         if (relief, target) == (proposed, proposed_target):
-            raise UserError(f"{where}: that is the relief proposed; enter it as 'granted'")
+            raise UserError(f"{where}: that is the relief proposed; enter it as granted as proposed")
     elif o.outcome == "denied":
         if o.finding not in FINDINGS:
             raise UserError(
-                f"{where}: a denial states its finding (--finding {'|'.join(FINDINGS)})"
+                f"{where}: a denial states its finding (criteria not met, or an unreasonable "
+                "risk to public safety)"
             )
         if o.finding == "public_safety" and not public_safety_allowed(conn, m.kind, [cid]):
             raise RefusedError(
                 f"{where}: an unreasonable risk to public safety is a finding only on a petition "
-                f"(a person still serving, HS 11361.8(b)); matter {m.id} is {m.kind}"
+                f"(a person still serving, HS 11361.8(b)); Matter No. {m.id} is "
+                f"{KIND_WORDS.get(m.kind, m.kind)}"
             )
         finding = o.finding
         finding_text = " ".join((o.finding_text or "").split()) or FINDING_WORDS[o.finding]
@@ -388,8 +394,8 @@ def _ruling_row(
         if relief == "resentence":
             if target not in RESENTENCE_TARGETS:
                 raise UserError(
-                    f"{where}: a resentencing names its result (--target "
-                    f"{'|'.join(RESENTENCE_TARGETS)})"
+                    f"{where}: a resentencing names its result (as a misdemeanor, as an "
+                    "infraction, or the sentence dismissed)"
                 )
             if m.kind == "application":
                 raise RefusedError(
@@ -403,12 +409,14 @@ def _ruling_row(
                 )
             if o.credit_days is None or o.credit_days < 0:
                 raise UserError(
-                    f"{where}: a resentencing records the credit for time served (--credit-days N)"
+                    f"{where}: a resentencing records the credit for time served, in days"
                 )
             credit = int(o.credit_days)
             if o.supervision_months:
                 if not o.supervision_kind or not o.supervision_kind.strip():
-                    raise UserError(f"{where}: name the supervision (--supervision-kind TEXT)")
+                    raise UserError(
+                        f"{where}: name the supervision, e.g. misdemeanor probation"
+                    )
                 if not 0 < o.supervision_months <= 12:
                     raise RefusedError(
                         f"{where}: supervision is at most one year (HS 11361.8(c)), not "
@@ -423,14 +431,14 @@ def _ruling_row(
                     )
                 sup_kind, sup_months = o.supervision_kind.strip(), int(o.supervision_months)
             elif o.supervision_kind:
-                raise UserError(f"{where}: give the supervision's length (--supervision-months N)")
+                raise UserError(f"{where}: give the supervision's length in months")
         else:
             if target:
-                raise UserError(f"{where}: --target applies only to resentence")
+                raise UserError(f"{where}: a result (misdemeanor, ...) applies only to a resentencing")
             if m.kind == "petition":
                 raise RefusedError(
                     f"{where}: a petition (still serving) is resentenced or its sentence "
-                    "dismissed (HS 11361.8(b)): --relief resentence --target ..."
+                    "dismissed (HS 11361.8(b)): grant a resentencing and name its result"
                 )
             if o.credit_days is not None or o.supervision_months or o.supervision_kind:
                 raise UserError(f"{where}: credit and supervision belong to a resentencing only")
@@ -457,7 +465,7 @@ def _store_rulings(
     ids = matter_count_ids(conn, m.id)
     for o in outcomes:
         if o.count_id not in ids:
-            raise UserError(f"count {o.count_id} is not a count of matter {m.id}")
+            raise UserError(f"{count_text(conn, o.count_id)} is not a count of Matter No. {m.id}")
     if len({o.count_id for o in outcomes}) != len(outcomes):
         raise UserError("each count gets one outcome")
     proposals = _proposals(conn, [o.count_id for o in outcomes])
@@ -478,12 +486,12 @@ def _store_rulings(
     ]
     if locked:
         raise RefusedError(
-            f"count {min(locked)} is covered by a signed order; a new ruling on it needs that "
+            f"{count_text(conn, min(locked))} is covered by a signed order; a new ruling on it needs that "
             "order set aside first"
         )
     sealed = sealed_ids(conn, [o.count_id for o in outcomes])
     if sealed:
-        raise RefusedError(f"count {min(sealed)} is sealed: its order is signed")
+        raise RefusedError(f"{count_text(conn, min(sealed))} is sealed: its order is signed")
     at = clock.utc_stamp()
     new_ids = []
     for o, r in rows:
@@ -565,25 +573,25 @@ def enter_outcome(
         h = _hearing(conn, hearing_id)
         if h["status"] not in ("scheduled", "held"):
             raise RefusedError(
-                f"hearing {hearing_id} was {h['status']}; enter the outcome at the hearing it "
+                f"Hearing No. {hearing_id} was {h['status']}; enter the outcome at the hearing it "
                 f"was {'continued to (' + str(h['continued_to']) + ')' if h['continued_to'] else 'set for'}"
             )
         if h["hearing_date"] > today():
             raise RefusedError(
-                f"hearing {hearing_id} is set for {h['hearing_date']}; its outcome is entered "
+                f"Hearing No. {hearing_id} is set for {h['hearing_date']}; its outcome is entered "
                 "on or after that day"
             )
         m = read_matter(conn, h["matter_id"])
         if m.status not in ("open", "ruled"):
-            raise RefusedError(f"matter {m.id} is {m.status}")
+            raise RefusedError(f"Matter No. {m.id} is {m.status}")
         for cid in continued:
             if cid not in matter_count_ids(conn, m.id):
-                raise UserError(f"count {cid} is not a count of matter {m.id}")
+                raise UserError(f"{count_text(conn, cid)} is not a count of Matter No. {m.id}")
         ids = _store_rulings(conn, judge, read_matter(conn, m.id), hearing_id, ruled, False)
         new_hearing = None
         if continued:
             if h["status"] != "scheduled":
-                raise RefusedError(f"hearing {hearing_id} was held; schedule a new one instead")
+                raise RefusedError(f"Hearing No. {hearing_id} was held; schedule a new one instead")
             new_hearing = continue_hearing(
                 conn, judge, hearing_id, continue_to or "", continue_time, audit_it=False
             )
@@ -618,10 +626,10 @@ def rule_on_papers(
     with transaction(conn):
         m = read_matter(conn, matter_id)
         if m.status not in ("open", "ruled"):
-            raise RefusedError(f"matter {matter_id} is {m.status}")
+            raise RefusedError(f"Matter No. {matter_id} is {m.status}")
         if needs_hearing(conn, m):
             raise RefusedError(
-                f"matter {matter_id} needs a hearing ("
+                f"Matter No. {matter_id} needs a hearing ("
                 + (
                     "a challenge"
                     if m.kind == "challenge"
@@ -629,7 +637,7 @@ def rule_on_papers(
                     if m.hearing_requested
                     else "the prosecution opposes or asked for one"
                 )
-                + "): schedule it with `reliefdesk hearing schedule`"
+                + "): schedule one"
             )
         answered = conn.execute(
             "SELECT 1 FROM matter_responses WHERE matter_id = ?", (matter_id,)
@@ -637,7 +645,7 @@ def rule_on_papers(
         due = response_due(conn, m)
         if not answered and due and today() <= due:
             raise RefusedError(
-                f"matter {matter_id}: the prosecution's response is due {due} and none is "
+                f"Matter No. {matter_id}: the prosecution's response is due {due} and none is "
                 "entered; rule once it responds or the time has run"
             )
         pending = conn.execute(
@@ -645,7 +653,7 @@ def rule_on_papers(
         ).fetchone()
         if pending:
             raise RefusedError(
-                f"matter {matter_id} has hearing {pending[0]} on calendar; rule at it or vacate it"
+                f"Matter No. {matter_id} has hearing {pending[0]} on calendar; rule at it or vacate it"
             )
         ids = _store_rulings(conn, judge, m, None, outcomes, True)
         status = read_matter(conn, matter_id).status

@@ -36,6 +36,7 @@ from desktop.dispositions.common import (
     response_due,
     today,
 )
+from desktop.dispositions.words import count_text
 from desktop.errors import RefusedError, UserError
 from desktop.law.normalize import normalise_name, parse_section
 from desktop.review.access import may_see_sealed, read_record, require_reader, sealed_ids
@@ -200,13 +201,15 @@ def _check_counts(conn: sqlite3.Connection, subject_id: int, count_ids: list[int
     for cid in ids:
         if cid not in found:
             raise UserError(
-                f"there is no count {cid}; find the person with `reliefdesk matter find`"
+                "a count asked about is not in the records; find the person again"
             )
         sid, convicted = found[cid]
         if sid != subject_id:
-            raise UserError(f"count {cid} is not a count of person {subject_id}")
+            raise UserError(f"{count_text(conn, cid)} is not a count of the person chosen")
         if not convicted:
-            raise UserError(f"count {cid} is not a conviction; only convictions can be relieved")
+            raise UserError(
+                f"{count_text(conn, cid)} is not a conviction; only convictions can be relieved"
+            )
     from desktop.review.county import court_county
 
     court = (court_county(conn) or "").strip().upper()
@@ -218,18 +221,19 @@ def _check_counts(conn: sqlite3.Connection, subject_id: int, count_ids: list[int
         ):
             if (county or "").upper() != court:
                 raise RefusedError(
-                    f"count {cid} was entered in {county or 'an unknown county'}, not in "
+                    f"{count_text(conn, cid)} was entered in {county or 'an unknown county'}, not in "
                     f"{court}: a petition or application goes to the court that entered the "
                     "judgment (HS 11361.8(a), (e))"
                 )
     if sealed_ids(conn, ids):
         raise RefusedError(
-            f"count {min(sealed_ids(conn, ids))} is sealed: its order is signed already"
+            f"{count_text(conn, min(sealed_ids(conn, ids)))} is sealed: its order is signed already"
         )
     for cid, life in lives(conn, ids).items():
         if life.stage in ("submitted", "accepted", "ordered"):
             raise RefusedError(
-                f"count {cid} cannot be asked about in a new matter: {life.text.lower()}"
+                f"{count_text(conn, cid)} cannot be asked about in a new matter: "
+                f"{life.text.lower()}"
             )
     busy = conn.execute(
         f"SELECT mc.count_id, m.id FROM matter_counts mc JOIN matters m ON m.id = mc.matter_id"
@@ -238,7 +242,8 @@ def _check_counts(conn: sqlite3.Connection, subject_id: int, count_ids: list[int
     ).fetchone()
     if busy:
         raise RefusedError(
-            f"count {busy[0]} is already in matter {busy[1]}; add to that matter or withdraw it"
+            f"{count_text(conn, busy[0])} is already in Matter No. {busy[1]}; add to that matter "
+            "or withdraw it"
         )
     return ids
 
@@ -710,11 +715,13 @@ def matter_detail(conn: sqlite3.Connection, user: User | None, matter_id: int) -
     )
     due = response_due(conn, m)
     warnings = []
+    labels0 = {c["count_id"]: f"count {c['count_no']} of case {c['case_number']}" for c in counts}
     serving = [c["count_id"] for c in counts if "serving_sentence" in c["flags"]]
     if m.kind == "application" and serving:
         warnings.append(
             f"filed as an application (sentence completed), but the engine reads the person as "
-            f"still serving on count {serving[0]}: a petition (HS 11361.8(a)) may be the path"
+            f"still serving on {labels0.get(serving[0], 'a count')}: a petition (HS 11361.8(a)) "
+            "may be the path"
         )
     if m.kind == "petition" and counts and not serving and all(c["relief"] for c in counts):
         warnings.append(
@@ -897,12 +904,12 @@ def withdraw_matter(conn: sqlite3.Connection, user: User, matter_id: int, why: s
         m = read_matter(conn, matter_id)
         if m.status != "open":
             raise RefusedError(
-                f"matter {matter_id} is {m.status}; only an open matter is withdrawn"
+                f"Matter No. {matter_id} is {m.status}; only an open matter is withdrawn"
             )
         if conn.execute(
             "SELECT 1 FROM rulings WHERE matter_id = ? AND superseded_by IS NULL", (matter_id,)
         ).fetchone():
-            raise RefusedError(f"matter {matter_id} has rulings; it can no longer be withdrawn")
+            raise RefusedError(f"Matter No. {matter_id} has rulings; it can no longer be withdrawn")
         conn.execute(
             "UPDATE matters SET status = 'withdrawn', note = COALESCE(note || ' | ', '') || ?"
             " WHERE id = ?",

@@ -68,7 +68,14 @@ def render_notice(
     from reportlab.lib.pagesizes import letter
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import inch
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import (
+        KeepTogether,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
 
     from desktop.orders.court_settings import court_details
     from desktop.orders.fonts import face, markup
@@ -81,9 +88,11 @@ def render_notice(
         (hearing_id,),
     ).fetchone()
     if h is None:
-        raise UserError(f"there is no hearing {hearing_id}; see `reliefdesk hearing list`")
+        raise UserError(f"there is no Hearing No. {hearing_id}; see the hearing list")
     if h[4] != "scheduled":
-        raise RefusedError(f"hearing {hearing_id} is {h[4]}; notice goes out for a scheduled one")
+        raise RefusedError(
+            f"Hearing No. {hearing_id} is {h[4]}; notice goes out for a hearing on calendar"
+        )
     mid = h[0]
     m = read_matter(conn, mid)
     ids = matter_count_ids(conn, mid)
@@ -223,22 +232,19 @@ def render_notice(
             paragraphs=small,
         )
     )
-    story.append(Paragraph(escape(text["certificate_heading"]), head))
+    # The certificate of mailing is kept on one page with the addresses it certifies.
+    cert: list[Any] = [Paragraph(escape(text["certificate_heading"]), head)]
     cert_key = "certificate_mail" if method == "mail" else "certificate"
-    story.append(Paragraph(_fill(text[cert_key], values), body))
+    cert.append(Paragraph(_fill(text[cert_key], values), body))
     if method == "mail":
+        addr = ParagraphStyle("addr", parent=body, leftIndent=24, spaceAfter=4)
         for p in parties:
-            lines = [p.name, *p.address]
-            story.append(
-                Paragraph(
-                    "<br/>".join(markup(x, serif) for x in lines),
-                    ParagraphStyle("addr", parent=body, leftIndent=24, spaceAfter=4),
-                )
-            )
-        story.append(Paragraph(_fill(text["certificate_mail_close"], values), body))
-    story.append(Spacer(1, 22))
-    story.append(Paragraph("_" * 40, body))
-    story.append(Paragraph(_fill(text["clerk_line"], values), body))
+            cert.append(Paragraph("<br/>".join(markup(x, serif) for x in [p.name, *p.address]), addr))
+        cert.append(Paragraph(_fill(text["certificate_mail_close"], values), body))
+    cert.append(Spacer(1, 22))
+    cert.append(Paragraph("_" * 40, body))
+    cert.append(Paragraph(_fill(text["clerk_line"], values), body))
+    story.append(KeepTogether(cert))
 
     footer = text["footer"]
 

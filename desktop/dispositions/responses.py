@@ -16,6 +16,7 @@ from desktop.dispositions.common import (
     read_matter,
     today,
 )
+from desktop.dispositions.words import count_text
 from desktop.errors import RefusedError, UserError
 from desktop.review.users import User, require_role
 from desktop.store.tx import transaction
@@ -73,10 +74,12 @@ def add_response(
     with transaction(conn):
         m = read_matter(conn, matter_id)
         if m.status != "open":
-            raise RefusedError(f"matter {matter_id} is {m.status}; responses go to an open matter")
+            raise RefusedError(f"Matter No. {matter_id} is {m.status}; responses go to an open matter")
         ids = matter_count_ids(conn, matter_id)
         if count_id is not None and count_id not in ids:
-            raise UserError(f"count {count_id} is not a count of matter {matter_id}")
+            raise UserError(
+                f"{count_text(conn, count_id)} is not a count of Matter No. {matter_id}"
+            )
         if m.filed_on and when < m.filed_on:
             raise UserError(f"the response date {when} is before the filing ({m.filed_on})")
         if position == "opposes_public_safety" and not public_safety_allowed(
@@ -84,7 +87,7 @@ def add_response(
         ):
             raise RefusedError(
                 "public safety is a ground only against a petition (the person still serving, "
-                f"HS 11361.8(b)); matter {matter_id} is {_a(m.kind)}: oppose it on the criteria"
+                f"HS 11361.8(b)); Matter No. {matter_id} is {_a(m.kind)}: oppose it on the criteria"
             )
         rid = int(
             conn.execute(
@@ -149,7 +152,7 @@ def record_notice(
                 "SELECT 1 FROM hearings WHERE id = ? AND matter_id = ?", (hearing_id, matter_id)
             ).fetchone()
         ):
-            raise UserError(f"hearing {hearing_id} is not a hearing of matter {matter_id}")
+            raise UserError(f"Hearing No. {hearing_id} is not a hearing of Matter No. {matter_id}")
         nid = int(
             conn.execute(
                 "INSERT INTO matter_notices (matter_id, hearing_id, from_party, to_party,"

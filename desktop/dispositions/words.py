@@ -216,3 +216,10 @@ def count_ruling_words(h: Any, count_id: int) -> str:
     if h.status == "vacated":
         return "not ruled (hearing vacated)"
     return "not ruled yet"
+
+
+def count_text(conn: sqlite3.Connection, count_id: int) -> str:
+    """'count 2 of case FSB0412873' for a message (a count not in the records: 'a count not in
+    the records')."""
+    found = count_details(conn, [count_id]).get(int(count_id))
+    return found["label"] if found else "a count not in the records"
