@@ -12,7 +12,7 @@ import pytest
 from signed_world import SignedWorld, build_signed_world
 
 from desktop.cli.main import main
-from desktop.demo import DEMO_PASSWORD
+from desktop.demo import DEMO_COUNTY, DEMO_PASSWORD
 from desktop.review import access
 from desktop.review.queue import count_queue, list_queue, queue_ids_query
 from desktop.review.users import authenticate, create_user
@@ -43,6 +43,12 @@ READ_COMMANDS = [
     ["retention", "show"],
     ["retention", "list"],
     ["purge", "--dry-run"],
+    ["matter", "list"],
+    ["matter", "find", "--name", "A"],
+    ["matter", "show", "{matter}"],
+    ["hearing", "list"],
+    ["status", "--county", "{county}"],
+    ["service", "show"],
 ]
 
 
@@ -52,6 +58,19 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> SignedWorld:
     conn = open_db(w.db).conn
     admin = authenticate(conn, "admin", DEMO_PASSWORD)
     create_user(conn, "clerk2", "clerk", DEMO_PASSWORD, admin)
+    # A matter on the pending count, so `matter show` has one to read.
+    from desktop.dispositions.matters import Filing, open_matter
+
+    clerk = authenticate(conn, "clerk", DEMO_PASSWORD)
+    subject = conn.execute("SELECT subject_id FROM counts WHERE id = ?", (w.pending,)).fetchone()
+    open_matter(
+        conn,
+        clerk,
+        subject[0],
+        [w.pending],
+        Filing("application", "2026-01-05", "person", served_on="2026-01-05"),
+        evaluate=False,
+    )
     conn.close()
     return w
 
@@ -67,7 +86,12 @@ def cli(world: SignedWorld, monkeypatch: pytest.MonkeyPatch):
 
 
 def _fill(args: list[str], world: SignedWorld, tmp: Path) -> list[str]:
-    return [a.format(pending=world.pending, batch=world.batch, tmp=tmp) for a in args]
+    return [
+        a.format(
+            pending=world.pending, batch=world.batch, tmp=tmp, matter=1, county=DEMO_COUNTY
+        )
+        for a in args
+    ]
 
 
 def _audit(world: SignedWorld, action: str) -> list[tuple[str, list[int], dict]]:
