@@ -22,7 +22,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -74,20 +74,55 @@ def _table(headers: list[str], name: str) -> tuple[QTableView, QStandardItemMode
     return view, model
 
 
-def _fit(view: QTableView, stretch: int) -> None:
-    """Columns fit the view with no sideways scrolling: every column as wide as its contents
-    except `stretch` (the name), which takes what is left and elides (the whole on hover)."""
+class _Fitter(QObject):
+    """Keeps a table's columns within its width (no sideways scrolling at 1366×768): each column
+    as wide as its contents, the name column taking what is left; when the contents are wider
+    than the view, the name column gives way first (down to a readable width), then the widest
+    columns, and the texts are elided, the whole on hover (tooltips)."""
+
+    def __init__(self, view: QTableView, elide: int) -> None:
+        super().__init__(view)
+        self.view, self.elide = view, elide
+        view.viewport().installEventFilter(self)
+        view.model()._fitter = self  # type: ignore[attr-defined]  # _fill fits after filling
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+    def fit(self) -> None:
+        view, header = self.view, self.view.horizontalHeader()
+        cols = view.model().columnCount()
+        if cols == 0:
+            return
+        room = view.viewport().width()
+        want = [max(view.sizeHintForColumn(c), header.sectionSizeHint(c)) + 2 for c in range(cols)]
+        floor = min(want[self.elide], 110)
+        fixed = sum(w for c, w in enumerate(want) if c != self.elide)
+        widths = list(want)
+        widths[self.elide] = max(floor, room - fixed)
+        excess = sum(widths) - room
+        while excess > 0:  # the widest other column gives way, a few pixels at a time
+            others = [c for c in range(cols) if c != self.elide and widths[c] > 48]
+            if not others:
+                break
+            c = max(others, key=lambda i: widths[i])
+            step = min(excess, max(4, widths[c] // 10), widths[c] - 48)
+            widths[c] -= step
+            excess -= step
+        for c, w in enumerate(widths):
+            header.resizeSection(c, w)
+
+
+def _fit(view: QTableView, elide: int) -> None:
+    """Columns fit the view with no sideways scrolling (see _Fitter); `elide`: the name column."""
     header = view.horizontalHeader()
     header.setStretchLastSection(False)
-    header.setMinimumSectionSize(36)
-    for col in range(view.model().columnCount()):
-        header.setSectionResizeMode(
-            col,
-            QHeaderView.ResizeMode.Stretch
-            if col == stretch
-            else QHeaderView.ResizeMode.ResizeToContents,
-        )
+    header.setMinimumSectionSize(24)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    _Fitter(view, elide)
 
 
 def _fill(model: QStandardItemModel, rows: list[list[Any]], keys: list[Any]) -> None:
@@ -100,6 +135,9 @@ def _fill(model: QStandardItemModel, rows: list[list[Any]], keys: list[Any]) -> 
             items.append(item)
         items[0].setData(key, Qt.ItemDataRole.UserRole)
         model.appendRow(items)
+    fitter = getattr(model, "_fitter", None)
+    if fitter is not None:
+        fitter.fit()
 
 
 def _key(view: QTableView) -> Any:
@@ -319,7 +357,7 @@ class MattersView(QWidget):
         for widget in (self.name, self.dob, self.cii, self.case, self.find_button):
             search.addWidget(widget)
         self.people, self.people_model = _table(
-            ["Person", "Born", "Count", "Section", "Level", "Convicted"], "People found"
+            ["Person", "Born", "Count", "Section", "Convicted"], "People found"
         )
         _fit(self.people, 0)
         self.people.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -351,6 +389,9 @@ class MattersView(QWidget):
             "Matters",
         )
         _fit(self.matters, 7)
+        self.matters_model.horizontalHeaderItem(5).setToolTip(
+            "The date the prosecution's response is due"
+        )
         self.matters.selectionModel().currentRowChanged.connect(lambda *_: self.show_matter())
         self.detail = QPlainTextEdit()
         self.detail.setReadOnly(True)
@@ -390,7 +431,7 @@ class MattersView(QWidget):
         split.addWidget(right)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
-        split.setSizes([680, 640])
+        split.setSizes([800, 520])
         lay = QVBoxLayout(self)
         lay.addWidget(split, 1)
         self.message = QLabel()
@@ -438,6 +479,9 @@ class MattersView(QWidget):
         except UserError as exc:
             self.say(str(exc))
             return 0
+        from desktop.review.county import court_county
+
+        court = (court_county(self.conn) or "").upper()
         names = wd.person_names(self.conn, [h.subject_id for h in hits])
         rows, keys = [], []
         for h in hits:
@@ -447,9 +491,20 @@ class MattersView(QWidget):
                     [
                         shown,
                         h.dob,
-                        wd.count_label(c["case_number"], c["count_no"]),
-                        f"HS {c['section']}" if c["section"] else "",
-                        wd.words(wd.LEVEL_WORDS, c["level"]),
+                        wd.count_label(c["case_number"], c["count_no"])
+                        + (
+                            f" ({(c['county'] or 'county unknown').title()})"
+                            if court and (c["county"] or "").upper() != court
+                            else ""
+                        ),
+                        ", ".join(
+                            x
+                            for x in (
+                                f"HS {c['section']}" if c["section"] else "",
+                                wd.words(wd.LEVEL_WORDS, c["level"]),
+                            )
+                            if x
+                        ),
                         c["conviction_date"],
                     ]
                 )
@@ -819,7 +874,10 @@ class HearingsView(QWidget):
         split.addWidget(self.counts)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        split.setSizes([760, 560])
+        split.setSizes([860, 460])
+        # A ruling reads whole: the counts list wraps its lines rather than eliding them.
+        self.counts.setWordWrap(True)
+        self.counts.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(split, 1)
@@ -870,7 +928,7 @@ class HearingsView(QWidget):
                     wd.words(wd.KIND_SHORT, h.kind),
                     wd.words(wd.HEARING_STATUS_WORDS, h.status)
                     + (f" to {h.continued_date}" if h.continued_date else ""),
-                    f"{len(h.count_ids)}, {len(h.ruled)} ruled",
+                    f"{len(h.count_ids)} ({len(h.ruled)} ruled)",
                     h.person or h.name,
                 ]
                 for h in rows
@@ -1134,7 +1192,9 @@ class DispositionsView(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.stages)
         split.addWidget(self.items)
-        split.setSizes([260, 420])
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([300, 380])
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(split, 1)
