@@ -204,7 +204,7 @@ def service_list(conn: sqlite3.Connection, matter_id: int) -> list[Party]:
     s = service_settings(conn)
     a = matter_addresses(conn, matter_id)
     handle = matter_handle(matter_id)
-    admin_where = "an administrator enters it in the court settings (Service list)"
+    admin_where = "an administrator enters it under File, Court settings for the service list"
     parties = [
         Party(
             s["prosecution_name"] or f"District Attorney, County of {county}",
@@ -258,7 +258,7 @@ def refuse_unaddressed(parties: list[Party], matter_id: int) -> None:
     missing = missing_addresses(parties)
     if missing:
         raise RefusedError(
-            f"the notice for {matter_handle(matter_id)} cannot be mailed: no mailing address for "
+            f"The notice for {matter_handle(matter_id)} cannot be mailed: no mailing address for "
             + "; ".join(f"{p.name} ({p.role.lower()}) — enter {p.where_to_enter}" for p in missing)
         )
 

@@ -147,8 +147,17 @@ def _key(view: QTableView) -> Any:
     return view.model().index(idx.row(), 0).data(Qt.ItemDataRole.UserRole)
 
 
+class DateEdit(QDateEdit):
+    """A date field Tab leaves for the next field (QDateEdit's own Tab walks its year, month and
+    day first: three presses per date, a trap in a form filled from the keyboard); the arrow keys
+    still step through the sections."""
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        return QWidget.focusNextPrevChild(self, next)
+
+
 def _date_edit(value: str | None = None, name: str = "Date") -> QDateEdit:
-    d = QDateEdit(QDate.fromString(value or today(), ISO))
+    d = DateEdit(QDate.fromString(value or today(), ISO))
     d.setAccessibleName(name)
     d.setDisplayFormat(ISO)
     d.setCalendarPopup(True)
@@ -1122,7 +1131,10 @@ class HearingsView(QWidget):
             self.say("Select a hearing first.")
             return
         path, _ = QFileDialog.getSaveFileName(
-            self, "Save the notice of hearing", f"notice-hearing-{hid}.pdf", "PDF (*.pdf)"
+            self,
+            "Save the notice of hearing",
+            str(Path.home() / f"notice-hearing-{hid}.pdf"),
+            "PDF (*.pdf)",
         )
         if path:
             self.make_notice(Path(path), force=Path(path).exists())
