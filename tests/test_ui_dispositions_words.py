@@ -380,3 +380,33 @@ def test_service_settings_and_the_refused_notice(db: Path, qtbot, tmp_path: Path
     ]
     assert payloads and not any("Mill St" in p or "Arrowhead" in p for p in payloads)
     conn.close()
+
+
+def test_alt_letters_of_the_views_are_their_own(db: Path, qtbot, tmp_path: Path) -> None:
+    """An Alt+letter in these views does one thing: no letter of the window's tabs or menus, none
+    used twice in a view (Qt would only move the focus between the two, pressing neither)."""
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    from desktop.ui.dispositions_view import WINDOW_MNEMONICS
+
+    conn = open_db(db).conn
+    for role in ("clerk", "judge", "admin"):
+        user = authenticate(conn, role, DEMO_PASSWORD)
+        window = MainWindow(
+            conn, db, user, QSettings(str(tmp_path / f"{role}.ini"), QSettings.IniFormat)
+        )
+        qtbot.addWidget(window)
+        taken = set()
+        for i in range(window.tabs.count()):
+            taken |= set(re.findall(r"&(\w)", window.tabs.tabText(i).upper()))
+        for action in window.menuBar().actions():
+            taken |= set(re.findall(r"&(\w)", action.text().upper()))
+        assert taken <= set(WINDOW_MNEMONICS), taken
+        for view in (window.matters, window.hearings, window.dispositions):
+            letters: list[str] = []
+            for w in view.findChildren(QAbstractButton) + view.findChildren(QLabel):
+                letters += re.findall(r"&(\w)", w.text().upper())
+            assert not set(letters) & taken, (view.accessibleName(), letters)
+            assert len(letters) == len(set(letters)), (view.accessibleName(), letters)
+        window.close()
+    conn.close()

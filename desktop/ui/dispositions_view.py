@@ -57,6 +57,10 @@ from desktop.errors import UserError
 from desktop.ui.focus import chain
 
 ISO = "yyyy-MM-dd"
+# Alt+letter keys taken by the main window (its tabs Spot-check, Queue, Orders, Matters,
+# Hearings, Dispositions, Audit, and its menus File, View, Help): the buttons of these views use
+# other letters, so an Alt+letter does one thing (tests/test_ui_dispositions_words.py).
+WINDOW_MNEMONICS = frozenset("SQOMHDUFV")
 
 
 def _table(headers: list[str], name: str) -> tuple[QTableView, QStandardItemModel]:
@@ -358,9 +362,9 @@ class MattersView(QWidget):
             w.setPlaceholderText(hint)
             w.setAccessibleName(hint)
             w.returnPressed.connect(self.search)
-        self.find_button = QPushButton("&Find")
+        self.find_button = QPushButton("F&ind")
         self.find_button.clicked.connect(self.search)
-        self.open_button = QPushButton("&Open matter…")
+        self.open_button = QPushButton("O&pen matter…")
         self.open_button.clicked.connect(self._open_dialog)
         search = QHBoxLayout()
         for widget in (self.name, self.dob, self.cii, self.case, self.find_button):
@@ -370,10 +374,10 @@ class MattersView(QWidget):
         )
         _fit(self.people, 0)
         self.people.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.overdue = QCheckBox("Only &overdue (no response by the deadline)")
+        self.overdue = QCheckBox("Only overdu&e (no response by the deadline)")
         self.overdue.toggled.connect(self.refresh)
         self.deadline = QLabel()
-        self.deadline_button = QPushButton("Response &deadline…")
+        self.deadline_button = QPushButton("Response dead&line…")
         self.deadline_button.clicked.connect(self._set_deadline)
         self.deadline_button.setVisible(getattr(user, "role", None) == "admin")
         found_bar = QHBoxLayout()
@@ -824,26 +828,26 @@ class HearingsView(QWidget):
         self.setAccessibleName("Hearings")
         self.day = _date_edit(name="Calendar day")
         self.day.dateChanged.connect(lambda *_: self.refresh())
-        self.all_days = QCheckBox("&Every day")
+        self.all_days = QCheckBox("Every da&y")
         self.all_days.toggled.connect(self.refresh)
         top = QHBoxLayout()
-        label = QLabel("Calendar &of")
+        label = QLabel("&Calendar of")
         label.setBuddy(self.day)
         top.addWidget(label)
         top.addWidget(self.day)
         top.addWidget(self.all_days)
-        self.schedule_button = QPushButton("&Schedule…")
+        self.schedule_button = QPushButton("Schedu&le…")
         self.schedule_button.clicked.connect(self._schedule_dialog)
-        self.continue_button = QPushButton("&Continue…")
+        self.continue_button = QPushButton("Con&tinue…")
         self.continue_button.clicked.connect(self._continue_dialog)
-        self.vacate_button = QPushButton("&Vacate…")
+        self.vacate_button = QPushButton("Vac&ate…")
         self.vacate_button.clicked.connect(self._vacate)
         self.notice_button = QPushButton("&Notice of hearing…")
         self.notice_button.setToolTip(
             "The court's notice with its service list and the clerk's certificate of mailing"
         )
         self.notice_button.clicked.connect(self._notice_dialog)
-        self.outcome_button = QPushButton("Enter &outcome…")
+        self.outcome_button = QPushButton("&Enter outcome…")
         self.outcome_button.clicked.connect(self._outcome_dialog)
         role = getattr(user, "role", None)
         self.outcome_button.setVisible(role == "judge")
@@ -1172,7 +1176,7 @@ class DispositionsView(QWidget):
         self.county.setCurrentIndex(COUNTIES.index(chosen) if chosen else -1)
         self.county.setToolTip("The court's county (an administrator sets it once)")
         self.county.activated.connect(lambda *_: self.refresh())
-        self.show_button = QPushButton("S&how")
+        self.show_button = QPushButton("Sho&w")
         self.show_button.clicked.connect(self.refresh)
         top = QHBoxLayout()
         label = QLabel("&County of")
