@@ -950,6 +950,8 @@ class HearingsView(QWidget):
         )
         if current in self._rows:
             self.select_hearing(current)
+        elif rows:  # the first hearing of the day, its counts on the right
+            self.select_hearing(rows[0].id)
         self._show_counts()
 
     def current_hearing(self) -> int | None:
@@ -1245,9 +1247,17 @@ class DispositionsView(QWidget):
             ],
             [s.stage for s in r.stages],
         )
-        for row in range(self.stages_model.rowCount()):
-            if self.stages_model.item(row, 0).data(Qt.ItemDataRole.UserRole) == current:
-                self.stages.setCurrentIndex(self.stages_model.index(row, 0))
+        # The stage shown before, else the first with counts in it.
+        chosen = next(
+            (
+                row
+                for row in range(self.stages_model.rowCount())
+                if self.stages_model.item(row, 0).data(Qt.ItemDataRole.UserRole) == current
+            ),
+            next((i for i, st in enumerate(r.stages) if st.count), None),
+        )
+        if chosen is not None:
+            self.stages.setCurrentIndex(self.stages_model.index(chosen, 0))
         self._show_items()
 
     def _show_items(self) -> None:
