@@ -14,6 +14,7 @@ mail could not reach, so it is refused before anything is printed."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from desktop import audit
@@ -124,7 +125,7 @@ def matter_addresses(conn: sqlite3.Connection, matter_id: int) -> dict[str, str]
     return {k: (row[i] or "") for i, k in enumerate(MATTER_FIELDS)}
 
 
-def check_addresses(values: dict[str, str | None]) -> dict[str, str | None]:
+def check_addresses(values: Mapping[str, str | None]) -> dict[str, str | None]:
     """The matter's address fields cleaned and checked; only the keys given."""
     out: dict[str, str | None] = {}
     for key, value in values.items():
