@@ -179,3 +179,57 @@ def test_service_settings_from_the_command_line(db: Path) -> None:
     assert json.loads(ok(db, "service", "show", "--json", "--as", "clerk"))[
         "public_defender_address"
     ] == ("364 N Mountain View Ave\nSan Bernardino, CA 92415")
+
+
+def test_the_courts_own_name_wins(db: Path, tmp_path: Path) -> None:
+    """When the court's records for a case are imported, the matter names the person as the
+    court's case does (the orders' rule), not as DOJ spelled it."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    sid, cid, number, county, raw = conn.execute(
+        "SELECT s.id, c.id, k.case_number, k.county, s.name FROM counts c"
+        " JOIN cases k ON k.id = c.case_id JOIN subjects s ON s.id = c.subject_id"
+        " JOIN review_items r ON r.count_id = c.id"
+        " WHERE c.county = ? AND s.name LIKE '%,%' AND k.case_number IS NOT NULL"
+        " ORDER BY c.id LIMIT 1",
+        (DEMO_COUNTY,),
+    ).fetchone()
+    conn.close()
+    mid = json.loads(
+        ok(
+            db,
+            "matter",
+            "open",
+            "--subject",
+            str(sid),
+            "--count",
+            str(cid),
+            "--kind",
+            "application",
+            "--filed",
+            TODAY,
+            "--served",
+            TODAY,
+            "--filer",
+            "person",
+            "--no-evaluate",
+            "--json",
+            "--as",
+            "clerk",
+        )
+    )["matter_id"]
+    assert names.natural(raw, "as_recorded") in ok(db, "matter", "list", "--as", "clerk")
+    court_name = f"{raw.split(',')[0]}, MARIA-JOSÉ Q"
+    extract = tmp_path / "court.csv"
+    extract.write_text(
+        "case_number,defendant_name,dob,county,count_no,code_section,level,disposition,"
+        "conviction_date,sentence\n"
+        f'{number},"{court_name}",1980-01-01,{county},9,HS 11357(A),F,CONVICTED,2010-01-01,FINE\n',
+        encoding="utf-8",
+    )
+    ok(db, "import", str(extract), "--format", "court-csv")
+    shown = names.natural(court_name, "as_recorded")
+    listed = ok(db, "matter", "list", "--as", "clerk")
+    assert f"Matter No. {mid}" in listed and shown in listed
+    assert shown in ok(db, "matter", "show", str(mid), "--as", "clerk")
