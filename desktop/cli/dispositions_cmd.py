@@ -438,7 +438,9 @@ def cmd_matter_list(args: argparse.Namespace) -> int:
                     f"{words(MATTER_STATUS_WORDS, r.status):9} filed {r.filed_on or '—':10}  "
                     f"{r.counts} count(s)  "
                     + (
-                        f"response due {r.response_due}{' OVERDUE' if r.overdue else ''}  "
+                        "prosecution answered  "
+                        if r.responses
+                        else f"response due {r.response_due}{' OVERDUE' if r.overdue else ''}  "
                         if r.response_due
                         else ""
                     )

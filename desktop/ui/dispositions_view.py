@@ -546,7 +546,9 @@ class MattersView(QWidget):
                     wd.words(wd.MATTER_STATUS_WORDS, r.status),
                     r.filed_on,
                     r.counts,
-                    (r.response_due or "") + (" overdue" if r.overdue else ""),
+                    "answered"
+                    if r.responses
+                    else (r.response_due or "") + (" overdue" if r.overdue else ""),
                     r.next_hearing,
                     r.person or r.name,
                 ]
