@@ -163,6 +163,7 @@ class DateEdit(QDateEdit):
 def _date_edit(value: str | None = None, name: str = "Date") -> QDateEdit:
     d = DateEdit(QDate.fromString(value or today(), ISO))
     d.setAccessibleName(name)
+    d.lineEdit().setAccessibleName(name)  # the text inside reads as the field it is
     d.setDisplayFormat(ISO)
     d.setCalendarPopup(True)
     return d
