@@ -237,6 +237,7 @@ def _count_facts(row: tuple) -> CountFacts:
                     bool(row[19]),
                     (),
                 ),
+                strict=True,  # a field added to CountFacts must be added here
             )
         )
         return facts
