@@ -427,9 +427,25 @@ def _local_tables(conn: sqlite3.Connection) -> dict[str, str]:
     return out
 
 
+def _null(value: None) -> None:
+    return None
+
+
+def _bind_none_cheaply() -> None:
+    """Python 3.11's sqlite3 looks for an adapter for every None it binds (None is not one of the
+    types it binds directly) and, finding none, builds and drops an AttributeError: about 0.3 µs
+    per None, and a worker binds several per row (no extra lines, no sentence end, no
+    conviction date...): a sixth of its SQLite work (valgrind instruction counts). With an
+    adapter registered for None the lookup finds it, and None is still bound as NULL.
+    Registered in the worker process only (its own sqlite3 module state); the same rows are
+    stored."""
+    sqlite3.register_adapter(type(None), _null)
+
+
 def read_chunk(job: ChunkJob) -> RangeResult:
     """Worker process entry: read one chunk into a private in-memory database and return it
     serialized, with local ids starting at 1 (the main process shifts them when copying)."""
+    _bind_none_cheaply()
     conn = sqlite3.connect(":memory:", isolation_level=None)
     inserts = _local_tables(conn)
     conn.execute("BEGIN")
