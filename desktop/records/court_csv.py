@@ -355,6 +355,7 @@ class CourtCsvImporter:
         if not value:
             return None
         fmt = self.m["date_format"]
+        d: date | None
         try:
             if fmt:
                 try:
