@@ -9,7 +9,9 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from desktop.errors import UserError
+# Which run the results are read from: one query, in the store, that the orders' summary
+# report asks too (orders may not import evaluation).
+from desktop.store.runs import latest_run as latest_run
 
 # Columns of determinations_rows, in order (the determinations export writes them as its header).
 DETERMINATION_COLUMNS = [  # the export's header
@@ -32,20 +34,6 @@ DETERMINATION_COLUMNS = [  # the export's header
     "flags",
     "explanation",
 ]
-
-
-def latest_run(conn: sqlite3.Connection, run: int | None = None) -> int:
-    """`run` when it is a complete run, else the newest complete run; UserError when none."""
-    if run is not None:
-        if not conn.execute(
-            "SELECT 1 FROM evaluation_runs WHERE id = ? AND status = 'complete'", (run,)
-        ).fetchone():
-            raise UserError(f"there is no complete evaluation run {run}", exit_code=2)
-        return run
-    row = conn.execute("SELECT MAX(id) FROM evaluation_runs WHERE status = 'complete'").fetchone()
-    if not row or row[0] is None:
-        raise UserError("no evaluation has been run yet (reliefdesk evaluate --county NAME)", 2)
-    return int(row[0])
 
 
 def run_totals(conn: sqlite3.Connection, run_id: int) -> dict[str, int]:
