@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "outputs": 0,
     "diagnose": 0,
     "keys": 0,
+    "vocabulary": 0,  # the StrEnums: reliefs, review statuses, roles, flags
     "__init__": 0,
     # the hash-chained log, appended on any connection
     "audit": 1,
@@ -57,7 +58,7 @@ SIDEWAYS: set[tuple[str, str]] = {
     ("cli", "ui"),  # `reliefdesk gui` starts the window
 }
 # The pure engine reads no database, clock or files beyond its policy data.
-PURE = {"rules": {"errors", "paths", "law"}}
+PURE = {"rules": {"errors", "paths", "law", "vocabulary"}}
 
 
 def _imports(path: Path) -> set[str]:

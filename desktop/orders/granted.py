@@ -23,6 +23,7 @@ from desktop.orders.model import (
     ProsecutionNotice,
     ResentenceTerms,
 )
+from desktop.vocabulary import Relief, ResentenceTarget, ReviewStatus
 
 # Flags that raise a question about a count; when the court grants relief anyway, the order states
 # the finding that resolves it (templates: [count_findings]).
@@ -116,16 +117,18 @@ def granted_counts(conn: sqlite3.Connection, batch_id: int) -> list[GrantedCount
         b_target,
         reason,
     ) in rows:
-        relief, target = (d_relief, d_target) if status == "approved" else (c_relief, c_target)
+        relief, target = (
+            (d_relief, d_target) if status == ReviewStatus.APPROVED else (c_relief, c_target)
+        )
         if b_relief:
             # The relief as submitted in the batch is what the judge accepted; a later
             # re-evaluation of the count does not change an accepted batch.
             relief, target = b_relief, b_target
         if relief not in GRANTABLE:
             continue
-        if relief == "resentence" and not target:
-            target = "misdemeanor"
-        changed = status == "changed" or relief != d_relief
+        if relief == Relief.RESENTENCE and not target:
+            target = ResentenceTarget.MISDEMEANOR
+        changed = status == ReviewStatus.CHANGED or relief != d_relief
         out.append(
             GrantedCount(
                 cid,
@@ -133,7 +136,7 @@ def granted_counts(conn: sqlite3.Connection, batch_id: int) -> list[GrantedCount
                 subject_id,
                 county,
                 relief,
-                target if relief == "resentence" else None,
+                target if relief == Relief.RESENTENCE else None,
                 frozenset(f for f in (flags or "").split(";") if f),
                 changed=bool(changed),
                 reason=" ".join((reason or "").split()) or None,
@@ -154,11 +157,11 @@ def granted_from(
         relief, target = accepted[g.count_id]
         if relief not in GRANTABLE:
             continue
-        if relief == "resentence" and not target:
+        if relief == Relief.RESENTENCE and not target:
             target = "misdemeanor"
         out.append(
             dataclasses.replace(
-                g, relief=relief, resentence_target=target if relief == "resentence" else None
+                g, relief=relief, resentence_target=target if relief == Relief.RESENTENCE else None
             )
         )
     return out
@@ -298,7 +301,7 @@ def case_entries(
                     flags=tuple(sorted(g.flags & RESOLVED_FLAGS)),
                 )
             )
-        serving = any(g.relief == "resentence" for g in items)
+        serving = any(g.relief == Relief.RESENTENCE for g in items)
         entries[case_id] = CaseEntry(
             person=printed_person(conn, case_id, style),
             case_number=case_number,

@@ -16,6 +16,7 @@ from desktop import audit
 from desktop.errors import UserError
 from desktop.review.users import User, require_role
 from desktop.store.tx import transaction
+from desktop.vocabulary import Role
 
 # California's 58 counties, in their customary alphabetical numbering (01 Alameda ... 58 Yuba).
 COUNTIES: tuple[str, ...] = (
@@ -50,7 +51,7 @@ def court_county(conn: sqlite3.Connection) -> str | None:
 
 def set_court_county(conn: sqlite3.Connection, admin: User, name: str) -> str:
     """The administrator sets the court's county (one of the 58); audited. Returns the name."""
-    require_role(admin, "admin")
+    require_role(admin, Role.ADMIN)
     county = canonical(name)
     if county is None:
         raise UserError(

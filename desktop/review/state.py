@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from desktop.errors import RefusedError, UserError
+from desktop.vocabulary import ReviewStatus
 
 STATE_COLUMNS = (
     "determination_id",
@@ -162,7 +163,7 @@ def sent_back_state(old: dict[str, Any], **why: Any) -> dict[str, Any]:
     previous.update(why)
     return dict(
         old,
-        status="pending",
+        status=ReviewStatus.PENDING,
         decided_relief=None,
         decided_target=None,
         reason=None,

@@ -18,8 +18,9 @@ from desktop import audit
 from desktop.errors import RefusedError, UserError
 from desktop.review.clock import now
 from desktop.store.tx import transaction
+from desktop.vocabulary import Role
 
-ROLES = ("clerk", "judge", "admin", "records_officer")
+ROLES: tuple[Role, ...] = tuple(Role)  # clerk, judge, admin, records officer
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MIN_PASSWORD = 8
 _WRONG = "wrong user name or password"
@@ -141,7 +142,7 @@ def create_user(
     with transaction(conn):
         first = not has_users(conn)
         if first:
-            if role != "admin":
+            if role != Role.ADMIN:
                 raise RefusedError(
                     "the database has no users yet: the first account must be an "
                     "admin (--role admin)"
@@ -149,7 +150,7 @@ def create_user(
         else:
             if actor is None:
                 raise RefusedError("only an admin may add users: name one with --as ADMIN")
-            require_role(actor, "admin")
+            require_role(actor, Role.ADMIN)
             _require_active(conn, actor)
         if conn.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
             raise RefusedError(f"a user named {name} already exists; pick another name")
@@ -194,14 +195,14 @@ def _target(conn: sqlite3.Connection, name: str) -> tuple[int, str, str, int]:
 
 def deactivate_user(conn: sqlite3.Connection, actor: User, name: str) -> None:
     """An admin closes an account (kept for the history). The last active admin stays."""
-    require_role(actor, "admin")
+    require_role(actor, Role.ADMIN)
     with transaction(conn):
         _require_active(conn, actor)
         uid, real, role, active = _target(conn, name)
         if not active:
             raise RefusedError(f"{real}'s account is already inactive")
         if (
-            role == "admin"
+            role == Role.ADMIN
             and conn.execute(
                 "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1"
             ).fetchone()[0]
@@ -215,7 +216,7 @@ def deactivate_user(conn: sqlite3.Connection, actor: User, name: str) -> None:
 def set_password(conn: sqlite3.Connection, actor: User, name: str, password: str) -> None:
     """An admin sets anyone's password; any user may set their own."""
     if actor.name.casefold() != name.casefold():
-        require_role(actor, "admin")
+        require_role(actor, Role.ADMIN)
     if len(password) < MIN_PASSWORD:
         raise UserError(
             f"the password for {name} is too short: use at least {MIN_PASSWORD} characters"
