@@ -9,6 +9,8 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from desktop.store.rows import one_as
+
 # Which run the results are read from: one query, in the store, that the orders' summary
 # report asks too (orders may not import evaluation).
 from desktop.store.runs import latest_run as latest_run
@@ -96,5 +98,4 @@ def explained(conn: sqlite3.Connection, count_id: int, run: int | None = None) -
     if run is not None:
         sql += " AND d.run_id = ?"
         params.append(run)
-    row = conn.execute(sql + " ORDER BY d.run_id DESC LIMIT 1", params).fetchone()
-    return Explained(*row) if row else None
+    return one_as(conn, Explained, sql + " ORDER BY d.run_id DESC LIMIT 1", params)

@@ -16,6 +16,7 @@ from desktop.orders.model import CourtDetails
 from desktop.orders.names import NAME_STYLES, SCHEDULE_ORDERS
 from desktop.review.clock import now
 from desktop.review.users import User, require_role
+from desktop.store.rows import one_as
 from desktop.store.tx import transaction
 from desktop.vocabulary import Role
 
@@ -135,13 +136,15 @@ class SignerSettings:
 def signer_settings(conn: sqlite3.Connection, user: str) -> SignerSettings:
     if not _table_exists(conn, "signer_settings"):
         return SignerSettings(user)
-    row = conn.execute(
+    found = one_as(
+        conn,
+        SignerSettings,
         "SELECT user, title, signature_image, display_name FROM signer_settings WHERE user = ?",
         (user,),
-    ).fetchone()
-    if row is None:
-        return SignerSettings(user)
-    return SignerSettings(row[0], row[1] or "", row[2], row[3] or "")
+        title=lambda v: v or "",
+        display_name=lambda v: v or "",
+    )
+    return found if found is not None else SignerSettings(user)
 
 
 def set_signer(

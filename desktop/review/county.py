@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from desktop import audit
 from desktop.errors import UserError
 from desktop.review.users import User, require_role
+from desktop.store.rows import named
 from desktop.store.tx import transaction
 from desktop.vocabulary import Role
 
@@ -82,14 +83,19 @@ class LastRun:
 
 def last_run(conn: sqlite3.Connection, county: str) -> LastRun | None:
     """The county's latest complete evaluation run, with its counts by relief."""
-    row = conn.execute(
-        "SELECT id, policy_name, policy_version, as_of FROM evaluation_runs WHERE "
-        "upper(county) = upper(?) AND status = 'complete' ORDER BY id DESC LIMIT 1",
-        (county,),
-    ).fetchone()
+    row = next(
+        named(
+            conn.execute(
+                "SELECT id AS run_id, policy_name, policy_version, as_of FROM evaluation_runs "
+                "WHERE upper(county) = upper(?) AND status = 'complete' ORDER BY id DESC LIMIT 1",
+                (county,),
+            )
+        ),
+        None,
+    )
     if row is None:
         return None
-    return LastRun(row[0], row[1], row[2], row[3], relief_totals(conn, row[0]))
+    return LastRun(**row, totals=relief_totals(conn, row["run_id"]))
 
 
 def relief_totals(conn: sqlite3.Connection, run_id: int) -> dict[str, int]:

@@ -20,6 +20,7 @@ from desktop.errors import RefusedError, UserError
 from desktop.review import state as st
 from desktop.review.clock import now
 from desktop.review.users import User, require_role
+from desktop.store.rows import all_as
 from desktop.store.tx import transaction
 from desktop.vocabulary import Relief, ResentenceTarget, ReviewStatus, Role
 
@@ -281,11 +282,13 @@ def _decision(state: dict[str, Any]) -> dict[str, Any]:
 
 def history(conn: sqlite3.Connection, count_id: int) -> list[HistoryEntry]:
     """Every decision on the count, oldest first (undos included, undone steps marked)."""
-    return [
-        HistoryEntry(r[0], r[1], r[2], r[3], json.loads(r[4]), json.loads(r[5]), bool(r[6]))
-        for r in conn.execute(
-            "SELECT step, user, action, at, old_state, new_state, undone FROM review_log "
-            "WHERE count_id = ? ORDER BY id",
-            (count_id,),
-        )
-    ]
+    return all_as(
+        conn,
+        HistoryEntry,
+        "SELECT step, user, action, at, old_state AS old, new_state AS new, undone "
+        "FROM review_log WHERE count_id = ? ORDER BY id",
+        (count_id,),
+        old=json.loads,
+        new=json.loads,
+        undone=bool,
+    )

@@ -19,6 +19,7 @@ from desktop import audit
 from desktop.errors import RefusedError, UserError
 from desktop.review.clock import now
 from desktop.review.users import ROLES, User, _require_active, require_role
+from desktop.store.rows import all_as
 from desktop.store.tx import transaction
 from desktop.vocabulary import Role
 
@@ -36,12 +37,11 @@ class Mapping:
 
 
 def list_mappings(conn: sqlite3.Connection) -> list[Mapping]:
-    return [
-        Mapping(*r)
-        for r in conn.execute(
-            "SELECT kind, name, role, added_by, added_at FROM os_role_map ORDER BY kind, name"
-        )
-    ]
+    return all_as(
+        conn,
+        Mapping,
+        "SELECT kind, name, role, added_by, added_at FROM os_role_map ORDER BY kind, name",
+    )
 
 
 def enabled(conn: sqlite3.Connection) -> bool:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from desktop import audit
 from desktop.errors import RefusedError, UserError
 from desktop.review.clock import now
+from desktop.store.rows import all_as, named, one_as
 from desktop.store.tx import transaction
 from desktop.vocabulary import Role
 
@@ -82,22 +83,27 @@ def has_users(conn: sqlite3.Connection) -> bool:
 
 def get_user(conn: sqlite3.Connection, name: str) -> User | None:
     """The active account called `name` (any case), or None."""
-    row = conn.execute(
-        "SELECT id, name, role FROM users WHERE name = ? AND active = 1", (name,)
-    ).fetchone()
-    return User(*row) if row else None
+    return one_as(
+        conn, User, "SELECT id, name, role FROM users WHERE name = ? AND active = 1", (name,)
+    )
 
 
 def authenticate(conn: sqlite3.Connection, name: str, password: str) -> User:
     """The active user `name` if `password` is theirs; RefusedError otherwise, with one message
     for an unknown name, a deactivated account and a wrong password alike."""
-    row = conn.execute(
-        "SELECT id, name, role, pw_hash FROM users WHERE name = ? AND active = 1", (name or "",)
-    ).fetchone()
-    ok = check_password(password or "", row[3] if row else _DUMMY_HASH)
+    row = next(
+        named(
+            conn.execute(
+                "SELECT id, name, role, pw_hash FROM users WHERE name = ? AND active = 1",
+                (name or "",),
+            )
+        ),
+        None,
+    )
+    ok = check_password(password or "", row["pw_hash"] if row else _DUMMY_HASH)
     if not row or not ok:
         raise RefusedError(_WRONG)
-    return User(row[0], row[1], row[2])
+    return User(id=row["id"], name=row["name"], role=row["role"])
 
 
 def require_role(user: User, *roles: str) -> None:
@@ -171,12 +177,12 @@ def create_user(
 
 
 def list_users(conn: sqlite3.Connection) -> list[Account]:
-    return [
-        Account(r[0], r[1], r[2], bool(r[3]), r[4], r[5])
-        for r in conn.execute(
-            "SELECT id, name, role, active, created_at, created_by FROM users ORDER BY name"
-        )
-    ]
+    return all_as(
+        conn,
+        Account,
+        "SELECT id, name, role, active, created_at, created_by FROM users ORDER BY name",
+        active=bool,
+    )
 
 
 def _require_active(conn: sqlite3.Connection, actor: User) -> None:
