@@ -206,6 +206,7 @@ def _enter_terms(world: dict, capsys: pytest.CaptureFixture[str]) -> list[str]:
     return waiting
 
 
+@pytest.mark.slow  # a whole batch rendered and signed, every order read back
 def test_judge_renders_signed_orders_for_exactly_the_granted_counts(
     world: dict, key: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

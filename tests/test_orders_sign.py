@@ -139,6 +139,7 @@ def test_changing_any_byte_breaks_the_signature(signed: bytes) -> None:
     assert not verify_bytes(b"not a pdf", "x.pdf").ok
 
 
+@pytest.mark.slow  # one verification per 9th hex digit of the CMS (hundreds)
 def test_every_byte_of_the_cms_signature_is_protected(signed: bytes) -> None:
     """pyHanko does not sign the CMS envelope itself (lengths, certificate set, algorithm list);
     the verifier must still refuse a change to any of it. Every 9th hex digit of the CMS
