@@ -33,6 +33,10 @@ from desktop.review import batches, decisions
 from desktop.review.users import authenticate
 from desktop.store import open_db
 
+# Slow (big orders batches: generated counties reviewed, whole batches rendered, signed and read
+# back): .ci/run runs it, `-m "not slow"` leaves it out.
+pytestmark = pytest.mark.slow
+
 KEY_PASS = "judge key passphrase"
 GRANTS = ("dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction", "resentence")
 RELIEF_WORDS = {
@@ -206,7 +210,6 @@ def _enter_terms(world: dict, capsys: pytest.CaptureFixture[str]) -> list[str]:
     return waiting
 
 
-@pytest.mark.slow  # a whole batch rendered and signed, every order read back
 def test_judge_renders_signed_orders_for_exactly_the_granted_counts(
     world: dict, key: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -162,6 +162,7 @@ def test_unsigned_pdf_fails(tmp_path: Path) -> None:
     assert not result.ok and "found 0" in result.problem
 
 
+@pytest.mark.slow  # a signing process pool
 def test_pool_and_single_process_sign_the_same_content(key: Path, tmp_path: Path) -> None:
     signer = OrderSigner.from_file(key, PASS)
     jobs = [

@@ -315,6 +315,7 @@ def test_rendering_never_replaces_an_existing_file(
     assert sorted(p.name for p in out.iterdir()) == before
 
 
+@pytest.mark.slow  # two batches rendered and signed
 def test_two_databases_rendering_into_one_folder_never_collide(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

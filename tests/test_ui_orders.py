@@ -59,6 +59,7 @@ def _view(qtbot, db_path: Path, user_name: str, tmp_path: Path) -> tuple[OrdersV
     return view, conn
 
 
+@pytest.mark.slow  # a batch rendered twice in the window
 def test_render_cancelled_then_finished(qtbot, accepted, tmp_path: Path) -> None:
     db_path, batch, key = accepted
     view, conn = _view(qtbot, db_path, "judge", tmp_path)

@@ -71,6 +71,7 @@ def setup(tmp_path: Path, qtbot, monkeypatch):
     conn.close()
 
 
+@pytest.mark.slow  # a whole day: decisions, spot-check, orders rendered and signed
 def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path) -> None:
     db_path, conn, src, settings = setup
 
