@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from desktop import audit
@@ -151,7 +151,7 @@ def apply(
                     f"count {cid} already proposes {relief}"
                     f"{' → ' + target if target else ''}; approve it instead"
                 )
-            new = dict(
+            new = replace(
                 old,
                 status=status,
                 decided_relief=relief,
@@ -255,14 +255,13 @@ def undo(conn: sqlite3.Connection, user: User) -> list[int]:
             # A re-evaluation that kept the relief only moves determination_id (evaluation's
             # column): the decision still stands, so it is compared and kept as it is now.
             cur = current[cid]
-            if _decision(cur) != _decision(json.loads(new_json)):
+            if cur.decision() != st.ReviewState.from_json(new_json).decision():
                 raise RefusedError(
                     f"cannot undo {action} of count {cid}: it changed since "
-                    f"(now {cur['status']}); decide it again instead"
+                    f"(now {cur.status}); decide it again instead"
                 )
-            changes.append(
-                (cid, cur, dict(json.loads(old_json), determination_id=cur["determination_id"]))
-            )
+            old = st.ReviewState.from_json(old_json)
+            changes.append((cid, cur, replace(old, determination_id=cur.determination_id)))
         conn.execute("UPDATE review_log SET undone = 1 WHERE step = ?", (step,))
         st.log_step(conn, user.name, "undo", at, changes)
         audit.append(
@@ -274,10 +273,6 @@ def undo(conn: sqlite3.Connection, user: User) -> list[int]:
             rows={"review_items": ids},
         )
     return ids
-
-
-def _decision(state: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in state.items() if k != "determination_id"}
 
 
 def history(conn: sqlite3.Connection, count_id: int) -> list[HistoryEntry]:
