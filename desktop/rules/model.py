@@ -8,7 +8,7 @@ from typing import Any
 
 from desktop.vocabulary import Flag, Relief, ResentenceTarget
 
-ENGINE_VERSION = "1.2.0"
+ENGINE_VERSION = "1.2.1"
 
 # The vocabularies are StrEnums in desktop.vocabulary; these tuples keep their order (the
 # determinations export, the queue's filters and the reports list them in it).
