@@ -221,3 +221,16 @@ def read(path: Path | str, kind: str) -> Package:
                 raise _damaged(path, f"part {name} does not match its SHA-256 in the manifest")
             parts[name] = data
     return Package(path, manifest, man_bytes, parts, sha256(raw))
+
+
+def read_any(path: Path | str) -> Package:
+    """Read and check a package of either kind (a batch package or a judge's answer)."""
+    kind = "batch"
+    try:
+        with zipfile.ZipFile(path) as zf:
+            found = json.loads(zf.read(MANIFEST)).get("kind")
+        if found in KINDS:
+            kind = found
+    except (OSError, KeyError, ValueError, AttributeError, zipfile.BadZipFile):
+        pass  # read() says what is wrong
+    return read(path, kind)

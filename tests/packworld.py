@@ -1,0 +1,78 @@
+"""Two PCs for the batch-package tests (issue 15): a clerk's data folder with a submitted batch,
+built once through the real importer, engine and review core and copied per test, and a judge's
+data folder that starts empty. Everything is real: SQLite files, the demo key, signed PDFs."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop.demo import DEMO_PASSWORD, build_demo
+from desktop.keys import create_demo_key
+from desktop.review import batches, decisions
+from desktop.review.users import authenticate, create_user
+from desktop.store import open_db
+
+KEY_PASS = "judge key passphrase"
+GRANTS = ("dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction")
+
+
+@dataclass
+class Template:
+    db: Path
+    key: Path  # the judge's PKCS#12 (on the judge's PC only)
+    batch: int
+    counts: list[int]
+
+
+def build_template(folder: Path, counts: int = 6) -> Template:
+    """A clerk's database with one submitted batch of `counts` granted counts (three people or
+    so), a second judge (judge2), and the judge's demo key beside it."""
+    db_path = folder / "clerk-template.sqlite3"
+    build_demo(db_path, rows=1500)
+    conn = open_db(db_path).conn
+    clerk = authenticate(conn, "clerk", DEMO_PASSWORD)
+    admin = authenticate(conn, "admin", DEMO_PASSWORD)
+    create_user(conn, "judge2", "judge", DEMO_PASSWORD, admin)
+    people = [
+        r[0]
+        for r in conn.execute(
+            "SELECT c.subject_id FROM review_items r JOIN determinations d ON d.id = r.determination_id"
+            " JOIN counts c ON c.id = r.count_id GROUP BY c.subject_id"
+            f" HAVING SUM(d.relief NOT IN ({','.join('?' * len(GRANTS))})) = 0"
+            " ORDER BY COUNT(*) DESC, c.subject_id",
+            GRANTS,
+        )
+    ]
+    chosen: list[int] = []
+    for sid in people:
+        chosen += [
+            r[0]
+            for r in conn.execute(
+                "SELECT r.count_id FROM review_items r JOIN counts c ON c.id = r.count_id"
+                " WHERE c.subject_id = ? ORDER BY r.count_id",
+                (sid,),
+            )
+        ]
+        if len(chosen) >= counts:
+            break
+    decisions.approve(conn, clerk, chosen)
+    batch = batches.submit_batch(conn, clerk)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    key = folder / "judge.p12"
+    create_demo_key("Hon. Test Judge", "Judge of the Superior Court", key, KEY_PASS)
+    return Template(db_path, key, batch, sorted(chosen))
+
+
+def copy_db(src: Path, dst: Path) -> Path:
+    """A copy of a database through SQLite's backup API (a new file, as another PC would have)."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    a = sqlite3.connect(src)
+    b = sqlite3.connect(dst)
+    with b:
+        a.backup(b)
+    a.close()
+    b.close()
+    return dst
