@@ -76,3 +76,57 @@ def copy_db(src: Path, dst: Path) -> Path:
     a.close()
     b.close()
     return dst
+
+
+@dataclass
+class Answered:
+    clerk_db: Path  # the clerk's database right after sending (the package recorded)
+    package: Path
+    answer: Path
+    workspace: Path
+    sampled: list[int]
+    sent_back: int
+    key: Path
+
+
+def answer_through_the_core(template: Template, folder: Path) -> Answered:
+    """The whole judge's round through the core (the CLI test does it through the commands):
+    send, open, sample, open each sampled count, send the first back, accept the rest, accept
+    the batch signed, render and sign, answer."""
+    from desktop.exchange.answer import write_answer
+    from desktop.exchange.send import send_batch
+    from desktop.exchange.workspace import open_package
+    from desktop.orders.batch import render_batch
+
+    clerk_pc, judge_pc, share = folder / "clerk-pc", folder / "judge-pc", folder / "share"
+    for d in (clerk_pc, judge_pc, share):
+        d.mkdir(parents=True)
+    db = copy_db(template.db, clerk_pc / "reliefdesk.sqlite3")
+    conn = open_db(db).conn
+    sent = send_batch(
+        conn,
+        authenticate(conn, "clerk", DEMO_PASSWORD),
+        template.batch,
+        share / "batch.rdpkg",
+        judge="judge",
+    )
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    key = judge_pc / "judge.p12"
+    key.write_bytes(template.key.read_bytes())
+    ws = judge_pc / "workspace.sqlite3"
+    open_package(sent.path, "judge", password="judge's own password", workspace=ws)
+    w = open_db(ws).conn
+    judge = authenticate(w, "judge", "judge's own password")
+    items = batches.sample(w, judge, template.batch, seed=11)
+    for i in items:
+        decisions.mark_opened(w, judge, i.count_id)
+    back = items[0].count_id
+    batches.send_back(w, judge, template.batch, back, "check the conviction date")
+    for i in items[1:]:
+        batches.accept_item(w, judge, template.batch, i.count_id)
+    batches.accept_batch(w, judge, template.batch, key_file=key, passphrase=KEY_PASS)
+    render_batch(w, template.batch, judge_pc / "orders", key, KEY_PASS, user="judge", workers=1)
+    done = write_answer(w, judge, share / "answer.rdpkg")
+    w.close()
+    return Answered(db, sent.path, done.path, ws, [i.count_id for i in items], back, key)

@@ -17,12 +17,34 @@ from pypdf import PdfReader
 from desktop.cli.main import main
 from desktop.demo import DEMO_PASSWORD
 from desktop.exchange import fileformat as ff
-from tests.packworld import KEY_PASS, Template, build_template, copy_db
+from tests.packworld import (
+    KEY_PASS,
+    Answered,
+    Template,
+    answer_through_the_core,
+    build_template,
+    copy_db,
+)
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
     return build_template(tmp_path_factory.mktemp("clerk-template"))
+
+
+@pytest.fixture(scope="module")
+def answered(tmp_path_factory: pytest.TempPathFactory, template: Template) -> Answered:
+    """One judge's answer, made once through the core, for the refusal tests (each takes a fresh
+    copy of the clerk's database as it was right after sending)."""
+    return answer_through_the_core(template, tmp_path_factory.mktemp("answered"))
+
+
+@pytest.fixture()
+def sent_pcs(pcs, answered: Answered):
+    """`pcs` whose clerk's database is the one that sent the package `answered` answers."""
+    pcs["db"].unlink()
+    copy_db(answered.clerk_db, pcs["db"])
+    return pcs
 
 
 @pytest.fixture()
@@ -340,9 +362,7 @@ def test_workspace_keeps_the_clerks_data_read_only(capsys, pcs, tmp_path) -> Non
     conn.close()
     # Importing records or evaluating in a workspace: one line, exit 4.
     src = tmp_path / "more.csv"
-    code, _, _ = run(
-        capsys, "generate", "--county", "SAN BERNARDINO", "--out", src, "--rows", "50"
-    )
+    code, _, _ = run(capsys, "generate", "--county", "SAN BERNARDINO", "--out", src, "--rows", "50")
     assert code == 0
     code, _, err = run(capsys, "--db", ws, "import", src, "--as", "judge")
     assert code == 4 and "only a clerk" in err
@@ -421,9 +441,9 @@ def test_tampered_package_is_refused_on_the_judges_pc(capsys, pcs) -> None:
     "what",
     ["part-without-rehash", "acceptance-counts", "order-pdf", "note-without-rehash", "sample"],
 )
-def test_tampered_answer_is_refused(capsys, pcs, what: str) -> None:
-    package = send(capsys, pcs)
-    answer, _, sampled, back = judge_round(capsys, pcs, package)
+def test_tampered_answer_is_refused(capsys, sent_pcs, answered: Answered, what: str) -> None:
+    pcs = sent_pcs
+    answer, back = answered.answer, answered.sent_back
     t: Template = pcs["t"]
 
     def edit(parts):
@@ -481,40 +501,49 @@ def test_tampered_answer_is_refused(capsys, pcs, what: str) -> None:
     assert import_answer(capsys, pcs, answer)[0] == 0
 
 
-def test_batch_changed_after_sending_is_refused(capsys, pcs) -> None:
-    package = send(capsys, pcs)
-    answer, *_ = judge_round(capsys, pcs, package)
+def test_batch_changed_after_sending_is_refused(capsys, sent_pcs, answered: Answered) -> None:
+    pcs = sent_pcs
     t: Template = pcs["t"]
-    # Meanwhile at the clerk's desk a judge sent a count of the batch back.
+    # Meanwhile at the clerk's desk another judge drew the sample of the batch.
     code, _, err = run(capsys, "--db", pcs["db"], "batch", "sample", t.batch, "--as", "judge2")
     assert code == 0, err
-    code, _, err = import_answer(capsys, pcs, answer)
+    code, _, err = import_answer(capsys, pcs, answered.answer)
     assert code == 4
     assert f"batch {t.batch} changed after the package was sent" in err
 
 
-def test_replayed_answer_is_refused(capsys, pcs) -> None:
-    package = send(capsys, pcs)
-    answer, *_ = judge_round(capsys, pcs, package)
-    assert import_answer(capsys, pcs, answer)[0] == 0
-    code, _, err = import_answer(capsys, pcs, answer)
+def test_replayed_answer_is_refused(capsys, sent_pcs, answered: Answered) -> None:
+    pcs = sent_pcs
+    assert import_answer(capsys, pcs, answered.answer)[0] == 0
+    code, _, err = import_answer(capsys, pcs, answered.answer)
+    assert code == 4 and "already imported" in err
+    # Nor does a copy of the same answer under another name get in.
+    copy = pcs["share"] / "copy-of-answer.rdpkg"
+    copy.write_bytes(answered.answer.read_bytes())
+    code, _, err = import_answer(capsys, pcs, copy)
     assert code == 4 and "already imported" in err
 
 
-def test_wrong_judge_is_refused(capsys, pcs) -> None:
-    package = send(capsys, pcs, judge="judge")
+def test_wrong_judge_is_refused(capsys, sent_pcs, answered: Answered) -> None:
+    pcs = sent_pcs
     # On the judge's PC: someone else cannot open a package addressed to the judge.
     code, _, err = run(
-        capsys, "--db", pcs["judge"] / "other.sqlite3", "package", "open", package, "--as", "judge2"
+        capsys,
+        "--db",
+        pcs["judge"] / "other.sqlite3",
+        "package",
+        "open",
+        answered.package,
+        "--as",
+        "judge2",
     )
     assert code == 4 and "addressed to judge" in err
-    # An answer re-labelled as judge2's (re-hashed) is refused by the clerk's database.
-    answer, *_ = judge_round(capsys, pcs, package)
 
+    # An answer re-labelled as judge2's (re-hashed) is refused by the clerk's database.
     def relabel(parts):
         _json_part(parts, "answer.json", lambda o: o.__setitem__("judge", "judge2"))
 
-    bad = rewrite(answer, pcs["share"] / "judge2.rdpkg", relabel, rehash=True)
+    bad = rewrite(answered.answer, pcs["share"] / "judge2.rdpkg", relabel, rehash=True)
     code, _, err = import_answer(capsys, pcs, bad)
     assert code == 4 and "sent to judge, but judge2 answered" in err
 
