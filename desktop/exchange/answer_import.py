@@ -193,9 +193,10 @@ def import_answer(
             and (i["judged_by"] or "").casefold() != judge.casefold()
         ):
             raise _refuse(f"count {cid} was judged by {i['judged_by']}, not {judge}")
-    (b,) = _table(pkg, "batches") or [None]
-    if b is None or int(b["id"]) != batch_id:
+    rows = _table(pkg, "batches")
+    if len(rows) != 1 or int(rows[0]["id"]) != batch_id:
         raise _refuse(f"it holds no state of batch {batch_id}")
+    b = rows[0]
     sampled = sorted(c for c, i in items.items() if i["sampled"])
     if b["sample_seed"] is not None:
         if brow[2] is not None and int(b["sample_seed"]) != int(brow[2]):
