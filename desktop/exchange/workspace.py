@@ -205,3 +205,18 @@ def workspace_user(conn: sqlite3.Connection, user: User) -> dict[str, Any]:
     if str(info.get("judge", "")).casefold() != user.name.casefold():
         raise RefusedError(f"this workspace was opened by {info.get('judge')}, not {user.name}")
     return info
+
+
+def open_package_as(conn: sqlite3.Connection, user: User, path: Path | str) -> Opened:
+    """The window's Open package…: the signed-in judge of the database `conn` (on the judge's own
+    PC) opens a package; the judge's account in the workspace gets the same password, copied as
+    its hash from this PC's database (it never travels in a package)."""
+    from desktop.review.users import require_role
+
+    require_role(user, "judge")
+    row = conn.execute(
+        "SELECT pw_hash FROM users WHERE name = ? AND active = 1", (user.name,)
+    ).fetchone()
+    if row is None:
+        raise RefusedError(f"{user.name} is not an active user of this database")
+    return open_package(path, user.name, pw_hash=str(row[0]))
