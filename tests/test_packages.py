@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from desktop.cli.main import main
 from desktop.demo import DEMO_PASSWORD
+from desktop.errors import RefusedError
 from desktop.exchange import fileformat as ff
 from tests.packworld import (
     KEY_PASS,
@@ -257,6 +258,8 @@ def test_round_trip_between_two_data_folders(capsys, pcs) -> None:
     assert out.count("OK ") == len(files)
     code, out, err = run(capsys, "--db", pcs["db"], "audit", "verify", "--as", "admin")
     assert code == 0, out + err
+    code, out, err = run(capsys, "--db", ws, "audit", "verify", "--as", "judge")
+    assert code == 0, out + err
     # The DOJ update works from the imported orders, as if the batch had been accepted locally.
     doj = pcs["clerk"] / "doj.csv"
     code, out, err = run(
@@ -439,7 +442,16 @@ def test_tampered_package_is_refused_on_the_judges_pc(capsys, pcs) -> None:
 
 @pytest.mark.parametrize(
     "what",
-    ["part-without-rehash", "acceptance-counts", "order-pdf", "note-without-rehash", "sample"],
+    [
+        "part-without-rehash",
+        "acceptance-counts",
+        "order-pdf",
+        "note-without-rehash",
+        "sample",
+        "relief",
+        "workspace-log",
+        "order-signer",
+    ],
 )
 def test_tampered_answer_is_refused(capsys, sent_pcs, answered: Answered, what: str) -> None:
     pcs = sent_pcs
@@ -463,6 +475,26 @@ def test_tampered_answer_is_refused(capsys, sent_pcs, answered: Answered, what: 
             i = pdf.find(b"/Producer")
             pdf[i + 2] ^= 1
             parts[name] = bytes(pdf)
+        elif what == "relief":
+            _json_part(
+                parts,
+                "tables/batch_items.json",
+                lambda o: o["rows"][-1].__setitem__(o["columns"].index("relief"), "resentence"),
+            )
+        elif what == "workspace-log":
+
+            def drop_entry(o):
+                del o["rows"][3]
+
+            _json_part(parts, "audit/workspace-log.json", drop_entry)
+        elif what == "order-signer":
+            _json_part(
+                parts,
+                "tables/orders.json",
+                lambda o: o["rows"][0].__setitem__(
+                    o["columns"].index("signer_cert_sha256"), "0" * 64
+                ),
+            )
         elif what == "sample":
 
             def unsample(o):
@@ -485,6 +517,9 @@ def test_tampered_answer_is_refused(capsys, sent_pcs, answered: Answered, what: 
         "acceptance-counts": "signature over the acceptance does not verify",
         "order-pdf": "differs from the one the judge signed",
         "sample": "sample",
+        "relief": "relief differs from the batch the clerk sent",
+        "workspace-log": "workspace log is broken",
+        "order-signer": "signed with another certificate than recorded",
     }[what]
     assert expected in err
     # Nothing was imported: the batch is still with the judge, no file was written.
@@ -603,3 +638,43 @@ def test_a_later_format_version_is_refused_with_the_reason(capsys, pcs) -> None:
     assert code == 4 and "newer ReliefDesk" in err
     code, out, err = run(capsys, "package", "show", package, "--json")
     assert code == 0 and json.loads(out)["kind"] == "batch"
+
+
+def test_an_answer_that_only_sends_back(capsys, pcs, tmp_path) -> None:
+    """The judge sends counts back without accepting: the clerk gets them back with the note, the
+    batch stays with the judge (submitted), and the answer carries no acceptance or orders."""
+    from desktop.exchange.answer import write_answer
+    from desktop.exchange.answer_import import import_answer as core_import
+    from desktop.exchange.workspace import open_package
+    from desktop.review import batches, decisions
+    from desktop.review.users import authenticate
+    from desktop.store import open_db
+
+    t: Template = pcs["t"]
+    package = send(capsys, pcs, judge=None)
+    opened = open_package(package, "judge2", password="pw of judge2", workspace=tmp_path / "w.db")
+    w = open_db(opened.workspace).conn
+    judge = authenticate(w, "judge2", "pw of judge2")
+    items = batches.sample(w, judge, t.batch, seed=3)
+    decisions.mark_opened(w, judge, items[0].count_id)
+    batches.send_back(w, judge, t.batch, items[0].count_id, "the case number looks wrong")
+    with pytest.raises(RefusedError, match="only a clerk"):
+        decisions.approve(w, judge, [items[0].count_id])
+    done = write_answer(w, judge, pcs["share"] / "back.rdpkg")
+    assert not done.accepted and done.sent_back == 1 and done.orders == 0
+    conn = open_db(pcs["db"]).conn
+    clerk = authenticate(conn, "clerk", DEMO_PASSWORD)
+    imported = core_import(conn, clerk, done.path, pcs["clerk"] / "orders")
+    assert imported.sent_back == [items[0].count_id] and not imported.accepted
+    assert conn.execute("SELECT status FROM batches WHERE id = ?", (t.batch,)).fetchone()[0] == (
+        "submitted"
+    )
+    status, prev = conn.execute(
+        "SELECT status, previous_decision FROM review_items WHERE count_id = ?",
+        (items[0].count_id,),
+    ).fetchone()
+    assert status == "pending" and "the case number looks wrong" in prev
+    row = conn.execute(
+        "SELECT user, payload FROM audit_log WHERE action = 'batch.send_back'"
+    ).fetchone()
+    assert row[0] == "judge2" and json.loads(row[1])["judge_host"]

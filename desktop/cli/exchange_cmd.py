@@ -130,27 +130,18 @@ def cmd_batch_import_answer(args: argparse.Namespace) -> int:
 
 def cmd_package_open(args: argparse.Namespace) -> int:
     from desktop.exchange.workspace import open_package
+    from desktop.review.users import authenticate
+    from desktop.store import open_db
 
     ws = Path(args.db) if getattr(args, "db", None) else None
-    opened = open_package(
-        Path(args.file),
-        args.as_user,
-        password=password_for(args.as_user),
-        workspace=ws,
-    )
-    if not opened.reopened:
-        # The workspace is new: the password just set is checked like any sign-in.
-        from desktop.review.users import authenticate
-        from desktop.store import open_db
-
-        db = open_db(opened.workspace)
-        authenticate(db.conn, args.as_user, password_for(args.as_user))
-        db.conn.close()
-    else:
-        from desktop.store import open_db
-
-        db = open_db(opened.workspace)
-        acting_user(args, db, ("judge",))
+    password = password_for(args.as_user)  # asked once: it becomes the workspace's password
+    opened = open_package(Path(args.file), args.as_user, password=password, workspace=ws)
+    db = open_db(opened.workspace)
+    try:
+        # A new workspace checks the password just set like any sign-in; a reopened one checks
+        # it against the judge's account there.
+        authenticate(db.conn, args.as_user, password)
+    finally:
         db.conn.close()
     if args.json:
         print_json(

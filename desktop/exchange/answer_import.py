@@ -181,6 +181,8 @@ def import_answer(
         h = here[cid]
         if (i["relief"], i["resentence_target"], i["rule_path"]) != (h[1], h[2], h[3]):
             raise _refuse(f"count {cid}'s relief differs from the batch the clerk sent")
+        if brow[2] is not None and bool(i["sampled"]) != bool(h[4]):
+            raise _refuse(f"count {cid}'s place in the batch's sample was changed")
         if h[5] is not None and i["judge_status"] != h[5]:
             raise _refuse(f"count {cid}'s earlier decision by a judge was changed")
         if i["judge_status"] not in (None, "accepted", "sent_back"):
