@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
@@ -315,8 +316,6 @@ def _foreign_head(conn: sqlite3.Connection, head: str) -> bool:
         return False
     if row is None or row[0] != "package.import_answer":
         return False
-    import json
-
     return head in json.loads(row[1]).get("foreign_audit_heads", [])
 
 
