@@ -573,6 +573,31 @@ def test_wrong_judge_is_refused(capsys, sent_pcs, answered: Answered) -> None:
         "judge2",
     )
     assert code == 4 and "addressed to judge" in err
+    # Unaddressed, it still opens only for a judge the clerk's database knows.
+    code, _, err = run(
+        capsys,
+        "--db",
+        pcs["db"],
+        "batch",
+        "send",
+        pcs["t"].batch,
+        "--out",
+        pcs["share"] / "any.rdpkg",
+        "--as",
+        "clerk",
+    )
+    assert code == 0, err
+    code, _, err = run(
+        capsys,
+        "--db",
+        pcs["judge"] / "stranger.sqlite3",
+        "package",
+        "open",
+        pcs["share"] / "any.rdpkg",
+        "--as",
+        "stranger",
+    )
+    assert code == 4 and "has no judge named stranger" in err
 
     # An answer re-labelled as judge2's (re-hashed) is refused by the clerk's database.
     def relabel(parts):

@@ -18,7 +18,7 @@ from desktop.exchange import fileformat as ff
 from desktop.exchange.common import batch_counts, batch_state, host_name, refuse_in_workspace
 from desktop.outputs import check_output, open_output
 from desktop.review.clock import now
-from desktop.review.users import User, require_role
+from desktop.review.users import User, active_judges, require_role
 from desktop.store.tx import transaction
 
 # Settings a workspace needs (the rest, such as backups or the audit head, stay at the clerk's).
@@ -222,6 +222,8 @@ def send_batch(
             "counts": facts["counts"],
             "people": facts["people"],
             "clerk_installation_id": installation_id(conn),
+            # Names only: the judges whose answer the clerk's database will take.
+            "judges": [j for j in active_judges(conn) if j.casefold() != str(row[1]).casefold()],
         }
         parts["package.json"] = ff.canonical_json(description)
         schema = int(conn.execute("PRAGMA user_version").fetchone()[0])

@@ -72,6 +72,12 @@ def open_package(
             f"this package of batch {batch_id} is addressed to {addressed}, not to "
             f"{judge_name}; the clerk sends another package for another judge"
         )
+    judges = desc.get("judges")
+    if judges is not None and judge_name.casefold() not in {j.casefold() for j in judges}:
+        raise RefusedError(
+            f"the clerk's database has no judge named {judge_name}, so it would refuse the "
+            f"answer; open the package as one of: {', '.join(judges) or 'no judge'}"
+        )
     if str(desc.get("prepared_by", "")).casefold() == judge_name.casefold():
         raise RefusedError(f"{judge_name} prepared batch {batch_id}; another judge must check it")
     target = Path(workspace) if workspace else default_workspace(pkg)
