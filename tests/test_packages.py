@@ -640,6 +640,15 @@ def test_outputs_never_overwrite(capsys, pcs) -> None:
         assert code != 0 and "Nothing was written" in err
     assert existing.read_bytes() == b"keep me"
     assert sqlite3.connect(pcs["db"]).execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    # The judge's answer: never over an existing file, never over the workspace itself.
+    package = send(capsys, pcs)
+    ws = pcs["judge"] / "ws.sqlite3"
+    assert run(capsys, "--db", ws, "package", "open", package, "--as", "judge")[0] == 0
+    for out in (existing, ws):
+        code, _, err = run(capsys, "--db", ws, "package", "answer", "--out", out, "--as", "judge")
+        assert code != 0 and "Nothing was written" in err
+    assert existing.read_bytes() == b"keep me"
+    assert sqlite3.connect(ws).execute("PRAGMA quick_check").fetchone()[0] == "ok"
     # A database is never taken for a package.
     code, _, err = run(
         capsys, "--db", pcs["judge"] / "ws.sqlite3", "package", "open", pcs["db"], "--as", "judge"
