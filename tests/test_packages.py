@@ -208,6 +208,7 @@ def _json_part(parts: dict[str, bytes], name: str, edit) -> None:
 
 
 # --- the round trip ---------------------------------------------------------------------------
+@pytest.mark.slow  # ~7-10 s under load: every step through the command line, signed orders
 def test_round_trip_between_two_data_folders(capsys, pcs) -> None:
     t: Template = pcs["t"]
     package = send(capsys, pcs)

@@ -45,6 +45,7 @@ def _menu_texts(window: MainWindow) -> list[str]:
     return [a.text().replace("&", "") for a in file_menu.actions()]
 
 
+@pytest.mark.slow  # ~12 s: two windows, a workspace, signed orders
 def test_send_open_check_sign_answer_import_in_the_window(
     template: Template, qtbot, tmp_path: Path, monkeypatch
 ) -> None:
