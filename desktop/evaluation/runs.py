@@ -19,6 +19,7 @@ from collections import Counter, deque
 from collections.abc import Generator, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import closing
+from dataclasses import fields
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +35,7 @@ from desktop.rules.facts import date_or_range, sentence_end_range
 from desktop.rules.model import ENGINE_VERSION, CountFacts, Response, SubjectFacts
 from desktop.rules.policy import Policy, load_policy
 from desktop.store.tx import transaction
+from desktop.vocabulary import ReviewStatus
 
 CHUNK = 500
 WORKERS = 2
@@ -191,6 +193,9 @@ def _needs_whole_cycles(policy: Policy) -> bool:
 
 
 _iso = lru_cache(maxsize=1 << 16)(date.fromisoformat)  # a file repeats a few thousand dates
+_new = object.__new__
+# CountFacts' fields in declaration order, as the fast path of _count_facts fills them.
+_COUNT_FIELDS = tuple(f.name for f in fields(CountFacts))
 
 
 def _count_facts(row: tuple) -> CountFacts:
@@ -202,27 +207,41 @@ def _count_facts(row: tuple) -> CountFacts:
     )
     conv_s, cyc_s, end_s = row[12], row[13], row[14]
     if (conv_s is None or len(conv_s) == 10) and (cyc_s is None or len(cyc_s) == 10):
-        return CountFacts(  # full dates (almost every count)
-            id=row[0],
-            case_id=row[1],
-            case_number=row[2],
-            cnt_order=row[3],
-            count_no=row[4],
-            county=row[5],
-            offense_text=row[6],
-            section=section,
-            base=base,
-            code=code,
-            level=row[10],
-            convicted=bool(row[11]),
-            conviction_date=_iso(conv_s) if conv_s else None,
-            cycle_date=_iso(cyc_s) if cyc_s else None,
-            sentence_end=_iso(end_s) if end_s else None,
-            juvenile=bool(row[15]),
-            comment=row[16],
-            disposition=row[18],
-            has_sentence=bool(row[19]),
+        # Full dates (almost every count). A run builds one CountFacts per conviction of every
+        # subject in scope (~190,000 for a dense 1M-row file); the frozen dataclass's __init__
+        # sets its 20 fields one object.__setattr__ at a time, which was over half the cost of
+        # loading a count. Filling the instance's __dict__ directly gives the same object (same
+        # fields, equality and hash; tests/test_evaluate_parallel.py builds both and compares).
+        facts = _new(CountFacts)
+        facts.__dict__.update(
+            zip(
+                _COUNT_FIELDS,
+                (
+                    row[0],
+                    row[1],
+                    row[2],
+                    row[3],
+                    row[4],
+                    row[5],
+                    row[6],
+                    section,
+                    base,
+                    code,
+                    row[10],
+                    bool(row[11]),
+                    _iso(conv_s) if conv_s else None,
+                    _iso(cyc_s) if cyc_s else None,
+                    _iso(end_s) if end_s else None,
+                    bool(row[15]),
+                    row[16],
+                    row[18],
+                    bool(row[19]),
+                    (),
+                ),
+                strict=True,  # a field added to CountFacts must be added here
+            )
         )
+        return facts
     conv, conv_range = date_or_range(conv_s)
     cyc, cyc_range = date_or_range(cyc_s)
     end, _ = date_or_range(end_s)
@@ -338,6 +357,23 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def _start_server_early(db: sqlite_utils.Database) -> None:
+    """Start the forkserver (Linux) now when the run is likely to use workers: it is a new Python
+    that imports the engine (~0.2-0.3 s before the first worker can start), and started here it
+    does so while this process works out which subjects are in scope. The run starts its pool as
+    before; the pool's workers are forked from this server. A run that turns out too small for
+    workers leaves the server idle (it serves this process's later runs)."""
+    if WORKERS < 2 or not sys.platform.startswith("linux") or _db_path(db) is None:
+        return
+    subjects = db.conn.execute("SELECT COALESCE(MAX(id), 0) FROM subjects").fetchone()[0]
+    if subjects < max(PARALLEL_MIN_SUBJECTS, 2):  # too few people in the database for workers
+        return
+    _context()  # sets the server's preload before it starts
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+
+
 def _results(
     db: sqlite_utils.Database, ids: list[int], county: str, policy: Policy, as_of: date
 ) -> Generator[tuple[int, list[DetRow]], None, None]:
@@ -416,6 +452,7 @@ def evaluate_county(
         if not ids:
             raise UserError("no one to evaluate: the people named are not in the records")
     else:
+        _start_server_early(db)  # a county-wide run: the people named above are a handful
         ids = subjects_in_scope(conn, county, any_disposition=cycles)
     if not ids:
         known = [
@@ -565,7 +602,7 @@ def _route(
         return
     status, dec_relief, dec_target, reason, by, at, old_relief, old_target, old_det = prev
     changed = (old_relief, old_target) != (relief, target)
-    if status == "pending" or not changed:
+    if status == ReviewStatus.PENDING or not changed:
         keep_items.append((det_id, count_id))
         return
     previous = {

@@ -433,6 +433,8 @@ class Grouper:
     def _add_counts(self, sid: int, s: SubjectBuf, case_ids: dict[str, int]) -> None:
         # Offense-date proxy per cycle (first 3 digits of CNT_ORDER): the earliest CYC_DATE,
         # else the cycle's earliest step date. Counts grouped by case (first 6 digits).
+        # This runs once per count of the file (~0.9 per row): one dict lookup where two would
+        # do, and what is the same for every count of a case (its cycle date) worked out once.
         cyc_dates: dict[str, str] = {}
         step_dates: dict[str, str] = {}
         by_case: dict[str, list[list]] = {}
@@ -440,11 +442,15 @@ class Grouper:
             cnt = c[C_CNT]
             cyc = cnt[:3]
             d = c[C_CYC_DATE]
-            if d is not None and (cyc not in cyc_dates or d < cyc_dates[cyc]):
-                cyc_dates[cyc] = d
+            if d is not None:
+                known = cyc_dates.get(cyc)  # never None once set
+                if known is None or d < known:
+                    cyc_dates[cyc] = d
             d = c[C_EVENT_DATE]
-            if d is not None and (cyc not in step_dates or d < step_dates[cyc]):
-                step_dates[cyc] = d
+            if d is not None:
+                known = step_dates.get(cyc)
+                if known is None or d < known:
+                    step_dates[cyc] = d
             group = by_case.get(cnt[:6])
             if group is None:
                 by_case[cnt[:6]] = [c]
@@ -453,12 +459,15 @@ class Grouper:
         cycles = {**step_dates, **cyc_dates}
         case_rows = self.rows["cases"]
         count_rows = self.rows["counts"]
+        append_count = count_rows.append
         nxt = self.next
         count_id = nxt["counts"]
         sentences = _SENTENCES
         count_nos = _COUNT_NO
         local = self.local
         for event_key, counts in by_case.items():
+            # Every count of a case has its cycle (the case key's first 3 digits).
+            cycle_date = cycles.get(event_key[:3])
             case_id = case_ids.get(event_key)
             if case_id is None:
                 case_id = nxt["cases"]
@@ -485,19 +494,15 @@ class Grouper:
                         ft[T_COUNTY] or None,
                         ft[T_COURT] or None,
                         first[C_EVENT_DATE],
-                        cycles.get(event_key[:3]),
+                        cycle_date,
                     )
                 )
             for c in counts:
                 cnt_order = c[C_CNT]
                 t = c[C_TPL]
                 parts = c[C_SENTENCE]
-                conv_date = c[C_CONV_DATE]
-                sentence, end = (
-                    sentences[conv_date if t[T_CONVICTED] else None, tuple(parts)]
-                    if parts
-                    else _NO_SENTENCE
-                )
+                conv_date = c[C_CONV_DATE]  # None unless the count is a conviction (add)
+                sentence, end = sentences[conv_date, tuple(parts)] if parts else _NO_SENTENCE
                 extra = c[C_EXTRA]
                 if local:
                     slot = t[T_SLOT]
@@ -505,7 +510,7 @@ class Grouper:
                         self.templates += 1
                         slot[0], slot[1] = self, self.templates
                         self.rows["count_templates"].append((self.templates, *t[T_ROW]))
-                    count_rows.append(
+                    append_count(
                         (
                             count_id,
                             case_id,
@@ -515,14 +520,14 @@ class Grouper:
                             cnt_order,
                             count_nos[cnt_order[6:9]],
                             conv_date,
-                            cycles.get(cnt_order[:3]),
+                            cycle_date,
                             sentence,
                             end,
                             slot[1],
                         )
                     )
                 else:
-                    count_rows.append(
+                    append_count(
                         (
                             count_id,
                             case_id,
@@ -532,7 +537,7 @@ class Grouper:
                             cnt_order,
                             count_nos[cnt_order[6:9]],
                             conv_date,
-                            cycles.get(cnt_order[:3]),
+                            cycle_date,
                             sentence,
                             end,
                         )

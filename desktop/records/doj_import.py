@@ -49,39 +49,7 @@ __all__ = [
     "looks_like_header",
     "sentence_end",
     "sniff_doj",
-    "_INSERTS",
 ]
-
-# Used by the court-CSV importer: (its buffer attribute, INSERT) per table, in insert order.
-_INSERTS = (
-    (
-        "_subjects",
-        "INSERT INTO subjects (id, import_id, source_key, cii, name, akas, dob, gender,"
-        " deceased, registered_290, source_line) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-    ),
-    (
-        "_events",
-        "INSERT INTO subject_events (subject_id, kind, event_date, description, county,"
-        " source_line) VALUES (?,?,?,?,?,?)",
-    ),
-    (
-        "_cases",
-        "INSERT INTO cases (id, subject_id, event_key, case_number, county, court,"
-        " event_date, cycle_date) VALUES (?,?,?,?,?,?,?,?)",
-    ),
-    (
-        "_counts",
-        "INSERT INTO counts (id, case_id, subject_id, import_id, source_file, source_line,"
-        " extra_lines, cnt_order, count_no, step_type, county, offense_text, section,"
-        " base_section, code, level, disposition, convicted, conviction_date, cycle_date,"
-        " sentence, sentence_end, juvenile, comment)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-    ),
-    (
-        "_rejects",
-        "INSERT INTO rejected_rows (import_id, line, column_name, reason, raw) VALUES (?,?,?,?,?)",
-    ),
-)
 
 PARALLEL_MIN_BYTES = 24 << 20  # below this, starting workers costs more than it saves
 CHUNK_BYTES = 16 << 20
@@ -342,7 +310,8 @@ class DojImporter:
     def _copy_chunks(
         self, pool: ProcessPoolExecutor, planned: queue.Queue, writer: BatchWriter, first_line: int
     ) -> None:
-        in_flight: deque[tuple[ChunkJob, Future]] = deque()
+        # A chunk and its worker's future, or None when it will be read here (after handovers).
+        in_flight: deque[tuple[ChunkJob, Future | None]] = deque()
         planning = True
         index = 0
         pos, pos_line = 0, 1
