@@ -277,8 +277,8 @@ def amend_order(conn: sqlite3.Connection, judge: User, order_no: str, reason: st
         cur = conn.execute(
             "INSERT INTO orders (order_no, kind, batch_id, case_id, county, county_code, year, seq,"
             " order_date, template_name, template_version, status, created_by, created_at,"
-            " amends_order_no, amend_reason, printed_names)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'prepared', ?, ?, ?, ?, ?)",
+            " amends_order_no, amend_reason, printed_names, matter_id, hearing_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'prepared', ?, ?, ?, ?, ?, ?, ?)",
             (
                 new_no,
                 old["kind"],
@@ -296,6 +296,8 @@ def amend_order(conn: sqlite3.Connection, judge: User, order_no: str, reason: st
                 order_no,
                 reason,
                 old["printed_names"],
+                old["matter_id"],
+                old["hearing_id"],
             ),
         )
         conn.execute(

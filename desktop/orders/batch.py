@@ -329,7 +329,8 @@ def _order_paths(
     rows: dict[tuple[str, str], sqlite3.Row],
     out_dir: Path,
     user: str,
-    batch_id: int,
+    batch_id: int | None,
+    scope: dict[str, object] | None = None,
 ) -> dict[str, tuple[Path, bool]]:
     """order_no -> (the file to write or already written, complete). A signed order whose file is
     in out_dir unchanged is complete; a lost one is rewritten where it was; a prepared order
@@ -367,7 +368,7 @@ def _order_paths(
                 user,
                 "orders.plan_files",
                 sorted(planned),
-                {"batch_id": batch_id, "files": planned},
+                {**(scope or {"batch_id": batch_id}), "files": planned},
             )
     return out
 

@@ -113,7 +113,7 @@ class OrderRow:
     id: int
     order_no: str
     kind: str
-    batch_id: int
+    batch_id: int | None  # None: an order made from rulings (matter_id)
     case_id: int | None
     county: str
     order_date: str

@@ -52,7 +52,14 @@ from desktop.ui.labels import user_message, when
 from desktop.ui.workers import start_worker
 
 _ROOT = QModelIndex()
-KINDS = {"one_case": "One case", "bulk": "Bulk", "resentence": "Resentencing"}
+KINDS = {
+    "one_case": "One case",
+    "bulk": "Bulk",
+    "resentence": "Resentencing",
+    "after_hearing": "After hearing",
+    "denial": "Denial",
+    "petition_order": "Petition/application",
+}
 STATUS_TEXT = {"prepared": "Prepared (not signed)", "signed": "Signed", "printed": "Printed"}
 METHOD_TEXT = {"ink": " (ink)", "external": " (court system)"}
 
@@ -142,7 +149,7 @@ class OrdersModel(QAbstractTableModel):
                 when(r.signed_at),
                 when(r.printed_at),
                 r.signer or "",
-                r.batch_id,
+                r.batch_id if r.batch_id is not None else "—",
             )
             return str(values[col])
         if role == Qt.ToolTipRole:

@@ -1,0 +1,332 @@
+"""Every ruling becomes an order (issue 19 §3-4): orders after hearing, denial orders, orders on a
+petition or application and resentencing orders made from the judge's rulings, through real signed
+PDFs read back; their effect on the counts (sealed or not, lifecycle, matter status), the DOJ and
+court-update exports, the refusals, certified copies and the per-person report.
+
+Matters, hearings and rulings are written by the TEST SET-UP helpers of tests/dispo_setup.py (the
+intake and hearing core is built on another branch); the code under test only reads them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from dispo_setup import (
+    DEMO_PASSWORD,
+    KEY_PASS,
+    DispoWorld,
+    build_dispo_world,
+    setup_hearing,
+    setup_matter,
+    setup_response,
+    setup_ruling,
+)
+from pdfread import flat
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+from pypdf import PdfReader
+
+from desktop.audit.log import verify as audit_verify
+from desktop.cli.main import main
+from desktop.errors import RefusedError
+from desktop.orders.certify import certify_order
+from desktop.orders.doj_export import Selection, court_rows, doj_rows
+from desktop.orders.person_report import person_report
+from desktop.orders.rulings import render_rulings
+from desktop.review.lifecycle import life
+from desktop.review.users import authenticate
+from desktop.store import open_db
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> DispoWorld:
+    w = build_dispo_world(tmp_path_factory.mktemp("dispo"), rows=2500)
+    assert len(w.people) >= 6
+    return w
+
+
+@pytest.fixture()
+def conn(world: DispoWorld) -> sqlite3.Connection:
+    c = open_db(world.db).conn
+    yield c
+    c.close()
+
+
+def _text(path: Path) -> str:
+    return flat(" ".join(p.extract_text() or "" for p in PdfReader(str(path)).pages))
+
+
+def _validate(path: Path) -> None:
+    sig = PdfFileReader(io.BytesIO(path.read_bytes())).embedded_signatures[0]
+    status = validate_pdf_signature(sig, ValidationContext(trust_roots=[sig.signer_cert]))
+    assert status.intact and status.valid and status.coverage.name == "ENTIRE_FILE"
+
+
+def _cli(world: DispoWorld, *args: str, monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setenv("RELIEFDESK_PASSWORD", DEMO_PASSWORD)
+    monkeypatch.setenv("RELIEFDESK_KEY_PASSPHRASE", KEY_PASS)
+    return main(["--db", str(world.db), *args])
+
+
+def test_petition_denied_for_public_safety_after_hearing_and_one_count_granted(
+    world: DispoWorld, conn: sqlite3.Connection
+) -> None:
+    sid, ids = world.people[0]
+    m = setup_matter(conn, sid, ids[:2], kind="petition")
+    setup_response(conn, m, "opposes_public_safety")
+    h = setup_hearing(conn, m, "2026-11-02", department="12")
+    setup_ruling(
+        conn,
+        ids[0],
+        m,
+        "denied",
+        hearing_id=h,
+        finding="public_safety",
+        finding_text="the petitioner was convicted in 2025 of assault with a firearm",
+    )
+    setup_ruling(conn, ids[1], m, "granted", hearing_id=h, relief="dismiss_and_seal")
+    [out] = render_rulings(conn, world.out, world.key, KEY_PASS, user="judge", matter_id=m)
+    assert out.kind == "after_hearing" and out.produced
+    _validate(out.path)
+    text = _text(out.path)
+    assert "Order After Hearing" in text
+    assert "November 2, 2026, at 9:00 a.m., in Department 12" in text
+    assert "unreasonable risk of danger to public safety within the meaning of Penal Code" in text
+    assert "1170.18(c)" in text and "assault with a firearm" in text
+    assert "Denied" in text and "Dismissed and sealed" in text
+    assert "Relief is DENIED as to count" in text and "Relief is GRANTED as to count" in text
+    assert len(PdfReader(str(out.path)).pages) == 1
+    # Effect: the granted count is sealed, the denied one never; rulings and matter ordered.
+    sealed = {r[0] for r in conn.execute("SELECT count_id FROM under_seal")}
+    assert ids[1] in sealed and ids[0] not in sealed
+    assert {r[0] for r in conn.execute("SELECT order_id FROM rulings WHERE matter_id = ?", (m,))} == {
+        conn.execute("SELECT id FROM orders WHERE order_no = ?", (out.order_no,)).fetchone()[0]
+    }
+    assert conn.execute("SELECT status FROM matters WHERE id = ?", (m,)).fetchone()[0] == "ordered"
+    assert life(conn, ids[0]).text == f"Ordered: relief denied ({out.order_no})"
+    assert life(conn, ids[1]).text == f"Ordered ({out.order_no})"
+    row = conn.execute(
+        "SELECT batch_id, matter_id, hearing_id, kind FROM orders WHERE order_no = ?",
+        (out.order_no,),
+    ).fetchone()
+    assert row == (None, m, h, "after_hearing")
+    # Exports: DOJ gets the granted count only; the court's system gets the denial too.
+    doj = doj_rows(conn, Selection(matter_id=m))
+    assert [(r["NEW_RELIEF"], r["SEALED"], r["STATUTE"]) for r in doj] == [
+        ("DISMISSED_SEALED", "Y", "HS 11361.8(b)")
+    ]
+    court = {r["ACTION"] for r in court_rows(conn, Selection(matter_id=m))}
+    assert court == {"DENIED", "DISMISS_AND_SEAL"}
+    assert audit_verify(conn).ok
+
+
+def test_application_denied_on_the_papers_gets_a_denial_order(
+    world: DispoWorld, conn: sqlite3.Connection
+) -> None:
+    sid, ids = world.people[1]
+    m = setup_matter(conn, sid, ids[:2], kind="application", filer_kind="person", filer_name="")
+    setup_response(conn, m, "opposes_criteria")
+    for cid in ids[:2]:
+        setup_ruling(
+            conn, cid, m, "denied", finding="criteria_not_met", finding_text="the quantity exceeded"
+        )
+    [out] = render_rulings(conn, world.out, world.key, KEY_PASS, user="judge", matter_id=m)
+    assert out.kind == "denial"
+    _validate(out.path)
+    text = _text(out.path)
+    assert "Order Denying Relief" in text
+    assert "by clear and convincing evidence that the applicant does not satisfy the criteria" in text
+    assert "The application is DENIED as to counts" in text
+    assert "No hearing was requested or held" in text
+    assert not conn.execute(
+        "SELECT 1 FROM under_seal WHERE count_id IN (?, ?)", tuple(ids[:2])
+    ).fetchone()
+    assert doj_rows(conn, Selection(matter_id=m)) == []  # a denial changes nothing DOJ holds
+    assert [r["ACTION"] for r in court_rows(conn, Selection(matter_id=m))] == ["DENIED"] * 2
+
+
+def test_application_granted_on_the_papers_is_a_cr403_order_reported_to_doj(
+    world: DispoWorld, conn: sqlite3.Connection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sid, ids = world.people[2]
+    m = setup_matter(conn, sid, ids[:2], kind="application", filer_kind="public_defender",
+                     filer_name="Office of the Public Defender")
+    setup_ruling(conn, ids[0], m, "granted", relief="redesignate_misdemeanor")
+    setup_ruling(
+        conn, ids[1], m, "granted_other_relief", relief="redesignate_infraction",
+        finding_text="the amount possessed was under 28.5 grams",
+    )
+    conn.close()
+    assert _cli(world, "orders", "render", "--matter", str(m), "--out", str(world.out),
+                "--sign", str(world.key), "--as", "judge", monkeypatch=monkeypatch) == 0
+    conn = open_db(world.db).conn
+    no, path = conn.execute(
+        "SELECT order_no, file_path FROM orders WHERE matter_id = ?", (m,)
+    ).fetchone()
+    text = _text(Path(path))
+    assert "Order After Petition/Application" in text and "The application is GRANTED" in text
+    assert "Redesignated as a misdemeanor" in text and "Redesignated as an infraction" in text
+    assert "grants relief other than that proposed" in text and "28.5 grams" in text
+    assert "the Public Defender, Office of the Public Defender" in text
+    out = tmp_path / "doj.csv"
+    assert _cli(world, "export", "doj-update", "--matter", str(m), "--out", str(out),
+                "--as", "clerk", monkeypatch=monkeypatch) == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [(r["NEW_RELIEF"], r["NEW_LEVEL"], r["ORDER_NUMBER"], r["STATUTE"]) for r in rows] == [
+        ("REDESIGNATED", "M", no, "HS 11361.8(f)"),
+        ("REDESIGNATED", "I", no, "HS 11361.8(f)"),
+    ]
+    reported = conn.execute(
+        "SELECT r.kind, r.rows FROM order_reports r JOIN orders o ON o.id = r.order_id"
+        " WHERE o.order_no = ?",
+        (no,),
+    ).fetchall()
+    assert reported == [("doj-update", 2)]
+    conn.close()
+
+
+def test_resentencing_after_hearing_states_credit_and_supervision(
+    world: DispoWorld, conn: sqlite3.Connection
+) -> None:
+    sid, ids = world.people[3]
+    m = setup_matter(conn, sid, ids[:1], kind="petition")
+    h = setup_hearing(conn, m, "2026-11-03", department="7")
+    setup_ruling(
+        conn, ids[0], m, "granted", hearing_id=h, relief="resentence", target="misdemeanor",
+        credit_days=120, supervision_kind="misdemeanor probation", supervision_months=6,
+    )
+    [out] = render_rulings(conn, world.out, world.key, KEY_PASS, user="judge", matter_id=m)
+    assert out.kind == "resentence"
+    _validate(out.path)
+    text = _text(out.path)
+    assert "credit for time served of 120 days" in text
+    assert "misdemeanor probation for 6 months" in text
+    assert "November 3, 2026, at 9:00 a.m., in Department 7" in text
+    assert "Sentence recalled; resentenced as a misdemeanor" in text
+    doj = doj_rows(conn, Selection(order_nos=(out.order_no,)))
+    assert [(r["NEW_RELIEF"], r["NEW_LEVEL"]) for r in doj] == [("RESENTENCED", "M")]
+
+
+def test_refusals_exit_4_with_one_line(
+    world: DispoWorld, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conn = open_db(world.db).conn
+    sid, ids = world.people[4]
+    m = setup_matter(conn, sid, ids[:2], kind="application")
+    setup_ruling(conn, ids[0], m, "denied", finding="public_safety")
+    conn.close()
+    args = ["orders", "render", "--matter", str(m), "--out", str(world.out), "--sign",
+            str(world.key), "--as", "judge"]
+    capsys.readouterr()
+    assert _cli(world, *args, monkeypatch=monkeypatch) == 4  # count 2 not yet ruled
+    err = capsys.readouterr().err.strip()
+    assert "not yet ruled" in err and len(err.splitlines()) == 1
+    conn = open_db(world.db).conn
+    setup_ruling(conn, ids[1], m, "granted", relief="dismiss_and_seal")
+    conn.close()
+    assert _cli(world, *args, monkeypatch=monkeypatch) == 4  # public safety on an application
+    assert "petitions only" in capsys.readouterr().err
+    clerk = ["orders", "render", "--matter", str(m), "--out", str(world.out), "--sign",
+             str(world.key), "--as", "clerk"]
+    assert _cli(world, *clerk, monkeypatch=monkeypatch) == 4  # only a judge signs
+    capsys.readouterr()
+    # A matter already ordered is refused.
+    first = world.people[0]
+    conn = open_db(world.db).conn
+    done = conn.execute(
+        "SELECT matter_id FROM matter_counts WHERE count_id = ?", (first[1][0],)
+    ).fetchone()[0]
+    conn.close()
+    again = ["orders", "render", "--matter", str(done), "--out", str(world.out), "--sign",
+             str(world.key), "--as", "judge"]
+    assert _cli(world, *again, monkeypatch=monkeypatch) == 4
+    assert "already ordered" in capsys.readouterr().err
+
+
+def test_hearing_date_orders_every_ruling_of_the_day(
+    world: DispoWorld, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    conn = open_db(world.db).conn
+    sid, ids = world.people[5]
+    m = setup_matter(conn, sid, ids[:1], kind="challenge", filer_kind="prosecution")
+    h = setup_hearing(conn, m, "2026-11-20", department="3")
+    setup_ruling(conn, ids[0], m, "granted_other_relief", hearing_id=h,
+                 relief="redesignate_misdemeanor", finding_text="a lesser offense")
+    conn.close()
+    capsys.readouterr()
+    assert _cli(world, "orders", "render", "--hearing-date", "2026-11-20", "--out",
+                str(world.out), "--sign", str(world.key), "--json", "--as", "judge",
+                monkeypatch=monkeypatch) == 0
+    made = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [(x["kind"], x["signed"]) for x in made] == [("after_hearing", True)]
+    assert _cli(world, "orders", "verify", made[0]["file"], monkeypatch=monkeypatch) == 0
+    assert _cli(world, "orders", "render", "--hearing-date", "2026-11-20", "--out",
+                str(world.out), "--sign", str(world.key), "--as", "judge",
+                monkeypatch=monkeypatch) == 4  # nothing left to order that day
+
+
+def test_certified_copy_only_for_the_entitled_on_a_sealed_conviction(
+    world: DispoWorld, conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    clerk = authenticate(conn, "clerk", DEMO_PASSWORD)
+    sid, ids = world.people[0]
+    order_no = conn.execute(
+        "SELECT o.order_no FROM order_counts oc JOIN orders o ON o.id = oc.order_id"
+        " WHERE oc.count_id = ?",
+        (ids[1],),
+    ).fetchone()[0]
+    printed = conn.execute(
+        "SELECT printed_names FROM orders WHERE order_no = ?", (order_no,)
+    ).fetchone()[0]
+    out = tmp_path / "copy.pdf"
+    with pytest.raises(RefusedError, match="sealed conviction"):
+        certify_order(conn, clerk, order_no, requester_kind="public",
+                      requester_name="Acme Background Checks", out=out)
+    with pytest.raises(RefusedError, match="not the person named"):
+        certify_order(conn, clerk, order_no, requester_kind="person",
+                      requester_name="Someone Else Entirely", out=out)
+    assert not out.exists()
+    copy = certify_order(conn, clerk, order_no, requester_kind="person",
+                         requester_name=printed.title(), out=out)
+    assert copy.sealed
+    text = _text(out)
+    assert "certified true and correct copy of the original on file" in text
+    assert "CLERK'S CERTIFICATE" in text and "by /s/ clerk, Deputy Clerk" in text
+    assert "Order After Hearing" in text and "/s/ Hon. Test Judge" in text
+    assert "Superior Court of California, County of" in text
+    rec = conn.execute(
+        "SELECT requester_kind, clerk, sealed, sha256 FROM certified_copies WHERE id = ?",
+        (copy.id,),
+    ).fetchone()
+    import hashlib
+
+    assert rec == ("person", "clerk", 1, hashlib.sha256(out.read_bytes()).hexdigest())
+    with pytest.raises(Exception, match="already exists"):
+        certify_order(conn, clerk, order_no, requester_kind="counsel",
+                      requester_name="Dana Whitfield", out=out)  # never overwrites
+    judge = authenticate(conn, "judge", DEMO_PASSWORD)
+    with pytest.raises(RefusedError):
+        certify_order(conn, judge, order_no, requester_kind="counsel",
+                      requester_name="Dana Whitfield", out=tmp_path / "j.pdf")
+    assert audit_verify(conn).ok
+
+
+def test_person_report_shows_rulings_orders_and_doj_dates(
+    world: DispoWorld, conn: sqlite3.Connection
+) -> None:
+    sid, ids = world.people[2]
+    judge = authenticate(conn, "judge", DEMO_PASSWORD)
+    rep = person_report(conn, judge, str(sid))
+    by_id = {c.count_id: c for c in rep.counts}
+    assert by_id[ids[0]].order_no and by_id[ids[0]].reported_to_doj
+    assert "granted" in by_id[ids[0]].ruling and by_id[ids[0]].source.startswith("matter")
+    before = conn.execute("SELECT MAX(seq) FROM audit_log WHERE action = 'sealed.read'").fetchone()
+    assert before[0] is not None  # the judge's read of sealed counts is logged
+    clerk = authenticate(conn, "clerk", DEMO_PASSWORD)
+    seen = person_report(conn, clerk, str(sid))
+    assert ids[0] not in {c.count_id for c in seen.counts} and seen.sealed_hidden
