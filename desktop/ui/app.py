@@ -153,7 +153,7 @@ def offer_demo(db_path: Path, conn: Any, parent: Any = None, creator: Any = None
         "Choose No to "
         "create the administrator account and import the court's files instead.",
     )
-    if answer != QMessageBox.Yes:
+    if answer != QMessageBox.StandardButton.Yes:
         return None
     result = build_demo_with_progress(db_path, parent, creator)
     if result is not None and result.users:

@@ -29,14 +29,16 @@ class BadgeDelegate(QStyledItemDelegate):
             badge = relief_badge(*value)
         else:
             badge = status_badge(value)
-        text = model.data(index, Qt.DisplayRole) or badge.text
+        text = model.data(index, Qt.ItemDataRole.DisplayRole) or badge.text
         painter.save()
-        if option.state & QStyle.State_Selected:
+        if option.state & QStyle.StateFlag.State_Selected:
             painter.fillRect(option.rect, option.palette.highlight())
         rect = QRect(option.rect).adjusted(3, 3, -3, -3)
-        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(
-            QColor("#ffffff") if option.state & QStyle.State_Selected else QColor(badge.fg)
+            QColor("#ffffff")
+            if option.state & QStyle.StateFlag.State_Selected
+            else QColor(badge.fg)
         )
         bg = QColor(badge.bg)
         painter.setBrush(bg)
@@ -47,8 +49,14 @@ class BadgeDelegate(QStyledItemDelegate):
         font = painter.font()
         font.setBold(True)
         painter.setFont(font)
-        elided = painter.fontMetrics().elidedText(text, Qt.ElideRight, rect.width() - 8)
-        painter.drawText(rect.adjusted(4, 0, -4, 0), Qt.AlignVCenter | Qt.AlignLeft, elided)
+        elided = painter.fontMetrics().elidedText(
+            text, Qt.TextElideMode.ElideRight, rect.width() - 8
+        )
+        painter.drawText(
+            rect.adjusted(4, 0, -4, 0),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            elided,
+        )
         painter.restore()
 
 

@@ -46,7 +46,7 @@ class BulkApproveDialog(QDialog):
         form = QFormLayout()
         self.path = QComboBox()
         self.path.setAccessibleName("Rule path")
-        self.path.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        self.path.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for path, n in core.rule_paths(conn):
             self.path.addItem(f"{rule_path_text(path)} ({n:,})", path)
         if preselect:
@@ -64,11 +64,11 @@ class BulkApproveDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Refusal")
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.go = QPushButton("Approve the rest")
         self.go.setObjectName("approve")
         self.go.setAccessibleName("Approve the rest of the rule path")
-        buttons.addButton(self.go, QDialogButtonBox.AcceptRole)
+        buttons.addButton(self.go, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.rejected.connect(self.reject)
         self.go.clicked.connect(self._approve)
         layout.addWidget(buttons)
@@ -103,17 +103,17 @@ class BulkApproveDialog(QDialog):
     def confirm(self, path: str, n: int) -> bool:
         """Ask before approving: how many counts, and the rule path in words."""
         box = QMessageBox(
-            QMessageBox.Question,
+            QMessageBox.Icon.Question,
             "Approve in bulk?",
             f"<p>Approve <b>{n:,} pending count{'s' if n != 1 else ''}</b> of the "
             f"rule path</p><p>“{escape(rule_path_text(path))}”</p><p>in one step? "
             "Each can still be undone with Ctrl+Z (the whole step at once) until "
             "the batch is submitted.</p>",
-            QMessageBox.Cancel,
+            QMessageBox.StandardButton.Cancel,
             self,
         )
-        go = box.addButton(f"Approve {n:,} counts", QMessageBox.AcceptRole)
-        box.setDefaultButton(QMessageBox.Cancel)
+        go = box.addButton(f"Approve {n:,} counts", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.exec()
         return box.clickedButton() is go
 

@@ -37,7 +37,9 @@ class _Dialog(QDialog):
         self.error.setAccessibleName("Error message")
         self.error.setWordWrap(True)
         self.layout_.addWidget(self.error)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)
         self.layout_.addWidget(self.buttons)
@@ -78,7 +80,7 @@ class RejectDialog(_Dialog):
             self.reasons.addItem(r[:1].upper() + r[1:], r)
         self.form.addRow("&Reason:", self.reasons)
         self.details = self._text_box("Details")
-        self.ok = self.buttons.button(QDialogButtonBox.Ok)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText("Reject")
         self.ok.setAccessibleName(f"Reject {what}")
         self.reasons.currentIndexChanged.connect(self._sync)
@@ -140,7 +142,7 @@ class ChangeDialog(_Dialog):
 
     def _sync(self) -> None:
         self.target.setEnabled(self.relief.currentData() == "resentence")
-        ok = self.buttons.button(QDialogButtonBox.Ok)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setEnabled(self.relief.currentData() is not None)
         ok.setText("Change")
 

@@ -64,11 +64,11 @@ class FilesPage(QWizardPage):
         self.files = QTableWidget(0, len(FILE_COLUMNS))
         self.files.setHorizontalHeaderLabels(list(FILE_COLUMNS))
         self.files.setAccessibleName("Files to import and the result of their check")
-        self.files.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.files.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.files.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.files.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.files.verticalHeader().setVisible(False)
         header = self.files.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         layout.addWidget(self.files)
         row = QHBoxLayout()
@@ -121,7 +121,7 @@ class FilesPage(QWizardPage):
             rows = f"{check.rows_estimate:,}" if check.ok else ""
             for j, text in enumerate((Path(p).name, check.kind_words, rows, check.verdict)):
                 it = QTableWidgetItem(text)
-                it.setData(Qt.UserRole, p)
+                it.setData(Qt.ItemDataRole.UserRole, p)
                 it.setToolTip(p if j == 0 else text)
                 self.files.setItem(r, j, it)
         if paths:
@@ -142,7 +142,7 @@ class FilesPage(QWizardPage):
 
     def _remove(self) -> None:
         for r in sorted({i.row() for i in self.files.selectedIndexes()}, reverse=True):
-            p = self.files.item(r, 0).data(Qt.UserRole)
+            p = self.files.item(r, 0).data(Qt.ItemDataRole.UserRole)
             self.checks.pop(p, None)
             self.files.removeRow(r)
         self._update_note()
@@ -269,7 +269,7 @@ class CountyPage(QWizardPage):
             f"Set the court's county to {choice}? Every import then evaluates {choice} County; "
             "only the administrator can change it.",
         )
-        if answer != QMessageBox.Yes:
+        if answer != QMessageBox.StandardButton.Yes:
             return False
         conn = open_db(self.db_path).conn
         try:
@@ -306,8 +306,8 @@ class PolicyPage(QWizardPage):
         layout.addWidget(self.title)
         self.options_box = QWidget()
         self.options_form = QFormLayout(self.options_box)
-        self.options_form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
-        self.options_form.setRowWrapPolicy(QFormLayout.WrapLongRows)
+        self.options_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.options_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.options_box)
@@ -472,14 +472,14 @@ class PolicyPage(QWizardPage):
                 conn.close()
             if warning:
                 box = QMessageBox(
-                    QMessageBox.Warning,
+                    QMessageBox.Icon.Warning,
                     "A different policy than last time",
                     warning,
-                    QMessageBox.Cancel,
+                    QMessageBox.StandardButton.Cancel,
                     self,
                 )
-                go = box.addButton("Use this policy", QMessageBox.AcceptRole)
-                box.setDefaultButton(QMessageBox.Cancel)
+                go = box.addButton("Use this policy", QMessageBox.ButtonRole.AcceptRole)
+                box.setDefaultButton(QMessageBox.StandardButton.Cancel)
                 box.exec()
                 if box.clickedButton() is not go:
                     return False
@@ -489,7 +489,7 @@ class PolicyPage(QWizardPage):
                 "Unsaved policy changes",
                 "You changed options without saving them. Save them as a new version now?",
             )
-            if answer == QMessageBox.Yes:
+            if answer == QMessageBox.StandardButton.Yes:
                 self._save()
             else:
                 self._load()
@@ -687,9 +687,9 @@ class SummaryPage(QWizardPage):
             ["File", "Result", "Rows read", "Kept", "Rejected", "Fields not read"]
         )
         self.files.setAccessibleName("Each file's result")
-        self.files.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.files.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.files.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.files.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.files.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.files.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.files.horizontalHeader().setStretchLastSection(True)
         self.files.verticalHeader().setVisible(False)
         self.files.setMaximumHeight(140)
@@ -700,8 +700,10 @@ class SummaryPage(QWizardPage):
         self.reliefs = QTableWidget(0, 4)
         self.reliefs.setHorizontalHeaderLabels(["Relief", "Before", "After", "Change"])
         self.reliefs.setAccessibleName("Counts by relief before and after this evaluation")
-        self.reliefs.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.reliefs.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.reliefs.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.reliefs.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
         self.reliefs.horizontalHeader().setStretchLastSection(True)
         self.reliefs.verticalHeader().setVisible(False)
         self.reliefs.setMaximumHeight(170)
@@ -714,8 +716,10 @@ class SummaryPage(QWizardPage):
         self.rejected = QTableWidget(0, 4)
         self.rejected.setHorizontalHeaderLabels(["Line", "Column", "Reason", "Raw row"])
         self.rejected.setAccessibleName("Rejected rows")
-        self.rejected.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.rejected.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.rejected.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.rejected.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
         self.rejected.horizontalHeader().setStretchLastSection(True)
         self.rejected.verticalHeader().setVisible(False)
         layout.addWidget(self.rejected, 1)
@@ -738,7 +742,7 @@ class SummaryPage(QWizardPage):
             )
             for j, v in enumerate(values):
                 it = QTableWidgetItem(v)
-                it.setData(Qt.UserRole, s.import_id if s is not None else None)
+                it.setData(Qt.ItemDataRole.UserRole, s.import_id if s is not None else None)
                 it.setToolTip(r["file"] if j == 0 else v)
                 self.files.setItem(i, j, it)
         imported = sum(1 for r in results if r["ok"] and r["note"] == "imported")
@@ -779,7 +783,7 @@ class SummaryPage(QWizardPage):
 
     def _show_rejected(self) -> None:
         items = self.files.selectedItems()
-        import_id = items[0].data(Qt.UserRole) if items else None
+        import_id = items[0].data(Qt.ItemDataRole.UserRole) if items else None
         rows = self.w.rejected_rows(import_id) if import_id is not None else []
         self.rejected.setRowCount(len(rows))
         for i, r in enumerate(rows):
@@ -810,9 +814,9 @@ class ImportWizard(QWizard):
         self.outcome: dict[str, Any] = {}
         self.setWindowTitle("Import and evaluate records")
         self.setAccessibleName("Import and evaluate records")
-        self.setWizardStyle(QWizard.ClassicStyle)
-        self.setOption(QWizard.NoBackButtonOnLastPage, True)
-        self.setOption(QWizard.NoCancelButtonOnLastPage, True)
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.files_page = FilesPage(settings, self.db_path)
         self.county_page = CountyPage(settings, self.db_path, user)
         self.policy_page = PolicyPage(self.db_path, user)

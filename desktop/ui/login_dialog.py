@@ -39,7 +39,9 @@ class _FormDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.setAccessibleName("Error message")
         layout.addWidget(self.error)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -49,7 +51,7 @@ class _FormDialog(QDialog):
         edit = QLineEdit()
         edit.setAccessibleName(label)
         if password:
-            edit.setEchoMode(QLineEdit.Password)
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.form.addRow(f"&{label}:", edit)
         self.fields.append(edit)
         # Fields top to bottom, then OK and Cancel; the cursor starts in the first field.

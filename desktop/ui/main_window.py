@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
                 avail.contains(frame) or avail.contains(self.geometry())
             ) and not self.isMaximized():
                 return True
-            self.setWindowState(self.windowState() & ~Qt.WindowMaximized)
+            self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMaximized)
         # Fill the available area; shown maximized, so the window manager's title bar and
         # frame fit inside it too.
         self.setGeometry(avail)
@@ -162,7 +162,7 @@ class MainWindow(QMainWindow):
             file_menu.addAction(purge)
             self.purge_action = purge
         quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.Quit)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         view_menu = self.menuBar().addMenu("&View")
@@ -173,7 +173,7 @@ class MainWindow(QMainWindow):
             view_menu.addAction(act)
         help_menu = self.menuBar().addMenu("&Help")
         keys = QAction("&Keyboard shortcuts", self)
-        keys.setShortcut(QKeySequence.HelpContents)
+        keys.setShortcut(QKeySequence.StandardKey.HelpContents)
         keys.triggered.connect(
             lambda: QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_HELP)
         )

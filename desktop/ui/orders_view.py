@@ -125,18 +125,20 @@ class OrdersModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(HEADERS)
 
     def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[section]
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if not index.isValid():
             return None
         r = self.rows[index.row()]
         col = index.column()
-        if role in (Qt.DisplayRole, Qt.AccessibleTextRole):
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             check = self.checks.get(r.order_no)
             values = (
                 r.order_no,
@@ -152,7 +154,7 @@ class OrdersModel(QAbstractTableModel):
                 r.batch_id if r.batch_id is not None else "—",
             )
             return str(values[col])
-        if role == Qt.ToolTipRole:
+        if role == Qt.ItemDataRole.ToolTipRole:
             if col == CHECK_COLUMN and r.order_no in self.checks:
                 return self.checks[r.order_no][1]
             if col in (2, 3):
@@ -164,7 +166,11 @@ class OrdersModel(QAbstractTableModel):
             if r.warnings:
                 return r.warnings
             return r.file_path or r.unsigned_path or "not rendered yet"
-        if role == Qt.ForegroundRole and col == CHECK_COLUMN and r.order_no in self.checks:
+        if (
+            role == Qt.ItemDataRole.ForegroundRole
+            and col == CHECK_COLUMN
+            and r.order_no in self.checks
+        ):
             from PySide6.QtGui import QColor
 
             return QColor("#1d5e2a" if self.checks[r.order_no][0] else "#a00000")
@@ -280,7 +286,9 @@ class OrdersView(QWidget):
         self.batch_box = QComboBox()
         self.batch_box.setAccessibleName("Show the orders of this batch")
         self.batch_box.setMinimumContentsLength(26)
-        self.batch_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.batch_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         top.itemAt(0).widget().setBuddy(self.batch_box)
         top.addWidget(self.batch_box)
         self.count_label = QLabel("")  # under the list, so the top row fits 1366 px at 125 %
@@ -317,8 +325,8 @@ class OrdersView(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Orders register")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -341,7 +349,7 @@ class OrdersView(QWidget):
             self.table.setColumnWidth(
                 i, max(fm.horizontalAdvance(sample), fm.horizontalAdvance(HEADERS[i])) + 24
             )
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.doubleClicked.connect(lambda _: self.open_selected())
         outer.addWidget(self.table, 1)
 
@@ -415,13 +423,13 @@ class OrdersView(QWidget):
         self.message = QLabel("")
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Result of the last action")
-        self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         outer.addWidget(self.message)
 
         self.batch_box.currentIndexChanged.connect(self._show_orders)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         sc = QShortcut(QKeySequence("Return"), self.table, self.open_selected)
-        sc.setContext(Qt.WidgetShortcut)
+        sc.setContext(Qt.ShortcutContext.WidgetShortcut)
         self.refresh()
 
     def _button(self, text: str, name: str, slot: Any) -> QPushButton:
@@ -520,10 +528,10 @@ class OrdersView(QWidget):
         orders = self.model.rows if all_shown else self.selected_orders()
         if not orders:
             return
-        printer = QPrinter(QPrinter.HighResolution)
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         dialog = QPrintDialog(printer, self)
         dialog.setWindowTitle(f"Print {len(orders)} order{'s' if len(orders) != 1 else ''}")
-        if dialog.exec() != QPrintDialog.Accepted:
+        if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         self.print_orders([o.order_no for o in orders], printer)
 
@@ -535,7 +543,7 @@ class OrdersView(QWidget):
         try:
             paths = [order_file(by_no[n]) for n in order_nos]
             self.message.setText(f"Printing {len(paths)} orders…")
-            QApplication.setOverrideCursor(Qt.WaitCursor)
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:
                 pages = print_pdfs(paths, printer, progress=lambda *_: QApplication.processEvents())
             finally:
@@ -723,7 +731,7 @@ class OrdersView(QWidget):
         from desktop.orders.summary import write_summary
 
         out = self.db_path.parent / "reports" / "summary-latest-evaluation.pdf"
-        QApplication.setOverrideCursor(Qt.WaitCursor)
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             write_summary(self.conn, out, user=getattr(self.user, "name", None))
         except UserError as exc:

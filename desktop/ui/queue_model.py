@@ -18,13 +18,20 @@ from desktop.review import queue_pages as queue_source
 from desktop.review.lifecycle import CountLife, lives
 from desktop.ui.labels import flag_text, relief_text, split_flags, status_badge
 
-RELIEF_ROLE = Qt.UserRole + 1  # (relief, target) for the badge delegate
-STATUS_ROLE = Qt.UserRole + 2
-COUNT_ID_ROLE = Qt.UserRole + 3
+RELIEF_ROLE = Qt.ItemDataRole.UserRole + 1  # (relief, target) for the badge delegate
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
+COUNT_ID_ROLE = Qt.ItemDataRole.UserRole + 3
 
 
 _HANDLED_ROLES = frozenset(
-    {Qt.DisplayRole, Qt.AccessibleTextRole, Qt.ToolTipRole, RELIEF_ROLE, STATUS_ROLE, COUNT_ID_ROLE}
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+        Qt.ItemDataRole.ToolTipRole,
+        RELIEF_ROLE,
+        STATUS_ROLE,
+        COUNT_ID_ROLE,
+    }
 )
 
 
@@ -173,15 +180,17 @@ class QueueModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section].title
-        if orientation == Qt.Vertical and role == Qt.DisplayRole:
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
             return str(section + 1)
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         # A paint asks for a dozen roles per cell; answer the ones we do not use at once.
         if role not in _HANDLED_ROLES or not index.isValid():
             return None
@@ -190,13 +199,15 @@ class QueueModel(QAbstractTableModel):
             return None
         col = index.column()
         key = COLUMNS[col].key
-        if role == Qt.DisplayRole:
+        if role == Qt.ItemDataRole.DisplayRole:
             return r["_texts"][col]
-        if role == Qt.AccessibleTextRole or (role == Qt.ToolTipRole and key == "status"):
+        if role == Qt.ItemDataRole.AccessibleTextRole or (
+            role == Qt.ItemDataRole.ToolTipRole and key == "status"
+        ):
             # The status column shows a short word; its whole text ("With the judge (batch
             # 4)", "Ordered (P64-…)") is read out and shown on hover.
             return r["_full"] if key == "status" else r["_texts"][col]
-        if role == Qt.ToolTipRole:
+        if role == Qt.ItemDataRole.ToolTipRole:
             if key == "flags":
                 return "\n".join(flag_text(f) for f in split_flags(r["flags"])) or "No flags"
             if key == "relief" and r["rereview"]:
@@ -229,8 +240,8 @@ class QueueModel(QAbstractTableModel):
         value = r[key]
         return "" if value is None else str(value)
 
-    def sort(self, column: int, order: Qt.SortOrder = Qt.AscendingOrder) -> None:
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.sort_key = COLUMNS[column].key
-        self.descending = order == Qt.DescendingOrder
+        self.descending = order == Qt.SortOrder.DescendingOrder
         if self._active:
             self.reload()

@@ -83,16 +83,16 @@ class QueueView(QWidget):
         self.table = QTableView()
         self.table.setAccessibleName("Review queue")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
         self.table.setSortingEnabled(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().setDefaultSectionSize(26)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.Fixed)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setHighlightSections(False)
-        self.table.horizontalHeader().setSortIndicator(0, Qt.AscendingOrder)
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.size_columns()
         self.table.horizontalHeader().setStretchLastSection(True)
         relief_col = [c.key for c in COLUMNS].index("relief")
@@ -107,7 +107,7 @@ class QueueView(QWidget):
             self.detail.set_actions(CLERK_ACTIONS)
         self.detail.action.connect(self.do_action)
 
-        self.splitter = QSplitter(Qt.Horizontal)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 1)
@@ -205,8 +205,8 @@ class QueueView(QWidget):
         # Sized by a short minimum, not by the longest choice (rule paths are long), so the
         # window still fits a 1366-pixel laptop screen; the open list shows whole choices.
         box.setMinimumContentsLength(9)
-        box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
-        box.view().setTextElideMode(Qt.ElideNone)
+        box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        box.view().setTextElideMode(Qt.TextElideMode.ElideNone)
         box.currentIndexChanged.connect(self.apply_filters)
         return box
 
@@ -309,7 +309,7 @@ class QueueView(QWidget):
 
         def sc(keys: str, fn: Any, parent: QWidget | None = None) -> QShortcut:
             s = QShortcut(QKeySequence(keys), parent or self, fn)
-            s.setContext(Qt.WidgetWithChildrenShortcut)
+            s.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             return s
 
         sc("Ctrl+F", self.focus_search)
@@ -419,7 +419,9 @@ class QueueView(QWidget):
     def select_row(self, row: int) -> None:
         idx = self.model.index(row, 0)
         self.table.selectionModel().setCurrentIndex(
-            idx, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows
+            idx,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
         )
         self.table.scrollTo(idx)
 
@@ -574,17 +576,17 @@ class QueueView(QWidget):
             rest = sum(n for _, n in pending[12:])
             lines += f"<li>{rest:,} — {len(pending) - 12} other rule paths</li>"
         box = QMessageBox(
-            QMessageBox.Question,
+            QMessageBox.Icon.Question,
             "Submit a batch to the judge",
             f"<p>Send <b>{total:,} count{'s' if total != 1 else ''}</b> (every "
             "approved or changed count not yet in a batch) to the judge for the "
             "spot-check?</p><p>By rule path:</p><ul>" + lines + "</ul><p>Counts in "
             "a batch can no longer be decided unless the judge sends them back.</p>",
-            QMessageBox.Cancel,
+            QMessageBox.StandardButton.Cancel,
             self,
         )
-        send = box.addButton(f"Submit {total:,} counts", QMessageBox.AcceptRole)
-        box.setDefaultButton(QMessageBox.Cancel)
+        send = box.addButton(f"Submit {total:,} counts", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.exec()
         if box.clickedButton() is not send:
             return

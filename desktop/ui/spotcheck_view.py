@@ -40,12 +40,12 @@ def _table(headers: list[str], name: str) -> QTableWidget:
     t = QTableWidget(0, len(headers))
     t.setHorizontalHeaderLabels(headers)
     t.setAccessibleName(name)
-    t.setSelectionBehavior(QAbstractItemView.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SingleSelection)
-    t.setEditTriggers(QAbstractItemView.NoEditTriggers)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     t.verticalHeader().setVisible(False)
     t.horizontalHeader().setStretchLastSection(True)
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     t.setAlternatingRowColors(True)
     return t
 
@@ -53,7 +53,7 @@ def _table(headers: list[str], name: str) -> QTableWidget:
 def _item(value: Any, data: Any = None) -> QTableWidgetItem:
     it = QTableWidgetItem("" if value is None else str(value))
     if data is not None:
-        it.setData(Qt.UserRole, data)
+        it.setData(Qt.ItemDataRole.UserRole, data)
     return it
 
 
@@ -102,7 +102,7 @@ class SpotCheckView(QWidget):
         self.detail = DetailPane()
         self.detail.set_actions(JUDGE_ACTIONS)
         self.detail.action.connect(self.do_action)
-        splitter = QSplitter(Qt.Horizontal)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(self.detail)
         # The sample list gets three fifths: its names, cases, reliefs and the judge's check
@@ -122,7 +122,7 @@ class SpotCheckView(QWidget):
                 ("K", lambda: self._move(-1)),
             ):
                 s = QShortcut(QKeySequence(keys), widget, fn)
-                s.setContext(Qt.WidgetWithChildrenShortcut)
+                s.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.refresh()
 
     # --- data ----------------------------------------------------------------------------
@@ -158,7 +158,7 @@ class SpotCheckView(QWidget):
         items = self.batches.selectedItems()
         if not items:
             return
-        self.batch_id = int(items[0].data(Qt.UserRole))
+        self.batch_id = int(items[0].data(Qt.ItemDataRole.UserRole))
         self.load_sample()
 
     def batch_status(self) -> str | None:
@@ -219,7 +219,7 @@ class SpotCheckView(QWidget):
 
     def current_count(self) -> int | None:
         items = self.sample.selectedItems()
-        return int(items[0].data(Qt.UserRole)) if items else None
+        return int(items[0].data(Qt.ItemDataRole.UserRole)) if items else None
 
     def _item_selected(self) -> None:
         cid = self.current_count()
