@@ -173,7 +173,16 @@ def _row(r: tuple[Any, ...]) -> OrderRow:
     return row
 
 
-def list_orders(conn: sqlite3.Connection, batch_id: int | None = None) -> list[OrderRow]:
+def list_orders(
+    conn: sqlite3.Connection, batch_id: int | None = None, *, from_rulings: bool = False
+) -> list[OrderRow]:
+    """The register: every order, a batch's orders, or (from_rulings) the orders made from
+    rulings (no batch; issue 19)."""
+    if from_rulings:
+        return [
+            _row(r)
+            for r in conn.execute(_LIST_SQL + " WHERE o.batch_id IS NULL ORDER BY o.id").fetchall()
+        ]
     if batch_id is None:
         rows = conn.execute(_LIST_SQL + " ORDER BY o.id").fetchall()
     else:

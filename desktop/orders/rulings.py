@@ -745,3 +745,20 @@ def _record(
                 audit_head=audit_head,
             )
             audit.append(conn, user, "orders.sign", subjects, payload)
+
+
+def waiting_matters(conn: sqlite3.Connection) -> list[dict[str, object]]:
+    """Matters with rulings not yet in a signed order (for the window's choice), oldest first:
+    id, kind, the court's number for the filing, how many rulings, and the hearing dates."""
+    rows = conn.execute(
+        "SELECT m.id, m.kind, COALESCE(m.court_case_number, ''), COUNT(r.id),"
+        " COALESCE(GROUP_CONCAT(DISTINCT h.hearing_date), '')"
+        " FROM matters m JOIN rulings r ON r.matter_id = m.id AND r.superseded_by IS NULL"
+        " LEFT JOIN orders o ON o.id = r.order_id LEFT JOIN hearings h ON h.id = r.hearing_id"
+        " WHERE m.status <> 'withdrawn' AND (r.order_id IS NULL OR o.status = 'prepared')"
+        " GROUP BY m.id ORDER BY m.id"
+    ).fetchall()
+    return [
+        {"id": r[0], "kind": r[1], "number": r[2], "rulings": r[3], "hearings": r[4]}
+        for r in rows
+    ]

@@ -227,6 +227,7 @@ class DetailPane(QWidget):
     """Shows one count; emits `action(name)` when a decision button is pressed."""
 
     action = Signal(str)
+    person_report = Signal(int)  # the subject id of the count shown (issue 19 §4)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -245,6 +246,15 @@ class DetailPane(QWidget):
         layout.addWidget(self.notice)
         # Two buttons a row: the pane stays narrow enough that the list beside it shows names,
         # reliefs, statuses and dates whole on a 1366-pixel screen.
+        self.report_button = QPushButton("What happened to this &record…")
+        self.report_button.setAccessibleName(
+            "Every count of this person, its ruling, its order and when DOJ was told"
+        )
+        self.report_button.clicked.connect(
+            lambda _=False: self.detail is not None
+            and self.person_report.emit(int(self.detail.subject["id"]))
+        )
+        layout.addWidget(self.report_button)
         self.button_row = QGridLayout()
         self.button_row.setHorizontalSpacing(6)
         layout.addLayout(self.button_row)
@@ -299,6 +309,7 @@ class DetailPane(QWidget):
         self._update_enabled()
 
     def _update_enabled(self) -> None:
+        self.report_button.setEnabled(self.detail is not None)
         notes = []
         if self.detail is not None and self.detail.subject.get("deceased"):
             notes.append("This person is recorded as deceased.")
