@@ -35,7 +35,7 @@ from desktop.audit.log import verify as audit_verify
 from desktop.cli.main import main
 from desktop.errors import RefusedError
 from desktop.orders.certify import certify_order
-from desktop.orders.doj_export import Selection, court_rows, doj_rows
+from desktop.orders.doj_export import Selection, court_rows, doj_rows, write_export
 from desktop.orders.person_report import person_report
 from desktop.orders.rulings import render_rulings
 from desktop.review.lifecycle import life
@@ -46,7 +46,7 @@ from desktop.store import open_db
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> DispoWorld:
     w = build_dispo_world(tmp_path_factory.mktemp("dispo"), rows=2500)
-    assert len(w.people) >= 6
+    assert len(w.people) >= 7
     return w
 
 
@@ -73,24 +73,38 @@ def _cli(world: DispoWorld, *args: str, monkeypatch: pytest.MonkeyPatch) -> int:
     return main(["--db", str(world.db), *args])
 
 
+_MADE: dict[str, tuple[int, object]] = {}
+
+
+def after_hearing_order(world: DispoWorld, conn: sqlite3.Connection) -> tuple[int, object]:
+    """(matter id, outcome) of person 0's petition: count 1 denied for public safety after a
+    hearing, count 2 granted; made once per module (tests that need a signed order use it)."""
+    if "after_hearing" not in _MADE:
+        sid, ids = world.people[0]
+        m = setup_matter(conn, sid, ids[:2], kind="petition")
+        setup_response(conn, m, "opposes_public_safety")
+        h = setup_hearing(conn, m, "2026-11-02", department="12")
+        setup_ruling(
+            conn,
+            ids[0],
+            m,
+            "denied",
+            hearing_id=h,
+            finding="public_safety",
+            finding_text="the petitioner was convicted in 2025 of assault with a firearm",
+        )
+        setup_ruling(conn, ids[1], m, "granted", hearing_id=h, relief="dismiss_and_seal")
+        [out] = render_rulings(conn, world.out, world.key, KEY_PASS, user="judge", matter_id=m)
+        _MADE["after_hearing"] = (m, out)
+    return _MADE["after_hearing"]
+
+
 def test_petition_denied_for_public_safety_after_hearing_and_one_count_granted(
     world: DispoWorld, conn: sqlite3.Connection
 ) -> None:
     sid, ids = world.people[0]
-    m = setup_matter(conn, sid, ids[:2], kind="petition")
-    setup_response(conn, m, "opposes_public_safety")
-    h = setup_hearing(conn, m, "2026-11-02", department="12")
-    setup_ruling(
-        conn,
-        ids[0],
-        m,
-        "denied",
-        hearing_id=h,
-        finding="public_safety",
-        finding_text="the petitioner was convicted in 2025 of assault with a firearm",
-    )
-    setup_ruling(conn, ids[1], m, "granted", hearing_id=h, relief="dismiss_and_seal")
-    [out] = render_rulings(conn, world.out, world.key, KEY_PASS, user="judge", matter_id=m)
+    m, out = after_hearing_order(world, conn)
+    h = conn.execute("SELECT id FROM hearings WHERE matter_id = ?", (m,)).fetchone()[0]
     assert out.kind == "after_hearing" and out.produced
     _validate(out.path)
     text = _text(out.path)
@@ -104,9 +118,9 @@ def test_petition_denied_for_public_safety_after_hearing_and_one_count_granted(
     # Effect: the granted count is sealed, the denied one never; rulings and matter ordered.
     sealed = {r[0] for r in conn.execute("SELECT count_id FROM under_seal")}
     assert ids[1] in sealed and ids[0] not in sealed
-    assert {r[0] for r in conn.execute("SELECT order_id FROM rulings WHERE matter_id = ?", (m,))} == {
-        conn.execute("SELECT id FROM orders WHERE order_no = ?", (out.order_no,)).fetchone()[0]
-    }
+    assert {
+        r[0] for r in conn.execute("SELECT order_id FROM rulings WHERE matter_id = ?", (m,))
+    } == {conn.execute("SELECT id FROM orders WHERE order_no = ?", (out.order_no,)).fetchone()[0]}
     assert conn.execute("SELECT status FROM matters WHERE id = ?", (m,)).fetchone()[0] == "ordered"
     assert life(conn, ids[0]).text == f"Ordered: relief denied ({out.order_no})"
     assert life(conn, ids[1]).text == f"Ordered ({out.order_no})"
@@ -140,7 +154,9 @@ def test_application_denied_on_the_papers_gets_a_denial_order(
     _validate(out.path)
     text = _text(out.path)
     assert "Order Denying Relief" in text
-    assert "by clear and convincing evidence that the applicant does not satisfy the criteria" in text
+    assert (
+        "by clear and convincing evidence that the applicant does not satisfy the criteria" in text
+    )
     assert "The application is DENIED as to counts" in text
     assert "No hearing was requested or held" in text
     assert not conn.execute(
@@ -154,16 +170,41 @@ def test_application_granted_on_the_papers_is_a_cr403_order_reported_to_doj(
     world: DispoWorld, conn: sqlite3.Connection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sid, ids = world.people[2]
-    m = setup_matter(conn, sid, ids[:2], kind="application", filer_kind="public_defender",
-                     filer_name="Office of the Public Defender")
+    m = setup_matter(
+        conn,
+        sid,
+        ids[:2],
+        kind="application",
+        filer_kind="public_defender",
+        filer_name="Office of the Public Defender",
+    )
     setup_ruling(conn, ids[0], m, "granted", relief="redesignate_misdemeanor")
     setup_ruling(
-        conn, ids[1], m, "granted_other_relief", relief="redesignate_infraction",
+        conn,
+        ids[1],
+        m,
+        "granted_other_relief",
+        relief="redesignate_infraction",
         finding_text="the amount possessed was under 28.5 grams",
     )
     conn.close()
-    assert _cli(world, "orders", "render", "--matter", str(m), "--out", str(world.out),
-                "--sign", str(world.key), "--as", "judge", monkeypatch=monkeypatch) == 0
+    assert (
+        _cli(
+            world,
+            "orders",
+            "render",
+            "--matter",
+            str(m),
+            "--out",
+            str(world.out),
+            "--sign",
+            str(world.key),
+            "--as",
+            "judge",
+            monkeypatch=monkeypatch,
+        )
+        == 0
+    )
     conn = open_db(world.db).conn
     no, path = conn.execute(
         "SELECT order_no, file_path FROM orders WHERE matter_id = ?", (m,)
@@ -174,8 +215,21 @@ def test_application_granted_on_the_papers_is_a_cr403_order_reported_to_doj(
     assert "grants relief other than that proposed" in text and "28.5 grams" in text
     assert "the Public Defender, Office of the Public Defender" in text
     out = tmp_path / "doj.csv"
-    assert _cli(world, "export", "doj-update", "--matter", str(m), "--out", str(out),
-                "--as", "clerk", monkeypatch=monkeypatch) == 0
+    assert (
+        _cli(
+            world,
+            "export",
+            "doj-update",
+            "--matter",
+            str(m),
+            "--out",
+            str(out),
+            "--as",
+            "clerk",
+            monkeypatch=monkeypatch,
+        )
+        == 0
+    )
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [(r["NEW_RELIEF"], r["NEW_LEVEL"], r["ORDER_NUMBER"], r["STATUTE"]) for r in rows] == [
         ("REDESIGNATED", "M", no, "HS 11361.8(f)"),
@@ -197,8 +251,16 @@ def test_resentencing_after_hearing_states_credit_and_supervision(
     m = setup_matter(conn, sid, ids[:1], kind="petition")
     h = setup_hearing(conn, m, "2026-11-03", department="7")
     setup_ruling(
-        conn, ids[0], m, "granted", hearing_id=h, relief="resentence", target="misdemeanor",
-        credit_days=120, supervision_kind="misdemeanor probation", supervision_months=6,
+        conn,
+        ids[0],
+        m,
+        "granted",
+        hearing_id=h,
+        relief="resentence",
+        target="misdemeanor",
+        credit_days=120,
+        supervision_kind="misdemeanor probation",
+        supervision_months=6,
     )
     [out] = render_rulings(conn, world.out, world.key, KEY_PASS, user="judge", matter_id=m)
     assert out.kind == "resentence"
@@ -220,8 +282,18 @@ def test_refusals_exit_4_with_one_line(
     m = setup_matter(conn, sid, ids[:2], kind="application")
     setup_ruling(conn, ids[0], m, "denied", finding="public_safety")
     conn.close()
-    args = ["orders", "render", "--matter", str(m), "--out", str(world.out), "--sign",
-            str(world.key), "--as", "judge"]
+    args = [
+        "orders",
+        "render",
+        "--matter",
+        str(m),
+        "--out",
+        str(world.out),
+        "--sign",
+        str(world.key),
+        "--as",
+        "judge",
+    ]
     capsys.readouterr()
     assert _cli(world, *args, monkeypatch=monkeypatch) == 4  # count 2 not yet ruled
     err = capsys.readouterr().err.strip()
@@ -231,19 +303,36 @@ def test_refusals_exit_4_with_one_line(
     conn.close()
     assert _cli(world, *args, monkeypatch=monkeypatch) == 4  # public safety on an application
     assert "petitions only" in capsys.readouterr().err
-    clerk = ["orders", "render", "--matter", str(m), "--out", str(world.out), "--sign",
-             str(world.key), "--as", "clerk"]
+    clerk = [
+        "orders",
+        "render",
+        "--matter",
+        str(m),
+        "--out",
+        str(world.out),
+        "--sign",
+        str(world.key),
+        "--as",
+        "clerk",
+    ]
     assert _cli(world, *clerk, monkeypatch=monkeypatch) == 4  # only a judge signs
     capsys.readouterr()
     # A matter already ordered is refused.
-    first = world.people[0]
     conn = open_db(world.db).conn
-    done = conn.execute(
-        "SELECT matter_id FROM matter_counts WHERE count_id = ?", (first[1][0],)
-    ).fetchone()[0]
+    done, _ = after_hearing_order(world, conn)
     conn.close()
-    again = ["orders", "render", "--matter", str(done), "--out", str(world.out), "--sign",
-             str(world.key), "--as", "judge"]
+    again = [
+        "orders",
+        "render",
+        "--matter",
+        str(done),
+        "--out",
+        str(world.out),
+        "--sign",
+        str(world.key),
+        "--as",
+        "judge",
+    ]
     assert _cli(world, *again, monkeypatch=monkeypatch) == 4
     assert "already ordered" in capsys.readouterr().err
 
@@ -255,19 +344,55 @@ def test_hearing_date_orders_every_ruling_of_the_day(
     sid, ids = world.people[5]
     m = setup_matter(conn, sid, ids[:1], kind="challenge", filer_kind="prosecution")
     h = setup_hearing(conn, m, "2026-11-20", department="3")
-    setup_ruling(conn, ids[0], m, "granted_other_relief", hearing_id=h,
-                 relief="redesignate_misdemeanor", finding_text="a lesser offense")
+    setup_ruling(
+        conn,
+        ids[0],
+        m,
+        "granted_other_relief",
+        hearing_id=h,
+        relief="redesignate_misdemeanor",
+        finding_text="a lesser offense",
+    )
     conn.close()
     capsys.readouterr()
-    assert _cli(world, "orders", "render", "--hearing-date", "2026-11-20", "--out",
-                str(world.out), "--sign", str(world.key), "--json", "--as", "judge",
-                monkeypatch=monkeypatch) == 0
+    assert (
+        _cli(
+            world,
+            "orders",
+            "render",
+            "--hearing-date",
+            "2026-11-20",
+            "--out",
+            str(world.out),
+            "--sign",
+            str(world.key),
+            "--json",
+            "--as",
+            "judge",
+            monkeypatch=monkeypatch,
+        )
+        == 0
+    )
     made = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [(x["kind"], x["signed"]) for x in made] == [("after_hearing", True)]
     assert _cli(world, "orders", "verify", made[0]["file"], monkeypatch=monkeypatch) == 0
-    assert _cli(world, "orders", "render", "--hearing-date", "2026-11-20", "--out",
-                str(world.out), "--sign", str(world.key), "--as", "judge",
-                monkeypatch=monkeypatch) == 4  # nothing left to order that day
+    assert (
+        _cli(
+            world,
+            "orders",
+            "render",
+            "--hearing-date",
+            "2026-11-20",
+            "--out",
+            str(world.out),
+            "--sign",
+            str(world.key),
+            "--as",
+            "judge",
+            monkeypatch=monkeypatch,
+        )
+        == 4
+    )  # nothing left to order that day
 
 
 def test_certified_copy_only_for_the_entitled_on_a_sealed_conviction(
@@ -275,6 +400,7 @@ def test_certified_copy_only_for_the_entitled_on_a_sealed_conviction(
 ) -> None:
     clerk = authenticate(conn, "clerk", DEMO_PASSWORD)
     sid, ids = world.people[0]
+    after_hearing_order(world, conn)
     order_no = conn.execute(
         "SELECT o.order_no FROM order_counts oc JOIN orders o ON o.id = oc.order_id"
         " WHERE oc.count_id = ?",
@@ -285,14 +411,27 @@ def test_certified_copy_only_for_the_entitled_on_a_sealed_conviction(
     ).fetchone()[0]
     out = tmp_path / "copy.pdf"
     with pytest.raises(RefusedError, match="sealed conviction"):
-        certify_order(conn, clerk, order_no, requester_kind="public",
-                      requester_name="Acme Background Checks", out=out)
+        certify_order(
+            conn,
+            clerk,
+            order_no,
+            requester_kind="public",
+            requester_name="Acme Background Checks",
+            out=out,
+        )
     with pytest.raises(RefusedError, match="not the person named"):
-        certify_order(conn, clerk, order_no, requester_kind="person",
-                      requester_name="Someone Else Entirely", out=out)
+        certify_order(
+            conn,
+            clerk,
+            order_no,
+            requester_kind="person",
+            requester_name="Someone Else Entirely",
+            out=out,
+        )
     assert not out.exists()
-    copy = certify_order(conn, clerk, order_no, requester_kind="person",
-                         requester_name=printed.title(), out=out)
+    copy = certify_order(
+        conn, clerk, order_no, requester_kind="person", requester_name=printed.title(), out=out
+    )
     assert copy.sealed
     text = _text(out)
     assert "certified true and correct copy of the original on file" in text
@@ -307,26 +446,122 @@ def test_certified_copy_only_for_the_entitled_on_a_sealed_conviction(
 
     assert rec == ("person", "clerk", 1, hashlib.sha256(out.read_bytes()).hexdigest())
     with pytest.raises(Exception, match="already exists"):
-        certify_order(conn, clerk, order_no, requester_kind="counsel",
-                      requester_name="Dana Whitfield", out=out)  # never overwrites
+        certify_order(
+            conn,
+            clerk,
+            order_no,
+            requester_kind="counsel",
+            requester_name="Dana Whitfield",
+            out=out,
+        )  # never overwrites
     judge = authenticate(conn, "judge", DEMO_PASSWORD)
     with pytest.raises(RefusedError):
-        certify_order(conn, judge, order_no, requester_kind="counsel",
-                      requester_name="Dana Whitfield", out=tmp_path / "j.pdf")
+        certify_order(
+            conn,
+            judge,
+            order_no,
+            requester_kind="counsel",
+            requester_name="Dana Whitfield",
+            out=tmp_path / "j.pdf",
+        )
     assert audit_verify(conn).ok
 
 
 def test_person_report_shows_rulings_orders_and_doj_dates(
-    world: DispoWorld, conn: sqlite3.Connection
+    world: DispoWorld, conn: sqlite3.Connection, tmp_path: Path
 ) -> None:
-    sid, ids = world.people[2]
+    sid, ids = world.people[0]
+    m, out = after_hearing_order(world, conn)
+    write_export(
+        conn, Selection(matter_id=m), tmp_path / "doj.csv", kind="doj-update", user="clerk"
+    )
     judge = authenticate(conn, "judge", DEMO_PASSWORD)
     rep = person_report(conn, judge, str(sid))
     by_id = {c.count_id: c for c in rep.counts}
-    assert by_id[ids[0]].order_no and by_id[ids[0]].reported_to_doj
-    assert "granted" in by_id[ids[0]].ruling and by_id[ids[0]].source.startswith("matter")
-    before = conn.execute("SELECT MAX(seq) FROM audit_log WHERE action = 'sealed.read'").fetchone()
-    assert before[0] is not None  # the judge's read of sealed counts is logged
+    granted, denied = by_id[ids[1]], by_id[ids[0]]
+    assert granted.order_no == out.order_no and granted.reported_to_doj and granted.sealed
+    assert "granted" in granted.ruling and granted.source == f"matter {m} (petition)"
+    assert denied.order_no == out.order_no and not denied.reported_to_doj and not denied.sealed
+    assert "public safety" in denied.ruling
+    # Every in-scope count of the person is there; counts outside any matter say so.
+    in_review = {
+        r[0]
+        for r in conn.execute(
+            "SELECT r.count_id FROM review_items r JOIN counts c ON c.id = r.count_id"
+            " WHERE c.subject_id = ?",
+            (sid,),
+        )
+    }
+    assert in_review <= set(by_id)
+    reads = [
+        json.loads(t)
+        for (t,) in conn.execute("SELECT targets FROM audit_log WHERE action = 'sealed.read'")
+    ]
+    assert any(ids[1] in t for t in reads)  # the judge's read of the sealed count is logged
     clerk = authenticate(conn, "clerk", DEMO_PASSWORD)
-    seen = person_report(conn, clerk, str(sid))
-    assert ids[0] not in {c.count_id for c in seen.counts} and seen.sealed_hidden
+    seen = person_report(conn, clerk, rep.cii)
+    assert ids[1] not in {c.count_id for c in seen.counts} and seen.sealed_hidden
+    assert ids[0] in {c.count_id for c in seen.counts}  # a denied count is not sealed
+
+
+def test_a_signed_ruling_order_is_corrected_by_a_new_order(
+    world: DispoWorld, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    conn = open_db(world.db).conn
+    sid, ids = world.people[6]
+    m = setup_matter(conn, sid, ids[:1], kind="application", filer_kind="person")
+    setup_ruling(conn, ids[0], m, "denied", finding="criteria_not_met", finding_text="over 28.5 g")
+    [first] = render_rulings(conn, world.out, world.key, KEY_PASS, user="judge", matter_id=m)
+    old_no = first.order_no
+    conn.close()
+    assert (
+        _cli(
+            world,
+            "orders",
+            "amend",
+            old_no,
+            "--reason",
+            "the finding misstated the quantity",
+            "--as",
+            "judge",
+            monkeypatch=monkeypatch,
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert (
+        _cli(
+            world,
+            "orders",
+            "render",
+            "--matter",
+            str(m),
+            "--out",
+            str(world.out),
+            "--sign",
+            str(world.key),
+            "--json",
+            "--as",
+            "judge",
+            monkeypatch=monkeypatch,
+        )
+        == 0
+    )
+    [made] = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert made["kind"] == "denial" and made["order_no"] != old_no and made["signed"]
+    text = _text(Path(made["file"]))
+    assert f"This order amends and replaces Order No. {old_no}" in text
+    assert "misstated the quantity" in text
+    conn = open_db(world.db).conn
+    new_id = conn.execute(
+        "SELECT id FROM orders WHERE order_no = ?", (made["order_no"],)
+    ).fetchone()[0]
+    assert {
+        r[0] for r in conn.execute("SELECT order_id FROM rulings WHERE matter_id = ?", (m,))
+    } == {new_id}
+    assert {r["ORDER_NUMBER"] for r in court_rows(conn, Selection(matter_id=m))} == {
+        made["order_no"]
+    }  # the amended order is no longer reported
+    assert life(conn, ids[0]).order_no == made["order_no"]
+    assert not conn.execute("SELECT 1 FROM under_seal WHERE count_id = ?", (ids[0],)).fetchone()
+    conn.close()

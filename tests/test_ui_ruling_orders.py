@@ -41,8 +41,15 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[DispoWorld, int]:
     sid, ids = w.people[0]
     m = setup_matter(conn, sid, ids[:2], kind="petition")
     h = setup_hearing(conn, m, "2026-11-05", department="4")
-    setup_ruling(conn, ids[0], m, "denied", hearing_id=h, finding="criteria_not_met",
-                 finding_text="the quantity was over the limit")
+    setup_ruling(
+        conn,
+        ids[0],
+        m,
+        "denied",
+        hearing_id=h,
+        finding="criteria_not_met",
+        finding_text="the quantity was over the limit",
+    )
     setup_ruling(conn, ids[1], m, "granted", hearing_id=h, relief="redesignate_misdemeanor")
     conn.close()
     return w, m

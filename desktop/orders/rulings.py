@@ -104,10 +104,17 @@ class RulingPlan:
     matter: MatterInfo
     hearing: HearingInfo | None
     rulings: tuple[Ruling, ...]
+    order_no: str | None = None  # a prepared order to finish (a correction: orders amend)
 
     @property
     def count_ids(self) -> list[int]:
         return [r.count_id for r in self.rulings]
+
+    @property
+    def key(self) -> str:
+        if self.order_no:
+            return f"order:{self.order_no}"
+        return _key(self.kind, self.matter_id, self.hearing_id, self.case_id)
 
 
 _RULINGS_SQL = """
@@ -280,8 +287,9 @@ def plan_matter(
     hearing_ids: set[int] | None = None,
 ) -> list[RulingPlan]:
     """The orders a matter's rulings make (with `hearing_ids`, only the rulings of those
-    hearings). Refused, nothing changed, when a count of the matter has no ruling, when every
-    ruling is already in a signed order, or when a ruling cannot be stated on an order."""
+    hearings), and its prepared corrections (orders amend). Refused, nothing changed, when a
+    count of the matter has no ruling, when every ruling is already in a signed order, or when a
+    ruling cannot be stated on an order."""
     m = _matter_row(conn, matter_id)
     if m["status"] == "withdrawn":
         raise RefusedError(f"matter {matter_id} was withdrawn; there is nothing to order.")
@@ -310,7 +318,8 @@ def plan_matter(
         if (r.order_id is None or r.order_status == "prepared")
         and (hearing_ids is None or r.hearing_id in hearing_ids)
     ]
-    if not todo:
+    corrections = _corrections(conn, matter, rulings, style, hearing_ids)
+    if not todo and not corrections:
         done = sorted({r.order_no for r in rulings.values() if r.order_no})
         raise RefusedError(
             f"the rulings of matter {matter_id} are already ordered ({', '.join(done)}); a "
@@ -319,13 +328,6 @@ def plan_matter(
         )
     for r in todo:
         _check_ruling(r, matter)
-    county_of = dict(
-        conn.execute(
-            "SELECT c.id, COALESCE(k.county, c.county, '') FROM counts c JOIN cases k"
-            " ON k.id = c.case_id WHERE c.id IN (" + ",".join("?" * len(todo)) + ")",
-            [r.count_id for r in todo],
-        ).fetchall()
-    )
     groups: dict[tuple[int | None, int, bool], list[Ruling]] = defaultdict(list)
     for r in todo:
         resentence = r.outcome != "denied" and r.relief == "resentence"
@@ -334,44 +336,98 @@ def plan_matter(
     for (hearing_id, case_id, resentence), items in sorted(
         groups.items(), key=lambda kv: (kv[0][0] or 0, kv[0][1], kv[0][2])
     ):
-        hearing = hearing_info(conn, hearing_id)
         kind = "resentence" if resentence else _kind_for(items, hearing_id)
-        case_number, court = conn.execute(
-            "SELECT case_number, court FROM cases WHERE id = ?", (case_id,)
-        ).fetchone()
-        flags = [
-            (f or "")
-            for (f,) in conn.execute(
-                "SELECT d.flags FROM determinations d WHERE d.count_id IN ("
-                + ",".join("?" * len(items))
-                + ")",
-                [r.count_id for r in items],
+        plans.append(_plan(conn, matter, kind, hearing_id, case_id, items, style))
+    return plans + corrections
+
+
+def _corrections(
+    conn: sqlite3.Connection,
+    matter: MatterInfo,
+    rulings: dict[int, Ruling],
+    style: str,
+    hearing_ids: set[int] | None,
+) -> list[RulingPlan]:
+    """Prepared corrections (reliefdesk orders amend) of this matter's signed orders, numbered
+    already: each is made from the rulings in force for the counts it carries."""
+    rows = conn.execute(
+        "SELECT id, order_no, kind, hearing_id, case_id, county FROM orders WHERE matter_id = ?"
+        " AND amends_order_no IS NOT NULL AND status = 'prepared' AND problem IS NULL"
+        " ORDER BY id",
+        (matter.matter_id,),
+    ).fetchall()
+    out = []
+    for oid, order_no, kind, hearing_id, case_id, county in rows:
+        if hearing_ids is not None and hearing_id not in hearing_ids:
+            continue
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT count_id FROM order_counts WHERE order_id = ? ORDER BY count_id", (oid,)
             )
         ]
-        entry = CaseEntry(
-            person=printed_person(conn, case_id, style),
-            case_number=case_number,
-            counts=tuple(_count_line(conn, r, matter.kind) for r in items),
-            court=court_display(court) or None,
-            juvenile=any("juvenile" in f.split(";") for f in flags),
-            case_id=case_id,
-            terms=_terms(items, hearing) if resentence else None,
-        )
-        plans.append(
-            RulingPlan(
-                kind=kind,
-                matter_id=matter_id,
-                hearing_id=hearing_id,
-                case_id=case_id,
-                county=county_of.get(items[0].count_id, "") or "",
-                template=TEMPLATES[kind],
-                entry=entry,
-                matter=matter,
-                hearing=hearing,
-                rulings=tuple(items),
+        missing = [cid for cid in ids if cid not in rulings]
+        if missing:
+            raise RefusedError(
+                f"the correction {order_no} carries count ids {', '.join(map(str, missing))} "
+                f"that have no ruling in force in matter {matter.matter_id}. Nothing was changed."
             )
+        items = [rulings[cid] for cid in ids]
+        for r in items:
+            _check_ruling(r, matter)
+        out.append(_plan(conn, matter, kind, hearing_id, case_id, items, style, county, order_no))
+    return out
+
+
+def _plan(
+    conn: sqlite3.Connection,
+    matter: MatterInfo,
+    kind: str,
+    hearing_id: int | None,
+    case_id: int,
+    items: list[Ruling],
+    style: str,
+    county: str | None = None,
+    order_no: str | None = None,
+) -> RulingPlan:
+    """One order: the rulings of one case at one hearing (or on the papers)."""
+    hearing = hearing_info(conn, hearing_id)
+    case_number, court, case_county = conn.execute(
+        "SELECT k.case_number, k.court, COALESCE(k.county, c.county, '') FROM cases k"
+        " JOIN counts c ON c.case_id = k.id WHERE k.id = ? AND c.id = ?",
+        (case_id, items[0].count_id),
+    ).fetchone()
+    flags = [
+        (f or "")
+        for (f,) in conn.execute(
+            "SELECT d.flags FROM determinations d WHERE d.count_id IN ("
+            + ",".join("?" * len(items))
+            + ")",
+            [r.count_id for r in items],
         )
-    return plans
+    ]
+    entry = CaseEntry(
+        person=printed_person(conn, case_id, style),
+        case_number=case_number,
+        counts=tuple(_count_line(conn, r, matter.kind) for r in items),
+        court=court_display(court) or None,
+        juvenile=any("juvenile" in f.split(";") for f in flags),
+        case_id=case_id,
+        terms=_terms(items, hearing) if kind == "resentence" else None,
+    )
+    return RulingPlan(
+        kind=kind,
+        matter_id=matter.matter_id or 0,
+        hearing_id=hearing_id,
+        case_id=case_id,
+        county=county if county is not None else case_county or "",
+        template=TEMPLATES[kind],
+        entry=entry,
+        matter=matter,
+        hearing=hearing,
+        rulings=tuple(items),
+        order_no=order_no,
+    )
 
 
 def matters_heard_on(conn: sqlite3.Connection, hearing_date: str) -> dict[int, set[int]]:
@@ -426,12 +482,17 @@ def _existing(conn: sqlite3.Connection, matter_ids: list[int]) -> dict[str, sqli
         rows = conn.execute(
             "SELECT * FROM orders WHERE matter_id IN ("
             + ",".join("?" * len(matter_ids))
-            + ") AND status = 'prepared' AND amends_order_no IS NULL ORDER BY id",
+            + ") AND status = 'prepared' ORDER BY id",
             matter_ids,
         ).fetchall()
     finally:
         conn.row_factory = None
-    return {_key(r["kind"], r["matter_id"], r["hearing_id"], r["case_id"]): r for r in rows}
+    return {
+        f"order:{r['order_no']}"
+        if r["amends_order_no"]
+        else _key(r["kind"], r["matter_id"], r["hearing_id"], r["case_id"]): r
+        for r in rows
+    }
 
 
 def printed_names(plan: RulingPlan) -> str:
@@ -452,7 +513,7 @@ def _prepare(
         now = clock.utc_stamp()
         for p in plans:
             tmpl = templates[p.template]
-            key = _key(p.kind, p.matter_id, p.hearing_id, p.case_id)
+            key = p.key
             row = existing.get(key)
             if row is not None:
                 have = sorted(
@@ -591,7 +652,7 @@ def render_rulings(
     scope: dict[str, object] = {"matters": sorted({p.matter_id for p in plans})}
     if hearing_date:
         scope["hearing_date"] = hearing_date
-    by_key = {_key(p.kind, p.matter_id, p.hearing_id, p.case_id): p for p in plans}
+    by_key = {p.key: p for p in plans}
     mine = {k: rows[k] for k in by_key if k in rows}
     paths = {} if unsigned else _order_paths(conn, mine, out_dir, user, None, scope)
     head_seq, head = head_hash(conn)
@@ -618,6 +679,8 @@ def render_rulings(
             court=court,
             matter=p.matter,
             hearing=p.hearing,
+            amends=row["amends_order_no"],
+            amend_reason=row["amend_reason"] or "",
         )
         jobs.append(
             Job(
@@ -722,6 +785,14 @@ def _record(
                     r.order_no,
                 ),
             )
+            if not unsigned:
+                # A signed correction carries the rulings of the order it amends.
+                conn.execute(
+                    "UPDATE rulings SET order_id = (SELECT id FROM orders WHERE order_no = ?)"
+                    " WHERE order_id = (SELECT o.id FROM orders o JOIN orders n"
+                    " ON n.amends_order_no = o.order_no WHERE n.order_no = ?)",
+                    (r.order_no, r.order_no),
+                )
         for r in failed:
             conn.execute(
                 "UPDATE orders SET problem = ? WHERE order_no = ?", (r.problem, r.order_no)
@@ -759,6 +830,5 @@ def waiting_matters(conn: sqlite3.Connection) -> list[dict[str, object]]:
         " GROUP BY m.id ORDER BY m.id"
     ).fetchall()
     return [
-        {"id": r[0], "kind": r[1], "number": r[2], "rulings": r[3], "hearings": r[4]}
-        for r in rows
+        {"id": r[0], "kind": r[1], "number": r[2], "rulings": r[3], "hearings": r[4]} for r in rows
     ]
