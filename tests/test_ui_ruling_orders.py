@@ -22,9 +22,9 @@ from dispo_setup import (
     setup_matter,
     setup_ruling,
 )
+from pypdf import PdfReader
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
-from pypdf import PdfReader
 
 from desktop.review.count_detail import load_detail_for
 from desktop.review.users import authenticate
