@@ -33,7 +33,7 @@ from pypdf import PdfReader
 
 from desktop.audit.log import verify as audit_verify
 from desktop.cli.main import main
-from desktop.errors import RefusedError
+from desktop.errors import RefusedError, UserError
 from desktop.orders.certify import certify_order
 from desktop.orders.doj_export import Selection, court_rows, doj_rows, write_export
 from desktop.orders.person_report import person_report
@@ -163,6 +163,11 @@ def test_application_denied_on_the_papers_gets_a_denial_order(
         "SELECT 1 FROM under_seal WHERE count_id IN (?, ?)", tuple(ids[:2])
     ).fetchone()
     assert doj_rows(conn, Selection(matter_id=m)) == []  # a denial changes nothing DOJ holds
+    with pytest.raises(UserError, match="deny relief only"):
+        write_export(
+            conn, Selection(matter_id=m), world.out / "none.csv", kind="doj-update", user="clerk"
+        )
+    assert not (world.out / "none.csv").exists()
     assert [r["ACTION"] for r in court_rows(conn, Selection(matter_id=m))] == ["DENIED"] * 2
 
 
@@ -468,7 +473,11 @@ def test_certified_copy_only_for_the_entitled_on_a_sealed_conviction(
 
 
 def test_person_report_shows_rulings_orders_and_doj_dates(
-    world: DispoWorld, conn: sqlite3.Connection, tmp_path: Path
+    world: DispoWorld,
+    conn: sqlite3.Connection,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     sid, ids = world.people[0]
     m, out = after_hearing_order(world, conn)
@@ -498,6 +507,37 @@ def test_person_report_shows_rulings_orders_and_doj_dates(
         for (t,) in conn.execute("SELECT targets FROM audit_log WHERE action = 'sealed.read'")
     ]
     assert any(ids[1] in t for t in reads)  # the judge's read of the sealed count is logged
+    conn.close()
+    monkeypatch.setenv("RELIEFDESK_PASSWORD", DEMO_PASSWORD)
+    pdf = tmp_path / "report.pdf"
+    conn = open_db(world.db).conn
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "--db",
+                str(world.db),
+                "person",
+                "report",
+                rep.cii,
+                "--json",
+                "--out",
+                str(pdf),
+                "--as",
+                "judge",
+            ]
+        )
+        == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert {c["order_no"] for c in data["counts"] if c["count_id"] in ids[:2]} == {out.order_no}
+    assert "What happened to the record" in _text(pdf)
+    assert (
+        main(
+            ["--db", str(world.db), "person", "report", rep.cii, "--out", str(pdf), "--as", "judge"]
+        )
+        == 2
+    )  # never overwrites
     clerk = authenticate(conn, "clerk", DEMO_PASSWORD)
     seen = person_report(conn, clerk, rep.cii)
     assert ids[1] not in {c.count_id for c in seen.counts} and seen.sealed_hidden

@@ -311,6 +311,11 @@ def certify_order(
         )
     path = order_file(order)
     original = path.read_bytes()
+    if not original.startswith(b"%PDF"):
+        raise UserError(
+            f"the signed order on file for {order_no} is a scanned image ({path.name}), not a "
+            "PDF; certify the paper original at the counter. Nothing was written."
+        )
     if order.sha256 and hashlib.sha256(original).hexdigest() != order.sha256:
         raise RefusedError(
             f"the file of order {order_no} ({path}) differs from the original recorded when it "

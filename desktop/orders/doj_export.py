@@ -313,6 +313,13 @@ def write_export(
         columns, rows = COURT_COLUMNS, court_rows(conn, sel)
     else:
         raise ValueError(kind)
+    if not rows:
+        # Every signed order selected denies relief: a denial is not reported to DOJ.
+        raise UserError(
+            f"the signed orders of {sel.words()} deny relief only; a denial changes nothing in "
+            "DOJ's records and is not reported (docs/doj-update-format.md). The court-update "
+            "export carries it. Nothing was written."
+        )
     per_order: dict[str, int] = {}
     for r in rows:
         per_order[r["ORDER_NUMBER"]] = per_order.get(r["ORDER_NUMBER"], 0) + 1

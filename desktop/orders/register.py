@@ -137,6 +137,8 @@ class OrderRow:
     warnings: str | None = None  # fields cut to fit, for the clerk
     scan_sha256: str | None = None
     unsigned_path: str | None = None  # the order printed unsigned for an ink signature
+    matter_id: int | None = None  # an order made from the rulings of a matter (issue 19)
+    hearing_id: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -154,7 +156,7 @@ SELECT o.id, o.order_no, o.kind, o.batch_id, o.case_id, o.county, o.order_date, 
                  JOIN cases k ON k.id = oc.case_id JOIN subjects s ON s.id = k.subject_id
                  WHERE oc.order_id = o.id)), ''),
        o.signature_method, o.amends_order_no, o.problem, o.warnings, o.scan_sha256, o.unsigned_path,
-       o.printed_names IS NOT NULL
+       o.matter_id, o.hearing_id, o.printed_names IS NOT NULL
 FROM orders o
 """
 
@@ -242,7 +244,13 @@ def order_file(order: OrderRow) -> Path:
     if not path.exists():
         raise UserError(
             f"the file of order {order.order_no} is missing: {path}. Render the batch "
-            f"again (reliefdesk orders render --batch {order.batch_id} ...) to rewrite it."
+            "again ("
+            + (
+                f"reliefdesk orders render --batch {order.batch_id}"
+                if order.batch_id is not None
+                else f"reliefdesk orders render --matter {order.matter_id}"
+            )
+            + " ...) to rewrite it."
         )
     return path
 
