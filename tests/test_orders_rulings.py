@@ -217,7 +217,7 @@ def test_application_granted_on_the_papers_is_a_cr403_order_reported_to_doj(
     text = _text(Path(path))
     assert "Order After Petition/Application" in text and "The application is GRANTED" in text
     assert "Redesignated as a misdemeanor" in text and "Redesignated as an infraction" in text
-    assert "grants relief other than that proposed" in text and "28.5 grams" in text
+    assert "grants relief other than that requested: the count is redesignated as an infraction" in text and "28.5 grams" in text
     assert "the Public Defender, Office of the Public Defender" in text
     out = tmp_path / "doj.csv"
     assert (

@@ -660,6 +660,7 @@ def count_findings(t: OrderTemplate, order: OrderData, font: str) -> list[str]:
                 "case_number": e.case_number or "(no case number)",
                 "name": markup(e.person.name, font),
                 "relief": wording.relief_text(t, c, order.court),
+                "relief_lower": _lower_first(wording.relief_text(t, c, order.court)),
                 "reason": markup(reason, font)
                 if reason
                 else escape(t.text.get("no_reason", "the record before the court supports it")),
@@ -681,6 +682,11 @@ def count_findings(t: OrderTemplate, order: OrderData, font: str) -> list[str]:
             prefix = t.fill(t.text.get("count_finding_prefix", ""), values)
             out.append(prefix + " ".join(sentences))
     return out
+
+
+def _lower_first(text: str) -> str:
+    """'Redesignated as an infraction' -> 'redesignated as an infraction', for mid-sentence use."""
+    return text[:1].lower() + text[1:] if text[:2].isalpha() and not text[:2].isupper() else text
 
 
 def _fit_layouts(t: OrderTemplate, order: OrderData) -> list[dict[str, Any]]:

@@ -61,7 +61,8 @@ def relief_text(t: OrderTemplate, count: CountLine, court: CourtDetails | None =
     if court is not None and court.relief_words.get(key):
         return court.relief_words[key]
     if key == DENIED:
-        return t.relief.get(DENIED, "Denied")
+        # The ruling column names the finding when the template words it.
+        return t.relief.get(f"denied_{count.finding}", "") or t.relief.get(DENIED, "Denied")
     return t.relief[key]
 
 
