@@ -217,7 +217,11 @@ def test_application_granted_on_the_papers_is_a_cr403_order_reported_to_doj(
     text = _text(Path(path))
     assert "Order After Petition/Application" in text and "The application is GRANTED" in text
     assert "Redesignated as a misdemeanor" in text and "Redesignated as an infraction" in text
-    assert "grants relief other than that requested: the count is redesignated as an infraction" in text and "28.5 grams" in text
+    assert (
+        "grants relief other than that requested: the count is redesignated as an infraction"
+        in text
+        and "28.5 grams" in text
+    )
     assert "the Public Defender, Office of the Public Defender" in text
     out = tmp_path / "doj.csv"
     assert (
@@ -605,3 +609,36 @@ def test_a_signed_ruling_order_is_corrected_by_a_new_order(
     assert life(conn, ids[0]).order_no == made["order_no"]
     assert not conn.execute("SELECT 1 FROM under_seal WHERE count_id = ?", (ids[0],)).fetchone()
     conn.close()
+
+
+def test_ruling_order_printed_for_ink_then_recorded_signed_seals_the_granted_count(
+    world: DispoWorld, conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from desktop.orders.actions import record_signature, send_back_unproduced
+
+    sid, ids = world.people[5]
+    m = setup_matter(conn, sid, ids[1:2], kind="application")
+    setup_ruling(conn, ids[1], m, "granted", relief="redesignate_misdemeanor")
+    [out] = render_rulings(
+        conn, tmp_path, None, "", user="clerk", matter_id=m, unsigned=True, judge_user="judge"
+    )
+    assert out.kind == "petition_order" and not out.signed and out.path.exists()
+    assert "Digitally signed" not in _text(out.path)  # a blank line for the ink signature
+    assert not conn.execute("SELECT 1 FROM under_seal WHERE count_id = ?", (ids[1],)).fetchone()
+    judge = authenticate(conn, "judge", DEMO_PASSWORD)
+    with pytest.raises(RefusedError, match="not from a batch"):
+        send_back_unproduced(conn, judge, out.order_no, "no")
+    clerk = authenticate(conn, "clerk", DEMO_PASSWORD)
+    row = record_signature(
+        conn,
+        clerk,
+        out.order_no,
+        judge="judge",
+        signed_at=datetime(2026, 11, 3, 18, tzinfo=UTC),
+        method="ink",
+    )
+    assert row.status == "signed"
+    assert conn.execute("SELECT 1 FROM under_seal WHERE count_id = ?", (ids[1],)).fetchone()
+    assert [r["NEW_RELIEF"] for r in doj_rows(conn, Selection(matter_id=m))] == ["REDESIGNATED"]

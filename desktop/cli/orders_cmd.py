@@ -459,6 +459,11 @@ def cmd_terms(args: argparse.Namespace) -> int:
     from desktop.orders.register import order_place
 
     row = order_place(db.conn, args.order_no)
+    if row is not None and row[2] == "resentence" and row[0] is None:
+        raise UserError(
+            f"{args.order_no} was made from a hearing outcome; its credit for time served and "
+            "supervision are the ones the judge entered with the ruling, not entered here."
+        )
     if row is None or row[2] != "resentence":
         raise UserError(
             f"{args.order_no} is not a resentencing order; `reliefdesk orders list` shows "

@@ -198,9 +198,14 @@ def record_signature(
                 "changed."
             )
         if not row["unsigned_path"]:
+            which = (
+                f"--batch {row['batch_id']}"
+                if row["batch_id"] is not None
+                else f"--matter {row['matter_id']}"
+            )
             raise RefusedError(
                 f"order {order_no} was not printed for signature yet; print it unsigned "
-                f"first (reliefdesk orders render --batch {row['batch_id']} --unsigned "
+                f"first (reliefdesk orders render {which} --unsigned "
                 "...). Nothing was changed."
             )
         if row["problem"]:
@@ -333,6 +338,12 @@ def send_back_unproduced(
             raise RefusedError(
                 f"order {order_no} is signed; a signed order is corrected by a new "
                 f"order (reliefdesk orders amend {order_no}). Nothing was changed."
+            )
+        if row["batch_id"] is None:
+            raise RefusedError(
+                f"order {order_no} was made from the rulings of matter {row['matter_id']}, "
+                "not from a batch; nothing goes back to the clerk's queue. The judge corrects "
+                "the ruling, and the order is made again. Nothing was changed."
             )
         waiting = (
             row["kind"] == "resentence"
