@@ -642,3 +642,43 @@ def test_ruling_order_printed_for_ink_then_recorded_signed_seals_the_granted_cou
     assert row.status == "signed"
     assert conn.execute("SELECT 1 FROM under_seal WHERE count_id = ?", (ids[1],)).fetchone()
     assert [r["NEW_RELIEF"] for r in doj_rows(conn, Selection(matter_id=m))] == ["REDESIGNATED"]
+
+
+def test_certified_copy_of_a_batch_grant_order(tmp_path: Path) -> None:
+    """Orders made from review batches are certified the same way (an agency entitled to it)."""
+    from signed_world import build_signed_world
+
+    w = build_signed_world(tmp_path, rows=2000, people=1)
+    conn = open_db(w.db).conn
+    clerk = authenticate(conn, "clerk", DEMO_PASSWORD)
+    order_no, pages = conn.execute(
+        "SELECT o.order_no, o.pages FROM order_counts oc JOIN orders o ON o.id = oc.order_id"
+        " WHERE oc.count_id = ?",
+        (w.sealed[0],),
+    ).fetchone()
+    with pytest.raises(RefusedError, match="sealed conviction"):
+        certify_order(
+            conn,
+            clerk,
+            order_no,
+            requester_kind="public",
+            requester_name="A Landlord",
+            out=tmp_path / "no.pdf",
+        )
+    copy = certify_order(
+        conn,
+        clerk,
+        order_no,
+        requester_kind="agency",
+        requester_name="California Department of Justice",
+        out=tmp_path / "copy.pdf",
+    )
+    reader = PdfReader(str(copy.path))
+    assert len(reader.pages) in (pages, pages + 1)
+    assert copy.stamped_on_last_page == (len(reader.pages) == pages)
+    text = _text(copy.path)
+    assert "Order Granting Relief" in text and "CLERK'S CERTIFICATE" in text
+    assert "/s/ Hon. Test Judge" in text
+    assert "/AcroForm" not in reader.trailer["/Root"]  # the original's signature stays with it
+    assert audit_verify(conn).ok
+    conn.close()
