@@ -166,16 +166,35 @@ def _conform_signatures(page, writer_page_size: tuple[float, float]) -> bytes | 
         c.setFont(face("serif", italic=True), 10)
         c.drawString(min(x1, x2) + 2, min(y1, y2) + 14, f"/s/ {name}" if name else "/s/")
         c.setFont(face("sans"), 6.5)
-        stamp = when[2:10] if when.startswith("D:") else ""
-        signed = f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}" if len(stamp) == 8 else ""
         c.drawString(
             min(x1, x2) + 2,
             min(y1, y2) + 5,
-            "Signed digitally on the original" + (f" on {signed}" if signed else ""),
+            "Signed digitally on the original" + _signed_on(when),
         )
     c.showPage()
     c.save()
     return buf.getvalue()
+
+
+def _signed_on(pdf_date: str) -> str:
+    """' on November 29, 2026 (Pacific)' from a signature's /M ('D:20261130071400+00'00''), the
+    court's date as the signature appearance states it; '' when it cannot be read."""
+    from datetime import datetime, timedelta, timezone
+
+    from desktop.clock import pacific
+
+    text = pdf_date[2:] if pdf_date.startswith("D:") else pdf_date
+    try:
+        moment = datetime.strptime(text[:14], "%Y%m%d%H%M%S")
+    except ValueError:
+        return ""
+    rest = text[14:].replace("'", "")
+    offset = timedelta(0)
+    if rest[:1] in ("+", "-") and len(rest) >= 5 and rest[1:5].isdigit():
+        offset = timedelta(hours=int(rest[1:3]), minutes=int(rest[3:5]))
+        offset = -offset if rest[0] == "-" else offset
+    local = pacific(moment.replace(tzinfo=timezone(offset)))
+    return f" on {long_date(local.date())} (Pacific)"
 
 
 def _free_bottom(pdf: bytes, index: int) -> tuple[float, float]:
