@@ -681,4 +681,12 @@ def test_certified_copy_of_a_batch_grant_order(tmp_path: Path) -> None:
     assert "/s/ Hon. Test Judge" in text
     assert "/AcroForm" not in reader.trailer["/Root"]  # the original's signature stays with it
     assert audit_verify(conn).ok
+    # The person's report names the batch ruling and its order.
+    judge = authenticate(conn, "judge", DEMO_PASSWORD)
+    rep = person_report(conn, judge, str(w.subject_id))
+    by_id = {c.count_id: c for c in rep.counts}
+    assert set(w.sealed) <= set(by_id)
+    one = by_id[w.sealed[0]]
+    assert one.source == f"batch {w.batch}" and one.ruling.startswith("clerk's decision")
+    assert one.order_no == order_no and one.sealed and one.reported_to_doj == ""
     conn.close()
