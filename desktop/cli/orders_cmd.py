@@ -654,12 +654,12 @@ def cmd_list(args: argparse.Namespace) -> int:
         print("no orders yet")
         return 0
     print(
-        f"{'ORDER':<20} {'KIND':<10} {'BATCH':>5} {'COUNTS':>6} {'STATUS':<22} {'SIGNED':<25} "
+        f"{'ORDER':<20} {'KIND':<14} {'BATCH':>5} {'COUNTS':>6} {'STATUS':<22} {'SIGNED':<25} "
         f"{'PRINTED':<25} FILE / PROBLEM"
     )
     for r in rows:
         print(
-            f"{r.order_no:<20} {r.kind:<10} {r.batch_id if r.batch_id is not None else '-':>5} "
+            f"{r.order_no:<20} {r.kind:<14} {r.batch_id if r.batch_id is not None else '-':>5} "
             f"{r.counts:>6} {_status(r):<22} "
             f"{(r.signed_at or ''):<25} {(r.printed_at or ''):<25} "
             f"{r.problem or r.file_path or r.unsigned_path or ''}"
