@@ -325,7 +325,6 @@ class OrdersView(QWidget):
             top.addWidget(self.bulk_check)
             top.addWidget(self.preview_button)
             top.addWidget(self.render_button)
-            top.addWidget(self.rulings_button)
         outer.addLayout(top)
 
         self.model = OrdersModel(self)
@@ -413,7 +412,9 @@ class OrdersView(QWidget):
             signing.addWidget(b)
         if self.is_judge:
             signing.addWidget(self.send_back_button)
-        signing.addWidget(self.certify_button)
+            signing.addWidget(self.rulings_button)
+        if getattr(user, "role", None) in ("clerk", "records_officer"):
+            signing.addWidget(self.certify_button)  # the clerk's attestation
         signing.addStretch(1)
         signing.addWidget(self.export_button)
         outer.addLayout(signing)
