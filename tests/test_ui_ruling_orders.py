@@ -100,6 +100,24 @@ def test_judge_signs_a_matters_orders_and_a_clerk_certifies_one(
     assert printed == "(sealed)"  # the clerk's list does not name the person of a sealed order
 
 
+def test_a_denial_order_seals_nothing_so_its_person_is_named(qtbot, world, tmp_path: Path) -> None:
+    w, _m = world
+    conn = open_db(w.db).conn
+    sid, ids = w.people[1]
+    m = setup_matter(conn, sid, ids[:1], kind="application", filer_kind="person")
+    setup_ruling(conn, ids[0], m, "denied", finding="criteria_not_met")
+    conn.close()
+    judge = _view(qtbot, w, "judge", tmp_path)
+    judge.render_rulings(w.key, KEY_PASS, tmp_path / "orders", matter_id=m)
+    qtbot.waitUntil(lambda: not judge.busy(), timeout=60_000)
+    [made] = judge.last_outcome["rendered"]
+    assert made.kind == "denial"
+    clerk = _view(qtbot, w, "clerk", tmp_path)
+    clerk.batch_box.setCurrentIndex(clerk.batch_box.findData(RULINGS))
+    row = next(r for r in clerk.model.rows if r.order_no == made.order_no)
+    assert row.names not in ("", "(sealed)")
+
+
 def test_count_detail_opens_the_persons_report(qtbot, world) -> None:
     w, _m = world
     conn = open_db(w.db).conn

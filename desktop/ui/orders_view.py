@@ -463,7 +463,7 @@ class OrdersView(QWidget):
         self.batch_box.blockSignals(True)
         self.batch_box.clear()
         self.batch_box.addItem("All batches", None)
-        self.batch_box.addItem("Orders from rulings (hearings, petitions)", RULINGS)
+        self.batch_box.addItem("Orders from rulings", RULINGS)
         for b in batches:
             self.batch_box.addItem(
                 f"Batch {b['id']} — {b['items']:,} counts, accepted by {b['accepted_by']}", b["id"]
