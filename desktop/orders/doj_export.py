@@ -342,7 +342,17 @@ def write_export(
         )
         payload: dict[str, object] = {"file": str(out), "rows": len(rows), "sha256": digest}
         if sel.batch_id is None:
-            payload.update(matter_id=sel.matter_id, orders=sorted(per_order))
+            # Order ids too: the dispositions status report reads them (desktop/dispositions).
+            ids = [
+                oid
+                for (oid,) in conn.execute(
+                    "SELECT id FROM orders WHERE order_no IN ("
+                    + ",".join("?" * len(per_order))
+                    + ") ORDER BY id",
+                    sorted(per_order),
+                )
+            ]
+            payload.update(matter_id=sel.matter_id, orders=sorted(per_order), order_ids=ids)
         audit.append(
             conn,
             user,
