@@ -46,7 +46,7 @@ from desktop.store import open_db
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> DispoWorld:
     w = build_dispo_world(tmp_path_factory.mktemp("dispo"), rows=2500)
-    assert len(w.people) >= 7
+    assert len(w.people) >= 8
     return w
 
 
@@ -690,3 +690,37 @@ def test_certified_copy_of_a_batch_grant_order(tmp_path: Path) -> None:
     assert one.source == f"batch {w.batch}" and one.ruling.startswith("clerk's decision")
     assert one.order_no == order_no and one.sealed and one.reported_to_doj == ""
     conn.close()
+
+
+def test_a_new_ruling_before_signing_withdraws_the_prepared_order(
+    world: DispoWorld, conn: sqlite3.Connection, tmp_path: Path
+) -> None:
+    sid, ids = world.people[7]
+    cid = ids[0]
+    m = setup_matter(conn, sid, [cid], kind="application", filer_kind="person")
+    first = setup_ruling(conn, cid, m, "granted", relief="redesignate_misdemeanor")
+    [printed] = render_rulings(
+        conn, tmp_path, None, "", user="clerk", matter_id=m, unsigned=True, judge_user="judge"
+    )
+    assert printed.kind == "petition_order"
+    # Before anyone signs, the judge rules again (the dispositions core supersedes the ruling).
+    second = setup_ruling(conn, cid, m, "denied", finding="criteria_not_met")
+    conn.execute("UPDATE rulings SET superseded_by = ? WHERE id = ?", (second, first))
+    [made] = render_rulings(conn, world.out, world.key, KEY_PASS, user="judge", matter_id=m)
+    assert made.kind == "denial" and made.order_no != printed.order_no
+    old = conn.execute(
+        "SELECT problem, (SELECT COUNT(*) FROM order_counts WHERE order_id = o.id) FROM orders o"
+        " WHERE order_no = ?",
+        (printed.order_no,),
+    ).fetchone()
+    assert old[0].startswith("withdrawn") and old[1] == 0
+    assert [
+        r[0]
+        for r in conn.execute(
+            "SELECT o.order_no FROM order_counts oc JOIN orders o ON o.id = oc.order_id"
+            " WHERE oc.count_id = ?",
+            (cid,),
+        )
+    ] == [made.order_no]
+    assert life(conn, cid).text == f"Ordered: relief denied ({made.order_no})"
+    assert audit_verify(conn).ok

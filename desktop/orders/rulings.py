@@ -352,7 +352,8 @@ def _corrections(
     already: each is made from the rulings in force for the counts it carries."""
     rows = conn.execute(
         "SELECT id, order_no, kind, hearing_id, case_id, county FROM orders WHERE matter_id = ?"
-        " AND amends_order_no IS NOT NULL AND status = 'prepared' AND problem IS NULL"
+        " AND amends_order_no IS NOT NULL AND status = 'prepared'"
+        " AND COALESCE(problem, '') NOT LIKE 'withdrawn%'"
         " ORDER BY id",
         (matter.matter_id,),
     ).fetchall()
@@ -482,7 +483,8 @@ def _existing(conn: sqlite3.Connection, matter_ids: list[int]) -> dict[str, sqli
         rows = conn.execute(
             "SELECT * FROM orders WHERE matter_id IN ("
             + ",".join("?" * len(matter_ids))
-            + ") AND status = 'prepared' ORDER BY id",
+            + ") AND status = 'prepared' AND COALESCE(problem, '') NOT LIKE 'withdrawn%'"
+            " ORDER BY id",
             matter_ids,
         ).fetchall()
     finally:
@@ -493,6 +495,40 @@ def _existing(conn: sqlite3.Connection, matter_ids: list[int]) -> dict[str, sqli
         else _key(r["kind"], r["matter_id"], r["hearing_id"], r["case_id"]): r
         for r in rows
     }
+
+
+WITHDRAWN = "withdrawn: its rulings were superseded by new rulings; a new order carries them"
+
+
+def _withdraw_stale(
+    conn: sqlite3.Connection, existing: dict[str, sqlite3.Row], plans: list[RulingPlan]
+) -> list[str]:
+    """Prepared (never signed) orders whose counts the judge has ruled on again so that they now
+    belong in another order (another kind, other counts): they are withdrawn — their counts and
+    rulings released, the reason recorded — so no count is carried by two orders. Returns their
+    numbers. A signed order is never touched (a correction is orders amend)."""
+    keys = {p.key: p for p in plans}
+    counts = {cid for p in plans for cid in p.count_ids}
+    out = []
+    for key, row in existing.items():
+        if row["amends_order_no"]:
+            continue
+        have = {
+            c
+            for (c,) in conn.execute(
+                "SELECT count_id FROM order_counts WHERE order_id = ?", (row["id"],)
+            )
+        }
+        if not have & counts:
+            continue
+        plan = keys.get(key)
+        if plan is not None and have == set(plan.count_ids):
+            continue
+        conn.execute("DELETE FROM order_counts WHERE order_id = ?", (row["id"],))
+        conn.execute("UPDATE rulings SET order_id = NULL WHERE order_id = ?", (row["id"],))
+        conn.execute("UPDATE orders SET problem = ? WHERE id = ?", (WITHDRAWN, row["id"]))
+        out.append(str(row["order_no"]))
+    return out
 
 
 def printed_names(plan: RulingPlan) -> str:
@@ -511,23 +547,20 @@ def _prepare(
         linked: dict[str, list[int]] = {}
         templates = {name: load_template(name) for name in {p.template for p in plans}}
         now = clock.utc_stamp()
+        withdrawn = _withdraw_stale(conn, existing, plans)
+        existing = {k: r for k, r in existing.items() if r["order_no"] not in withdrawn}
         for p in plans:
             tmpl = templates[p.template]
             key = p.key
             row = existing.get(key)
             if row is not None:
-                have = sorted(
-                    x[0]
-                    for x in conn.execute(
-                        "SELECT count_id FROM order_counts WHERE order_id = ?", (row["id"],)
-                    )
+                # The prepared order is finished as it was numbered; a ruling entered since
+                # (superseding one it carried, same counts and kind) is linked to it.
+                ids = [r.id for r in p.rulings]
+                conn.executemany(
+                    "UPDATE rulings SET order_id = ? WHERE id = ? AND order_id IS NULL",
+                    [(row["id"], rid) for rid in ids],
                 )
-                if have != sorted(p.count_ids):
-                    raise RefusedError(
-                        f"order {row['order_no']} was prepared for other counts than matter "
-                        f"{p.matter_id}'s rulings now name; ask an administrator. Nothing was "
-                        "changed."
-                    )
                 continue
             order_no, code, seq = next_order_number(conn, p.county, order_date.year)
             cur = conn.execute(
@@ -584,17 +617,18 @@ def _prepare(
                 )
                 if cur.rowcount:
                     ordered.append(mid)
-        if made:
+        if made or withdrawn:
             audit.append(
                 conn,
                 user,
                 "orders.prepare",
-                made,
+                made or withdrawn,
                 {
                     "matters": matter_ids,
                     "rulings": linked,
                     "matters_ordered": ordered,
                     "order_date": order_date.isoformat(),
+                    "withdrawn": withdrawn,
                 },
             )
         existing = _existing(conn, matter_ids)
