@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from desktop import audit, clock
 from desktop.errors import RefusedError, UserError
@@ -101,15 +103,11 @@ def _attestation_flowables(
     return items, height
 
 
-def _stamp_pdf(
-    items: list, height: float, width: float, x: float, y: float, page_w: float, page_h: float
-) -> bytes:
-    """One page, the size of the order's, with the clerk's stamp at (x, y) (bottom-left)."""
+def _draw_stamp(c: Any, items: list, height: float, width: float, x: float, y: float) -> None:
+    """The clerk's stamp: a double-ruled box with the certificate, at (x, y) bottom-left."""
     from reportlab.lib import colors
-    from reportlab.pdfgen.canvas import Canvas
 
-    buf = io.BytesIO()
-    c = Canvas(buf, pagesize=(page_w, page_h), invariant=1)
+    c.saveState()
     c.setStrokeColor(colors.black)
     c.setLineWidth(1.1)
     c.rect(x, y, width, height)
@@ -121,59 +119,127 @@ def _stamp_pdf(
         top -= h
         p.drawOn(c, x + 7, top)
         top -= 2
-    c.showPage()
-    c.save()
-    return buf.getvalue()
+    c.restoreState()
 
 
-def _conform_signatures(page, writer_page_size: tuple[float, float]) -> bytes | None:
-    """Remove the digital signature field from a copied page and draw the conformed signature
-    ('/s/ name, signed digitally on ...') in its box; None when the page has none."""
-    from pypdf.generic import NameObject
+@dataclass(frozen=True)
+class _SigBox:
+    page: int
+    rect: tuple[float, float, float, float]
+    name: str
+    when: str  # the signature's /M, e.g. D:20261130071400+00'00'
 
-    annots = page.get("/Annots")
-    if not annots:
-        return None
-    keep, boxes = [], []
-    for ref in annots:
-        a = ref.get_object()
-        if a.get("/FT") == "/Sig" or (
-            a.get("/Subtype") == "/Widget" and a.get("/Parent", {}).get("/FT") == "/Sig"
-        ):
-            v = a.get("/V")
+
+def _page_count(reader: Any) -> int:
+    return int(reader.root["/Pages"]["/Count"])
+
+
+def _signature_boxes(reader: Any) -> list[_SigBox]:
+    """The visible signature fields of the original: page, box, signer's name, signing time."""
+    out = []
+    for i in range(_page_count(reader)):
+        page_ref, _ = reader.find_page_for_modification(i)
+        for ref in page_ref.get_object().get("/Annots", None) or []:
+            a = ref.get_object()
+            parent = a.get("/Parent")
+            field = parent.get_object() if parent is not None else a
+            if a.get("/FT", field.get("/FT")) != "/Sig" or "/Rect" not in a:
+                continue
+            v = a.get("/V", field.get("/V"))
             v = v.get_object() if v is not None else {}
-            boxes.append(
-                ([float(n) for n in a["/Rect"]], str(v.get("/Name", "")), str(v.get("/M", "")))
+            x1, y1, x2, y2 = (float(n) for n in a["/Rect"])
+            if abs(x2 - x1) < 1 or abs(y2 - y1) < 1:
+                continue  # an invisible signature
+            out.append(
+                _SigBox(i, (x1, y1, x2, y2), str(v.get("/Name", "") or ""), str(v.get("/M", "")))
             )
-        else:
-            keep.append(ref)
-    if not boxes:
+    return out
+
+
+_NUM = re.compile(rb"[-+]?(?:\d+\.?\d*|\.\d+)")
+_TOKEN = re.compile(
+    rb"\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>|\[|\]|/[^\s/\[\]()<>]+|[-+]?(?:\d+\.?\d*|\.\d+)"
+    rb"|[A-Za-z'\"*]+"
+)
+
+
+def _marks(content: bytes) -> list[float]:
+    """The heights (PDF units from the bottom) at which a page's content stream draws text or
+    lines: a small interpreter of the operators reportlab writes (q Q cm, BT Tm Td TD T* TL, Tj TJ,
+    m l re)."""
+    ctm = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+    saved: list[list[float]] = []
+    tm = line = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+    leading = 0.0
+    args: list[float] = []
+    out: list[float] = []
+
+    def mul(a: list[float], b: list[float]) -> list[float]:
+        return [
+            a[0] * b[0] + a[1] * b[2],
+            a[0] * b[1] + a[1] * b[3],
+            a[2] * b[0] + a[3] * b[2],
+            a[2] * b[1] + a[3] * b[3],
+            a[4] * b[0] + a[5] * b[2] + b[4],
+            a[4] * b[1] + a[5] * b[3] + b[5],
+        ]
+
+    def mark(x: float, y: float, m: list[float]) -> None:
+        out.append(x * m[1] + y * m[3] + m[5])
+
+    for tok in _TOKEN.findall(content):
+        if _NUM.fullmatch(tok):
+            args.append(float(tok))
+            continue
+        op = tok.decode("latin-1")
+        if op == "q":
+            saved.append(list(ctm))
+        elif op == "Q" and saved:
+            ctm = saved.pop()
+        elif op == "cm" and len(args) >= 6:
+            ctm = mul(args[-6:], ctm)
+        elif op == "BT":
+            tm = line = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+        elif op == "Tm" and len(args) >= 6:
+            tm = line = list(args[-6:])
+        elif op in ("Td", "TD") and len(args) >= 2:
+            if op == "TD":
+                leading = -args[-1]
+            tm = line = mul([1, 0, 0, 1, args[-2], args[-1]], line)
+        elif op == "TL" and args:
+            leading = args[-1]
+        elif op in ("T*", "'", '"'):
+            tm = line = mul([1, 0, 0, 1, 0, -leading], line)
+        if op in ("Tj", "TJ", "'", '"'):
+            mark(0, 0, mul(tm, ctm))
+        elif op in ("m", "l") and len(args) >= 2:
+            mark(args[-2], args[-1], ctm)
+        elif op == "re" and len(args) >= 4:
+            mark(args[-4], args[-3], ctm)
+            mark(args[-4], args[-3] + args[-1], ctm)
+        if not op.startswith(("(", "<", "[", "]", "/")):
+            args = []
+    return out
+
+
+def _room_at_foot(reader: Any, index: int, page_h: float) -> tuple[float, float] | None:
+    """(lowest mark of the page's body, top of its footer) in PDF units: the footer is what is
+    drawn within 0.9 inch of the bottom edge (ReliefDesk's rule and footer line). None when the
+    page's content cannot be read (then the attestation goes on a page of its own)."""
+    page_ref, _ = reader.find_page_for_modification(index)
+    contents = page_ref.get_object()["/Contents"]
+    parts = list(contents) if isinstance(contents, list) else [contents]
+    try:
+        data = b"\n".join(c.get_object().data for c in parts)
+    except Exception:  # an undecodable stream: no stamp on that page
         return None
-    from pypdf.generic import ArrayObject
-
-    if keep:
-        page[NameObject("/Annots")] = ArrayObject(keep)
-    else:
-        del page["/Annots"]
-    from reportlab.pdfgen.canvas import Canvas
-
-    from desktop.orders.fonts import face, register_fonts
-
-    register_fonts()
-    buf = io.BytesIO()
-    c = Canvas(buf, pagesize=writer_page_size, invariant=1)
-    for (x1, y1, x2, y2), name, when in boxes:
-        c.setFont(face("serif", italic=True), 10)
-        c.drawString(min(x1, x2) + 2, min(y1, y2) + 14, f"/s/ {name}" if name else "/s/")
-        c.setFont(face("sans"), 6.5)
-        c.drawString(
-            min(x1, x2) + 2,
-            min(y1, y2) + 5,
-            "Signed digitally on the original" + _signed_on(when),
-        )
-    c.showPage()
-    c.save()
-    return buf.getvalue()
+    band = 0.9 * 72
+    marks = [y for y in _marks(data) if 0 <= y <= page_h]
+    body = [y for y in marks if y >= band]
+    foot = [y for y in marks if y < band]
+    if not body:
+        return None
+    return min(body), (max(foot) if foot else 0.0)
 
 
 def _signed_on(pdf_date: str) -> str:
@@ -197,86 +263,136 @@ def _signed_on(pdf_date: str) -> str:
     return f" on {long_date(local.date())} (Pacific)"
 
 
-def _free_bottom(pdf: bytes, index: int) -> tuple[float, float]:
-    """(lowest content y in PDF points from the bottom, the footer's top) on page `index`."""
-    import pdfplumber
+def _one_page(page_w: float, page_h: float, draw: Any) -> bytes:
+    """A one-page PDF the size of the order's page, drawn by draw(canvas)."""
+    from reportlab.pdfgen.canvas import Canvas
 
-    with pdfplumber.open(io.BytesIO(pdf)) as doc:
-        page = doc.pages[index]
-        h = float(page.height)
-        footer_top = 0.0
-        lowest = h
-        objs = list(page.chars) + list(page.lines) + list(page.rects)
-        # The footer: the last rule and text below 0.9 in from the bottom.
-        for o in objs:
-            y_bottom = h - float(o["bottom"])
-            if y_bottom < 0.9 * 72:
-                footer_top = max(footer_top, h - float(o["top"]))
-            else:
-                lowest = min(lowest, y_bottom)
-        return lowest, footer_top
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=(page_w, page_h), invariant=1)
+    draw(c)
+    c.showPage()
+    c.save()
+    return buf.getvalue()
 
 
 def build_copy(
     original: bytes, *, court: str, clerk: str, when: date, order_no: str, copy_no: int
 ) -> tuple[bytes, int, bool]:
-    """The certified copy's bytes, its page count, and whether the stamp is on the last page."""
-    from pypdf import PdfReader, PdfWriter
+    """The certified copy's bytes, its page count, and whether the clerk's stamp is on the order's
+    last page (else on a page added after it). Each of the order's pages is carried as it is
+    (imported whole as a form XObject with pyHanko); the signature field stays with the original
+    and its place shows the conformed signature; the stamp is drawn over the last page's foot."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.generic import pdf_name
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.pdf_utils.writer import PdfFileWriter
 
-    reader = PdfReader(io.BytesIO(original))
-    writer = PdfWriter()
-    pages = len(reader.pages)
-    for page in reader.pages:
-        writer.add_page(page)
-    for wp in writer.pages:
-        size = (float(wp.mediabox.width), float(wp.mediabox.height))
-        overlay = _conform_signatures(wp, size)
-        if overlay is not None:
-            wp.merge_page(PdfReader(io.BytesIO(overlay)).pages[0])
-    if "/AcroForm" in writer._root_object:
-        del writer._root_object["/AcroForm"]
-    last = writer.pages[-1]
-    page_w, page_h = float(last.mediabox.width), float(last.mediabox.height)
+    from desktop.orders.fonts import face, register_fonts
+
+    register_fonts()
+    reader = PdfFileReader(io.BytesIO(original), strict=False)
+    pages = _page_count(reader)
+    boxes = _signature_boxes(reader)
+    writer = PdfFileWriter(stream_xrefs=False)
+
+    def media(i: int) -> tuple[float, float]:
+        page_ref, _ = reader.find_page_for_modification(i)
+        page = page_ref.get_object()
+        box = page.get("/MediaBox") or page["/Parent"].get_object()["/MediaBox"]
+        return float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
+
+    def add_page(size: tuple[float, float], layers: list[Any]) -> None:
+        names = {f"/L{n}": ref for n, ref in enumerate(layers)}
+        content = b" ".join(f"q {n} Do Q".encode() for n in names)
+        page = generic.DictionaryObject(
+            {
+                pdf_name("/Type"): pdf_name("/Page"),
+                pdf_name("/MediaBox"): generic.ArrayObject(
+                    [
+                        generic.FloatObject(0),
+                        generic.FloatObject(0),
+                        generic.FloatObject(size[0]),
+                        generic.FloatObject(size[1]),
+                    ]
+                ),
+                pdf_name("/Resources"): generic.DictionaryObject(
+                    {
+                        pdf_name("/XObject"): generic.DictionaryObject(
+                            {pdf_name(n): ref for n, ref in names.items()}
+                        )
+                    }
+                ),
+                pdf_name("/Contents"): writer.add_object(generic.StreamObject(stream_data=content)),
+            }
+        )
+        writer.insert_page(page)
+
+    def layer(pdf: bytes) -> Any:
+        return writer.import_page_as_xobject(PdfFileReader(io.BytesIO(pdf)), 0)
+
     width = 3.6 * 72
     items, height = _attestation_flowables(court, clerk, when, order_no, pages, copy_no, width - 14)
-    lowest, footer_top = _free_bottom(original, pages - 1)
-    room = lowest - max(footer_top, 0.75 * 72)
-    on_last = room >= height + 16
-    if on_last:
-        x = page_w - 72 - width
-        y = max(footer_top, 0.75 * 72) + (room - height) / 2
-        last.merge_page(
-            PdfReader(io.BytesIO(_stamp_pdf(items, height, width, x, y, page_w, page_h))).pages[0]
-        )
-    else:
-        from reportlab.pdfgen.canvas import Canvas
+    last_w, last_h = media(pages - 1)
+    room = _room_at_foot(reader, pages - 1, last_h)
+    on_last = False
+    stamp_at: tuple[float, float] | None = None
+    if room is not None:
+        body_bottom, footer_top = room
+        floor = max(footer_top, 0.75 * 72) + 6
+        if body_bottom - floor >= height + 12:
+            on_last = True
+            stamp_at = (last_w - 72 - width, floor + (body_bottom - floor - height) / 2)
 
-        from desktop.orders.fonts import face
+    for i in range(pages):
+        w, h = media(i)
+        layers = [writer.import_page_as_xobject(reader, i)]
+        sigs = [b for b in boxes if b.page == i]
+        stamp_here = on_last and i == pages - 1
+        if sigs or stamp_here:
 
-        buf = io.BytesIO()
-        c = Canvas(buf, pagesize=(page_w, page_h), invariant=1)
-        c.setFont(face("sans"), 8)
-        c.drawString(72, page_h - 0.6 * 72, f"{court.upper()} · Order No. {order_no}")
-        c.drawString(
-            72, page_h - 0.8 * 72, "Clerk's certificate to the certified copy of the order above"
+            def draw(c: Any, sigs: list[_SigBox] = sigs, stamp_here: bool = stamp_here) -> None:
+                for b in sigs:
+                    x1, y1 = min(b.rect[0], b.rect[2]), min(b.rect[1], b.rect[3])
+                    c.setFont(face("serif", italic=True), 10)
+                    c.drawString(x1 + 2, y1 + 14, f"/s/ {b.name}" if b.name else "/s/")
+                    c.setFont(face("sans"), 6.5)
+                    c.drawString(
+                        x1 + 2, y1 + 5, "Signed digitally on the original" + _signed_on(b.when)
+                    )
+                if stamp_here and stamp_at is not None:
+                    _draw_stamp(c, items, height, width, *stamp_at)
+
+            layers.append(layer(_one_page(w, h, draw)))
+        add_page((w, h), layers)
+    if not on_last:
+
+        def draw_added(c: Any) -> None:
+            c.setFont(face("sans"), 8)
+            c.drawString(72, last_h - 0.6 * 72, f"{court.upper()} · Order No. {order_no}")
+            c.drawString(
+                72,
+                last_h - 0.8 * 72,
+                "Clerk's certificate to the certified copy of the order above",
+            )
+            _draw_stamp(c, items, height, width, last_w - 72 - width, last_h - 1.2 * 72 - height)
+
+        add_page((last_w, last_h), [layer(_one_page(last_w, last_h, draw_added))])
+    writer.set_info(
+        generic.DictionaryObject(
+            {
+                pdf_name("/Title"): generic.TextStringObject(
+                    f"Certified copy of Order No. {order_no}"
+                ),
+                pdf_name("/Subject"): generic.TextStringObject(
+                    f"{court}; certified copy no. {copy_no}"
+                ),
+                pdf_name("/Producer"): generic.TextStringObject("ReliefDesk"),
+            }
         )
-        c.showPage()
-        c.save()
-        added = writer.add_page(PdfReader(io.BytesIO(buf.getvalue())).pages[0])
-        x, y = page_w - 72 - width, page_h - 1.2 * 72 - height
-        added.merge_page(
-            PdfReader(io.BytesIO(_stamp_pdf(items, height, width, x, y, page_w, page_h))).pages[0]
-        )
-    writer.add_metadata(
-        {
-            "/Title": f"Certified copy of Order No. {order_no}",
-            "/Producer": "ReliefDesk",
-            "/Subject": f"{court}; certified copy no. {copy_no}",
-        }
     )
     out = io.BytesIO()
     writer.write(out)
-    return out.getvalue(), len(writer.pages), on_last
+    return out.getvalue(), pages + (0 if on_last else 1), on_last
 
 
 def certify_order(
