@@ -48,6 +48,7 @@ LAYERS: dict[str, int] = {
     "selftest": 5,
     "maintenance": 5,
     "dispositions": 5,
+    "exchange": 5,
     # the two front ends
     "cli": 6,
     "ui": 6,
@@ -56,6 +57,7 @@ LAYERS: dict[str, int] = {
 SIDEWAYS: set[tuple[str, str]] = {
     ("orders", "review"),  # orders are rendered for batches the review accepted
     ("cli", "ui"),  # `reliefdesk gui` starts the window
+    ("selftest", "exchange"),  # the self-test sends a batch to a judge's workspace and back
 }
 # The pure engine reads no database, clock or files beyond its policy data.
 PURE = {"rules": {"errors", "paths", "law"}}

@@ -565,6 +565,9 @@ def _register_batch(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--json", action="store_true")
     add_reader(ls)
     ls.set_defaults(func=cmd_batch_list)
+    from desktop.cli.exchange_cmd import register_batch_commands
+
+    register_batch_commands(s)  # batch send, batch import-answer (issue 15)
 
 
 def cmd_batch_submit(args: argparse.Namespace) -> int:

@@ -129,9 +129,7 @@ def finished_people(conn: sqlite3.Connection, before: str | None = None) -> list
     # ordered or withdrawn, issue 19) is not finished, whatever their review items say.
     in_court = {
         r[0]
-        for r in conn.execute(
-            "SELECT subject_id FROM matters WHERE status IN ('open', 'ruled')"
-        )
+        for r in conn.execute("SELECT subject_id FROM matters WHERE status IN ('open', 'ruled')")
     }
     for sid, is_open, at, evaluated_at in conn.execute(_FINISHED_SQL):
         if sid in in_court:

@@ -46,7 +46,9 @@ class CountLife:
     order_no: str | None = None
     order_status: str | None = None  # prepared | signed | printed
     judge_note: str | None = None  # the note of the judge who sent it back
-    matter_id: int | None = None  # the court matter (petition, application, challenge) asking about it
+    matter_id: int | None = (
+        None  # the court matter (petition, application, challenge) asking about it
+    )
     order_denied: bool = False  # the order denies relief for this count (issue 19)
 
     @property

@@ -173,6 +173,10 @@ class MainWindow(QMainWindow):
             purge.triggered.connect(self.purge_finished)
             file_menu.addAction(purge)
             self.purge_action = purge
+        if not self.read_only:  # batch packages between the clerk's and the judge's PCs
+            from desktop.ui.package_actions import PackageActions
+
+            self.packages = PackageActions(self, file_menu, role)
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
