@@ -140,8 +140,9 @@ def test_schema_20_database_with_signed_orders_upgrades_to_ruling_orders(tmp_pat
             "INSERT INTO order_counts (order_id, count_id, case_id, relief) VALUES (?, ?, ?, ?)",
             (i, counts[i - 1][0], counts[i - 1][1], "dismiss_and_seal"),
         )
-    old.execute("UPDATE orders SET status = 'signed', signed_at = '2025-03-01T11:00:00+00:00'"
-                " WHERE id = 1")
+    old.execute(
+        "UPDATE orders SET status = 'signed', signed_at = '2025-03-01T11:00:00+00:00' WHERE id = 1"
+    )
     old.execute("COMMIT")
     before = old.execute("SELECT * FROM orders ORDER BY id").fetchall()
     sealed_before = old.execute("SELECT * FROM under_seal ORDER BY count_id").fetchall()
@@ -159,15 +160,24 @@ def test_schema_20_database_with_signed_orders_upgrades_to_ruling_orders(tmp_pat
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'orders'")}
-    assert {"orders_batch", "orders_case", "under_seal_order_signed", "under_seal_order_unsigned",
-            "under_seal_order_inserted", "under_seal_order_deleted"} <= names
+    assert {
+        "orders_batch",
+        "orders_case",
+        "under_seal_order_signed",
+        "under_seal_order_unsigned",
+        "under_seal_order_inserted",
+        "under_seal_order_deleted",
+    } <= names
     # The triggers still seal on signing; a denied count of a ruling order never.
     conn.execute("UPDATE orders SET status = 'signed', signed_at = 'x' WHERE id = 2")
-    assert conn.execute("SELECT order_id FROM under_seal WHERE count_id = ?",
-                        (counts[1][0],)).fetchone() == (2,)
-    conn.execute("INSERT INTO matters (id, subject_id, kind, opened_by, opened_at)"
-                 " SELECT 1, subject_id, 'petition', 'clerk', 'x' FROM counts WHERE id = ?",
-                 (counts[2][0],))
+    assert conn.execute(
+        "SELECT order_id FROM under_seal WHERE count_id = ?", (counts[1][0],)
+    ).fetchone() == (2,)
+    conn.execute(
+        "INSERT INTO matters (id, subject_id, kind, opened_by, opened_at)"
+        " SELECT 1, subject_id, 'petition', 'clerk', 'x' FROM counts WHERE id = ?",
+        (counts[2][0],),
+    )
     conn.execute(
         "INSERT INTO orders (id, order_no, kind, batch_id, case_id, county, county_code, year,"
         " seq, order_date, template_name, template_version, created_at, matter_id)"
@@ -175,11 +185,15 @@ def test_schema_20_database_with_signed_orders_upgrades_to_ruling_orders(tmp_pat
         " 'denial', '1.0', 'x', 1)",
         (counts[2][1], COUNTY),
     )
-    conn.execute("INSERT INTO order_counts (order_id, count_id, case_id, relief)"
-                 " VALUES (3, ?, ?, 'denied')", (counts[2][0], counts[2][1]))
+    conn.execute(
+        "INSERT INTO order_counts (order_id, count_id, case_id, relief) VALUES (3, ?, ?, 'denied')",
+        (counts[2][0], counts[2][1]),
+    )
     conn.execute("UPDATE orders SET status = 'signed', signed_at = 'x' WHERE id = 3")
-    assert conn.execute("SELECT 1 FROM under_seal WHERE count_id = ?",
-                        (counts[2][0],)).fetchone() is None
+    assert (
+        conn.execute("SELECT 1 FROM under_seal WHERE count_id = ?", (counts[2][0],)).fetchone()
+        is None
+    )
     with pytest.raises(sqlite3.IntegrityError):  # an order needs a batch or a matter
         conn.execute(
             "INSERT INTO orders (order_no, kind, county, county_code, year, seq, order_date,"

@@ -205,7 +205,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         e = esub.add_parser(kind, help=text)
         sel = e.add_mutually_exclusive_group(required=True)
         sel.add_argument("--batch", type=int, metavar="ID")
-        sel.add_argument("--matter", type=int, metavar="ID", help="the orders of a matter's rulings")
+        sel.add_argument(
+            "--matter", type=int, metavar="ID", help="the orders of a matter's rulings"
+        )
         sel.add_argument(
             "--order", action="append", metavar="ORDER_NO", help="named signed orders (repeatable)"
         )

@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from desktop import audit, clock
 from desktop.audit.log import head_hash
@@ -326,7 +328,7 @@ def _free_name(out_dir: Path, order_no: str, taken: set[Path]) -> Path:
 
 def _order_paths(
     conn: sqlite3.Connection,
-    rows: dict[tuple[str, str], sqlite3.Row],
+    rows: Mapping[Any, sqlite3.Row],
     out_dir: Path,
     user: str,
     batch_id: int | None,

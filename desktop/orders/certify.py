@@ -506,7 +506,9 @@ def certify_order(
                 "pages": pages,
             },
         )
-    return CertifiedCopy(int(cur.lastrowid), order_no, Path(out), digest, pages, sealed, on_last)
+    copy_id = cur.lastrowid
+    assert copy_id is not None
+    return CertifiedCopy(copy_id, order_no, Path(out), digest, pages, sealed, on_last)
 
 
 def list_copies(conn: sqlite3.Connection, order_no: str) -> list[dict[str, object]]:

@@ -250,10 +250,7 @@ class DetailPane(QWidget):
         self.report_button.setAccessibleName(
             "Every count of this person, its ruling, its order and when DOJ was told"
         )
-        self.report_button.clicked.connect(
-            lambda _=False: self.detail is not None
-            and self.person_report.emit(int(self.detail.subject["id"]))
-        )
+        self.report_button.clicked.connect(lambda _=False: self._ask_report())
         layout.addWidget(self.report_button)
         self.button_row = QGridLayout()
         self.button_row.setHorizontalSpacing(6)
@@ -264,6 +261,10 @@ class DetailPane(QWidget):
         self.action_states: dict[str, bool] = {}
         self.action_reasons: dict[str, str | None] = {}
         self.show_detail(None)
+
+    def _ask_report(self) -> None:
+        if self.detail is not None:
+            self.person_report.emit(int(self.detail.subject["id"]))
 
     def set_actions(self, actions: list[tuple[str, str, str]]) -> None:
         """actions: (name, label with its key, object name for the style)."""

@@ -510,8 +510,7 @@ class OrdersView(QWidget):
         self.export_button.setEnabled(
             not busy
             and (
-                batch is not None
-                or (shown == RULINGS and any(r.status != "prepared" for r in sel))
+                batch is not None or (shown == RULINGS and any(r.status != "prepared" for r in sel))
             )
         )
         self.render_button.setEnabled(self.is_judge and batch is not None and not busy)
@@ -1083,8 +1082,10 @@ class OrdersView(QWidget):
             self.message.setText(f"Not made: {exc}")
             return
         what = f"matter {matter_id}" if matter_id is not None else f"the hearings of {day}"
-        out_dir = self.db_path.parent / "orders" / (
-            f"matter-{matter_id}" if matter_id is not None else f"hearings-{day}"
+        out_dir = (
+            self.db_path.parent
+            / "orders"
+            / (f"matter-{matter_id}" if matter_id is not None else f"hearings-{day}")
         )
         dlg = SigningDialog(
             orders=len(plans),
@@ -1169,7 +1170,11 @@ class OrdersView(QWidget):
 
         try:
             copy = certify_order(
-                self.conn, self.user, order_no, requester_kind=kind, requester_name=requester,
+                self.conn,
+                self.user,
+                order_no,
+                requester_kind=kind,
+                requester_name=requester,
                 out=out,
             )
         except UserError as exc:
