@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "outputs": 0,
     "diagnose": 0,
     "keys": 0,
+    "vocabulary": 0,  # the StrEnums: reliefs, review statuses, roles, flags
     "__init__": 0,
     # the hash-chained log, appended on any connection
     "audit": 1,
@@ -60,7 +61,7 @@ SIDEWAYS: set[tuple[str, str]] = {
     ("selftest", "exchange"),  # the self-test sends a batch to a judge's workspace and back
 }
 # The pure engine reads no database, clock or files beyond its policy data.
-PURE = {"rules": {"errors", "paths", "law"}}
+PURE = {"rules": {"errors", "paths", "law", "vocabulary"}}
 
 
 def _imports(path: Path) -> set[str]:

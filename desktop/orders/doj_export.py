@@ -306,6 +306,7 @@ def write_export(
     their documentation says to import them, never to open and re-save them in a spreadsheet.
     The output is guarded (desktop.outputs): never the database or a backup, never an existing
     file without `force`; written atomically, mode 0600."""
+    columns: tuple[str, ...]
     sel = _select(batch_id)
     if kind == "doj-update":
         columns, rows = DOJ_COLUMNS, doj_rows(conn, sel)

@@ -388,9 +388,18 @@ def verify_order(conn: sqlite3.Connection, order_no: str) -> VerifyResult:
     return result
 
 
-def order_place(conn: sqlite3.Connection, order_no: str) -> tuple[int, int | None, str] | None:
-    """(batch id, case id, kind) of an order by its number; None when there is no such order."""
+@dataclass(frozen=True)
+class OrderPlace:
+    """Where an order belongs: its batch, its case (None for an order over a whole batch), kind."""
+
+    batch_id: int | None  # None: an order made from rulings (issue 19)
+    case_id: int | None
+    kind: str
+
+
+def order_place(conn: sqlite3.Connection, order_no: str) -> OrderPlace | None:
+    """The batch, case and kind of an order by its number; None when there is no such order."""
     row = conn.execute(
         "SELECT batch_id, case_id, kind FROM orders WHERE order_no = ?", (order_no,)
     ).fetchone()
-    return (row[0], row[1], row[2]) if row else None
+    return OrderPlace(batch_id=row[0], case_id=row[1], kind=row[2]) if row else None

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.serialization import pkcs12
@@ -146,10 +147,11 @@ class OrderSigner:
         self._signer = _LoadedKeySigner(key, cert)
         self.cert = cert
         self.info: KeyInfo = describe(self.cert)
-        key_bytes = (self.cert.public_key().key_size + 7) // 8
+        key_bytes = (key.key_size + 7) // 8  # the RSA signature's length
         # pyHanko counts the reservation in hex digits (2 per CMS byte). The CMS holds the certificate,
         # the RSA signature and the signed attributes (~2 KB besides); reserve with a wide margin.
-        self.bytes_reserved = 2 * (len(self._signer.signing_cert.dump()) + key_bytes + 4096)
+        cert_bytes = len(cert.public_bytes(serialization.Encoding.DER))
+        self.bytes_reserved = 2 * (cert_bytes + key_bytes + 4096)
 
     @classmethod
     def from_file(cls, path: Path, passphrase: str) -> OrderSigner:
@@ -184,7 +186,11 @@ class OrderSigner:
             name=self.info.name,
         )
         spec = fields.SigFieldSpec(
-            SIGNATURE_FIELD, on_page=rendered.signature.page, box=rendered.signature.box
+            SIGNATURE_FIELD,
+            on_page=rendered.signature.page,
+            # pyHanko declares the box as ints but writes it as PDF reals (FloatObject); the
+            # box is in points with fractions, and rounding would move the field off the line.
+            box=rendered.signature.box,  # type: ignore[arg-type]
         )
         writer = IncrementalPdfFileWriter(io.BytesIO(rendered.pdf))
         if audit_head:

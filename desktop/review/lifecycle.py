@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from desktop.review import state as st
 from desktop.review.words import relief_words
+from desktop.vocabulary import ReviewStatus
 
 # Stages, in the order a count goes through them.
 STAGES = (
@@ -173,7 +174,7 @@ def lives(conn: sqlite3.Connection, ids: list[int]) -> dict[int, CountLife]:
             bid, bstatus, jstatus, jnote = batch[cid]
             if jstatus == "sent_back":
                 note = jnote
-                if status == "pending":
+                if status == ReviewStatus.PENDING:
                     stage = "sent_back"
             else:
                 stage = "accepted" if bstatus == "accepted" else "submitted"

@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
         who = QLabel(
             "Read-only (startup probe)"
             if user is None
-            else f"Signed in: {user.name} — {ROLE_TITLES.get(role, role)}"
+            else f"Signed in: {user.name} — {ROLE_TITLES.get(user.role, user.role)}"
         )
         who.setObjectName("userBadge")
         who.setAccessibleName("Signed-in user and role")
@@ -305,7 +305,7 @@ class MainWindow(QMainWindow):
         if view is self.queue:
             self.queue.model.refresh_all_rows()  # the judge or the orders moved counts on
             self.queue.show_count(self.queue.current_count())
-        elif hasattr(view, "refresh"):
+        elif view is not None and hasattr(view, "refresh"):
             view.refresh()
 
     def start(self) -> None:

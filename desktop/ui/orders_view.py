@@ -283,14 +283,15 @@ class OrdersView(QWidget):
         outer.setContentsMargins(6, 6, 6, 6)
 
         top = QHBoxLayout()
-        top.addWidget(QLabel("&Batch:"))
+        batch_label = QLabel("&Batch:")
+        top.addWidget(batch_label)
         self.batch_box = QComboBox()
         self.batch_box.setAccessibleName("Show the orders of this batch")
         self.batch_box.setMinimumContentsLength(26)
         self.batch_box.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        top.itemAt(0).widget().setBuddy(self.batch_box)
+        batch_label.setBuddy(self.batch_box)
         top.addWidget(self.batch_box)
         self.count_label = QLabel("")  # under the list, so the top row fits 1366 px at 125 %
         self.count_label.setAccessibleName("Orders shown")
@@ -669,7 +670,7 @@ class OrdersView(QWidget):
         else:
             self.settings.setValue("orders/key_folder", str(key.parent))  # the folder only
         self.settings.setValue("orders/out_folder", str(out.parent))
-        self.render(batch, key, passphrase, out, bulk=self.bulk_check.isChecked())
+        self.render_and_sign(batch, key, passphrase, out, bulk=self.bulk_check.isChecked())
 
     def make_demo_key(self, name: str, passphrase: str) -> Path:
         """A self-signed demonstration key in the data folder (demo databases only)."""
@@ -747,7 +748,7 @@ class OrdersView(QWidget):
             self.render_dialog()
         return len(plans)
 
-    def _viewer(self, title: str, docs: list[tuple[str, Any]], **kw: Any) -> Any:
+    def _viewer(self, title: str, docs: list[tuple[Any, ...]], **kw: Any) -> Any:
         from desktop.ui.pdf_viewer import PdfViewer
 
         return PdfViewer(title, docs, self, **kw)
@@ -784,7 +785,7 @@ class OrdersView(QWidget):
             else self.db_path.parent / "orders" / f"batch-{batch}"
         )
 
-    def render(
+    def render_and_sign(
         self, batch: int, key: Path, passphrase: str, out_dir: Path, *, bulk: bool = False
     ) -> None:
         """Render and sign the batch's orders on a worker thread (its own connection)."""
