@@ -8,6 +8,8 @@ import sqlite3
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from desktop.evaluation.runs import evaluate_county
 from desktop.records.generate import generate
 from desktop.records.importer import import_file
@@ -112,3 +114,89 @@ def test_schema_6_database_with_records_upgrades(tmp_path: Path) -> None:
 def test_new_database_has_16_kb_pages(tmp_path: Path) -> None:
     conn = open_db(tmp_path / "new.sqlite3").conn
     assert conn.execute("PRAGMA page_size").fetchone()[0] == 16384
+
+
+def test_schema_20_database_with_signed_orders_upgrades_to_ruling_orders(tmp_path: Path) -> None:
+    """Migration 0023 rebuilds `orders` (new kinds, no batch for orders from rulings): every row,
+    every column, the sealed counts, the indexes and triggers survive; foreign keys hold."""
+    path = tmp_path / "old.sqlite3"
+    old_database(path, 20)
+    data = tmp_path / "doj.csv"
+    generate(data, COUNTY, 400, seed=7)
+    old = connect(path)
+    import_into_old(old, data, path.parent / "current.sqlite3")
+    counts = old.execute("SELECT id, case_id FROM counts ORDER BY id LIMIT 3").fetchall()
+    old.execute("BEGIN")
+    for i, kind in enumerate(("one_case", "resentence"), 1):
+        old.execute(
+            "INSERT INTO orders (id, order_no, kind, batch_id, case_id, county, county_code, year,"
+            " seq, order_date, template_name, template_version, status, created_at, sha256,"
+            " signature_method, printed_names, audit_head, planned_path)"
+            " VALUES (?, ?, ?, 7, ?, ?, '36', 2025, ?, '2025-03-01', ?, '2.0', 'prepared',"
+            " '2025-03-01T10:00:00+00:00', ?, 'digital', 'AMARA P CALDERON', '5:ab', '/x.pdf')",
+            (i, f"P64-36-2025-00000{i}", kind, counts[i - 1][1], COUNTY, i, kind, f"{i}" * 64),
+        )
+        old.execute(
+            "INSERT INTO order_counts (order_id, count_id, case_id, relief) VALUES (?, ?, ?, ?)",
+            (i, counts[i - 1][0], counts[i - 1][1], "dismiss_and_seal"),
+        )
+    old.execute(
+        "UPDATE orders SET status = 'signed', signed_at = '2025-03-01T11:00:00+00:00' WHERE id = 1"
+    )
+    old.execute("COMMIT")
+    before = old.execute("SELECT * FROM orders ORDER BY id").fetchall()
+    sealed_before = old.execute("SELECT * FROM under_seal ORDER BY count_id").fetchall()
+    old.close()
+    assert sealed_before and sealed_before[0][0] == counts[0][0]
+
+    conn = open_db(path).conn
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations()[-1][0]
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    cols = [r[1] for r in conn.execute("PRAGMA table_info(orders)")]
+    assert cols[-2:] == ["matter_id", "hearing_id"]
+    after = conn.execute(f"SELECT {', '.join(cols[:-2])} FROM orders ORDER BY id").fetchall()
+    assert after == before
+    assert conn.execute("SELECT * FROM under_seal ORDER BY count_id").fetchall() == sealed_before
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'orders'")}
+    assert {
+        "orders_batch",
+        "orders_case",
+        "under_seal_order_signed",
+        "under_seal_order_unsigned",
+        "under_seal_order_inserted",
+        "under_seal_order_deleted",
+    } <= names
+    # The triggers still seal on signing; a denied count of a ruling order never.
+    conn.execute("UPDATE orders SET status = 'signed', signed_at = 'x' WHERE id = 2")
+    assert conn.execute(
+        "SELECT order_id FROM under_seal WHERE count_id = ?", (counts[1][0],)
+    ).fetchone() == (2,)
+    conn.execute(
+        "INSERT INTO matters (id, subject_id, kind, opened_by, opened_at)"
+        " SELECT 1, subject_id, 'petition', 'clerk', 'x' FROM counts WHERE id = ?",
+        (counts[2][0],),
+    )
+    conn.execute(
+        "INSERT INTO orders (id, order_no, kind, batch_id, case_id, county, county_code, year,"
+        " seq, order_date, template_name, template_version, created_at, matter_id)"
+        " VALUES (3, 'P64-36-2026-000001', 'denial', NULL, ?, ?, '36', 2026, 1, '2026-11-30',"
+        " 'denial', '1.0', 'x', 1)",
+        (counts[2][1], COUNTY),
+    )
+    conn.execute(
+        "INSERT INTO order_counts (order_id, count_id, case_id, relief) VALUES (3, ?, ?, 'denied')",
+        (counts[2][0], counts[2][1]),
+    )
+    conn.execute("UPDATE orders SET status = 'signed', signed_at = 'x' WHERE id = 3")
+    assert (
+        conn.execute("SELECT 1 FROM under_seal WHERE count_id = ?", (counts[2][0],)).fetchone()
+        is None
+    )
+    with pytest.raises(sqlite3.IntegrityError):  # an order needs a batch or a matter
+        conn.execute(
+            "INSERT INTO orders (order_no, kind, county, county_code, year, seq, order_date,"
+            " template_name, template_version, created_at) VALUES ('n', 'denial', 'c', '36',"
+            " 2026, 9, 'd', 't', 'v', 'x')"
+        )

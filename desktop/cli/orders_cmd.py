@@ -42,7 +42,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     r = osub.add_parser(
         "render", help="render and sign the orders of an accepted batch (judge only)"
     )
-    r.add_argument("--batch", type=int, required=True, metavar="ID")
+    which = r.add_mutually_exclusive_group(required=True)
+    which.add_argument("--batch", type=int, metavar="ID", help="an accepted review batch")
+    which.add_argument(
+        "--matter",
+        type=int,
+        metavar="ID",
+        help="the rulings of a matter (order after hearing, denial, order on a petition or "
+        "application, resentencing)",
+    )
+    which.add_argument(
+        "--hearing-date",
+        metavar="YYYY-MM-DD",
+        help="every ruling of that day's hearings not yet ordered",
+    )
     r.add_argument("--out", required=True, metavar="DIR")
     r.add_argument(
         "--template",
@@ -159,6 +172,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_as_user(sb)
     sb.set_defaults(func=cmd_send_back)
 
+    ce = osub.add_parser(
+        "certify",
+        help="a certified copy of a signed order with the clerk's attestation (clerk)",
+    )
+    ce.add_argument("order_no", metavar="ORDER_NO")
+    ce.add_argument(
+        "--for",
+        dest="requester_kind",
+        required=True,
+        choices=("person", "counsel", "agency", "public"),
+        help="who asks: the person named, their counsel, an agency entitled to it, or anyone "
+        "else (refused when the conviction is sealed)",
+    )
+    ce.add_argument("--requester", required=True, metavar="NAME", help="recorded with the copy")
+    ce.add_argument("--out", required=True, metavar="FILE.pdf", help="never an existing file")
+    ce.add_argument("--json", action="store_true")
+    add_as_user(ce)
+    ce.set_defaults(func=cmd_certify)
+
     mp = osub.add_parser("mark-printed", help="record that an order was printed")
     mp.add_argument("order_no", metavar="ORDER_NO")
     add_as_user(mp, required=False)
@@ -171,7 +203,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         ("court-update", "CSV for the court's case management system"),
     ):
         e = esub.add_parser(kind, help=text)
-        e.add_argument("--batch", type=int, required=True, metavar="ID")
+        sel = e.add_mutually_exclusive_group(required=True)
+        sel.add_argument("--batch", type=int, metavar="ID")
+        sel.add_argument(
+            "--matter", type=int, metavar="ID", help="the orders of a matter's rulings"
+        )
+        sel.add_argument(
+            "--order", action="append", metavar="ORDER_NO", help="named signed orders (repeatable)"
+        )
         e.add_argument(
             "--out",
             required=True,
@@ -214,6 +253,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     img.add_argument("--clear-image", action="store_true")
     add_as_user(ss)
     ss.set_defaults(func=cmd_signer_set)
+
+    person = sub.add_parser("person", help="one person's record")
+    psub = person.add_subparsers(dest="person_command", metavar="ACTION", required=True)
+    pr = psub.add_parser(
+        "report",
+        help="what happened to the record: every in-scope count, its ruling, order and DOJ report",
+    )
+    pr.add_argument("who", metavar="SUBJECT_OR_CII", help="subject id or CII number")
+    pr.add_argument("--json", action="store_true")
+    pr.add_argument("--out", metavar="FILE.pdf", help="also write the report as a PDF")
+    add_reader(pr)
+    pr.set_defaults(func=cmd_person_report)
 
     rep = sub.add_parser("report", help="summary reports")
     rsub = rep.add_subparsers(dest="report_command", metavar="KIND", required=True)
@@ -310,7 +361,37 @@ def cmd_render(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UserError(f"--date {args.date!r} is not a date; use YYYY-MM-DD.") from exc
     bar = StderrBar()
+    if args.batch is None:
+        from desktop.orders.rulings import plan_rulings
+
+        if args.bulk or args.template:
+            raise UserError(
+                "--bulk and --template are for a batch's orders; an order made from rulings "
+                "uses its own template (forms/after_hearing, denial, petition_order, "
+                "resentence_hearing)."
+            )
+        plan_rulings(db.conn, matter_id=args.matter, hearing_date=args.hearing_date)
     phrase = passphrase(f"Passphrase for {key.name}: ") if key else ""
+    if args.batch is None:
+        from desktop.orders.rulings import render_rulings
+
+        outcomes = render_rulings(
+            db.conn,
+            Path(args.out),
+            key,
+            phrase,
+            user=user.name,
+            matter_id=args.matter,
+            hearing_date=args.hearing_date,
+            order_date=order_date,
+            signature_image=image,
+            workers=args.workers,
+            progress=bar,
+            unsigned=args.unsigned,
+            judge_user=args.judge,
+        )
+        bar.finish()
+        return _print_outcomes(args, outcomes)
     outcomes = render_batch(
         db.conn,
         args.batch,
@@ -328,6 +409,10 @@ def cmd_render(args: argparse.Namespace) -> int:
         judge_user=args.judge,
     )
     bar.finish()
+    return _print_outcomes(args, outcomes)
+
+
+def _print_outcomes(args: argparse.Namespace, outcomes: list[Any]) -> int:
     failed = [o for o in outcomes if o.problem]
     for o in outcomes:
         if args.json:
@@ -380,6 +465,11 @@ def cmd_terms(args: argparse.Namespace) -> int:
         raise UserError(
             f"{args.order_no} is not a resentencing order; `reliefdesk orders list` shows "
             "the orders (render the batch first to number them)."
+        )
+    if place.batch_id is None:
+        raise UserError(
+            f"{args.order_no} was made from a hearing outcome; its credit for time served and "
+            "supervision are the ones the judge entered with the ruling, not entered here."
         )
     enter_terms(
         db.conn,
@@ -568,12 +658,13 @@ def cmd_list(args: argparse.Namespace) -> int:
         print("no orders yet")
         return 0
     print(
-        f"{'ORDER':<20} {'KIND':<10} {'BATCH':>5} {'COUNTS':>6} {'STATUS':<22} {'SIGNED':<25} "
+        f"{'ORDER':<20} {'KIND':<14} {'BATCH':>5} {'COUNTS':>6} {'STATUS':<22} {'SIGNED':<25} "
         f"{'PRINTED':<25} FILE / PROBLEM"
     )
     for r in rows:
         print(
-            f"{r.order_no:<20} {r.kind:<10} {r.batch_id:>5} {r.counts:>6} {_status(r):<22} "
+            f"{r.order_no:<20} {r.kind:<14} {r.batch_id if r.batch_id is not None else '-':>5} "
+            f"{r.counts:>6} {_status(r):<22} "
             f"{(r.signed_at or ''):<25} {(r.printed_at or ''):<25} "
             f"{r.problem or r.file_path or r.unsigned_path or ''}"
         )
@@ -605,10 +696,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     db = get_db(args)
     user = reader(args, db)
-    n = write_export(
-        db.conn, args.batch, Path(args.out), kind=args.kind, user=user.name, force=args.force
-    )
-    print(f"{args.out}: {n:,} rows ({args.kind}, batch {args.batch})")
+    from desktop.orders.doj_export import Selection
+
+    sel = Selection(batch_id=args.batch, matter_id=args.matter, order_nos=tuple(args.order or ()))
+    n = write_export(db.conn, sel, Path(args.out), kind=args.kind, user=user.name, force=args.force)
+    print(f"{args.out}: {n:,} rows ({args.kind}, {sel.words()})")
     from desktop.maintenance.retention import export_notice
 
     print(export_notice(db.conn), file=sys.stderr)
@@ -624,4 +716,55 @@ def cmd_report_summary(args: argparse.Namespace) -> int:
         db.conn, Path(args.out), run_id=args.run, user=user.name, force=args.force
     )
     print(f"{args.out}: summary of evaluation run {run_id}")
+    return 0
+
+
+def cmd_certify(args: argparse.Namespace) -> int:
+    from desktop.orders.certify import CERTIFY_ROLES, certify_order
+
+    db = get_db(args)
+    user = acting_user(args, db, roles=CERTIFY_ROLES)
+    copy = certify_order(
+        db.conn,
+        user,
+        args.order_no,
+        requester_kind=args.requester_kind,
+        requester_name=args.requester,
+        out=Path(args.out),
+    )
+    if args.json:
+        print_json(
+            {
+                "order_no": copy.order_no,
+                "copy_id": copy.id,
+                "file": str(copy.path),
+                "sha256": copy.sha256,
+                "pages": copy.pages,
+                "sealed": copy.sealed,
+                "stamped_on_last_page": copy.stamped_on_last_page,
+            }
+        )
+    else:
+        print(
+            f"{copy.path}: certified copy of {copy.order_no} ({copy.pages} page(s), sha256 "
+            f"{copy.sha256}); recorded as copy {copy.id}"
+        )
+    return 0
+
+
+def cmd_person_report(args: argparse.Namespace) -> int:
+    from desktop.orders.person_report import person_report, report_lines
+
+    db = get_db(args)
+    user = reader(args, db)
+    report = person_report(db.conn, user, args.who)
+    if args.out:
+        from desktop.orders.person_report import write_pdf
+
+        write_pdf(db.conn, report, Path(args.out))
+    if args.json:
+        print_json(report.as_dict())
+    else:
+        for line in report_lines(report):
+            print(for_terminal(line))
     return 0

@@ -199,9 +199,14 @@ def record_signature(
                 "changed."
             )
         if not row["unsigned_path"]:
+            which = (
+                f"--batch {row['batch_id']}"
+                if row["batch_id"] is not None
+                else f"--matter {row['matter_id']}"
+            )
             raise RefusedError(
                 f"order {order_no} was not printed for signature yet; print it unsigned "
-                f"first (reliefdesk orders render --batch {row['batch_id']} --unsigned "
+                f"first (reliefdesk orders render {which} --unsigned "
                 "...). Nothing was changed."
             )
         if row["problem"]:
@@ -278,8 +283,8 @@ def amend_order(conn: sqlite3.Connection, judge: User, order_no: str, reason: st
         cur = conn.execute(
             "INSERT INTO orders (order_no, kind, batch_id, case_id, county, county_code, year, seq,"
             " order_date, template_name, template_version, status, created_by, created_at,"
-            " amends_order_no, amend_reason, printed_names)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'prepared', ?, ?, ?, ?, ?)",
+            " amends_order_no, amend_reason, printed_names, matter_id, hearing_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'prepared', ?, ?, ?, ?, ?, ?, ?)",
             (
                 new_no,
                 old["kind"],
@@ -297,6 +302,8 @@ def amend_order(conn: sqlite3.Connection, judge: User, order_no: str, reason: st
                 order_no,
                 reason,
                 old["printed_names"],
+                old["matter_id"],
+                old["hearing_id"],
             ),
         )
         conn.execute(
@@ -332,6 +339,12 @@ def send_back_unproduced(
             raise RefusedError(
                 f"order {order_no} is signed; a signed order is corrected by a new "
                 f"order (reliefdesk orders amend {order_no}). Nothing was changed."
+            )
+        if row["batch_id"] is None:
+            raise RefusedError(
+                f"order {order_no} was made from the rulings of matter {row['matter_id']}, "
+                "not from a batch; nothing goes back to the clerk's queue. The judge corrects "
+                "the ruling, and the order is made again. Nothing was changed."
             )
         waiting = (
             row["kind"] == "resentence"

@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from desktop import audit, clock
 from desktop.audit.log import head_hash
@@ -327,10 +329,11 @@ def _free_name(out_dir: Path, order_no: str, taken: set[Path]) -> Path:
 
 def _order_paths(
     conn: sqlite3.Connection,
-    rows: dict[tuple[str, str], sqlite3.Row],
+    rows: Mapping[Any, sqlite3.Row],
     out_dir: Path,
     user: str,
-    batch_id: int,
+    batch_id: int | None,
+    scope: dict[str, object] | None = None,
 ) -> dict[str, tuple[Path, bool]]:
     """order_no -> (the file to write or already written, complete). A signed order whose file is
     in out_dir unchanged is complete; a lost one is rewritten where it was; a prepared order
@@ -368,7 +371,7 @@ def _order_paths(
                 user,
                 "orders.plan_files",
                 sorted(planned),
-                {"batch_id": batch_id, "files": planned},
+                {**(scope or {"batch_id": batch_id}), "files": planned},
             )
     return out
 

@@ -15,6 +15,10 @@ GRANTABLE: tuple[Relief, ...] = (
     Relief.RESENTENCE,
 )
 RESENTENCE_TARGETS: tuple[ResentenceTarget, ...] = tuple(ResentenceTarget)
+# The relief recorded for a count an order denies (order_counts.relief; never sealed, never
+# reported to DOJ as relief).
+DENIED = "denied"
+FINDINGS = ("criteria_not_met", "public_safety")
 
 
 @dataclass(frozen=True)
@@ -32,11 +36,19 @@ class CountLine:
     changed: bool = False  # the clerk changed the relief the engine proposed
     reason: str | None = None  # the clerk's stated reason for the decision, when given
     flags: tuple[str, ...] = ()  # engine flags the court resolved in granting this relief
+    # Orders made from rulings (issue 19): the outcome, the finding of a denial, the statutory path.
+    outcome: str | None = None  # 'granted' | 'granted_other_relief' | 'denied' (None: batch order)
+    finding: str | None = None  # 'criteria_not_met' | 'public_safety' (denied counts)
+    path: str | None = None  # 'b' (petition, still serving) | 'f' (application); None: by relief
 
     @property
     def serving(self) -> bool:
         """Resentencing is the path for people still serving the sentence (HS 11361.8(a)-(d))."""
-        return self.relief == "resentence"
+        return self.relief == "resentence" or self.path == "b"
+
+    @property
+    def denied(self) -> bool:
+        return self.relief == DENIED
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,31 @@ class ResentenceTerms:
 
 
 @dataclass(frozen=True)
+class HearingInfo:
+    """The hearing an order after hearing was made at (issue 19)."""
+
+    date: str  # ISO date
+    time: str = ""  # 'HH:MM', 24-hour
+    department: str = ""
+    appearances: str = ""  # as recorded, e.g. 'Deputy District Attorney A. Li for the People'
+
+
+@dataclass(frozen=True)
+class MatterInfo:
+    """The filing an order rules on: a petition (HS 11361.8(a)), an application (11361.8(e)) or
+    the prosecution's challenge to a count on DOJ's list (11361.9(b)-(d))."""
+
+    kind: str  # petition | application | challenge
+    matter_id: int | None = None
+    court_case_number: str = ""
+    filed_on: str | None = None  # ISO date
+    filer_kind: str = ""  # person | attorney | public_defender | prosecution | court
+    filer_name: str = ""
+    response: str = ""  # the prosecution's latest position (CR-402), '' when none entered
+    response_date: str | None = None
+
+
+@dataclass(frozen=True)
 class CourtDetails:
     """The court's own details, set once by an administrator (desktop/orders/court_settings.py)."""
 
@@ -123,6 +160,8 @@ class OrderData:
     amends: str | None = None  # the order number this order corrects
     amend_reason: str = ""
     signing: str = "digital"  # 'digital' (PAdES appearance box) | 'unsigned' (ink / external)
+    matter: MatterInfo | None = None  # orders made from rulings
+    hearing: HearingInfo | None = None  # ... at a hearing (None: ruled on the papers)
 
     @property
     def counts(self) -> list[CountLine]:

@@ -114,7 +114,7 @@ class OrderRow:
     id: int
     order_no: str
     kind: str
-    batch_id: int
+    batch_id: int | None  # None: an order made from rulings (matter_id)
     case_id: int | None
     county: str
     order_date: str
@@ -138,6 +138,8 @@ class OrderRow:
     warnings: str | None = None  # fields cut to fit, for the clerk
     scan_sha256: str | None = None
     unsigned_path: str | None = None  # the order printed unsigned for an ink signature
+    matter_id: int | None = None  # an order made from the rulings of a matter (issue 19)
+    hearing_id: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -155,7 +157,7 @@ SELECT o.id, o.order_no, o.kind, o.batch_id, o.case_id, o.county, o.order_date, 
                  JOIN cases k ON k.id = oc.case_id JOIN subjects s ON s.id = k.subject_id
                  WHERE oc.order_id = o.id)), ''),
        o.signature_method, o.amends_order_no, o.problem, o.warnings, o.scan_sha256, o.unsigned_path,
-       o.printed_names IS NOT NULL
+       o.matter_id, o.hearing_id, o.printed_names IS NOT NULL
 FROM orders o
 """
 
@@ -174,7 +176,16 @@ def _row(r: tuple[Any, ...]) -> OrderRow:
     return row
 
 
-def list_orders(conn: sqlite3.Connection, batch_id: int | None = None) -> list[OrderRow]:
+def list_orders(
+    conn: sqlite3.Connection, batch_id: int | None = None, *, from_rulings: bool = False
+) -> list[OrderRow]:
+    """The register: every order, a batch's orders, or (from_rulings) the orders made from
+    rulings (no batch; issue 19)."""
+    if from_rulings:
+        return [
+            _row(r)
+            for r in conn.execute(_LIST_SQL + " WHERE o.batch_id IS NULL ORDER BY o.id").fetchall()
+        ]
     if batch_id is None:
         rows = conn.execute(_LIST_SQL + " ORDER BY o.id").fetchall()
     else:
@@ -234,7 +245,13 @@ def order_file(order: OrderRow) -> Path:
     if not path.exists():
         raise UserError(
             f"the file of order {order.order_no} is missing: {path}. Render the batch "
-            f"again (reliefdesk orders render --batch {order.batch_id} ...) to rewrite it."
+            "again ("
+            + (
+                f"reliefdesk orders render --batch {order.batch_id}"
+                if order.batch_id is not None
+                else f"reliefdesk orders render --matter {order.matter_id}"
+            )
+            + " ...) to rewrite it."
         )
     return path
 
@@ -375,7 +392,7 @@ def verify_order(conn: sqlite3.Connection, order_no: str) -> VerifyResult:
 class OrderPlace:
     """Where an order belongs: its batch, its case (None for an order over a whole batch), kind."""
 
-    batch_id: int
+    batch_id: int | None  # None: an order made from rulings (issue 19)
     case_id: int | None
     kind: str
 

@@ -645,6 +645,11 @@ def count_findings(t: OrderTemplate, order: OrderData, font: str) -> list[str]:
             keys = [f for f in _FINDING_ORDER if f in c.flags and t.count_finding(f)]
             if c.changed and t.count_finding("changed"):
                 keys.insert(0, "changed")
+            # A ruling's finding comes first: the denial with its finding, or the other relief.
+            if c.denied and c.finding and t.count_finding(f"denied_{c.finding}"):
+                keys = [f"denied_{c.finding}"]
+            elif c.outcome == "granted_other_relief" and t.count_finding("other_relief"):
+                keys = ["other_relief"]
             if not keys:
                 continue
             reason = c.reason or ""
@@ -655,14 +660,33 @@ def count_findings(t: OrderTemplate, order: OrderData, font: str) -> list[str]:
                 "case_number": e.case_number or "(no case number)",
                 "name": markup(e.person.name, font),
                 "relief": wording.relief_text(t, c, order.court),
+                "relief_lower": _lower_first(wording.relief_text(t, c, order.court)),
                 "reason": markup(reason, font)
                 if reason
                 else escape(t.text.get("no_reason", "the record before the court supports it")),
             }
+            if c.outcome is not None:
+                # The finding in the judge's words, printed after the statutory one.
+                words = " ".join(reason.split())
+                if words and words[-1] not in ".!?":
+                    words += "."
+                values["finding_text"] = markup(words, font) if words else ""
+                values["party"] = (
+                    "petitioner"
+                    if order.matter is not None and order.matter.kind == "petition"
+                    else "applicant"
+                    if order.matter is not None and order.matter.kind == "application"
+                    else "person"
+                )
             sentences = [t.fill(t.count_finding(k), values) for k in keys[:2]]
             prefix = t.fill(t.text.get("count_finding_prefix", ""), values)
             out.append(prefix + " ".join(sentences))
     return out
+
+
+def _lower_first(text: str) -> str:
+    """'Redesignated as an infraction' -> 'redesignated as an infraction', for mid-sentence use."""
+    return text[:1].lower() + text[1:] if text[:2].isalpha() and not text[:2].isupper() else text
 
 
 def _fit_layouts(t: OrderTemplate, order: OrderData) -> list[dict[str, Any]]:

@@ -13,7 +13,9 @@ from xml.sax.saxutils import escape
 from desktop.errors import UserError
 from desktop.paths import forms_dir
 
-KINDS = ("one_case", "bulk", "resentence")
+KINDS = ("one_case", "bulk", "resentence", "after_hearing", "denial", "petition_order")
+# Kinds made from the rulings of a matter (issue 19) rather than from a review batch.
+RULING_KINDS = ("after_hearing", "denial", "petition_order")
 CONDITIONS = (
     "always",
     "any_sealed",
@@ -26,6 +28,19 @@ CONDITIONS = (
     "released",
     "supervision",
     "department",
+    # orders made from rulings (issue 19)
+    "any_denied",
+    "any_granted",
+    "all_denied",
+    "criteria_not_met",
+    "public_safety",
+    "other_relief",
+    "petition",
+    "application",
+    "challenge",
+    "appearances",
+    "response",
+    "no_response",
 )
 COLUMN_NAMES = (
     "count_no",
@@ -41,7 +56,9 @@ COLUMN_NAMES = (
     "prosecution",
 )
 # Placeholder values that are template sentences already filled (and escaped) by fill().
-MARKUP_VALUES = frozenset({"prosecution_finding", "name", "akas", "reason"})
+MARKUP_VALUES = frozenset(
+    {"prosecution_finding", "name", "akas", "reason", "finding_text", "filer", "appearances"}
+)
 _REQUIRED_TEXT = (
     "court",
     "plaintiff",

@@ -144,6 +144,17 @@ def register_rows(
     sealed records, and showing them to one that may is audited (`sealed.show`)."""
     user = require_reader(conn, user)
     signed = [r for r in rows if r.signed_at or r.status in ("signed", "printed")]
+    if signed:
+        # An order that only denies relief (issue 19) seals nothing: its people are not hidden.
+        only_denials = {
+            oid
+            for (oid,) in conn.execute(
+                "SELECT order_id FROM order_counts WHERE order_id IN ("
+                + ",".join(str(int(r.id)) for r in signed)
+                + ") GROUP BY order_id HAVING SUM(relief <> 'denied') = 0"
+            )
+        }
+        signed = [r for r in signed if r.id not in only_denials]
     if not signed:
         return rows
     if not may_see_sealed(user):

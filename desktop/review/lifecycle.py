@@ -50,6 +50,7 @@ class CountLife:
     matter_id: int | None = (
         None  # the court matter (petition, application, challenge) asking about it
     )
+    order_denied: bool = False  # the order denies relief for this count (issue 19)
 
     @property
     def text(self) -> str:
@@ -58,6 +59,8 @@ class CountLife:
         judge'."""
         if self.stage == "ordered":
             signed = "" if self.order_status in ("signed", "printed") else ", not signed yet"
+            if self.order_denied:
+                return f"Ordered: relief denied ({self.order_no}{signed})"
             return f"Ordered ({self.order_no}{signed})"
         if self.stage == "accepted":
             return f"Accepted (batch {self.batch_id})"
@@ -126,7 +129,7 @@ _BATCH_SQL = """SELECT bi.count_id, bi.batch_id, b.status, bi.judge_status, bi.j
 FROM batch_items bi JOIN batches b ON b.id = bi.batch_id
 WHERE bi.count_id IN ({marks}) ORDER BY bi.batch_id"""
 
-_ORDER_SQL = """SELECT oc.count_id, o.order_no, o.status FROM order_counts oc
+_ORDER_SQL = """SELECT oc.count_id, o.order_no, o.status, oc.relief FROM order_counts oc
 JOIN orders o ON o.id = oc.order_id WHERE oc.count_id IN ({marks}) ORDER BY o.id"""
 
 _REVIEW_SQL = """SELECT r.count_id, r.status, r.rereview, r.decided_relief, r.decided_target,
@@ -148,7 +151,7 @@ def lives(conn: sqlite3.Connection, ids: list[int]) -> dict[int, CountLife]:
     ids = st.unique_ids(ids)
     review: dict[int, tuple] = {}
     batch: dict[int, tuple[int, str, str | None, str | None]] = {}
-    orders: dict[int, tuple[str, str]] = {}
+    orders: dict[int, tuple[str, str, bool]] = {}
     with_orders = _has_table(conn, "order_counts")
     for part in st.chunks(ids):
         marks = ",".join("?" * len(part))
@@ -157,13 +160,16 @@ def lives(conn: sqlite3.Connection, ids: list[int]) -> dict[int, CountLife]:
         for cid, bid, bstatus, jstatus, note in conn.execute(_BATCH_SQL.format(marks=marks), part):
             batch[cid] = (bid, bstatus, jstatus, note)  # the latest batch wins
         if with_orders:
-            for cid, order_no, ostatus in conn.execute(_ORDER_SQL.format(marks=marks), part):
-                orders[cid] = (order_no, ostatus)
+            for cid, order_no, ostatus, relief in conn.execute(
+                _ORDER_SQL.format(marks=marks), part
+            ):
+                orders[cid] = (order_no, ostatus, relief == "denied")
     matters = {cid: m[0] for cid, m in st.in_matter(conn, list(review)).items()}
     out: dict[int, CountLife] = {}
     for cid, (status, rereview, drelief, dtarget, proposed) in review.items():
         stage = status
         bid = note = order_no = ostatus = None
+        denied = False
         if cid in batch:
             bid, bstatus, jstatus, jnote = batch[cid]
             if jstatus == "sent_back":
@@ -173,7 +179,7 @@ def lives(conn: sqlite3.Connection, ids: list[int]) -> dict[int, CountLife]:
             else:
                 stage = "accepted" if bstatus == "accepted" else "submitted"
         if cid in orders:
-            order_no, ostatus = orders[cid]
+            order_no, ostatus, denied = orders[cid]
             stage = "ordered"
         out[cid] = CountLife(
             cid,
@@ -188,6 +194,7 @@ def lives(conn: sqlite3.Connection, ids: list[int]) -> dict[int, CountLife]:
             ostatus,
             note,
             matters.get(cid),
+            denied,
         )
     return out
 

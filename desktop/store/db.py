@@ -16,6 +16,7 @@ from desktop.files import make_private
 
 BUSY_TIMEOUT_MS = 5000
 SEALS_MIGRATION = 11  # 0011_trust.sql: row seals, acceptance manifests
+FK_OFF_MARK = "-- migrate: foreign_keys=off"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 # Files this process has already quick-checked: a window opens several connections (workers,
 # dialogs) and checking a large file each time would cost a second per connection.
@@ -91,18 +92,35 @@ def connect(path: str | os.PathLike[str]) -> sqlite3.Connection:
 def migrate(conn: sqlite3.Connection) -> int:
     """Apply every migration newer than the database's user_version. Returns the version."""
     current = conn.execute("PRAGMA user_version").fetchone()[0]
-    for number, _name, sql in migrations():
+    for number, name, sql in migrations():
         if number <= current:
             continue
+        # A migration that rebuilds a table other tables point at (SQLite's documented 12-step
+        # ALTER TABLE procedure) says so on its first line: foreign keys are off while it runs
+        # (the pragma is a no-op inside a transaction) and every one is checked before COMMIT.
+        rebuild = sql.lstrip().startswith(FK_OFF_MARK)
+        fk_was = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+        if rebuild:
+            conn.execute("PRAGMA foreign_keys = OFF")
         conn.execute("BEGIN IMMEDIATE")
         try:
             for statement in _split_sql(sql):
                 conn.execute(statement)
+            if rebuild:
+                broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise sqlite3.IntegrityError(
+                        f"migration {name} would leave {len(broken)} broken references "
+                        f"(first: {broken[0]})"
+                    )
             conn.execute(f"PRAGMA user_version = {number}")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        finally:
+            if rebuild and fk_was:
+                conn.execute("PRAGMA foreign_keys = ON")
         current = number
     return current
 

@@ -227,6 +227,7 @@ class DetailPane(QWidget):
     """Shows one count; emits `action(name)` when a decision button is pressed."""
 
     action = Signal(str)
+    person_report = Signal(int)  # the subject id of the count shown (issue 19 §4)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -245,6 +246,12 @@ class DetailPane(QWidget):
         layout.addWidget(self.notice)
         # Two buttons a row: the pane stays narrow enough that the list beside it shows names,
         # reliefs, statuses and dates whole on a 1366-pixel screen.
+        self.report_button = QPushButton("What happened to this &record…")
+        self.report_button.setAccessibleName(
+            "Every count of this person, its ruling, its order and when DOJ was told"
+        )
+        self.report_button.clicked.connect(lambda _=False: self._ask_report())
+        layout.addWidget(self.report_button)
         self.button_row = QGridLayout()
         self.button_row.setHorizontalSpacing(6)
         layout.addLayout(self.button_row)
@@ -254,6 +261,10 @@ class DetailPane(QWidget):
         self.action_states: dict[str, bool] = {}
         self.action_reasons: dict[str, str | None] = {}
         self.show_detail(None)
+
+    def _ask_report(self) -> None:
+        if self.detail is not None:
+            self.person_report.emit(int(self.detail.subject["id"]))
 
     def set_actions(self, actions: list[tuple[str, str, str]]) -> None:
         """actions: (name, label with its key, object name for the style)."""
@@ -299,6 +310,7 @@ class DetailPane(QWidget):
         self._update_enabled()
 
     def _update_enabled(self) -> None:
+        self.report_button.setEnabled(self.detail is not None)
         notes = []
         if self.detail is not None and self.detail.subject.get("deceased"):
             notes.append("This person is recorded as deceased.")

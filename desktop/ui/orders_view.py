@@ -52,7 +52,15 @@ from desktop.ui.labels import user_message, when
 from desktop.ui.workers import start_worker
 
 _ROOT = QModelIndex()
-KINDS = {"one_case": "One case", "bulk": "Bulk", "resentence": "Resentencing"}
+RULINGS = -1  # the batch box's entry for the orders made from rulings (issue 19)
+KINDS = {
+    "one_case": "One case",
+    "bulk": "Bulk",
+    "resentence": "Resentencing",
+    "after_hearing": "After hearing",
+    "denial": "Denial",
+    "petition_order": "Petition/application",
+}
 STATUS_TEXT = {"prepared": "Prepared (not signed)", "signed": "Signed", "printed": "Printed"}
 METHOD_TEXT = {"ink": " (ink)", "external": " (court system)"}
 
@@ -144,7 +152,7 @@ class OrdersModel(QAbstractTableModel):
                 when(r.signed_at),
                 when(r.printed_at),
                 r.signer or "",
-                r.batch_id,
+                r.batch_id if r.batch_id is not None else "—",
             )
             return str(values[col])
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -309,6 +317,11 @@ class OrdersView(QWidget):
         self.render_button.setObjectName("primary")
         self.render_button.setAccessibleName("Render and sign the orders of the selected batch")
         self.render_button.clicked.connect(self.render_dialog)
+        self.rulings_button = QPushButton("Orders from r&ulings…")
+        self.rulings_button.setAccessibleName(
+            "Make and sign the orders of a matter's rulings or of one day's hearings"
+        )
+        self.rulings_button.clicked.connect(lambda _=False: self.rulings_dialog())
         if self.is_judge:
             top.addWidget(self.bulk_check)
             top.addWidget(self.preview_button)
@@ -377,6 +390,12 @@ class OrdersView(QWidget):
             "Record that the selected order was signed in ink or in the court's own system",
             self.record_dialog,
         )
+        self.certify_button = self._button(
+            "&Certified copy…",
+            "Make a certified copy of the selected signed order for the person, counsel or an "
+            "agency",
+            self.certify_dialog,
+        )
         self.send_back_button = self._button(
             "Send &back…",
             "Send the counts of the selected order, which could not be produced, back to the clerk",
@@ -394,6 +413,9 @@ class OrdersView(QWidget):
             signing.addWidget(b)
         if self.is_judge:
             signing.addWidget(self.send_back_button)
+            signing.addWidget(self.rulings_button)
+        if getattr(user, "role", None) in ("clerk", "records_officer"):
+            signing.addWidget(self.certify_button)  # the clerk's attestation
         signing.addStretch(1)
         signing.addWidget(self.export_button)
         outer.addLayout(signing)
@@ -442,6 +464,7 @@ class OrdersView(QWidget):
         self.batch_box.blockSignals(True)
         self.batch_box.clear()
         self.batch_box.addItem("All batches", None)
+        self.batch_box.addItem("Orders from rulings", RULINGS)
         for b in batches:
             self.batch_box.addItem(
                 f"Batch {b['id']} — {b['items']:,} counts, accepted by {b['accepted_by']}", b["id"]
@@ -454,7 +477,11 @@ class OrdersView(QWidget):
         self._show_orders()
 
     def _show_orders(self) -> None:
-        rows = list_orders(self.conn, self.batch_box.currentData())
+        shown = self.batch_box.currentData()
+        if shown == RULINGS:
+            rows = list_orders(self.conn, from_rulings=True)
+        else:
+            rows = list_orders(self.conn, shown)
         try:
             # Signed orders' people are sealed: names for records officers and judges (audited).
             rows = access.register_rows(self.conn, self.user, rows, "orders view")
@@ -478,13 +505,26 @@ class OrdersView(QWidget):
         for b in (self.open_button, self.print_button, self.verify_button):
             b.setEnabled(has and not busy)
         self.print_batch_button.setEnabled(bool(self.model.rows) and not busy)
-        batch = self.batch_box.currentData()
-        self.export_button.setEnabled(batch is not None and not busy)
+        shown = self.batch_box.currentData()
+        batch = shown if shown != RULINGS else None
+        sel = self.selected_orders()
+        self.export_button.setEnabled(
+            not busy
+            and (
+                batch is not None or (shown == RULINGS and any(r.status != "prepared" for r in sel))
+            )
+        )
         self.render_button.setEnabled(self.is_judge and batch is not None and not busy)
         self.preview_button.setEnabled(self.is_judge and batch is not None and not busy)
+        self.rulings_button.setEnabled(self.is_judge and not busy)
         court_user = getattr(self.user, "role", None) in ("clerk", "judge")
         self.unsigned_button.setEnabled(court_user and batch is not None and not busy)
-        sel = self.selected_orders()
+        self.certify_button.setEnabled(
+            getattr(self.user, "role", None) in ("clerk", "records_officer")
+            and len(sel) == 1
+            and sel[0].status != "prepared"
+            and not busy
+        )
         self.record_button.setEnabled(
             court_user
             and len(sel) == 1
@@ -602,7 +642,7 @@ class OrdersView(QWidget):
         from desktop.ui.signing_dialog import SigningDialog
 
         batch = self.batch_box.currentData()
-        if batch is None or not self.is_judge:
+        if batch is None or batch == RULINGS or not self.is_judge:
             return
         try:
             orders = len(self._plan(batch))
@@ -673,7 +713,7 @@ class OrdersView(QWidget):
         from desktop.orders.preview import draft_plans
 
         batch = self.batch_box.currentData()
-        if batch is None:
+        if batch is None or batch == RULINGS:
             return 0
         try:
             plans = draft_plans(self.conn, batch, bulk=self.bulk_check.isChecked())
@@ -778,7 +818,7 @@ class OrdersView(QWidget):
 
     def unsigned_dialog(self) -> None:
         batch = self.batch_box.currentData()
-        if batch is None:
+        if batch is None or batch == RULINGS:
             return
         judges = self._judges()
         if not judges:
@@ -942,6 +982,16 @@ class OrdersView(QWidget):
     # --- exports -------------------------------------------------------------------------
     def export_dialog(self) -> None:
         batch = self.batch_box.currentData()
+        if batch == RULINGS:
+            folder = QFileDialog.getExistingDirectory(
+                self, "Folder for the update files", str(self.db_path.parent / "orders")
+            )
+            if folder:
+                self.export_orders(
+                    [r.order_no for r in self.selected_orders() if r.status != "prepared"],
+                    Path(folder),
+                )
+            return
         if batch is None:
             return
         folder = QFileDialog.getExistingDirectory(
@@ -968,3 +1018,230 @@ class OrdersView(QWidget):
             return written
         self.message.setText("Wrote " + " and ".join(str(p) for p in written) + ".")
         return written
+
+    def export_orders(self, order_nos: list[str], folder: Path) -> list[Path]:
+        """The DOJ and court updates of the selected signed orders made from rulings (a denied
+        count goes to the court's update only; docs/doj-update-format.md)."""
+        from desktop.orders.doj_export import Selection, write_export
+
+        written = []
+        stem = order_nos[0] if len(order_nos) == 1 else f"{order_nos[0]}-and-{len(order_nos) - 1}"
+        try:
+            for kind in ("doj-update", "court-update"):
+                path = folder / f"{stem}-{kind}.csv"
+                write_export(
+                    self.conn,
+                    Selection(order_nos=tuple(order_nos)),
+                    path,
+                    kind=kind,
+                    user=getattr(self.user, "name", None),
+                )
+                written.append(path)
+        except UserError as exc:
+            QMessageBox.warning(self, "Not exported", str(exc))
+            return written
+        self.message.setText("Wrote " + " and ".join(str(p) for p in written) + ".")
+        return written
+
+    # --- orders from rulings (issue 19) ----------------------------------------------------
+    def rulings_dialog(self) -> None:
+        """The judge picks a matter whose rulings wait for an order, or a hearing day; then the
+        key and folder, as for a batch."""
+        from desktop.demo import is_demo
+        from desktop.orders.rulings import plan_rulings, waiting_matters
+        from desktop.ui.signing_dialog import SigningDialog
+
+        if not self.is_judge:
+            return
+        waiting = waiting_matters(self.conn)
+        day_item = "All rulings of one day's hearings…"
+        items = [
+            f"Matter {m['id']} — {m['kind']}"
+            + (f" {m['number']}" if m["number"] else "")
+            + f", {m['rulings']} ruling(s)"
+            + (f", heard {m['hearings']}" if m["hearings"] else ", on the papers")
+            for m in waiting
+        ] + [day_item]
+        choice, ok = QInputDialog.getItem(
+            self, "Orders from rulings", "Make the orders of:", items, 0, False
+        )
+        if not ok:
+            return
+        matter_id: int | None = None
+        day: str | None = None
+        if choice == day_item:
+            day, ok = QInputDialog.getText(self, "Hearing day", "Hearing date (YYYY-MM-DD):")
+            if not ok or not day.strip():
+                return
+            day = day.strip()
+        else:
+            matter_id = int(waiting[items.index(choice)]["id"])  # type: ignore[call-overload]
+        try:
+            plans = plan_rulings(self.conn, matter_id=matter_id, hearing_date=day)
+        except UserError as exc:
+            QMessageBox.warning(self, "Nothing to sign", user_message(str(exc)))
+            self.message.setText(f"Not made: {exc}")
+            return
+        what = f"matter {matter_id}" if matter_id is not None else f"the hearings of {day}"
+        out_dir = (
+            self.db_path.parent
+            / "orders"
+            / (f"matter-{matter_id}" if matter_id is not None else f"hearings-{day}")
+        )
+        dlg = SigningDialog(
+            orders=len(plans),
+            batch=None,
+            out_dir=out_dir,
+            key_folder=str(self.settings.value("orders/key_folder", str(Path.home()))),
+            demo=is_demo(self.conn),
+            judge_name=f"Hon. {self.user.name}",
+            parent=self,
+            title=f"Sign the orders of {what}",
+        )
+        if not dlg.exec():
+            return
+        key, passphrase, out, name = dlg.chosen()
+        if key is None:
+            try:
+                key = self.make_demo_key(name, passphrase)
+            except UserError as exc:
+                QMessageBox.warning(self, "No demonstration key", user_message(str(exc)))
+                return
+        self.render_rulings(key, passphrase, out, matter_id=matter_id, hearing_date=day)
+
+    def render_rulings(
+        self,
+        key: Path,
+        passphrase: str,
+        out_dir: Path,
+        *,
+        matter_id: int | None = None,
+        hearing_date: str | None = None,
+    ) -> None:
+        """Make and sign the orders of a matter's rulings (or a hearing day's) on a worker."""
+        db_path, user = self.db_path, self.user.name
+        what = f"matter {matter_id}" if matter_id is not None else f"hearings of {hearing_date}"
+
+        def job(progress: Any) -> list[Any]:
+            from desktop.orders.rulings import render_rulings
+            from desktop.store import open_db
+
+            conn = open_db(db_path).conn
+            try:
+                progress(0, 0, "Preparing the orders")
+                return render_rulings(
+                    conn,
+                    out_dir,
+                    key,
+                    passphrase,
+                    user=user,
+                    matter_id=matter_id,
+                    hearing_date=hearing_date,
+                    progress=progress,
+                )
+            finally:
+                conn.close()
+
+        def done(outcomes: list[Any]) -> None:
+            made = sum(1 for o in outcomes if o.produced)
+            self.message.setText(
+                f"{what.capitalize()}: {made} of {len(outcomes)} order(s) signed in {out_dir}: "
+                + ", ".join(f"{o.order_no} ({KINDS.get(o.kind, o.kind)})" for o in outcomes)
+            )
+            self.last_outcome = {"rendered": outcomes}
+            i = self.batch_box.findData(RULINGS)
+            if i >= 0:
+                self.batch_box.setCurrentIndex(i)
+
+        self._run(f"Signing the orders of {what}", job, done)
+
+    def certify_dialog(self) -> None:
+        sel = self.selected_orders()
+        if len(sel) != 1:
+            return
+        dialog = CertifyDialog(sel[0].order_no, self.db_path.parent / "copies", self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.certify(sel[0].order_no, dialog.kind(), dialog.requester(), dialog.out())
+
+    def certify(self, order_no: str, kind: str, requester: str, out: Path) -> Any:
+        """A certified copy for one requester (refused, with the reason, for anyone not entitled
+        to a sealed conviction's order); the copy is recorded and audited by the core."""
+        from desktop.orders.certify import certify_order
+
+        try:
+            copy = certify_order(
+                self.conn,
+                self.user,
+                order_no,
+                requester_kind=kind,
+                requester_name=requester,
+                out=out,
+            )
+        except UserError as exc:
+            QMessageBox.warning(self, "No certified copy", str(exc))
+            self.message.setText(f"No certified copy: {exc}")
+            self.last_outcome = {"refused": str(exc)}
+            return None
+        self.message.setText(
+            f"Certified copy of {order_no} written to {copy.path} ({copy.pages} page(s)); "
+            f"recorded as copy {copy.id}."
+        )
+        self.last_outcome = {"certified": copy}
+        return copy
+
+
+class CertifyDialog(QDialog):
+    """Who asks for a certified copy (the person named, counsel, an agency, anyone else) and
+    where the copy goes (never over an existing file)."""
+
+    def __init__(self, order_no: str, folder: Path, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Certified copy of order {order_no}")
+        self.setAccessibleName(self.windowTitle())
+        form = QFormLayout(self)
+        self.kind_box = QComboBox()
+        for text, data in (
+            ("The person named on the order", "person"),
+            ("The person's counsel", "counsel"),
+            ("An agency entitled to it", "agency"),
+            ("Anyone else (not for a sealed conviction)", "public"),
+        ):
+            self.kind_box.addItem(text, data)
+        self.kind_box.setAccessibleName("Who asks for the copy")
+        form.addRow("&Requested by:", self.kind_box)
+        self.name_edit = QLineEdit()
+        self.name_edit.setAccessibleName("Name of who asks (recorded with the copy)")
+        form.addRow("&Name:", self.name_edit)
+        self.out_edit = QLineEdit(str(folder / f"{order_no}-certified-copy.pdf"))
+        self.out_edit.setAccessibleName("File for the certified copy")
+        browse = QPushButton("Bro&wse…")
+        browse.clicked.connect(lambda _=False: self._browse())
+        row = QHBoxLayout()
+        row.addWidget(self.out_edit, 1)
+        row.addWidget(browse)
+        form.addRow("&File:", row)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Certified copy", self.out_edit.text(), "PDF (*.pdf)"
+        )
+        if path:
+            self.out_edit.setText(path)
+
+    def kind(self) -> str:
+        return str(self.kind_box.currentData())
+
+    def requester(self) -> str:
+        return self.name_edit.text()
+
+    def out(self) -> Path:
+        path = Path(self.out_edit.text())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path

@@ -107,6 +107,7 @@ class QueueView(QWidget):
         if self.can_decide:
             self.detail.set_actions(CLERK_ACTIONS)
         self.detail.action.connect(self.do_action)
+        self.detail.person_report.connect(self.show_person_report)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.table)
@@ -665,3 +666,10 @@ class QueueView(QWidget):
         for key, box in self._boxes().items():
             data = box.currentData()
             s.setValue(f"queue/filter_{key}", "@none" if data is None else data)
+
+    def show_person_report(self, subject_id: int) -> object:
+        """What happened to the record of the person shown (issue 19 §4)."""
+        from desktop.ui.person_report_dialog import open_person_report
+
+        self.person_report_dialog = open_person_report(self.conn, self.user, subject_id, self)
+        return self.person_report_dialog

@@ -40,15 +40,16 @@ class SigningDialog(QDialog):
         self,
         *,
         orders: int,
-        batch: int,
+        batch: int | None,
         out_dir: Path,
         key_folder: str,
         demo: bool,
         judge_name: str,
         parent: Any = None,
+        title: str | None = None,
     ) -> None:
         super().__init__(parent)
-        title = f"Sign the orders of batch {batch}"
+        title = title or f"Sign the orders of batch {batch}"
         self.setWindowTitle(title)
         self.setAccessibleName(title)
         self.setMinimumWidth(560)
