@@ -117,7 +117,7 @@ def test_new_database_has_16_kb_pages(tmp_path: Path) -> None:
 
 
 def test_schema_20_database_with_signed_orders_upgrades_to_ruling_orders(tmp_path: Path) -> None:
-    """Migration 0023 rebuilds `orders` (new kinds, no batch for orders from rulings): every row,
+    """Migration 0028 rebuilds `orders` (new kinds, no batch for orders from rulings): every row,
     every column, the sealed counts, the indexes and triggers survive; foreign keys hold."""
     path = tmp_path / "old.sqlite3"
     old_database(path, 20)

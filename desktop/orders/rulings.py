@@ -16,7 +16,7 @@ The orders are numbered in the register's one sequence, rendered by the same ren
 same way (PAdES) and recorded like a batch's orders: one transaction prepares them (one audit
 entry), the files are written, one transaction records them signed (one audit entry). A rerun after
 a crash finishes the prepared orders with the same numbers and dates. Signing seals the granted
-counts (the under_seal triggers, migration 0023); a denied count is recorded with relief 'denied'
+counts (the under_seal triggers, migration 0028); a denied count is recorded with relief 'denied'
 and is never sealed."""
 
 from __future__ import annotations
