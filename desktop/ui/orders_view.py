@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 from desktop.errors import UserError
 from desktop.orders.register import OrderRow, list_orders, mark_printed, order_file
 from desktop.review import access
+from desktop.tokens import TokenKey
 from desktop.ui.labels import user_message, when
 from desktop.ui.workers import start_worker
 
@@ -608,6 +609,8 @@ class OrdersView(QWidget):
         except UserError as exc:
             QMessageBox.warning(self, "Nothing to sign", user_message(str(exc)))
             return
+        from desktop.review.settings import module_setting
+
         dlg = SigningDialog(
             orders=orders,
             batch=batch,
@@ -615,12 +618,19 @@ class OrdersView(QWidget):
             key_folder=str(self.settings.value("orders/key_folder", str(Path.home()))),
             demo=is_demo(self.conn),
             judge_name=f"Hon. {self.user.name}",
+            module=module_setting(self.conn),
             parent=self,
         )
+        self.last_signing_dialog = dlg
         if not dlg.exec():
             return
+        key: Path | TokenKey | None
         key, passphrase, out, name = dlg.chosen()
-        if key is None:
+        if dlg.uses_card():
+            key = dlg.card_key()
+            if key is None or not self.remember_module(dlg.module()):
+                return
+        elif key is None:
             try:
                 key = self.make_demo_key(name, passphrase)
             except UserError as exc:
@@ -630,6 +640,20 @@ class OrdersView(QWidget):
             self.settings.setValue("orders/key_folder", str(key.parent))  # the folder only
         self.settings.setValue("orders/out_folder", str(out.parent))
         self.render(batch, key, passphrase, out, bulk=self.bulk_check.isChecked())
+
+    def remember_module(self, module: str) -> bool:
+        """The smart-card module the judge used becomes the court's setting (audited), so the
+        next signing lists the card at once. False (and a message) when it cannot be saved."""
+        from desktop.review.settings import module_setting, set_module
+
+        if module == module_setting(self.conn):
+            return True
+        try:
+            set_module(self.conn, self.user, module)
+        except UserError as exc:
+            QMessageBox.warning(self, "Smart-card module not saved", user_message(str(exc)))
+            return False
+        return True
 
     def make_demo_key(self, name: str, passphrase: str) -> Path:
         """A self-signed demonstration key in the data folder (demo databases only)."""
@@ -745,7 +769,13 @@ class OrdersView(QWidget):
         )
 
     def render(
-        self, batch: int, key: Path, passphrase: str, out_dir: Path, *, bulk: bool = False
+        self,
+        batch: int,
+        key: Path | TokenKey,
+        passphrase: str,
+        out_dir: Path,
+        *,
+        bulk: bool = False,
     ) -> None:
         """Render and sign the batch's orders on a worker thread (its own connection)."""
         db_path, user = self.db_path, self.user.name
