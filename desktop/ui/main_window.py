@@ -76,7 +76,7 @@ class MainWindow(QMainWindow):
                 self.spot_check.changed.connect(self._spot_check_changed)
             self.orders = OrdersView(conn, db_path, user, settings)
             self.tabs.addTab(self.orders, "&Orders")
-            self.audit = AuditView(conn)
+            self.audit = AuditView(conn, viewer=user)
             self.tabs.addTab(self.audit, "A&udit")
             self.queue.decided.connect(self._refresh_other_views)
             self.orders.changed.connect(self.queue.model.refresh_all_rows)
