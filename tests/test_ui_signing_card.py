@@ -206,3 +206,129 @@ def test_judge_picks_the_card_certificate_types_the_pin_and_signs(
     ).fetchone()
     set_module(conn, judge, "")
     conn.close()
+
+
+# --- the judge accepts a batch in the window, signing the acceptance ----------------------------
+@pytest.fixture(scope="module")
+def submitted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    d = tmp_path_factory.mktemp("acceptsign")
+    db_path = d / "demo.sqlite3"
+    build_demo(db_path, rows=2500)
+    conn = open_db(db_path).conn
+    clerk = authenticate(conn, "clerk", DEMO_PASSWORD)
+    judge = authenticate(conn, "judge", DEMO_PASSWORD)
+    path, _ = core.rule_paths(conn)[0]
+    for (cid,) in conn.execute(
+        "SELECT r.count_id FROM review_items r JOIN determinations d ON d.id = "
+        "r.determination_id WHERE d.rule_path = ? LIMIT 3",
+        (path,),
+    ):
+        core.mark_opened(conn, clerk, cid)
+    core.bulk_approve(conn, clerk, path)
+    batch = core.submit_batch(conn, clerk)
+    for item in core.sample(conn, judge, batch):
+        core.mark_opened(conn, judge, item.count_id)
+    conn.close()
+    return db_path, batch
+
+
+def _spot(submitted, tmp_path: Path, qtbot):
+    from desktop.ui.spotcheck_view import SpotCheckView
+
+    src, batch = submitted
+    db_path = tmp_path / "demo.sqlite3"
+    shutil.copy(src, db_path)
+    conn = open_db(db_path).conn
+    judge = authenticate(conn, "judge", DEMO_PASSWORD)
+    spot = SpotCheckView(conn, judge)
+    qtbot.addWidget(spot)
+    spot.resize(1366, 700)
+    spot.show()
+    spot.refresh()
+    assert spot.batch_id == batch and spot.accept_batch_button.isEnabled()
+    return spot, conn, judge, batch
+
+
+def _manifest(conn, batch: int) -> tuple[str, str | None, str | None]:
+    return conn.execute(
+        "SELECT manifest, signature, certificate FROM batch_manifests WHERE batch_id = ?",
+        (batch,),
+    ).fetchone()
+
+
+def test_accept_in_the_window_signed_with_a_certificate_file(
+    submitted, tmp_path: Path, qtbot
+) -> None:
+    from desktop.keys import create_demo_key
+    from desktop.review.manifest import check_signature
+
+    spot, conn, _, batch = _spot(submitted, tmp_path, qtbot)
+    key = tmp_path / "judge.p12"
+    create_demo_key("Hon. File Judge", "Judge of the Superior Court", key, "file key pass")
+    seen: dict = {}
+
+    def sign(dlg: SigningDialog) -> None:
+        seen["title"] = dlg.windowTitle()
+        seen["out_hidden"] = not dlg.out.isVisible()
+        seen["unsigned_by_default"] = not dlg.sign_check.isChecked()  # no card module set
+        dlg.sign_check.setChecked(True)
+        dlg.file_choice.setChecked(True)
+        dlg.key_path.setText(str(key))
+        dlg._submit()
+        seen["no_pass"] = dlg.isVisible() and "passphrase" in dlg.error.text()
+        dlg.passphrase.setText("file key pass")
+        dlg._submit()
+
+    _when_modal(sign)
+    spot.accept_batch_button.click()
+    assert seen == {
+        "title": f"Accept batch {batch}",
+        "out_hidden": True,
+        "unsigned_by_default": True,
+        "no_pass": True,
+    }
+    data, sig, cert = _manifest(conn, batch)
+    assert sig and check_signature(data.encode("utf-8"), sig, cert) == ""
+    assert "accepted and ready for orders" in spot.sample_label.text()
+    assert "signature" in spot.sample_label.text()
+    conn.close()
+
+
+def test_accept_in_the_window_without_signing(submitted, tmp_path: Path, qtbot) -> None:
+    spot, conn, _, batch = _spot(submitted, tmp_path, qtbot)
+
+    def accept(dlg: SigningDialog) -> None:
+        assert not dlg.card_choice.isEnabled() and not dlg.passphrase.isVisible()
+        dlg._submit()
+
+    _when_modal(accept)
+    spot.accept_batch_button.click()
+    data, sig, _ = _manifest(conn, batch)
+    assert data and sig is None
+    assert conn.execute("SELECT status FROM batches WHERE id = ?", (batch,)).fetchone()[0] == (
+        "accepted"
+    )
+    conn.close()
+
+
+@requires_softhsm
+def test_accept_in_the_window_signed_on_the_card(
+    submitted, card: SoftCard, tmp_path: Path, qtbot
+) -> None:
+    from desktop.review.manifest import check_signature
+
+    spot, conn, judge, batch = _spot(submitted, tmp_path, qtbot)
+    set_module(conn, judge, card.module)
+
+    def sign(dlg: SigningDialog) -> None:
+        assert dlg.sign_check.isChecked() and dlg.card_choice.isChecked()  # a module is set
+        i = next(i for i, c in enumerate(dlg.certs) if c.label == card.cert_label)
+        dlg.cert_box.setCurrentIndex(i)
+        dlg.passphrase.setText(PIN)
+        dlg._submit()
+
+    _when_modal(sign)
+    spot.accept_batch_button.click()
+    data, sig, cert = _manifest(conn, batch)
+    assert sig and check_signature(data.encode("utf-8"), sig, cert) == ""
+    conn.close()

@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -61,25 +62,43 @@ class SigningDialog(QDialog):
         module: str = "",
         parent: Any = None,
         lister: Callable[[str], list[TokenCert]] = list_certificates,
+        acceptance: bool = False,
     ) -> None:
+        """With `acceptance`, the judge accepts batch `batch` (its `orders` counts go on to
+        orders) and may sign the acceptance with the same certificate; no folder is asked for."""
         super().__init__(parent)
-        title = f"Sign the orders of batch {batch}"
+        self.acceptance = acceptance
+        title = f"Accept batch {batch}" if acceptance else f"Sign the orders of batch {batch}"
         self.setWindowTitle(title)
         self.setAccessibleName(title)
         self.setMinimumWidth(600)
-        self.demo_allowed = demo
+        self.demo_allowed = demo and not acceptance
         self.key_folder = key_folder
         self.judge_name = judge_name
         self._lister = lister
         self.certs: list[TokenCert] = []
         layout = QVBoxLayout(self)
-        intro = QLabel(
-            f"{orders:,} order{'s' if orders != 1 else ''} will be numbered, signed "
-            "with your certificate and written to the folder below. Choose your "
-            "signing certificate."
-        )
+        if acceptance:
+            text = (
+                f"Accept batch {batch}: its {orders:,} count{'s' if orders != 1 else ''} "
+                "go on to orders. Signing the acceptance with your certificate seals what "
+                "you accepted under your signature (recommended)."
+            )
+        else:
+            text = (
+                f"{orders:,} order{'s' if orders != 1 else ''} will be numbered, signed "
+                "with your certificate and written to the folder below. Choose your "
+                "signing certificate."
+            )
+        intro = QLabel(text)
         intro.setWordWrap(True)
         layout.addWidget(intro)
+        self.sign_check = QCheckBox("&Sign the acceptance with my certificate")
+        self.sign_check.setAccessibleName("Sign the acceptance with my certificate")
+        self.sign_check.setChecked(not acceptance or bool(module))
+        self.sign_check.setVisible(acceptance)
+        self.sign_check.toggled.connect(lambda *_: self._sync())
+        layout.addWidget(self.sign_check)
 
         self.group = QButtonGroup(self)
         self.card_choice = QRadioButton("A smart &card or USB token from the court")
@@ -90,7 +109,7 @@ class SigningDialog(QDialog):
         self.file_choice.setAccessibleName("Sign with a certificate file from the court")
         self.demo_choice = QRadioButton("A &demonstration key made now (demo database only)")
         self.demo_choice.setAccessibleName("Make and use a self-signed demonstration key")
-        self.demo_choice.setVisible(demo)
+        self.demo_choice.setVisible(self.demo_allowed)
         for b in (self.card_choice, self.file_choice, self.demo_choice):
             self.group.addButton(b)
             layout.addWidget(b)
@@ -142,7 +161,8 @@ class SigningDialog(QDialog):
         self.browse_out = QPushButton("B&rowse…")
         self.browse_out.setAccessibleName("Choose the folder for the signed orders")
         self.browse_out.clicked.connect(self._pick_out)
-        form.addRow("&Save the orders in:", self._row(self.out, self.browse_out))
+        self.out_row = self._row(self.out, self.browse_out)
+        form.addRow("&Save the orders in:", self.out_row)
         self.form = form
         layout.addLayout(form)
         self.error = QLabel("")
@@ -156,7 +176,11 @@ class SigningDialog(QDialog):
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         assert ok is not None
         self.ok = ok
-        self.ok.setText(f"Sign {orders:,} order{'s' if orders != 1 else ''}")
+        self.ok.setText(
+            f"Accept batch {batch}"
+            if acceptance
+            else f"Sign {orders:,} order{'s' if orders != 1 else ''}"
+        )
         self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -166,6 +190,7 @@ class SigningDialog(QDialog):
         self._sync()
         chain(
             [
+                self.sign_check if acceptance else None,
                 self.card_choice,
                 self.file_choice,
                 self.demo_choice,
@@ -182,9 +207,7 @@ class SigningDialog(QDialog):
                 self.buttons,
             ]
         )
-        self.group.checkedButton().setFocus()
-        if module:
-            self.refresh_certificates()
+        (self.sign_check if acceptance else self.group.checkedButton()).setFocus()
 
     @staticmethod
     def _row(field: QWidget, button: QPushButton) -> QWidget:
@@ -199,18 +222,30 @@ class SigningDialog(QDialog):
     def _show_row(self, widget: QWidget, shown: bool) -> None:
         self.form.setRowVisible(widget, shown)
 
+    def signs(self) -> bool:
+        """Whether a certificate signs (always for orders; for an acceptance, when chosen)."""
+        return not self.acceptance or self.sign_check.isChecked()
+
     def _sync(self) -> None:
+        signs = self.signs()
         card, demo = self.card_choice.isChecked(), self.demo_choice.isChecked()
-        self._show_row(self.module_row, card)
-        self._show_row(self.cert_row, card)
-        self._show_row(self.file_row, not card and not demo)
-        self._show_row(self.demo_name, demo)
+        for b in (self.card_choice, self.file_choice, self.demo_choice):
+            b.setEnabled(signs)
+        self.store_note.setVisible(signs)
+        self._show_row(self.module_row, signs and card)
+        self._show_row(self.cert_row, signs and card)
+        self._show_row(self.file_row, signs and not card and not demo)
+        self._show_row(self.demo_name, signs and demo)
+        self._show_row(self.passphrase, signs)
+        self._show_row(self.out_row, not self.acceptance)
         self.secret_label.setText("Card &PIN:" if card else "&Passphrase:")
         self.passphrase.setAccessibleName(
             "PIN of the smart card" if card else "Passphrase of the certificate"
         )
         self.cert_box.setEnabled(card and bool(self.certs))
         self.error.setText("")
+        if signs and card and not self.certs and self.module():
+            self.refresh_certificates()  # the court's module is set: list the card at once
         self.adjustSize()
 
     # --- the card -------------------------------------------------------------------------
@@ -309,6 +344,9 @@ class SigningDialog(QDialog):
             focus.setFocus()
 
     def _submit(self) -> None:
+        if not self.signs():
+            self.accept()
+            return
         if self.uses_card():
             if not self.certs:
                 self._refuse(
@@ -340,7 +378,7 @@ class SigningDialog(QDialog):
             if not self.passphrase.text():
                 self._refuse("Type the certificate's passphrase.", self.passphrase)
                 return
-        if not self.out.text().strip():
+        if not self.acceptance and not self.out.text().strip():
             self._refuse("Choose the folder for the signed orders.", self.out)
             return
         self.accept()
