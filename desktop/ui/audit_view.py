@@ -164,7 +164,7 @@ class AuditView(QWidget):
         self.since_edit = self._date_edit("From date (UTC)")
         self.until_edit = self._date_edit("To date (UTC), inclusive")
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search targets and details…")
+        self.search.setPlaceholderText("Search order numbers, notes, file names…")
         self.search.setAccessibleName("Search audit entries")
         self.search.setClearButtonEnabled(True)
 

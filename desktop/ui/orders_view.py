@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QStyledItemDelegate,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -70,6 +71,14 @@ def status_text(r: OrderRow) -> str:
             return "Waiting for terms"
         return STATUS_TEXT["prepared"]
     return STATUS_TEXT.get(r.status, r.status) + METHOD_TEXT.get(r.signature_method or "", "")
+
+
+class _ElideMiddle(QStyledItemDelegate):
+    """Elides in the middle ('P64-2CD4…-2026-000003'), so the order's own number shows."""
+
+    def initStyleOption(self, option: Any, index: Any) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
 
 
 HEADERS = (
@@ -279,7 +288,7 @@ class OrdersView(QWidget):
         top.addWidget(QLabel("&Batch:"))
         self.batch_box = QComboBox()
         self.batch_box.setAccessibleName("Show the orders of this batch")
-        self.batch_box.setMinimumContentsLength(26)
+        self.batch_box.setMinimumContentsLength(42)  # 'Batch 12 — 1,234 counts, accepted by …'
         self.batch_box.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
@@ -326,8 +335,10 @@ class OrdersView(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setHighlightSections(False)
         fm = self.table.fontMetrics()
+        # An order number's distinguishing end stays in view when its column is narrow.
+        self.table.setItemDelegateForColumn(0, _ElideMiddle(self.table))
         samples = (
-            "P64-36-2026-000000",
+            "P64-00000000-00-0000-000000",  # prefix, installation id, county, year, number
             "Resentencing",
             "MSB0000000",
             "ARCHULETA, TERRENCE RW",
