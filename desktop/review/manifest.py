@@ -99,11 +99,11 @@ def sign(data: bytes, key_file: Path | TokenKey, passphrase: str) -> ManifestSig
         session = TokenSession(key_file.with_pin(passphrase or key_file.pin))
         try:
             sig = session.sign_sha256(data)
-            cert = session.certificate
+            on_card = session.certificate
         finally:
             session.close()
-        der = cert.public_bytes(serialization.Encoding.DER)
-        info = describe(cert)
+        der = on_card.public_bytes(serialization.Encoding.DER)
+        info = describe(on_card)
         return ManifestSignature(
             base64.b64encode(sig).decode(),
             base64.b64encode(der).decode(),

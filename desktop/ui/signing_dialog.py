@@ -207,7 +207,9 @@ class SigningDialog(QDialog):
                 self.buttons,
             ]
         )
-        (self.sign_check if acceptance else self.group.checkedButton()).setFocus()
+        first = self.sign_check if acceptance else self.group.checkedButton()
+        if first is not None:
+            first.setFocus()
 
     @staticmethod
     def _row(field: QWidget, button: QPushButton) -> QWidget:
