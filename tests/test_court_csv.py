@@ -200,7 +200,8 @@ def mapped_export() -> str:
                 "01/14/2012,,,CASC SAN BERNARDINO,,",
                 'MSB0907777,"QUINTERO, ALMA R",11/02/1985,,1,11357(b) HS,MISD,NOLO,03/03/2009,02/20/2009,'
                 "FINE $100,,CASC SAN BERNARDINO,,",
-                # a date in the wrong format for this export: rejected, naming the export's column
+                # a date in the wrong format for this export: kept, the date unknown, with a
+                # warning naming the export's column
                 'MSB0907778,"QUINTERO, ALMA R",11/02/1985,,2,11357(b) HS,MISD,NOLO,2009-03-03,,,,,,',
             ]
         )
@@ -212,12 +213,13 @@ def test_mapped_cms_export(db, tmp_path: Path) -> None:
     f = tmp_path / "cms.csv"
     f.write_text(mapped_export(), encoding="utf-8")
     s = import_file(db, f, fmt="court-csv", mapping=load_mapping(EXAMPLE_MAPPING))
-    assert (s.rows_read, s.rows_kept, s.rows_rejected) == (4, 3, 1)
+    assert (s.rows_read, s.rows_kept, s.rows_rejected, s.warnings) == (4, 4, 0, 1)
     q = db.conn.execute
-    assert q("SELECT line, column_name, reason FROM rejected_rows").fetchone() == (
+    assert q("SELECT line, column_name, value, reason FROM row_warnings").fetchone() == (
         5,
         "Disposition Date",
-        "'2009-03-03' does not match the date format %m/%d/%Y",
+        "2009-03-03",
+        "'2009-03-03' does not match the date format %m/%d/%Y: the date is unknown",
     )
     assert q("SELECT COUNT(*) FROM subjects").fetchone()[0] == 2
     assert q("SELECT akas FROM subjects WHERE cii = 'A012345678'").fetchone()[0] == json.dumps(
@@ -252,6 +254,9 @@ def test_mapped_cms_export(db, tmp_path: Path) -> None:
             "2009-03-03",
             "2009-02-20",
         ),
+        # the unreadable conviction date is unknown; the case's offense date stands in for
+        # the cycle, as DOJ's cycle date would
+        ("MSB0907778", "SAN BERNARDINO", 2, "11357(B)", "M", "CONVICTED", 1, None, None),
     ]
 
 
@@ -280,7 +285,8 @@ def test_cli_import_with_mapping(tmp_path: Path, capsys: pytest.CaptureFixture[s
     # The mapping alone selects the court format.
     g = tmp_path / "cms2.csv"
     g.write_text(mapped_export(), encoding="utf-8")
-    assert main(["--db", dbp, "import", str(g), "--mapping", str(EXAMPLE_MAPPING)]) == 3
+    # Every row kept (one date left unknown, with a warning): exit 0.
+    assert main(["--db", dbp, "import", str(g), "--mapping", str(EXAMPLE_MAPPING)]) == 0
 
 
 # One bad row per reason: (row fields changed from a good row, expected column, reason part).
@@ -310,12 +316,8 @@ GOOD = dict(
 BAD_ROWS: list[tuple[dict[str, str], str | None, str]] = [
     ({"case_number": ""}, "case_number", "case number is blank"),
     ({"defendant_name": "  "}, "defendant_name", "name is blank"),
-    ({"dob": "", "cii": ""}, "dob", "cannot be identified"),
-    ({"dob": "1970-02-30"}, "dob", "not a valid date"),
-    ({"dob": "02.01.1970"}, "dob", "not a date"),
-    ({"conviction_date": "18000101"}, "conviction_date", "outside the years"),
-    ({"offense_date": "2020-13-01"}, "offense_date", "not a valid date"),
-    ({"sentence_end": "soon"}, "sentence_end", "not a date"),
+    ({"dob": "", "cii": ""}, "dob", "date of birth is blank and there is no CII"),
+    ({"dob": "02.01.1970", "cii": ""}, "dob", "not a date (expected YYYYMMDD) and there is no CII"),
     ({"cii": "12-AB!"}, "cii", "not a CII number"),
     ({"county": ""}, "county", "county is blank"),
     ({"count_no": "two"}, "count_no", "not a whole number from 1 to 999"),
@@ -325,10 +327,19 @@ BAD_ROWS: list[tuple[dict[str, str], str | None, str]] = [
     ({"code_section": "POSSESSION OF MARIJUANA"}, "code_section", "cannot be read"),
     ({"level": "WOBBLER"}, "level", "is not F, M or I"),
     ({"disposition": ""}, "disposition", "disposition is blank"),
+]
+# Fields that cannot be read but cost the row nothing: kept, the value unknown, with a warning
+# (as the DOJ importer does), so the engine sees the count and says what it could not read.
+UNREAD_FIELDS: list[tuple[dict[str, str], str, str]] = [
+    ({"dob": "1970-02-30"}, "dob", "not a valid date: the date is unknown"),
+    ({"dob": "02.01.1970"}, "dob", "not a date"),
+    ({"conviction_date": "18000101"}, "conviction_date", "outside the years"),
+    ({"offense_date": "2020-13-01"}, "offense_date", "not a valid date"),
+    ({"sentence_end": "soon"}, "sentence_end", "not a date"),
     ({"conviction_date": ""}, "conviction_date", "blank for a convicted count"),
     ({"sentence": "3X JAIL"}, "sentence", "unit 'X' is not D, M or Y"),
     ({"sentence": "3Y"}, "sentence", "not like '3Y PROBATION'"),
-    ({"sentence": "99999D JAIL"}, "sentence", "impossible"),
+    ({"sentence": "99999D JAIL"}, "sentence", "impossible: the sentence length is unknown"),
 ]
 
 
@@ -376,6 +387,80 @@ def test_every_rejection_reason(db, tmp_path: Path) -> None:
         2,
         len(lines),
     ]
+    # A rejected row that still names a person (here by CII) says whose record is incomplete.
+    keyed = {
+        ln: key
+        for ln, key in db.conn.execute(
+            "SELECT line, subject_key FROM rejected_rows WHERE import_id = ?", (s.import_id,)
+        )
+    }
+    assert keyed[3 + BAD_ROWS.index(({"county": ""}, "county", "county is blank"))] == (
+        "CII:A012345678"
+    )
+    # A CII that cannot be read, with the name and birth date of a person already seen: maybe
+    # that person, so their record counts as incomplete (never decide on a partial record).
+    assert keyed[3 + BAD_ROWS.index(({"cii": "12-AB!"}, "cii", "not a CII number"))] == (
+        "CII:A012345678"
+    )
+    # No CII and no birth date: the row names nobody.
+    assert keyed[3 + BAD_ROWS.index(({"dob": "", "cii": ""}, "dob", BAD_ROWS[2][2]))] is None
+
+
+def test_unreadable_fields_keep_the_row(db, tmp_path: Path) -> None:
+    lines = [HEADER, line(GOOD)]
+    expected: dict[int, tuple[str, str]] = {}
+    for n, (change, column, reason) in enumerate(UNREAD_FIELDS):
+        row = dict(GOOD, case_number=f"CR-{100 + n}") | change
+        lines.append(line(row))
+        expected[len(lines)] = (column, reason)
+    f = tmp_path / "unread.csv"
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    s = import_file(db, f, fmt="court-csv")
+    assert (s.rows_read, s.rows_kept, s.rows_rejected) == (len(lines) - 1, len(lines) - 1, 0)
+    got = {
+        ln: (col, reason, key)
+        for ln, col, reason, key in db.conn.execute(
+            "SELECT line, column_name, reason, subject_key FROM row_warnings WHERE import_id = ?",
+            (s.import_id,),
+        )
+    }
+    assert set(got) == set(expected)
+    for ln, (column, reason) in expected.items():
+        assert got[ln][0] == column and reason in got[ln][1], (ln, got[ln])
+        assert got[ln][2] == "CII:A012345678"
+    counts = {
+        ln: (conv, end, sentence)
+        for ln, conv, end, sentence in db.conn.execute(
+            "SELECT source_line, conviction_date, sentence_end, sentence FROM counts"
+        )
+    }
+    unread_sentence = 3 + UNREAD_FIELDS.index(
+        ({"sentence": "3X JAIL"}, "sentence", "unit 'X' is not D, M or Y")
+    )
+    assert counts[unread_sentence][1] is None and '"unit": "?"' in counts[unread_sentence][2]
+    blank_conv = 3 + UNREAD_FIELDS.index(
+        ({"conviction_date": ""}, "conviction_date", "blank for a convicted count")
+    )
+    assert counts[blank_conv][0] is None
+
+
+def test_a_partly_rejected_record_is_never_decided(db, tmp_path: Path) -> None:
+    """A row that cannot be kept but names its person makes the engine refuse to decide that
+    person's other counts: the rejected row might be a disqualifying prior (domain spec §5)."""
+    felony = dict(GOOD, code_section="11359 HS", level="F", sentence="16M PRISON")
+    prior = dict(GOOD, case_number="CR-2", code_section="187 PC", level="WOBBLER")
+    f = tmp_path / "partial.csv"
+    f.write_text("\n".join([HEADER, line(felony), line(prior)]) + "\n", encoding="utf-8")
+    s = import_file(db, f, fmt="court-csv")
+    assert (s.rows_kept, s.rows_rejected) == (1, 1)
+    from desktop.evaluation.runs import evaluate_county
+    from desktop.rules.policy import load_policy
+
+    run = evaluate_county(db, "Alameda", load_policy("statute"), date(2020, 7, 1))
+    relief, flags = db.conn.execute(
+        "SELECT relief, flags FROM determinations WHERE run_id = ?", (run,)
+    ).fetchone()
+    assert relief == "needs_review", (relief, flags)
 
 
 @pytest.mark.parametrize(

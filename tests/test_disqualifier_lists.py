@@ -207,12 +207,22 @@ def test_not_disqualifying_at_all(text):
         "664/209 PC",
         "236.1 PC",
         "311.2 PC",
+        "220 PC",
+        "220(A)(1) PC",
     ],
 )
 def test_readable_more_than_one_way_is_possible_never_certain_never_nothing(text):
     r = classify(text)
     assert r.possible, text
     assert all(h.why for h in r.hits)
+
+
+def test_assault_with_intent_is_never_a_certain_disqualifier():
+    """PC 220 is registrable except an assault to commit mayhem (290(c)(1)) and a super-strike
+    only with intent to commit a listed sex offense: the section alone cannot show which."""
+    for text in ("220 PC", "220(A)(1) PC", "664/220 PC"):
+        r = classify(text)
+        assert r.possible and not any(h.certain for h in r.hits), text
 
 
 def test_trailing_noise_never_becomes_a_nearby_section():

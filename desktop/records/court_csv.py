@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from desktop.errors import UserError
-from desktop.law.normalize import BadDate, normalise_name, parse_date, parse_section
+from desktop.law.normalize import UNREADABLE, BadDate, normalise_name, parse_date, parse_section
 from desktop.progress import ProgressFn
-from desktop.records.doj_import import _INSERTS, BatchWriter, clean, sentence_end
+from desktop.records.doj_import import BatchWriter, clean, sentence_end
 from desktop.records.source import LineSource, Reject
 
 REQUIRED = (
@@ -69,6 +69,47 @@ _PART_LEN_LAST = re.compile(r"^([A-Z][A-Z /-]*?)\s+(\d+)\s*([A-Z]+)$")
 _PART_KIND_ONLY = re.compile(r"^([A-Z][A-Z /-]*?)(?:\s+\$?[\d,.]+)?$")
 _CII = re.compile(r"^[A-Z0-9]{6,10}$")
 FLUSH_EVERY = 10_000
+# What an unreadable date or sentence costs a row: never the row. The value is kept as unknown
+# with a warning (as the DOJ importer does), so the engine sees the count and refuses to decide
+# on what it cannot read instead of deciding the person's other counts without it.
+_DATE_COLUMNS = ("dob", "conviction_date", "offense_date", "sentence_end")
+
+# (buffer attribute, INSERT) per table, in insert order.
+_INSERTS = (
+    (
+        "_subjects",
+        "INSERT INTO subjects (id, import_id, source_key, cii, name, akas, dob, gender,"
+        " deceased, registered_290, source_line) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+    ),
+    (
+        "_events",
+        "INSERT INTO subject_events (subject_id, kind, event_date, description, county,"
+        " source_line) VALUES (?,?,?,?,?,?)",
+    ),
+    (
+        "_cases",
+        "INSERT INTO cases (id, subject_id, event_key, case_number, county, court,"
+        " event_date, cycle_date) VALUES (?,?,?,?,?,?,?,?)",
+    ),
+    (
+        "_counts",
+        "INSERT INTO counts (id, case_id, subject_id, import_id, source_file, source_line,"
+        " extra_lines, cnt_order, count_no, step_type, county, offense_text, section,"
+        " base_section, code, level, disposition, convicted, conviction_date, cycle_date,"
+        " sentence, sentence_end, juvenile, comment)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    ),
+    (
+        "_rejects",
+        "INSERT INTO rejected_rows (import_id, line, column_name, reason, raw, subject_key)"
+        " VALUES (?,?,?,?,?,?)",
+    ),
+    (
+        "_warnings",
+        "INSERT INTO row_warnings (import_id, line, column_name, value, reason, subject_key)"
+        " VALUES (?,?,?,?,?,?)",
+    ),
+)
 
 
 def looks_like(first_line: str) -> bool:
@@ -212,7 +253,9 @@ def sniff(head: list[tuple[int, str]], mapping: Any, path: Path) -> None:
 
 
 def parse_sentence(text: str) -> list[dict]:
-    """'3Y PROBATION; 90D JAIL' -> [{kind, length, unit}, ...]. Raises Reject."""
+    """'3Y PROBATION; 90D JAIL' -> [{kind, length, unit}, ...]. Raises Reject.
+
+    Strict: the row reader calls read_sentence, which keeps what this cannot read."""
     parts = []
     for raw in re.split(r"[;+]", text.upper()):
         part = " ".join(re.sub(r"(\d),(\d{3})", r"\1\2", raw).replace(",", " ").split())
@@ -241,6 +284,16 @@ def parse_sentence(text: str) -> list[dict]:
             raise Reject("sentence", f"sentence length {n} is impossible")
         parts.append({"kind": kind.strip(), "length": n, "unit": unit})
     return parts
+
+
+def read_sentence(text: str) -> tuple[list[dict], str | None]:
+    """The sentence parts and, when some part cannot be read, why. An unreadable sentence is
+    on the record but of unknown length: it is kept as one part whose unit is UNREADABLE, so the
+    count's sentence end is unknown (the engine says so) rather than the row being dropped."""
+    try:
+        return parse_sentence(text), None
+    except Reject as r:
+        return [{"kind": text.strip().upper(), "length": None, "unit": UNREADABLE}], r.reason
 
 
 class CourtCsvImporter:
@@ -284,6 +337,8 @@ class CourtCsvImporter:
         self._cases: list[tuple] = []
         self._counts: list[tuple] = []
         self._rejects: list[tuple] = []
+        self._warnings: list[tuple] = []
+        self.row_warnings: list[tuple[str, str, str]] = []  # the current row's (column, value, why)
         self.writer: BatchWriter | None = None
 
     # -- reading ---------------------------------------------------------------------------------
@@ -314,11 +369,14 @@ class CourtCsvImporter:
                     lineno, None, f"has {len(fields)} fields; the header has {self.width}", text
                 )
                 continue
+            self.row_warnings = []
             try:
-                self._row(fields, lineno)
+                key = self._row(fields, lineno)
             except Reject as r:
-                self._reject(lineno, r.column, r.reason, text)
+                self._reject(lineno, r.column, r.reason, text, self._person_key(fields))
                 continue
+            for column, value, why in self.row_warnings:
+                self._warnings.append((self.import_id, lineno, column, value, why, key))
             self.rows_kept += 1
             if self.rows_read % FLUSH_EVERY == 0:
                 self._flush()
@@ -342,8 +400,35 @@ class CourtCsvImporter:
             )
         self.pos, self.width, self.has_header = pos, len(fields), True
 
-    def _reject(self, line: int, column: str | None, reason: str, raw: str) -> None:
-        self._rejects.append((self.import_id, line, column, reason, raw[:10_000]))
+    def _reject(
+        self, line: int, column: str | None, reason: str, raw: str, key: str | None = None
+    ) -> None:
+        """Report a row. `key` names the person when the row still identifies one: the engine
+        then knows that person's record is incomplete and decides none of their counts."""
+        self._rejects.append((self.import_id, line, column, reason, raw[:10_000], key))
+
+    def _warn(self, name: str, value: str, why: str) -> None:
+        self.row_warnings.append((self._their(name), value, why))
+
+    def _person_key(self, f: list[str]) -> str | None:
+        """The source key of the person a rejected row belongs to, when it can be told (a CII,
+        or a name with a readable date of birth); None when the row names nobody."""
+        try:
+            name = normalise_name(self._get(f, "defendant_name"))
+            cii = re.sub(r"[\s-]", "", self._get(f, "cii")).upper()
+            if cii and _CII.match(cii):
+                return f"CII:{cii}"
+            self.row_warnings = []
+            dob = self._date(f, "dob")
+        except (Reject, IndexError):
+            return None
+        if not (name and dob):
+            return None
+        name_key = (re.sub(r"\s*,\s*", ",", name), dob)
+        sid = self.by_name_dob.get(name_key)
+        if sid is not None and self.subject_info[sid]["cii0"]:
+            return f"CII:{self.subject_info[sid]['cii0']}"
+        return f"NAME:{name_key[0]}|{name_key[1]}"
 
     def _get(self, f: list[str], name: str) -> str:
         i = self.pos.get(name)
@@ -351,6 +436,8 @@ class CourtCsvImporter:
         return value or self.m["defaults"].get(name, "")
 
     def _date(self, f: list[str], name: str) -> str | None:
+        """The column's date as ISO text; None when blank or unreadable (then with a warning:
+        the row is kept and the date is unknown)."""
         value = self._get(f, name)
         if not value:
             return None
@@ -366,14 +453,16 @@ class CourtCsvImporter:
             else:
                 d = parse_date(value)
         except BadDate as exc:
-            raise Reject(self._their(name), str(exc)) from None
+            self._warn(name, value, f"{exc}: the date is unknown")
+            return None
         return d.isoformat() if d else None
 
     def _their(self, name: str) -> str:
         """The column name as the file's header says it, for reject reports."""
         return self.m["columns"].get(name, name)
 
-    def _row(self, f: list[str], lineno: int) -> None:
+    def _row(self, f: list[str], lineno: int) -> str:
+        """Buffer one count row; returns the person's source key. Raises Reject."""
         get = self._get
         case_number = get(f, "case_number").upper()
         if not case_number:
@@ -389,9 +478,15 @@ class CourtCsvImporter:
                 f"'{get(f, 'cii')}' is not a CII number (6 to 10 letters and digits)",
             )
         if not cii and not dob:
+            unread = [w for w in self.row_warnings if w[0] == self._their("dob")]
             raise Reject(
                 self._their("dob"),
-                "the date of birth is blank and there is no CII: the person cannot be identified",
+                (
+                    f"the date of birth {unread[0][2].removesuffix(': the date is unknown')}"
+                    if unread
+                    else "the date of birth is blank"
+                )
+                + " and there is no CII: the person cannot be identified",
             )
         county = get(f, "county").upper()
         county = re.sub(r"\s+COUNTY$", "", " ".join(county.split()))
@@ -426,12 +521,17 @@ class CourtCsvImporter:
             raise Reject(self._their("disposition"), "the disposition is blank")
         convicted = disposition.startswith(("CONVICTED", "GUILTY"))
         conv_date = self._date(f, "conviction_date")
-        if convicted and conv_date is None:
-            raise Reject(
-                self._their("conviction_date"), "the conviction date is blank for a convicted count"
+        if convicted and conv_date is None and not get(f, "conviction_date"):
+            self._warn(
+                "conviction_date",
+                "",
+                "the conviction date is blank for a convicted count: the date is unknown",
             )
         offense_date = self._date(f, "offense_date")
-        parts = parse_sentence(get(f, "sentence"))
+        sentence_text = get(f, "sentence")
+        parts, unreadable = read_sentence(sentence_text)
+        if unreadable:
+            self._warn("sentence", sentence_text, f"{unreadable}: the sentence length is unknown")
         end = self._date(f, "sentence_end")
         if end is None and convicted and conv_date and parts:
             d = sentence_end(date.fromisoformat(conv_date), parts)
@@ -507,6 +607,7 @@ class CourtCsvImporter:
                 None,
             )
         )
+        return str(self.subject_info[sid]["key"])
 
     def _subject(self, cii: str, name: str, dob: str | None, akas: list[str], lineno: int) -> int:
         name_key = (re.sub(r"\s*,\s*", ",", name), dob or "")
@@ -530,6 +631,7 @@ class CourtCsvImporter:
                 "akas": set(),
                 "cii0": cii,
                 "dob0": dob,
+                "key": source_key,
             }
             if cii:
                 self.by_cii[cii] = sid

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-ENGINE_VERSION = "1.2.0"
+ENGINE_VERSION = "1.2.1"
 
 RELIEFS = (
     "dismiss_and_seal",
