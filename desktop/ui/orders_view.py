@@ -288,12 +288,20 @@ class OrdersView(QWidget):
         top.addWidget(QLabel("&Batch:"))
         self.batch_box = QComboBox()
         self.batch_box.setAccessibleName("Show the orders of this batch")
-        self.batch_box.setMinimumContentsLength(42)  # 'Batch 12 — 1,234 counts, accepted by …'
+        self.batch_box.setMinimumContentsLength(26)
         self.batch_box.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
+        # Wider where the row has room, so 'Batch 12 — 1,234 counts, accepted by judge' shows
+        # whole at 100 %; at 125 % it may elide (the row must still fit 1366 pixels).
+        self.batch_box.setMaximumWidth(
+            self.batch_box.fontMetrics().horizontalAdvance(
+                "Batch 00 — 0,000 counts, accepted by judge"
+            )
+            + 48
+        )
         top.itemAt(0).widget().setBuddy(self.batch_box)
-        top.addWidget(self.batch_box)
+        top.addWidget(self.batch_box, 1)
         self.count_label = QLabel("")  # under the list, so the top row fits 1366 px at 125 %
         self.count_label.setAccessibleName("Orders shown")
         top.addStretch(1)
