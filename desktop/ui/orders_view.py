@@ -301,7 +301,7 @@ class OrdersView(QWidget):
             + 48
         )
         top.itemAt(0).widget().setBuddy(self.batch_box)
-        top.addWidget(self.batch_box, 1)
+        top.addWidget(self.batch_box, 10)  # up to its maximum before the stretch after it
         self.count_label = QLabel("")  # under the list, so the top row fits 1366 px at 125 %
         self.count_label.setAccessibleName("Orders shown")
         top.addStretch(1)
@@ -346,7 +346,7 @@ class OrdersView(QWidget):
         # An order number's distinguishing end stays in view when its column is narrow.
         self.table.setItemDelegateForColumn(0, _ElideMiddle(self.table))
         samples = (
-            "P64-00000000-00-0000-000000",  # prefix, installation id, county, year, number
+            "P64-DDDDDDDD-00-0000-000000",  # prefix, installation id (hex), county, year, number
             "Resentencing",
             "MSB0000000",
             "ARCHULETA, TERRENCE RW",
