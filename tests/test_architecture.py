@@ -48,6 +48,7 @@ LAYERS: dict[str, int] = {
     "demo": 5,
     "selftest": 5,
     "maintenance": 5,
+    "dispositions": 5,
     # the two front ends
     "cli": 6,
     "ui": 6,

@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "desktop.cli.selftest_cmd",
     "desktop.cli.orders_cmd",
     "desktop.cli.retention_cmd",
+    "desktop.cli.dispositions_cmd",
 ]
 
 

@@ -393,9 +393,14 @@ def evaluate_county(
     user: str | None = None,
     progress: ProgressFn | None = None,
     backup: bool = True,
+    subjects: list[int] | None = None,
 ) -> int:
     """Evaluate every subject with a Prop 64 conviction in `county`; returns the run id.
-    A backup of the database is taken first (backup=False skips it, for benchmarks)."""
+    A backup of the database is taken first (backup=False skips it, for benchmarks).
+
+    subjects: evaluate only these people (a petition or application filed at the counter, issue
+    19): a run of its own, stored and audited like any other, whose counts join the review
+    queue; the county's other determinations are left as they are."""
     if not isinstance(policy, Policy):
         policy = load_policy(policy)  # a shipped policy name or a policy / BEAR options file
     conn = db.conn
@@ -403,7 +408,15 @@ def evaluate_county(
     if not county:
         raise UserError("name the county to evaluate (--county NAME)", exit_code=2)
     cycles = policy.related is not None or policy.plea is not None
-    ids = subjects_in_scope(conn, county, any_disposition=cycles)
+    if subjects is not None:
+        purged = {
+            r[0] for r in conn.execute("SELECT id FROM subjects WHERE source_key LIKE 'purged-%'")
+        }
+        ids = sorted({int(s) for s in subjects} - purged)
+        if not ids:
+            raise UserError("no one to evaluate: the people named are not in the records")
+    else:
+        ids = subjects_in_scope(conn, county, any_disposition=cycles)
     if not ids:
         known = [
             r[0]
@@ -518,6 +531,7 @@ def evaluate_county(
                 "as_of": as_of.isoformat(),
                 "engine_version": ENGINE_VERSION,
                 "subjects": len(ids),
+                **({"only_subjects": ids} if subjects is not None else {}),
                 "totals": summary,
                 "reopened_for_review": reopened_n,
             },

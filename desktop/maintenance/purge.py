@@ -6,7 +6,8 @@ which names the purged people by their internal ids only):
 - the DOJ rows as imported: the person, their events, every case and count not named by an order,
   rejected rows that carry the person's CII;
 - their determinations, review state, decision history, openings, the judge's notes on them and
-  the prosecution responses of their cases;
+  the prosecution responses of their cases; their court matters (issue 19: responses, notices,
+  hearings, rulings) — a person with a matter still before the court is never purged;
 and keeps what the court's own record of its orders needs: the orders and their counts (order
 number, relief, dates, file hashes), and for each count in an order the case number, county,
 section, level and conviction date, on case, count and person rows stripped of everything else
@@ -90,6 +91,26 @@ def _chunks(ids: list[int]) -> Iterable[list[int]]:
 
 def _marks(ids: list[int]) -> str:
     return ",".join("?" * len(ids))
+
+
+def _purge_matters(conn: sqlite3.Connection, sids: list[int]) -> None:
+    """The person's court matters (issue 19) go with them: a person with a matter still before
+    the court (open or ruled, not yet ordered) is never finished (retention.finished_people),
+    so what is left are ordered or withdrawn matters, whose result the orders register keeps
+    (orders, order_counts). Responses, notices, hearings, rulings and the matters themselves are
+    deleted (rulings by matter and by count: a ruling names its count)."""
+    m = _marks(sids)
+    matters = f"SELECT id FROM matters WHERE subject_id IN ({m})"
+    conn.execute(
+        f"DELETE FROM rulings WHERE matter_id IN ({matters}) OR count_id IN"
+        f" (SELECT id FROM counts WHERE subject_id IN ({m}))",
+        sids + sids,
+    )
+    for table in ("matter_notices", "matter_responses", "matter_counts"):
+        conn.execute(f"DELETE FROM {table} WHERE matter_id IN ({matters})", sids)
+    conn.execute(f"UPDATE hearings SET continued_to = NULL WHERE matter_id IN ({matters})", sids)
+    conn.execute(f"DELETE FROM hearings WHERE matter_id IN ({matters})", sids)
+    conn.execute(f"DELETE FROM matters WHERE subject_id IN ({m})", sids)
 
 
 def _purge_people(
@@ -194,6 +215,7 @@ def _purge_people(
             part + part,
         )
         conn.execute(f"DELETE FROM subject_events WHERE subject_id IN ({m})", part)
+        _purge_matters(conn, part)
         gone_counts = [c for c in counts if c not in kept]
         for cpart in _chunks(gone_counts):
             conn.execute(f"DELETE FROM counts WHERE id IN ({_marks(cpart)})", cpart)

@@ -125,7 +125,17 @@ class Finished:
 def finished_people(conn: sqlite3.Connection, before: str | None = None) -> list[Finished]:
     """People whose work is finished (optionally: finished before the ISO date `before`)."""
     out: list[Finished] = []
+    # A person with a matter before the court (a petition, application or challenge not yet
+    # ordered or withdrawn, issue 19) is not finished, whatever their review items say.
+    in_court = {
+        r[0]
+        for r in conn.execute(
+            "SELECT subject_id FROM matters WHERE status IN ('open', 'ruled')"
+        )
+    }
     for sid, is_open, at, evaluated_at in conn.execute(_FINISHED_SQL):
+        if sid in in_court:
+            continue
         if is_open is None:  # nothing to review: finished once evaluated
             is_open, at = evaluated_at is None, evaluated_at
         if is_open or not at:

@@ -1,6 +1,7 @@
 """Batches and the judge's spot-check.
 
-A clerk submits every approved or changed count not yet held by a batch. The judge draws a
+A clerk submits every approved or changed count not yet held by a batch (never a count in a
+court matter: a judicial officer rules on those one by one, desktop/dispositions). The judge draws a
 stratified random sample (strata: relief x rule path; per stratum max(minimum, ceil(percent% of
 the stratum)), capped at the stratum's size); the seed is stored on the batch, so the same
 sample is drawn again from it. The judge opens each sampled count, accepts it or sends it back
@@ -77,6 +78,7 @@ _SUBMITTABLE = (
     " WHERE r.status IN ('approved', 'changed') AND NOT EXISTS (SELECT 1 FROM"
     " batch_items bi WHERE bi.count_id = r.count_id"
     " AND COALESCE(bi.judge_status, '') != 'sent_back')"
+    f" AND NOT {st.IN_MATTER_SQL}"
 )
 
 
@@ -114,6 +116,7 @@ def submit_batch(conn: sqlite3.Connection, clerk: User) -> int:
             " d.rule_path FROM review_items r JOIN determinations d ON d.id = r.determination_id"
             " WHERE r.status IN ('approved', 'changed') AND NOT EXISTS (SELECT 1 FROM batch_items bi"
             "  WHERE bi.count_id = r.count_id AND COALESCE(bi.judge_status, '') != 'sent_back')"
+            f" AND NOT {st.IN_MATTER_SQL}"
             " ORDER BY r.count_id"
         ).fetchall()
         if not rows:

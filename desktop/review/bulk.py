@@ -3,7 +3,8 @@ rule path, a clerk approves all its pending, bulk-eligible counts in one step an
 
 Never in a bulk approval: counts with a hard-stop flag, counts whose relief is resentence,
 not_eligible or needs_review, counts awaiting re-review after a re-evaluation, and counts the
-judge sent back (each of these needs its own look)."""
+judge sent back (each of these needs its own look), and counts in a court matter (a petition,
+application or challenge: a judicial officer rules on each, desktop/dispositions)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from desktop.errors import RefusedError
 from desktop.review import decisions
 from desktop.review.settings import get_setting
+from desktop.review.state import IN_MATTER_SQL
 from desktop.review.users import User, require_role
 from desktop.rules.model import HARD_STOPS
 from desktop.store.tx import transaction
@@ -32,6 +34,7 @@ BULK_ELIGIBLE_SQL = (
     f" AND {_NO_HARD_STOP}"
     " AND NOT EXISTS (SELECT 1 FROM batch_items bi WHERE bi.count_id = r.count_id"
     " AND bi.judge_status = 'sent_back')"
+    f" AND NOT {IN_MATTER_SQL}"
 )
 
 

@@ -141,6 +141,7 @@ def apply(
     with transaction(conn):
         states = st.read_states(conn, ids)
         st.refuse_if_batched(conn, ids, action)
+        st.refuse_if_in_matter(conn, ids, action.replace("_", " "))
         proposals = st.read_proposals(conn, ids)
         changes = []
         for cid in ids:

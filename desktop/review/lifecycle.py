@@ -46,6 +46,7 @@ class CountLife:
     order_no: str | None = None
     order_status: str | None = None  # prepared | signed | printed
     judge_note: str | None = None  # the note of the judge who sent it back
+    matter_id: int | None = None  # the court matter (petition, application, challenge) asking about it
 
     @property
     def text(self) -> str:
@@ -105,6 +106,11 @@ class CountLife:
                 f"This count is in batch {self.batch_id} with the judge; only the judge can "
                 "send it back for a new decision."
             )
+        if self.matter_id is not None:
+            return (
+                f"This count is in matter {self.matter_id} before the court; a judicial officer "
+                "rules on it (no clerk's decision, bulk approval or batch)."
+            )
         if action == "approve" and self.proposed == "needs_review":
             return (
                 "The engine proposed no relief for this count (needs review): change it to a "
@@ -150,6 +156,7 @@ def lives(conn: sqlite3.Connection, ids: list[int]) -> dict[int, CountLife]:
         if with_orders:
             for cid, order_no, ostatus in conn.execute(_ORDER_SQL.format(marks=marks), part):
                 orders[cid] = (order_no, ostatus)
+    matters = {cid: m[0] for cid, m in st.in_matter(conn, list(review)).items()}
     out: dict[int, CountLife] = {}
     for cid, (status, rereview, drelief, dtarget, proposed) in review.items():
         stage = status
@@ -177,6 +184,7 @@ def lives(conn: sqlite3.Connection, ids: list[int]) -> dict[int, CountLife]:
             order_no,
             ostatus,
             note,
+            matters.get(cid),
         )
     return out
 

@@ -15,11 +15,16 @@ DEFAULTS: dict[str, int | float] = {
     "bulk_min_opened": 3,
     "sample_percent": 10,
     "sample_min_per_stratum": 1,
+    # Days from service the prosecution has to respond to a petition or application (CR-402)
+    # before the matter is listed as overdue (desktop/dispositions: a court's choice; HS 11361.8
+    # sets no period).
+    "response_deadline_days": 60,
 }
 _LIMITS: dict[str, tuple[float, float]] = {
     "bulk_min_opened": (1, 1000),
     "sample_percent": (0, 100),
     "sample_min_per_stratum": (0, 1000),
+    "response_deadline_days": (1, 3650),
 }
 
 

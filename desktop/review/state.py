@@ -145,6 +145,44 @@ def refuse_if_batched(conn: sqlite3.Connection, ids: list[int], doing: str) -> N
         )
 
 
+# A count asked about in a court matter (a petition, an application or a challenge, issue 19)
+# that is not withdrawn: a judicial officer rules on it count by count (desktop/dispositions), so
+# it never takes a clerk's decision, a bulk approval or a batch with its spot-check sample.
+# SQL over review_items r.
+IN_MATTER_SQL = (
+    "EXISTS (SELECT 1 FROM matter_counts mc JOIN matters m ON m.id = mc.matter_id"
+    " WHERE mc.count_id = r.count_id AND m.status != 'withdrawn')"
+)
+
+
+def in_matter(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[int, str]]:
+    """count id -> (matter id, matter kind) for counts in a court matter not withdrawn."""
+    out: dict[int, tuple[int, str]] = {}
+    for part in chunks(ids):
+        marks = ",".join("?" * len(part))
+        for cid, mid, kind in conn.execute(
+            f"SELECT mc.count_id, m.id, m.kind FROM matter_counts mc JOIN matters m"
+            f" ON m.id = mc.matter_id WHERE mc.count_id IN ({marks})"
+            f" AND m.status != 'withdrawn' ORDER BY m.id",
+            part,
+        ):
+            out[cid] = (mid, kind)
+    return out
+
+
+def refuse_if_in_matter(conn: sqlite3.Connection, ids: list[int], doing: str) -> None:
+    held = in_matter(conn, ids)
+    if held:
+        cid = min(held)
+        mid, kind = held[cid]
+        more = f" (and {len(held) - 1} more)" if len(held) > 1 else ""
+        raise RefusedError(
+            f"cannot {doing} count {cid}{more}: it is in matter {mid} ({kind}) before the "
+            "court, where a judicial officer rules on each count (`reliefdesk matter show "
+            f"{mid}`)"
+        )
+
+
 _DECISION_KEYS = (
     "status",
     "decided_relief",

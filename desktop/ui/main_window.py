@@ -35,7 +35,7 @@ SHORTCUTS_HELP = """<table cellpadding=3>
 <tr><td><b>Ctrl+Z</b></td><td>Undo your last decision</td></tr>
 <tr><td><b>Ctrl+F</b></td><td>Search by name, case number or CII; Enter returns to the list</td></tr>
 <tr><td><b>Esc</b></td><td>Back to the list</td></tr>
-<tr><td><b>Ctrl+1…4</b></td><td>Switch view</td></tr>
+<tr><td><b>Ctrl+1…7</b></td><td>Switch view (Queue, Orders, Matters, Hearings, Dispositions, Audit; a judge's Spot-check first)</td></tr>
 <tr><td><b>Ctrl+I</b></td><td>Import and evaluate records</td></tr>
 <tr><td colspan=2><br><b>Spot-check (judges)</b></td></tr>
 <tr><td><b>A</b></td><td>Accept the sampled item</td></tr>
@@ -68,6 +68,9 @@ class MainWindow(QMainWindow):
         self.spot_check: SpotCheckView | None = None
         self.orders: OrdersView | None = None
         self.audit: AuditView | None = None
+        self.matters: Any = None
+        self.hearings: Any = None
+        self.dispositions: Any = None
         if not self.read_only:
             if role == "judge":
                 self.spot_check = SpotCheckView(conn, user)
@@ -76,6 +79,15 @@ class MainWindow(QMainWindow):
                 self.spot_check.changed.connect(self._spot_check_changed)
             self.orders = OrdersView(conn, db_path, user, settings)
             self.tabs.addTab(self.orders, "&Orders")
+            from desktop.review.county import court_county
+            from desktop.ui.dispositions_view import DispositionsView, HearingsView, MattersView
+
+            self.matters = MattersView(conn, user)
+            self.tabs.addTab(self.matters, "&Matters")
+            self.hearings = HearingsView(conn, user)
+            self.tabs.addTab(self.hearings, "&Hearings")
+            self.dispositions = DispositionsView(conn, user, court_county(conn))
+            self.tabs.addTab(self.dispositions, "&Dispositions")
             self.audit = AuditView(conn, viewer=user)
             self.tabs.addTab(self.audit, "A&udit")
             self.queue.decided.connect(self._refresh_other_views)
