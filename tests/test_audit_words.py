@@ -215,3 +215,16 @@ def test_unknown_action_still_reads_as_words(tmp_path: Path, qtbot) -> None:
     cell = view.model.data(view.model.index(0, 3))
     assert "." not in cell and "_" not in cell and "schedule notice" in cell.lower()
     assert isinstance(db.conn, sqlite3.Connection)
+
+
+def test_every_sentence_survives_an_entry_missing_its_details() -> None:
+    """An old entry or a short payload still reads as words (never a crash, code or JSON)."""
+    from desktop.review.audit_words import Context, sentence
+
+    ctx = Context({})
+    for action in SENTENCES:
+        for targets, payload in (([], {}), ([7], {"batch_id": 3, "reason": "r"})):
+            text = sentence(action, targets, payload, ctx)
+            assert text and "{" not in text and "_" not in text, (action, text)
+            if "." in action or "_" in action:
+                assert action not in text, (action, text)

@@ -204,6 +204,32 @@ def _sealed(verb: str) -> Sentence:
     return say
 
 
+POSITION_WORDS = {
+    "does_not_oppose": "does not oppose",
+    "opposes_criteria": "opposes (criteria not met)",
+    "opposes_public_safety": "opposes (public safety)",
+    "requests_hearing": "asks for a hearing",
+}
+
+
+def _matter_open(t: list[Any], p: dict[str, Any], c: Context) -> str:
+    kind = str(p.get("kind") or "filing").replace("_", " ")
+    filed = f" filed {p['filed_on']}" if p.get("filed_on") else ""
+    counts = p.get("count_ids") or []
+    return f"opened matter {_first(t)}: a {kind}{filed} for {counts_text(counts, c)}"
+
+
+def _hearing_outcome(t: list[Any], p: dict[str, Any], c: Context) -> str:
+    n = len(p.get("outcomes") or {})
+    status = str(p.get("matter_status") or "").replace("_", " ")
+    text = f"entered the outcome of hearing {_first(t)} for {_n(n, 'count')}"
+    if p.get("matter_id") is not None:
+        text += f" (matter {p['matter_id']}" + (f", now {status})" if status else ")")
+    if p.get("continue_date"):
+        text += f"; the rest continued to {p['continue_date']}"
+    return text
+
+
 SENTENCES: dict[str, Sentence] = {
     "import": _import,
     "import_responses": lambda t, p, c: (
@@ -289,7 +315,51 @@ SENTENCES: dict[str, Sentence] = {
     ),
     "backup.verified": lambda t, p, c: f"made and verified a backup in {_first(t)}",
     "audit.seal_baseline": lambda t, p, c: "sealed the existing records into the audit chain",
+    # Petitions, applications and challenges (desktop/dispositions).
+    "matter.open": _matter_open,
+    "matter.withdraw": lambda t, p, c: (
+        f"withdrew matter {_first(t)}" + (f" — reason: {p['reason']}" if p.get("reason") else "")
+    ),
+    "matter.response": lambda t, p, c: (
+        f"entered the prosecution's response to matter {_first(t)}: it "
+        f"{POSITION_WORDS.get(p.get('position', ''), str(p.get('position', '')).replace('_', ' '))}"
+        + (f" ({p['date']})" if p.get("date") else "")
+    ),
+    "matter.notice": lambda t, p, c: (
+        f"recorded a notice in matter {_first(t)}"
+        + (f" from the {str(p['from']).replace('_', ' ')}" if p.get("from") else "")
+        + (f" to the {str(p['to']).replace('_', ' ')}" if p.get("to") else "")
+        + (f" ({p['date']})" if p.get("date") else "")
+    ),
+    "matter.challenges": lambda t, p, c: (
+        f"put {_n(len(p.get('count_ids') or []), 'challenged count')} of "
+        f"{str(p.get('county') or '').title()} County on the hearing list "
+        f"({_n(int(p.get('matters', len(t))), 'matter')})"
+    ),
+    "matter.rule": lambda t, p, c: (
+        f"ruled on matter {_first(t)} on the papers for {_n(len(p.get('outcomes') or {}), 'count')}"
+    ),
+    "hearing.schedule": lambda t, p, c: (
+        f"scheduled hearing {_first(t)} of matter {p.get('matter_id', '?')} for {p.get('date')}"
+        + (f" at {p['time']}" if p.get("time") else "")
+        + (f", department {p['department']}" if p.get("department") else "")
+    ),
+    "hearing.continue": lambda t, p, c: (
+        f"continued hearing {_first(t)} of matter {p.get('matter_id', '?')} from "
+        f"{p.get('from')} to {p.get('to')}"
+    ),
+    "hearing.vacate": lambda t, p, c: (
+        f"took hearing {_first(t)} of matter {p.get('matter_id', '?')} ({p.get('date')}) off "
+        "calendar" + (f" — reason: {p['reason']}" if p.get("reason") else "")
+    ),
+    "hearing.notice": lambda t, p, c: (
+        f"wrote the notice of hearing {_first(t)} (matter {p.get('matter_id', '?')})"
+        + (f", served {p['served_on']}" if p.get("served_on") else "")
+    ),
+    "hearing.outcome": _hearing_outcome,
 }
+
+
 def sentence(action: str, targets: list[Any], payload: dict[str, Any], ctx: Context) -> str:
     """What happened, as a sentence without its subject ('approved count 3 of case …')."""
     say = SENTENCES.get(action)
@@ -309,6 +379,8 @@ SENTENCES_FALLBACK = {
     "settings": "changed a setting",
     "user": "changed a user account",
     "export": "exported records",
+    "matter": "acted on a matter",
+    "hearing": "acted on a hearing",
 }
 
 
@@ -359,6 +431,10 @@ COUNT_TARGETS = (
 )
 
 
+# Actions that name their counts in the payload ("count_ids") rather than the targets.
+PAYLOAD_COUNTS = ("matter.open",)
+
+
 def targets_counts(action: str) -> bool:
     return action.startswith(COUNT_TARGETS)
 
@@ -385,6 +461,8 @@ def describe_entries(
         parsed.append((e.action, targets, payload))
         if targets_counts(e.action):
             ids.update(_ints(targets[:3]))
+        elif e.action in PAYLOAD_COUNTS:
+            ids.update(_ints((payload.get("count_ids") or [])[:3]))
     ctx = Context(count_labels(conn, ids, viewer))
     return [sentence(a, t, p, ctx) for a, t, p in parsed]
 
@@ -440,4 +518,15 @@ ACTION_TITLES = {
     "backup.restore": "Database restored",
     "backup.verified": "Backup made and verified",
     "audit.seal_baseline": "Records sealed into the log",
+    "matter.open": "Matter opened",
+    "matter.withdraw": "Matter withdrawn",
+    "matter.response": "Prosecution's response entered",
+    "matter.notice": "Notice recorded",
+    "matter.challenges": "Challenges put on the hearing list",
+    "matter.rule": "Ruled on the papers",
+    "hearing.schedule": "Hearing scheduled",
+    "hearing.continue": "Hearing continued",
+    "hearing.vacate": "Hearing taken off calendar",
+    "hearing.notice": "Notice of hearing written",
+    "hearing.outcome": "Hearing outcome entered",
 }
