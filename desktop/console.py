@@ -21,8 +21,9 @@ _NULL: dict[str, io.TextIOWrapper] = {}  # the null-device streams put in place 
 
 
 def _null_stream(name: str) -> io.TextIOWrapper:
-    mode = "r" if name == "stdin" else "w"
-    return open(os.devnull, mode, encoding="utf-8")
+    if name == "stdin":
+        return open(os.devnull, encoding="utf-8")
+    return open(os.devnull, "w", encoding="utf-8")
 
 
 def _is_utf8(encoding: str | None) -> bool:

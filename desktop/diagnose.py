@@ -103,6 +103,11 @@ def from_sqlite(exc: sqlite3.Error, path: Path | str | None = None) -> UserError
     """The honest message for an SQLite failure, or None when it is not about the environment
     (a bug, or damage: the caller decides)."""
     code = primary_code(exc)
+    if str(exc).startswith("package workspace: "):
+        # A judge's package workspace refusing a change to the clerk's data (migration 0021).
+        from desktop.errors import RefusedError
+
+        return RefusedError(f"{str(exc)[len('package workspace: ') :]}. Nothing was changed.")
     if code == SQLITE_READONLY:
         return read_only(path)
     if code == SQLITE_FULL:

@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from desktop.errors import UserError
 
@@ -101,15 +102,17 @@ TOKEN_QUERY = 0x0008
 TOKEN_USER_CLASS = 1
 
 
-def _advapi32():  # replaced by a fake in tests on other systems
+def _advapi32() -> Any:  # replaced by a fake in tests on other systems
     import ctypes
 
+    # WinDLL exists only on Windows; typeshed hides it on the platform mypy checks for.
     return ctypes.WinDLL("advapi32", use_last_error=True)  # type: ignore[attr-defined]
 
 
-def _kernel32():
+def _kernel32() -> Any:
     import ctypes
 
+    # WinDLL exists only on Windows (see _advapi32).
     return ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
 
 

@@ -22,6 +22,7 @@ from desktop import paths
 
 LOG_NAME = "reliefdesk.log"
 MAX_BYTES = 2 * 1024 * 1024
+HANDLER_NAME = "reliefdesk"  # the name of the handler setup() adds
 BACKUPS = 5
 
 _lock = threading.Lock()
@@ -52,10 +53,11 @@ def setup() -> Path | None:
         logger.setLevel(logging.INFO)
         logger.propagate = False
         for h in list(logger.handlers):
-            if getattr(h, "_reliefdesk", False):
+            if h.get_name() == HANDLER_NAME:
                 logger.removeHandler(h)
                 h.close()
         handler: logging.Handler
+        written: Path | None = target  # None: logging to stderr only
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             handler = logging.handlers.RotatingFileHandler(
@@ -65,18 +67,18 @@ def setup() -> Path | None:
             if sys.stderr is None:
                 return None
             handler = logging.StreamHandler(sys.stderr)
-            target = None  # type: ignore[assignment]
+            written = None
         handler.setFormatter(
             logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
         )
-        handler._reliefdesk = True  # type: ignore[attr-defined]
+        handler.set_name(HANDLER_NAME)  # how a later setup() finds and replaces it
         logger.addHandler(handler)
         sys.excepthook = _excepthook
         threading.excepthook = _thread_excepthook
-        if target is not None:
-            _enable_faulthandler(target.parent / "fatal.log")
-        _configured = target
-        return target
+        if written is not None:
+            _enable_faulthandler(written.parent / "fatal.log")
+        _configured = written
+        return written
 
 
 def _enable_faulthandler(path: Path) -> None:

@@ -1,7 +1,8 @@
 """`reliefdesk self-test`: what court IT runs after installing. Every step of a court's day on a
 throwaway database in a temporary folder (never the user's real data): generate invented people,
 import, evaluate, review as a clerk, spot-check and accept as a judge, create a throwaway judge
-key, render and sign two orders, verify them. The import and the render run in worker processes
+key, render and sign two orders, verify them; then one round trip of a batch package to a judge's
+workspace in a separate folder (send, open, spot-check, accept, sign, answer, import, verify). The import and the render run in worker processes
 started with spawn, as on Windows and in the frozen build. Needs no display and no network."""
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ STEPS = (
     "key",
     "sign order",
     "verify",
+    "judge's PC",
 )
 
 
@@ -110,6 +112,7 @@ def run_self_test(rows: int = 3000, log: Callable[[str], None] | None = None) ->
             with pools_forced():
                 step("sign order", lambda: _pooled("render", lambda: _sign(db, work, state)))
             step("verify", lambda: _verify(state))
+            step("judge's PC", lambda: _judge_pc(db, work, state))
         finally:
             db.conn.close()
     return time.perf_counter() - start
@@ -242,3 +245,63 @@ def _verify(state: dict) -> None:
     tampered.write_bytes(bytes(data))
     if verify_file(tampered).ok:
         raise RuntimeError("a tampered copy of the order still verifies")
+
+
+def _judge_pc(db, work: Path, state: dict) -> None:
+    """A second batch goes to a judge's PC as a package (a separate folder with its own workspace
+    database), is checked, accepted and signed there, and comes back as an answer the clerk's
+    database imports; the imported orders verify against the clerk's register, and importing the
+    same answer again is refused."""
+    from desktop.errors import RefusedError
+    from desktop.exchange.answer import write_answer
+    from desktop.exchange.answer_import import import_answer
+    from desktop.exchange.send import send_batch
+    from desktop.exchange.workspace import open_package
+    from desktop.orders.batch import render_batch
+    from desktop.orders.register import verify_order
+    from desktop.review import batches, decisions
+    from desktop.review.users import authenticate
+    from desktop.store import open_db
+
+    _review(db, state)  # the next two cases' granted counts, in a new batch
+    share, judge_pc = work / "share", work / "judge-pc"
+    sent = send_batch(
+        db.conn, state["clerk"], state["batch"], share / "batch.rdpkg", judge=state["judge"].name
+    )
+    opened = open_package(
+        sent.path, state["judge"].name, password=PASSWORD, workspace=judge_pc / "workspace.sqlite3"
+    )
+    ws = open_db(opened.workspace)
+    try:
+        judge = authenticate(ws.conn, state["judge"].name, PASSWORD)
+        for item in batches.sample(ws.conn, judge, opened.batch_id, seed=2):
+            decisions.mark_opened(ws.conn, judge, item.count_id)
+            batches.accept_item(ws.conn, judge, opened.batch_id, item.count_id)
+        batches.accept_batch(
+            ws.conn, judge, opened.batch_id, key_file=state["key"], passphrase=PASSWORD
+        )
+        render_batch(
+            ws.conn,
+            opened.batch_id,
+            judge_pc / "orders",
+            state["key"],
+            PASSWORD,
+            user=judge.name,
+            workers=1,
+        )
+        answer = write_answer(ws.conn, judge, share / "answer.rdpkg")
+    finally:
+        ws.conn.close()
+    done = import_answer(db.conn, state["clerk"], answer.path, work / "orders-from-judge")
+    if not done.accepted or not done.orders:
+        raise RuntimeError("the judge's answer brought back no accepted batch or no orders")
+    for order_no in done.orders:
+        result = verify_order(db.conn, order_no)
+        if not result.ok:
+            raise RuntimeError(f"order {order_no} from the judge's PC: {result.problem}")
+    try:
+        import_answer(db.conn, state["clerk"], answer.path, work / "orders-again")
+    except RefusedError:
+        pass
+    else:
+        raise RuntimeError("the same answer was imported twice")

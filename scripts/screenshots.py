@@ -437,7 +437,7 @@ def shot_orders(day: Day) -> None:
     orders = jw.orders
     batch_id = day.state["batch"]
     key = orders.make_demo_key("Hon. Adaeze Okafor", KEY_PASSPHRASE)
-    orders.render(batch_id, key, KEY_PASSPHRASE, day.folder / "orders")
+    orders.render_and_sign(batch_id, key, KEY_PASSPHRASE, day.folder / "orders")
     day.wait_until(lambda: not orders.busy(), 900)
     if "error" in orders.last_outcome:
         raise RuntimeError(f"rendering failed: {orders.last_outcome['error']}")

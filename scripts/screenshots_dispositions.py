@@ -75,8 +75,14 @@ def run(out: Path) -> None:
             "Superior Court",
             (mt.CourtFileCount(1, "11359 HS", "F", "2016-01-15", "PRISON 12Y"),),
         ),
-        mt.Filing("petition", "2026-10-20", "public_defender", "Public Defender", "P64-26-0007",
-                  "2026-10-21"),
+        mt.Filing(
+            "petition",
+            "2026-10-20",
+            "public_defender",
+            "Public Defender",
+            "P64-26-0007",
+            "2026-10-21",
+        ),
     )
     from desktop.dispositions import responses as rs
 
@@ -95,8 +101,9 @@ def run(out: Path) -> None:
             matters.people.selectRow(row)
             break
     mid = matters.open_matter(
-        mt.Filing("application", "2026-11-02", "attorney", "L. Ortega", "P64-26-0011",
-                  "2026-11-02", True)
+        mt.Filing(
+            "application", "2026-11-02", "attorney", "L. Ortega", "P64-26-0011", "2026-11-02", True
+        )
     )
     if mid is not None:
         matters.add_response("opposes_criteria", "2026-11-02", "prior in 2009")

@@ -32,6 +32,7 @@ LAYERS: dict[str, int] = {
     "diagnose": 0,
     "keys": 0,
     "tokens": 0,
+    "vocabulary": 0,  # the StrEnums: reliefs, review statuses, roles, flags
     "__init__": 0,
     # the hash-chained log, appended on any connection
     "audit": 1,
@@ -49,6 +50,7 @@ LAYERS: dict[str, int] = {
     "selftest": 5,
     "maintenance": 5,
     "dispositions": 5,
+    "exchange": 5,
     # the two front ends
     "cli": 6,
     "ui": 6,
@@ -57,9 +59,10 @@ LAYERS: dict[str, int] = {
 SIDEWAYS: set[tuple[str, str]] = {
     ("orders", "review"),  # orders are rendered for batches the review accepted
     ("cli", "ui"),  # `reliefdesk gui` starts the window
+    ("selftest", "exchange"),  # the self-test sends a batch to a judge's workspace and back
 }
 # The pure engine reads no database, clock or files beyond its policy data.
-PURE = {"rules": {"errors", "paths", "law"}}
+PURE = {"rules": {"errors", "paths", "law", "vocabulary"}}
 
 
 def _imports(path: Path) -> set[str]:

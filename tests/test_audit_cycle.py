@@ -54,6 +54,7 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("RELIEFDESK_DB", raising=False)
 
 
+@pytest.mark.slow  # the whole import-to-orders cycle
 def test_full_cycle_audits_every_action(env: None, tmp_path: Path) -> None:
     db = tmp_path / "cycle.sqlite3"
 

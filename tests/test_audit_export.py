@@ -9,12 +9,12 @@ import stat
 from pathlib import Path
 
 import pytest
+from helpers.cli import reliefdesk
 from readers import READER, READER_PASSWORD, add_reader
 
 from desktop.audit.export import compare_with_export, read_export
 from desktop.audit.log import GENESIS, append, entry_hash, verify
 from desktop.audit.query import AuditFilter, count_entries, list_entries
-from desktop.cli.main import main
 from desktop.store import open_db
 from desktop.store.tx import transaction
 
@@ -23,7 +23,7 @@ AS = ["--as", READER]
 
 def run(argv: list[str]) -> int:
     """The command line, signed in as the test's reader."""
-    return main([*argv, *AS])
+    return reliefdesk(None, *argv, *AS)
 
 
 @pytest.fixture()

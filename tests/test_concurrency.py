@@ -18,6 +18,9 @@ from desktop.store import connect, open_db
 from desktop.store.db import BUSY_TIMEOUT_MS
 from desktop.store.tx import transaction
 
+# Slow (processes wait out the busy timeout): .ci/run runs it, `-m "not slow"` leaves it out.
+pytestmark = pytest.mark.slow
+
 SHARED = Path(__file__).resolve().parent / "data" / "gogen-fixtures"
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,7 +14,6 @@ from desktop.cli.main import main
 from desktop.errors import UserError
 from desktop.records.court_csv import parse_sentence
 from desktop.records.importer import import_file, load_mapping
-from desktop.store import open_db
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_MAPPING = ROOT / "resources" / "mappings" / "example-cms.json"
@@ -62,8 +61,8 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
 
 
 @pytest.fixture
-def db(tmp_path: Path):
-    return open_db(tmp_path / "court.sqlite3")
+def db(empty_db):
+    return empty_db  # tests/conftest.py
 
 
 def test_sample_extract_makes_the_right_people_cases_and_counts(db, tmp_path: Path) -> None:

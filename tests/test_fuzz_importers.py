@@ -24,6 +24,9 @@ from desktop.records import importer
 from desktop.records.doj_layout import COLUMNS, INDEX, N_COLUMNS
 from desktop.store import open_db
 
+# Slow (10,200 hypothesis inputs): .ci/run runs it, `-m "not slow"` leaves it out.
+pytestmark = pytest.mark.slow
+
 # Per importer: RANDOM_EXAMPLES of raw bytes + STRUCTURED_EXAMPLES of mutated files. Two importers
 # x (1,500 + 3,600) = 10,200 inputs in all.
 RANDOM_EXAMPLES = 1500

@@ -7,9 +7,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers.cli import reliefdesk
 from readers import READER_PASSWORD, add_reader
 
-from desktop.cli.main import main
 from desktop.records.doj_layout import COLUMNS, INDEX
 from desktop.records.importer import NotImportable, import_file
 from desktop.store import open_db
@@ -27,12 +27,12 @@ def snapshot(path: Path) -> dict[str, list]:
 
 
 def cli(db: Path, *args: str) -> int:
-    return main(["--db", str(db), *args])
+    return reliefdesk(db, *args)
 
 
 @pytest.fixture
-def db(tmp_path):
-    return open_db(tmp_path / "db.sqlite3")
+def db(empty_db):
+    return empty_db  # tests/conftest.py
 
 
 def test_no_headers_fixture_groups_subjects_cases_counts(db):

@@ -25,6 +25,9 @@ from desktop.records.generate import generate
 from desktop.records.importer import import_file
 from desktop.store import open_db
 
+# Slow (big generated imports, parallel and reference): .ci/run runs it, `-m "not slow"` leaves it out.
+pytestmark = pytest.mark.slow
+
 TABLES = {
     "subjects": "SELECT * FROM subjects ORDER BY id",
     "subject_events": "SELECT * FROM subject_events ORDER BY id",

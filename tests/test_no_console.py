@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+# Slow (a fresh interpreter per case): .ci/run runs it, `-m "not slow"` leaves it out.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "data" / "gogen-fixtures" / "no_headers.csv"
 

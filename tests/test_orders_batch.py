@@ -33,6 +33,10 @@ from desktop.review import batches, decisions
 from desktop.review.users import authenticate
 from desktop.store import open_db
 
+# Slow (big orders batches: generated counties reviewed, whole batches rendered, signed and read
+# back): .ci/run runs it, `-m "not slow"` leaves it out.
+pytestmark = pytest.mark.slow
+
 KEY_PASS = "judge key passphrase"
 GRANTS = ("dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction", "resentence")
 RELIEF_WORDS = {

@@ -139,6 +139,7 @@ def test_one_case_orders_with_up_to_three_counts_fit_one_us_letter_page(
     assert len(png) == 1 and ink_ratio(png[0]) > 0.02
 
 
+@pytest.mark.slow  # a very long order rendered and read back
 def test_a_long_order_keeps_the_signature_with_the_last_paragraph() -> None:
     base = demo.one_case_order(5, counts=1)
     for n in range(4, 26):
@@ -354,6 +355,7 @@ def _orders(world: dict) -> list[tuple[str, str, int]]:
     )
 
 
+@pytest.mark.slow  # a batch of orders rendered and read back
 def test_orders_name_people_as_people_are_named_and_the_list_agrees(
     world: dict, key: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -478,6 +480,7 @@ def test_signer_title_from_settings_and_the_appearance_has_signer_and_time(
     )
 
 
+@pytest.mark.slow  # a whole batch rendered
 def test_wet_ink_path_counts_as_signed_only_once_recorded(
     world: dict, key: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -685,6 +688,7 @@ def test_a_signed_order_is_corrected_by_a_new_order_naming_it(
     assert main(["orders", "amend", old_no, "--reason", "again", "--as", "judge"]) == 4
 
 
+@pytest.mark.slow  # a whole batch rendered and signed
 def test_one_bad_record_never_blocks_the_batch(
     world: dict, key: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -48,6 +48,7 @@ def _pages(path: Path) -> int:
         doc.close()
 
 
+@pytest.mark.slow  # signed orders printed and rasterised
 def test_print_signed_orders_to_a_pdf_printer(qapp, tmp_path: Path) -> None:
     key = tmp_path / "judge.p12"
     create_demo_key("Hon. Print Test", "Judge of the Superior Court", key, "pw")

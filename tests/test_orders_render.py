@@ -197,6 +197,7 @@ def test_resentencing_order_waits_for_its_terms_then_states_them() -> None:
     assert "released from custody and supervision" in flat and "probation" not in flat
 
 
+@pytest.mark.slow  # sixty counts rendered and measured
 def test_extreme_names_and_sixty_counts_wrap_inside_the_margins() -> None:
     spaced = ("ABERNATHY-QUINTANILLA DE LA CRUZ-" + "VILLANUEVA " * 20)[:200].strip()
     unbroken = "X" * 200
@@ -228,6 +229,7 @@ def test_extreme_names_and_sixty_counts_wrap_inside_the_margins() -> None:
             assert "P64-36-2025-000042" in page
 
 
+@pytest.mark.slow  # a big bulk order, every page read back
 def test_bulk_order_identifies_itself_on_every_page_and_lists_every_row() -> None:
     order = demo.bulk_order(rows=400, seed=5)
     t = load_template("bulk")

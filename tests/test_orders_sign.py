@@ -139,6 +139,7 @@ def test_changing_any_byte_breaks_the_signature(signed: bytes) -> None:
     assert not verify_bytes(b"not a pdf", "x.pdf").ok
 
 
+@pytest.mark.slow  # one verification per 9th hex digit of the CMS (hundreds)
 def test_every_byte_of_the_cms_signature_is_protected(signed: bytes) -> None:
     """pyHanko does not sign the CMS envelope itself (lengths, certificate set, algorithm list);
     the verifier must still refuse a change to any of it. Every 9th hex digit of the CMS
@@ -161,6 +162,7 @@ def test_unsigned_pdf_fails(tmp_path: Path) -> None:
     assert not result.ok and "found 0" in result.problem
 
 
+@pytest.mark.slow  # a signing process pool
 def test_pool_and_single_process_sign_the_same_content(key: Path, tmp_path: Path) -> None:
     signer = OrderSigner.from_file(key, PASS)
     jobs = [

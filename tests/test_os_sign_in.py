@@ -185,3 +185,40 @@ def test_the_window_signs_in_as_the_mapped_os_account(world, qapp) -> None:
     os_signin.map_role(conn, admin, "account", me, "judge")
     user = sign_in(conn, "db")  # no dialog shown
     assert (user.name, user.role) == (me, "judge")
+
+
+@pytest.mark.parametrize("role", ["clerk", "judge", "admin", "records_officer"])
+def test_every_role_can_be_mapped(world, role: str) -> None:
+    """Every role a user may hold can come from the OS account (0017 once refused records
+    officers at the database's CHECK, which reached the administrator as an unexpected error)."""
+    conn, admin, _clerk = world
+    os_signin.map_role(conn, admin, "group", f"COURT\\RD-{role}", role)
+    user = os_signin.sign_in(conn, f"COURT\\{role}1", [f"COURT\\RD-{role}"])
+    assert user.role == role
+
+
+def test_the_cli_maps_a_records_officer(tmp_path: Path, capsys) -> None:
+    db = tmp_path / "db.sqlite3"
+    conn = open_db(db).conn
+    create_user(conn, "admin1", "admin", PW, None)
+    conn.close()
+    os.environ["RELIEFDESK_PASSWORD"] = PW
+    try:
+        code = main(
+            [
+                "--db",
+                str(db),
+                "os-sign-in",
+                "map",
+                "--group",
+                "COURT\\Records",
+                "--role",
+                "records_officer",
+                "--as",
+                "admin1",
+            ]
+        )
+    finally:
+        del os.environ["RELIEFDESK_PASSWORD"]
+    assert code == 0, capsys.readouterr()
+    assert "records_officer" in capsys.readouterr().out

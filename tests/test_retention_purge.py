@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from helpers.cli import reliefdesk
 from signed_world import SignedWorld, build_signed_world
 
 from desktop import clock
@@ -44,7 +45,7 @@ def later():
 
 
 def _cli(world: SignedWorld, *args: str) -> int:
-    return main(["--db", str(world.db), *args])
+    return reliefdesk(world.db, *args)
 
 
 def _files(world: SignedWorld) -> list[Path]:

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from test_review_support import (
     audit_actions,
-    build_template,
     cli,
     copy_db,
     jsonl,
@@ -32,9 +31,10 @@ from desktop.store import open_db
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every bulk-eligible count approved by clerk1, one changed, none submitted yet."""
-    db = build_template(tmp_path_factory.mktemp("batches"))
+def template(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's generated county with every bulk-eligible count approved by clerk1, one
+    changed, none submitted yet."""
+    db = copy_db(template_db, tmp_path_factory.mktemp("batches") / "template.sqlite3")
     conn = open_db(db).conn
     admin, clerk = user(conn, "admin1"), user(conn, "clerk1")
     set_setting(conn, admin, "bulk_min_opened", 1)

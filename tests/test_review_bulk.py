@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from test_review_support import build_template, copy_db, jsonl, ok, refused, user
+from test_review_support import jsonl, ok, refused, user
 
 from desktop.audit import verify
 from desktop.errors import RefusedError
@@ -17,14 +17,10 @@ from desktop.review.settings import get_setting, set_setting
 from desktop.store import open_db
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_template(tmp_path_factory.mktemp("bulk"))
-
-
 @pytest.fixture()
-def db(template: Path, tmp_path: Path) -> Path:
-    return copy_db(template, tmp_path / "db.sqlite3")
+def db(copy_db: Path) -> Path:
+    """This test's copy of the session's generated county (tests/conftest.py)."""
+    return copy_db
 
 
 def _path_counts(conn: sqlite3.Connection, path: str) -> list[tuple[int, str, str]]:

@@ -13,9 +13,7 @@ from test_review_support import (
     COUNTY,
     GRANTABLE,
     audit_actions,
-    build_template,
     cli,
-    copy_db,
     jsonl,
     ok,
     pending_by_relief,
@@ -32,14 +30,10 @@ from desktop.rules.policy import load_policy
 from desktop.store import open_db
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_template(tmp_path_factory.mktemp("decisions"))
-
-
 @pytest.fixture()
-def db(template: Path, tmp_path: Path) -> Path:
-    return copy_db(template, tmp_path / "db.sqlite3")
+def db(copy_db: Path) -> Path:
+    """This test's copy of the session's generated county (tests/conftest.py)."""
+    return copy_db
 
 
 def test_clerk_day_on_the_cli(db: Path) -> None:

@@ -1,69 +1,26 @@
-"""Shared setup for the review tests (no tests here): a real generated DOJ file imported and
-evaluated, three accounts, and helpers to run the CLI and fingerprint the database."""
+"""Shared setup for the review tests (no tests here): the generated template (tests/helpers/world.py,
+built once per session by the `template_db` fixture) and the CLI with the review accounts' password."""
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import io
 import json
 import sqlite3
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-import pytest
+from helpers.cli import CliResult, run_cli
+from helpers.world import AS_OF, COUNTY, PW, build_template, copy_db, fingerprint
 
-from desktop.cli.main import main
-from desktop.evaluation.runs import evaluate_county
-from desktop.records.generate import generate
-from desktop.records.importer import import_file
-from desktop.review.users import authenticate, create_user
-from desktop.rules.policy import load_policy
-from desktop.store import open_db
+from desktop.review.users import authenticate
 
-PW = "pw-Review-2020"
-COUNTY = "ALAMEDA"
-AS_OF = date(2020, 7, 1)
+__all__ = ["AS_OF", "COUNTY", "PW", "build_template", "copy_db", "fingerprint"]
+
 GRANTABLE = ("dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction")
 
 
-def build_template(work: Path, rows: int = 3000, seed: int = 5) -> Path:
-    db_path = work / "template.sqlite3"
-    src = work / "doj.csv"
-    generate(src, COUNTY, rows, seed=seed)
-    db = open_db(db_path)
-    import_file(db, src, fmt="doj")
-    evaluate_county(db, COUNTY, load_policy("statute"), AS_OF, backup=False)
-    admin = create_user(db.conn, "admin1", "admin", PW, None)
-    create_user(db.conn, "clerk1", "clerk", PW, admin)
-    create_user(db.conn, "clerk2", "clerk", PW, admin)
-    create_user(db.conn, "judge1", "judge", PW, admin)
-    create_user(db.conn, "judge2", "judge", PW, admin)
-    db.conn.close()
-    return db_path
-
-
-def copy_db(src: Path, dst: Path) -> Path:
-    a, b = sqlite3.connect(src), sqlite3.connect(dst)
-    a.backup(b)
-    a.close()
-    b.close()
-    return dst
-
-
-def cli(db: Path, *args: str, password: str = PW) -> tuple[int, str, str]:
+def cli(db: Path, *args: str, password: str = PW) -> CliResult:
     """Run `reliefdesk --db DB ARGS` in-process; (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    mp = pytest.MonkeyPatch()
-    mp.setenv("RELIEFDESK_PASSWORD", password)
-    mp.setenv("RELIEFDESK_NEW_PASSWORD", PW)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(["--db", str(db), *args])
-    finally:
-        mp.undo()
-    return code, out.getvalue(), err.getvalue()
+    return run_cli(db, *args, password=password, new_password=PW)
 
 
 def ok(db: Path, *args: str) -> str:
@@ -74,18 +31,6 @@ def ok(db: Path, *args: str) -> str:
 
 def jsonl(text: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-
-def fingerprint(db: Path) -> str:
-    """A digest of every row of every table."""
-    conn = sqlite3.connect(db)
-    h = hashlib.sha256()
-    for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
-        h.update(t.encode())
-        for row in sorted(repr(r) for r in conn.execute(f'SELECT * FROM "{t}"')):
-            h.update(row.encode())
-    conn.close()
-    return h.hexdigest()
 
 
 def refused(db: Path, *args: str, password: str = PW) -> str:

@@ -4,17 +4,16 @@ a one-line reason and leaves the database byte-for-byte unchanged (table content
 from __future__ import annotations
 
 import argparse
-import contextlib
-import hashlib
-import io
 import json
 import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers.cli import CliResult, run_cli
+from helpers.world import copy_db, fingerprint
 
-from desktop.cli.main import build_parser, main
+from desktop.cli.main import build_parser
 
 PASSWORD = "pw-Roles-2020"
 COUNTY = "ALAMEDA"
@@ -27,41 +26,14 @@ def commands() -> set[str]:
     return set()
 
 
-def cli(db: Path, *args: str, password: str = PASSWORD) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    mp = pytest.MonkeyPatch()
-    mp.setenv("RELIEFDESK_PASSWORD", password)
-    mp.setenv("RELIEFDESK_NEW_PASSWORD", PASSWORD)
-    mp.setenv("RELIEFDESK_KEY_PASSPHRASE", PASSWORD)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(["--db", str(db), *args])
-    finally:
-        mp.undo()
-    return code, out.getvalue(), err.getvalue()
+def cli(db: Path, *args: str, password: str = PASSWORD) -> CliResult:
+    return run_cli(db, *args, password=password, new_password=PASSWORD, key_passphrase=PASSWORD)
 
 
 def ok(db: Path, *args: str) -> str:
     code, out, err = cli(db, *args)
     assert code in (0, 3), f"{args}: exit {code}: {err}"
     return out
-
-
-def fingerprint(db: Path) -> str:
-    """A digest of every row of every table."""
-    conn = sqlite3.connect(db)
-    h = hashlib.sha256()
-    tables = [
-        r[0]
-        for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-    ]
-    for t in tables:
-        h.update(t.encode())
-        # Sorted in Python: some tables are WITHOUT ROWID.
-        for row in sorted(repr(r) for r in conn.execute(f'SELECT * FROM "{t}"')):
-            h.update(row.encode())
-    conn.close()
-    return h.hexdigest()
 
 
 @pytest.fixture(scope="module")
@@ -93,13 +65,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
 
 @pytest.fixture()
 def db(template: tuple[Path, dict], tmp_path: Path) -> Path:
-    copy = tmp_path / "db.sqlite3"
-    src = sqlite3.connect(template[0])
-    dst = sqlite3.connect(copy)
-    src.backup(dst)
-    src.close()
-    dst.close()
-    return copy
+    return copy_db(template[0], tmp_path / "db.sqlite3")
 
 
 def refused(db: Path, *args: str, password: str = PASSWORD) -> str:

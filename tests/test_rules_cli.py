@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers.cli import reliefdesk
 from readers import READER, READER_PASSWORD, add_reader
 
 from desktop.cli.main import main
@@ -28,7 +29,7 @@ def dbp(tmp_path, monkeypatch):
 
 
 def run(dbp, *args) -> int:
-    return main(["--db", str(dbp), *args])
+    return reliefdesk(dbp, *args)
 
 
 def test_evaluate_json_totals_and_determinations_csv(dbp, tmp_path, capsys):

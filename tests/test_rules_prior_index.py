@@ -7,6 +7,7 @@ import gc
 import time
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -116,6 +117,7 @@ def brute_disq(convictions, c, mode):
     return out
 
 
+@pytest.mark.slow  # hypothesis, 200 generated records: index against scan
 @settings(max_examples=200, deadline=None)
 @given(
     records(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,6 +13,9 @@ from desktop.law.normalize import parse_section
 from desktop.rules.engine import evaluate_subject
 from desktop.rules.model import FLAGS, GRANTS, RELIEFS, RESENTENCE_TARGETS, CountFacts, SubjectFacts
 from desktop.rules.policy import load_policy
+
+# Slow (hypothesis, 200-300 examples per property): .ci/run runs it, `-m "not slow"` leaves it out.
+pytestmark = pytest.mark.slow
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "gogen-sample"
 POLICIES = [

@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers.cli import reliefdesk
 from signed_world import SignedWorld, build_signed_world
 
 from desktop.cli.main import main
@@ -61,7 +62,7 @@ def cli(world: SignedWorld, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("RELIEFDESK_PASSWORD", DEMO_PASSWORD)
 
     def run(*args: str) -> int:
-        return main(["--db", str(world.db), *args])
+        return reliefdesk(world.db, *args)
 
     return run
 

@@ -63,6 +63,7 @@ def program(tmp_path):
     assert list(cwd.iterdir()) == [], "the program wrote into the working directory"
 
 
+@pytest.mark.slow  # the whole self-test pipeline
 def test_self_test_passes_and_leaves_nothing_behind(program, tmp_path):
     out = program("self-test")
     assert out.returncode == 0, out.stdout + out.stderr

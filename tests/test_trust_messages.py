@@ -278,6 +278,7 @@ def _cert_pem(world: World, tmp_path: Path) -> Path:
     return out
 
 
+@pytest.mark.slow  # a batch rendered and signed, then verified
 def test_orders_verify_without_the_database_needs_the_courts_certificate(
     world: World, tmp_path: Path
 ) -> None:

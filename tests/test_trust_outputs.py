@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from dojrows import Conv, Person, write_file
+from helpers.cli import reliefdesk
 from trustworld import KEY_PASS, World, build_world, copy_world
 
 from desktop.audit.export import read_export
@@ -145,7 +146,7 @@ def world(rendered: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> W
 
 
 def cli(world: World, *args: str) -> int:
-    return main(["--db", str(world.db), *args])
+    return reliefdesk(world.db, *args)
 
 
 # Every command that writes a file the user names: argv with {out} for the path.

@@ -13,9 +13,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers.cli import reliefdesk
 from trustworld import KEY_PASS, World, build_world, copy_world
 
-from desktop.cli.main import main
 from desktop.demo import DEMO_PASSWORD
 from desktop.orders.sign import audit_head_of
 from desktop.orders.verify import verify_bytes, verify_file
@@ -36,7 +36,7 @@ def world(base: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World
 
 
 def cli(world: World, *args: str) -> int:
-    return main(["--db", str(world.db), *args])
+    return reliefdesk(world.db, *args)
 
 
 def render(world: World, out: Path, batch: int | None = None) -> int:
@@ -315,6 +315,7 @@ def test_rendering_never_replaces_an_existing_file(
     assert sorted(p.name for p in out.iterdir()) == before
 
 
+@pytest.mark.slow  # two batches rendered and signed
 def test_two_databases_rendering_into_one_folder_never_collide(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -59,6 +59,7 @@ def _view(qtbot, db_path: Path, user_name: str, tmp_path: Path) -> tuple[OrdersV
     return view, conn
 
 
+@pytest.mark.slow  # a batch rendered twice in the window
 def test_render_cancelled_then_finished(qtbot, accepted, tmp_path: Path) -> None:
     db_path, batch, key = accepted
     view, conn = _view(qtbot, db_path, "judge", tmp_path)
@@ -70,7 +71,7 @@ def test_render_cancelled_then_finished(qtbot, accepted, tmp_path: Path) -> None
         if label == "Signing orders" and view.busy() and view.cancel_button.isEnabled():
             view.cancel()
 
-    view.render(batch, key, KEY_PASS, out)
+    view.render_and_sign(batch, key, KEY_PASS, out)
     view.worker.progress.connect(cancel_once_signing)
     qtbot.waitUntil(lambda: not view.busy(), timeout=60_000)
     assert view.last_outcome == {"cancelled": True}
@@ -79,7 +80,7 @@ def test_render_cancelled_then_finished(qtbot, accepted, tmp_path: Path) -> None
     assert rows, "the orders were prepared (numbered) before Cancel"
     assert any(r.status == "prepared" for r in rows)  # not all were signed
 
-    view.render(batch, key, KEY_PASS, out)  # finishing run
+    view.render_and_sign(batch, key, KEY_PASS, out)  # finishing run
     qtbot.waitUntil(lambda: not view.busy(), timeout=120_000)
     assert "rendered" in view.last_outcome, view.last_outcome
     assert [r.order_no for r in view.model.rows] == [r.order_no for r in rows]  # same numbers

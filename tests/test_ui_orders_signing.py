@@ -158,7 +158,7 @@ def test_the_judge_sends_back_an_order_that_could_not_be_produced(
     )
     qtbot.addWidget(view)
     view.show()
-    view.render(batch, key, "view key pass", tmp_path / "signed")
+    view.render_and_sign(batch, key, "view key pass", tmp_path / "signed")
     qtbot.waitUntil(lambda: not view.busy(), timeout=120_000)
     assert "NOT PRODUCED (1)" in view.message.text() and "ARABIC LETTER" in view.message.text()
     failed = [r for r in view.model.rows if status_text(r) == "NOT PRODUCED"]

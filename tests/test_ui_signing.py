@@ -167,7 +167,7 @@ def test_open_falls_back_to_the_programs_viewer_and_summary_report(
     v, conn, batch, _ = view
     key = tmp_path / "k.p12"
     create_demo_key("Hon. Open Test", "Judge of the Superior Court", key, "open key pass")
-    v.render(batch, key, "open key pass", tmp_path / "out")
+    v.render_and_sign(batch, key, "open key pass", tmp_path / "out")
     qtbot.waitUntil(lambda: not v.busy(), timeout=120_000)
     v.table.selectRow(0)
     monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda _url: False))

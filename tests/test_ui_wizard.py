@@ -20,6 +20,7 @@ from desktop.ui.import_wizard import ImportWizard
 PW = "a long test password"
 
 
+@pytest.mark.slow  # a big import cancelled
 def test_cancel_stops_the_import_and_keeps_nothing(qtbot, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     db_path = tmp_path / "w.sqlite3"

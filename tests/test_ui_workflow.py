@@ -71,6 +71,7 @@ def setup(tmp_path: Path, qtbot, monkeypatch):
     conn.close()
 
 
+@pytest.mark.slow  # a whole day: decisions, spot-check, orders rendered and signed
 def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path) -> None:
     db_path, conn, src, settings = setup
 
@@ -277,12 +278,12 @@ def test_clerk_day_then_judge_spot_check_and_orders(setup, qtbot, tmp_path: Path
     create_demo_key("Hon. Test Judge", "Judge of the Superior Court", key, KEY_PASS)
     refusal: list[str] = []
     _when_modal(lambda dlg: (refusal.append(dlg.text()), dlg.accept()))
-    orders.render(batch_id, key, "not the passphrase", tmp_path / "orders")
+    orders.render_and_sign(batch_id, key, "not the passphrase", tmp_path / "orders")
     qtbot.waitUntil(lambda: not orders.busy() and bool(refusal), timeout=30_000)
     assert "wrong passphrase" in refusal[0]
     assert "passphrase" in orders.last_outcome["error"]  # refused, nothing signed
     assert not list((tmp_path / "orders").glob("*.pdf"))
-    orders.render(batch_id, key, KEY_PASS, tmp_path / "orders")
+    orders.render_and_sign(batch_id, key, KEY_PASS, tmp_path / "orders")
     assert orders.busy() and orders.progress_row.isVisibleTo(orders)
     qtbot.waitUntil(lambda: not orders.busy(), timeout=60_000)
     outcomes = orders.last_outcome["rendered"]

@@ -20,6 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = [
+    pytest.mark.slow,  # kill tests: real processes started and SIGKILLed (.ci/run runs them)
     pytest.mark.posix_only,
     pytest.mark.skipif(
         not Path("/proc/self/task").exists(), reason="needs Linux /proc to list child processes"

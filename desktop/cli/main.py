@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "desktop.cli.orders_cmd",
     "desktop.cli.retention_cmd",
     "desktop.cli.dispositions_cmd",
+    "desktop.cli.exchange_cmd",
 ]
 
 

@@ -513,8 +513,8 @@ def cmd_terms(args: argparse.Namespace) -> int:
     user = acting_user(args, db, roles=("judge",))
     from desktop.orders.register import order_place
 
-    row = order_place(db.conn, args.order_no)
-    if row is None or row[2] != "resentence":
+    place = order_place(db.conn, args.order_no)
+    if place is None or place.kind != "resentence" or place.case_id is None:
         raise UserError(
             f"{args.order_no} is not a resentencing order; `reliefdesk orders list` shows "
             "the orders (render the batch first to number them)."
@@ -522,8 +522,8 @@ def cmd_terms(args: argparse.Namespace) -> int:
     enter_terms(
         db.conn,
         user,
-        row[0],
-        row[1],
+        place.batch_id,
+        place.case_id,
         credit_days=args.credit_days,
         disposition="released" if args.released else "supervision",
         supervision_kind=args.supervision or "",
@@ -531,7 +531,9 @@ def cmd_terms(args: argparse.Namespace) -> int:
         hearing_date=args.hearing_date,
         hearing_department=args.department,
     )
-    print(f"{args.order_no}: terms entered; render batch {row[0]} again to produce and sign it")
+    print(
+        f"{args.order_no}: terms entered; render batch {place.batch_id} again to produce and sign it"
+    )
     return 0
 
 

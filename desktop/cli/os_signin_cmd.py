@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from desktop.cli.common import acting_user, add_as_user, get_db, print_json
+from desktop.review.users import ROLES
 
 
 def _who(p: argparse.ArgumentParser) -> None:
@@ -22,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = p.add_subparsers(dest="os_command", metavar="ACTION", required=True)
     m = s.add_parser("map", help="give an account or a group a role")
     _who(m)
-    m.add_argument("--role", required=True, choices=("clerk", "judge", "admin"))
+    m.add_argument("--role", required=True, choices=ROLES)
     add_as_user(m)
     m.set_defaults(func=cmd_map)
     u = s.add_parser("unmap", help="remove an account's or a group's mapping")

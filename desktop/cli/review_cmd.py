@@ -14,15 +14,9 @@ from desktop.cli.common import acting_user, add_as_user, add_reader, get_db, pri
 from desktop.console import interactive
 from desktop.errors import RefusedError, UserError
 from desktop.outputs import for_terminal
+from desktop.vocabulary import Relief, Role
 
-RELIEF_CHOICES = [
-    "dismiss_and_seal",
-    "redesignate_misdemeanor",
-    "redesignate_infraction",
-    "resentence",
-    "not_eligible",
-    "needs_review",
-]
+RELIEF_CHOICES = [r.value for r in Relief]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,7 +35,7 @@ def _register_users(sub: argparse._SubParsersAction) -> None:
     a.add_argument(
         "--role",
         required=True,
-        choices=["clerk", "judge", "admin", "records_officer"],
+        choices=[r.value for r in Role],
         help="records_officer: reads every record, sealed ones too (audited), and "
         "keeps the retention schedule; decides nothing",
     )
@@ -91,7 +85,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
             raise RefusedError("only an admin may add users: name one with --as ADMIN")
         actor = acting_user(args, db)
     if actor is not None:
-        require_role(actor, "admin")  # before asking for the new password
+        require_role(actor, Role.ADMIN)  # before asking for the new password
     user = create_user(db.conn, args.name, args.role, _new_password(args.name), actor)
     if args.json:
         print_json({"id": user.id, "name": user.name, "role": user.role})
@@ -385,7 +379,7 @@ def cmd_review_decide(args: argparse.Namespace) -> int:
         "reject": lambda ids: decisions.reject(db.conn, user, ids, args.reason),
         "defer": lambda ids: decisions.defer(db.conn, user, ids, args.reason),
     }
-    require_role(user, "clerk")  # before resolving --case, so a wrong role reads as such
+    require_role(user, Role.CLERK)  # before resolving --case, so a wrong role reads as such
     ids = decisions_fn[args.action](_ids(args, db))
     past = {"approve": "approved", "reject": "rejected", "defer": "deferred"}[args.action]
     return _done(args, past, ids)
@@ -569,6 +563,9 @@ def _register_batch(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--json", action="store_true")
     add_reader(ls)
     ls.set_defaults(func=cmd_batch_list)
+    from desktop.cli.exchange_cmd import register_batch_commands
+
+    register_batch_commands(s)  # batch send, batch import-answer (issue 15)
 
 
 def cmd_batch_submit(args: argparse.Namespace) -> int:

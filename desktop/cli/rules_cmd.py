@@ -121,10 +121,6 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def latest_run(conn, run: int | None) -> int:
-    return results.latest_run(conn, run)
-
-
 def cmd_determinations(args: argparse.Namespace) -> int:
     from desktop.review import access
 
@@ -132,7 +128,7 @@ def cmd_determinations(args: argparse.Namespace) -> int:
     user = reader(args, db)
     if args.include_sealed:
         access.require_sealed_reader(user, "exporting sealed counts")
-    run = latest_run(db.conn, args.run)
+    run = results.latest_run(db.conn, args.run)
     rows = results.determination_rows(
         db.conn, run, exclude_sql=None if args.include_sealed else access.SEALED_COUNTS_SQL
     )

@@ -9,7 +9,11 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from desktop.errors import UserError
+from desktop.store.rows import one_as
+
+# Which run the results are read from: one query, in the store, that the orders' summary
+# report asks too (orders may not import evaluation).
+from desktop.store.runs import latest_run as latest_run
 
 # Columns of determinations_rows, in order (the determinations export writes them as its header).
 DETERMINATION_COLUMNS = [  # the export's header
@@ -32,20 +36,6 @@ DETERMINATION_COLUMNS = [  # the export's header
     "flags",
     "explanation",
 ]
-
-
-def latest_run(conn: sqlite3.Connection, run: int | None = None) -> int:
-    """`run` when it is a complete run, else the newest complete run; UserError when none."""
-    if run is not None:
-        if not conn.execute(
-            "SELECT 1 FROM evaluation_runs WHERE id = ? AND status = 'complete'", (run,)
-        ).fetchone():
-            raise UserError(f"there is no complete evaluation run {run}", exit_code=2)
-        return run
-    row = conn.execute("SELECT MAX(id) FROM evaluation_runs WHERE status = 'complete'").fetchone()
-    if not row or row[0] is None:
-        raise UserError("no evaluation has been run yet (reliefdesk evaluate --county NAME)", 2)
-    return int(row[0])
 
 
 def run_totals(conn: sqlite3.Connection, run_id: int) -> dict[str, int]:
@@ -108,5 +98,4 @@ def explained(conn: sqlite3.Connection, count_id: int, run: int | None = None) -
     if run is not None:
         sql += " AND d.run_id = ?"
         params.append(run)
-    row = conn.execute(sql + " ORDER BY d.run_id DESC LIMIT 1", params).fetchone()
-    return Explained(*row) if row else None
+    return one_as(conn, Explained, sql + " ORDER BY d.run_id DESC LIMIT 1", params)

@@ -34,6 +34,7 @@ from desktop.rules.facts import date_or_range, sentence_end_range
 from desktop.rules.model import ENGINE_VERSION, CountFacts, Response, SubjectFacts
 from desktop.rules.policy import Policy, load_policy
 from desktop.store.tx import transaction
+from desktop.vocabulary import ReviewStatus
 
 CHUNK = 500
 WORKERS = 2
@@ -565,7 +566,7 @@ def _route(
         return
     status, dec_relief, dec_target, reason, by, at, old_relief, old_target, old_det = prev
     changed = (old_relief, old_target) != (relief, target)
-    if status == "pending" or not changed:
+    if status == ReviewStatus.PENDING or not changed:
         keep_items.append((det_id, count_id))
         return
     previous = {

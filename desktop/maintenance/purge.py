@@ -34,8 +34,9 @@ from desktop.errors import RefusedError, UserError
 from desktop.maintenance.retention import cutoff, finished_people, retention_days
 from desktop.review.users import User, require_role
 from desktop.store.tx import transaction
+from desktop.vocabulary import Role
 
-PURGE_ROLES = ("admin", "records_officer")
+PURGE_ROLES = (Role.ADMIN, Role.RECORDS_OFFICER)
 _CHUNK = 500
 
 

@@ -30,11 +30,12 @@ from desktop.errors import RefusedError, UserError
 from desktop.orders.model import GRANTABLE
 from desktop.review.users import User, require_role
 from desktop.store.tx import transaction
+from desktop.vocabulary import ReviewStatus, Role, sql_in
 
 RETENTION_SETTING = "retention_days"
 MAX_DAYS = 36_500
 # Review statuses that leave the work open (approved/changed are open until their order is signed).
-_OPEN = ("pending", "deferred")
+_OPEN = (ReviewStatus.PENDING, ReviewStatus.DEFERRED)
 # The cannabis article of the Health and Safety Code (Division 10, Chapter 6, Article 2).
 ARTICLE = ("11357", "11363")
 SCHOOL_GROUNDS = ("11357(D)", "11357(E)")
@@ -51,7 +52,7 @@ def retention_days(conn: sqlite3.Connection) -> int | None:
 
 def set_retention_days(conn: sqlite3.Connection, actor: User, days: int) -> None:
     """An administrator sets how long finished people's records are kept (audited)."""
-    require_role(actor, "admin")
+    require_role(actor, Role.ADMIN)
     if not 1 <= days <= MAX_DAYS:
         raise UserError(f"keep finished records between 1 and {MAX_DAYS} days, not {days}")
     with transaction(conn):
@@ -90,11 +91,11 @@ WITH accepted AS (
 ),
 items AS (
     SELECT c.subject_id AS subject_id,
-           MAX(CASE WHEN r.status IN {_OPEN} THEN 1
+           MAX(CASE WHEN r.status IN {sql_in(_OPEN)} THEN 1
                     WHEN r.status IN ('approved', 'changed') AND u.count_id IS NULL
                          AND NOT (a.count_id IS NOT NULL AND
                                   (CASE WHEN r.status = 'changed' THEN r.decided_relief
-                                        ELSE d.relief END) NOT IN {GRANTABLE})
+                                        ELSE d.relief END) NOT IN {sql_in(GRANTABLE)})
                     THEN 1
                     ELSE 0 END) AS open,
            MAX(max(COALESCE(r.decided_at, ''), COALESCE(u.sealed_at, ''),
@@ -129,9 +130,7 @@ def finished_people(conn: sqlite3.Connection, before: str | None = None) -> list
     # ordered or withdrawn, issue 19) is not finished, whatever their review items say.
     in_court = {
         r[0]
-        for r in conn.execute(
-            "SELECT subject_id FROM matters WHERE status IN ('open', 'ruled')"
-        )
+        for r in conn.execute("SELECT subject_id FROM matters WHERE status IN ('open', 'ruled')")
     }
     for sid, is_open, at, evaluated_at in conn.execute(_FINISHED_SQL):
         if sid in in_court:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from desktop.clock import now as clock_now
 from desktop.errors import UserError
+from desktop.vocabulary import Role
 
 DEST_KEY = "backup_destination"
 EVERY_KEY = "backup_every_hours"
@@ -70,7 +71,7 @@ def set_schedule(
     from desktop.review.users import require_role
     from desktop.store.tx import transaction
 
-    require_role(actor, "admin")
+    require_role(actor, Role.ADMIN)
     if (destination is None) != (every_hours is None):
         raise UserError("give both the backup folder and how often (hours), or clear both")
     if every_hours is not None and not 0.25 <= every_hours <= 24 * 31:

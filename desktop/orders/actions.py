@@ -20,6 +20,7 @@ from desktop.review import state as st
 from desktop.review.clock import now
 from desktop.review.users import User, require_role
 from desktop.store.tx import transaction
+from desktop.vocabulary import Role
 
 METHODS = ("ink", "external")
 MAX_CREDIT_DAYS = 36_500
@@ -51,7 +52,7 @@ def enter_terms(
 ) -> None:
     """The judge enters the terms of a resentencing (HS 11361.8(b)-(d)); its order can then be
     produced complete and signed. Refused once that order is signed (a correction is a new order)."""
-    require_role(judge, "judge")
+    require_role(judge, Role.JUDGE)
     if not 0 <= credit_days <= MAX_CREDIT_DAYS:
         raise UserError(
             f"credit for time served must be 0 to {MAX_CREDIT_DAYS:,} days, not {credit_days}"
@@ -161,14 +162,14 @@ def record_signature(
     """Record that the judge signed the printed order in ink, or in the court's own case or document
     system: who, when and how, and optionally the scanned signed copy (its hash goes in the register).
     Only then does the order count as signed (exports, the Orders list)."""
-    require_role(actor, "clerk", "judge")
+    require_role(actor, Role.CLERK, Role.JUDGE)
     if method not in METHODS:
         raise UserError(
             f"how was it signed? use one of {', '.join(METHODS)} (ink = on paper; "
             "external = in the court's own case or document system)"
         )
     jrow = conn.execute("SELECT name, role, active FROM users WHERE name = ?", (judge,)).fetchone()
-    if jrow is None or jrow[1] != "judge":
+    if jrow is None or jrow[1] != Role.JUDGE:
         raise UserError(f"{judge} is not a judge's ReliefDesk account; name the judge who signed.")
     if signed_at.tzinfo is None:
         raise UserError("give the signing time with its time zone, e.g. 2026-11-30T10:15-08:00")
@@ -249,7 +250,7 @@ def record_signature(
 def amend_order(conn: sqlite3.Connection, judge: User, order_no: str, reason: str) -> str:
     """A correction: a new order (prepared, to be rendered and signed) for the same counts, naming the
     order it amends; the signed order stays as it is. Returns the new order number."""
-    require_role(judge, "judge")
+    require_role(judge, Role.JUDGE)
     reason = " ".join((reason or "").split())
     if not reason:
         raise UserError(
@@ -320,7 +321,7 @@ def send_back_unproduced(
     """After acceptance, the judge sends back the counts of an order that could not be produced (or
     is waiting for resentencing terms the court will not enter): they return to the clerk's queue as
     pending, leave the order, and the rest of the batch is unaffected. Returns the count ids."""
-    require_role(judge, "judge")
+    require_role(judge, Role.JUDGE)
     text = " ".join((note or "").split())
     if not text:
         raise UserError("a send-back needs a note for the clerk (--note TEXT)")

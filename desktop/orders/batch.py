@@ -36,6 +36,7 @@ from desktop.progress import ProgressFn
 from desktop.review.manifest import sealed_acceptance
 from desktop.store.tx import transaction
 from desktop.tokens import TokenKey
+from desktop.vocabulary import Role
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def require_judge(conn: sqlite3.Connection, user: str) -> None:
         ) from exc
     if row is None or not row[1]:
         raise RefusedError(f"{user} is not an active ReliefDesk user. Nothing was changed.")
-    if row[0] != "judge":
+    if row[0] != Role.JUDGE:
         raise RefusedError(
             f"{user} is a {row[0]}; only a judge can render and sign orders. Nothing was changed."
         )
@@ -96,7 +97,7 @@ def require_court_user(conn: sqlite3.Connection, user: str) -> str:
         ) from exc
     if row is None or not row[1]:
         raise RefusedError(f"{user} is not an active ReliefDesk user. Nothing was changed.")
-    if row[0] not in ("judge", "clerk"):
+    if row[0] not in (Role.JUDGE, Role.CLERK):
         raise RefusedError(
             f"{user} is an {row[0]}; a clerk or a judge prints orders. Nothing was changed."
         )

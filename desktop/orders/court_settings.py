@@ -16,7 +16,9 @@ from desktop.orders.model import CourtDetails
 from desktop.orders.names import NAME_STYLES, SCHEDULE_ORDERS
 from desktop.review.clock import now
 from desktop.review.users import User, require_role
+from desktop.store.rows import one_as
 from desktop.store.tx import transaction
+from desktop.vocabulary import Role
 
 # key -> (help text, maximum length)
 COURT_KEYS: dict[str, tuple[str, int]] = {
@@ -82,7 +84,7 @@ def _clean(text: str) -> str:
 
 def set_court_setting(conn: sqlite3.Connection, actor: User, key: str, value: str) -> None:
     """An administrator sets one court detail (an empty value clears it); audited."""
-    require_role(actor, "admin")
+    require_role(actor, Role.ADMIN)
     if key.startswith("relief."):
         name, limit = key[len("relief.") :], 120
         if name not in RELIEF_KEYS:
@@ -134,13 +136,15 @@ class SignerSettings:
 def signer_settings(conn: sqlite3.Connection, user: str) -> SignerSettings:
     if not _table_exists(conn, "signer_settings"):
         return SignerSettings(user)
-    row = conn.execute(
+    found = one_as(
+        conn,
+        SignerSettings,
         "SELECT user, title, signature_image, display_name FROM signer_settings WHERE user = ?",
         (user,),
-    ).fetchone()
-    if row is None:
-        return SignerSettings(user)
-    return SignerSettings(row[0], row[1] or "", row[2], row[3] or "")
+        title=lambda v: v or "",
+        display_name=lambda v: v or "",
+    )
+    return found if found is not None else SignerSettings(user)
 
 
 def set_signer(
@@ -155,15 +159,15 @@ def set_signer(
 ) -> SignerSettings:
     """An administrator, or the judge for themself, sets the title printed for the judge and the
     image of the judge's handwritten signature (PNG or JPEG)."""
-    if actor.role != "admin" and not (
-        actor.role == "judge" and actor.name.casefold() == judge.casefold()
+    if actor.role != Role.ADMIN and not (
+        actor.role == Role.JUDGE and actor.name.casefold() == judge.casefold()
     ):
         raise RefusedError(
             f"{actor.name} is a {actor.role}; only an administrator or the judge "
             "themself can change a judge's signer settings. Nothing was changed."
         )
     row = conn.execute("SELECT name, role FROM users WHERE name = ?", (judge,)).fetchone()
-    if row is None or row[1] != "judge":
+    if row is None or row[1] != Role.JUDGE:
         raise UserError(
             f"{judge} is not a judge's ReliefDesk account; signer settings are for judges."
         )

@@ -240,6 +240,7 @@ def write_export(
     their documentation says to import them, never to open and re-save them in a spreadsheet.
     The output is guarded (desktop.outputs): never the database or a backup, never an existing
     file without `force`; written atomically, mode 0600."""
+    columns: tuple[str, ...]
     if kind == "doj-update":
         columns, rows = DOJ_COLUMNS, doj_rows(conn, batch_id)
     elif kind == "court-update":

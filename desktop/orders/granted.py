@@ -23,6 +23,8 @@ from desktop.orders.model import (
     ProsecutionNotice,
     ResentenceTerms,
 )
+from desktop.store.rows import named, one_as
+from desktop.vocabulary import Relief, ResentenceTarget, ReviewStatus
 
 # Flags that raise a question about a count; when the court grants relief anyway, the order states
 # the finding that resolves it (templates: [count_findings]).
@@ -82,11 +84,14 @@ def check_batch(conn: sqlite3.Connection, batch_id: int) -> None:
 
 def granted_counts(conn: sqlite3.Connection, batch_id: int) -> list[GrantedCount]:
     check_batch(conn, batch_id)
-    rows = conn.execute(
-        """
-        SELECT c.id, c.case_id, c.subject_id, COALESCE(k.county, c.county, ''), r.status,
-               d.relief, d.resentence_target, r.decided_relief, r.decided_target, d.flags,
-               bi.relief, bi.resentence_target, r.reason
+    rows = named(
+        conn.execute(
+            """
+        SELECT c.id AS count_id, c.case_id, c.subject_id,
+               COALESCE(k.county, c.county, '') AS county, r.status,
+               d.relief AS proposed, d.resentence_target AS proposed_target,
+               r.decided_relief, r.decided_target, d.flags,
+               bi.relief AS batch_relief, bi.resentence_target AS batch_target, r.reason
         FROM batch_items bi
         JOIN batches b ON b.id = bi.batch_id
         JOIN review_items r ON r.count_id = bi.count_id
@@ -98,45 +103,35 @@ def granted_counts(conn: sqlite3.Connection, batch_id: int) -> list[GrantedCount
           AND r.status IN ('approved', 'changed')
         ORDER BY c.case_id, c.count_no, c.cnt_order
         """,
-        (batch_id,),
-    ).fetchall()
+            (batch_id,),
+        )
+    )
     out = []
-    for (
-        cid,
-        case_id,
-        subject_id,
-        county,
-        status,
-        d_relief,
-        d_target,
-        c_relief,
-        c_target,
-        flags,
-        b_relief,
-        b_target,
-        reason,
-    ) in rows:
-        relief, target = (d_relief, d_target) if status == "approved" else (c_relief, c_target)
-        if b_relief:
+    for r in rows:
+        if r["status"] == ReviewStatus.APPROVED:
+            relief, target = r["proposed"], r["proposed_target"]
+        else:
+            relief, target = r["decided_relief"], r["decided_target"]
+        if r["batch_relief"]:
             # The relief as submitted in the batch is what the judge accepted; a later
             # re-evaluation of the count does not change an accepted batch.
-            relief, target = b_relief, b_target
+            relief, target = r["batch_relief"], r["batch_target"]
         if relief not in GRANTABLE:
             continue
-        if relief == "resentence" and not target:
-            target = "misdemeanor"
-        changed = status == "changed" or relief != d_relief
+        if relief == Relief.RESENTENCE and not target:
+            target = ResentenceTarget.MISDEMEANOR
+        changed = r["status"] == ReviewStatus.CHANGED or relief != r["proposed"]
         out.append(
             GrantedCount(
-                cid,
-                case_id,
-                subject_id,
-                county,
+                r["count_id"],
+                r["case_id"],
+                r["subject_id"],
+                r["county"],
                 relief,
-                target if relief == "resentence" else None,
-                frozenset(f for f in (flags or "").split(";") if f),
+                target if relief == Relief.RESENTENCE else None,
+                frozenset(f for f in (r["flags"] or "").split(";") if f),
                 changed=bool(changed),
-                reason=" ".join((reason or "").split()) or None,
+                reason=" ".join((r["reason"] or "").split()) or None,
             )
         )
     return out
@@ -154,11 +149,11 @@ def granted_from(
         relief, target = accepted[g.count_id]
         if relief not in GRANTABLE:
             continue
-        if relief == "resentence" and not target:
+        if relief == Relief.RESENTENCE and not target:
             target = "misdemeanor"
         out.append(
             dataclasses.replace(
-                g, relief=relief, resentence_target=target if relief == "resentence" else None
+                g, relief=relief, resentence_target=target if relief == Relief.RESENTENCE else None
             )
         )
     return out
@@ -240,23 +235,17 @@ def resentence_terms(
     conn: sqlite3.Connection, batch_id: int, case_id: int
 ) -> ResentenceTerms | None:
     try:
-        row = conn.execute(
+        return one_as(
+            conn,
+            ResentenceTerms,
             "SELECT credit_days, disposition, supervision_kind, supervision_months, hearing_date,"
             " hearing_department FROM resentence_terms WHERE batch_id = ? AND case_id = ?",
             (batch_id, case_id),
-        ).fetchone()
+            supervision_kind=lambda v: v or "",
+            hearing_department=lambda v: v or "",
+        )
     except sqlite3.OperationalError:
         return None
-    if row is None:
-        return None
-    return ResentenceTerms(
-        credit_days=row[0],
-        disposition=row[1],
-        supervision_kind=row[2] or "",
-        supervision_months=row[3],
-        hearing_date=row[4],
-        hearing_department=row[5] or "",
-    )
 
 
 def case_entries(
@@ -298,7 +287,7 @@ def case_entries(
                     flags=tuple(sorted(g.flags & RESOLVED_FLAGS)),
                 )
             )
-        serving = any(g.relief == "resentence" for g in items)
+        serving = any(g.relief == Relief.RESENTENCE for g in items)
         entries[case_id] = CaseEntry(
             person=printed_person(conn, case_id, style),
             case_number=case_number,

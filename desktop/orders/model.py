@@ -5,9 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from desktop.vocabulary import Relief, ResentenceTarget
+
 # Reliefs an order can grant (not_eligible / needs_review never reach an order).
-GRANTABLE = ("dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction", "resentence")
-RESENTENCE_TARGETS = ("dismissed", "misdemeanor", "infraction")
+GRANTABLE: tuple[Relief, ...] = (
+    Relief.DISMISS_AND_SEAL,
+    Relief.REDESIGNATE_MISDEMEANOR,
+    Relief.REDESIGNATE_INFRACTION,
+    Relief.RESENTENCE,
+)
+RESENTENCE_TARGETS: tuple[ResentenceTarget, ...] = tuple(ResentenceTarget)
 
 
 @dataclass(frozen=True)

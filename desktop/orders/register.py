@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
@@ -290,6 +291,8 @@ def history_problem(conn: sqlite3.Connection, path: Path) -> str:
         row = conn.execute("SELECT hash FROM audit_log WHERE seq = ?", (int(seq_text),)).fetchone()
     except (ValueError, sqlite3.OperationalError):
         return ""
+    if (row is None or row[0] != h) and _foreign_head(conn, head):
+        return ""
     if row is None or row[0] != h:
         return (
             f"the order was signed when audit entry {seq_text} had hash {h[:16]}..., but this "
@@ -298,6 +301,22 @@ def history_problem(conn: sqlite3.Connection, path: Path) -> str:
             + ": the history before the order was rewritten (or this is another database)"
         )
     return ""
+
+
+def _foreign_head(conn: sqlite3.Connection, head: str) -> bool:
+    """An order signed on the judge's PC in a package workspace (issue 15) carries the head of that
+    workspace's log; the import of the judge's answer recorded it, and its audit entry lists it."""
+    try:
+        row = conn.execute(
+            "SELECT a.action, a.payload FROM foreign_audit_heads f JOIN audit_log a"
+            " ON a.seq = f.audit_seq WHERE f.head = ?",
+            (head,),
+        ).fetchone()
+    except sqlite3.OperationalError:
+        return False
+    if row is None or row[0] != "package.import_answer":
+        return False
+    return head in json.loads(row[1]).get("foreign_audit_heads", [])
 
 
 def _verify_recorded(order: OrderRow, path: Path) -> VerifyResult:
@@ -352,9 +371,18 @@ def verify_order(conn: sqlite3.Connection, order_no: str) -> VerifyResult:
     return result
 
 
-def order_place(conn: sqlite3.Connection, order_no: str) -> tuple[int, int | None, str] | None:
-    """(batch id, case id, kind) of an order by its number; None when there is no such order."""
+@dataclass(frozen=True)
+class OrderPlace:
+    """Where an order belongs: its batch, its case (None for an order over a whole batch), kind."""
+
+    batch_id: int
+    case_id: int | None
+    kind: str
+
+
+def order_place(conn: sqlite3.Connection, order_no: str) -> OrderPlace | None:
+    """The batch, case and kind of an order by its number; None when there is no such order."""
     row = conn.execute(
         "SELECT batch_id, case_id, kind FROM orders WHERE order_no = ?", (order_no,)
     ).fetchone()
-    return (row[0], row[1], row[2]) if row else None
+    return OrderPlace(batch_id=row[0], case_id=row[1], kind=row[2]) if row else None

@@ -217,7 +217,11 @@ class OrderSigner:
             name=self.info.name,
         )
         spec = fields.SigFieldSpec(
-            SIGNATURE_FIELD, on_page=rendered.signature.page, box=rendered.signature.box
+            SIGNATURE_FIELD,
+            on_page=rendered.signature.page,
+            # pyHanko declares the box as ints but writes it as PDF reals (FloatObject); the
+            # box is in points with fractions, and rounding would move the field off the line.
+            box=rendered.signature.box,  # type: ignore[arg-type]
         )
         writer = IncrementalPdfFileWriter(io.BytesIO(rendered.pdf))
         if audit_head:

@@ -14,32 +14,32 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from desktop.errors import UserError
+from desktop.store.runs import latest_run
+from desktop.vocabulary import Relief, ResentenceTarget
 
 PROP64_SECTIONS = ("11357", "11358", "11359", "11360")
-GRANTS = ("dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction", "resentence")
-RELIEF_ORDER = (
-    "dismiss_and_seal",
-    "redesignate_misdemeanor",
-    "redesignate_infraction",
-    "resentence",
-    "not_eligible",
-    "needs_review",
+GRANTS = (
+    Relief.DISMISS_AND_SEAL,
+    Relief.REDESIGNATE_MISDEMEANOR,
+    Relief.REDESIGNATE_INFRACTION,
+    Relief.RESENTENCE,
 )
-RELIEF_SHORT = {
-    "dismiss_and_seal": "Dismiss & seal",
-    "redesignate_misdemeanor": "To misd.",
-    "redesignate_infraction": "To infraction",
-    "resentence": "Resentence",
-    "not_eligible": "Not eligible",
-    "needs_review": "Needs review",
+RELIEF_ORDER: tuple[Relief, ...] = tuple(Relief)
+RELIEF_SHORT: dict[str, str] = {
+    Relief.DISMISS_AND_SEAL: "Dismiss & seal",
+    Relief.REDESIGNATE_MISDEMEANOR: "To misd.",
+    Relief.REDESIGNATE_INFRACTION: "To infraction",
+    Relief.RESENTENCE: "Resentence",
+    Relief.NOT_ELIGIBLE: "Not eligible",
+    Relief.NEEDS_REVIEW: "Needs review",
 }
-RELIEF_LABELS = {
-    "dismiss_and_seal": "Dismissed and sealed",
-    "redesignate_misdemeanor": "Redesignated misdemeanor",
-    "redesignate_infraction": "Redesignated infraction",
-    "resentence": "Resentencing (serving)",
-    "not_eligible": "Not eligible",
-    "needs_review": "Needs review",
+RELIEF_LABELS: dict[str, str] = {
+    Relief.DISMISS_AND_SEAL: "Dismissed and sealed",
+    Relief.REDESIGNATE_MISDEMEANOR: "Redesignated misdemeanor",
+    Relief.REDESIGNATE_INFRACTION: "Redesignated infraction",
+    Relief.RESENTENCE: "Resentencing (serving)",
+    Relief.NOT_ELIGIBLE: "Not eligible",
+    Relief.NEEDS_REVIEW: "Needs review",
 }
 
 
@@ -77,15 +77,6 @@ class RunSummary:
     by_clerk: dict[str, Counter[str]] = field(default_factory=dict)
     counts_in_signed_orders: int = 0
     signed_orders: int = 0
-
-
-def latest_run(conn: sqlite3.Connection) -> int:
-    row = conn.execute("SELECT MAX(id) FROM evaluation_runs WHERE status = 'complete'").fetchone()
-    if not row or row[0] is None:
-        raise UserError(
-            "there is no completed evaluation run; run `reliefdesk evaluate --county NAME` first."
-        )
-    return int(row[0])
 
 
 def _decade(iso: str | None) -> str:
@@ -171,8 +162,8 @@ def summarize(conn: sqlite3.Connection, run_id: int | None = None) -> RunSummary
         remaining: list[str | None] = []
         for cid, level, conv in convictions.get(sid, []):
             relief, target = relief_of.get(cid, (None, None))
-            dismissed = relief == "dismiss_and_seal" or (
-                relief == "resentence" and target == "dismissed"
+            dismissed = relief == Relief.DISMISS_AND_SEAL or (
+                relief == Relief.RESENTENCE and target == ResentenceTarget.DISMISSED
             )
             if level == "F":
                 had_felony = True

@@ -13,6 +13,7 @@ from desktop.orders.model import (
     ResentenceTerms,
 )
 from desktop.orders.templates import OrderTemplate
+from desktop.vocabulary import Relief, ResentenceTarget
 
 MONTHS = (
     "January",
@@ -46,7 +47,7 @@ def short_date(iso: str | None) -> str:
 
 
 def relief_key(count: CountLine) -> str:
-    if count.relief == "resentence":
+    if count.relief == Relief.RESENTENCE:
         return f"resentence_{count.resentence_target or 'misdemeanor'}"
     return count.relief
 
@@ -108,16 +109,19 @@ def conditions(order: OrderData) -> set[str]:
     """Which conditional paragraphs of a template apply to this order."""
     counts = order.counts
     out = {"always"}
-    if any(c.relief == "dismiss_and_seal" for c in counts):
+    if any(c.relief == Relief.DISMISS_AND_SEAL for c in counts):
         out.add("any_sealed")
     if any(c.relief.startswith("redesignate") for c in counts):
         out.add("any_redesignated")
     if any(
-        c.relief == "resentence" and c.resentence_target in ("misdemeanor", "infraction", None)
+        c.relief == Relief.RESENTENCE and c.resentence_target in ("misdemeanor", "infraction", None)
         for c in counts
     ):
         out.add("any_resentenced")
-    if any(c.relief == "resentence" and c.resentence_target == "dismissed" for c in counts):
+    if any(
+        c.relief == Relief.RESENTENCE and c.resentence_target == ResentenceTarget.DISMISSED
+        for c in counts
+    ):
         out.add("any_sentence_dismissed")
     if any(e.juvenile for e in order.entries):
         out.add("juvenile")

@@ -382,9 +382,9 @@ class CourtCsvImporter:
                 self._flush()
                 if self.progress:
                     self.progress(src.bytes_read, src.size, "Importing")
-        for lineno, column, reason, raw in src.rejects:
+        for lineno, where, reason, raw in src.rejects:  # where: a column name or None
             self.rows_read += 1
-            self._reject(lineno, column, reason, raw)
+            self._reject(lineno, where, reason, raw)
         src.rejects.clear()
         if self.progress:
             self.progress(src.size, src.size, "Importing")
@@ -442,6 +442,7 @@ class CourtCsvImporter:
         if not value:
             return None
         fmt = self.m["date_format"]
+        d: date | None
         try:
             if fmt:
                 try:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 import gc
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, repeat
 from pathlib import Path
@@ -190,7 +190,8 @@ class RangeReader:
             has_nul = b"\x00" in data
             has_cr = raws is not None and b"\r" in data  # a CR left inside a line
             good: list[str] = []
-            good_nos: list[int] | range = []
+            kept_nos: list[int] = []  # line numbers of the lines kept one by one
+            good_nos: Sequence[int] = kept_nos
             rejects = self.line_rejects
             if not has_nul and not has_cr and _plain(texts):
                 good, good_nos, texts = texts, range(no, no + len(texts)), []
@@ -222,7 +223,7 @@ class RangeReader:
                     rejects.append((no + i, None, "the line contains a stray carriage return", t))
                 else:
                     good.append(t)
-                    good_nos.append(no + i)
+                    kept_nos.append(no + i)
             # Lines before the row being parsed are no longer needed.
             cut = self.consumed - self.base
             if cut > 0:

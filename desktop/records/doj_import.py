@@ -342,7 +342,8 @@ class DojImporter:
     def _copy_chunks(
         self, pool: ProcessPoolExecutor, planned: queue.Queue, writer: BatchWriter, first_line: int
     ) -> None:
-        in_flight: deque[tuple[ChunkJob, Future]] = deque()
+        # A chunk and its worker's future, or None when it will be read here (after handovers).
+        in_flight: deque[tuple[ChunkJob, Future | None]] = deque()
         planning = True
         index = 0
         pos, pos_line = 0, 1

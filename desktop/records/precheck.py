@@ -44,9 +44,9 @@ class FileCheck:
         return f"Ready: {self.kind_words}, about {self.rows_estimate:,} rows"
 
 
-def check_file(conn: sqlite3.Connection, path: str | os.PathLike[str]) -> FileCheck:
+def check_file(conn: sqlite3.Connection | None, path: str | os.PathLike[str]) -> FileCheck:
     """Check one file for import (reads its first lines; hashes it only when a file of the same
-    size was imported before)."""
+    size was imported before). Without a database (conn None) nothing was imported before."""
     from desktop.records import doj_import
     from desktop.records.importer import detect_format
 
@@ -86,7 +86,10 @@ def check_file(conn: sqlite3.Connection, path: str | os.PathLike[str]) -> FileCh
     avg = max(1, sum(len(t) + 1 for _, t in sample) // max(1, len(sample)))
     rows = max(1, round(size / avg) - (1 if len(head) > 1 else 0))
     already = False
-    if conn.execute("SELECT 1 FROM imports WHERE file_size = ?", (size,)).fetchone():
+    if (
+        conn is not None
+        and conn.execute("SELECT 1 FROM imports WHERE file_size = ?", (size,)).fetchone()
+    ):
         sha = file_sha256(p)
         already = (
             conn.execute("SELECT 1 FROM imports WHERE sha256 = ?", (sha,)).fetchone() is not None

@@ -23,9 +23,10 @@ from desktop import audit
 from desktop.errors import RefusedError
 from desktop.review.users import ROLES, User, role_text
 from desktop.store.tx import transaction
+from desktop.vocabulary import Role
 
 READ_ROLES = ROLES
-SEALED_ROLES = ("records_officer", "judge")
+SEALED_ROLES = (Role.RECORDS_OFFICER, Role.JUDGE)
 
 # An order is signed when it carries a signing time or a signed/printed status (a wet-ink order
 # recorded as signed sets one of these as well). Every count of a signed order is sealed; the

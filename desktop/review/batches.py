@@ -29,6 +29,7 @@ from desktop.review.settings import get_setting
 from desktop.review.users import User, require_role
 from desktop.store.tx import transaction
 from desktop.tokens import TokenKey, TokenSession
+from desktop.vocabulary import Role
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def batch_size(conn: sqlite3.Connection, batch_id: int) -> int:
 
 def submit_batch(conn: sqlite3.Connection, clerk: User) -> int:
     """Put every approved/changed count not held by a batch into a new batch; its id."""
-    require_role(clerk, "clerk")
+    require_role(clerk, Role.CLERK)
     at = now()
     with transaction(conn):
         rows = conn.execute(
@@ -171,7 +172,7 @@ def sample(
 ) -> list[SampleItem]:
     """The batch's sample for the judge. The first call draws it (with `seed`, or a fresh random
     one) and stores seed, percent and minimum on the batch; later calls return the same sample."""
-    require_role(judge, "judge")
+    require_role(judge, Role.JUDGE)
     with transaction(conn):
         batch = _batch(conn, batch_id)
         if batch["sample_seed"] is None:
@@ -221,7 +222,7 @@ def sample(
 def _judged_item(
     conn: sqlite3.Connection, judge: User, batch_id: int, count_id: int
 ) -> tuple[dict[str, Any], tuple]:
-    require_role(judge, "judge")
+    require_role(judge, Role.JUDGE)
     batch = _batch(conn, batch_id)
     if batch["status"] != "submitted":
         raise RefusedError(f"batch {batch_id} is already {batch['status']}; its items are final")
@@ -240,7 +241,7 @@ def _judged_item(
 
 def accept_item(conn: sqlite3.Connection, judge: User, batch_id: int, count_id: int) -> None:
     """The judge accepts one sampled count after opening it."""
-    require_role(judge, "judge")
+    require_role(judge, Role.JUDGE)
     with transaction(conn):
         batch, (sampled, _) = _judged_item(conn, judge, batch_id, count_id)
         if not sampled:
@@ -273,7 +274,7 @@ def send_back(
 ) -> None:
     """The count leaves the batch and returns to the clerk's queue as pending; the judge's note
     stays on the batch item, and the clerk's decision is kept as previous_decision."""
-    require_role(judge, "judge")
+    require_role(judge, Role.JUDGE)
     text = " ".join((note or "").split())
     if not text:
         raise UserError("a send-back needs a note for the clerk (--note TEXT)")
@@ -313,7 +314,7 @@ def accept_batch(
     sample, the judge, the time) is stored and its SHA-256 written in the batch.accept audit entry;
     with the judge's key (key_file, passphrase) the manifest is also signed. Orders are built from
     it (desktop.review.manifest). Returns the manifest's SHA-256."""
-    require_role(judge, "judge")
+    require_role(judge, Role.JUDGE)
     if isinstance(key_file, TokenKey):  # a smart card: `passphrase` is its PIN
         key_file = key_file.with_pin(passphrase or key_file.pin)
         TokenSession(key_file).close()  # wrong PIN, no card: refused before any change

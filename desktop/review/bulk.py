@@ -18,19 +18,27 @@ from desktop.review.state import IN_MATTER_SQL
 from desktop.review.users import User, require_role
 from desktop.rules.model import HARD_STOPS
 from desktop.store.tx import transaction
+from desktop.vocabulary import Flag, Relief, ReviewStatus, Role, sql_in
 
 # Never bulk-approved: the engine's hard stops, and flags that ask a person to read the record
 # (an unknown sentence or quantity, a section read with a corrected code, a partial date).
 HARD_STOP_FLAGS = tuple(
-    sorted(HARD_STOPS | {"code_corrected", "date_partial", "sentence_unknown", "unknown_quantity"})
+    sorted(
+        HARD_STOPS
+        | {Flag.CODE_CORRECTED, Flag.DATE_PARTIAL, Flag.SENTENCE_UNKNOWN, Flag.UNKNOWN_QUANTITY}
+    )
 )
-BULK_RELIEFS = ("dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction")
+BULK_RELIEFS = (
+    Relief.DISMISS_AND_SEAL,
+    Relief.REDESIGNATE_MISDEMEANOR,
+    Relief.REDESIGNATE_INFRACTION,
+)
 
 # SQL over review_items r JOIN determinations d: the count may be bulk-approved now.
 _NO_HARD_STOP = " AND ".join(f"instr(';' || d.flags || ';', ';{f};') = 0" for f in HARD_STOP_FLAGS)
 BULK_ELIGIBLE_SQL = (
     "r.status = 'pending' AND r.rereview = 0"
-    f" AND d.relief IN ({', '.join(repr(x) for x in BULK_RELIEFS)})"
+    f" AND d.relief IN {sql_in(BULK_RELIEFS)}"
     f" AND {_NO_HARD_STOP}"
     " AND NOT EXISTS (SELECT 1 FROM batch_items bi WHERE bi.count_id = r.count_id"
     " AND bi.judge_status = 'sent_back')"
@@ -93,7 +101,7 @@ def opened_count(conn: sqlite3.Connection, user: User, rule_path: str) -> int:
 def bulk_approve(conn: sqlite3.Connection, user: User, rule_path: str) -> list[int]:
     """Approve every pending bulk-eligible count of `rule_path`; returns their ids. Refused for
     non-clerks, and until the clerk has opened `bulk_min_opened` counts of the path."""
-    require_role(user, "clerk")
+    require_role(user, Role.CLERK)
     with transaction(conn):
         need = int(get_setting(conn, "bulk_min_opened"))
         opened = opened_ids(conn, user, rule_path)
@@ -113,7 +121,7 @@ def bulk_approve(conn: sqlite3.Connection, user: User, rule_path: str) -> list[i
             user,
             ids,
             "bulk_approve",
-            "approved",
+            ReviewStatus.APPROVED,
             audit_payload={"rule_path": rule_path, "opened": opened, "count": len(ids)},
         )
     return ids

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from desktop import audit
 from desktop.errors import UserError
 from desktop.review.users import User, require_role
+from desktop.store.rows import named
 from desktop.store.tx import transaction
+from desktop.vocabulary import Role
 
 # California's 58 counties, in their customary alphabetical numbering (01 Alameda ... 58 Yuba).
 COUNTIES: tuple[str, ...] = (
@@ -50,7 +52,7 @@ def court_county(conn: sqlite3.Connection) -> str | None:
 
 def set_court_county(conn: sqlite3.Connection, admin: User, name: str) -> str:
     """The administrator sets the court's county (one of the 58); audited. Returns the name."""
-    require_role(admin, "admin")
+    require_role(admin, Role.ADMIN)
     county = canonical(name)
     if county is None:
         raise UserError(
@@ -81,14 +83,19 @@ class LastRun:
 
 def last_run(conn: sqlite3.Connection, county: str) -> LastRun | None:
     """The county's latest complete evaluation run, with its counts by relief."""
-    row = conn.execute(
-        "SELECT id, policy_name, policy_version, as_of FROM evaluation_runs WHERE "
-        "upper(county) = upper(?) AND status = 'complete' ORDER BY id DESC LIMIT 1",
-        (county,),
-    ).fetchone()
+    row = next(
+        named(
+            conn.execute(
+                "SELECT id AS run_id, policy_name, policy_version, as_of FROM evaluation_runs "
+                "WHERE upper(county) = upper(?) AND status = 'complete' ORDER BY id DESC LIMIT 1",
+                (county,),
+            )
+        ),
+        None,
+    )
     if row is None:
         return None
-    return LastRun(row[0], row[1], row[2], row[3], relief_totals(conn, row[0]))
+    return LastRun(**row, totals=relief_totals(conn, row["run_id"]))
 
 
 def relief_totals(conn: sqlite3.Connection, run_id: int) -> dict[str, int]:

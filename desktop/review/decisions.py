@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from desktop import audit
@@ -20,19 +20,14 @@ from desktop.errors import RefusedError, UserError
 from desktop.review import state as st
 from desktop.review.clock import now
 from desktop.review.users import User, require_role
+from desktop.store.rows import all_as
 from desktop.store.tx import transaction
+from desktop.vocabulary import Relief, ResentenceTarget, ReviewStatus, Role
 
-RELIEFS = (
-    "dismiss_and_seal",
-    "redesignate_misdemeanor",
-    "redesignate_infraction",
-    "resentence",
-    "not_eligible",
-    "needs_review",
-)
-RESENTENCE_TARGETS = ("dismissed", "misdemeanor", "infraction")
+RELIEFS: tuple[Relief, ...] = tuple(Relief)
+RESENTENCE_TARGETS: tuple[ResentenceTarget, ...] = tuple(ResentenceTarget)
 # A change picks a relief a court can order (or denies); 'needs_review' is what defer is for.
-CHANGE_RELIEFS = tuple(r for r in RELIEFS if r != "needs_review")
+CHANGE_RELIEFS = tuple(r for r in RELIEFS if r != Relief.NEEDS_REVIEW)
 # The reject reasons offered in the window; a reason not starting with one is filed under 'other'.
 REJECT_REASONS = (
     "record inconsistent",
@@ -124,7 +119,7 @@ def apply(
     user: User,
     ids: list[int],
     action: str,
-    status: str,
+    status: ReviewStatus,
     *,
     reason: str | None = None,
     relief: str | None = None,
@@ -133,7 +128,7 @@ def apply(
 ) -> list[int]:
     """Give `ids` the decision `status` as one step: one review_log row per count, one audit
     entry `review.<action>` listing them. Joins the caller's transaction when there is one."""
-    require_role(user, "clerk")
+    require_role(user, Role.CLERK)
     ids = st.unique_ids(ids)
     if not ids:
         raise UserError("name at least one count id (or --case CASE_NUMBER)")
@@ -147,7 +142,7 @@ def apply(
         for cid in ids:
             old = states[cid]
             proposed, proposed_target = proposals[cid]
-            if action == "approve" and proposed == "needs_review":
+            if action == "approve" and proposed == Relief.NEEDS_REVIEW:
                 raise RefusedError(
                     f"count {cid} needs review: the engine proposed no relief to "
                     "approve; change it to a relief, reject or defer it"
@@ -157,7 +152,7 @@ def apply(
                     f"count {cid} already proposes {relief}"
                     f"{' → ' + target if target else ''}; approve it instead"
                 )
-            new = dict(
+            new = replace(
                 old,
                 status=status,
                 decided_relief=relief,
@@ -178,14 +173,14 @@ def apply(
 
 def approve(conn: sqlite3.Connection, user: User, ids: list[int]) -> list[int]:
     """Approve the engine's proposed relief for each count (refused for needs_review counts)."""
-    return apply(conn, user, ids, "approve", "approved")
+    return apply(conn, user, ids, "approve", ReviewStatus.APPROVED)
 
 
 def reject(conn: sqlite3.Connection, user: User, ids: list[int], reason: str) -> list[int]:
     """Reject the proposal for each count. `reason` starts with one of REJECT_REASONS, optionally
     followed by ': details'; any other text is kept as 'other: text'."""
-    require_role(user, "clerk")
-    return apply(conn, user, ids, "reject", "rejected", reason=normalise_reason(reason))
+    require_role(user, Role.CLERK)
+    return apply(conn, user, ids, "reject", ReviewStatus.REJECTED, reason=normalise_reason(reason))
 
 
 def change(
@@ -198,10 +193,10 @@ def change(
 ) -> list[int]:
     """Grant another relief than proposed. A reason is required; `target` (dismissed |
     misdemeanor | infraction) is required for resentence and refused otherwise."""
-    require_role(user, "clerk")
+    require_role(user, Role.CLERK)
     if relief not in CHANGE_RELIEFS:
         raise UserError(f"unknown relief {relief!r}: use one of {', '.join(CHANGE_RELIEFS)}")
-    if relief == "resentence":
+    if relief == Relief.RESENTENCE:
         if target not in RESENTENCE_TARGETS:
             raise UserError(
                 "a change to resentence needs --target: one of " + ", ".join(RESENTENCE_TARGETS)
@@ -216,7 +211,7 @@ def change(
         user,
         [count_id],
         "change",
-        "changed",
+        ReviewStatus.CHANGED,
         reason=text,
         relief=relief,
         target=target,
@@ -229,14 +224,14 @@ def defer(
 ) -> list[int]:
     """Put counts aside for later; an optional note says why."""
     text = " ".join((reason or "").split()) or None
-    return apply(conn, user, ids, "defer", "deferred", reason=text)
+    return apply(conn, user, ids, "defer", ReviewStatus.DEFERRED, reason=text)
 
 
 def undo(conn: sqlite3.Connection, user: User) -> list[int]:
     """Undo `user`'s last decision step (all the counts it touched) and return their ids.
     Repeated calls step further back. Refused when a count changed since (another decision,
     a re-evaluation, the judge) or is held by a batch."""
-    require_role(user, "clerk")
+    require_role(user, Role.CLERK)
     at = now()
     with transaction(conn):
         row = conn.execute(
@@ -261,14 +256,13 @@ def undo(conn: sqlite3.Connection, user: User) -> list[int]:
             # A re-evaluation that kept the relief only moves determination_id (evaluation's
             # column): the decision still stands, so it is compared and kept as it is now.
             cur = current[cid]
-            if _decision(cur) != _decision(json.loads(new_json)):
+            if cur.decision() != st.ReviewState.from_json(new_json).decision():
                 raise RefusedError(
                     f"cannot undo {action} of count {cid}: it changed since "
-                    f"(now {cur['status']}); decide it again instead"
+                    f"(now {cur.status}); decide it again instead"
                 )
-            changes.append(
-                (cid, cur, dict(json.loads(old_json), determination_id=cur["determination_id"]))
-            )
+            old = st.ReviewState.from_json(old_json)
+            changes.append((cid, cur, replace(old, determination_id=cur.determination_id)))
         conn.execute("UPDATE review_log SET undone = 1 WHERE step = ?", (step,))
         st.log_step(conn, user.name, "undo", at, changes)
         audit.append(
@@ -282,17 +276,15 @@ def undo(conn: sqlite3.Connection, user: User) -> list[int]:
     return ids
 
 
-def _decision(state: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in state.items() if k != "determination_id"}
-
-
 def history(conn: sqlite3.Connection, count_id: int) -> list[HistoryEntry]:
     """Every decision on the count, oldest first (undos included, undone steps marked)."""
-    return [
-        HistoryEntry(r[0], r[1], r[2], r[3], json.loads(r[4]), json.loads(r[5]), bool(r[6]))
-        for r in conn.execute(
-            "SELECT step, user, action, at, old_state, new_state, undone FROM review_log "
-            "WHERE count_id = ? ORDER BY id",
-            (count_id,),
-        )
-    ]
+    return all_as(
+        conn,
+        HistoryEntry,
+        "SELECT step, user, action, at, old_state AS old, new_state AS new, undone "
+        "FROM review_log WHERE count_id = ? ORDER BY id",
+        (count_id,),
+        old=json.loads,
+        new=json.loads,
+        undone=bool,
+    )

@@ -9,6 +9,7 @@ import sqlite3
 from typing import Any
 
 from desktop.errors import UserError
+from desktop.vocabulary import ReviewStatus
 
 
 def _dicts(cur: sqlite3.Cursor) -> list[dict[str, Any]]:
@@ -152,7 +153,7 @@ def render_text(d: dict[str, Any]) -> str:
         + (
             f" → {rv['decided_relief']}"
             + (f" → {rv['decided_target']}" if rv["decided_target"] else "")
-            if rv["status"] == "changed"
+            if rv["status"] == ReviewStatus.CHANGED
             else ""
         )
         + (f" by {rv['decided_by']} at {rv['decided_at']}" if rv["decided_by"] else "")

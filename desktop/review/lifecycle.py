@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from desktop.review import state as st
 from desktop.review.words import relief_words
+from desktop.vocabulary import ReviewStatus
 
 # Stages, in the order a count goes through them.
 STAGES = (
@@ -46,7 +47,9 @@ class CountLife:
     order_no: str | None = None
     order_status: str | None = None  # prepared | signed | printed
     judge_note: str | None = None  # the note of the judge who sent it back
-    matter_id: int | None = None  # the court matter (petition, application, challenge) asking about it
+    matter_id: int | None = (
+        None  # the court matter (petition, application, challenge) asking about it
+    )
 
     @property
     def text(self) -> str:
@@ -165,7 +168,7 @@ def lives(conn: sqlite3.Connection, ids: list[int]) -> dict[int, CountLife]:
             bid, bstatus, jstatus, jnote = batch[cid]
             if jstatus == "sent_back":
                 note = jnote
-                if status == "pending":
+                if status == ReviewStatus.PENDING:
                     stage = "sent_back"
             else:
                 stage = "accepted" if bstatus == "accepted" else "submitted"

@@ -19,6 +19,7 @@ from typing import Any
 
 from desktop.errors import RefusedError, UserError
 from desktop.tokens import TokenKey, TokenSession
+from desktop.vocabulary import ReviewStatus
 
 VERSION = 1
 
@@ -39,7 +40,7 @@ def manifest_counts(conn: sqlite3.Connection, batch_id: int) -> list[list[Any]]:
     ):
         if b_relief:
             relief, target = b_relief, b_target
-        elif status == "changed":
+        elif status == ReviewStatus.CHANGED:
             relief, target = c_relief, c_target
         else:
             relief, target = d_relief, d_target

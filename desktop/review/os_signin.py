@@ -19,7 +19,9 @@ from desktop import audit
 from desktop.errors import RefusedError, UserError
 from desktop.review.clock import now
 from desktop.review.users import ROLES, User, _require_active, require_role
+from desktop.store.rows import all_as
 from desktop.store.tx import transaction
+from desktop.vocabulary import Role
 
 KINDS = ("account", "group")
 NO_PASSWORD = "os-account"  # never a valid scrypt hash: such a user cannot sign in by password
@@ -35,12 +37,11 @@ class Mapping:
 
 
 def list_mappings(conn: sqlite3.Connection) -> list[Mapping]:
-    return [
-        Mapping(*r)
-        for r in conn.execute(
-            "SELECT kind, name, role, added_by, added_at FROM os_role_map ORDER BY kind, name"
-        )
-    ]
+    return all_as(
+        conn,
+        Mapping,
+        "SELECT kind, name, role, added_by, added_at FROM os_role_map ORDER BY kind, name",
+    )
 
 
 def enabled(conn: sqlite3.Connection) -> bool:
@@ -49,7 +50,7 @@ def enabled(conn: sqlite3.Connection) -> bool:
 
 
 def map_role(conn: sqlite3.Connection, actor: User, kind: str, name: str, role: str) -> Mapping:
-    require_role(actor, "admin")
+    require_role(actor, Role.ADMIN)
     if kind not in KINDS:
         raise UserError(f"map an account or a group, not {kind!r}")
     if role not in ROLES:
@@ -79,7 +80,7 @@ def map_role(conn: sqlite3.Connection, actor: User, kind: str, name: str, role: 
 
 
 def unmap(conn: sqlite3.Connection, actor: User, kind: str, name: str) -> None:
-    require_role(actor, "admin")
+    require_role(actor, Role.ADMIN)
     with transaction(conn):
         _require_active(conn, actor)
         cur = conn.execute("DELETE FROM os_role_map WHERE kind = ? AND name = ?", (kind, name))

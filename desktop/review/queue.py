@@ -25,6 +25,7 @@ from typing import Any
 from desktop.errors import UserError
 from desktop.law.normalize import parse_section
 from desktop.review.access import SEALED_COUNTS_SQL
+from desktop.vocabulary import ReviewStatus
 
 QUEUE_COLUMNS = (
     "count_id",
@@ -50,7 +51,7 @@ QUEUE_COLUMNS = (
     "rereview",
     "previous_decision",
 )
-STATUSES = ("pending", "approved", "rejected", "changed", "deferred")
+STATUSES: tuple[ReviewStatus, ...] = tuple(ReviewStatus)
 # Pseudo-statuses a clerk filters on: counts reopened by a re-evaluation or sent back by the judge.
 EXTRA_STATUSES = ("rereview", "sent_back")
 # Base sections indexed by counts_cannabis (migration 0007): HS 11357-11360 and look-alikes.
@@ -341,7 +342,9 @@ def list_queue(
                 row["previous_decision"] = json.loads(row["previous_decision"])
             except json.JSONDecodeError:
                 pass
-        row["judge_note"] = notes.get(row["count_id"]) if row["status"] == "pending" else None
+        row["judge_note"] = (
+            notes.get(row["count_id"]) if row["status"] == ReviewStatus.PENDING else None
+        )
     return rows
 
 

@@ -12,16 +12,26 @@ from desktop.review import queue as core_queue
 
 
 class QueueFilters(Protocol):
-    """The filters the window's queue model holds (desktop.ui.queue_model.QueueFilters)."""
+    """The filters the window's queue model holds (desktop.ui.queue_model.QueueFilters).
 
-    status: str | None
-    relief: str | None
-    flag: str | None
-    rule_path: str | None
-    section: str | None
-    search: str | None
-    scope: str | None
-    include_sealed: bool
+    Read-only properties, so a holder may declare narrower types (the window's `search: str`)."""
+
+    @property
+    def status(self) -> str | None: ...
+    @property
+    def relief(self) -> str | None: ...
+    @property
+    def flag(self) -> str | None: ...
+    @property
+    def rule_path(self) -> str | None: ...
+    @property
+    def section(self) -> str | None: ...
+    @property
+    def search(self) -> str | None: ...
+    @property
+    def scope(self) -> str | None: ...
+    @property
+    def include_sealed(self) -> bool: ...
 
 
 # The columns the table shows, read for one page of count ids at a time.
@@ -38,7 +48,7 @@ WHERE r.count_id IN ({marks})
 """
 
 
-def rows_by_id(conn: sqlite3.Connection, ids: list[int]) -> dict[int, Any]:
+def rows_by_id(conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str, Any]]:
     if not ids:
         return {}
     cur = conn.execute(_ROWS_SQL.format(marks=",".join("?" * len(ids))), ids)

@@ -9,6 +9,7 @@ from desktop import audit, tokens
 from desktop.errors import UserError
 from desktop.review.users import User, require_role
 from desktop.store.tx import transaction
+from desktop.vocabulary import Role
 
 # Defaults, also inserted by migration 0004; a missing row falls back to these.
 DEFAULTS: dict[str, int | float] = {
@@ -44,7 +45,7 @@ def all_settings(conn: sqlite3.Connection) -> dict[str, int | float]:
 
 def set_setting(conn: sqlite3.Connection, actor: User, key: str, value: float) -> None:
     """An admin changes a review setting (audited)."""
-    require_role(actor, "admin")
+    require_role(actor, Role.ADMIN)
     if key not in DEFAULTS:
         raise UserError(f"unknown setting {key!r}: use one of {', '.join(DEFAULTS)}")
     lo, hi = _LIMITS[key]
@@ -92,7 +93,7 @@ def set_order_prefix(conn: sqlite3.Connection, actor: User, prefix: str) -> None
     """An admin sets the court's order-number prefix: 1-12 letters, digits or '-' (audited)."""
     import re
 
-    require_role(actor, "admin")
+    require_role(actor, Role.ADMIN)
     text = (prefix or "").strip().upper()
     if not re.fullmatch(r"[A-Z0-9][A-Z0-9-]{0,11}", text):
         raise UserError(f"order prefix {prefix!r}: use 1-12 letters, digits or '-', e.g. SBSC-P64")

@@ -1,29 +1,53 @@
-"""The review state of a count (its review_items row) as a plain dict, and the decision history
+"""The review state of a count (its review_items row) as a ReviewState, and the decision history
 in review_log: reading and writing states and logging one step of decisions.
 
 A state holds every column of review_items except count_id, so restoring an old state (undo)
-puts the row back exactly as it was."""
+puts the row back exactly as it was. review_log keeps states as JSON objects keyed by column."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from desktop.errors import RefusedError, UserError
+from desktop.store.rows import named
+from desktop.vocabulary import ReviewStatus
 
-STATE_COLUMNS = (
-    "determination_id",
-    "status",
-    "decided_relief",
-    "decided_target",
-    "reason",
-    "decided_by",
-    "decided_at",
-    "rereview",
-    "previous_decision",
-)
+
+@dataclass(frozen=True)
+class ReviewState:
+    """A count's review_items row but its count_id: the determination under review, the clerk's
+    decision (status, relief, target, reason, who, when), whether a re-evaluation reopened it,
+    and the decision a judge's send-back or a re-evaluation put aside (JSON)."""
+
+    determination_id: int
+    status: str  # a ReviewStatus
+    decided_relief: str | None
+    decided_target: str | None
+    reason: str | None
+    decided_by: str | None
+    decided_at: str | None
+    rereview: int
+    previous_decision: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {c: getattr(self, c) for c in STATE_COLUMNS}
+
+    def decision(self) -> dict[str, Any]:
+        """The state without determination_id (which a re-evaluation may move)."""
+        return {c: getattr(self, c) for c in STATE_COLUMNS if c != "determination_id"}
+
+    @classmethod
+    def from_json(cls, text: str) -> ReviewState:
+        """A state as review_log keeps it (a column missing from an old entry is empty)."""
+        data = json.loads(text)
+        return cls(**{c: data.get(c, 0 if c == "rereview" else None) for c in STATE_COLUMNS})
+
+
+STATE_COLUMNS = tuple(f.name for f in fields(ReviewState))
 _CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
 
 
@@ -40,16 +64,19 @@ def unique_ids(ids: Iterable[int]) -> list[int]:
     return list(seen)
 
 
-def read_states(conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str, Any]]:
+def read_states(conn: sqlite3.Connection, ids: list[int]) -> dict[int, ReviewState]:
     """State of each count; UserError naming the first id that is not in the review queue."""
     cols = ", ".join(STATE_COLUMNS)
-    out: dict[int, dict[str, Any]] = {}
+    out: dict[int, ReviewState] = {}
     for part in chunks(ids):
         marks = ",".join("?" * len(part))
-        for row in conn.execute(
-            f"SELECT count_id, {cols} FROM review_items WHERE count_id IN ({marks})", part
+        for row in named(
+            conn.execute(
+                f"SELECT count_id, {cols} FROM review_items WHERE count_id IN ({marks})", part
+            )
         ):
-            out[row[0]] = dict(zip(STATE_COLUMNS, row[1:], strict=True))
+            count_id = row.pop("count_id")
+            out[count_id] = ReviewState(**row)
     missing = [i for i in ids if i not in out]
     if missing:
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
@@ -75,16 +102,17 @@ def read_proposals(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[
     return out
 
 
-def write_state(conn: sqlite3.Connection, count_id: int, state: dict[str, Any]) -> None:
+def write_state(conn: sqlite3.Connection, count_id: int, state: ReviewState) -> None:
     sets = ", ".join(f"{c} = ?" for c in STATE_COLUMNS)
     conn.execute(
         f"UPDATE review_items SET {sets} WHERE count_id = ?",
-        [*(state[c] for c in STATE_COLUMNS), count_id],
+        [*(getattr(state, c) for c in STATE_COLUMNS), count_id],
     )
 
 
-def dump(state: dict[str, Any]) -> str:
-    return json.dumps(state, sort_keys=True, separators=(",", ":"))
+def dump(state: ReviewState) -> str:
+    """The state as review_log keeps it (sorted keys, no spaces)."""
+    return json.dumps(state.as_dict(), sort_keys=True, separators=(",", ":"))
 
 
 def next_step(conn: sqlite3.Connection) -> int:
@@ -96,14 +124,14 @@ def log_step(
     user: str,
     action: str,
     at: str,
-    changes: list[tuple[int, dict[str, Any], dict[str, Any]]],
+    changes: list[tuple[int, ReviewState, ReviewState]],
 ) -> int:
     """Write the new states and one review_log row per count, all under one step number."""
     step = next_step(conn)
     sets = ", ".join(f"{c} = ?" for c in STATE_COLUMNS)
     conn.executemany(
         f"UPDATE review_items SET {sets} WHERE count_id = ?",
-        [[*(new[c] for c in STATE_COLUMNS), cid] for cid, _, new in changes],
+        [[*(getattr(new, c) for c in STATE_COLUMNS), cid] for cid, _, new in changes],
     )
     conn.executemany(
         "INSERT INTO review_log (step, count_id, user, action, old_state, new_state, at)"
@@ -193,14 +221,14 @@ _DECISION_KEYS = (
 )
 
 
-def sent_back_state(old: dict[str, Any], **why: Any) -> dict[str, Any]:
+def sent_back_state(old: ReviewState, **why: Any) -> ReviewState:
     """The state of a count a judge sent back: pending again, its decision cleared and kept (with
     `why`: who sent it back, the batch, the note) as previous_decision for the clerk to read."""
-    previous = {k: old[k] for k in _DECISION_KEYS}
+    previous = {k: getattr(old, k) for k in _DECISION_KEYS}
     previous.update(why)
-    return dict(
+    return replace(
         old,
-        status="pending",
+        status=ReviewStatus.PENDING,
         decided_relief=None,
         decided_target=None,
         reason=None,

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from desktop import audit
 from desktop.errors import RefusedError, UserError
 from desktop.review.clock import now
+from desktop.store.rows import all_as, named, one_as
 from desktop.store.tx import transaction
+from desktop.vocabulary import Role
 
-ROLES = ("clerk", "judge", "admin", "records_officer")
+ROLES: tuple[Role, ...] = tuple(Role)  # clerk, judge, admin, records officer
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MIN_PASSWORD = 8
 _WRONG = "wrong user name or password"
@@ -81,22 +83,27 @@ def has_users(conn: sqlite3.Connection) -> bool:
 
 def get_user(conn: sqlite3.Connection, name: str) -> User | None:
     """The active account called `name` (any case), or None."""
-    row = conn.execute(
-        "SELECT id, name, role FROM users WHERE name = ? AND active = 1", (name,)
-    ).fetchone()
-    return User(*row) if row else None
+    return one_as(
+        conn, User, "SELECT id, name, role FROM users WHERE name = ? AND active = 1", (name,)
+    )
 
 
 def authenticate(conn: sqlite3.Connection, name: str, password: str) -> User:
     """The active user `name` if `password` is theirs; RefusedError otherwise, with one message
     for an unknown name, a deactivated account and a wrong password alike."""
-    row = conn.execute(
-        "SELECT id, name, role, pw_hash FROM users WHERE name = ? AND active = 1", (name or "",)
-    ).fetchone()
-    ok = check_password(password or "", row[3] if row else _DUMMY_HASH)
+    row = next(
+        named(
+            conn.execute(
+                "SELECT id, name, role, pw_hash FROM users WHERE name = ? AND active = 1",
+                (name or "",),
+            )
+        ),
+        None,
+    )
+    ok = check_password(password or "", row["pw_hash"] if row else _DUMMY_HASH)
     if not row or not ok:
         raise RefusedError(_WRONG)
-    return User(row[0], row[1], row[2])
+    return User(id=row["id"], name=row["name"], role=row["role"])
 
 
 def require_role(user: User, *roles: str) -> None:
@@ -141,7 +148,7 @@ def create_user(
     with transaction(conn):
         first = not has_users(conn)
         if first:
-            if role != "admin":
+            if role != Role.ADMIN:
                 raise RefusedError(
                     "the database has no users yet: the first account must be an "
                     "admin (--role admin)"
@@ -149,7 +156,7 @@ def create_user(
         else:
             if actor is None:
                 raise RefusedError("only an admin may add users: name one with --as ADMIN")
-            require_role(actor, "admin")
+            require_role(actor, Role.ADMIN)
             _require_active(conn, actor)
         if conn.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
             raise RefusedError(f"a user named {name} already exists; pick another name")
@@ -170,12 +177,12 @@ def create_user(
 
 
 def list_users(conn: sqlite3.Connection) -> list[Account]:
-    return [
-        Account(r[0], r[1], r[2], bool(r[3]), r[4], r[5])
-        for r in conn.execute(
-            "SELECT id, name, role, active, created_at, created_by FROM users ORDER BY name"
-        )
-    ]
+    return all_as(
+        conn,
+        Account,
+        "SELECT id, name, role, active, created_at, created_by FROM users ORDER BY name",
+        active=bool,
+    )
 
 
 def _require_active(conn: sqlite3.Connection, actor: User) -> None:
@@ -194,14 +201,14 @@ def _target(conn: sqlite3.Connection, name: str) -> tuple[int, str, str, int]:
 
 def deactivate_user(conn: sqlite3.Connection, actor: User, name: str) -> None:
     """An admin closes an account (kept for the history). The last active admin stays."""
-    require_role(actor, "admin")
+    require_role(actor, Role.ADMIN)
     with transaction(conn):
         _require_active(conn, actor)
         uid, real, role, active = _target(conn, name)
         if not active:
             raise RefusedError(f"{real}'s account is already inactive")
         if (
-            role == "admin"
+            role == Role.ADMIN
             and conn.execute(
                 "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1"
             ).fetchone()[0]
@@ -215,7 +222,7 @@ def deactivate_user(conn: sqlite3.Connection, actor: User, name: str) -> None:
 def set_password(conn: sqlite3.Connection, actor: User, name: str, password: str) -> None:
     """An admin sets anyone's password; any user may set their own."""
     if actor.name.casefold() != name.casefold():
-        require_role(actor, "admin")
+        require_role(actor, Role.ADMIN)
     if len(password) < MIN_PASSWORD:
         raise UserError(
             f"the password for {name} is too short: use at least {MIN_PASSWORD} characters"

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import re
 
-_RELIEF_WORDS = {
-    "dismiss_and_seal": "dismiss and seal",
-    "redesignate_misdemeanor": "reduce to misdemeanor",
-    "redesignate_infraction": "reduce to infraction",
-    "resentence": "resentence",
-    "not_eligible": "not eligible",
-    "needs_review": "needs review",
+from desktop.vocabulary import Relief
+
+_RELIEF_WORDS: dict[str, str] = {
+    Relief.DISMISS_AND_SEAL: "dismiss and seal",
+    Relief.REDESIGNATE_MISDEMEANOR: "reduce to misdemeanor",
+    Relief.REDESIGNATE_INFRACTION: "reduce to infraction",
+    Relief.RESENTENCE: Relief.RESENTENCE,
+    Relief.NOT_ELIGIBLE: "not eligible",
+    Relief.NEEDS_REVIEW: "needs review",
 }
 _SENTENCES = ("serving sentence", "completed sentence", "sentence unknown")
 _RULE = re.compile(r"^(R\d+)\s+(.*)$")
@@ -24,7 +26,7 @@ _RULE = re.compile(r"^(R\d+)\s+(.*)$")
 def relief_words(relief: str | None, target: str | None = None) -> str:
     """'redesignate_misdemeanor' -> 'reduce to misdemeanor'; resentence names its target."""
     text = _RELIEF_WORDS.get(relief or "", (relief or "").replace("_", " "))
-    if relief == "resentence" and target:
+    if relief == Relief.RESENTENCE and target:
         text += f" ({target})"
     return text
 

@@ -33,19 +33,24 @@ from desktop.rules.sections import (
     mentions_prop64,
     parse_pattern,
 )
+from desktop.vocabulary import Flag, Relief
 
 PROP64_DATE = date(2016, 11, 9)
 GRADE = {"lawful": 0, "infraction": 1, "misdemeanor": 2, "felony": 3}
 LEVEL_GRADE = {"F": 3, "M": 2, "I": 1}
 LEVEL_WORD = {"F": "felony", "M": "misdemeanor", "I": "infraction"}
-GRANT_RANK = {"redesignate_misdemeanor": 1, "redesignate_infraction": 2, "dismiss_and_seal": 3}
+GRANT_RANK = {
+    Relief.REDESIGNATE_MISDEMEANOR: 1,
+    Relief.REDESIGNATE_INFRACTION: 2,
+    Relief.DISMISS_AND_SEAL: 3,
+}
 RELIEF_WORDS = {
-    "dismiss_and_seal": "dismiss and seal",
-    "redesignate_misdemeanor": "redesignate as a misdemeanor",
-    "redesignate_infraction": "redesignate as an infraction",
-    "resentence": "recall and resentence",
-    "not_eligible": "not eligible",
-    "needs_review": "needs review",
+    Relief.DISMISS_AND_SEAL: "dismiss and seal",
+    Relief.REDESIGNATE_MISDEMEANOR: "redesignate as a misdemeanor",
+    Relief.REDESIGNATE_INFRACTION: "redesignate as an infraction",
+    Relief.RESENTENCE: "recall and resentence",
+    Relief.NOT_ELIGIBLE: "not eligible",
+    Relief.NEEDS_REVIEW: "needs review",
 }
 S_8 = "HS 11361.8"
 S_8E = "HS 11361.8(e)-(g)"
@@ -333,7 +338,7 @@ def _over_partial_dates(
                     {"partial": partial},
                 ),
             ]
-            flags = sorted({*first.flags, "date_partial"})
+            flags = sorted({*first.flags, Flag.DATE_PARTIAL})
             out.append(
                 replace(
                     first, flags=flags, steps=steps, rule_path=_with_flags(first.rule_path, flags)
@@ -354,7 +359,7 @@ def _over_partial_dates(
             if not too_many
             else (f"Partial dates in {len(cycles)} cycles are too many to check every combination")
         )
-        flags = sorted({*first.flags, "date_partial"})
+        flags = sorted({*first.flags, Flag.DATE_PARTIAL})
         step = Step(
             "RX.partial_date",
             "The record gives only part of "
@@ -368,9 +373,11 @@ def _over_partial_dates(
         out.append(
             Determination(
                 count_id=count_id,
-                relief="needs_review",
+                relief=Relief.NEEDS_REVIEW,
                 resentence_target=None,
-                rule_path=_rule_path(first.rule_path, "date partial", "needs_review", None, flags),
+                rule_path=_rule_path(
+                    first.rule_path, "date partial", Relief.NEEDS_REVIEW, None, flags
+                ),
                 flags=flags,
                 steps=[*first.steps[:1], step],
             )
@@ -453,19 +460,19 @@ def _record_incomplete(subject: SubjectFacts, d: Determination) -> Determination
         + (
             f" Without them the engine found: {RELIEF_WORDS.get(d.relief, d.relief)}"
             + (f" ({d.resentence_target})." if d.resentence_target else ".")
-            if d.relief != "needs_review"
+            if d.relief != Relief.NEEDS_REVIEW
             else ""
         ),
         "",
         {"rejected_lines": [{"file": f, "line": n} for f, n in lines[:200]], "found": d.relief},
     )
-    flags = sorted({*d.flags, "record_incomplete"})
+    flags = sorted({*d.flags, Flag.RECORD_INCOMPLETE})
     at = 1 if d.steps and d.steps[0].rule.startswith("R0") else 0
     return Determination(
         count_id=d.count_id,
-        relief="needs_review",
+        relief=Relief.NEEDS_REVIEW,
         resentence_target=None,
-        rule_path=_rule_path(d.rule_path, "record incomplete", "needs_review", None, flags),
+        rule_path=_rule_path(d.rule_path, "record incomplete", Relief.NEEDS_REVIEW, None, flags),
         flags=flags,
         steps=[*d.steps[:at], step, *d.steps[at:]],
     )
@@ -489,7 +496,7 @@ class _Builder:
         self.steps: list[Step] = []
         self.path: list[str] = []
         if ctx.subject.deceased:
-            self.flags.add("deceased")
+            self.flags.add(Flag.DECEASED)
 
     def step(self, rule: str, text: str, statute: str = "", /, **facts) -> None:
         self.steps.append(
@@ -497,6 +504,7 @@ class _Builder:
         )
 
     def done(self, relief: str, target: str | None = None, decisive: str = "") -> Determination:
+        relief = Relief(relief)  # a policy action arrives as text
         c = self.c
         level = _level(c)[0]
         serving = self.ctx.serving(c)
@@ -847,8 +855,8 @@ def _r0_scope(ctx: Ctx, e: _Count) -> Floor | None:
         **facts,
     )
     read = parse_section(c.offense_text)
-    if read is not None and read.prop64 and "code_corrected" in read.flags:
-        b.flags.add("code_corrected")
+    if read is not None and read.prop64 and Flag.CODE_CORRECTED in read.flags:
+        b.flags.add(Flag.CODE_CORRECTED)
         b.step(
             "R0.code_corrected",
             f"The record writes '{read.text}': there is no PC "
@@ -873,7 +881,7 @@ def _r0_scope(ctx: Ctx, e: _Count) -> Floor | None:
             text=read.text,
         )
     if e.inferred and level:
-        b.flags.add("level_inferred")
+        b.flags.add(Flag.LEVEL_INFERRED)
         b.step(
             "R0.level",
             f"The record does not state the level; HS {c.base} was a "
@@ -889,7 +897,7 @@ def _rx_record(ctx: Ctx, e: _Count) -> Floor | None:
     problems = _record_problems(ctx, e.c)
     if not problems:
         return None
-    e.b.flags.add("record_inconsistent")
+    e.b.flags.add(Flag.RECORD_INCONSISTENT)
     e.b.step(
         "RX.record",
         "The record is inconsistent: " + "; ".join(problems) + ". A clerk must "
@@ -897,7 +905,7 @@ def _rx_record(ctx: Ctx, e: _Count) -> Floor | None:
         "",
         problems=problems,
     )
-    return "needs_review", None, "record inconsistent"
+    return Relief.NEEDS_REVIEW, None, "record inconsistent"
 
 
 def _r1_juvenile(ctx: Ctx, e: _Count) -> Floor | None:
@@ -910,7 +918,7 @@ def _r1_juvenile(ctx: Ctx, e: _Count) -> Floor | None:
         "through the juvenile court and its forms (JV-744 to JV-746).",
         "HS 11361.8(m)",
     )
-    return "needs_review", None, "R1 juvenile"
+    return Relief.NEEDS_REVIEW, None, "R1 juvenile"
 
 
 def _r2_effective_date(ctx: Ctx, e: _Count) -> Floor | None:
@@ -918,9 +926,9 @@ def _r2_effective_date(ctx: Ctx, e: _Count) -> Floor | None:
     earlier offense is the county's choice (T20)."""
     b, c = e.b, e.c
     off = c.offense_date
-    if "offense_after_prop64" in b.flags:
+    if Flag.OFFENSE_AFTER_PROP64 in b.flags:
         also = ""
-        if "ineligible_subdivision" in b.flags:
+        if Flag.INELIGIBLE_SUBDIVISION in b.flags:
             also = (
                 f" HS {c.section} is moreover a subdivision that remains a felony under the "
                 "amended law (HS 11359(c)(3), (d); 11360(a)(3)(C)-(D))."
@@ -933,9 +941,9 @@ def _r2_effective_date(ctx: Ctx, e: _Count) -> Floor | None:
             offense_date=_d(off),
             ineligible_subdivision=True if also else None,
         )
-        return "not_eligible", None, "R2 offense after Prop 64"
-    if "judgment_after_prop64" in b.flags:
-        choice = ctx.interp.get("judgment_after_prop64", "needs_review")
+        return Relief.NOT_ELIGIBLE, None, "R2 offense after Prop 64"
+    if Flag.JUDGMENT_AFTER_PROP64 in b.flags:
+        choice = ctx.interp.get("judgment_after_prop64", Relief.NEEDS_REVIEW)
         b.step(
             "R2.judgment_after",
             f"The offense ({off}) was before November 9, 2016 but the "
@@ -973,7 +981,7 @@ def _r3_challenge(ctx: Ctx, e: _Count) -> Floor | None:
         response_date=_d(resp.response_date),
         ground=resp.ground,
     )
-    return "needs_review", None, "R3 prosecution challenged"
+    return Relief.NEEDS_REVIEW, None, "R3 prosecution challenged"
 
 
 def _r4_grade(ctx: Ctx, e: _Count) -> Floor | None:
@@ -992,20 +1000,20 @@ def _r4_grade(ctx: Ctx, e: _Count) -> Floor | None:
         offense_date=_d(c.offense_date),
     )
     if g.unknown_quantity:
-        b.flags.add("unknown_quantity")
-    if "ineligible_subdivision" in b.flags:
+        b.flags.add(Flag.UNKNOWN_QUANTITY)
+    if Flag.INELIGIBLE_SUBDIVISION in b.flags:
         b.step(
             "R4.ineligible_subdivision",
             f"HS {c.section} is a subdivision that remains a felony under the amended law.",
             "HS 11359(c)(3), (d); 11360(a)(3)(C)-(D)",
         )
-        return "not_eligible", None, "R4 ineligible subdivision"
+        return Relief.NOT_ELIGIBLE, None, "R4 ineligible subdivision"
     if c.base == "11358" and level == "F" and g.grade == "misdemeanor":
         env = list(ctx.priors.environmental.get(c.cycle, ()))
         env += _environmental_mentions(c)
         if env:
-            b.flags.add("environmental_violation")
-            b.flags.add("ineligible_subdivision")
+            b.flags.add(Flag.ENVIRONMENTAL_VIOLATION)
+            b.flags.add(Flag.INELIGIBLE_SUBDIVISION)
             b.step(
                 "R4.environmental",
                 "The record shows an environmental violation with the "
@@ -1013,7 +1021,7 @@ def _r4_grade(ctx: Ctx, e: _Count) -> Floor | None:
                 "HS 11358(d)(3)",
                 violations=env,
             )
-            return "not_eligible", None, "R4 environmental violation"
+            return Relief.NOT_ELIGIBLE, None, "R4 environmental violation"
     if (
         GRADE[g.grade] >= LEVEL_GRADE[level]
         and g.unknown_quantity
@@ -1027,7 +1035,7 @@ def _r4_grade(ctx: Ctx, e: _Count) -> Floor | None:
             f"{g.small_grade} today (relief). The court file must show the amount.",
             g.statute,
         )
-        return "needs_review", None, "R4 quantity unknown"
+        return Relief.NEEDS_REVIEW, None, "R4 quantity unknown"
     if GRADE[g.grade] >= LEVEL_GRADE[level]:
         b.step(
             "R4.same_grade",
@@ -1036,7 +1044,7 @@ def _r4_grade(ctx: Ctx, e: _Count) -> Floor | None:
             "there is no lesser offense to reduce it to.",
             g.statute,
         )
-        return "not_eligible", None, "R4 same grade today"
+        return Relief.NOT_ELIGIBLE, None, "R4 same grade today"
     felony_tier_applies = level == "F" and (
         (g.tier_possible and c.base in ("11358", "11359", "11360"))
         or bool(ctx.interp.get("priors_bar_all_sections"))
@@ -1062,7 +1070,7 @@ def _r4_priors(ctx: Ctx, e: _Count) -> tuple[str, str] | None:
     }[mode]
     dq_statute = "HS 11358(d)(1), 11359(c)(1), 11360(a)(3)(A); PC 667(e)(2)(C)(iv), PC 290(c)"
     if dq:
-        b.flags.add("disqualifying_prior")
+        b.flags.add(Flag.DISQUALIFYING_PRIOR)
         b.step(
             "R4.disqualifying_prior",
             "A disqualifying prior conviction "
@@ -1082,19 +1090,19 @@ def _r4_priors(ctx: Ctx, e: _Count) -> tuple[str, str] | None:
             prior_count_ids=[p.count.id for p in dq],
             priors_total=n_dq,
         )
-        barred, bar_decisive = "not_eligible", "R4 disqualifying prior"
+        barred, bar_decisive = Relief.NOT_ELIGIBLE, "R4 disqualifying prior"
     elif maybe or unread:
         # Never a silent grant: a prior that may be disqualifying, or one whose section
         # cannot be read at all, goes to a clerk with every reading named.
         texts = []
         if maybe:
-            b.flags.add("possible_disqualifier")
+            b.flags.add(Flag.POSSIBLE_DISQUALIFIER)
             texts.append(
                 f"{n_maybe} prior conviction{'s' if n_maybe != 1 else ''} {when} "
                 "may be a super-strike or PC 290(c) offense: " + _listed(maybe, n_maybe)
             )
         if unread:
-            b.flags.add("section_unreadable")
+            b.flags.add(Flag.SECTION_UNREADABLE)
             texts.append(
                 f"{n_unread} prior conviction{'s' if n_unread != 1 else ''} {when} "
                 "name no section that can be read, so the record cannot show that "
@@ -1118,10 +1126,10 @@ def _r4_priors(ctx: Ctx, e: _Count) -> tuple[str, str] | None:
             prior_count_ids=[p.count.id for p in maybe + unread],
             priors_total=n_maybe + n_unread,
         )
-        barred, bar_decisive = "needs_review", "R4 possible disqualifying prior"
+        barred, bar_decisive = Relief.NEEDS_REVIEW, "R4 possible disqualifying prior"
     if not barred and ctx.subject.registered_290 and not ctx.priors.has_pc290:
-        b.flags.add("registration_only")
-        choice = ctx.interp.get("registration", "needs_review")
+        b.flags.add(Flag.REGISTRATION_ONLY)
+        choice = ctx.interp.get("registration", Relief.NEEDS_REVIEW)
         b.step(
             "R4.registration",
             "The record shows a PC 290 registration event but no PC "
@@ -1132,7 +1140,7 @@ def _r4_priors(ctx: Ctx, e: _Count) -> tuple[str, str] | None:
         barred, bar_decisive = choice, "R4 registration only"
     same, n_same, bars = _same_section_priors(ctx, c)
     if n_same >= 2 or bars:
-        b.flags.add("two_priors")
+        b.flags.add(Flag.TWO_PRIORS)
         mode = ctx.interp.get("two_priors", "statute")
         why = (
             "counted by county policy"
@@ -1155,7 +1163,7 @@ def _r4_priors(ctx: Ctx, e: _Count) -> tuple[str, str] | None:
             counting=mode,
         )
         if bars and barred is None:
-            barred, bar_decisive = "not_eligible", "R4 two priors"
+            barred, bar_decisive = Relief.NOT_ELIGIBLE, "R4 two priors"
     return (barred, bar_decisive) if barred else None
 
 
@@ -1214,13 +1222,13 @@ def _r6_path(ctx: Ctx, e: _Count) -> Floor | None:
             as_of=ctx.as_of.isoformat(),
             **facts,
         )
-        return "resentence", target, f"R6 serving, {g.grade} today"
+        return Relief.RESENTENCE, target, f"R6 serving, {g.grade} today"
     relief = {
-        "lawful": "dismiss_and_seal",
-        "infraction": "redesignate_infraction",
-        "misdemeanor": "redesignate_misdemeanor",
+        "lawful": Relief.DISMISS_AND_SEAL,
+        "infraction": Relief.REDESIGNATE_INFRACTION,
+        "misdemeanor": Relief.REDESIGNATE_MISDEMEANOR,
     }[g.grade]
-    invalid = " as legally invalid" if relief == "dismiss_and_seal" else ""
+    invalid = " as legally invalid" if relief == Relief.DISMISS_AND_SEAL else ""
     if e.deceased_serving:
         b.step(
             "R6.deceased",
@@ -1286,28 +1294,28 @@ def _count_flags(ctx: Ctx, e: _Count) -> None:
     """Facts every determination carries, whichever rule decides."""
     b, c = e.b, e.c
     if ctx.sentence(c)[1] is not None:
-        b.flags.add("sentence_from_event")
+        b.flags.add(Flag.SENTENCE_FROM_EVENT)
     if e.serving and ctx.subject.deceased:
         # §2: there is no sentence left to recall; redesignation still corrects the record.
         e.serving, e.deceased_serving = False, True
     if e.serving:
-        b.flags.add("serving_sentence")
+        b.flags.add(Flag.SERVING_SENTENCE)
     elif e.serving is None:
-        b.flags.add("sentence_unknown")
+        b.flags.add(Flag.SENTENCE_UNKNOWN)
     if c.juvenile:
-        b.flags.add("juvenile")
+        b.flags.add(Flag.JUVENILE)
     off = c.offense_date
     if off and off >= PROP64_DATE:
-        b.flags.add("offense_after_prop64")
+        b.flags.add(Flag.OFFENSE_AFTER_PROP64)
     elif off and c.conviction_date and c.conviction_date >= PROP64_DATE:
-        b.flags.add("judgment_after_prop64")
+        b.flags.add(Flag.JUDGMENT_AFTER_PROP64)
     if ineligible_subdivision(c.section):
-        b.flags.add("ineligible_subdivision")
+        b.flags.add(Flag.INELIGIBLE_SUBDIVISION)
     if e.resp:
         b.flags.add(
-            "prosecution_challenged"
+            Flag.PROSECUTION_CHALLENGED
             if e.resp.response == "challenged"
-            else "prosecution_not_challenged"
+            else Flag.PROSECUTION_NOT_CHALLENGED
         )
 
 
@@ -1379,22 +1387,27 @@ def _holds(ctx: Ctx, c: CountFacts, when: dict) -> bool:
 
 def _policy(ctx: Ctx, b: _Builder, floor: str, target: str | None, decisive: str) -> Determination:
     """Apply the county's relief rules to the floor (first matching rule wins)."""
+    floor = Relief(floor)  # a policy's interpretation choice arrives as text
     policy = ctx.policy
     hard = sorted(b.flags & HARD_STOPS)
     rule: Rule | None = next((r for r in policy.rules if _holds(ctx, b.c, r.when)), None)
     if rule is None:
-        if policy.otherwise == "needs_review" and floor in GRANTS and floor != "resentence":
+        if (
+            policy.otherwise == Relief.NEEDS_REVIEW
+            and floor in GRANTS
+            and floor != Relief.RESENTENCE
+        ):
             b.step(
                 "P.otherwise",
                 f"No rule of the county policy '{policy.title}' grants this "
                 "count; the policy sends such counts to a clerk for review.",
                 "County policy",
             )
-            return b.done("needs_review", None, f"{decisive}; policy: review")
+            return b.done(Relief.NEEDS_REVIEW, None, f"{decisive}; policy: review")
         return b.done(floor, target, decisive)
     where = f"county policy '{policy.title}', rule '{rule.label}'"
-    if rule.then in ("needs_review", "not_eligible"):
-        if floor in ("needs_review", "not_eligible") and hard:
+    if rule.then in (Relief.NEEDS_REVIEW, Relief.NOT_ELIGIBLE):
+        if floor in (Relief.NEEDS_REVIEW, Relief.NOT_ELIGIBLE) and hard:
             return b.done(floor, target, decisive)
         b.step(
             f"P.{rule.id}",
@@ -1402,10 +1415,10 @@ def _policy(ctx: Ctx, b: _Builder, floor: str, target: str | None, decisive: str
             f"{'review by a clerk' if rule.then == 'needs_review' else 'no relief'}.",
             rule.statute or "County policy",
         )
-        if floor == "resentence":  # a hearing is needed anyway; keep the statutory path
+        if floor == Relief.RESENTENCE:  # a hearing is needed anyway; keep the statutory path
             return b.done(floor, target, decisive)
         return b.done(rule.then, None, f"{decisive}; policy {rule.id}")
-    granted = "dismiss_and_seal" if rule.then == "dismiss" else "redesignate_misdemeanor"
+    granted = Relief.DISMISS_AND_SEAL if rule.then == "dismiss" else Relief.REDESIGNATE_MISDEMEANOR
     if hard:
         b.step(
             f"P.{rule.id}",
@@ -1416,7 +1429,7 @@ def _policy(ctx: Ctx, b: _Builder, floor: str, target: str | None, decisive: str
         return b.done(floor, target, decisive)
     if floor in GRANT_RANK:
         if GRANT_RANK[granted] > GRANT_RANK[floor]:
-            b.flags.add("policy_relief")
+            b.flags.add(Flag.POLICY_RELIEF)
             b.step(
                 f"P.{rule.id}",
                 f"Under {where}, the relief is raised to "
@@ -1425,7 +1438,7 @@ def _policy(ctx: Ctx, b: _Builder, floor: str, target: str | None, decisive: str
             )
             return b.done(granted, None, f"{decisive}; policy {rule.id}")
         if GRANT_RANK[granted] < GRANT_RANK[floor]:
-            b.flags.add("statute_exceeds_policy")
+            b.flags.add(Flag.STATUTE_EXCEEDS_POLICY)
             b.step(
                 f"P.{rule.id}",
                 f"Under {where} the relief would be to {RELIEF_WORDS[granted]}, "
@@ -1433,11 +1446,11 @@ def _policy(ctx: Ctx, b: _Builder, floor: str, target: str | None, decisive: str
                 S_8E,
             )
         return b.done(floor, target, decisive)
-    if floor == "resentence":
+    if floor == Relief.RESENTENCE:
         return b.done(floor, target, decisive)
     # Floor is not_eligible or needs_review without a hard stop.
     if rule.overrides_floor:
-        b.flags.add("policy_relief")
+        b.flags.add(Flag.POLICY_RELIEF)
         b.step(
             f"P.{rule.id}",
             f"Under {where}, the county grants relief the statute alone does "
@@ -1461,7 +1474,7 @@ def _out_of_scope(ctx: Ctx, c: CountFacts) -> Determination:
     if read is not None and read.noise and any(is_prop64(p.base, read.code) for p in read.parts):
         # "11359.11 HS": a cannabis section with text after it that names no section. Neither
         # the nearby section nor "out of scope" may be assumed: a clerk reads the court file.
-        b.flags.add("section_unreadable")
+        b.flags.add(Flag.SECTION_UNREADABLE)
         b.step(
             "R0.unreadable",
             f"The record writes '{read.text}': it names HS "
@@ -1470,8 +1483,8 @@ def _out_of_scope(ctx: Ctx, c: CountFacts) -> Determination:
             "HS 11361.8(a), (e)",
             text=c.offense_text,
         )
-        return b.done("needs_review", None, "R0 section unreadable")
-    b.flags.add("out_of_scope_section")
+        return b.done(Relief.NEEDS_REVIEW, None, "R0 section unreadable")
+    b.flags.add(Flag.OUT_OF_SCOPE_SECTION)
     b.step(
         "R0.out_of_scope",
         f"{c.code or ''} {c.section or c.offense_text} is not one of the "
@@ -1481,14 +1494,14 @@ def _out_of_scope(ctx: Ctx, c: CountFacts) -> Determination:
         code=c.code,
         text=c.offense_text,
     )
-    return b.done("not_eligible", None, "R0 out of scope")
+    return b.done(Relief.NOT_ELIGIBLE, None, "R0 out of scope")
 
 
 def _comment_only(ctx: Ctx, c: CountFacts, named: str) -> Determination:
     """A Prop 64 section named only in the comment of a count of another offense: shown to a
     clerk, decided by nothing (§5.6; gogen's 'possible other P64 charges')."""
     b = _Builder(ctx, c)
-    b.flags.add("possible_prop64_in_comment")
+    b.flags.add(Flag.POSSIBLE_PROP64_IN_COMMENT)
     b.step(
         "R0.comment",
         f"The conviction is for {c.code or ''} {c.section or c.offense_text}, but "
@@ -1500,7 +1513,7 @@ def _comment_only(ctx: Ctx, c: CountFacts, named: str) -> Determination:
         text=c.offense_text,
         comment=c.comment,
     )
-    return b.done("needs_review", None, "R0 Prop 64 section in comment")
+    return b.done(Relief.NEEDS_REVIEW, None, "R0 Prop 64 section in comment")
 
 
 def _related_count(
@@ -1513,7 +1526,7 @@ def _related_count(
     pol = ctx.policy
     plea, related, maybe = _related_match(pol, c)
     b = _Builder(ctx, c)
-    kind = "plea_bargain" if plea else "related_charge"
+    kind = Flag.PLEA_BARGAIN if plea else Flag.RELATED_CHARGE
     b.flags.add(kind)
     granted_p64 = [
         d for d in cycle_dets if d.relief in GRANT_RANK and not (set(d.flags) & HARD_STOPS)
@@ -1529,18 +1542,18 @@ def _related_count(
     problems = _record_problems(ctx, c)
     problems = [p for p in problems if "level" not in p]
     if problems:
-        b.flags.add("record_inconsistent")
+        b.flags.add(Flag.RECORD_INCONSISTENT)
         b.step("RX.record", "The record is inconsistent: " + "; ".join(problems) + ".", "")
-        return b.done("needs_review", None, "record inconsistent")
+        return b.done(Relief.NEEDS_REVIEW, None, "record inconsistent")
     if c.offense_date and c.offense_date >= PROP64_DATE:
-        b.flags.add("offense_after_prop64")
+        b.flags.add(Flag.OFFENSE_AFTER_PROP64)
     action = "maybe"
     if plea and pol.plea:
         action = pol.plea.action
     elif related and pol.related:
         action = pol.related.action
     if action == "report":
-        b.flags.add("out_of_scope_section")
+        b.flags.add(Flag.OUT_OF_SCOPE_SECTION)
         b.step(
             "R0.related",
             f"{desc} is in the same arrest cycle as a Prop 64 charge ({seen}) but "
@@ -1549,10 +1562,10 @@ def _related_count(
             "HS 11361.8(a), (e)",
             section=desc,
         )
-        return b.done("not_eligible", None, "R0 related charge, out of scope")
-    if plea and "offense_after_prop64" not in b.flags:
+        return b.done(Relief.NOT_ELIGIBLE, None, "R0 related charge, out of scope")
+    if plea and Flag.OFFENSE_AFTER_PROP64 not in b.flags:
         return _plea_bargain(ctx, b, c, desc, seen, convicted, granted_p64, charges)
-    if action == "maybe" or not granted_p64 or "offense_after_prop64" in b.flags:
+    if action == "maybe" or not granted_p64 or Flag.OFFENSE_AFTER_PROP64 in b.flags:
         b.step(
             "P.related_maybe",
             f"{desc} is in a cycle with a Prop 64 charge ({seen}); county "
@@ -1566,8 +1579,8 @@ def _related_count(
             "County policy",
             charges=seen,
         )
-        return b.done("needs_review", None, f"policy {kind} maybe")
-    b.flags.add("policy_relief")
+        return b.done(Relief.NEEDS_REVIEW, None, f"policy {kind} maybe")
+    b.flags.add(Flag.POLICY_RELIEF)
     b.step(
         "P.related",
         f"{desc} is a related charge in the same cycle as an eligible Prop 64 "
@@ -1575,7 +1588,7 @@ def _related_count(
         "it rests on the county's motion (e.g. PC 1385).",
         "County policy; PC 1385",
     )
-    return b.done("dismiss_and_seal", None, "policy related charge")
+    return b.done(Relief.DISMISS_AND_SEAL, None, "policy related charge")
 
 
 def _plea_bargain(
@@ -1620,7 +1633,7 @@ def _plea_bargain(
             "County policy",
             others=[p.section for p in others],
         )
-        return b.done("needs_review", None, "policy plea bargain maybe")
+        return b.done(Relief.NEEDS_REVIEW, None, "policy plea bargain maybe")
     if convicted:
         best = max(granted_p64, key=lambda d: GRANT_RANK.get(d.relief, 0))
         relief, basis = best.relief, "every other count of the cycle is an eligible Prop 64 count"
@@ -1663,14 +1676,14 @@ def _plea_bargain(
                 "County policy",
                 charges=seen,
             )
-            return b.done("needs_review", None, "policy plea bargain maybe")
+            return b.done(Relief.NEEDS_REVIEW, None, "policy plea bargain maybe")
         worst = min(hypo, key=lambda d: GRANT_RANK[d.relief])
         relief = worst.relief
         basis = (
             "the cycle's Prop 64 charge appears only at arrest (no Prop 64 conviction), and "
             "as the conviction it would be granted this relief"
         )
-    b.flags.add("policy_relief")
+    b.flags.add(Flag.POLICY_RELIEF)
     b.step(
         "P.plea_bargain",
         f"{desc} is a possible plea bargain: {basis} ({seen}); county "

@@ -6,71 +6,41 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from desktop.vocabulary import Flag, Relief, ResentenceTarget
+
 ENGINE_VERSION = "1.2.1"
 
-RELIEFS = (
-    "dismiss_and_seal",
-    "redesignate_misdemeanor",
-    "redesignate_infraction",
-    "resentence",
-    "not_eligible",
-    "needs_review",
+# The vocabularies are StrEnums in desktop.vocabulary; these tuples keep their order (the
+# determinations export, the queue's filters and the reports list them in it).
+RELIEFS: tuple[Relief, ...] = tuple(Relief)
+GRANTS: tuple[Relief, ...] = (
+    Relief.DISMISS_AND_SEAL,
+    Relief.REDESIGNATE_MISDEMEANOR,
+    Relief.REDESIGNATE_INFRACTION,
+    Relief.RESENTENCE,
 )
-GRANTS = ("dismiss_and_seal", "redesignate_misdemeanor", "redesignate_infraction", "resentence")
-RESENTENCE_TARGETS = ("dismissed", "misdemeanor", "infraction")
+RESENTENCE_TARGETS: tuple[ResentenceTarget, ...] = tuple(ResentenceTarget)
 
-FLAGS = (
-    "offense_after_prop64",
-    "judgment_after_prop64",
-    "disqualifying_prior",
-    "two_priors",
-    "registration_only",
-    "ineligible_subdivision",
-    "serving_sentence",
-    "sentence_unknown",
-    "out_of_scope_section",
-    "juvenile",
-    "unknown_quantity",
-    "prosecution_challenged",
-    "prosecution_not_challenged",
-    "record_inconsistent",
-    "policy_relief",
-    "statute_exceeds_policy",
-    # ReliefDesk additions:
-    "environmental_violation",
-    "related_charge",
-    "plea_bargain",
-    "level_inferred",
-    # Issue 13 §3 (never decide on a partial record):
-    "record_incomplete",  # a row of this person could not be imported (rejected_rows)
-    "date_partial",  # a date is known only to its year or month (DOJ's 00)
-    "sentence_from_event",  # the count's sentence is written on another count of its event
-    "deceased",  # the record has a DECEASED event
-    # Issue 13 (sections as DOJ writes them, complete disqualifier lists):
-    "possible_disqualifier",
-    "section_unreadable",
-    "code_corrected",
-    "possible_prop64_in_comment",
-)
+FLAGS: tuple[Flag, ...] = tuple(Flag)
 # Flags that stop county policy from granting relief, and keep a count out of bulk approval.
-HARD_STOPS = frozenset(
+HARD_STOPS: frozenset[Flag] = frozenset(
     {
-        "offense_after_prop64",
-        "judgment_after_prop64",
-        "disqualifying_prior",
-        "two_priors",
-        "registration_only",
-        "ineligible_subdivision",
-        "serving_sentence",
-        "out_of_scope_section",
-        "juvenile",
-        "record_inconsistent",
-        "prosecution_challenged",
-        "environmental_violation",
-        "record_incomplete",
-        "possible_disqualifier",
-        "section_unreadable",
-        "possible_prop64_in_comment",
+        Flag.OFFENSE_AFTER_PROP64,
+        Flag.JUDGMENT_AFTER_PROP64,
+        Flag.DISQUALIFYING_PRIOR,
+        Flag.TWO_PRIORS,
+        Flag.REGISTRATION_ONLY,
+        Flag.INELIGIBLE_SUBDIVISION,
+        Flag.SERVING_SENTENCE,
+        Flag.OUT_OF_SCOPE_SECTION,
+        Flag.JUVENILE,
+        Flag.RECORD_INCONSISTENT,
+        Flag.PROSECUTION_CHALLENGED,
+        Flag.ENVIRONMENTAL_VIOLATION,
+        Flag.RECORD_INCOMPLETE,
+        Flag.POSSIBLE_DISQUALIFIER,
+        Flag.SECTION_UNREADABLE,
+        Flag.POSSIBLE_PROP64_IN_COMMENT,
     }
 )
 
@@ -149,11 +119,16 @@ class Step:
 @dataclass
 class Determination:
     count_id: int
-    relief: str
+    relief: Relief
     resentence_target: str | None
     rule_path: str
     flags: list[str]
     steps: list[Step]
+
+    def __post_init__(self) -> None:
+        # A relief read from policy data arrives as text: one vocabulary from here on, and a
+        # value outside it (a misspelt policy action) fails here instead of being stored.
+        self.relief = Relief(self.relief)
 
     def explanation(self, policy_ref: dict[str, str], as_of: date) -> dict[str, Any]:
         return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -67,7 +68,7 @@ def is_sound(path: Path | str) -> bool:
         return False
 
 
-def damaged_message(path: Path | str, problems: list[str]) -> str:
+def damaged_message(path: str | os.PathLike[str], problems: list[str]) -> str:
     from desktop.paths import backup_dir
 
     where = backup_dir(Path(path))
@@ -85,7 +86,7 @@ def damaged_message(path: Path | str, problems: list[str]) -> str:
     )
 
 
-def check_database(conn: sqlite3.Connection, path: Path | str) -> None:
+def check_database(conn: sqlite3.Connection, path: str | os.PathLike[str]) -> None:
     """Raise UserError (exit 2) with what is wrong and how to restore when quick_check fails.
     Meant to be called from open_db right after connecting."""
     problems = quick_check(conn)

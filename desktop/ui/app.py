@@ -25,8 +25,10 @@ def application(argv: list[str] | None = None) -> QApplication:
         QCoreApplication.setOrganizationName(ORGANISATION)
         QCoreApplication.setApplicationName(APPLICATION)
         app = QApplication(argv or [sys.argv[0]])
+    if not isinstance(app, QApplication):  # a QCoreApplication has no widgets to show
+        raise RuntimeError("a Qt application without widgets is already running")
     apply_style(app)
-    return app  # type: ignore[return-value]
+    return app
 
 
 def apply_style(app: QApplication) -> None:
@@ -107,8 +109,17 @@ def build_demo_with_progress(db_path: Path, parent: Any = None, creator: Any = N
 
     thread, worker = start_worker(dialog, job)
     worker.progress.connect(on_progress)
-    worker.finished.connect(lambda r: (result.setdefault("ok", r), loop.quit()))
-    worker.failed.connect(lambda msg: (result.setdefault("error", msg), loop.quit()))
+
+    def on_finished(r: Any) -> None:
+        result.setdefault("ok", r)
+        loop.quit()
+
+    def on_failed(msg: str) -> None:
+        result.setdefault("error", msg)
+        loop.quit()
+
+    worker.finished.connect(on_finished)
+    worker.failed.connect(on_failed)
     worker.cancelled.connect(loop.quit)
     loop.exec()
     dialog.close()

@@ -103,7 +103,7 @@ class FilesPage(QWizardPage):
         from desktop.store import open_db
 
         if self.db_path is None:
-            return check_file(_MemoryImports(), path)
+            return check_file(None, path)
         conn = open_db(self.db_path).conn
         try:
             return check_file(conn, path)
@@ -142,8 +142,9 @@ class FilesPage(QWizardPage):
 
     def _remove(self) -> None:
         for r in sorted({i.row() for i in self.files.selectedIndexes()}, reverse=True):
-            p = self.files.item(r, 0).data(Qt.ItemDataRole.UserRole)
-            self.checks.pop(p, None)
+            item = self.files.item(r, 0)
+            if item is not None:
+                self.checks.pop(item.data(Qt.ItemDataRole.UserRole), None)
             self.files.removeRow(r)
         self._update_note()
         self.completeChanged.emit()
@@ -158,17 +159,6 @@ class FilesPage(QWizardPage):
 
     def isComplete(self) -> bool:
         return bool(self.checks)
-
-
-class _MemoryImports:
-    """No database (a wizard shown without one): nothing was imported before."""
-
-    def execute(self, *_: Any) -> Any:
-        class _Cursor:
-            def fetchone(self) -> None:
-                return None
-
-        return _Cursor()
 
 
 class CountyPage(QWizardPage):
@@ -189,6 +179,7 @@ class CountyPage(QWizardPage):
             "convictions."
         )
         form = QFormLayout(self)
+        self.form = form
         self.shown = QLabel("")
         self.shown.setObjectName("sectionTitle")
         self.shown.setAccessibleName("The court's county")
@@ -243,7 +234,7 @@ class CountyPage(QWizardPage):
         self.completeChanged.emit()
 
     def form_label(self, visible: bool) -> None:
-        label = self.layout().labelForField(self.county)
+        label = self.form.labelForField(self.county)
         if label is not None:
             label.setVisible(visible)
 
@@ -270,6 +261,9 @@ class CountyPage(QWizardPage):
             "only the administrator can change it.",
         )
         if answer != QMessageBox.StandardButton.Yes:
+            return False
+        if self.db_path is None:
+            QMessageBox.warning(self, "County not set", "No database is open to keep it in.")
             return False
         conn = open_db(self.db_path).conn
         try:
@@ -300,10 +294,11 @@ class PolicyPage(QWizardPage):
         self.policy.setAccessibleName("Policy")
         top.addRow("&Policy:", self.policy)
         layout.addLayout(top)
-        self.title = QLabel("")
-        self.title.setObjectName("hint")
-        self.title.setWordWrap(True)
-        layout.addWidget(self.title)
+        # Not `self.title`: that would hide QWizardPage.title(), which QWizard calls.
+        self.policy_title = QLabel("")
+        self.policy_title.setObjectName("hint")
+        self.policy_title.setWordWrap(True)
+        layout.addWidget(self.policy_title)
         self.options_box = QWidget()
         self.options_form = QFormLayout(self.options_box)
         self.options_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -368,7 +363,7 @@ class PolicyPage(QWizardPage):
         if not name:
             return
         self.current = policy_access.load_options(name)
-        self.title.setText(self.current.get("title", ""))
+        self.policy_title.setText(self.current.get("title", ""))
         titles = self.current.get("titles", {})
         for group, options in self.current.get("options", {}).items():
             heading = QLabel(titles.get(group, group))
@@ -397,9 +392,11 @@ class PolicyPage(QWizardPage):
             if isinstance(value, dict):
                 self._add_editors(path, value)
                 continue
+            w: QWidget
             if isinstance(value, bool):
-                w: QWidget = QCheckBox()
-                w.setChecked(value)
+                check = QCheckBox()
+                check.setChecked(value)
+                w = check
             elif isinstance(value, int):
                 w = QSpinBox()
                 w.setRange(-1, 1000)

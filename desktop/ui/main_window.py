@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
         who = QLabel(
             "Read-only (startup probe)"
             if user is None
-            else f"Signed in: {user.name} — {ROLE_TITLES.get(role, role)}"
+            else f"Signed in: {user.name} — {ROLE_TITLES.get(user.role, user.role)}"
         )
         who.setObjectName("userBadge")
         who.setAccessibleName("Signed-in user and role")
@@ -173,6 +173,10 @@ class MainWindow(QMainWindow):
             purge.triggered.connect(self.purge_finished)
             file_menu.addAction(purge)
             self.purge_action = purge
+        if not self.read_only:  # batch packages between the clerk's and the judge's PCs
+            from desktop.ui.package_actions import PackageActions
+
+            self.packages = PackageActions(self, file_menu, role)
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -301,7 +305,7 @@ class MainWindow(QMainWindow):
         if view is self.queue:
             self.queue.model.refresh_all_rows()  # the judge or the orders moved counts on
             self.queue.show_count(self.queue.current_count())
-        elif hasattr(view, "refresh"):
+        elif view is not None and hasattr(view, "refresh"):
             view.refresh()
 
     def start(self) -> None:

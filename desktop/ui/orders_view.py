@@ -285,7 +285,8 @@ class OrdersView(QWidget):
         outer.setContentsMargins(6, 6, 6, 6)
 
         top = QHBoxLayout()
-        top.addWidget(QLabel("&Batch:"))
+        batch_label = QLabel("&Batch:")
+        top.addWidget(batch_label)
         self.batch_box = QComboBox()
         self.batch_box.setAccessibleName("Show the orders of this batch")
         self.batch_box.setMinimumContentsLength(26)
@@ -300,7 +301,7 @@ class OrdersView(QWidget):
             )
             + 48
         )
-        top.itemAt(0).widget().setBuddy(self.batch_box)
+        batch_label.setBuddy(self.batch_box)
         top.addWidget(self.batch_box, 10)  # up to its maximum before the stretch after it
         self.count_label = QLabel("")  # under the list, so the top row fits 1366 px at 125 %
         self.count_label.setAccessibleName("Orders shown")
@@ -658,7 +659,7 @@ class OrdersView(QWidget):
         else:
             self.settings.setValue("orders/key_folder", str(key.parent))  # the folder only
         self.settings.setValue("orders/out_folder", str(out.parent))
-        self.render(batch, key, passphrase, out, bulk=self.bulk_check.isChecked())
+        self.render_and_sign(batch, key, passphrase, out, bulk=self.bulk_check.isChecked())
 
     def remember_module(self, module: str) -> bool:
         """The smart-card module the judge used becomes the court's setting (audited), so the
@@ -750,7 +751,7 @@ class OrdersView(QWidget):
             self.render_dialog()
         return len(plans)
 
-    def _viewer(self, title: str, docs: list[tuple[str, Any]], **kw: Any) -> Any:
+    def _viewer(self, title: str, docs: list[tuple[Any, ...]], **kw: Any) -> Any:
         from desktop.ui.pdf_viewer import PdfViewer
 
         return PdfViewer(title, docs, self, **kw)
@@ -787,7 +788,7 @@ class OrdersView(QWidget):
             else self.db_path.parent / "orders" / f"batch-{batch}"
         )
 
-    def render(
+    def render_and_sign(
         self,
         batch: int,
         key: Path | TokenKey,

@@ -86,7 +86,7 @@ class QueueModel(QAbstractTableModel):
         self.descending = False
         self._order = queue_source.QueueOrder([])
         self._ids: list[int] = self._order.ids
-        self._pages: OrderedDict[int, dict[int, sqlite3.Row | tuple]] = OrderedDict()
+        self._pages: OrderedDict[int, dict[int, dict[str, Any]]] = OrderedDict()
         self._active = False  # no query until the first set_filters (the view is shown)
         self.cache = queue_source.OrderCache()
 

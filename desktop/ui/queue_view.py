@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
@@ -267,7 +268,7 @@ class QueueView(QWidget):
         )
 
     # --- layout ------------------------------------------------------------------------
-    def _combo(self, label: str, items: list[tuple[str, str | None]]) -> QComboBox:
+    def _combo(self, label: str, items: Sequence[tuple[str, str | None]]) -> QComboBox:
         box = QComboBox()
         box.setAccessibleName(f"Filter by {label.lower()}")
         box.setToolTip(f"Filter by {label.lower()}")
@@ -385,7 +386,7 @@ class QueueView(QWidget):
             return s
 
         sc("Ctrl+F", self.focus_search)
-        letters = [("J", lambda: self.move(1)), ("K", lambda: self.move(-1))]
+        letters = [("J", lambda: self.step_row(1)), ("K", lambda: self.step_row(-1))]
         if self.can_decide:
             letters += [
                 ("A", lambda: self.do_action("approve")),
@@ -501,7 +502,8 @@ class QueueView(QWidget):
         idx = self.table.currentIndex()
         return self.model.count_id_at(idx.row()) if idx.isValid() else None
 
-    def move(self, step: int) -> None:
+    def step_row(self, step: int) -> None:
+        """Move the selection `step` rows down (up when negative), staying inside the list."""
         row = self.table.currentIndex().row()
         target = max(0, min(self.model.rowCount() - 1, row + step))
         if self.model.rowCount():
@@ -578,16 +580,16 @@ class QueueView(QWidget):
             elif name == "defer":
                 core.defer(self.conn, self.user, [count_id])
             elif name == "reject":
-                dlg = RejectDialog(what, self)
-                if not dlg.exec():
+                reject_dlg = RejectDialog(what, self)
+                if not reject_dlg.exec():
                     return
-                core.reject(self.conn, self.user, [count_id], dlg.reason())
+                core.reject(self.conn, self.user, [count_id], reject_dlg.reason())
             elif name == "change":
                 current = self.detail.detail.determination["relief"] if self.detail.detail else None
-                dlg = ChangeDialog(current, self, what)
-                if not dlg.exec():
+                change_dlg = ChangeDialog(current, self, what)
+                if not change_dlg.exec():
                     return
-                relief, target, reason = dlg.chosen()
+                relief, target, reason = change_dlg.chosen()
                 core.change(self.conn, self.user, count_id, relief, target, reason)
             else:
                 return
@@ -612,8 +614,9 @@ class QueueView(QWidget):
             QMessageBox.information(self, "Nothing undone", user_message(str(exc)))
             return
         self.model.refresh_counts(ids)
-        if ids and self.model.row_of(ids[0]) is not None:
-            self.select_row(self.model.row_of(ids[0]))
+        row = self.model.row_of(ids[0]) if ids else None
+        if row is not None:
+            self.select_row(row)
         else:
             self.show_count(self.current_count())
         self.decided.emit()
