@@ -357,6 +357,19 @@ SENTENCES: dict[str, Sentence] = {
         + (f", served {p['served_on']}" if p.get("served_on") else "")
     ),
     "hearing.outcome": _hearing_outcome,
+    # A batch sent to a judge at another PC, and the judge's answer (desktop/exchange).
+    "batch.send": lambda t, p, c: (
+        f"sent batch {_first(t)} to {p.get('judge') or 'the judge'} as a package"
+        + (f" ({_n(int(p['counts']), 'count')})" if isinstance(p.get("counts"), int) else "")
+        + (f" — {p['file']}" if p.get("file") else "")
+    ),
+    "package.open": lambda t, p, c: f"opened the package of batch {_first(t)} on this PC",
+    "package.answer": lambda t, p, c: (
+        f"wrote the answer to batch {_first(t)}" + (f" — {p['file']}" if p.get("file") else "")
+    ),
+    "package.import_answer": lambda t, p, c: (
+        f"imported {p.get('judge') or 'the judge'}'s answer to batch {_first(t)}"
+    ),
 }
 
 
@@ -381,6 +394,7 @@ SENTENCES_FALLBACK = {
     "export": "exported records",
     "matter": "acted on a matter",
     "hearing": "acted on a hearing",
+    "package": "acted on a judge's package",
 }
 
 
@@ -529,4 +543,8 @@ ACTION_TITLES = {
     "hearing.vacate": "Hearing taken off calendar",
     "hearing.notice": "Notice of hearing written",
     "hearing.outcome": "Hearing outcome entered",
+    "batch.send": "Batch sent to a judge",
+    "package.open": "Judge's package opened",
+    "package.answer": "Judge's answer written",
+    "package.import_answer": "Judge's answer imported",
 }

@@ -92,7 +92,8 @@ class QueueView(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(self._filter_bar())  # two rows: search and actions, filters
 
-        self.table = _FitTable()
+        self._fit_table = _FitTable()
+        self.table: QTableView = self._fit_table
         self.table.setAccessibleName("Review queue")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -109,7 +110,7 @@ class QueueView(QWidget):
         self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.size_columns()
-        self.table.resized.connect(self.fit_columns)
+        self._fit_table.resized.connect(self.fit_columns)
         relief_col = [c.key for c in COLUMNS].index("relief")
         status_col = [c.key for c in COLUMNS].index("status")
         self.table.setItemDelegateForColumn(relief_col, BadgeDelegate(RELIEF_ROLE, self.table))
