@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "outputs": 0,
     "diagnose": 0,
     "keys": 0,
+    "tokens": 0,
     "vocabulary": 0,  # the StrEnums: reliefs, review statuses, roles, flags
     "__init__": 0,
     # the hash-chained log, appended on any connection

@@ -47,13 +47,15 @@ def test_lists_newest_first_and_pages(qtbot, conn: sqlite3.Connection) -> None:
 def test_filters(qtbot, conn: sqlite3.Connection) -> None:
     view = AuditView(conn)
     qtbot.addWidget(view)
-    view.action_box.setCurrentText("batch.accept")
+    view.choose_action("batch.accept")
+    assert view.action_box.currentText() == "Batch accepted"  # the list shows words
     assert view.model.total == 400
-    assert {view.model.data(view.model.index(r, 3)) for r in range(view.model.rowCount())} == {
-        "batch.accept"
-    }
+    assert all(
+        view.model.data(view.model.index(r, 3)).startswith("Accepted batch ")
+        for r in range(view.model.rowCount())
+    )
     view.action_box.setCurrentIndex(0)
-    view.user_box.setCurrentText("clerk1")
+    view.user_box.setCurrentIndex(view.user_box.findData("clerk1"))
     assert view.model.total == 800
     view.search.setText("CASE00042")
     view.apply_filter()
@@ -73,6 +75,10 @@ def test_selecting_shows_whole_entry(qtbot, conn: sqlite3.Connection) -> None:
     qtbot.addWidget(view)
     view.table.selectRow(0)
     text = view.detail.toPlainText()
+    assert text.startswith("Entry 1200,") and "clerk1 approved count record 1200" in text
+    assert '"prev_hash"' not in text  # the raw entry only on demand
+    view.raw_check.setChecked(True)
+    text = view.detail.toPlainText()
     assert '"seq": 1200' in text and '"prev_hash"' in text and "CASE01200" in text
 
 
@@ -91,7 +97,7 @@ def test_verify_and_tamper(qtbot, conn: sqlite3.Connection) -> None:
 def test_export(qtbot, conn: sqlite3.Connection, tmp_path: Path) -> None:
     view = AuditView(conn)
     qtbot.addWidget(view)
-    view.action_box.setCurrentText("batch.accept")  # the export is always the whole log
+    view.choose_action("batch.accept")  # the export is always the whole log
     msg = view.export_to(str(tmp_path / "log.csv"))
     assert "1,200 entries" in msg
     assert len(read_export(tmp_path / "log.csv")) == 1200

@@ -1,7 +1,7 @@
 """The judge's signing in the window (issue 16): the orders about to be signed can be paged
 through as drafts in ReliefDesk's own PDF viewer (QtPdf) before signing, without numbering or
-signing anything; the signing certificate is chosen in the window (a PKCS#12 file from the
-court, or a self-signed demonstration key only in a demo database); "Open" falls back to the
+signing anything; the signing certificate is chosen in the window (a smart card, a PKCS#12 file
+from the court, or a self-signed demonstration key only in a demo database); "Open" falls back to the
 program's viewer when the computer has none; the summary report is one click away."""
 
 from __future__ import annotations
@@ -110,8 +110,9 @@ def test_demo_key_made_in_the_window_then_orders_signed(view, qtbot, tmp_path: P
 
     def choose(dlg: SigningDialog) -> None:
         assert dlg.demo_choice.isVisibleTo(dlg)  # a demo database
-        assert not dlg.store_choice.isEnabled()  # said plainly: not available
-        assert dlg.file_choice.isChecked()
+        assert dlg.card_choice.isEnabled()  # a smart card through its PKCS#11 module
+        assert "Windows certificate store itself is not used" in dlg.store_note.text()
+        assert dlg.file_choice.isChecked()  # no smart-card module set: a file by default
         dlg._submit()  # no file chosen: refused in the dialog
         assert dlg.isVisible() and "certificate file" in dlg.error.text()
         dlg.demo_choice.setChecked(True)

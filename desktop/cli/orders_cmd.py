@@ -23,12 +23,13 @@ from desktop.console import interactive
 from desktop.errors import RefusedError, UserError
 from desktop.outputs import for_terminal
 from desktop.progress import StderrBar
+from desktop.tokens import TokenKey
 
 PASSPHRASE_ENV = "RELIEFDESK_KEY_PASSPHRASE"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    keys = sub.add_parser("keys", help="judges' signing keys (PKCS#12)")
+    keys = sub.add_parser("keys", help="judges' signing keys (PKCS#12 files, smart cards)")
     ksub = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
     kc = ksub.add_parser("create", help="make a self-signed DEMO judge key (not for court use)")
     kc.add_argument("--name", required=True, help='the judge as printed, e.g. "Hon. Ana Ruiz"')
@@ -36,11 +37,29 @@ def register(sub: argparse._SubParsersAction) -> None:
     kc.add_argument("--county", default="", help="county of the court (goes in the certificate)")
     kc.add_argument("--out", required=True, metavar="FILE.p12")
     kc.set_defaults(func=cmd_keys_create)
+    km = ksub.add_parser(
+        "module",
+        help="the smart-card (PKCS#11) module judges sign through: show it, or set it (admin "
+        "or judge)",
+    )
+    km.add_argument(
+        "--set",
+        metavar="PATH",
+        help="the card's PKCS#11 module (e.g. opensc-pkcs11.dll); '' clears it",
+    )
+    add_as_user(km, required=False)
+    km.set_defaults(func=cmd_keys_module)
+    kl = ksub.add_parser("cards", help="list the certificates on the smart cards inserted")
+    add_card_options(kl, key=False)
+    kl.add_argument("--json", action="store_true")
+    kl.set_defaults(func=cmd_keys_cards)
 
     orders = sub.add_parser("orders", help="court orders: render and sign, verify, list, print")
     osub = orders.add_subparsers(dest="orders_command", metavar="ACTION", required=True)
     r = osub.add_parser(
-        "render", help="render and sign the orders of an accepted batch (judge only)"
+        "render",
+        aliases=["sign"],
+        help="render and sign the orders of an accepted batch (judge only)",
     )
     which = r.add_mutually_exclusive_group(required=True)
     which.add_argument("--batch", type=int, metavar="ID", help="an accepted review batch")
@@ -75,6 +94,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "in the court's own system (then: orders record-signature)",
     )
     r.add_argument("--judge", metavar="NAME", help="with --unsigned: the judge who will sign")
+    add_card_options(r)
     r.add_argument(
         "--bulk",
         action="store_true",
@@ -280,6 +300,119 @@ def register(sub: argparse._SubParsersAction) -> None:
     rs.set_defaults(func=cmd_report_summary)
 
 
+def add_card_options(p: argparse.ArgumentParser, *, key: bool = True) -> None:
+    """Options naming a certificate on a smart card (PIN from RELIEFDESK_TOKEN_PIN or a prompt)."""
+    p.add_argument(
+        "--pkcs11-module",
+        metavar="PATH",
+        help="the card's PKCS#11 module (default: the one set with `keys module --set`)",
+    )
+    p.add_argument(
+        "--token-label",
+        metavar="LABEL",
+        help="the card to use, by its label (`keys cards` lists them)"
+        + ("; signs on the card, PIN from RELIEFDESK_TOKEN_PIN or a prompt" if key else ""),
+    )
+    if key:
+        p.add_argument(
+            "--key-label",
+            "--cert-label",
+            dest="key_label",
+            metavar="LABEL",
+            help="the certificate (and its key) on the card, by label",
+        )
+        p.add_argument("--cert-id", metavar="HEX", help="the certificate on the card, by id")
+
+
+def card_key(args: argparse.Namespace, db: Any) -> TokenKey | None:
+    """The certificate on a smart card the options name (None without --token-label), checked:
+    the module set, the card present, the certificate on it (several: name one)."""
+    from desktop.review.settings import module_setting
+    from desktop.tokens import list_certificates
+
+    if not getattr(args, "token_label", None):
+        if getattr(args, "key_label", None) or getattr(args, "cert_id", None):
+            raise UserError("name the card too (--token-label LABEL; `keys cards` lists them).")
+        return None
+    module = args.pkcs11_module or module_setting(db.conn)
+    certs = list_certificates(module, args.token_label)
+    if args.cert_id:
+        try:
+            wanted = bytes.fromhex(args.cert_id).hex()
+        except ValueError as exc:
+            raise UserError(f"--cert-id {args.cert_id!r} is not hexadecimal") from exc
+        certs = [c for c in certs if c.cert_id == wanted]
+    if args.key_label:
+        certs = [c for c in certs if c.label == args.key_label]
+    if len(certs) != 1:
+        shown = "; ".join(f"{c.label!r} (id {c.cert_id}): {c.describe()}" for c in certs[:5])
+        raise UserError(
+            (
+                f"no certificate on the card {args.token_label!r} matches"
+                if not certs
+                else f"the card {args.token_label!r} holds several certificates ({shown})"
+            )
+            + "; name one with --key-label LABEL or --cert-id HEX (`keys cards` lists them)."
+        )
+    c = certs[0]
+    return TokenKey(c.module, c.token_label, c.label, c.cert_id)
+
+
+def card_pin(key: TokenKey) -> str:
+    from desktop.tokens import PIN_ENV
+
+    env = os.environ.get(PIN_ENV)
+    if env is not None:
+        return env
+    if not interactive():
+        raise RefusedError(f"no card PIN: set {PIN_ENV} or run in a terminal.")
+    return getpass.getpass(f"PIN of the card {key.token_label!r}: ")
+
+
+def cmd_keys_module(args: argparse.Namespace) -> int:
+    from desktop.review.settings import module_setting, set_module
+
+    db = get_db(args)
+    if args.set is None:  # a path on this computer, not a record: shown to anyone
+        print(module_setting(db.conn) or "no smart-card module is set")
+        return 0
+    if not args.as_user:
+        raise RefusedError("setting the smart-card module needs --as ADMIN_OR_JUDGE")
+    stored = set_module(db.conn, acting_user(args, db, roles=("admin", "judge")), args.set)
+    print(f"smart-card module: {stored}" if stored else "smart-card module cleared")
+    return 0
+
+
+def cmd_keys_cards(args: argparse.Namespace) -> int:
+    from desktop.review.settings import module_setting
+    from desktop.tokens import list_certificates
+
+    module = args.pkcs11_module
+    if not module:
+        db = get_db(args)
+        module = module_setting(db.conn)
+    for c in list_certificates(module or "", args.token_label or ""):
+        if args.json:
+            print_json(
+                {
+                    "token_label": c.token_label,
+                    "token_serial": c.token_serial,
+                    "label": c.label,
+                    "cert_id": c.cert_id,
+                    "name": c.name,
+                    "issuer": c.issuer,
+                    "not_after": c.not_after.isoformat(),
+                    "sha256": c.fingerprint,
+                }
+            )
+        else:
+            print(
+                f"card {c.token_label!r}  --key-label {c.label!r}  --cert-id {c.cert_id or '-'}  "
+                f"{c.name}; issued by {c.issuer}; valid until {c.not_after:%Y-%m-%d}"
+            )
+    return 0
+
+
 def passphrase(prompt: str, confirm: bool = False) -> str:
     env = os.environ.get(PASSPHRASE_ENV)
     if env is not None:
@@ -348,13 +481,15 @@ def cmd_render(args: argparse.Namespace) -> int:
     from desktop.orders.batch import render_batch
 
     db = get_db(args)
-    if args.unsigned == bool(args.sign):
+    keys_given = bool(args.sign) + bool(args.token_label) + bool(args.unsigned)
+    if keys_given != 1:
         raise UserError(
-            "give the judge's key (--sign FILE.p12) to sign the orders, or --unsigned "
-            "--judge NAME to print them for a signature in ink or in the court's system."
+            "give the judge's key (--sign FILE.p12, or a smart card: --token-label LABEL) to "
+            "sign the orders, or --unsigned --judge NAME to print them for a signature in ink "
+            "or in the court's system."
         )
     user = acting_user(args, db, roles=("clerk", "judge") if args.unsigned else ("judge",))
-    key = Path(args.sign) if args.sign else None
+    key: Path | TokenKey | None = Path(args.sign) if args.sign else card_key(args, db)
     image = _read(args.signature_image, "the signature image") if args.signature_image else None
     try:
         order_date = date.fromisoformat(args.date) if args.date else None
@@ -371,7 +506,10 @@ def cmd_render(args: argparse.Namespace) -> int:
                 "resentence_hearing)."
             )
         plan_rulings(db.conn, matter_id=args.matter, hearing_date=args.hearing_date)
-    phrase = passphrase(f"Passphrase for {key.name}: ") if key else ""
+    if isinstance(key, Path):
+        phrase = passphrase(f"Passphrase for {key.name}: ")
+    else:
+        phrase = card_pin(key) if key else ""
     if args.batch is None:
         from desktop.orders.rulings import render_rulings
 

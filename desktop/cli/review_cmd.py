@@ -8,6 +8,7 @@ import getpass
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from desktop.cli.common import acting_user, add_as_user, add_reader, get_db, print_json, reader
 from desktop.console import interactive
@@ -553,6 +554,9 @@ def _register_batch(sub: argparse._SubParsersAction) -> None:
         help="sign the sealed acceptance with this key; "
         "passphrase from RELIEFDESK_KEY_PASSPHRASE or a prompt",
     )
+    from desktop.cli.orders_cmd import add_card_options
+
+    add_card_options(ac)
     add_as_user(ac)
     ac.set_defaults(func=cmd_batch_accept)
     ls = s.add_parser("list", help="list batches")
@@ -623,16 +627,29 @@ def cmd_batch_accept(args: argparse.Namespace) -> int:
 
     db = get_db(args)
     user = acting_user(args, db)
-    key = passphrase = None
+    from desktop.cli.orders_cmd import card_key, card_pin
+
+    key: Any = None
+    passphrase = None
+    if args.sign and args.token_label:
+        raise UserError("sign with a key file (--sign) or a smart card (--token-label), not both.")
     if args.sign:
         from desktop.cli.orders_cmd import passphrase as ask_passphrase
 
         key = Path(args.sign)
         passphrase = ask_passphrase(f"Passphrase for {key.name}: ")
+    else:
+        key = card_key(args, db)
+        passphrase = card_pin(key) if key else None
     sha = accept_batch(db.conn, user, args.batch_id, key_file=key, passphrase=passphrase)
+    with_what = ""
+    if isinstance(key, Path):
+        with_what = f", signed with {key.name}"
+    elif key is not None:
+        with_what = f", signed with {key.where()}"
     print(
         f"accepted batch {args.batch_id}: ready for orders; sealed acceptance sha256 {sha}"
-        + (f", signed with {key.name}" if key else "")
+        + with_what
     )
     return 0
 

@@ -37,6 +37,7 @@ from desktop.paths import forms_dir
 from desktop.progress import ProgressFn
 from desktop.review.manifest import sealed_acceptance
 from desktop.store.tx import transaction
+from desktop.tokens import TokenKey
 from desktop.vocabulary import Role
 
 
@@ -380,7 +381,7 @@ def render_batch(
     conn: sqlite3.Connection,
     batch_id: int,
     out_dir: Path,
-    key_file: Path | None,
+    key_file: Path | TokenKey | None,
     passphrase: str,
     *,
     user: str,
@@ -425,7 +426,10 @@ def render_batch(
                 "give the judge's key (--sign FILE.p12), or print the orders unsigned "
                 "for a signature in ink (--unsigned)."
             )
-        signer = OrderSigner.from_file(key_file, passphrase)  # wrong passphrase: refused first
+        if isinstance(key_file, TokenKey):  # the judge's smart card; passphrase is its PIN
+            signer = OrderSigner.from_token(key_file.with_pin(passphrase or key_file.pin))
+        else:
+            signer = OrderSigner.from_file(key_file, passphrase)  # wrong passphrase: refused first
     court = court_details(conn)
     plans = plan_orders(conn, grants, bulk=bulk, template=template, batch_id=batch_id, court=court)
     rows = _prepare(conn, batch_id, plans, order_date or clock.court_today(), user, bulk)
@@ -505,13 +509,20 @@ def render_batch(
         outcomes.append(
             Outcome(row["order_no"], p.kind, path, len(p.count_ids), True, signed=not unsigned)
         )
-    produced = produce_orders(
-        jobs,
-        None if unsigned else key_file.read_bytes() if key_file else None,
-        passphrase,
-        workers=workers,
-        progress=progress,
-    )
+    on_card = signer is not None and signer.on_token
+    p12 = key_file.read_bytes() if isinstance(key_file, Path) and not unsigned else None
+    try:
+        produced = produce_orders(
+            jobs,
+            None if on_card else p12,
+            "" if on_card else passphrase,
+            workers=workers,
+            progress=progress,
+            signer=signer if on_card else None,
+        )
+    finally:
+        if signer is not None:
+            signer.close()
     by_no = {r.order_no: r for r in produced}
     outcomes = [
         replace(

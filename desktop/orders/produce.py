@@ -167,11 +167,13 @@ def produce_orders(
     *,
     workers: int | None = None,
     progress: ProgressFn | None = None,
+    signer: OrderSigner | None = None,
 ) -> list[Produced]:
     """Render, sign and write every job; results in job order, one per job (an order that could not
-    be produced carries its problem). Without a key (p12 None) every job must be unsigned. The
-    progress callback may raise desktop.progress.Cancelled: orders already written stay on disk,
-    the rest are not started."""
+    be produced carries its problem). Without a key (p12 None) every job must be unsigned. With
+    `signer` (a judge's smart card, already unlocked) this process signs every order: a card signs
+    one at a time and its PIN never goes to another process. The progress callback may raise
+    desktop.progress.Cancelled: orders already written stay on disk, the rest are not started."""
     jobs = list(jobs)
     for job in jobs:
         remove_stale_temporaries(Path(job.out_path))
@@ -179,8 +181,8 @@ def produce_orders(
     workers = workers or min(2, os.cpu_count() or 1)
     total = len(jobs)
     progress(0, total, "Signing orders")
-    if workers <= 1 or total < POOL_MIN_JOBS:
-        producer = _Producer(_signer(p12, passphrase))
+    if signer is not None or workers <= 1 or total < POOL_MIN_JOBS:
+        producer = _Producer(signer or _signer(p12, passphrase))
         out = []
         for i, job in enumerate(jobs, 1):
             out.append(producer.run(job))

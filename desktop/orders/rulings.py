@@ -61,6 +61,7 @@ from desktop.orders.templates import load_template
 from desktop.outputs import check_output_dir
 from desktop.progress import ProgressFn
 from desktop.store.tx import transaction
+from desktop.tokens import TokenKey
 
 TEMPLATES = {
     "after_hearing": "after_hearing",
@@ -638,7 +639,7 @@ def _prepare(
 def render_rulings(
     conn: sqlite3.Connection,
     out_dir: Path,
-    key_file: Path | None,
+    key_file: Path | TokenKey | None,
     passphrase: str,
     *,
     user: str,
@@ -673,7 +674,10 @@ def render_rulings(
                 "give the judge's key (--sign FILE.p12), or print the orders unsigned "
                 "for a signature in ink (--unsigned)."
             )
-        signer = OrderSigner.from_file(key_file, passphrase)
+        if isinstance(key_file, TokenKey):  # the judge's smart card; passphrase is its PIN
+            signer = OrderSigner.from_token(key_file.with_pin(passphrase or key_file.pin))
+        else:
+            signer = OrderSigner.from_file(key_file, passphrase)  # wrong passphrase: refused first
     rows = _prepare(conn, plans, order_date or clock.court_today(), user)
     out_dir.mkdir(parents=True, exist_ok=True)
     out_dir = out_dir.resolve()
@@ -726,13 +730,20 @@ def render_rulings(
             )
         )
         outcomes.append(Outcome(no, p.kind, path, n, True, signed=not unsigned))
-    produced = produce_orders(
-        jobs,
-        None if unsigned else key_file.read_bytes() if key_file else None,
-        passphrase,
-        workers=workers,
-        progress=progress,
-    )
+    on_card = signer is not None and signer.on_token
+    p12 = key_file.read_bytes() if isinstance(key_file, Path) and not unsigned else None
+    try:
+        produced = produce_orders(
+            jobs,
+            None if on_card else p12,
+            "" if on_card else passphrase,
+            workers=workers,
+            progress=progress,
+            signer=signer if on_card else None,  # a card signs here; its PIN stays here
+        )
+    finally:
+        if signer is not None:
+            signer.close()
     by_no = {r.order_no: r for r in produced}
     outcomes = [
         replace(

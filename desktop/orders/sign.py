@@ -32,6 +32,7 @@ from desktop import clock
 from desktop.keys import KeyInfo, describe, load_key
 from desktop.orders.model import Judge, OrderData
 from desktop.orders.render import SIGNATURE_FIELD, RenderedOrder
+from desktop.tokens import TokenKey, TokenSession
 
 # The order draws its own signature block (embedded fonts, deterministic content). The PAdES field is
 # placed over the box left for it; its appearance, made per signature by desktop/orders/appearance.py
@@ -144,19 +145,49 @@ class OrderSigner:
         key, cert, _ = pkcs12.load_key_and_certificates(p12, passphrase.encode("utf-8"))
         if not isinstance(key, RSAPrivateKey) or cert is None:
             raise ValueError("the PKCS#12 file must hold an RSA key and its certificate")
-        self._signer = _LoadedKeySigner(key, cert)
+        self._setup(_LoadedKeySigner(key, cert), cert)
+        self._token: TokenSession | None = None
+
+    def _setup(self, signer: signers.Signer, cert: x509.Certificate) -> None:
+        self._signer = signer
         self.cert = cert
         self.info: KeyInfo = describe(self.cert)
-        key_bytes = (key.key_size + 7) // 8  # the RSA signature's length
+        key_bits = getattr(self.cert.public_key(), "key_size", 4096)
+        key_bytes = (key_bits + 7) // 8
+        der = cert.public_bytes(serialization.Encoding.DER)
         # pyHanko counts the reservation in hex digits (2 per CMS byte). The CMS holds the certificate,
         # the RSA signature and the signed attributes (~2 KB besides); reserve with a wide margin.
-        cert_bytes = len(cert.public_bytes(serialization.Encoding.DER))
-        self.bytes_reserved = 2 * (cert_bytes + key_bytes + 4096)
+        self.bytes_reserved = 2 * (len(der) + key_bytes + 4096)
 
     @classmethod
     def from_file(cls, path: Path, passphrase: str) -> OrderSigner:
         blob, _ = load_key(path, passphrase)
         return cls(blob, passphrase)
+
+    @classmethod
+    def from_token(cls, key: TokenKey) -> OrderSigner:
+        """A signer whose key stays on the judge's smart card (`key.pin` unlocks it; a wrong PIN,
+        a missing card or certificate is a TokenError before anything is signed). One process
+        signs with it (a card signs one order at a time); close() ends the card session."""
+        session = TokenSession(key)
+        self = cls.__new__(cls)
+        try:
+            self._setup(session.pyhanko_signer(), session.certificate)
+        except BaseException:
+            session.close()
+            raise
+        self._token = session
+        return self
+
+    @property
+    def on_token(self) -> bool:
+        return self._token is not None
+
+    def close(self) -> None:
+        """End the card session (nothing for a key from a file)."""
+        if self._token is not None:
+            self._token.close()
+            self._token = None
 
     @property
     def judge(self) -> Judge:

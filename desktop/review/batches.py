@@ -28,6 +28,7 @@ from desktop.review.clock import now
 from desktop.review.settings import get_setting
 from desktop.review.users import User, require_role
 from desktop.store.tx import transaction
+from desktop.tokens import TokenKey, TokenSession
 from desktop.vocabulary import Role
 
 
@@ -303,7 +304,7 @@ def accept_batch(
     judge: User,
     batch_id: int,
     *,
-    key_file: Path | None = None,
+    key_file: Path | TokenKey | None = None,
     passphrase: str | None = None,
 ) -> str:
     """Accept the batch: its counts not sent back are ready for orders. Refused until the sample
@@ -314,7 +315,10 @@ def accept_batch(
     with the judge's key (key_file, passphrase) the manifest is also signed. Orders are built from
     it (desktop.review.manifest). Returns the manifest's SHA-256."""
     require_role(judge, Role.JUDGE)
-    if key_file is not None:
+    if isinstance(key_file, TokenKey):  # a smart card: `passphrase` is its PIN
+        key_file = key_file.with_pin(passphrase or key_file.pin)
+        TokenSession(key_file).close()  # wrong PIN, no card: refused before any change
+    elif key_file is not None:
         from desktop.keys import load_key
 
         load_key(Path(key_file), passphrase or "")  # wrong passphrase: refused before any change
@@ -383,7 +387,7 @@ def accept_batch(
         sent_back = [i.count_id for i in items if i.judge_status == "sent_back"]
         sealed = manifest.build(conn, batch, judge.name, at, [i.count_id for i in items], sent_back)
         data = manifest.encode(sealed)
-        signed = manifest.sign(data, Path(key_file), passphrase or "") if key_file else None
+        signed = manifest.sign(data, key_file, passphrase or "") if key_file else None
         sha = manifest.store(conn, batch_id, data, signed)
         audit.append(
             conn,

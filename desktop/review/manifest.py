@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.errors import RefusedError, UserError
+from desktop.tokens import TokenKey, TokenSession
 from desktop.vocabulary import ReviewStatus
 
 VERSION = 1
@@ -85,14 +86,31 @@ class ManifestSignature:
     signer: str
 
 
-def sign(data: bytes, key_file: Path, passphrase: str) -> ManifestSignature:
-    """Sign the manifest bytes with the judge's PKCS#12 key (RSA PKCS#1 v1.5, SHA-256)."""
+def sign(data: bytes, key_file: Path | TokenKey, passphrase: str) -> ManifestSignature:
+    """Sign the manifest bytes with the judge's PKCS#12 key, or on the judge's smart card
+    (key_file a TokenKey, passphrase its PIN): RSA PKCS#1 v1.5, SHA-256."""
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     from desktop.keys import describe, load_key
+
+    if isinstance(key_file, TokenKey):
+        session = TokenSession(key_file.with_pin(passphrase or key_file.pin))
+        try:
+            sig = session.sign_sha256(data)
+            on_card = session.certificate
+        finally:
+            session.close()
+        der = on_card.public_bytes(serialization.Encoding.DER)
+        info = describe(on_card)
+        return ManifestSignature(
+            base64.b64encode(sig).decode(),
+            base64.b64encode(der).decode(),
+            info.fingerprint,
+            info.name,
+        )
 
     blob, _ = load_key(key_file, passphrase)
     key, cert, _ = pkcs12.load_key_and_certificates(blob, passphrase.encode("utf-8"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from desktop import audit
+from desktop import audit, tokens
 from desktop.errors import UserError
 from desktop.review.users import User, require_role
 from desktop.store.tx import transaction
@@ -114,3 +114,38 @@ def set_order_prefix(conn: sqlite3.Connection, actor: User, prefix: str) -> None
 def identity_settings(conn: sqlite3.Connection) -> dict[str, str]:
     """The text settings shown beside the review settings."""
     return {PREFIX_KEY: order_prefix(conn), INSTALLATION_KEY: installation_id(conn)}
+
+
+# --- the smart-card (PKCS#11) module judges sign through (desktop/tokens.py) ------------------
+MODULE_KEY = "pkcs11_module"
+
+
+def module_setting(conn: sqlite3.Connection) -> str:
+    """The smart-card module set for this court ('' when none)."""
+    try:
+        row = conn.execute("SELECT value FROM settings WHERE key = ?", (MODULE_KEY,)).fetchone()
+    except sqlite3.OperationalError:
+        return ""
+    return str(row[0]) if row and row[0] else ""
+
+
+def set_module(conn: sqlite3.Connection, actor: User, path: str) -> str:
+    """An administrator or a judge sets the smart-card module (checked first; audited). An empty
+    path clears the setting. Returns the path stored."""
+    require_role(actor, "admin", "judge")
+    value = tokens.check_module(path) if path.strip() else ""
+    with transaction(conn):
+        old = module_setting(conn)
+        if old == value:
+            return value
+        conn.execute(
+            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (MODULE_KEY, value)
+        )
+        audit.append(
+            conn,
+            actor.name,
+            "settings.set",
+            [MODULE_KEY],
+            {"key": MODULE_KEY, "old": old, "new": value},
+        )
+    return value

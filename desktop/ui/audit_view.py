@@ -1,5 +1,7 @@
 """The Audit view: the hash-chained audit log, newest first, filtered by action, user, date and
-text, with the chain check and the export a court keeps. Reads through desktop.audit only."""
+text, with the chain check and the export a court keeps. Each entry reads as a sentence — who did
+what to which person, case, count, batch or order, when on the court's clock
+(desktop.review.audit_words); the raw entry (action code, JSON, hashes) is shown on demand."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QFileDialog,
@@ -37,24 +40,20 @@ from desktop.audit.log import verify
 from desktop.audit.query import AuditEntry, AuditFilter, count_entries, list_entries
 from desktop.audit.query import actions as distinct_actions
 from desktop.audit.query import users as distinct_users
+from desktop.review.audit_words import action_title, court_time, describe_entries
+from desktop.review.users import User
 
 ALL = "All"
 _NO_DATE = QDate(2000, 1, 1)  # the date edits' "any date" value (shown as special text)
 
 _ROOT = QModelIndex()  # shared default parent: Qt passes an invalid index for "top level"
-HEADERS = ("Seq", "Time (UTC)", "User", "Action", "Targets", "Details")
-
-
-def _summary(payload: str, width: int = 140) -> str:
-    try:
-        data = json.loads(payload)
-    except ValueError:
-        return payload[:width]
-    if isinstance(data, dict):
-        text = ", ".join(f"{k}: {v}" for k, v in data.items())
-    else:
-        text = str(data)
-    return text if len(text) <= width else text[: width - 1] + "…"
+HEADERS = ("No.", "When (court time)", "Who", "What happened")
+HEADER_TIPS = (
+    "The entry's number in the chain",
+    "Date and time on the court's clock (Pacific)",
+    "The user who did it",
+    "What was done, to which person, case, count, batch or order",
+)
 
 
 class AuditModel(QAbstractTableModel):
@@ -63,11 +62,15 @@ class AuditModel(QAbstractTableModel):
 
     PAGE = 500
 
-    def __init__(self, conn: sqlite3.Connection, parent: Any = None) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, parent: Any = None, viewer: User | None = None
+    ) -> None:
         super().__init__(parent)
         self._conn = conn
+        self._viewer = viewer  # names of people under seal only for those who may read them
         self._filter = AuditFilter(newest_first=True)
         self._rows: list[AuditEntry] = []
+        self._words: list[str] = []
         self._total = 0
         self.refresh()
 
@@ -79,6 +82,7 @@ class AuditModel(QAbstractTableModel):
         self.beginResetModel()
         self._total = count_entries(self._conn, self._filter)
         self._rows = list_entries(self._conn, self._filter, limit=self.PAGE)
+        self._words = describe_entries(self._conn, self._rows, self._viewer)
         self.endResetModel()
 
     @property
@@ -87,6 +91,10 @@ class AuditModel(QAbstractTableModel):
 
     def entry(self, row: int) -> AuditEntry | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def words(self, row: int) -> str:
+        """The entry's sentence ('approved count 3 of case …')."""
+        return self._words[row] if 0 <= row < len(self._words) else ""
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
@@ -104,6 +112,7 @@ class AuditModel(QAbstractTableModel):
             return
         self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
         self._rows.extend(more)
+        self._words.extend(describe_entries(self._conn, more, self._viewer))
         self.endInsertRows()
 
     def headerData(
@@ -111,6 +120,8 @@ class AuditModel(QAbstractTableModel):
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return HEADER_TIPS[section]
         return None
 
     def data(
@@ -119,25 +130,18 @@ class AuditModel(QAbstractTableModel):
         e = self.entry(index.row())
         if e is None:
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            col = index.column()
+        col = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if col == 0:
                 return str(e.seq)
             if col == 1:
-                return e.at[:19].replace("T", " ")
+                return court_time(e.at)
             if col == 2:
-                return e.user or "(system)"
-            if col == 3:
-                return e.action
-            if col == 4:
-                targets = json.loads(e.targets)
-                shown = ", ".join(str(t) for t in targets[:8])
-                return shown + (f" … ({len(targets)} in all)" if len(targets) > 8 else "")
-            return _summary(e.payload)
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 0:
+                return e.user or "ReliefDesk"
+            words = self.words(index.row())
+            return words[:1].upper() + words[1:]
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 5:
-            return e.payload
         return None
 
 
@@ -146,7 +150,9 @@ class AuditView(QWidget):
 
     verified = Signal(bool, str)  # (intact, message), after every chain check
 
-    def __init__(self, conn: sqlite3.Connection, parent: Any = None) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, parent: Any = None, viewer: User | None = None
+    ) -> None:
         super().__init__(parent)
         self._conn = conn
         self.setAccessibleName("Audit log")
@@ -158,7 +164,7 @@ class AuditView(QWidget):
         self.since_edit = self._date_edit("From date (UTC)")
         self.until_edit = self._date_edit("To date (UTC), inclusive")
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search targets and details…")
+        self.search.setPlaceholderText("Search order numbers, notes, file names…")
         self.search.setAccessibleName("Search audit entries")
         self.search.setClearButtonEnabled(True)
 
@@ -175,7 +181,7 @@ class AuditView(QWidget):
             filters.addWidget(w)
         filters.addWidget(self.search, 1)
 
-        self.model = AuditModel(conn, self)
+        self.model = AuditModel(conn, self, viewer)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Audit entries, newest first")
@@ -183,23 +189,31 @@ class AuditView(QWidget):
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.table.horizontalHeader()
         fm = self.table.fontMetrics()
         pad = 28  # cell padding from the style sheet, plus room for the sort/resize handles
-        for col, sample in enumerate(
-            ("0000000", "0000-00-00 00:00:00", "judge.name", "orders.mark_printed", "00000, 00000")
-        ):
+        for col, sample in enumerate(("0000000", "0000-00-00 00:00 PST", "judge.name")):
             self.table.setColumnWidth(col, fm.horizontalAdvance(sample) + pad)
         header.setSectionResizeMode(len(HEADERS) - 1, QHeaderView.ResizeMode.Stretch)
 
         self.detail = QPlainTextEdit()
         self.detail.setReadOnly(True)
         self.detail.setAccessibleName("Selected audit entry")
-        self.detail.setPlaceholderText("Select an entry to see all of it, with its hashes.")
+        self.detail.setPlaceholderText("Select an entry to read all of it.")
+        self.raw_check = QCheckBox("Show the &raw entry (action code, data and hashes)")
+        self.raw_check.setAccessibleName("Show the raw audit entry")
+        self.raw_check.toggled.connect(lambda _on: self._show_current())
+        below = QWidget()
+        below_layout = QVBoxLayout(below)
+        below_layout.setContentsMargins(0, 0, 0, 0)
+        below_layout.addWidget(self.raw_check)
+        below_layout.addWidget(self.detail, 1)
 
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
-        split.addWidget(self.detail)
+        split.addWidget(below)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
 
@@ -249,28 +263,34 @@ class AuditView(QWidget):
         return d
 
     def _fill_choices(self) -> None:
-        for box, values in (
-            (self.action_box, distinct_actions(self._conn)),
-            (self.user_box, distinct_users(self._conn)),
+        actions = sorted(distinct_actions(self._conn), key=action_title)
+        for box, values, titles in (
+            (self.action_box, actions, [action_title(a) for a in actions]),
+            (self.user_box, distinct_users(self._conn), None),
         ):
-            current = box.currentText()
+            current = box.currentData()
             box.blockSignals(True)
             box.clear()
-            box.addItem(ALL)
-            box.addItems(values)
-            box.setCurrentIndex(max(0, box.findText(current)))
+            box.addItem(ALL, None)
+            for i, value in enumerate(values):
+                box.addItem(titles[i] if titles else value, value)
+            box.setCurrentIndex(max(0, box.findData(current)) if current is not None else 0)
             box.blockSignals(False)
+
+    def choose_action(self, action: str | None) -> None:
+        """Filter by an action code (the list shows it in words)."""
+        self.action_box.setCurrentIndex(max(0, self.action_box.findData(action)))
 
     def current_filter(self) -> AuditFilter:
         def day(edit: QDateEdit, plus: int = 0) -> str | None:
             d = edit.date()
             return None if d == _NO_DATE else d.addDays(plus).toString("yyyy-MM-dd")
 
-        action = self.action_box.currentText()
-        user = self.user_box.currentText()
+        action = self.action_box.currentData()
+        user = self.user_box.currentData()
         return AuditFilter(
-            action=None if action == ALL else action,
-            user=None if user == ALL else user,
+            action=action or None,
+            user=user or None,
             since=day(self.since_edit),
             until=day(self.until_edit, 1),
             text=self.search.text().strip() or None,
@@ -292,11 +312,22 @@ class AuditView(QWidget):
         self.count_label.setText(f"{self.model.total:,} entries")
 
     def _show_entry(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        e = self.model.entry(current.row())
+        self._show_row(current.row())
+
+    def _show_current(self) -> None:
+        self._show_row(self.table.currentIndex().row())
+
+    def _show_row(self, row: int) -> None:
+        """The entry in words; with "Show the raw entry", also as recorded (JSON, hashes)."""
+        e = self.model.entry(row)
         if e is None:
             self.detail.clear()
             return
-        self.detail.setPlainText(json.dumps(e.as_dict(), indent=2, ensure_ascii=False))
+        words = self.model.words(row)
+        text = f"Entry {e.seq}, {court_time(e.at)} (court time)\n{e.user or 'ReliefDesk'} {words}."
+        if self.raw_check.isChecked():
+            text += "\n\nAs recorded:\n" + json.dumps(e.as_dict(), indent=2, ensure_ascii=False)
+        self.detail.setPlainText(text)
 
     def verify_chain(self) -> bool:
         result = verify(self._conn)

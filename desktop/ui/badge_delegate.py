@@ -8,7 +8,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from desktop.ui.labels import relief_badge, status_badge
+from desktop.ui.labels import relief_badge, relief_short, status_badge
 from desktop.ui.queue_model import RELIEF_ROLE, STATUS_ROLE
 
 
@@ -54,9 +54,11 @@ class BadgeDelegate(QStyledItemDelegate):
         font = painter.font()
         font.setBold(True)
         painter.setFont(font)
-        elided = painter.fontMetrics().elidedText(
-            text, Qt.TextElideMode.ElideRight, rect.width() - 8
-        )
+        room = rect.width() - 8
+        if self.role == RELIEF_ROLE and painter.fontMetrics().horizontalAdvance(text) > room:
+            # A narrow column: the short words ('To misdemeanor'), not a clipped sentence.
+            text = relief_short(*value) + (" (re-review)" if text.endswith("(re-review)") else "")
+        elided = painter.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room)
         painter.drawText(
             rect.adjusted(4, 0, -4, 0),
             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,

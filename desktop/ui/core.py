@@ -6,11 +6,13 @@ core's module layout."""
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 from desktop.review import batches, bulk, decisions, settings, users
 from desktop.review.batches import SampleItem, batch_status
 from desktop.review.queue import count_numbers, filter_choices, has_review_items, longest_names
 from desktop.review.users import User
+from desktop.tokens import TokenKey
 
 # Reads the views make are answered by the review core and re-exported here, so the views keep
 # one doorway to the core for reads as for writes.
@@ -111,5 +113,18 @@ def accept_item(conn: sqlite3.Connection, user: User, batch_id: int, count_id: i
     batches.accept_item(conn, user, batch_id, count_id)
 
 
-def accept_batch(conn: sqlite3.Connection, user: User, batch_id: int) -> None:
-    batches.accept_batch(conn, user, batch_id)
+def accept_batch(
+    conn: sqlite3.Connection,
+    user: User,
+    batch_id: int,
+    key: Path | TokenKey | None = None,
+    secret: str = "",
+) -> None:
+    """Accept the batch; with `key` (a certificate file, or a certificate on a smart card with
+    `secret` its passphrase or PIN) the sealed acceptance is signed too."""
+    batches.accept_batch(conn, user, batch_id, key_file=key, passphrase=secret or None)
+
+
+def batch_counts(conn: sqlite3.Connection, batch_id: int) -> int:
+    """How many counts of the batch go on to orders if it is accepted (not sent back)."""
+    return next((int(b["items"]) for b in batches.list_batches(conn) if b["id"] == batch_id), 0)

@@ -74,6 +74,21 @@ def relief_text(relief: str | None, target: str | None = None) -> str:
     return relief_badge(relief, target).text
 
 
+_RELIEF_SHORT = {
+    "redesignate_misdemeanor": "To misdemeanor",
+    "redesignate_infraction": "To infraction",
+}
+
+
+def relief_short(relief: str | None, target: str | None = None) -> str:
+    """The relief in the fewest words that still tell the reliefs apart, for a narrow list
+    column ('To misdemeanor', 'Resentence'); the whole words ('Resentence → misdemeanor') are
+    in its tooltip and the detail pane."""
+    if relief == "resentence":
+        return "Resentence"
+    return _RELIEF_SHORT.get(relief or "", relief_text(relief, target))
+
+
 def status_badge(status: str | None) -> Badge:
     return _STATUS_BADGES.get(status or "", Badge(status or "—", "#111111", "#ffffff"))
 

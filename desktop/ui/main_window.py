@@ -88,7 +88,7 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(self.hearings, "&Hearings")
             self.dispositions = DispositionsView(conn, user, court_county(conn))
             self.tabs.addTab(self.dispositions, "&Dispositions")
-            self.audit = AuditView(conn)
+            self.audit = AuditView(conn, viewer=user)
             self.tabs.addTab(self.audit, "A&udit")
             self.queue.decided.connect(self._refresh_other_views)
             self.orders.changed.connect(self.queue.model.refresh_all_rows)

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QStyledItemDelegate,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -48,6 +49,7 @@ from PySide6.QtWidgets import (
 from desktop.errors import UserError
 from desktop.orders.register import OrderRow, list_orders, mark_printed, order_file
 from desktop.review import access
+from desktop.tokens import TokenKey
 from desktop.ui.labels import user_message, when
 from desktop.ui.workers import start_worker
 
@@ -77,6 +79,14 @@ def status_text(r: OrderRow) -> str:
             return "Waiting for terms"
         return STATUS_TEXT["prepared"]
     return STATUS_TEXT.get(r.status, r.status) + METHOD_TEXT.get(r.signature_method or "", "")
+
+
+class _ElideMiddle(QStyledItemDelegate):
+    """Elides in the middle ('P64-2CD4…-2026-000003'), so the order's own number shows."""
+
+    def initStyleOption(self, option: Any, index: Any) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
 
 
 HEADERS = (
@@ -291,8 +301,16 @@ class OrdersView(QWidget):
         self.batch_box.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
+        # Wider where the row has room, so 'Batch 12 — 1,234 counts, accepted by judge' shows
+        # whole at 100 %; at 125 % it may elide (the row must still fit 1366 pixels).
+        self.batch_box.setMaximumWidth(
+            self.batch_box.fontMetrics().horizontalAdvance(
+                "Batch 00 — 0,000 counts, accepted by judge"
+            )
+            + 48
+        )
         batch_label.setBuddy(self.batch_box)
-        top.addWidget(self.batch_box)
+        top.addWidget(self.batch_box, 10)  # up to its maximum before the stretch after it
         self.count_label = QLabel("")  # under the list, so the top row fits 1366 px at 125 %
         self.count_label.setAccessibleName("Orders shown")
         top.addStretch(1)
@@ -339,8 +357,10 @@ class OrdersView(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setHighlightSections(False)
         fm = self.table.fontMetrics()
+        # An order number's distinguishing end stays in view when its column is narrow.
+        self.table.setItemDelegateForColumn(0, _ElideMiddle(self.table))
         samples = (
-            "P64-36-2026-000000",
+            "P64-DDDDDDDD-00-0000-000000",  # prefix, installation id (hex), county, year, number
             "Resentencing",
             "MSB0000000",
             "ARCHULETA, TERRENCE RW",
@@ -649,6 +669,8 @@ class OrdersView(QWidget):
         except UserError as exc:
             QMessageBox.warning(self, "Nothing to sign", user_message(str(exc)))
             return
+        from desktop.review.settings import module_setting
+
         dlg = SigningDialog(
             orders=orders,
             batch=batch,
@@ -656,12 +678,19 @@ class OrdersView(QWidget):
             key_folder=str(self.settings.value("orders/key_folder", str(Path.home()))),
             demo=is_demo(self.conn),
             judge_name=f"Hon. {self.user.name}",
+            module=module_setting(self.conn),
             parent=self,
         )
+        self.last_signing_dialog = dlg
         if not dlg.exec():
             return
+        key: Path | TokenKey | None
         key, passphrase, out, name = dlg.chosen()
-        if key is None:
+        if dlg.uses_card():
+            key = dlg.card_key()
+            if key is None or not self.remember_module(dlg.module()):
+                return
+        elif key is None:
             try:
                 key = self.make_demo_key(name, passphrase)
             except UserError as exc:
@@ -671,6 +700,20 @@ class OrdersView(QWidget):
             self.settings.setValue("orders/key_folder", str(key.parent))  # the folder only
         self.settings.setValue("orders/out_folder", str(out.parent))
         self.render_and_sign(batch, key, passphrase, out, bulk=self.bulk_check.isChecked())
+
+    def remember_module(self, module: str) -> bool:
+        """The smart-card module the judge used becomes the court's setting (audited), so the
+        next signing lists the card at once. False (and a message) when it cannot be saved."""
+        from desktop.review.settings import module_setting, set_module
+
+        if module == module_setting(self.conn):
+            return True
+        try:
+            set_module(self.conn, self.user, module)
+        except UserError as exc:
+            QMessageBox.warning(self, "Smart-card module not saved", user_message(str(exc)))
+            return False
+        return True
 
     def make_demo_key(self, name: str, passphrase: str) -> Path:
         """A self-signed demonstration key in the data folder (demo databases only)."""
@@ -786,7 +829,13 @@ class OrdersView(QWidget):
         )
 
     def render_and_sign(
-        self, batch: int, key: Path, passphrase: str, out_dir: Path, *, bulk: bool = False
+        self,
+        batch: int,
+        key: Path | TokenKey,
+        passphrase: str,
+        out_dir: Path,
+        *,
+        bulk: bool = False,
     ) -> None:
         """Render and sign the batch's orders on a worker thread (its own connection)."""
         db_path, user = self.db_path, self.user.name
@@ -1049,6 +1098,7 @@ class OrdersView(QWidget):
         key and folder, as for a batch."""
         from desktop.demo import is_demo
         from desktop.orders.rulings import plan_rulings, waiting_matters
+        from desktop.review.settings import module_setting
         from desktop.ui.signing_dialog import SigningDialog
 
         if not self.is_judge:
@@ -1095,23 +1145,32 @@ class OrdersView(QWidget):
             key_folder=str(self.settings.value("orders/key_folder", str(Path.home()))),
             demo=is_demo(self.conn),
             judge_name=f"Hon. {self.user.name}",
+            module=module_setting(self.conn),
             parent=self,
             title=f"Sign the orders of {what}",
         )
+        self.last_signing_dialog = dlg
         if not dlg.exec():
             return
+        key: Path | TokenKey | None
         key, passphrase, out, name = dlg.chosen()
-        if key is None:
+        if dlg.uses_card():
+            key = dlg.card_key()
+            if key is None or not self.remember_module(dlg.module()):
+                return
+        elif key is None:
             try:
                 key = self.make_demo_key(name, passphrase)
             except UserError as exc:
                 QMessageBox.warning(self, "No demonstration key", user_message(str(exc)))
                 return
+        else:
+            self.settings.setValue("orders/key_folder", str(key.parent))  # the folder only
         self.render_rulings(key, passphrase, out, matter_id=matter_id, hearing_date=day)
 
     def render_rulings(
         self,
-        key: Path,
+        key: Path | TokenKey,
         passphrase: str,
         out_dir: Path,
         *,

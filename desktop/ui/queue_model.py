@@ -38,22 +38,24 @@ _HANDLED_ROLES = frozenset(
 @dataclass(frozen=True)
 class Column:
     key: str  # sort key understood by queue_source
-    title: str
+    title: str  # short, so the list fits a 1366-pixel screen at 125 %
     width: int
+    tip: str = ""  # the heading in full, on hover
 
 
 # Who, which count, what the engine proposes and where the review stands come first, so a
 # narrow screen (a 1366-pixel laptop with the detail pane open) still shows them.
 COLUMNS: tuple[Column, ...] = (
-    Column("name", "Name", 200),
-    Column("case_number", "Case number", 112),
-    Column("section", "Section", 100),
-    Column("level", "Level", 48),
-    Column("relief", "Proposed relief", 220),
-    Column("status", "Status", 118),
-    Column("conviction_date", "Convicted", 97),
-    Column("flags", "Flags", 150),
-    Column("dob", "Born", 97),  # last: it stretches; the detail pane shows it too
+    Column("name", "Name", 200, "The person's name (hover a name to read it whole)"),
+    Column("case_number", "Case", 112, "Case number"),
+    Column("section", "Section", 100, "Code section of the conviction"),
+    Column("level", "Level", 48, "F felony, M misdemeanor, I infraction"),
+    Column("relief", "Relief", 220, "Proposed relief"),
+    Column("status", "Status", 118, "Where the review of the count stands"),
+    Column("conviction_date", "Convicted", 97, "Date of conviction"),
+    # Shown when the list has room; the detail pane shows both for the selected count.
+    Column("flags", "Flags", 150, "What the evaluation noted (also in the detail pane)"),
+    Column("dob", "Born", 97, "Date of birth (also in the detail pane)"),
 )
 
 
@@ -184,6 +186,8 @@ class QueueModel(QAbstractTableModel):
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section].title
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return COLUMNS[section].tip or COLUMNS[section].title
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
             return str(section + 1)
         return None

@@ -41,6 +41,7 @@ from desktop.ui.labels import (
     RELIEFS,
     STATUSES,
     flag_text,
+    relief_short,
     relief_text,
     rule_path_text,
     status_badge,
@@ -62,6 +63,16 @@ CLERK_ACTIONS = [
 ]
 
 
+class _FitTable(QTableView):
+    """The queue's list; says when its width changes, so its columns are fitted again."""
+
+    resized = Signal()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self.resized.emit()
+
+
 class QueueView(QWidget):
     decided = Signal()  # something changed (for other views' counters)
     message = Signal(str)  # a line for the status bar ("" clears it)
@@ -81,7 +92,8 @@ class QueueView(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(self._filter_bar())  # two rows: search and actions, filters
 
-        self.table = QTableView()
+        self._fit_table = _FitTable()
+        self.table: QTableView = self._fit_table
         self.table.setAccessibleName("Review queue")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -94,8 +106,11 @@ class QueueView(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setHighlightSections(False)
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        self.size_columns()
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)  # long names: "…", tooltip whole
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.size_columns()
+        self._fit_table.resized.connect(self.fit_columns)
         relief_col = [c.key for c in COLUMNS].index("relief")
         status_col = [c.key for c in COLUMNS].index("status")
         self.table.setItemDelegateForColumn(relief_col, BadgeDelegate(RELIEF_ROLE, self.table))
@@ -126,13 +141,14 @@ class QueueView(QWidget):
         self.tab_order()
 
     def size_columns(self) -> None:
-        """Each column as wide as its widest value needs (names measured on the data, the
-        badges and the headings in bold), so names, reliefs and dates show whole."""
+        """Each column's natural width: as wide as its widest value needs (names measured on
+        the data, the badges and the headings in bold); then fitted to the list's width."""
         fm = self.table.fontMetrics()
         bold_font = self.table.font()
         bold_font.setBold(True)
         bold = QFontMetrics(bold_font)
-        pad, badge_pad = 16, 32  # cell margins; a badge's inset and its text margins
+        # Cell margins; a badge's inset (3+3) and text margins (4+4), and a little slack.
+        pad, badge_pad = 16, 26
         names = core.longest_names(self.conn, 40)
         samples = {
             "dob": "0000-00-00",
@@ -141,22 +157,19 @@ class QueueView(QWidget):
             "case_number": "MSB0000000",
             "section": "11360(A)(2)",
         }
+        wide_reliefs = (
+            ("redesignate_misdemeanor", None),
+            ("resentence", "misdemeanor"),
+            ("resentence", "infraction"),
+        )
+        natural: dict[str, int] = {}
         for i, col in enumerate(COLUMNS):
             if col.key == "name":
                 width = max([fm.horizontalAdvance(n) for n in names] or [col.width - pad]) + pad
                 width = min(width, 260)
             elif col.key == "relief":
-                width = (
-                    max(
-                        bold.horizontalAdvance(relief_text(r, t))
-                        for r, t in (
-                            ("redesignate_misdemeanor", None),
-                            ("resentence", "misdemeanor"),
-                            ("resentence", "infraction"),
-                        )
-                    )
-                    + badge_pad
-                )
+                width = max(bold.horizontalAdvance(relief_text(*r)) for r in wide_reliefs)
+                width += badge_pad
             elif col.key == "status":
                 width = (
                     max(
@@ -170,16 +183,76 @@ class QueueView(QWidget):
             else:
                 width = col.width
             heading = bold.horizontalAdvance(col.title) + pad + (12 if i == 0 else 0)
-            self.table.setColumnWidth(i, max(width, heading))
+            natural[col.key] = max(width, heading)
+        short = max(bold.horizontalAdvance(relief_short(*r)) for r in wide_reliefs) + badge_pad
+        self._relief_short_width = max(short, bold.horizontalAdvance("Relief") + pad)
+        self._natural = natural
+        for i, col in enumerate(COLUMNS):
+            self.table.setColumnWidth(i, natural[col.key])
+        self.fit_columns()
 
-    def table_width_needed(self, upto: str = "conviction_date") -> int:
-        """Pixels the list needs to show its columns up to `upto` whole (and its scroll bar)."""
+    # The name column narrows to this before Level gives way; below it the list scrolls.
+    NAME_MIN = 120
+    # The relief keeps its whole words while the name keeps this much (or all it needs).
+    NAME_WHOLE_RELIEF = 180
+    # Shown only when the list has room for them beside a whole name (the detail pane shows
+    # both for the selected count), dropped in this order.
+    OPTIONAL_COLUMNS = ("dob", "flags")
+
+    def fit_columns(self) -> None:
+        """Fit the columns to the list's width, so nothing a clerk needs is out of view on a
+        1366-pixel screen at 100 % or 125 %: the relief in short words when the full ones do
+        not fit, a long name elided (whole on hover), Level hidden only when even that is not
+        enough, and Flags and Born only where there is room."""
+        natural = getattr(self, "_natural", None)
+        avail = self.table.viewport().width()
+        if not natural or avail <= 0:
+            return
         keys = [c.key for c in COLUMNS]
-        cols = range(keys.index(upto) + 1)
+        name_want = natural["name"]
+        base = sum(natural[k] for k in ("case_number", "section", "level", "status"))
+        base += natural["conviction_date"]
+        relief = natural["relief"]
+        if avail - base - relief < min(name_want, self.NAME_WHOLE_RELIEF):
+            relief = min(relief, self._relief_short_width)
+        left = avail - base - relief
+        hidden: set[str] = set()
+        if left < self.NAME_MIN:
+            hidden.add("level")
+            left += natural["level"]
+        for key in reversed(self.OPTIONAL_COLUMNS):  # flags before the date of birth
+            if left - natural[key] >= name_want:
+                left -= natural[key]
+            else:
+                hidden.add(key)
+        widths = dict(natural, relief=relief, name=max(self.NAME_MIN, left))
+        for i, key in enumerate(keys):
+            self.table.setColumnHidden(i, key in hidden)
+            if key not in hidden:
+                self.table.setColumnWidth(i, widths[key])
+
+    def visible_columns(self) -> list[str]:
+        return [c.key for i, c in enumerate(COLUMNS) if not self.table.isColumnHidden(i)]
+
+    def table_width_needed(self, whole: bool = False) -> int:
+        """Pixels the list needs for a clerk's columns (through the conviction date) and its
+        scroll bar: with `whole`, every name and relief whole; otherwise the least — the
+        relief in short words and the name at NAME_MIN (longer names elide)."""
+        natural = getattr(self, "_natural", {})
+        base = sum(
+            natural.get(k, 0)
+            for k in ("case_number", "section", "level", "status", "conviction_date")
+        )
+        if whole:
+            base += natural.get("relief", 0) + natural.get("name", 0)
+        else:
+            base += self._relief_short_width + self.NAME_MIN
+        slack = 8  # the splitter's rounding
         return (
-            sum(self.table.columnWidth(i) for i in cols)
+            base
             + self.table.verticalScrollBar().sizeHint().width()
             + 2 * self.table.frameWidth()
+            + slack
         )
 
     def tab_order(self) -> None:
@@ -642,11 +715,16 @@ class QueueView(QWidget):
         """The list gets what it needs to show its columns through the conviction date whole
         (and the rest of the width beyond 36 % for the detail pane); the detail pane never less
         than it needs."""
-        w = self.splitter.width()
-        detail = max(int(w * 0.36), self.detail.minimumSizeHint().width())
-        need = self.table_width_needed()
-        if w - detail < need:
-            detail = max(w - need, self.detail.minimumSizeHint().width(), 340)
+        w = self.splitter.width() - self.splitter.handleWidth()
+        least = self.detail.minimumSizeHint().width()
+        detail = max(int(w * 0.36), least)
+        full, need = self.table_width_needed(whole=True), self.table_width_needed()
+        if w - detail < full:
+            # Room for every column whole while the detail pane keeps 340 pixels; on a
+            # narrower screen (125 %) the list's least, and the detail pane 280 at the least.
+            detail = max(w - full, least, 340)
+            if w - detail < need:
+                detail = max(w - need, least, 280)
         self.splitter.setSizes([w - detail, detail])
 
     def _boxes(self) -> dict[str, QComboBox]:

@@ -5,12 +5,14 @@ send back each sampled item, and accept the batch."""
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import UserError
 from desktop.review.count_detail import load_detail_for
+from desktop.tokens import TokenKey
 from desktop.ui import core
 from desktop.ui.decision_dialogs import NoteDialog
 from desktop.ui.detail_pane import DetailPane, count_words
@@ -270,15 +273,40 @@ class SpotCheckView(QWidget):
         self.changed.emit()
 
     def accept_batch(self) -> None:
+        """The judge accepts the batch in one dialog, and may sign the acceptance there with a
+        smart card or a certificate file (as `batch accept --sign` does)."""
+        from desktop.review.settings import module_setting
+        from desktop.ui.signing_dialog import SigningDialog
+
         if self.batch_id is None:
             return
+        batch = self.batch_id
+        dlg = SigningDialog(
+            orders=core.batch_counts(self.conn, batch),
+            batch=batch,
+            out_dir=Path(),
+            key_folder=str(Path.home()),
+            demo=False,
+            judge_name=f"Hon. {self.user.name}",
+            module=module_setting(self.conn),
+            parent=self,
+            acceptance=True,
+        )
+        self.last_accept_dialog = dlg
+        if not dlg.exec():
+            return
+        key: Path | TokenKey | None = None
+        if dlg.signs():
+            key = dlg.card_key() if dlg.uses_card() else dlg.chosen()[0]
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            core.accept_batch(self.conn, self.user, self.batch_id)
+            core.accept_batch(self.conn, self.user, batch, key, dlg.passphrase.text())
         except UserError as exc:
+            QApplication.restoreOverrideCursor()
             QMessageBox.warning(self, "Batch not accepted", user_message(str(exc)))
             return
-        QMessageBox.information(
-            self, "Batch accepted", f"Batch {self.batch_id} is accepted and ready for orders."
-        )
+        QApplication.restoreOverrideCursor()
         self.refresh()
+        signed = " Your signature seals the acceptance." if key is not None else ""
+        self.sample_label.setText(f"Batch {batch} is accepted and ready for orders.{signed}")
         self.changed.emit()
