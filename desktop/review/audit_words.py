@@ -230,6 +230,14 @@ def _hearing_outcome(t: list[Any], p: dict[str, Any], c: Context) -> str:
     return text
 
 
+# Who asked for a certified copy (desktop/orders/certify.REQUESTER_KINDS), in words.
+_REQUESTERS = {
+    "person": "the person named",
+    "counsel": "the person's counsel",
+    "agency": "an entitled agency",
+    "public": "a member of the public",
+}
+
 SENTENCES: dict[str, Sentence] = {
     "import": _import,
     "import_responses": lambda t, p, c: (
@@ -335,6 +343,21 @@ SENTENCES: dict[str, Sentence] = {
         f"put {_n(len(p.get('count_ids') or []), 'challenged count')} of "
         f"{str(p.get('county') or '').title()} County on the hearing list "
         f"({_n(int(p.get('matters', len(t))), 'matter')})"
+    ),
+    "matter.addresses": lambda t, p, c: (
+        f"changed the addresses of matter {_first(t)} ("
+        + ", ".join(str(f).replace("_", " ") for f in p.get("fields") or [])
+        + ")"
+    ),
+    "settings.service": lambda t, p, c: (
+        f"changed the service-list setting {str(p.get('key', _first(t))).removeprefix('service.')}".replace(
+            "_", " "
+        )
+    ),
+    "orders.certify": lambda t, p, c: (
+        f"made certified copy {p.get('copy_no', '')} of order {_first(t)} for "
+        f"{_REQUESTERS.get(str(p.get('requester_kind')), 'a requester')}"
+        + (" (a sealed conviction)" if p.get("sealed_counts") else "")
     ),
     "matter.rule": lambda t, p, c: (
         f"ruled on matter {_first(t)} on the papers for {_n(len(p.get('outcomes') or {}), 'count')}"
@@ -538,6 +561,9 @@ ACTION_TITLES = {
     "matter.notice": "Notice recorded",
     "matter.challenges": "Challenges put on the hearing list",
     "matter.rule": "Ruled on the papers",
+    "matter.addresses": "Matter addresses changed",
+    "settings.service": "Service-list setting changed",
+    "orders.certify": "Certified copy made",
     "hearing.schedule": "Hearing scheduled",
     "hearing.continue": "Hearing continued",
     "hearing.vacate": "Hearing taken off calendar",
