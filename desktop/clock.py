@@ -72,3 +72,32 @@ def court_now() -> datetime:
 def court_today() -> date:
     """The court's calendar date: orders, reports and the default as-of date."""
     return court_now().date()
+
+
+def court_zone(moment: datetime) -> str:
+    """'PDT' or 'PST': the abbreviation of the Pacific wall clock at an aware instant."""
+    offset = pacific(moment).utcoffset()
+    return "PDT" if offset is not None and offset.total_seconds() == -7 * 3600 else "PST"
+
+
+def court_time_text(stamp: str | datetime | None, *, seconds: bool = False) -> str:
+    """A stored UTC timestamp as the court's wall clock reads it, with its zone:
+    '2026-11-30T03:04:05+00:00' -> '2026-11-29 19:04 PST' (the minute is what a clerk needs;
+    `seconds` keeps them). Text that is not an instant with a zone (a plain date, a court's
+    local hearing time, '') is returned as it is; None gives ''."""
+    if stamp is None:
+        return ""
+    if isinstance(stamp, datetime):
+        moment = stamp
+    else:
+        text = str(stamp).strip()
+        if len(text) < 16 or text[10] not in "T ":
+            return text
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return text
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return str(stamp)
+    local = pacific(moment)
+    return f"{local:%Y-%m-%d %H:%M{':%S' if seconds else ''}} {court_zone(moment)}"

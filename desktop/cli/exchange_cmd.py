@@ -8,6 +8,7 @@ import argparse
 from pathlib import Path
 
 from desktop.cli.common import acting_user, add_as_user, db_path, get_db, password_for, print_json
+from desktop.clock import court_time_text
 from desktop.outputs import for_terminal
 
 
@@ -238,8 +239,8 @@ def cmd_package_list(args: argparse.Namespace) -> int:
             print(
                 for_terminal(
                     f"workspace of package {info['package_id'][:12]}: batch {info['batch_id']} "
-                    f"sent by {info.get('sent_by')} at {str(info.get('sent_at'))[:16]}, opened "
-                    f"by {info['judge']} at {str(info['opened_at'])[:16]} ({db_path(args)})"
+                    f"sent by {info.get('sent_by')} at {court_time_text(info.get('sent_at'))}, opened "
+                    f"by {info['judge']} at {court_time_text(info['opened_at'])} ({db_path(args)})"
                 )
             )
         return 0
@@ -249,7 +250,7 @@ def cmd_package_list(args: argparse.Namespace) -> int:
         else:
             answered = (
                 f"answered by {s['answer_judge']} on {s['answer_host']}, imported "
-                f"{str(s['imported_at'])[:16]}"
+                f"{court_time_text(s['imported_at'])}"
                 if s["imported_at"]
                 else "no answer yet"
             )
@@ -257,7 +258,7 @@ def cmd_package_list(args: argparse.Namespace) -> int:
                 for_terminal(
                     f"{s['package_id'][:12]}  batch {s['batch_id']:>4}  to "
                     f"{s['judge'] or 'any judge'}  sent by {s['sent_by']} "
-                    f"{str(s['sent_at'])[:16]}  {s['file_name']}  {answered}"
+                    f"{court_time_text(s['sent_at'])}  {s['file_name']}  {answered}"
                 )
             )
     return 0

@@ -19,6 +19,7 @@ from desktop.cli.common import (
     print_json,
     reader,
 )
+from desktop.clock import court_time_text
 from desktop.console import interactive
 from desktop.errors import RefusedError, UserError
 from desktop.outputs import for_terminal
@@ -656,7 +657,9 @@ def cmd_record_signature(args: argparse.Namespace) -> int:
         scan=Path(args.scan) if args.scan else None,
     )
     extra = f"; scan sha256 {row.scan_sha256}" if row.scan_sha256 else ""
-    print(f"{row.order_no}: signed {args.how} by {row.signer} at {row.signed_at}{extra}")
+    print(
+        f"{row.order_no}: signed {args.how} by {row.signer} at {court_time_text(row.signed_at)}{extra}"
+    )
     return 0
 
 
@@ -803,7 +806,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(
             f"{r.order_no:<20} {r.kind:<14} {r.batch_id if r.batch_id is not None else '-':>5} "
             f"{r.counts:>6} {_status(r):<22} "
-            f"{(r.signed_at or ''):<25} {(r.printed_at or ''):<25} "
+            f"{court_time_text(r.signed_at):<25} {court_time_text(r.printed_at):<25} "
             f"{r.problem or r.file_path or r.unsigned_path or ''}"
         )
     return 0
@@ -825,7 +828,7 @@ def cmd_mark_printed(args: argparse.Namespace) -> int:
 
     db = get_db(args)
     row = mark_printed(db.conn, args.order_no, _actor(args, db))
-    print(f"{row.order_no}: printed at {row.printed_at}")
+    print(f"{row.order_no}: printed at {court_time_text(row.printed_at)}")
     return 0
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from desktop.cli.common import acting_user, add_as_user, get_db, print_json
+from desktop.clock import court_time_text
 from desktop.review.users import ROLES
 
 
@@ -70,7 +71,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         if args.json:
             print_json(m.__dict__)
         else:
-            print(f"{m.kind:<8} {m.role:<6} {m.name}  (by {m.added_by}, {m.added_at[:10]})")
+            print(
+                f"{m.kind:<8} {m.role:<6} {m.name}  (by {m.added_by}, {court_time_text(m.added_at)})"
+            )
     return 0
 
 

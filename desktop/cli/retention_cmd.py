@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from desktop.cli.common import acting_user, add_reader, db_path, get_db, print_json, reader
+from desktop.clock import court_time_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -152,7 +153,7 @@ def cmd_exports(args: argparse.Namespace) -> int:
             print_json(e.as_dict())
         else:
             print(
-                f"{e.created_at[:10]}  destroy by {e.destroy_by or '(no period set)':16} "
+                f"{court_time_text(e.created_at)}  destroy by {e.destroy_by or '(no period set)':16} "
                 f"{'still there' if e.exists else 'gone':12} {e.action:22} {e.file}"
             )
     if not rows and not args.json:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.cli.common import acting_user, add_as_user, add_reader, get_db, print_json, reader
+from desktop.clock import court_time_text
 from desktop.console import interactive
 from desktop.errors import RefusedError, UserError
 from desktop.outputs import for_terminal
@@ -116,7 +117,8 @@ def cmd_users_list(args: argparse.Namespace) -> int:
         else:
             print(
                 f"{a.name:20} {a.role:6} {'active' if a.active else 'inactive':8} "
-                f"added {a.created_at[:10]}" + (f" by {a.created_by}" if a.created_by else "")
+                f"added {court_time_text(a.created_at)}"
+                + (f" by {a.created_by}" if a.created_by else "")
             )
     if not accounts and not args.json:
         print("no users yet: add the administrator with `reliefdesk users add NAME --role admin`")
@@ -470,7 +472,7 @@ def cmd_review_history(args: argparse.Namespace) -> int:
         else:
             print(
                 for_terminal(
-                    f"{e.at}  {e.user:12} {e.action:12} {e.old['status']} → "
+                    f"{court_time_text(e.at, seconds=True)}  {e.user:12} {e.action:12} {e.old['status']} → "
                     f"{e.new['status']}" + (" (undone)" if e.undone else "")
                 )
             )
@@ -665,7 +667,7 @@ def cmd_batch_list(args: argparse.Namespace) -> int:
         else:
             print(
                 f"batch {b['id']:>4}  {b['status']:9} {b['items']:>6} counts  "
-                f"prepared by {b['prepared_by']} {b['submitted_at'][:16]}"
+                f"prepared by {b['prepared_by']} {court_time_text(b['submitted_at'])}"
                 + (f"  sampled {b['sampled']}" if b["sample_seed"] is not None else "")
                 + (f", {b['sent_back']} sent back" if b["sent_back"] else "")
                 + (f"  accepted by {b['accepted_by']}" if b["accepted_by"] else "")

@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from desktop.cli.common import acting_user, add_as_user, audit_user, db_path, get_db, print_json
+from desktop.clock import court_time_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -94,7 +95,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         )
         print(
             "newest verified backup: "
-            + ("none" if last is None else f"{last.path} at {last.at:%Y-%m-%d %H:%M} UTC")
+            + ("none" if last is None else f"{last.path} at {court_time_text(last.at)}")
         )
         if overdue:
             print(overdue)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from desktop.cli.common import add_as_user, add_reader, db_path, get_db, print_json, reader
+from desktop.clock import court_time_text
 from desktop.outputs import for_terminal
 from desktop.store.db import readonly_uri
 
@@ -185,7 +186,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         else:
             print(
                 for_terminal(
-                    f"{e.seq:>7}  {e.at[:19].replace('T', ' ')}Z  {e.user or '-':<12} "
+                    f"{e.seq:>7}  {court_time_text(e.at, seconds=True)}  {e.user or '-':<12} "
                     f"{e.action:<24} {_short(e.targets, 30):<30} "
                     f"{_short(e.payload, 60)}"
                 )

@@ -12,7 +12,6 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from desktop import clock
@@ -423,14 +422,7 @@ SENTENCES_FALLBACK = {
 
 def court_time(stamp: str) -> str:
     """'2026-11-30T15:04:05+00:00' -> '2026-11-30 07:04 PST' (the court's wall clock)."""
-    try:
-        moment = datetime.fromisoformat(stamp)
-    except ValueError:
-        return stamp
-    local = clock.pacific(moment)
-    offset = local.utcoffset()
-    zone = "PDT" if offset is not None and offset.total_seconds() == -7 * 3600 else "PST"
-    return f"{local:%Y-%m-%d %H:%M} {zone}"
+    return clock.court_time_text(stamp)
 
 
 def count_labels(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from desktop.clock import court_time_text
 from desktop.review.words import rule_path_words
 
 
@@ -107,15 +108,10 @@ def split_flags(flags: str | list[str] | None) -> list[str]:
 
 
 def when(stamp: str | None) -> str:
-    """'2026-11-25T07:45:45.994290+00:00' -> '2026-11-25 07:45 UTC': the minute is what a
-    clerk needs; the audit log keeps the full time."""
-    if not stamp:
-        return ""
-    text = str(stamp)
-    if len(text) < 16 or text[10] not in "T ":
-        return text
-    zone = " UTC" if text.endswith(("+00:00", "Z")) else ""
-    return f"{text[:10]} {text[11:16]}{zone}"
+    """'2026-11-26T03:45:45.994290+00:00' -> '2026-11-25 19:45 PST': a stored UTC instant on the
+    court's wall clock (desktop.clock.court_time_text), to the minute a clerk needs; the audit
+    log keeps the full time."""
+    return court_time_text(stamp)
 
 
 def rule_path_text(path: str | None) -> str:
