@@ -20,6 +20,7 @@ from typing import Any
 
 from desktop import audit
 from desktop.audit.log import GENESIS, entry_hash
+from desktop.clock import court_time_text
 from desktop.errors import RefusedError, UserError
 from desktop.exchange import fileformat as ff
 from desktop.exchange.common import (
@@ -127,7 +128,7 @@ def import_answer(
     if sent["answer_id"]:
         raise _refuse(
             f"the answer to package {package_id[:12]} (batch {batch_id}) was already imported "
-            f"on {str(sent['imported_at'])[:19]} (audit entry {sent['import_seq']}); an answer "
+            f"on {court_time_text(sent['imported_at'])} (audit entry {sent['import_seq']}); an answer "
             "is imported once"
         )
     judge = str(ans.get("judge") or "")

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop import audit, clock
+from desktop.clock import court_time_text
 from desktop.errors import RefusedError, UserError
 from desktop.maintenance.retention import cutoff, finished_people, retention_days
 from desktop.review.users import User, require_role
@@ -69,7 +70,7 @@ class PurgeReport:
                 f"{self.retention_days} days) would be purged; nothing was changed."
             )
         lines = [
-            f"Purge of {self.at} by {self.by_user}: {self.people:,} people whose work finished "
+            f"Purge of {court_time_text(self.at)} by {self.by_user}: {self.people:,} people whose work finished "
             f"before {self.finished_before} (retention {self.retention_days} days).",
             f"  counts deleted {self.counts_deleted:,}; counts kept for the orders register "
             f"{self.counts_kept:,} (in {self.orders_kept:,} orders); determinations deleted "

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from desktop.clock import court_time_text
 from desktop.clock import now as clock_now
 from desktop.errors import UserError
 from desktop.vocabulary import Role
@@ -142,7 +143,7 @@ def overdue_message(conn: sqlite3.Connection, now: datetime | None = None) -> st
     when = (
         "no verified backup has been made yet"
         if last is None
-        else f"the newest verified backup is from {last.at:%Y-%m-%d %H:%M} UTC "
+        else f"the newest verified backup is from {court_time_text(last.at)} "
         f"({_age(now - last.at)} ago)"
     )
     return (

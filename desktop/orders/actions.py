@@ -195,7 +195,7 @@ def record_signature(
         if row["status"] != "prepared":
             raise RefusedError(
                 f"order {order_no} is already signed ({row['signature_method'] or 'digital'}"
-                f", {row['signed_at']}); signed orders are never edited. Nothing was "
+                f", {clock.court_time_text(row['signed_at'])}); signed orders are never edited. Nothing was "
                 "changed."
             )
         if not row["unsigned_path"]:

@@ -258,7 +258,7 @@ def render_summary(s: RunSummary, generated: date) -> bytes:
         ["Policy", f"{s.policy_name} (version {s.policy_version})"],
         ["As-of date", s.as_of],
         ["Engine version", s.engine_version],
-        ["Run started", f"{s.started_at} by {s.created_by or 'unknown'}"],
+        ["Run started", f"{clock.court_time_text(s.started_at)} by {s.created_by or 'unknown'}"],
         ["Earliest conviction", s.earliest_conviction or "—"],
     ]
     story.append(_table(facts, [1.7 * inch, WIDTH - 1.7 * inch], st, head=False))

@@ -8,6 +8,7 @@ import json
 import sqlite3
 from typing import Any
 
+from desktop.clock import court_time_text
 from desktop.errors import UserError
 from desktop.vocabulary import ReviewStatus
 
@@ -156,7 +157,11 @@ def render_text(d: dict[str, Any]) -> str:
             if rv["status"] == ReviewStatus.CHANGED
             else ""
         )
-        + (f" by {rv['decided_by']} at {rv['decided_at']}" if rv["decided_by"] else "")
+        + (
+            f" by {rv['decided_by']} at {court_time_text(rv['decided_at'])}"
+            if rv["decided_by"]
+            else ""
+        )
         + (f"; reason: {rv['reason']}" if rv["reason"] else ""),
     ]
     prev = rv["previous_decision"]

@@ -5,7 +5,9 @@ lives only in the rendering job and is never stored."""
 
 from __future__ import annotations
 
+import math
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from PySide6.QtCore import (
     QUrl,
     Signal,
 )
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtGui import QDesktopServices, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -81,6 +83,16 @@ def status_text(r: OrderRow) -> str:
     return STATUS_TEXT.get(r.status, r.status) + METHOD_TEXT.get(r.signature_method or "", "")
 
 
+class _FitTable(QTableView):
+    """The register's list; says when its width changes, so its columns are fitted again."""
+
+    resized = Signal()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self.resized.emit()
+
+
 class _ElideMiddle(QStyledItemDelegate):
     """Elides in the middle ('P64-2CD4…-2026-000003'), so the order's own number shows."""
 
@@ -89,20 +101,49 @@ class _ElideMiddle(QStyledItemDelegate):
         option.textElideMode = Qt.TextElideMode.ElideMiddle
 
 
-HEADERS = (
-    "Order",
-    "Kind",
-    "Case(s)",
-    "Person(s)",
-    "Counts",
-    "Status",
-    "Check",
-    "Signed at",
-    "Printed at",
-    "Signed by",
-    "Batch",
+@dataclass(frozen=True)
+class OrderColumn:
+    key: str
+    title: str  # short, so the register fits a 1366-pixel screen at 125 %
+    tip: str  # the heading in full, on hover
+    sample: str  # the widest value expected, for the width before any rows are read
+    least: str = ""  # an elided value the column may narrow to (hover shows it whole); "" keeps it
+
+
+COLUMNS: tuple[OrderColumn, ...] = (
+    OrderColumn(
+        "order_no",
+        "Order",
+        "Order number (hover a number to read it whole)",
+        "P64-DDDDDDDD-00-0000-000000",
+        "P64-…-0000-000000",
+    ),
+    OrderColumn("kind", "Kind", "Kind of order", "Resentencing"),
+    OrderColumn(
+        "cases", "Case", "Case number(s) (hover to read them all)", "MSB0000000", "MSB000…"
+    ),
+    OrderColumn(
+        "names",
+        "Person",
+        "Person or people named (hover to read them all)",
+        "ARCHULETA, TERRENCE RW",
+        "ARCHULE…",
+    ),
+    OrderColumn("counts", "Counts", "Counts in the order", "000"),
+    OrderColumn("status", "Status", "Where the order stands", "Prepared (not signed)"),
+    OrderColumn("check", "Check", "Result of the last signature check (hover for it)", "Verified"),
+    # A time is never elided: its zone and minute are what a reader needs.
+    OrderColumn("signed_at", "Signed", "Signed at (the court's time)", "0000-00-00 00:00 PST"),
+    OrderColumn("printed_at", "Printed", "Printed at (the court's time)", "0000-00-00 00:00 PST"),
+    OrderColumn("signer", "Signer", "Signed by", "Hon. Adaeze Okafor", "Hon. A…"),
+    OrderColumn("batch", "Batch", "Batch of the order (— for orders from rulings)", "0000"),
 )
+HEADERS = tuple(c.title for c in COLUMNS)
 CHECK_COLUMN = HEADERS.index("Check")
+# Hidden, in this order, only when the register does not fit even with its long texts elided
+# (each shows in the order number's tooltip, and the batch in the batch box); an empty Check
+# column goes before the kind.
+LAST_RESORT = ("batch", "counts", "kind")
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -123,11 +164,34 @@ class OrdersModel(QAbstractTableModel):
         self.rows = rows
         self.endResetModel()
 
+    checked = Signal()  # a check result came in (the Check column may need to be shown)
+
     def set_check(self, order_no: str, ok: bool, text: str) -> None:
+        first = not self.checks
         self.checks[order_no] = (ok, text)
+        if first:
+            self.checked.emit()
         for i, r in enumerate(self.rows):
             if r.order_no == order_no:
                 self.dataChanged.emit(self.index(i, CHECK_COLUMN), self.index(i, CHECK_COLUMN))
+
+    def texts(self, r: OrderRow) -> tuple[str, ...]:
+        """What each column shows of an order (times on the court's clock)."""
+        check = self.checks.get(r.order_no)
+        values = (
+            r.order_no,
+            KINDS.get(r.kind, r.kind),
+            _short(r.case_numbers),
+            _short(r.names),
+            r.counts,
+            status_text(r),
+            ("Verified" if check[0] else "FAILED") if check else "",
+            when(r.signed_at),
+            when(r.printed_at),
+            r.signer or "",
+            r.batch_id if r.batch_id is not None else "—",
+        )
+        return tuple(str(v) for v in values)
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.rows)
@@ -140,6 +204,8 @@ class OrdersModel(QAbstractTableModel):
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return COLUMNS[section].tip
         return None
 
     def data(
@@ -150,27 +216,28 @@ class OrdersModel(QAbstractTableModel):
         r = self.rows[index.row()]
         col = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            check = self.checks.get(r.order_no)
-            values = (
-                r.order_no,
-                KINDS.get(r.kind, r.kind),
-                _short(r.case_numbers),
-                _short(r.names),
-                r.counts,
-                status_text(r),
-                ("Verified" if check[0] else "FAILED") if check else "",
-                when(r.signed_at),
-                when(r.printed_at),
-                r.signer or "",
-                r.batch_id if r.batch_id is not None else "—",
-            )
-            return str(values[col])
+            return self.texts(r)[col]
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == CHECK_COLUMN and r.order_no in self.checks:
                 return self.checks[r.order_no][1]
             if col in (2, 3):
                 return (
                     (r.case_numbers if col == 2 else r.names).replace(",", "\n").replace("; ", "\n")
+                )
+            key = COLUMNS[col].key
+            if key == "signer" and r.signer:
+                return r.signer
+            if key == "order_no":  # whole, with what a narrow register may hide
+                batch = f"batch {r.batch_id}" if r.batch_id is not None else "from rulings"
+                return (
+                    f"{r.order_no}: {KINDS.get(r.kind, r.kind)}, {r.counts} count(s), {batch}\n"
+                    + (
+                        r.problem
+                        or r.warnings
+                        or r.file_path
+                        or r.unsigned_path
+                        or "not rendered yet"
+                    )
                 )
             if r.problem:
                 return r.problem
@@ -347,36 +414,26 @@ class OrdersView(QWidget):
         outer.addLayout(top)
 
         self.model = OrdersModel(self)
-        self.table = QTableView()
+        self.table = _FitTable()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Orders register")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # The columns are fitted to the list's width (fit_columns), the spare room to the names.
+        self.table.horizontalHeader().setStretchLastSection(False)
         self.table.horizontalHeader().setHighlightSections(False)
-        fm = self.table.fontMetrics()
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)  # long texts: "…", whole on hover
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         # An order number's distinguishing end stays in view when its column is narrow.
         self.table.setItemDelegateForColumn(0, _ElideMiddle(self.table))
-        samples = (
-            "P64-DDDDDDDD-00-0000-000000",  # prefix, installation id (hex), county, year, number
-            "Resentencing",
-            "MSB0000000",
-            "ARCHULETA, TERRENCE RW",
-            "Counts",
-            "Prepared (not signed)",
-            "Verified",
-            "0000-00-00 00:00 UTC",
-            "0000-00-00 00:00 UTC",
-            "Hon. Adaeze Okafor",
-            "Batch",
-        )
-        for i, sample in enumerate(samples):
-            self.table.setColumnWidth(
-                i, max(fm.horizontalAdvance(sample), fm.horizontalAdvance(HEADERS[i])) + 24
-            )
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.resized.connect(self.fit_columns)
+        self.model.checked.connect(self.fit_columns)
+        self._natural: dict[str, int] = {}
+        self._least: dict[str, int] = {}
         self.table.doubleClicked.connect(lambda _: self.open_selected())
         outer.addWidget(self.table, 1)
 
@@ -508,12 +565,78 @@ class OrdersView(QWidget):
         except UserError:
             rows = []
         self.model.set_rows(rows)
+        self.size_columns()
         signed = sum(1 for r in rows if r.status != "prepared")
         printed = sum(1 for r in rows if r.status == "printed")
         self.count_label.setText(f"{len(rows):,} orders, {signed:,} signed, {printed:,} printed")
         if rows:
             self.table.selectRow(0)
         self._update_buttons()
+
+    def size_columns(self) -> None:
+        """Each column's natural width: as wide as its widest value shown (or its sample before
+        any rows are read) and its heading in bold; then fitted to the list's width."""
+        fm = self.table.fontMetrics()
+        bold_font = self.table.font()
+        bold_font.setBold(True)
+        bold = QFontMetrics(bold_font)
+        pad = 16  # the cell's margins and a little slack
+        m = self.model
+        natural: dict[str, int] = {}
+        least: dict[str, int] = {}
+        for col, c in enumerate(COLUMNS):
+            texts = [c.sample]
+            if m.rows:
+                shown = [m.texts(r)[col] for r in m.rows[:5000]]
+                texts = sorted(shown, key=len, reverse=True)[:20] or [""]
+                if c.key in ("signed_at", "printed_at", "check") and not any(texts):
+                    texts = [c.sample]  # room for the time or result once there is one
+            width = max(fm.horizontalAdvance(t) for t in texts) + pad
+            natural[c.key] = max(width, bold.horizontalAdvance(c.title) + pad)
+            floor = bold.horizontalAdvance(c.title) + pad
+            if c.least:
+                floor = max(floor, fm.horizontalAdvance(c.least) + pad)
+            least[c.key] = min(natural[c.key], floor) if c.least else natural[c.key]
+        self._natural, self._least = natural, least
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Fit the columns to the list's width, so the register does not scroll sideways on a
+        1366-pixel screen at 100 % or 125 %: the long texts (order number, cases, people, times,
+        signer) narrow towards their elided least (whole on hover), and only when that is not
+        enough the batch, the count and the kind are hidden (the order number's tooltip tells
+        them); spare room goes to the people named."""
+        natural, least = self._natural, self._least
+        avail = self.table.viewport().width()
+        if not natural or avail <= 0:
+            return
+        keys = [c.key for c in COLUMNS]
+        hidden: set[str] = set()
+        # An empty Check column (no order verified yet) gives way before the kind of order.
+        order = LAST_RESORT if self.model.checks else (*LAST_RESORT[:-1], "check", "kind")
+        for key in order:
+            if sum(least[k] for k in keys if k not in hidden) <= avail:
+                break
+            hidden.add(key)
+        shown = [k for k in keys if k not in hidden]
+        widths = {k: natural[k] for k in shown}
+        over = sum(widths.values()) - avail
+        if over > 0:
+            slack = sum(natural[k] - least[k] for k in shown)
+            share = min(1.0, over / slack) if slack else 0.0
+            for k in shown:
+                widths[k] -= math.ceil((natural[k] - least[k]) * share)
+            widths = {k: max(least[k], w) for k, w in widths.items()}
+        spare = avail - sum(widths.values())
+        if spare > 0:
+            widths["names"] += spare
+        for i, key in enumerate(keys):
+            self.table.setColumnHidden(i, key in hidden)
+            if key not in hidden:
+                self.table.setColumnWidth(i, widths[key])
+
+    def visible_columns(self) -> list[str]:
+        return [c.key for i, c in enumerate(COLUMNS) if not self.table.isColumnHidden(i)]
 
     def selected_orders(self) -> list[OrderRow]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
