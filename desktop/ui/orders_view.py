@@ -154,6 +154,8 @@ def _short(text: str, limit: int = 60) -> str:
 class OrdersModel(QAbstractTableModel):
     """The register as rows; `checks` holds the last verification result per order number."""
 
+    checked = Signal()  # the first check result came in (the Check column may be wanted now)
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.rows: list[OrderRow] = []
@@ -163,8 +165,6 @@ class OrdersModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = rows
         self.endResetModel()
-
-    checked = Signal()  # a check result came in (the Check column may need to be shown)
 
     def set_check(self, order_no: str, ok: bool, text: str) -> None:
         first = not self.checks
