@@ -64,6 +64,16 @@ def utc_stamp(timespec: str = "seconds") -> str:
     return now().isoformat(timespec=timespec)
 
 
+def court_day_start(day: date) -> str:
+    """The UTC instant (ISO text, as rows store it) at which the court's day `day` begins: what a
+    filter "from this date" means to a clerk, whose dates are the court's."""
+    midnight = datetime.combine(day, datetime.min.time())
+    guess = midnight.replace(tzinfo=PST)  # DST changes at 2:00, so midnight has one offset
+    if pacific(guess).utcoffset() != PST.utcoffset(None):
+        guess = midnight.replace(tzinfo=PDT)
+    return guess.astimezone(UTC).isoformat()
+
+
 def court_now() -> datetime:
     """Now on the court's wall clock (Pacific), for what a judge or clerk reads."""
     return pacific(now())

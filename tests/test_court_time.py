@@ -107,3 +107,15 @@ def test_cli_human_output_on_the_courts_clock(evening_db: Path) -> None:
     ]
     assert {datetime.fromisoformat(r["submitted_at"]) for r in rows} == {EVENING_UTC}
     assert all(r["submitted_at"].endswith("+00:00") for r in rows)
+
+
+def test_a_court_day_starts_at_pacific_midnight() -> None:
+    """Date filters (Audit view, `audit list --since`) are the court's days, as the rows show."""
+    from datetime import date
+
+    from desktop.clock import court_day_start
+
+    assert court_day_start(date(2026, 1, 15)) == "2026-01-15T08:00:00+00:00"  # PST
+    assert court_day_start(date(2026, 7, 4)) == "2026-07-04T07:00:00+00:00"  # PDT
+    assert court_day_start(date(2026, 3, 8)) == "2026-03-08T08:00:00+00:00"  # DST begins 2:00
+    assert court_day_start(date(2026, 11, 1)) == "2026-11-01T07:00:00+00:00"  # DST ends 2:00

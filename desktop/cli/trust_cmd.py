@@ -51,8 +51,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--action", help="an action name, or a prefix ending in '.' or '*' (e.g. review.*)"
     )
     p.add_argument("--user")
-    p.add_argument("--since", metavar="DATE", help="UTC date or date-time, inclusive")
-    p.add_argument("--until", metavar="DATE", help="UTC date or date-time, exclusive")
+    p.add_argument(
+        "--since", metavar="DATE", help="the court's date (or a UTC date-time), inclusive"
+    )
+    p.add_argument(
+        "--until", metavar="DATE", help="the court's date (or a UTC date-time), exclusive"
+    )
     p.add_argument("--text", help="entries whose targets or payload contain TEXT")
     p.add_argument("--limit", type=int, help="at most N entries (the newest N with --newest)")
     p.add_argument("--newest", action="store_true", help="newest first")
@@ -166,6 +170,21 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _court_day(value: str | None) -> str | None:
+    """A plain date is the court's day (the listing shows court time); a date-time is UTC."""
+    from datetime import date
+
+    from desktop.clock import court_day_start
+    from desktop.errors import UserError
+
+    if value is None or len(value) != 10:
+        return value
+    try:
+        return court_day_start(date.fromisoformat(value))
+    except ValueError:
+        raise UserError(f"{value!r} is not a date; write YYYY-MM-DD.") from None
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     from desktop.audit.query import AuditFilter, list_entries
 
@@ -174,8 +193,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     f = AuditFilter(
         action=args.action,
         user=args.user,
-        since=args.since,
-        until=args.until,
+        since=_court_day(args.since),
+        until=_court_day(args.until),
         text=args.text,
         newest_first=args.newest,
     )

@@ -40,6 +40,7 @@ from desktop.audit.log import verify
 from desktop.audit.query import AuditEntry, AuditFilter, count_entries, list_entries
 from desktop.audit.query import actions as distinct_actions
 from desktop.audit.query import users as distinct_users
+from desktop.clock import court_day_start
 from desktop.review.audit_words import action_title, court_time, describe_entries
 from desktop.review.users import User
 
@@ -161,8 +162,8 @@ class AuditView(QWidget):
         self.action_box.setAccessibleName("Filter by action")
         self.user_box = QComboBox()
         self.user_box.setAccessibleName("Filter by user")
-        self.since_edit = self._date_edit("From date (UTC)")
-        self.until_edit = self._date_edit("To date (UTC), inclusive")
+        self.since_edit = self._date_edit("From date (the court's)")
+        self.until_edit = self._date_edit("To date (the court's), inclusive")
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search order numbers, notes, file names…")
         self.search.setAccessibleName("Search audit entries")
@@ -283,8 +284,9 @@ class AuditView(QWidget):
 
     def current_filter(self) -> AuditFilter:
         def day(edit: QDateEdit, plus: int = 0) -> str | None:
+            # The rows show the court's time, so the dates chosen are the court's days.
             d = edit.date()
-            return None if d == _NO_DATE else d.addDays(plus).toString("yyyy-MM-dd")
+            return None if d == _NO_DATE else court_day_start(d.addDays(plus).toPython())
 
         action = self.action_box.currentData()
         user = self.user_box.currentData()
