@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
@@ -286,7 +287,10 @@ class AuditView(QWidget):
         def day(edit: QDateEdit, plus: int = 0) -> str | None:
             # The rows show the court's time, so the dates chosen are the court's days.
             d = edit.date()
-            return None if d == _NO_DATE else court_day_start(d.addDays(plus).toPython())
+            if d == _NO_DATE:
+                return None
+            d = d.addDays(plus)
+            return court_day_start(date(d.year(), d.month(), d.day()))
 
         action = self.action_box.currentData()
         user = self.user_box.currentData()
