@@ -76,9 +76,7 @@ def run(out: Path, samples: Path = ROOT / "docs" / "samples") -> None:
 
             time.sleep(0.4)
             settle()
-            subprocess.run(
-                ["import", "-window", "root", str(out / name)], check=True, timeout=60
-            )
+            subprocess.run(["import", "-window", "root", str(out / name)], check=True, timeout=60)
         else:
             window.grab().save(str(out / name))
         print(f"wrote {out / name}")

@@ -88,9 +88,7 @@ def cli(world: SignedWorld, monkeypatch: pytest.MonkeyPatch):
 
 def _fill(args: list[str], world: SignedWorld, tmp: Path) -> list[str]:
     return [
-        a.format(
-            pending=world.pending, batch=world.batch, tmp=tmp, matter=1, county=DEMO_COUNTY
-        )
+        a.format(pending=world.pending, batch=world.batch, tmp=tmp, matter=1, county=DEMO_COUNTY)
         for a in args
     ]
 

@@ -98,7 +98,9 @@ def schedule_hearing(
     with transaction(conn):
         m = read_matter(conn, matter_id)
         if m.status != "open":
-            raise RefusedError(f"Matter No. {matter_id} is {m.status}; only an open matter is heard")
+            raise RefusedError(
+                f"Matter No. {matter_id} is {m.status}; only an open matter is heard"
+            )
         busy = conn.execute(
             "SELECT id, hearing_date FROM hearings WHERE matter_id = ? AND status = 'scheduled'",
             (matter_id,),
@@ -373,7 +375,9 @@ def _ruling_row(
             )
         relief, target = o.relief, o.resentence_target
         if (relief, target) == (proposed, proposed_target):
-            raise UserError(f"{where}: that is the relief proposed; enter it as granted as proposed")
+            raise UserError(
+                f"{where}: that is the relief proposed; enter it as granted as proposed"
+            )
     elif o.outcome == "denied":
         if o.finding not in FINDINGS:
             raise UserError(
@@ -414,9 +418,7 @@ def _ruling_row(
             credit = int(o.credit_days)
             if o.supervision_months:
                 if not o.supervision_kind or not o.supervision_kind.strip():
-                    raise UserError(
-                        f"{where}: name the supervision, e.g. misdemeanor probation"
-                    )
+                    raise UserError(f"{where}: name the supervision, e.g. misdemeanor probation")
                 if not 0 < o.supervision_months <= 12:
                     raise RefusedError(
                         f"{where}: supervision is at most one year (HS 11361.8(c)), not "
@@ -434,7 +436,9 @@ def _ruling_row(
                 raise UserError(f"{where}: give the supervision's length in months")
         else:
             if target:
-                raise UserError(f"{where}: a result (misdemeanor, ...) applies only to a resentencing")
+                raise UserError(
+                    f"{where}: a result (misdemeanor, ...) applies only to a resentencing"
+                )
             if m.kind == "petition":
                 raise RefusedError(
                     f"{where}: a petition (still serving) is resentenced or its sentence "

@@ -200,9 +200,7 @@ def _check_counts(conn: sqlite3.Connection, subject_id: int, count_ids: list[int
     }
     for cid in ids:
         if cid not in found:
-            raise UserError(
-                "a count asked about is not in the records; find the person again"
-            )
+            raise UserError("a count asked about is not in the records; find the person again")
         sid, convicted = found[cid]
         if sid != subject_id:
             raise UserError(f"{count_text(conn, cid)} is not a count of the person chosen")

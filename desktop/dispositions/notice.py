@@ -239,7 +239,9 @@ def render_notice(
     if method == "mail":
         addr = ParagraphStyle("addr", parent=body, leftIndent=24, spaceAfter=4)
         for p in parties:
-            cert.append(Paragraph("<br/>".join(markup(x, serif) for x in [p.name, *p.address]), addr))
+            cert.append(
+                Paragraph("<br/>".join(markup(x, serif) for x in [p.name, *p.address]), addr)
+            )
         cert.append(Paragraph(_fill(text["certificate_mail_close"], values), body))
     cert.append(Spacer(1, 22))
     cert.append(Paragraph("_" * 40, body))

@@ -74,7 +74,9 @@ def add_response(
     with transaction(conn):
         m = read_matter(conn, matter_id)
         if m.status != "open":
-            raise RefusedError(f"Matter No. {matter_id} is {m.status}; responses go to an open matter")
+            raise RefusedError(
+                f"Matter No. {matter_id} is {m.status}; responses go to an open matter"
+            )
         ids = matter_count_ids(conn, matter_id)
         if count_id is not None and count_id not in ids:
             raise UserError(

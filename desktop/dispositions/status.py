@@ -276,9 +276,9 @@ def dispositions_status(
     conn: sqlite3.Connection, user: User | None, county: str, *, limit: int | None = 20
 ) -> StatusReport:
     """Counts by stage for the county, each stage's counts listed people-still-serving first,
-    then oldest first (`limit` per stage; None lists all). Sealed counts are counted but listed
-    only for a role that may see sealed records (the showing audited); each count listed is named
-as 'count N of case X' with its person's name."""
+        then oldest first (`limit` per stage; None lists all). Sealed counts are counted but listed
+        only for a role that may see sealed records (the showing audited); each count listed is named
+    as 'count N of case X' with its person's name."""
     user = require_reader(conn, user)
     county = county.strip().upper()
     scope = in_scope(conn, county)
