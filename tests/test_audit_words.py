@@ -16,6 +16,7 @@ pytest.importorskip("pytestqt")
 
 from desktop.demo import DEMO_PASSWORD, build_demo
 from desktop.keys import create_demo_key
+from desktop.law.names import natural
 from desktop.orders.batch import render_batch
 from desktop.review import batches, decisions
 from desktop.review.access import sealed_ids
@@ -152,7 +153,7 @@ def test_entries_read_as_sentences_without_codes_or_json(day: Path, qtbot) -> No
         (cid,),
     ).fetchone()
     sealed = sealed_ids(conn)
-    who = "a sealed record" if cid in sealed else name
+    who = "a sealed record" if cid in sealed else natural(name)  # as people are named
     assert (
         f"Rejected count {count_no} of case {case}, {who} — reason: not a cannabis conviction"
         in "\n".join(what)
@@ -191,6 +192,7 @@ def test_sealed_people_named_only_for_those_who_may_read_them(day: Path, qtbot) 
     name = conn.execute(
         "SELECT s.name FROM counts c JOIN subjects s ON s.id = c.subject_id WHERE c.id = ?", (cid,)
     ).fetchone()[0]
+    name = natural(name)  # as people are named
     for user, sees in (("clerk", False), ("judge", True)):
         viewer = authenticate(conn, user, DEMO_PASSWORD)
         view = AuditView(conn, viewer=viewer)

@@ -16,7 +16,7 @@ import pytest
 
 from desktop.cli.main import main
 from desktop.demo import DEMO_COUNTY, DEMO_PASSWORD, build_demo
-from desktop.orders import names
+from desktop.law import names
 
 TODAY = "2026-11-02"
 

@@ -20,10 +20,10 @@ from desktop.audit import verify as verify_audit
 from desktop.cli.main import main
 from desktop.demo import DEMO_PASSWORD, build_demo
 from desktop.keys import create_demo_key
+from desktop.law.names import is_surname_first, natural
 from desktop.orders.actions import enter_terms
 from desktop.orders.batch import render_batch
 from desktop.orders.doj_export import COURT_COLUMNS, DOJ_COLUMNS
-from desktop.orders.names import is_surname_first, natural
 from desktop.orders.register import list_orders, verify_order
 from desktop.orders.render import PAGE_W
 from desktop.orders.templates import load_template

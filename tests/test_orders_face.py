@@ -23,9 +23,9 @@ from desktop.cli.main import main
 from desktop.clock import pacific
 from desktop.demo import DEMO_PASSWORD, build_demo
 from desktop.keys import create_demo_key
+from desktop.law.names import is_surname_first, natural, surname_first
 from desktop.orders import demo
 from desktop.orders.model import CountLine, CourtDetails, ResentenceTerms
-from desktop.orders.names import is_surname_first, natural, surname_first
 from desktop.orders.register import list_orders, verify_order
 from desktop.orders.render import render_order
 from desktop.orders.templates import load_template

@@ -26,7 +26,7 @@ from desktop.dispositions import hearings as hr
 from desktop.dispositions import matters as mt
 from desktop.dispositions import service as sv
 from desktop.errors import RefusedError, UserError
-from desktop.orders import names
+from desktop.law import names
 from desktop.review.county import court_county
 from desktop.review.users import authenticate
 from desktop.store import open_db

@@ -160,7 +160,7 @@ def person_names(conn: sqlite3.Connection, subject_ids: Iterable[int]) -> dict[i
     """subject id -> the person's name as people are named ('AMARA P CALDERON'): the court's own
     name from its case when court records are imported (the orders' rule,
     desktop/orders/granted.printed_person), else the record's name in natural order."""
-    from desktop.orders import names
+    from desktop.law import names
 
     out: dict[int, str] = {}
     for sid in sorted({int(s) for s in subject_ids}):

@@ -28,7 +28,7 @@ from typing import Any
 
 from desktop import audit, clock
 from desktop.errors import RefusedError, UserError
-from desktop.orders import names
+from desktop.law import names
 from desktop.orders.register import get_order, order_file
 from desktop.orders.wording import long_date
 from desktop.review.users import User, require_role

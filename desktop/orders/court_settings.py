@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from desktop import audit
 from desktop.errors import RefusedError, UserError
+from desktop.law.names import NAME_STYLES, SCHEDULE_ORDERS
 from desktop.orders.model import CourtDetails
-from desktop.orders.names import NAME_STYLES, SCHEDULE_ORDERS
 from desktop.review.clock import now
 from desktop.review.users import User, require_role
 from desktop.store.rows import one_as

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from desktop.orders import names
+from desktop.law import names
 from desktop.orders.model import (
     CaseEntry,
     CountLine,

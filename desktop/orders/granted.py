@@ -13,8 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from desktop.errors import RefusedError, UserError
+from desktop.law import names
 from desktop.law.normalize import court_display
-from desktop.orders import names
 from desktop.orders.model import (
     GRANTABLE,
     CaseEntry,

@@ -105,7 +105,7 @@ def person_report(conn: sqlite3.Connection, user: User | None, who: str) -> Pers
     # Issue 18: sealed counts to a role that may see them (audited), else left out.
     hidden = access.read_record(conn, user, [], "person report", record_ids=ids)
     sealed = access.sealed_ids(conn, ids)
-    from desktop.orders.names import natural
+    from desktop.law.names import natural
 
     shown = natural(subjects[0][1]) if subjects[0][1] else "(name not on record)"
     report = PersonReport(sids, shown, subjects[0][2], subjects[0][3])

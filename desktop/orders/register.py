@@ -165,7 +165,7 @@ FROM orders o
 def _row(r: tuple[Any, ...]) -> OrderRow:
     """An OrderRow; names not recorded as printed (orders made before migration 0016) are shown in
     natural order as the order would print them."""
-    from desktop.orders.names import natural
+    from desktop.law.names import natural
 
     *fields, printed = r
     row = OrderRow(*fields)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from desktop import clock
+from desktop.law.names import natural
 from desktop.review.access import may_see_sealed, sealed_ids
 from desktop.review.users import User
 from desktop.review.words import relief_words, rule_path_words
@@ -445,7 +446,7 @@ def count_labels(
             chunk,
         ):
             case = case_no or "(no number)"
-            who = "a sealed record" if cid in hidden else (name or "(no name)")
+            who = "a sealed record" if cid in hidden else (natural(name) or "(no name)")
             out[int(cid)] = f"count {count_no or '?'} of case {case}, {who}"
     return out
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import UserError
+from desktop.law.names import NAME_STYLES, SCHEDULE_ORDERS
 from desktop.orders.court_settings import (
     COURT_KEYS,
     RELIEF_KEYS,
@@ -36,7 +37,6 @@ from desktop.orders.court_settings import (
     set_signer,
     signer_settings,
 )
-from desktop.orders.names import NAME_STYLES, SCHEDULE_ORDERS
 from desktop.review.users import active_judges
 
 RELIEF_LABELS = {

@@ -22,8 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from desktop.orders import demo, names  # noqa: E402
 from desktop.orders.keys import create_demo_key  # noqa: E402
+
+from desktop.orders import demo, names  # noqa: E402
 from desktop.orders.model import (  # noqa: E402
     CaseEntry,
     CountLine,
@@ -84,7 +85,7 @@ def _signature_image() -> bytes:
 
 def _person_entry(counts: tuple[CountLine, ...], notice: ProsecutionNotice,
                   terms: ResentenceTerms | None = None) -> CaseEntry:
-    # As DOJ records name the person; orders name people in natural order (desktop/orders/names.py).
+    # As DOJ records name the person; orders name people in natural order (desktop/law/names.py).
     raw, akas = "ALVARADO-WHITFIELD,JORDAN MATEO", ("WHITFIELD,JORDAN", "ALVARADO,J M")
     person = Person(name=names.natural(raw), akas=tuple(names.natural(a) for a in akas),
                     dob="1979-11-23", cii="A09876543", sort_name=names.surname_first(raw))
@@ -147,6 +148,7 @@ def main() -> None:
 def _demo_summary(tmp: Path, out: Path) -> None:
     """The demo database, a clerk's review of part of it, and its summary report."""
     from desktop.records.demo import DEMO_PASSWORD, build_demo
+
     from desktop.review import decisions
     from desktop.review.users import authenticate, create_user
     from desktop.store import open_db
