@@ -377,6 +377,60 @@ def _order_paths(
     return out
 
 
+def open_signer(key_file: Path | TokenKey | None, passphrase: str) -> OrderSigner:
+    """The judge's signer: a smart card (passphrase is its PIN) or a PKCS#12 file; a wrong
+    passphrase or PIN is refused here, before anything is numbered or written."""
+    if key_file is None:
+        raise UserError(
+            "give the judge's key (--sign FILE.p12), or print the orders unsigned "
+            "for a signature in ink (--unsigned)."
+        )
+    if isinstance(key_file, TokenKey):
+        return OrderSigner.from_token(key_file.with_pin(passphrase or key_file.pin))
+    return OrderSigner.from_file(key_file, passphrase)
+
+
+def produce_and_merge(
+    jobs: list[Job],
+    outcomes: list[Outcome],
+    key_file: Path | TokenKey | None,
+    passphrase: str,
+    signer: OrderSigner | None,
+    unsigned: bool,
+    workers: int | None,
+    progress: ProgressFn | None,
+) -> tuple[list[Produced], list[Outcome]]:
+    """Produce the jobs (a card signs in this process, so its PIN never leaves it; a file key
+    signs in the worker pool) and fold what happened into the outcomes. Closes the signer."""
+    on_card = signer is not None and signer.on_token
+    p12 = key_file.read_bytes() if isinstance(key_file, Path) and not unsigned else None
+    try:
+        produced = produce_orders(
+            jobs,
+            None if on_card else p12,
+            "" if on_card else passphrase,
+            workers=workers,
+            progress=progress,
+            signer=signer if on_card else None,
+        )
+    finally:
+        if signer is not None:
+            signer.close()
+    by_no = {r.order_no: r for r in produced}
+    merged = [
+        replace(
+            o,
+            problem=by_no[o.order_no].problem,
+            written=by_no[o.order_no].ok,
+            warnings=by_no[o.order_no].warnings,
+        )
+        if o.order_no in by_no
+        else o
+        for o in outcomes
+    ]
+    return produced, merged
+
+
 def render_batch(
     conn: sqlite3.Connection,
     batch_id: int,
@@ -419,17 +473,7 @@ def render_batch(
             f"batch {batch_id} has no counts granted for orders (approved or changed to a "
             "relief, and not sent back). Nothing was changed."
         )
-    signer = None
-    if not unsigned:
-        if key_file is None:
-            raise UserError(
-                "give the judge's key (--sign FILE.p12), or print the orders unsigned "
-                "for a signature in ink (--unsigned)."
-            )
-        if isinstance(key_file, TokenKey):  # the judge's smart card; passphrase is its PIN
-            signer = OrderSigner.from_token(key_file.with_pin(passphrase or key_file.pin))
-        else:
-            signer = OrderSigner.from_file(key_file, passphrase)  # wrong passphrase: refused first
+    signer = None if unsigned else open_signer(key_file, passphrase)
     court = court_details(conn)
     plans = plan_orders(conn, grants, bulk=bulk, template=template, batch_id=batch_id, court=court)
     rows = _prepare(conn, batch_id, plans, order_date or clock.court_today(), user, bulk)
@@ -509,32 +553,9 @@ def render_batch(
         outcomes.append(
             Outcome(row["order_no"], p.kind, path, len(p.count_ids), True, signed=not unsigned)
         )
-    on_card = signer is not None and signer.on_token
-    p12 = key_file.read_bytes() if isinstance(key_file, Path) and not unsigned else None
-    try:
-        produced = produce_orders(
-            jobs,
-            None if on_card else p12,
-            "" if on_card else passphrase,
-            workers=workers,
-            progress=progress,
-            signer=signer if on_card else None,
-        )
-    finally:
-        if signer is not None:
-            signer.close()
-    by_no = {r.order_no: r for r in produced}
-    outcomes = [
-        replace(
-            o,
-            problem=by_no[o.order_no].problem,
-            written=by_no[o.order_no].ok,
-            warnings=by_no[o.order_no].warnings,
-        )
-        if o.order_no in by_no
-        else o
-        for o in outcomes
-    ]
+    produced, outcomes = produce_and_merge(
+        jobs, outcomes, key_file, passphrase, signer, unsigned, workers, progress
+    )
     _record(
         conn,
         batch_id,

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -36,6 +36,8 @@ from desktop.orders.batch import (
     _file_complete,
     _judge_for,
     _order_paths,
+    open_signer,
+    produce_and_merge,
     require_court_user,
     require_judge,
     template_ref,
@@ -54,7 +56,7 @@ from desktop.orders.model import (
     OrderData,
     ResentenceTerms,
 )
-from desktop.orders.produce import Job, Produced, produce_orders
+from desktop.orders.produce import Job, Produced
 from desktop.orders.register import next_order_number
 from desktop.orders.sign import OrderSigner
 from desktop.orders.templates import load_template
@@ -667,17 +669,7 @@ def render_rulings(
     plans = plan_rulings(
         conn, matter_id=matter_id, hearing_date=hearing_date, style=court.name_style
     )
-    signer = None
-    if not unsigned:
-        if key_file is None:
-            raise UserError(
-                "give the judge's key (--sign FILE.p12), or print the orders unsigned "
-                "for a signature in ink (--unsigned)."
-            )
-        if isinstance(key_file, TokenKey):  # the judge's smart card; passphrase is its PIN
-            signer = OrderSigner.from_token(key_file.with_pin(passphrase or key_file.pin))
-        else:
-            signer = OrderSigner.from_file(key_file, passphrase)  # wrong passphrase: refused first
+    signer = None if unsigned else open_signer(key_file, passphrase)
     rows = _prepare(conn, plans, order_date or clock.court_today(), user)
     out_dir.mkdir(parents=True, exist_ok=True)
     out_dir = out_dir.resolve()
@@ -730,32 +722,9 @@ def render_rulings(
             )
         )
         outcomes.append(Outcome(no, p.kind, path, n, True, signed=not unsigned))
-    on_card = signer is not None and signer.on_token
-    p12 = key_file.read_bytes() if isinstance(key_file, Path) and not unsigned else None
-    try:
-        produced = produce_orders(
-            jobs,
-            None if on_card else p12,
-            "" if on_card else passphrase,
-            workers=workers,
-            progress=progress,
-            signer=signer if on_card else None,  # a card signs here; its PIN stays here
-        )
-    finally:
-        if signer is not None:
-            signer.close()
-    by_no = {r.order_no: r for r in produced}
-    outcomes = [
-        replace(
-            o,
-            problem=by_no[o.order_no].problem,
-            written=by_no[o.order_no].ok,
-            warnings=by_no[o.order_no].warnings,
-        )
-        if o.order_no in by_no
-        else o
-        for o in outcomes
-    ]
+    produced, outcomes = produce_and_merge(
+        jobs, outcomes, key_file, passphrase, signer, unsigned, workers, progress
+    )
     _record(conn, produced, signer, user, unsigned, judge, scope, audit_head)
     return outcomes
 

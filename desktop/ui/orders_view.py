@@ -805,24 +805,33 @@ class OrdersView(QWidget):
             parent=self,
         )
         self.last_signing_dialog = dlg
-        if not dlg.exec():
+        chosen = self.chosen_key(dlg)
+        if chosen is None:
             return
+        key, passphrase, out = chosen
+        self.settings.setValue("orders/out_folder", str(out.parent))
+        self.render_and_sign(batch, key, passphrase, out, bulk=self.bulk_check.isChecked())
+
+    def chosen_key(self, dlg: Any) -> tuple[Path | TokenKey, str, Path] | None:
+        """Run the signing dialog; the key it names (a card, a file, or a demonstration key made
+        now), its passphrase or PIN, and the folder. None when the judge cancels or it fails."""
+        if not dlg.exec():
+            return None
         key: Path | TokenKey | None
         key, passphrase, out, name = dlg.chosen()
         if dlg.uses_card():
             key = dlg.card_key()
             if key is None or not self.remember_module(dlg.module()):
-                return
+                return None
         elif key is None:
             try:
                 key = self.make_demo_key(name, passphrase)
             except UserError as exc:
                 QMessageBox.warning(self, "No demonstration key", user_message(str(exc)))
-                return
-        else:
+                return None
+        elif isinstance(key, Path):
             self.settings.setValue("orders/key_folder", str(key.parent))  # the folder only
-        self.settings.setValue("orders/out_folder", str(out.parent))
-        self.render_and_sign(batch, key, passphrase, out, bulk=self.bulk_check.isChecked())
+        return key, passphrase, out
 
     def remember_module(self, module: str) -> bool:
         """The smart-card module the judge used becomes the court's setting (audited), so the
@@ -1273,22 +1282,10 @@ class OrdersView(QWidget):
             title=f"Sign the orders of {what}",
         )
         self.last_signing_dialog = dlg
-        if not dlg.exec():
+        chosen = self.chosen_key(dlg)
+        if chosen is None:
             return
-        key: Path | TokenKey | None
-        key, passphrase, out, name = dlg.chosen()
-        if dlg.uses_card():
-            key = dlg.card_key()
-            if key is None or not self.remember_module(dlg.module()):
-                return
-        elif key is None:
-            try:
-                key = self.make_demo_key(name, passphrase)
-            except UserError as exc:
-                QMessageBox.warning(self, "No demonstration key", user_message(str(exc)))
-                return
-        else:
-            self.settings.setValue("orders/key_folder", str(key.parent))  # the folder only
+        key, passphrase, out = chosen
         self.render_rulings(key, passphrase, out, matter_id=matter_id, hearing_date=day)
 
     def render_rulings(
