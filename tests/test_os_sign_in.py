@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers.cli import run_cli
 
 from desktop import osinfo
 from desktop.cli.main import main
@@ -197,28 +198,22 @@ def test_every_role_can_be_mapped(world, role: str) -> None:
     assert user.role == role
 
 
-def test_the_cli_maps_a_records_officer(tmp_path: Path, capsys) -> None:
+def test_the_cli_maps_a_records_officer(tmp_path: Path) -> None:
     db = tmp_path / "db.sqlite3"
     conn = open_db(db).conn
     create_user(conn, "admin1", "admin", PW, None)
     conn.close()
-    os.environ["RELIEFDESK_PASSWORD"] = PW
-    try:
-        code = main(
-            [
-                "--db",
-                str(db),
-                "os-sign-in",
-                "map",
-                "--group",
-                "COURT\\Records",
-                "--role",
-                "records_officer",
-                "--as",
-                "admin1",
-            ]
-        )
-    finally:
-        del os.environ["RELIEFDESK_PASSWORD"]
-    assert code == 0, capsys.readouterr()
-    assert "records_officer" in capsys.readouterr().out
+    code, out, err = run_cli(
+        db,
+        "os-sign-in",
+        "map",
+        "--group",
+        "COURT\\Records",
+        "--role",
+        "records_officer",
+        "--as",
+        "admin1",
+        password=PW,
+    )
+    assert code == 0, err
+    assert "records_officer" in out
