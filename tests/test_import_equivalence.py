@@ -178,6 +178,10 @@ def fast(
     if prior is not None:
         import_file(handle, prior, backup=False)
     s = import_file(handle, data, backup=False)
+    # The import runs with SQLite's foreign-key checks off (importer.py): every reference it
+    # wrote is whole, and the checks are on again afterwards.
+    assert handle.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert handle.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     handle.conn.close()
     assert s.rows_read == s.rows_kept + s.rows_rejected
     return dump(db), (s.rows_read, s.rows_kept), seen[-1]

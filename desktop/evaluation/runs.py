@@ -42,6 +42,9 @@ WORKERS = 2
 PARALLEL_MIN_SUBJECTS = 3_000  # fewer: starting the workers costs more than they save
 MAX_IN_FLIGHT = 6  # chunks handed out ahead of the writing (bounds memory)
 WORKER_CHUNK = 200  # subjects per chunk handed to a worker (the last ones end together)
+# Determinations written as they come, while the workers evaluate the next subjects: a county's
+# ~15,000 written at the end would leave both processors to one process for a quarter second.
+WRITE_ROWS = 2_000
 
 # One determination as this process stores it: count id, subject id, relief, resentence target,
 # rule path, flags (";"-joined), explanation (JSON).
@@ -546,7 +549,7 @@ def evaluate_county(
                 done += n
                 if progress:
                     progress(done, len(ids), "Evaluating")
-                if len(det_rows) >= 20_000:
+                if len(det_rows) >= WRITE_ROWS:
                     reopened_n += len(reopened)
                     _write(conn, det_rows, new_items, keep_items, reopened)
         reopened_n += len(reopened)

@@ -287,6 +287,9 @@ def _wipe(path: Path) -> None:
 def compact(conn: sqlite3.Connection, db_path: Path | None) -> int | None:
     """Rebuild the file so deleted records leave no bytes behind, and empty the -wal.
     Returns the -wal size after (None for an in-memory database)."""
+    from desktop.store import checkpoint
+
+    checkpoint.wait()  # an import's log still being copied back holds a connection open
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.execute("VACUUM")
     busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()

@@ -443,6 +443,50 @@ def _bind_none_cheaply() -> None:
     sqlite3.register_adapter(type(None), _null)
 
 
+def check_local_references(
+    conn: sqlite3.Connection, ids_used: dict[str, int], templates: int
+) -> None:
+    """Every reference in a worker's chunk points at a row of the chunk. The main process copies
+    the chunk with foreign keys off, shifting each table's ids by the same amount, so a chunk
+    whose ids are 1..n per table and whose references stay within those ranges lands with every
+    reference whole. A range scan of the in-memory chunk (milliseconds) instead of SQLite's
+    three look-ups per count in the main process; a failure is a bug, never a property of the
+    file, and stops the import before anything is written."""
+    s, c, n = ids_used["subjects"], ids_used["cases"], ids_used["counts"]
+    dense = "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM {}"
+    outside = "SELECT COUNT(*) FROM {} WHERE {}"
+    checks: list[tuple[str, str, tuple[int, ...], tuple[int, ...]]] = [
+        ("subjects are 1..n", dense.format("subjects"), (), (s, s)),
+        (
+            "cases are 1..n (each carried by its first count)",
+            "SELECT COUNT(*), COALESCE(MAX(case_id), 0) FROM counts WHERE case_first IS NOT NULL",
+            (),
+            (c, c),
+        ),
+        ("counts are 1..n", dense.format("counts"), (), (n, n)),
+        (
+            "an event's subject is in the chunk",
+            outside.format("subject_events", "subject_id NOT BETWEEN 1 AND ?"),
+            (s,),
+            (0,),
+        ),
+        (
+            "a count's case, subject and template are in the chunk",
+            outside.format(
+                "counts",
+                "case_id NOT BETWEEN 1 AND ? OR subject_id NOT BETWEEN 1 AND ?"
+                " OR template NOT BETWEEN 1 AND ?",
+            ),
+            (c, s, templates),
+            (0,),
+        ),
+    ]
+    for what, sql, params, want in checks:
+        got = tuple(conn.execute(sql, params).fetchone())
+        if got != want:
+            raise RuntimeError(f"import chunk check failed: {what} ({got} != {want})")
+
+
 def read_chunk(job: ChunkJob) -> RangeResult:
     """Worker process entry: read one chunk into a private in-memory database and return it
     serialized, with local ids starting at 1 (the main process shifts them when copying)."""
@@ -483,6 +527,7 @@ def read_chunk(job: ChunkJob) -> RangeResult:
     conn.execute("COMMIT")
     res.keys = list(subject_ids)
     res.ids_used = {t: n - 1 for t, n in next_ids.items()}
+    check_local_references(conn, res.ids_used, grouper.templates)
     res.data = conn.serialize()
     conn.close()
     return res

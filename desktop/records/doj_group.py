@@ -160,6 +160,11 @@ _SENTENCE_JSON = _SentenceJson()
 _SENTENCES = _Sentences()
 _COUNT_NO = _CountNo()
 _NO_SENTENCE = ("[]", None)
+_NOT_CASE_HEAD: tuple[int | None, str | None, str | None] = (
+    None,
+    None,
+    None,
+)  # a worker's count that is not the first of its case
 
 
 # The grouper's rows per table, in this column order. They leave out what is the same for every
@@ -219,11 +224,21 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 # The counts columns that come from the count's template, in its order.
 TEMPLATE_COLUMNS = COLUMNS["counts"][11:]
-# A worker writes each distinct template once per chunk; its counts refer to it by id.
+# A worker writes each distinct template once per chunk; its counts refer to it by id. It writes
+# no cases rows either: a case is what its first count says (its number, court, first event
+# date), carried on that count and made a cases row by the copy (doj_import._copy_statements). A
+# dense county file holds ~0.6 cases per row, and one executemany row fewer each is a twelfth of
+# a worker's time; the copy's INSERT ... SELECT makes them in C.
 LOCAL_COLUMNS: dict[str, tuple[str, ...]] = {
-    **COLUMNS,
-    "count_templates": ("id", *TEMPLATE_COLUMNS),
-    "counts": (*COLUMNS["counts"][:11], "template"),
+    **{t: cols for t, cols in COLUMNS.items() if t != "cases"},
+    "count_templates": ("id", *TEMPLATE_COLUMNS, "court"),
+    "counts": (
+        *COLUMNS["counts"][:11],
+        "template",
+        "case_first",  # 1 on the first count of its case, else NULL
+        "case_number",
+        "case_event_date",
+    ),
 }
 # Constant columns per table: (names, values as SQL, for insert_statements).
 _CONSTANT = {
@@ -457,7 +472,7 @@ class Grouper:
             else:
                 group.append(c)
         cycles = {**step_dates, **cyc_dates}
-        case_rows = self.rows["cases"]
+        case_rows = self.rows.get("cases", [])  # a worker's chunk has none (LOCAL_COLUMNS)
         count_rows = self.rows["counts"]
         append_count = count_rows.append
         nxt = self.next
@@ -469,6 +484,7 @@ class Grouper:
             # Every count of a case has its cycle (the case key's first 3 digits).
             cycle_date = cycles.get(event_key[:3])
             case_id = case_ids.get(event_key)
+            case_head = _NOT_CASE_HEAD
             if case_id is None:
                 case_id = nxt["cases"]
                 nxt["cases"] = case_id + 1
@@ -485,18 +501,21 @@ class Grouper:
                         ),
                         "",
                     ) or next((c[C_OFN] for c in counts if c[C_OFN]), "")
-                case_rows.append(
-                    (
-                        case_id,
-                        sid,
-                        event_key,
-                        ofn or None,
-                        ft[T_COUNTY] or None,
-                        ft[T_COURT] or None,
-                        first[C_EVENT_DATE],
-                        cycle_date,
+                if local:
+                    case_head = (1, ofn or None, first[C_EVENT_DATE])
+                else:
+                    case_rows.append(
+                        (
+                            case_id,
+                            sid,
+                            event_key,
+                            ofn or None,
+                            ft[T_COUNTY] or None,
+                            ft[T_COURT] or None,
+                            first[C_EVENT_DATE],
+                            cycle_date,
+                        )
                     )
-                )
             for c in counts:
                 cnt_order = c[C_CNT]
                 t = c[C_TPL]
@@ -509,7 +528,9 @@ class Grouper:
                     if slot[0] is not self:
                         self.templates += 1
                         slot[0], slot[1] = self, self.templates
-                        self.rows["count_templates"].append((self.templates, *t[T_ROW]))
+                        self.rows["count_templates"].append(
+                            (self.templates, *t[T_ROW], t[T_COURT] or None)
+                        )
                     append_count(
                         (
                             count_id,
@@ -524,8 +545,10 @@ class Grouper:
                             sentence,
                             end,
                             slot[1],
+                            *case_head,
                         )
                     )
+                    case_head = _NOT_CASE_HEAD
                 else:
                     append_count(
                         (

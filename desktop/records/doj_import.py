@@ -438,11 +438,22 @@ def _copy_statements() -> list[str]:
                 col = f"t.{col}" if col in TEMPLATE_COLUMNS else f"c.{col}"
             values.append(f"{col} + {by}" if by else col)
         source = f"{a}.{table} ORDER BY {'id' if 'id' in cols else 'rowid'}"
-        if table == "counts":  # CROSS JOIN: read the counts in id order, look templates up
+        if table in ("counts", "cases"):  # CROSS JOIN: counts in id order, templates looked up
             source = (
                 f"{a}.counts AS c CROSS JOIN {a}.count_templates AS t ON t.id = c.template"
-                " ORDER BY c.id"
+                f"{' WHERE c.case_first IS NOT NULL' if table == 'cases' else ''} ORDER BY c.id"
             )
+        if table == "cases":  # a chunk's cases are carried by their first counts (LOCAL_COLUMNS)
+            values = [
+                f"c.case_id + {own_id['cases']}",
+                f"c.subject_id + {shift['subject_id']}",
+                "substr(c.cnt_order, 1, 6)",
+                "c.case_number",
+                "t.county",
+                "t.court",
+                "c.case_event_date",
+                "c.cycle_date",
+            ]
         out.append(
             f"INSERT INTO main.{table} ({', '.join([*const, *cols])})"
             f" SELECT {', '.join(values)} FROM {source}"

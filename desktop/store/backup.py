@@ -220,9 +220,11 @@ def restore(db_path: Path | str, source: Path | str) -> RestoreResult:
     current database as a 'pre-restore' backup, then copies `source` in through the backup API,
     which keeps the live file (and any other open connection) consistent. The caller migrates
     and audits the result."""
+    from desktop.store import checkpoint
     from desktop.store.db import connect, readonly_uri
     from desktop.store.integrity import check_reliefdesk_file, is_sound
 
+    checkpoint.wait()  # no copy of a log into the file while it may be replaced
     db_path, source = Path(db_path), Path(source)
     if db_path.exists() and source.resolve() == db_path.resolve():
         raise UserError(f"{source} is the live database itself; choose a backup file")
