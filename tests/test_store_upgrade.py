@@ -15,7 +15,7 @@ from desktop.records.generate import generate
 from desktop.records.importer import import_file
 from desktop.review.queue import queue_query
 from desktop.rules.policy import load_policy
-from desktop.store import open_db
+from desktop.store import open_db, workspace_guards
 from desktop.store.backup import list_backups
 from desktop.store.db import _split_sql, connect, migrations
 
@@ -200,3 +200,44 @@ def test_schema_20_database_with_signed_orders_upgrades_to_ruling_orders(tmp_pat
             " template_name, template_version, created_at) VALUES ('n', 'denial', 'c', '36',"
             " 2026, 9, 'd', 't', 'v', 'x')"
         )
+
+
+def _triggers(conn: sqlite3.Connection) -> set[str]:
+    return {
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'workspace_%'"
+        )
+    }
+
+
+@pytest.mark.parametrize("workspace", [False, True])
+def test_workspace_guards_leave_the_clerks_database_and_stay_in_workspaces(
+    tmp_path: Path, workspace: bool
+) -> None:
+    """Migration 0029: the package-workspace triggers (a cost on every row written, even when
+    they do nothing) leave a clerk's database; a workspace built before 0029 keeps every one of
+    them, and they still refuse."""
+    path = tmp_path / "old.sqlite3"
+    old_database(path, 28)
+    old = connect(path)
+    assert _triggers(old) == workspace_guards.names()  # as migration 0021 made them
+    if workspace:
+        old.execute("INSERT INTO settings (key, value) VALUES ('package_workspace', '{}')")
+        old.commit()
+    old.close()
+    conn = open_db(path).conn
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations()[-1][0]
+    assert _triggers(conn) == (workspace_guards.names() if workspace else set())
+    insert = (
+        "INSERT INTO imports (file_name, file_path, file_size, sha256, format, imported_at)"
+        " VALUES ('f', 'f', 1, 'x', 'doj', 'now')"
+    )
+    if workspace:
+        with pytest.raises(sqlite3.IntegrityError, match="package workspace"):
+            conn.execute(insert)
+    else:
+        conn.execute(insert)
+    conn.close()
+    # A new database has none either.
+    assert _triggers(open_db(tmp_path / "new.sqlite3").conn) == set()

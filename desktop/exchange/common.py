@@ -10,8 +10,7 @@ from typing import Any
 
 from desktop.audit.seals import current_digests
 from desktop.errors import RefusedError
-
-WORKSPACE_KEY = "package_workspace"  # settings key set in a judge's package workspace
+from desktop.store.workspace_guards import WORKSPACE_KEY  # set in a judge's package workspace
 
 
 def host_name() -> str:

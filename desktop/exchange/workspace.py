@@ -1,7 +1,8 @@
 """The judge's side, opening: a batch package becomes a local "judge workspace" database under the
 judge's data folder, built with the normal migrations, so the ordinary spot-check, acceptance and
 orders code runs on it unchanged. The clerk's data in it is read-only (role checks: the workspace
-has only the judge's account; and the workspace triggers of migration 0021)."""
+has only the judge's account; and the triggers of desktop/store/workspace_guards.py, made in
+workspaces only)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from desktop.exchange.send import TABLES
 from desktop.paths import data_dir
 from desktop.review.clock import now
 from desktop.review.users import User, hash_password
+from desktop.store import workspace_guards
 from desktop.store.tx import transaction
 
 
@@ -180,6 +182,7 @@ def _fill(
             "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
             (WORKSPACE_KEY, json.dumps(info, sort_keys=True)),
         )
+        workspace_guards.install(conn)  # from here on the clerk's data is read-only
         problems = conn.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
             raise RefusedError(

@@ -184,6 +184,9 @@ def open_db(path: str | os.PathLike[str], *, check: bool = True) -> sqlite_utils
 
             with transaction(conn):
                 seal_baseline(conn)
+        from desktop.store import workspace_guards
+
+        workspace_guards.ensure(conn)  # a judge's package workspace keeps its guards (0029)
     except sqlite3.DatabaseError as exc:
         # Decided by SQLite's result code, not its message: a read-only folder, a full disk or a
         # lock is not damage, and restoring a backup would throw good data away.
