@@ -104,7 +104,8 @@ def from_sqlite(exc: sqlite3.Error, path: Path | str | None = None) -> UserError
     (a bug, or damage: the caller decides)."""
     code = primary_code(exc)
     if str(exc).startswith("package workspace: "):
-        # A judge's package workspace refusing a change to the clerk's data (migration 0021).
+        # A judge's package workspace refusing a change to the clerk's data (its guards:
+        # desktop/store/workspace_guards.py).
         from desktop.errors import RefusedError
 
         return RefusedError(f"{str(exc)[len('package workspace: ') :]}. Nothing was changed.")
