@@ -25,13 +25,6 @@ BACKGROUND_MIN_BYTES = 32 << 20  # a smaller log is copied in line (milliseconds
 _threads: list[threading.Thread] = []
 
 
-def _database_file(conn: sqlite3.Connection) -> Path | None:
-    for _seq, name, file in conn.execute("PRAGMA database_list"):
-        if name == "main":
-            return Path(file) if file else None
-    return None
-
-
 @contextmanager
 def deferred_checkpoint(conn: sqlite3.Connection) -> Iterator[None]:
     """No automatic checkpoint while the block runs (it must start outside a transaction and
@@ -48,7 +41,9 @@ def deferred_checkpoint(conn: sqlite3.Connection) -> Iterator[None]:
 
 def copy_back(conn: sqlite3.Connection) -> threading.Thread | None:
     """Checkpoint the database's log: on a background thread (returned) when it is large."""
-    path = _database_file(conn)
+    from desktop.outputs import database_of
+
+    path = database_of(conn)
     if path is None:
         return None
     wal = Path(f"{path}-wal")
